@@ -1,0 +1,90 @@
+/* store.h - the history store: one interface, two backends (SQLite embedded, MongoDB) by DATABASE_URI. */
+#ifndef SB_STORE_H
+#define SB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sb.h"
+#include "schema.h"
+
+/* One raw 5-minute sample of an interface: a row of <LAYER>_HISTORY. For an in_only schema
+ * (IPBRAS) out_avg and out_max are ignored and the key field is "brasname". Strings are borrowed. */
+typedef struct sb_history_row {
+	const char *name;     /* stored under schema->key */
+	const char *type;
+	const char *date;     /* "YYYY-MM-DD" local */
+	const char *time;     /* "HH:MM:SS" local */
+	double capacity;      /* Gbps (stored as a number) */
+	int64_t in_avg;       /* inProm */
+	int64_t out_avg;      /* outProm */
+	int64_t in_max;       /* inMaxProm */
+	int64_t out_max;      /* outMaxProm */
+} sb_history_row;
+
+/* One row of DAILY_SUMMARY_HISTORY. Strings are borrowed. */
+typedef struct sb_summary_row {
+	const char *name;
+	const char *type;
+	const char *date;
+	const char *layer;    /* typeLayer */
+	double capacity;
+	double in_prom, in_max_prom, out_prom, out_max_prom;
+	int has_use;          /* 0: use is stored as null (capacity 0 or missing) */
+	double use;
+	long samples;         /* samples the summary was computed from (extra field "samples"); -1 unknown */
+} sb_summary_row;
+
+/* Backend-independent settings. */
+typedef struct sb_store_opts {
+	const char *write_concern; /* MongoDB: "majority", "1", "0"...; NULL = server default */
+	long timeout_ms;           /* connect / server selection / busy timeout (default 10000) */
+} sb_store_opts;
+
+typedef struct sb_store sb_store;
+
+/* Opens the store named by uri: "sqlite:PATH" (relative to the current directory) or
+ * "mongodb://..." / "mongodb+srv://...". Nothing is sent until first use for MongoDB; SQLite opens
+ * the file (creating it). Returns SB_OK and *out, or an error with err filled. */
+int sb_store_open(const char *uri, const sb_store_opts *opts, sb_store **out, sb_err *err);
+
+/* Closes and frees the store; sets *st to NULL. */
+void sb_store_close(sb_store **st);
+
+/* Short name of the backend: "sqlite" or "mongodb". */
+const char *sb_store_backend(const sb_store *st);
+
+/* Creates what is missing: the tables/collections of the given schemas and DAILY_SUMMARY_HISTORY,
+ * their unique PK indexes and the date / (date, typeLayer) indexes, under the names of DESIGN §4;
+ * MongoDB collections get a $jsonSchema validator. Idempotent. */
+int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
+
+/* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY. */
+int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
+
+/* Upserts rows keyed on the PK (key, type, date, time): loading the same rows twice changes
+ * nothing. Returns SB_OK only when every row is confirmed stored (MongoDB: acknowledged under the
+ * write concern); otherwise an error, and the caller must assume none was stored. */
+int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
+			 size_t n, sb_err *err);
+
+/* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. */
+int sb_store_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err);
+
+/* Row callbacks of the queries; strings are valid only during the call. Return SB_OK to go on,
+ * anything else stops the query and is returned. */
+typedef int (*sb_summary_fn)(void *ctx, const sb_summary_row *row);
+typedef int (*sb_history_fn)(void *ctx, const sb_history_row *row);
+
+/* Daily summaries with from <= date <= to ("YYYY-MM-DD"), optionally only one layer (typeLayer)
+ * and/or one interface name (NULL = all), ordered by layer, type, name, date. */
+int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
+			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
+
+/* Raw samples of a layer with from <= date <= to, optionally one interface (name, and type
+ * unless NULL), ordered by name, type, date, time. */
+int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
+			   const char *type, const char *from, const char *to, sb_history_fn fn,
+			   void *ctx, sb_err *err);
+
+#endif
