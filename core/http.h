@@ -54,15 +54,26 @@ typedef struct sb_http sb_http;
 /* Creates an engine. Returns SB_OK and *out, or an error with err filled. */
 int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err);
 
-/* Queues a request; nothing is sent before sb_http_run. Returns SB_OK or SB_ENOMEM. */
+/* Queues a request; nothing is sent before sb_http_run. Returns SB_OK or SB_ENOMEM (SB_EINVAL if
+ * url or on_done is NULL). A queued request costs a small struct and its URL, nothing more: easy
+ * handles and buffers belong to the at most opts.parallel transfers in flight.
+ * Retried: timeouts, connection failures, truncated bodies and 5xx statuses, after backoff_ms *
+ * 2^(k-1) (the wait does not hold up other transfers). Not retried: 4xx (401/403 -> SB_EAUTH, others
+ * -> SB_EHTTP), TLS verification failures, on_data errors, SB_ETOOBIG. */
 int sb_http_add(sb_http *h, const sb_http_req *req);
 
 /* Runs every queued request to its end, at most opts.parallel at once, and returns SB_OK
- * (individual failures are reported to each on_done). Requests may be added from callbacks. */
+ * (individual failures are reported to each on_done). Requests may be added from callbacks;
+ * sb_http_run and sb_http_free must not be called from them (sb_http_run then returns SB_EINVAL).
+ * If libcurl's multi handle itself fails, every request left gets on_done with that error and the
+ * error is returned. One engine is used by one thread at a time. */
 int sb_http_run(sb_http *h);
 
 /* Frees the engine (queued requests not run are dropped without on_done). Sets *h to NULL. */
 void sb_http_free(sb_http **h);
+
+/* Returns a copy of url without its userinfo ("user:password@"), fit for logs; caller frees. */
+char *sb_http_redact_url(const char *url);
 
 /* Process-wide libcurl setup/teardown; call once from main. */
 int sb_http_global_init(void);

@@ -5,7 +5,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The 5-minute section of an MRTG log holds at most: line 2, one partial bucket, 599 lines. */
+/* Layout read by this parser (DESIGN §4):
+ *   line 1     `unix_ts in_counter out_counter`: skipped (the counters may exceed int64; only the
+ *              shape is checked: three unsigned integers).
+ *   line 2     `unix_ts avg_in avg_out max_in max_out`: the latest poll, any timestamp.
+ *   [partial]  optional: the next line if its timestamp is not a multiple of 300.
+ *   599 lines  on 5-minute boundaries (ts % 300 == 0), newest first.
+ *   the rest   30-minute, 2-hour and 1-day consolidations: never read.
+ * Malformed lines (wrong field count, a field that is not an unsigned integer or overflows int64,
+ * a timestamp not strictly below the previous sample's, a line longer than SB_MRTG_LINE_MAX bytes,
+ * an off-grid timestamp after the partial bucket) are counted in nbad and otherwise ignored, as if
+ * absent: they take no place in the layout and do not count toward the 599. Blank lines are
+ * skipped and not counted as bad; CRLF is accepted. The first non-blank line is always taken as
+ * line 1, and the first well-formed sample line as line 2.
+ * The section also ends, whatever the count, at the first aligned line older than the grid hung
+ * from line 2 (the largest multiple of 300 below line 2's timestamp, minus 598 steps of 300 s):
+ * so a log with missing 5-minute lines never lets a 30-minute line in.
+ * The 5-minute section holds at most: line 2, one partial bucket, 599 lines. */
 #define SB_MRTG_MAX_SAMPLES 601
 #define SB_MRTG_SECTION_LINES 599
 #define SB_MRTG_LINE_MAX 256
@@ -30,6 +46,7 @@ typedef struct sb_mrtg_parser {
 	int64_t last_ts;             /* internal: previous timestamp seen */
 	size_t len;                  /* bytes in buf */
 	int overlong;                /* internal: current line exceeded SB_MRTG_LINE_MAX */
+	int64_t section_floor;       /* internal: oldest timestamp the 5-minute grid can hold */
 	char buf[SB_MRTG_LINE_MAX];
 } sb_mrtg_parser;
 
@@ -38,10 +55,14 @@ void sb_mrtg_init(sb_mrtg_parser *p, int64_t day_start, int64_t day_end);
 
 /* Feeds the next len bytes of the log body (any split, lines may span calls).
  * Returns 0 to ask for more, 1 once the rest of the log cannot hold samples of the day (the caller
- * may stop the transfer). Never fails: malformed lines are counted in nbad/first_bad and skipped. */
+ * may stop the transfer). Never fails: malformed lines are counted in nbad/first_bad and skipped.
+ * Once it has returned 1, later calls ignore their input and return 1. Parsers share nothing, so
+ * distinct parsers may be fed from distinct threads. */
 int sb_mrtg_feed(sb_mrtg_parser *p, const char *buf, size_t len);
 
-/* Ends the input: a final line without newline is parsed if it is complete. */
+/* Ends the input: a final line without newline is parsed if it is complete (well-formed).
+ * done is left as it was: 0 after finish means the log ended before the section did and before
+ * reaching day_start, so it may have been cut short. */
 void sb_mrtg_finish(sb_mrtg_parser *p);
 
 #endif

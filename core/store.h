@@ -43,9 +43,25 @@ typedef struct sb_store_opts {
 
 typedef struct sb_store sb_store;
 
+/* The table/collection of the daily summaries of every layer. */
+#define SB_STORE_SUMMARY_TABLE "DAILY_SUMMARY_HISTORY"
+
+/* Storage types, the same in both backends: name, type, brasname, date, time and typeLayer are
+ * strings; capacity is a double; history measures are 64-bit integers (SQLite INTEGER, BSON long);
+ * summary measures and use are doubles (SQLite REAL, BSON double), use null when has_use is 0;
+ * samples is a 64-bit integer, stored only when >= 0 (SQLite NULL, MongoDB field absent otherwise).
+ * Reading accepts any BSON number (int, long, double) for the measures, as the old tool wrote them.
+ *
+ * A store is not thread-safe: use one per thread. */
+
 /* Opens the store named by uri: "sqlite:PATH" (relative to the current directory) or
  * "mongodb://..." / "mongodb+srv://...". Nothing is sent until first use for MongoDB; SQLite opens
- * the file (creating it). Returns SB_OK and *out, or an error with err filled. */
+ * the file (creating it, not its directory) in WAL mode. opts may be NULL (defaults). MongoDB: the
+ * database is the URI's path ("ScanBackupDB" when absent); serverSelectionTimeoutMS and
+ * connectTimeoutMS come from opts->timeout_ms unless the URI sets them. Returns SB_OK and *out
+ * (free with sb_store_close), or an error with err filled: SB_EINVAL for a URI of another form or a
+ * bad write concern, SB_ESTORE when the database cannot be opened. Messages never contain the
+ * URI's password. */
 int sb_store_open(const char *uri, const sb_store_opts *opts, sb_store **out, sb_err *err);
 
 /* Closes and frees the store; sets *st to NULL. */
@@ -59,16 +75,26 @@ const char *sb_store_backend(const sb_store *st);
  * MongoDB collections get a $jsonSchema validator. Idempotent. */
 int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
-/* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY. */
+/* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY (with their
+ * indexes); a missing one is not an error. */
 int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
 /* Upserts rows keyed on the PK (key, type, date, time): loading the same rows twice changes
  * nothing. Returns SB_OK only when every row is confirmed stored (MongoDB: acknowledged under the
- * write concern); otherwise an error, and the caller must assume none was stored. */
+ * write concern); otherwise an error, and the caller must assume none was stored.
+ * SQLite: one transaction per call, so it is all or nothing; a missing table is created with its
+ * indexes first (a fresh database works without sb_store_start). MongoDB: unordered bulk upserts
+ * ($set of the non-key fields) in batches of 1000; a missing collection is created by the server
+ * on the first insert, without validator or indexes: run sb_store_start first. */
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 			 size_t n, sb_err *err);
 
-/* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. */
+/* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. A row
+ * with samples -1 keeps the count stored earlier; use null overwrites.
+ *
+ * Errors of every call below: SB_EINVAL for bad arguments or schema names, SB_ESTORE with the
+ * database's own message otherwise ("cannot reach MongoDB at host:port: ..." when unreachable,
+ * "sqlite PATH: ...: database is locked" past the busy timeout), SB_ENOMEM. */
 int sb_store_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err);
 
 /* Row callbacks of the queries; strings are valid only during the call. Return SB_OK to go on,
@@ -76,13 +102,14 @@ int sb_store_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_
 typedef int (*sb_summary_fn)(void *ctx, const sb_summary_row *row);
 typedef int (*sb_history_fn)(void *ctx, const sb_history_row *row);
 
-/* Daily summaries with from <= date <= to ("YYYY-MM-DD"), optionally only one layer (typeLayer)
- * and/or one interface name (NULL = all), ordered by layer, type, name, date. */
+/* Daily summaries with from <= date <= to ("YYYY-MM-DD"; NULL = unbounded), optionally only one
+ * layer (typeLayer) and/or one interface name (NULL = all), ordered by layer, type, name, date.
+ * A missing table/collection yields no rows. */
 int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
 			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
 
-/* Raw samples of a layer with from <= date <= to, optionally one interface (name, and type
- * unless NULL), ordered by name, type, date, time. */
+/* Raw samples of a layer with from <= date <= to (NULL = unbounded), optionally one interface
+ * (name, and type unless NULL), ordered by name, type, date, time. A missing table yields no rows. */
 int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
 			   const char *type, const char *from, const char *to, sb_history_fn fn,
 			   void *ctx, sb_err *err);

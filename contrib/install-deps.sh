@@ -1,0 +1,23 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian packages scanbackup builds, runs and tests with.
+# Usage: contrib/install-deps.sh        (as root, or with sudo available)
+set -e
+PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
+ libcurl4-openssl-dev libmongoc-dev libbson-dev libxlsxwriter-dev liblua5.4-dev lua5.4
+ libsqlite3-dev sqlite3 libxml2-dev tzdata ca-certificates
+ python3 python3-mockupdb python3-openpyxl nginx openssl time
+ clang libclang-rt-14-dev iputils-ping traceroute iproute2"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,43 @@
+/* fsutil.h - file system helpers: folders, whole-file reads and atomic writes. */
+#ifndef SB_FSUTIL_H
+#define SB_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sb.h"
+
+/* mkdir -p path (mode 0755). Returns SB_OK or SB_EIO (errno kept). */
+int sb_fs_mkdirs(const char *path);
+/* mkdir -p of the folder that holds path. */
+int sb_fs_mkdirs_for(const char *path);
+
+/* Reads a whole file into a new NUL-terminated buffer (caller frees *out). Files over max bytes
+ * are SB_ETOOBIG; a missing file SB_ENOTFOUND; other failures SB_EIO. err names the path. */
+int sb_fs_read(const char *path, size_t max, char **out, size_t *len, sb_err *err);
+
+/* An atomic write: data goes to "<path>.tmp.<pid>" in the same folder, and only
+ * sb_fs_atomic_commit makes it appear under path (fsync, rename, fsync of the folder). */
+typedef struct sb_fs_atomic {
+	FILE *f;        /* write here */
+	char *path;
+	char *tmp;
+} sb_fs_atomic;
+
+int sb_fs_atomic_open(sb_fs_atomic *a, const char *path, sb_err *err);
+/* Flushes, syncs and renames. On failure the temp file is removed and path is untouched. */
+int sb_fs_atomic_commit(sb_fs_atomic *a, sb_err *err);
+/* Drops the temp file (safe after commit or a failed open). */
+void sb_fs_atomic_abort(sb_fs_atomic *a);
+
+/* Writes len bytes to path atomically. */
+int sb_fs_write_atomic(const char *path, const void *data, size_t len, sb_err *err);
+
+/* 1 if path exists and is a directory / a regular file. */
+int sb_fs_is_dir(const char *path);
+int sb_fs_is_file(const char *path);
+
+/* Joins a and b with one '/' into a new string. */
+char *sb_fs_join(const char *a, const char *b);
+
+#endif

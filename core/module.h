@@ -1,0 +1,123 @@
+/* module.h - the module ABI: the one descriptor a module exports, its hooks, and the loader.
+ *
+ * A module is a shared object in the modules directory exporting exactly one symbol:
+ *
+ *     const sb_module_def sb_module = {
+ *             SB_MODULE_HEADER,
+ *             .name = "borde",
+ *             .kind = SB_KIND_LAYER,
+ *             .schema = &(const sb_schema){ ... },
+ *     };
+ *
+ * The loader checks abi and signature before it reads anything else, and refuses a module built
+ * against another ABI with a message naming the file and both versions.
+ *
+ * Hooks, in the order they run for a layer module during `scanbackup scan`:
+ *   init  (MAY)  once after loading; a non-zero return disables the module for this run.
+ *   fetch (MAY)  once per interface; describes the request (sb_job_set_url). NULL: the core
+ *                default, the source URL with .html turned into .log, scheme-less paths resolved
+ *                against the root directory as file:// URLs.
+ *   parse (MAY)  with each piece of the body as it streams in. NULL: the core MRTG parser
+ *                (sb_job_mrtg_feed). Return 0 for more, 1 when nothing more is needed, <0 error.
+ *   store (MAY)  reserved for modules whose rows do not fit their schema; NULL: the core store.
+ *   fini  (MAY)  once before unloading.
+ * Hooks never block on the network: the core runs every transfer. A layer module that sets no hook
+ * is a descriptor and nothing else. */
+#ifndef SB_MODULE_H
+#define SB_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+#include "sb.h"
+#include "sources.h"
+
+/* Bump when the descriptor, sb_schema or a hook signature changes meaning. Never reuse a number. */
+#define SB_MODULE_ABI 1
+
+typedef enum sb_module_kind {
+	SB_KIND_LAYER = 1, /* a BBIP layer collected from MRTG logs */
+	SB_KIND_PROBE = 2  /* an active probe of the monitor */
+} sb_module_kind;
+
+/* Opaque per-interface work item handed to the hooks. */
+typedef struct sb_job sb_job;
+
+typedef struct sb_module_def sb_module_def;
+
+struct sb_module_def {
+	uint32_t abi;         /* SB_MODULE_ABI the module was built with */
+	uint32_t signature;   /* SB_MODULE_SIGNATURE the module was built with */
+	const char *name;     /* unique, lower case: "borde" */
+	sb_module_kind kind;
+	const sb_schema *schema; /* layer modules: MUST; probes: NULL */
+	const char *description; /* one line for `scanbackup modules` */
+
+	int (*init)(const sb_module_def *self);
+	void (*fini)(const sb_module_def *self);
+	int (*fetch)(sb_job *job);
+	int (*parse)(sb_job *job, const char *buf, size_t len);
+	int (*store)(sb_job *job);
+
+	void *reserved[8]; /* for hooks of later ABI versions: leave zero */
+};
+
+/* Sizes of the types a module shares with the core: a module compiled against other headers of
+ * the same ABI number (a local edit, another compiler's layout) is still refused. */
+#define SB_MODULE_SIGNATURE \
+	((uint32_t)(sizeof(sb_module_def) << 20 ^ sizeof(sb_schema) << 10 ^ sizeof(sb_source) << 4 ^ \
+		    sizeof(void *)))
+
+#define SB_MODULE_HEADER .abi = SB_MODULE_ABI, .signature = SB_MODULE_SIGNATURE
+
+/* Job accessors for hooks (exported by the core). */
+/* The interface this job collects; owned by the core. */
+const sb_source *sb_job_source(const sb_job *job);
+/* The layer module that runs the job. */
+const sb_module_def *sb_job_module(const sb_job *job);
+/* Replaces the URL to fetch (copied). Returns SB_OK. */
+int sb_job_set_url(sb_job *job, const char *url);
+/* The core MRTG parser over this job's target day: same contract as the parse hook. */
+int sb_job_mrtg_feed(sb_job *job, const char *buf, size_t len);
+
+/* A loaded module. */
+typedef struct sb_loaded_module {
+	const sb_module_def *def;
+	char *path;     /* file it was loaded from */
+	void *handle;   /* lt_dlhandle */
+	int enabled;    /* 0 when init failed */
+} sb_loaded_module;
+
+typedef struct sb_modules {
+	sb_loaded_module *v;
+	size_t n;
+} sb_modules;
+
+/* Called for each module that is refused or disabled; the message names the file and the cause. */
+typedef void (*sb_module_warn_fn)(void *ctx, const char *path, int code, const char *msg);
+
+/* Loads every module (.la or .so, regular files only) in dir, checking ABI and signature first,
+ * refusing duplicates, a missing sb_module symbol, a NULL name or an unknown kind; runs init and
+ * disables a module whose init fails. Refusals go to warn; the others are loaded. Returns SB_OK
+ * (even if some were refused), or SB_ENOTFOUND / SB_EIO when dir cannot be read (err filled).
+ * Not thread-safe (libltdl). */
+int sb_modules_load(const char *dir, sb_modules *out, sb_module_warn_fn warn, void *ctx,
+		    sb_err *err);
+
+/* Loads one module by name ("ping") from dir; same checks. */
+int sb_module_load_one(const char *dir, const char *name, sb_loaded_module *out, sb_err *err);
+
+/* Runs fini and unloads one module. */
+void sb_module_unload(sb_loaded_module *m);
+
+/* Finds an enabled module by name (case-insensitive), or NULL. */
+sb_loaded_module *sb_modules_find(sb_modules *mods, const char *name);
+
+/* Runs fini, unloads everything and frees the list. */
+void sb_modules_free(sb_modules *mods);
+
+/* The human name of a kind: "layer" or "probe". */
+const char *sb_module_kind_name(sb_module_kind kind);
+
+#endif

@@ -1,0 +1,56 @@
+/* settings.h - the settings: defaults, then the root's .env file, then the environment. */
+#ifndef SB_SETTINGS_H
+#define SB_SETTINGS_H
+
+#include "sb.h"
+
+/* Every setting of the engine. Strings are owned by the struct (NULL when unset). */
+typedef struct sb_settings {
+	char *root;              /* absolute project root (--root, PWDSCANBACKUP, or cwd) */
+	char *data_dir;          /* DATA_DIR, default <root>/data */
+	char *env_file;          /* the .env file read, NULL if none */
+	int dev;                 /* --dev: .env.development */
+
+	char *database_uri;      /* DATABASE_URI (old name URI_MONGO); default sqlite:<data>/scanbackup.db */
+	char *mongo_write_concern; /* MONGO_WRITE_CONCERN: majority, 1, ... */
+	long db_timeout;         /* DB_TIMEOUT seconds */
+
+	char *scan_user;         /* USERSCAN */
+	char *scan_password;     /* PASSWORDSCAN */
+	char *scraper_user;      /* SCAN_USERNAME */
+	char *scraper_password;  /* SCAN_PASSWORD */
+	long parallel;           /* SCAN_PARALLEL */
+	long connect_timeout;    /* SCAN_CONNECT_TIMEOUT seconds */
+	long timeout;            /* SCAN_TIMEOUT seconds */
+	long retries;            /* SCAN_RETRIES */
+	int tls_verify;          /* TLS_VERIFY */
+	char *ca_bundle;         /* CA_BUNDLE */
+
+	char *modules_dir;       /* MODULES_DIR */
+	char *scripts_dir;       /* SCRIPTS_DIR (Lua: reports/, sources/) */
+	char *reports_dir;       /* REPORTS_DIR */
+	char *reports_scripts;   /* REPORTS_SCRIPTS */
+	double factor;           /* SUMMARY_FACTOR, bytes/s -> Gbps */
+	char *timezone;          /* TIMEZONE (else TZ, else the host's) */
+	char *log_level;         /* LOG_LEVEL */
+	double use_amber;        /* USE_AMBER, % */
+	double use_red;          /* USE_RED, % */
+} sb_settings;
+
+/* Loads the settings. root may be NULL (then PWDSCANBACKUP, then the current directory).
+ * dev selects .env.development (which must exist); otherwise .env.production if present, else
+ * .env if present. A bad value or an unknown key in the file is SB_EINVAL with err naming the
+ * file and line; a bad value in the environment names the variable. */
+int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
+
+/* Looks up a free-form key (SCAN_URL_BORDE_HUAWEI...): the environment first, then the file.
+ * Returns a string owned by s or the environment, or NULL. */
+const char *sb_settings_get(const sb_settings *s, const char *key);
+
+/* Frees everything s owns. */
+void sb_settings_free(sb_settings *s);
+
+/* Prints every setting with its value and origin (passwords masked) to f. */
+void sb_settings_dump(const sb_settings *s, void *f);
+
+#endif

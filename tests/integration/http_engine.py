@@ -1,0 +1,326 @@
+#!/usr/bin/python3
+"""http_engine.py - the HTTP engine (tests/http_fetch) against sbhttpd.py on loopback; prints TAP.
+
+Uses top_srcdir, top_builddir and PYTHON3 from the environment (make check exports them); run by
+hand it falls back to the source tree it sits in and the current directory as the build tree.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.environ.get("top_srcdir", os.path.dirname(os.path.dirname(HERE)))
+BUILDDIR = os.environ.get("top_builddir", os.getcwd())
+PYTHON3 = os.environ.get("PYTHON3", "/usr/bin/python3")
+FETCH = os.path.join(BUILDDIR, "tests", "http_fetch")
+SERVER = os.path.join(SRCDIR, "tests", "integration", "sbhttpd.py")
+
+USER = "collector"
+PASSWORD = "s3cr3t-Pw"
+
+SB_OK = 0
+SB_ENOTFOUND = -5
+SB_EHTTP = -6
+SB_ETIMEOUT = -7
+SB_ECONNECT = -8
+SB_EAUTH = -9
+SB_ETOOBIG = -14
+SB_EPARSE = -4
+SB_ETRUNCATED = -19
+
+n_tests = 0
+n_failed = 0
+fetch_troubles = []  # http_fetch runs that exited non-zero or wrote to stderr (sanitizer reports)
+
+
+def ok(cond, name, diag=None):
+    global n_tests, n_failed
+    n_tests += 1
+    if not cond:
+        n_failed += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", n_tests, name))
+    if not cond and diag is not None:
+        for line in str(diag).splitlines():
+            print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def fnv1a(data):
+    h = 14695981039346656037
+    for b in data:
+        h ^= b
+        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def mrtg_log(lines):
+    """An MRTG-style .log body: a header line, then 'time in out maxin maxout' lines."""
+    t = 1700000000
+    out = ["%d 123456789 987654321" % t]
+    for i in range(lines):
+        out.append("%d %d %d %d %d" % (t - 300 * i, i * 11, i * 13, i * 17, i * 19))
+    return ("\n".join(out) + "\n").encode()
+
+
+class Env:
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="sb-http-engine-")
+        self.root = os.path.join(self.tmp, "root")
+        os.makedirs(os.path.join(self.root, "r1"))
+        self.small = mrtg_log(40)
+        self.big = mrtg_log(6000)
+        self.write("r1/eth0.log", self.small)
+        self.write("r1/big.log", self.big)
+        port_file = os.path.join(self.tmp, "port")
+        env = dict(os.environ, SBHTTPD_AUTH="%s:%s" % (USER, PASSWORD))
+        self.server_err = open(os.path.join(self.tmp, "server.err"), "w+")
+        self.server = subprocess.Popen([PYTHON3, SERVER, "--root", self.root, "--port-file", port_file],
+                                       env=env, stdout=subprocess.DEVNULL, stderr=self.server_err)
+        deadline = time.time() + 10
+        while not os.path.exists(port_file):
+            if time.time() > deadline or self.server.poll() is not None:
+                raise RuntimeError("sbhttpd.py did not start")
+            time.sleep(0.02)
+        with open(port_file) as f:
+            self.port = int(f.read())
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def write(self, rel, data):
+        with open(os.path.join(self.root, rel), "wb") as f:
+            f.write(data)
+
+    def url(self, path):
+        return self.base + path
+
+    def stats(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        try:
+            s.sendall(b"GET /_stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            s.close()
+        return json.loads(data.split(b"\r\n\r\n", 1)[1])
+
+    def fetch(self, urls, *opts, env=None):
+        """Runs http_fetch; returns (results by position, stdout, stderr, seconds)."""
+        e = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        e.update(env or {})
+        args = [FETCH] + list(opts) + list(urls)
+        t0 = time.time()
+        p = subprocess.run(args, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        secs = time.time() - t0
+        out = p.stdout.decode()
+        err = p.stderr.decode()
+        results = []
+        for line in out.splitlines():
+            try:
+                results.append(json.loads(line))
+            except ValueError:
+                results.append({"bad_line": line})
+        if p.returncode != 0 or err:
+            fetch_troubles.append("exit %d: %s\n%s" % (p.returncode, " ".join(args), err))
+        return results, out, err, secs
+
+    def close(self):
+        self.server.terminate()
+        try:
+            self.server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            self.server.wait()
+        self.server_err.seek(0)
+        noise = self.server_err.read()
+        self.server_err.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return noise
+
+
+def one(env, path, *opts):
+    res, out, err, secs = env.fetch([env.url(path)], *opts)
+    r = res[0] if res else {}
+    return r, out + err, secs
+
+
+FAST = ("--connect-timeout-ms", "1000", "--timeout-ms", "1000", "--backoff-ms", "50")
+
+
+def main():
+    if not os.access(FETCH, os.X_OK):
+        print("1..0 # SKIP %s not built" % FETCH)
+        return 0
+    env = Env()
+    try:
+        run_tests(env)
+    finally:
+        noise = env.close()
+    ok(not fetch_troubles, "http_fetch always exited 0 with nothing on stderr", "\n".join(fetch_troubles))
+    ok(noise.strip() == "", "the server wrote nothing to stderr (client disconnects are quiet)", noise)
+    print("1..%d" % n_tests)
+    return 0 if n_failed == 0 else 1
+
+
+def run_tests(env):
+    # A plain 200.
+    r, _, _ = one(env, "/r1/eth0.log", *FAST)
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("attempts") == 1,
+       "200: success in one attempt", r)
+    ok(r.get("bytes") == len(env.small) and r.get("fnv") == fnv1a(env.small) and r.get("stopped") == 0,
+       "200: whole body handed to on_data", r)
+
+    # Basic auth.
+    r, _, _ = one(env, "/auth/r1/eth0.log?noauth", *FAST)
+    ok(r.get("code") == SB_EAUTH and r.get("status") == 401 and r.get("attempts") == 1,
+       "401 without credentials: SB_EAUTH, not retried", r)
+    ok(r.get("bytes") == 0 and r.get("received") == 0, "401: its body is not handed to on_data", r)
+    pw_env = {"SB_TEST_PW": PASSWORD}
+    res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?good")], *FAST, "--user", USER,
+                                 "--password-env", "SB_TEST_PW", env=pw_env)
+    r = res[0]
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("fnv") == fnv1a(env.small),
+       "auth with the right credentials: 200 and the body", r)
+    wrong = {"SB_TEST_PW": "not-the-" + PASSWORD}
+    res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?bad")], *FAST, "--user", USER,
+                                 "--password-env", "SB_TEST_PW", env=wrong)
+    r = res[0]
+    ok(r.get("code") == SB_EAUTH and r.get("attempts") == 1, "wrong credentials: SB_EAUTH, not retried", r)
+
+    # Status errors and retries.
+    r, _, _ = one(env, "/status/404", *FAST, "--retries", "3")
+    st = env.stats()
+    ok(r.get("code") == SB_EHTTP and r.get("status") == 404 and r.get("attempts") == 1,
+       "404: SB_EHTTP in one attempt", r)
+    ok(st["targets"].get("/status/404") == 1, "404: the server saw exactly one request", st["targets"])
+    ok(r.get("msg") == "HTTP 404 Not Found", "404: message names the status", r.get("msg"))
+    r, _, _ = one(env, "/status/403", *FAST, "--retries", "3")
+    ok(r.get("code") == SB_EAUTH and r.get("attempts") == 1, "403: SB_EAUTH, not retried", r)
+
+    r, _, _ = one(env, "/flaky/2/r1/eth0.log", *FAST, "--retries", "2")
+    st = env.stats()
+    ok(r.get("code") == SB_OK and r.get("attempts") == 3 and r.get("fnv") == fnv1a(env.small),
+       "500, 500, then 200: success on the third attempt", r)
+    ok(st["targets"].get("/flaky/2/r1/eth0.log") == 3 and r.get("starts") == 3,
+       "flaky: server count and on_start calls match the attempts", (st["targets"], r))
+
+    r, _, _ = one(env, "/flaky/1/r1/eth0.log", *FAST, "--retries", "2")
+    st = env.stats()
+    ok(r.get("code") == SB_OK and r.get("attempts") == 2 and st["targets"].get("/flaky/1/r1/eth0.log") == 2,
+       "500 then 200: success on the second attempt", (r, st["targets"]))
+
+    r, _, secs = one(env, "/status/500", "--backoff-ms", "100", "--retries", "2", "--timeout-ms", "1000")
+    st = env.stats()
+    ok(r.get("code") == SB_EHTTP and r.get("status") == 500 and r.get("attempts") == 3 and
+       st["targets"].get("/status/500") == 3, "always 500: SB_EHTTP after 1 + 2 attempts", (r, st["targets"]))
+    ok(r.get("bytes") == 0, "500: its body is not handed to on_data", r)
+    ok(r.get("seconds", 0) >= 0.29, "backoff: 100 + 200 ms waited between attempts", r)
+
+    # Backoff does not hold up other transfers, even with a single slot.
+    res, _, _, _ = env.fetch([env.url("/status/503?slow"), env.url("/r1/eth0.log?beside")],
+                             "--parallel", "1", "--retries", "1", "--backoff-ms", "1500",
+                             "--timeout-ms", "1000")
+    ok(len(res) == 2 and res[1].get("code") == SB_OK and res[1].get("done_ms", 9999) < 1000 and
+       res[0].get("done_ms", 0) >= 1400, "a request waiting for its retry does not block the next one", res)
+
+    # Timeouts.
+    r, _, secs = one(env, "/stall/5/r1/eth0.log", "--timeout-ms", "300", "--retries", "1",
+                     "--backoff-ms", "50")
+    st = env.stats()
+    ok(r.get("code") == SB_ETIMEOUT and r.get("attempts") == 2, "stalled server: SB_ETIMEOUT, retried once", r)
+    ok(secs < 2.5, "stalled server: the run ends in bounded time (%.2f s)" % secs)
+    ok(st["targets"].get("/stall/5/r1/eth0.log") == 2, "stall: the server saw both attempts", st["targets"])
+    ok(r.get("msg", "").startswith("timed out after 300 ms"), "timeout message: %s" % r.get("msg"), r)
+
+    r, _, secs = one(env, "/drip/5/r1/big.log", "--timeout-ms", "400", "--retries", "0")
+    ok(r.get("code") == SB_ETIMEOUT and 0 < r.get("bytes", 0) < len(env.big) and secs < 2.5,
+       "server stalling mid-body: SB_ETIMEOUT with part of the body", r)
+
+    # Truncation.
+    r, _, _ = one(env, "/truncate/1000/r1/big.log", *FAST, "--retries", "1")
+    st = env.stats()
+    ok(r.get("code") == SB_ETRUNCATED and r.get("attempts") == 2 and
+       st["targets"].get("/truncate/1000/r1/big.log") == 2, "body cut mid-line: SB_ETRUNCATED, retried", r)
+    ok(r.get("msg", "").startswith("body truncated after 1000"), "truncation message: %s" % r.get("msg"), r)
+
+    # gzip.
+    r, _, _ = one(env, "/gzip/r1/big.log", *FAST)
+    st = env.stats()
+    ok(r.get("code") == SB_OK and r.get("fnv") == fnv1a(env.big) and r.get("bytes") == len(env.big),
+       "gzip: body decoded", r)
+    ok(st["gzip"] >= 1, "gzip: the server did send it compressed", st["gzip"])
+
+    # Many requests, few connections.
+    before = env.stats()
+    urls = [env.url("/r1/eth0.log?n=%d" % i) for i in range(200)]
+    res, _, _, secs = env.fetch(urls, *FAST, "--parallel", "8")
+    after = env.stats()
+    good = [x for x in res if x.get("code") == SB_OK and x.get("fnv") == fnv1a(env.small)]
+    ok(len(good) == 200, "200 URLs with parallel=8: all fetched whole (%.2f s)" % secs,
+       [x for x in res if x not in good][:3])
+    conns = after["connections"] - before["connections"] - 1  # the /_stats request's own connection
+    ok(conns <= 16, "200 URLs over %d TCP connections (keep-alive)" % conns, (before, after))
+
+    # Redirects.
+    r, _, _ = one(env, "/redirect/3/r1/eth0.log", *FAST)
+    ok(r.get("code") == SB_OK and r.get("fnv") == fnv1a(env.small), "3 redirects are followed", r)
+    r, _, _ = one(env, "/redirect/6/r1/eth0.log", *FAST)
+    ok(r.get("code") == SB_EHTTP and r.get("attempts") == 1, "6 redirects: refused, not retried", r)
+
+    # Early stop, consumer errors, body cap.
+    r, _, _ = one(env, "/r1/big.log", *FAST, "--stop-after-bytes", "100")
+    ok(r.get("code") == SB_OK and r.get("stopped") == 1 and 100 <= r.get("bytes", 0) < len(env.big) and
+       r.get("attempts") == 1, "on_data returning 1 stops early and counts as success", r)
+    r, _, _ = one(env, "/r1/big.log?fail", *FAST, "--fail-after-bytes", "100", "--retries", "2")
+    ok(r.get("code") == SB_EPARSE and r.get("attempts") == 1,
+       "on_data returning an error fails the request without retry", r)
+    r, _, _ = one(env, "/r1/big.log?cap", *FAST, "--max-body", "5000", "--retries", "2")
+    ok(r.get("code") == SB_ETOOBIG and r.get("attempts") == 1, "body over max_body: SB_ETOOBIG", r)
+
+    # file:// URLs.
+    path = os.path.join(env.root, "r1", "eth0.log")
+    res, _, _, _ = env.fetch(["file://" + path, "file://" + path + ".missing"], *FAST)
+    ok(len(res) == 2 and res[0].get("code") == SB_OK and res[0].get("status") == 0 and
+       res[0].get("fnv") == fnv1a(env.small), "file:// URL read whole", res)
+    ok(len(res) == 2 and res[1].get("code") == SB_ENOTFOUND and res[1].get("attempts") == 1,
+       "missing file:// file: SB_ENOTFOUND", res)
+
+    # Connection refused: a port just closed.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+    s.close()
+    res, _, _, secs = env.fetch(["http://127.0.0.1:%d/r1/eth0.log" % closed], *FAST, "--retries", "1")
+    r = res[0]
+    ok(r.get("code") == SB_ECONNECT and r.get("attempts") == 2 and r.get("msg") == "connection refused",
+       "closed port: SB_ECONNECT 'connection refused', retried", r)
+
+    # Requests added from on_done.
+    res, _, _, _ = env.fetch([env.url("/r1/eth0.log?again")], *FAST, "--again")
+    ok(len(res) == 2 and all(x.get("code") == SB_OK and x.get("done") == 1 for x in res),
+       "a request queued from on_done runs too; each on_done runs once", res)
+
+    # Credentials never printed, neither from the options nor from a URL's userinfo.
+    secret = "urlPw-9f3b"
+    res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?x"),
+                                  "http://%s:%s@127.0.0.1:%d/status/404" % (USER, secret, env.port),
+                                  "http://%s:%s@127.0.0.1:%d/r1/eth0.log" % (USER, secret, closed)],
+                                 *FAST, "--retries", "0", "--user", USER, "--password-env", "SB_TEST_PW",
+                                 env={"SB_TEST_PW": PASSWORD})
+    ok(len(res) == 3 and PASSWORD not in "".join(x.get("msg", "") for x in res) and secret not in out + err,
+       "no password in any message or URL printed", out + err)
+    ok(len(res) == 3 and res[1].get("code") == SB_EHTTP and res[2].get("code") == SB_ECONNECT,
+       "URL userinfo requests behave as expected", res)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""sbtest.py - shared helpers of the integration tests: TAP output, temp roots, the scanbackup
+binary, the scripted HTTP server and realistic MRTG logs.
+
+Every test script prints TAP ("ok N - ...", "not ok N - ...", then "1..N") and exits non-zero when
+a check failed. Paths come from the environment the Makefile exports (top_srcdir, top_builddir,
+SCANBACKUP, PYTHON3)."""
+
+import atexit
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+TOP_SRCDIR = os.environ.get("top_srcdir", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
+TOP_BUILDDIR = os.environ.get("top_builddir", TOP_SRCDIR)
+SCANBACKUP = os.environ.get("SCANBACKUP", os.path.join(TOP_BUILDDIR, "scanbackup"))
+MODULES_DIR = os.environ.get("SB_MODULES_DIR", os.path.join(TOP_BUILDDIR, "modules"))
+PYTHON3 = os.environ.get("PYTHON3", "/usr/bin/python3")
+
+
+class Tap:
+    """Numbered TAP checks; done() prints the plan and exits."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        if not cond:
+            self.failed += 1
+        print(("ok" if cond else "not ok") + " %d - %s" % (self.n, name))
+        if not cond and diag is not None:
+            for line in str(diag).splitlines()[:40]:
+                print("#   " + line)
+        sys.stdout.flush()
+        return cond
+
+    def eq(self, got, want, name):
+        return self.ok(got == want, name, "got %r, want %r" % (got, want))
+
+    def done(self):
+        print("1..%d" % self.n)
+        sys.stdout.flush()
+        sys.exit(1 if self.failed else 0)
+
+
+def tempdir(prefix="sbtest-"):
+    d = tempfile.mkdtemp(prefix=prefix)
+    if not os.environ.get("SB_KEEP_TEMP"):
+        atexit.register(shutil.rmtree, d, True)
+    return d
+
+
+def run(args, root=None, env=None, timeout=120, stdin=None):
+    """Runs scanbackup with args; returns CompletedProcess (text)."""
+    e = dict(os.environ)
+    e.setdefault("MODULES_DIR", MODULES_DIR)
+    e.pop("PWDSCANBACKUP", None)
+    if env:
+        e.update(env)
+    cmd = [SCANBACKUP] + (["--root", root] if root else []) + list(args)
+    return subprocess.run(cmd, env=e, capture_output=True, text=True, timeout=timeout,
+                          stdin=stdin if stdin is not None else subprocess.DEVNULL)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+class Server:
+    """sbhttpd.py on a random loopback port, stopped at exit."""
+
+    def __init__(self, root, auth=None):
+        self.root = root
+        portfile = os.path.join(tempdir("sbhttpd-"), "port")
+        env = dict(os.environ)
+        if auth:
+            env["SBHTTPD_AUTH"] = auth
+        self.proc = subprocess.Popen([PYTHON3, os.path.join(TOP_SRCDIR, "tests/integration/sbhttpd.py"),
+                                      "--root", root, "--port-file", portfile], env=env)
+        atexit.register(self.stop)
+        deadline = time.time() + 10
+        while not os.path.exists(portfile):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("sbhttpd did not start")
+            time.sleep(0.02)
+        self.port = int(read(portfile).strip())
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def stats(self):
+        import json
+        with urllib.request.urlopen(self.base + "/_stats", timeout=5) as r:
+            return json.loads(r.read().decode())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def day_bounds(date, tz):
+    """Unix times of local midnight of date and of the next day in zone tz."""
+    import datetime
+    import zoneinfo
+    z = zoneinfo.ZoneInfo(tz)
+    d = datetime.date.fromisoformat(date)
+    start = datetime.datetime(d.year, d.month, d.day, tzinfo=z)
+    nd = d + datetime.timedelta(days=1)
+    end = datetime.datetime(nd.year, nd.month, nd.day, tzinfo=z)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+def mrtg_log(now, seed=1, skip=(), in_only=False, partial=True):
+    """A realistic MRTG log whose last poll was at unix time `now` (not on a 5-minute boundary).
+
+    Line 1 holds counters; line 2 the latest poll at `now`; then, with `partial`, a bucket stamped
+    off the grid; then 599 lines on 5-minute boundaries; then 30-minute, 2-hour and daily lines.
+    Returns (text, section): section is the list of (ts, in_avg, out_avg, in_max, out_max) of the
+    5-minute section, newest first, without the timestamps in `skip` (a gap)."""
+    rnd = random.Random(seed)
+    lines = ["%d %d %d" % (now, rnd.randrange(1 << 40), rnd.randrange(1 << 40))]
+
+    def sample(ts):
+        a_in = rnd.randrange(1000, 10 ** 9)
+        a_out = a_in if in_only else rnd.randrange(1000, 10 ** 9)
+        m_in = a_in + rnd.randrange(10 ** 6)
+        m_out = m_in if in_only else a_out + rnd.randrange(10 ** 6)
+        return (ts, a_in, a_out, m_in, m_out)
+
+    aligned = now - now % 300
+    section = [sample(now)]
+    if partial:
+        section.append(sample(aligned - 120))
+        aligned -= 300
+    t = aligned
+    for _ in range(599):
+        section.append(sample(t))
+        t -= 300
+    coarse = []
+    for step, count in ((1800, 600), (7200, 600), (86400, 732)):
+        t = t - t % step
+        for _ in range(count):
+            coarse.append(sample(t))
+            t -= step
+    kept = [x for x in section if x[0] not in skip]
+    for x in kept + coarse:
+        lines.append("%d %d %d %d %d" % x)
+    return "\n".join(lines) + "\n", kept

@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+"""scan.py - `scanbackup scan` against the scripted local HTTP server: good, failing, retried,
+stalled, truncated and gzip-encoded interfaces; spool contents; logs; lock; shards."""
+
+import fcntl
+import glob
+import os
+import time
+
+import sbtest
+
+t = sbtest.Tap()
+TZ = "America/Caracas"
+DATE = "2026-11-20"
+start, end = sbtest.day_bounds(DATE, TZ)
+now = end + 4 * 3600 + 197
+
+www = sbtest.tempdir()
+srv = sbtest.Server(www, auth="scan:s3cret pass")
+root = sbtest.tempdir()
+sbtest.write(os.path.join(root, ".env"), 'TIMEZONE=%s\nSCAN_TIMEOUT=1\nSCAN_CONNECT_TIMEOUT=1\n'
+             'USERSCAN=scan\nPASSWORDSCAN="s3cret pass"\n' % TZ)
+
+# name -> (url path prefix, seed); every log is generated for the same day
+cases = {
+    "GOOD GI0/0/0/1 - LINK A": ("auth/", 1),
+    "GZIP ET-1/0/0": ("auth/gzip/", 2),
+    "FLAKY 100GE0/1/0": ("auth/flaky/1/", 3),
+    "NOT FOUND": ("auth/status/404/", 4),
+    "DENIED": ("status/401/", 5),
+    "STALLED": ("auth/stall/5/", 6),
+    "TRUNCATED": ("auth/truncate/3000/", 7),
+    "SHORT DAY": ("auth/", 8),
+}
+expected = {}
+lines = []
+for name, (prefix, seed) in cases.items():
+    fname = "r%d.log" % seed
+    skip = set(range(start + 3600, start + 4 * 3600, 300)) if name == "SHORT DAY" else ()
+    text, section = sbtest.mrtg_log(now, seed=seed, skip=skip)
+    sbtest.write(os.path.join(www, fname), text)
+    expected[name] = sorted(s for s in section if start <= s[0] < end)
+    lines.append("%s/%s%s;%s;100;CISCO" % (srv.base, prefix, fname.replace(".log", ".html"), name))
+sbtest.write(os.path.join(root, "sources/SCAN/BORDE"), "# test sources\n" + "\n".join(lines) + "\n\nshort;line\n")
+
+t0 = time.time()
+r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE"], root=root)
+elapsed = time.time() - t0
+t.eq(r.returncode, 3, "scan with failing interfaces exits 3 (partial)")
+t.ok("scan: %s: 8 interfaces: 3 ok, 1 short, 4 failed" % DATE in r.stdout, "summary line counts ok/short/failed", r.stdout + r.stderr)
+t.ok(elapsed < 30, "a stalled interface does not hold the scan (%.1f s)" % elapsed)
+
+def spool_of(name):
+    from urllib.parse import quote
+    esc = "".join(c if c.isalnum() or c in "._-" else "%%%02X" % ord(c) for c in name)
+    return os.path.join(root, "data/SCAN/BORDE", DATE, esc + "@CISCO.tsv")
+
+def spool_samples(path):
+    rows = []
+    body = False
+    for line in sbtest.read(path).splitlines():
+        if line.startswith("#ts"):
+            body = True
+            continue
+        if body:
+            f = line.split("\t")
+            rows.append((int(f[0]), int(f[2]), int(f[3]), int(f[4]), int(f[5])))
+    return rows
+
+for name in ("GOOD GI0/0/0/1 - LINK A", "GZIP ET-1/0/0", "FLAKY 100GE0/1/0", "SHORT DAY"):
+    p = spool_of(name)
+    if t.ok(os.path.exists(p), "spool file of %r exists" % name):
+        got = spool_samples(p)
+        want = expected[name]
+        t.eq(len(got), len(want), "%r: %d samples of the day" % (name, len(want)))
+        t.ok(got == want, "%r: exactly the day's samples, oldest first" % name)
+t.eq(len(expected["GOOD GI0/0/0/1 - LINK A"]), 288, "a full day has 288 samples")
+t.eq(len(expected["SHORT DAY"]), 288 - 36, "the short day misses 3 hours")
+for name in ("NOT FOUND", "DENIED", "STALLED", "TRUNCATED"):
+    t.ok(not os.path.exists(spool_of(name)), "no spool file for failed %r" % name)
+t.ok(not glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tmp.*")), "no temp files left")
+
+log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
+for name in ("NOT FOUND", "DENIED", "STALLED", "TRUNCATED"):
+    t.ok(any(name in l and " ERROR " in l for l in log.splitlines()), "log names failed %r" % name, log)
+t.ok("s3cret" not in log and "s3cret" not in r.stderr, "the password never reaches the log")
+t.ok("sources/SCAN/BORDE:11:" in log, "the short sources line is reported with its line", log)
+alerts = sbtest.read(os.path.join(root, "data/logs/Alertas-SCAN.log"))
+t.ok("GOOD GI0/0/0/1 - LINK A (CISCO) %s: 288 of 288 samples" % DATE in alerts, "alert line for a full day", alerts)
+t.ok("SHORT DAY (CISCO) %s: 252 of 288 samples" % DATE in alerts and "WARNING" in alerts, "alert line for a short day")
+t.eq(sum(1 for l in alerts.splitlines() if DATE in l), 8, "one alert line per interface")
+stats = srv.stats()
+t.ok(stats["paths"].get("/auth/flaky/1/r3.log", 0) == 2, "the 500 was retried once", stats["paths"])
+t.ok(stats["paths"].get("/auth/status/404/r4.log", 0) == 1, "a 404 is not retried")
+t.ok(stats["gzip"] >= 1, "gzip was negotiated")
+t.ok(stats["paths"].get("/auth/stall/5/r6.log", 0) == 3, "a timeout is retried twice")
+
+# re-running is idempotent: same files, same content
+before = {p: sbtest.read(p) for p in glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))}
+r = sbtest.run(["scan", "--date", DATE, "--layer", "borde", "--no-progress"], root=root)
+after = {p: sbtest.read(p) for p in glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))}
+t.ok(before == after, "a second scan rewrites the same spool files")
+
+# the lock: a second process is refused and told who holds it
+with open(os.path.join(root, "data/.lock"), "a+") as lk:
+    fcntl.flock(lk, fcntl.LOCK_EX)
+    lk.seek(0)
+    lk.truncate()
+    lk.write("pid 4242, 'scan', since 2026-11-21 04:00:00\n")
+    lk.flush()
+    r = sbtest.run(["scan", "--date", DATE], root=root)
+    t.eq(r.returncode, 1, "scan exits 1 while another process holds the lock")
+    t.ok("pid 4242" in r.stderr and "another scanbackup" in r.stderr, "the message says who holds the lock", r.stderr)
+
+# shards: two collectors split the interfaces without overlap
+for k in (1, 2):
+    rootk = sbtest.tempdir()
+    sbtest.write(os.path.join(rootk, ".env"), sbtest.read(os.path.join(root, ".env")))
+    sbtest.write(os.path.join(rootk, "sources/SCAN/BORDE"), sbtest.read(os.path.join(root, "sources/SCAN/BORDE")))
+    r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE", "--shard", "%d/2" % k], root=rootk)
+    files = set(os.path.basename(p) for p in glob.glob(os.path.join(rootk, "data/SCAN/BORDE", DATE, "*.tsv")))
+    if k == 1:
+        shard1 = files
+        n1 = r.stdout
+    else:
+        t.ok(not (shard1 & files), "shards 1/2 and 2/2 share no interface")
+        t.eq(len(shard1 | files), 4, "together the shards collect every reachable interface")
+r = sbtest.run(["scan", "--shard", "3/2"], root=root)
+t.eq(r.returncode, 2, "--shard 3/2 is a usage error")
+r = sbtest.run(["scan", "--date", "2026-02-30"], root=root)
+t.ok(r.returncode == 2 and "YYYY-MM-DD" in r.stderr, "a bad date is a usage error naming the format")
+t.done()

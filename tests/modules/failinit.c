@@ -1,0 +1,17 @@
+/* failinit.c - a module whose init fails: listed, but disabled for the run. */
+#include "config.h"
+
+#include "module.h"
+
+static int sb_failinit_init(const sb_module_def *self)
+{
+	(void)self;
+	return SB_EIO;
+}
+
+const sb_module_def sb_module = {
+	SB_MODULE_HEADER,
+	.name = "failinit",
+	.kind = SB_KIND_PROBE,
+	.init = sb_failinit_init,
+};
