@@ -29,7 +29,8 @@ Common options:
 (capacity in Gbps, 0 = unknown; the collector turns .html into .log).
 --from-sources reads an existing sources file and writes, for each line, the log its URL points to:
 a URL without a scheme is a path relative to --out (`mrtg/borde/x.html` -> OUT/mrtg/borde/x.log), an
-http(s) URL is written as OUT/<basename>.log. Traffic scales follow the capacity (20-85 % at peak).
+http(s) URL is written as OUT/<basename>.log. Traffic follows the capacity (20-75 % of it at peak, never
+above it).
 
 Log format (MRTG rateup): line 1 `now in_counter out_counter`; line 2 `now in out in out` (the latest
 poll, max = avg); if the previous poll (now-300) is not on a 5-minute boundary, a partial line stamped
@@ -104,7 +105,7 @@ class Clock:
             wobble = ((day * 2654435761) % 1000) / 1000.0 - 0.5      # +-4 % from day to day
             weekend = 1.03 if d.weekday() >= 5 else 1.0
             growth = 1.3 ** (-(self.now - ts) / (365.0 * 86400))   # ~30 %/year, seen in the tail
-            hit = (d.hour, wobble * 0.08 + 1.0, weekend * growth)
+            hit = (d.hour + d.minute / 60.0, wobble * 0.08 + 1.0, weekend * growth)   # :30 zones too
             self.cache[key] = hit
         hour, f1, f2 = hit
         return hour + (ts % 3600) / 3600.0, f1 * f2

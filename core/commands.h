@@ -1,0 +1,20 @@
+/* commands.h - the subcommands of scanbackup, one function each (the table is in main.c). */
+#ifndef SB_COMMANDS_H
+#define SB_COMMANDS_H
+
+#include "cli.h"
+
+/* cmd_collect.c */
+int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_daily(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_admin.c */
+int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_clean_data(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_config(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+#endif
