@@ -102,6 +102,7 @@ int sb_fs_atomic_open(sb_fs_atomic *a, const char *path, sb_err *err)
 		return sb_err_set(err, SB_EIO, "%s: %s", path, strerror(e));
 	}
 	a->path = sb_xstrdup(path);
+	a->sync = 1;
 	return SB_OK;
 }
 
@@ -120,7 +121,7 @@ int sb_fs_atomic_commit(sb_fs_atomic *a, sb_err *err)
 {
 	if (a->f == NULL)
 		return sb_err_set(err, SB_EINVAL, "atomic write not open");
-	int failed = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
+	int failed = ferror(a->f) || fflush(a->f) != 0 || (a->sync && fsync(fileno(a->f)) != 0);
 	int e = errno;
 	failed |= fclose(a->f) != 0;
 	a->f = NULL;
@@ -133,7 +134,8 @@ int sb_fs_atomic_commit(sb_fs_atomic *a, sb_err *err)
 		sb_fs_atomic_abort(a);
 		return rc;
 	}
-	sb_fs_sync_dir(a->path);
+	if (a->sync)
+		sb_fs_sync_dir(a->path);
 	sb_free(a->tmp);
 	sb_free(a->path);
 	return SB_OK;
@@ -161,6 +163,16 @@ int sb_fs_write_atomic(const char *path, const void *data, size_t len, sb_err *e
 		return sb_err_set(err, SB_EIO, "%s: write failed", path);
 	}
 	return sb_fs_atomic_commit(&a, err);
+}
+
+int sb_fs_sync(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return SB_EIO;
+	int rc = syncfs(fd) == 0 ? SB_OK : SB_EIO;
+	close(fd);
+	return rc;
 }
 
 int sb_fs_is_dir(const char *path)

@@ -20,6 +20,8 @@ int sb_fs_read(const char *path, size_t max, char **out, size_t *len, sb_err *er
  * sb_fs_atomic_commit makes it appear under path (fsync, rename, fsync of the folder). */
 typedef struct sb_fs_atomic {
 	FILE *f;        /* write here */
+	int sync;       /* fsync file and folder on commit (1 after open); 0 for writers that call
+			 * sb_fs_sync once after a batch of files */
 	char *path;
 	char *tmp;
 } sb_fs_atomic;
@@ -32,6 +34,10 @@ void sb_fs_atomic_abort(sb_fs_atomic *a);
 
 /* Writes len bytes to path atomically. */
 int sb_fs_write_atomic(const char *path, const void *data, size_t len, sb_err *err);
+
+/* Flushes the whole file system holding path to disk (syncfs): one call after many unsynced
+ * atomic writes. Returns SB_OK or SB_EIO. */
+int sb_fs_sync(const char *path);
 
 /* 1 if path exists and is a directory / a regular file. */
 int sb_fs_is_dir(const char *path);

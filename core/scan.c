@@ -188,7 +188,7 @@ static int sb_job_spool(sb_job *job, sb_err *err)
 		.n = p->n,
 		.samples = v,
 	};
-	int rc = sb_spool_write_day(r->s->data_dir, &d, err);
+	int rc = sb_spool_write_day(r->s->data_dir, &d, 0, err);
 	free(v);
 	return rc;
 }
@@ -356,6 +356,10 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
 		sb_scan_progress(&r, 1);
+		/* the spool files were written without fsync: make the whole batch durable at once */
+		if (stats->samples > 0 && sb_fs_sync(s->data_dir) != SB_OK)
+			sb_log(SB_LOG_WARNING, "scan", "%s: could not sync the spool to disk: %s",
+			       s->data_dir, strerror(errno));
 	}
 	stats->seconds = sb_time_mono() - r.started;
 	sb_http_free(&h);

@@ -43,7 +43,7 @@ char *sb_spool_day_path(const char *data_dir, const char *layer, const char *dat
 	return sb_xasprintf("%s/SCAN/%s/%s/%s.tsv", data_dir, layer, date, file);
 }
 
-int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, sb_err *err)
+int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, int durable, sb_err *err)
 {
 	char *path = sb_spool_day_path(data_dir, d->layer, d->date, d->name, d->type);
 	sb_fs_atomic a;
@@ -51,6 +51,7 @@ int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, sb_err *err)
 	free(path);
 	if (rc != SB_OK)
 		return rc;
+	a.sync = durable;
 	FILE *f = a.f;
 	fprintf(f, "#scanbackup-spool\t1\nlayer\t%s\nname\t%s\ntype\t%s\ncapacity\t", d->layer,
 		d->name, d->type);

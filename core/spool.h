@@ -38,8 +38,10 @@ typedef struct sb_spool_day {
 char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date,
 			const char *name, const char *type);
 
-/* Writes d atomically (temp file, fsync, rename) under data_dir. */
-int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, sb_err *err);
+/* Writes d atomically (temp file, rename) under data_dir. With durable = 0 the file is not synced:
+ * the caller syncs the whole batch once with sb_fs_sync (a reader rejects a file whose sample
+ * count does not match, so a file cut by a power loss before that sync is never trusted). */
+int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, int durable, sb_err *err);
 
 /* Reads a spool file. A malformed file is SB_EPARSE with err naming the file and line. */
 int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err);
