@@ -109,7 +109,7 @@ int sb_cli_open_store(sb_cli *cli, sb_store **st)
 			   .timeout_ms = cli->s.db_timeout * 1000};
 	sb_err err = {0};
 	if (sb_store_open(cli->s.database_uri, &o, st, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "store", "%s", err.msg);
+		sb_log(SB_LOG_ERROR, "store", "%s (nothing stored: the spool is kept for the next run)", err.msg);
 		return SB_EXIT_FAIL;
 	}
 	return SB_EXIT_OK;

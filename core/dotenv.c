@@ -59,15 +59,18 @@ static void sb_dotenv_next_line(sb_dotenv_in *in)
 	}
 }
 
-/* Reads a quoted value after its opening quote into out; returns its length or -1 (err set). */
-static long sb_dotenv_quoted(sb_dotenv_in *in, char quote, char *out)
+/* Reads a quoted value after its opening quote into out and its length into *len.
+ * Returns SB_OK, or SB_EPARSE (err set) when the quote is never closed. */
+static int sb_dotenv_quoted(sb_dotenv_in *in, char quote, char *out, size_t *len)
 {
 	unsigned opened = in->line;
 	size_t n = 0;
 	while (in->i < in->len) {
 		char c = in->s[in->i++];
-		if (c == quote)
-			return (long)n;
+		if (c == quote) {
+			*len = n;
+			return SB_OK;
+		}
 		if (c == '\n') {
 			in->line++;
 		} else if (c == '\r' && in->i < in->len && in->s[in->i] == '\n') {
@@ -84,10 +87,10 @@ static long sb_dotenv_quoted(sb_dotenv_in *in, char quote, char *out)
 		}
 		out[n++] = c;
 	}
-	sb_err_set(in->err, SB_EPARSE, "%s:%u: unterminated %s-quoted value: expected a closing %c "
-		   "for the quote opened on this line", in->path, opened,
-		   quote == '"' ? "double" : "single", quote);
-	return -1;
+	return sb_err_set(in->err, SB_EPARSE,
+			  "%s:%u: unterminated %s-quoted value: expected a closing %c for the quote "
+			  "opened on this line",
+			  in->path, opened, quote == '"' ? "double" : "single", quote);
 }
 
 /* Reads an unquoted value (the blanks after '=' already skipped; raw is where they began). */
@@ -142,13 +145,12 @@ static int sb_dotenv_assignment(sb_dotenv_in *in, char *scratch, sb_dotenv_fn fn
 	char *value = scratch + klen + 1;
 	size_t raw = in->i;
 	sb_dotenv_skip_blanks(in);
-	size_t vlen;
+	size_t vlen = 0;
 	if (in->i < in->len && (s[in->i] == '"' || s[in->i] == '\'')) {
 		char quote = s[in->i++];
-		long n = sb_dotenv_quoted(in, quote, value);
-		if (n < 0)
-			return SB_EPARSE;
-		vlen = (size_t)n;
+		int rc = sb_dotenv_quoted(in, quote, value, &vlen);
+		if (rc != SB_OK)
+			return rc;
 		sb_dotenv_skip_blanks(in);
 		if (in->i < in->len && s[in->i] == '#')
 			while (!sb_dotenv_at_eol(in))

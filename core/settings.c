@@ -254,6 +254,35 @@ const char *sb_settings_get(const sb_settings *s, const char *key)
 	return NULL;
 }
 
+int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *out)
+{
+	const sb_setting_def *d = sb_setting_find(key);
+	if (d == NULL)
+		return SB_ENOTFOUND;
+	const char *field = (const char *)s + d->offset;
+	memset(out, 0, sizeof(*out));
+	out->secret = d->secret;
+	switch (d->type) {
+	case SB_SET_STR:
+		out->type = SB_SETTING_STR;
+		out->str = *(char *const *)(const void *)field;
+		break;
+	case SB_SET_LONG:
+		out->type = SB_SETTING_LONG;
+		out->l = *(const long *)(const void *)field;
+		break;
+	case SB_SET_DOUBLE:
+		out->type = SB_SETTING_DOUBLE;
+		out->d = *(const double *)(const void *)field;
+		break;
+	case SB_SET_BOOL:
+		out->type = SB_SETTING_BOOL;
+		out->b = *(const int *)(const void *)field;
+		break;
+	}
+	return SB_OK;
+}
+
 void sb_settings_free(sb_settings *s)
 {
 	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {

@@ -47,6 +47,22 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
  * Returns a string owned by s or the environment, or NULL. */
 const char *sb_settings_get(const sb_settings *s, const char *key);
 
+/* A setting of the table above, typed (for the Lua host's sb.setting). */
+typedef enum { SB_SETTING_STR, SB_SETTING_LONG, SB_SETTING_DOUBLE, SB_SETTING_BOOL } sb_setting_type;
+
+typedef struct sb_setting_value {
+	sb_setting_type type;
+	const char *str;  /* SB_SETTING_STR: owned by s, NULL when unset */
+	long l;           /* SB_SETTING_LONG */
+	double d;         /* SB_SETTING_DOUBLE */
+	int b;            /* SB_SETTING_BOOL */
+	int secret;       /* a password or a URI that may hold one */
+} sb_setting_value;
+
+/* Looks up key (or its old name) in the settings table and fills *out. Returns SB_OK, or
+ * SB_ENOTFOUND when key is not a setting of the table (free-form keys: sb_settings_get). */
+int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *out);
+
 /* Frees everything s owns. */
 void sb_settings_free(sb_settings *s);
 

@@ -41,8 +41,9 @@ class Tap:
         sys.stdout.flush()
         return cond
 
-    def eq(self, got, want, name):
-        return self.ok(got == want, name, "got %r, want %r" % (got, want))
+    def eq(self, got, want, name, diag=None):
+        extra = "" if diag is None else "\n" + str(diag)
+        return self.ok(got == want, name, "got %r, want %r%s" % (got, want, extra))
 
     def done(self):
         print("1..%d" % self.n)
