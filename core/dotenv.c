@@ -3,6 +3,8 @@
 
 #include "dotenv.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,52 +199,16 @@ int sb_dotenv_parse(const char *buf, size_t len, const char *path, sb_dotenv_fn 
 	return rc;
 }
 
-/* Reads the whole of path into a new buffer (caller frees); a missing file is SB_ENOTFOUND. */
-static int sb_dotenv_read(const char *path, char **out, size_t *len, sb_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return SB_ENOTFOUND;
-		return sb_err_set(err, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = sb_xmalloc(cap);
-	for (;;) {
-		if (n == cap) {
-			if (cap > SB_DOTENV_FILE_MAX) {
-				fclose(f);
-				free(buf);
-				return sb_err_set(err, SB_ETOOBIG, "%s: larger than %u bytes", path,
-						  SB_DOTENV_FILE_MAX);
-			}
-			cap = cap * 2 > SB_DOTENV_FILE_MAX ? SB_DOTENV_FILE_MAX + 1 : cap * 2;
-			buf = sb_xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int failed = ferror(f);
-	int saved = errno;
-	fclose(f);
-	if (failed) {
-		free(buf);
-		return sb_err_set(err, SB_EIO, "%s: cannot read: %s", path, strerror(saved));
-	}
-	*out = buf;
-	*len = n;
-	return SB_OK;
-}
-
 int sb_dotenv_load(const char *path, sb_dotenv_fn fn, void *ctx, sb_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = sb_dotenv_read(path, &buf, &len, err);
+	sb_err rerr = {0};
+	int rc = sb_fs_read(path, SB_DOTENV_FILE_MAX, &buf, &len, &rerr);
+	if (rc == SB_ENOTFOUND)
+		return rc; /* a missing .env is no error: err stays clear */
 	if (rc != SB_OK)
-		return rc;
+		return sb_err_set(err, rc, "%s", rerr.msg);
 	rc = sb_dotenv_parse(buf, len, path, fn, ctx, err);
 	free(buf);
 	return rc;

@@ -3,6 +3,7 @@
 
 #include "fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -185,6 +186,38 @@ int sb_fs_is_file(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int sb_fs_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return NULL;
+	char **v = NULL;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !keep(e->d_name))
+			continue;
+		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = sb_xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), sb_fs_cmp);
+	return v;
+}
+
+void sb_fs_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 char *sb_fs_join(const char *a, const char *b)

@@ -43,6 +43,11 @@ int sb_fs_sync(const char *path);
 int sb_fs_is_dir(const char *path);
 int sb_fs_is_file(const char *path);
 
+/* The names in dir (not "." or hidden ones) for which keep returns 1, sorted; *n gets the count.
+ * A missing or unreadable dir gives NULL and 0. Free with sb_fs_list_free. */
+char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n);
+void sb_fs_list_free(char **names, size_t n);
+
 /* Joins a and b with one '/' into a new string. */
 char *sb_fs_join(const char *a, const char *b);
 

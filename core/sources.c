@@ -3,6 +3,8 @@
 
 #include "sources.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -174,51 +176,12 @@ int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *
 	return SB_OK;
 }
 
-/* Reads the whole of path into a new buffer (caller frees). */
-static int sb_sources_read(const char *path, char **out, size_t *len, sb_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return sb_err_set(err, SB_ENOTFOUND, "%s: no such file", path);
-		return sb_err_set(err, SB_EIO, "%s: cannot open: %s", path, strerror(errno));
-	}
-	size_t cap = 8192, n = 0;
-	char *buf = sb_xmalloc(cap);
-	for (;;) {
-		if (n == cap) {
-			if (cap > SB_SOURCES_FILE_MAX) {
-				fclose(f);
-				free(buf);
-				return sb_err_set(err, SB_ETOOBIG, "%s: larger than %u bytes", path,
-						  SB_SOURCES_FILE_MAX);
-			}
-			cap = cap * 2 > SB_SOURCES_FILE_MAX ? SB_SOURCES_FILE_MAX + 1 : cap * 2;
-			buf = sb_xrealloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int failed = ferror(f);
-	int saved = errno;
-	fclose(f);
-	if (failed) {
-		free(buf);
-		return sb_err_set(err, SB_EIO, "%s: cannot read: %s", path, strerror(saved));
-	}
-	*out = buf;
-	*len = n;
-	return SB_OK;
-}
-
 int sb_sources_load(const char *path, sb_sources *out, sb_sources_warn_fn warn, void *ctx,
 		    sb_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = sb_sources_read(path, &buf, &len, err);
+	int rc = sb_fs_read(path, SB_SOURCES_FILE_MAX, &buf, &len, err);
 	if (rc != SB_OK)
 		return rc;
 	rc = sb_sources_parse(buf, len, path, out, warn, ctx);

@@ -3,7 +3,6 @@
 
 #include "spool.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -85,6 +84,26 @@ static size_t sb_split_tabs(char *line, char **f, size_t max)
 	return n;
 }
 
+/* A whole decimal integer (optional '-'); faster than strtoll on the load's hot path. */
+static int sb_spool_int(const char *s, int64_t *out)
+{
+	int neg = *s == '-';
+	s += neg;
+	if (*s == '\0')
+		return SB_EINVAL;
+	uint64_t v = 0;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return SB_EINVAL;
+		v = v * 10 + d;
+	}
+	if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return SB_EINVAL;
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return SB_OK;
+}
+
 static int sb_valid_time(const char *t)
 {
 	return strlen(t) == 8 && t[2] == ':' && t[5] == ':';
@@ -154,10 +173,9 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 		if (sb_split_tabs(p, f, 6) != 6 || !sb_valid_time(f[1]))
 			goto bad_line;
 		sb_mrtg_sample *s = &out->samples[out->n];
-		if (sb_parse_int64(f[0], &s->ts) != SB_OK || sb_parse_int64(f[2], &s->in_avg) != SB_OK ||
-		    sb_parse_int64(f[3], &s->out_avg) != SB_OK ||
-		    sb_parse_int64(f[4], &s->in_max) != SB_OK ||
-		    sb_parse_int64(f[5], &s->out_max) != SB_OK)
+		if (sb_spool_int(f[0], &s->ts) != SB_OK || sb_spool_int(f[2], &s->in_avg) != SB_OK ||
+		    sb_spool_int(f[3], &s->out_avg) != SB_OK || sb_spool_int(f[4], &s->in_max) != SB_OK ||
+		    sb_spool_int(f[5], &s->out_max) != SB_OK)
 			goto bad_line;
 		memcpy(out->times[out->n], f[1], 9);
 		out->n++;
@@ -195,32 +213,6 @@ void sb_spool_day_free(sb_spool_day *d)
 	d->n = 0;
 }
 
-static int sb_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted entries of dir whose names pass keep(); caller frees. */
-static char **sb_list_dir(const char *dir, int (*keep)(const char *), size_t *n)
-{
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
-	char **v = NULL;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !keep(e->d_name))
-			continue;
-		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = sb_xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), sb_cmp_name);
-	return v;
-}
-
 static int sb_is_date_name(const char *s)
 {
 	sb_date d;
@@ -231,13 +223,6 @@ static int sb_is_spool_name(const char *s)
 {
 	size_t n = strlen(s);
 	return n > 4 && strcmp(s + n - 4, ".tsv") == 0;
-}
-
-static void sb_free_list(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 int sb_spool_list(const char *data_dir, const char *layer, const char *date, sb_spool_fn fn,
@@ -251,22 +236,22 @@ int sb_spool_list(const char *data_dir, const char *layer, const char *date, sb_
 		dates[0] = sb_xstrdup(date);
 		ndates = 1;
 	} else {
-		dates = sb_list_dir(base, sb_is_date_name, &ndates);
+		dates = sb_fs_list(base, sb_is_date_name, &ndates);
 	}
 	int rc = SB_OK;
 	for (size_t i = 0; i < ndates && rc == SB_OK; i++) {
 		char *dir = sb_fs_join(base, dates[i]);
 		size_t nfiles = 0;
-		char **files = sb_list_dir(dir, sb_is_spool_name, &nfiles);
+		char **files = sb_fs_list(dir, sb_is_spool_name, &nfiles);
 		for (size_t k = 0; k < nfiles && rc == SB_OK; k++) {
 			char *path = sb_fs_join(dir, files[k]);
 			rc = fn(ctx, path, dates[i]);
 			free(path);
 		}
-		sb_free_list(files, nfiles);
+		sb_fs_list_free(files, nfiles);
 		free(dir);
 	}
-	sb_free_list(dates, ndates);
+	sb_fs_list_free(dates, ndates);
 	free(base);
 	if (rc != SB_OK && err != NULL && err->code == SB_OK)
 		sb_err_set(err, rc, "listing the %s spool: %s", layer, sb_strerror(rc));

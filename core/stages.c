@@ -3,8 +3,8 @@
 
 #include "stages.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include "timeutil.h"
 
 /* Rows per store call: big enough to amortise a transaction, small enough to bound memory. */
-#define SB_BATCH_ROWS 20000
+#define SB_BATCH_ROWS 50000
 
 int sb_layer_selected(const sb_layer_filter *f, const char *layer)
 {
@@ -115,86 +115,176 @@ int sb_daily_run(const sb_settings *s, sb_modules *mods, const char *date,
 	return rc;
 }
 
-/* ---- updater data ---- */
+/* ---- updater data ----
+ *
+ * Two threads: a reader parses spool files into batches of about SB_BATCH_ROWS rows while the
+ * calling thread stores the previous batch and removes its files once the store confirmed them.
+ * At most two batches wait between them, so memory stays bounded. */
 
-typedef struct sb_loader {
-	sb_store *st;
-	const sb_schema *schema;
-	sb_spool_day *days;    /* files of the pending batch */
+typedef struct sb_batch {
+	sb_spool_day *days;
 	char **paths;
 	size_t ndays, capdays;
 	sb_history_row *rows;
 	size_t nrows, caprows;
-	sb_load_stats *stats;
-	sb_err *err;
+	struct sb_batch *next;
+} sb_batch;
+
+typedef struct sb_loader {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sb_batch *head, *tail;  /* full batches waiting to be stored */
+	size_t queued;
+	int finished;           /* the reader has queued its last batch */
+	int stop;               /* the writer failed: the reader stops early */
+	sb_batch *cur;          /* the reader's batch being filled */
+	const sb_settings *s;
+	const char *layer, *date;
+	size_t bad_files;       /* reader: unreadable files (kept) */
 } sb_loader;
 
-static void sb_loader_reset(sb_loader *L)
+static void sb_batch_free(sb_batch *b)
 {
-	for (size_t i = 0; i < L->ndays; i++) {
-		sb_spool_day_free(&L->days[i]);
-		free(L->paths[i]);
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->ndays; i++) {
+		sb_spool_day_free(&b->days[i]);
+		free(b->paths[i]);
 	}
-	L->ndays = 0;
-	L->nrows = 0;
+	free(b->days);
+	free(b->paths);
+	free(b->rows);
+	free(b);
 }
 
-/* Stores the pending batch; on success removes its files. */
-static int sb_loader_flush(sb_loader *L)
+/* Reader: hands the current batch to the writer, waiting while two are queued. */
+static int sb_loader_push(sb_loader *L)
 {
-	if (L->ndays == 0)
-		return SB_OK;
-	int rc = sb_store_put_history(L->st, L->schema, L->rows, L->nrows, L->err);
-	if (rc != SB_OK) {
-		L->stats->kept += L->ndays;
-		sb_loader_reset(L);
-		return rc;
+	sb_batch *b = L->cur;
+	L->cur = NULL;
+	pthread_mutex_lock(&L->mu);
+	while (L->queued >= 2 && !L->stop)
+		pthread_cond_wait(&L->cv, &L->mu);
+	int stop = L->stop;
+	if (!stop && b != NULL) {
+		if (L->tail != NULL)
+			L->tail->next = b;
+		else
+			L->head = b;
+		L->tail = b;
+		L->queued++;
+		b = NULL;
 	}
-	for (size_t i = 0; i < L->ndays; i++) {
-		if (unlink(L->paths[i]) != 0)
-			sb_log(SB_LOG_WARNING, "updater", "%s: stored but not removed: %s", L->paths[i],
-			       strerror(errno));
-		L->stats->files++;
-	}
-	L->stats->rows += L->nrows;
-	sb_loader_reset(L);
-	return SB_OK;
+	pthread_cond_broadcast(&L->cv);
+	pthread_mutex_unlock(&L->mu);
+	sb_batch_free(b);
+	return stop ? SB_ECANCELED : SB_OK;
 }
 
 static int sb_loader_file(void *ctx, const char *path, const char *date)
 {
 	sb_loader *L = ctx;
 	(void)date;
-	if (L->ndays == L->capdays) {
-		L->capdays = L->capdays ? L->capdays * 2 : 64;
-		L->days = sb_xrealloc(L->days, L->capdays * sizeof(*L->days));
-		L->paths = sb_xrealloc(L->paths, L->capdays * sizeof(*L->paths));
+	if (L->cur == NULL)
+		L->cur = sb_xcalloc(1, sizeof(*L->cur));
+	sb_batch *b = L->cur;
+	if (b->ndays == b->capdays) {
+		b->capdays = b->capdays ? b->capdays * 2 : 64;
+		b->days = sb_xrealloc(b->days, b->capdays * sizeof(*b->days));
+		b->paths = sb_xrealloc(b->paths, b->capdays * sizeof(*b->paths));
 	}
-	sb_spool_day *d = &L->days[L->ndays];
+	sb_spool_day *d = &b->days[b->ndays];
 	sb_err e = {0};
 	if (sb_spool_read_day(path, d, &e) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "updater", "%s (file kept)", e.msg);
-		L->stats->kept++;
+		L->bad_files++;
 		return SB_OK;
 	}
-	L->paths[L->ndays++] = sb_xstrdup(path);
-	if (L->nrows + d->n > L->caprows) {
-		L->caprows = L->nrows + d->n + SB_BATCH_ROWS;
-		L->rows = sb_xrealloc(L->rows, L->caprows * sizeof(*L->rows));
+	b->paths[b->ndays++] = sb_xstrdup(path);
+	if (b->nrows + d->n > b->caprows) {
+		b->caprows = b->nrows + d->n + SB_BATCH_ROWS;
+		b->rows = sb_xrealloc(b->rows, b->caprows * sizeof(*b->rows));
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const sb_mrtg_sample *s = &d->samples[i];
-		L->rows[L->nrows++] = (sb_history_row){
+		/* rows borrow the strings of days[i], which stay put when days[] itself moves */
+		b->rows[b->nrows++] = (sb_history_row){
 			.name = d->name, .type = d->type, .date = d->date, .time = d->times[i],
 			.capacity = d->has_capacity ? d->capacity : 0,
 			.in_avg = s->in_avg, .out_avg = s->out_avg, .in_max = s->in_max,
 			.out_max = s->out_max,
 		};
 	}
-	/* rows borrow the strings of days[i], which stay put when days[] itself moves */
-	if (L->nrows >= SB_BATCH_ROWS)
-		return sb_loader_flush(L);
-	return SB_OK;
+	return b->nrows >= SB_BATCH_ROWS ? sb_loader_push(L) : SB_OK;
+}
+
+static void *sb_loader_reader(void *ctx)
+{
+	sb_loader *L = ctx;
+	int rc = sb_spool_list(L->s->data_dir, L->layer, L->date, sb_loader_file, L, NULL);
+	if (rc == SB_OK && L->cur != NULL)
+		sb_loader_push(L);
+	sb_batch_free(L->cur);
+	L->cur = NULL;
+	pthread_mutex_lock(&L->mu);
+	L->finished = 1;
+	pthread_cond_broadcast(&L->cv);
+	pthread_mutex_unlock(&L->mu);
+	return NULL;
+}
+
+/* Writer: the next full batch, or NULL once the reader is done. */
+static sb_batch *sb_loader_pop(sb_loader *L)
+{
+	pthread_mutex_lock(&L->mu);
+	while (L->head == NULL && !L->finished)
+		pthread_cond_wait(&L->cv, &L->mu);
+	sb_batch *b = L->head;
+	if (b != NULL) {
+		L->head = b->next;
+		if (L->head == NULL)
+			L->tail = NULL;
+		L->queued--;
+		pthread_cond_broadcast(&L->cv);
+	}
+	pthread_mutex_unlock(&L->mu);
+	return b;
+}
+
+/* Loads one layer's spool: stores batch after batch, removing files once confirmed. */
+static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *schema,
+			 const char *date, sb_load_stats *stats, sb_err *err)
+{
+	sb_loader L = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .s = s,
+		       .layer = schema->layer, .date = date};
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, sb_loader_reader, &L) != 0)
+		return sb_err_set(err, SB_ENOMEM, "cannot start the spool reader thread");
+	int rc = SB_OK;
+	sb_batch *b;
+	while ((b = sb_loader_pop(&L)) != NULL) {
+		if (rc == SB_OK)
+			rc = sb_store_put_history(st, schema, b->rows, b->nrows, err);
+		if (rc == SB_OK) {
+			for (size_t i = 0; i < b->ndays; i++) {
+				if (unlink(b->paths[i]) != 0)
+					sb_log(SB_LOG_WARNING, "updater", "%s: stored but not removed: %s",
+					       b->paths[i], strerror(errno));
+				stats->files++;
+			}
+			stats->rows += b->nrows;
+		} else {
+			stats->kept += b->ndays;
+			pthread_mutex_lock(&L.mu);
+			L.stop = 1;
+			pthread_cond_broadcast(&L.cv);
+			pthread_mutex_unlock(&L.mu);
+		}
+		sb_batch_free(b);
+	}
+	pthread_join(reader, NULL);
+	stats->kept += L.bad_files;
+	return rc;
 }
 
 int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const char *date,
@@ -207,15 +297,8 @@ int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const 
 		if (!m->enabled || m->def->kind != SB_KIND_LAYER ||
 		    !sb_layer_selected(layers, m->def->schema->layer))
 			continue;
-		sb_loader L = {.st = st, .schema = m->def->schema, .stats = stats, .err = err};
 		size_t before = stats->rows;
-		rc = sb_spool_list(s->data_dir, m->def->schema->layer, date, sb_loader_file, &L, err);
-		if (rc == SB_OK)
-			rc = sb_loader_flush(&L);
-		sb_loader_reset(&L);
-		free(L.days);
-		free(L.paths);
-		free(L.rows);
+		rc = sb_load_layer(s, st, m->def->schema, date, stats, err);
 		if (rc == SB_OK && stats->rows > before)
 			sb_log(SB_LOG_INFO, "updater", "%s: %zu samples stored", m->def->schema->layer,
 			       stats->rows - before);
@@ -254,35 +337,16 @@ static int sb_sum_file(sb_sum_loader *L, const char *path)
 	return rc;
 }
 
-static int sb_cmp_names(const void *a, const void *b)
+static int sb_is_date_dir(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	sb_date d;
+	return sb_date_parse(name, &d) == SB_OK;
 }
 
-/* Sorted names in dir that end with suffix (or are dates when suffix is NULL). */
-static char **sb_names(const char *dir, const char *suffix, size_t *n)
+static int sb_is_tsv(const char *name)
 {
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
-	char **v = NULL;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		sb_date dd;
-		int keep = suffix != NULL
-			? len > strlen(suffix) && strcmp(e->d_name + len - strlen(suffix), suffix) == 0
-			: sb_date_parse(e->d_name, &dd) == SB_OK;
-		if (!keep || e->d_name[0] == '.')
-			continue;
-		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = sb_xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), sb_cmp_names);
-	return v;
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".tsv") == 0;
 }
 
 int sb_updater_daily(const sb_settings *s, sb_store *st, const char *date, sb_load_stats *stats,
@@ -291,7 +355,7 @@ int sb_updater_daily(const sb_settings *s, sb_store *st, const char *date, sb_lo
 	memset(stats, 0, sizeof(*stats));
 	char *base = sb_fs_join(s->data_dir, "SCAN/DAILY_SUMMARY");
 	size_t ndates = 0;
-	char **dates = date != NULL ? NULL : sb_names(base, NULL, &ndates);
+	char **dates = date != NULL ? NULL : sb_fs_list(base, sb_is_date_dir, &ndates);
 	if (date != NULL) {
 		dates = sb_xmalloc(sizeof(*dates));
 		dates[0] = sb_xstrdup(date);
@@ -302,7 +366,7 @@ int sb_updater_daily(const sb_settings *s, sb_store *st, const char *date, sb_lo
 	for (size_t i = 0; i < ndates; i++) {
 		char *dir = sb_fs_join(base, dates[i]);
 		size_t nfiles = 0;
-		char **files = sb_names(dir, ".tsv", &nfiles);
+		char **files = sb_fs_list(dir, sb_is_tsv, &nfiles);
 		for (size_t k = 0; k < nfiles; k++) {
 			if (rc == SB_OK) {
 				char *path = sb_fs_join(dir, files[k]);

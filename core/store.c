@@ -3,6 +3,7 @@
 
 #include "store_impl.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -248,4 +249,128 @@ int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *na
 	int rc = sb_store_check_schema(schema, err);
 	return rc != SB_OK ? rc : st->ops->query_history(st, schema, name, type, from, to, fn, ctx,
 							 err);
+}
+
+/* ---- probe results ---- */
+
+#define SB_PC(field) offsetof(sb_probe_row, field)
+
+static const sb_probe_col sb_ping_cols[] = {
+	{ "monitor", SB_PCOL_INT, SB_PC(monitor) },   { "link", SB_PCOL_INT, SB_PC(link) },
+	{ "timestamp", SB_PCOL_INT, SB_PC(ts) },      { "date", SB_PCOL_TEXT, SB_PC(date) },
+	{ "time", SB_PCOL_TEXT, SB_PC(time) },        { "ip", SB_PCOL_TEXT, SB_PC(target) },
+	{ "rtt", SB_PCOL_REAL, SB_PC(rtt) },          { "loss", SB_PCOL_REAL, SB_PC(loss) },
+	{ "sent", SB_PCOL_INT, SB_PC(sent) },         { "received", SB_PCOL_INT, SB_PC(received) },
+};
+
+static const sb_probe_col sb_http_cols[] = {
+	{ "monitor", SB_PCOL_INT, SB_PC(monitor) },   { "link", SB_PCOL_INT, SB_PC(link) },
+	{ "timestamp", SB_PCOL_INT, SB_PC(ts) },      { "date", SB_PCOL_TEXT, SB_PC(date) },
+	{ "time", SB_PCOL_TEXT, SB_PC(time) },        { "url", SB_PCOL_TEXT, SB_PC(target) },
+	{ "status", SB_PCOL_INT, SB_PC(status) },     { "total", SB_PCOL_REAL, SB_PC(rtt) },
+	{ "error", SB_PCOL_TEXT_NULL, SB_PC(error) },
+};
+
+static const sb_probe_col sb_trace_cols[] = {
+	{ "monitor", SB_PCOL_INT, SB_PC(monitor) },   { "link", SB_PCOL_INT, SB_PC(link) },
+	{ "timestamp", SB_PCOL_INT, SB_PC(ts) },      { "date", SB_PCOL_TEXT, SB_PC(date) },
+	{ "time", SB_PCOL_TEXT, SB_PC(time) },        { "ip", SB_PCOL_TEXT, SB_PC(target) },
+	{ "hops", SB_PCOL_TEXT, SB_PC(hops) },        { "nhops", SB_PCOL_INT, SB_PC(nhops) },
+};
+
+static const struct {
+	const char *table, *stem;
+	const sb_probe_col *cols;
+	size_t ncols;
+} sb_probe_tables[SB_PROBE_KINDS] = {
+	{ "PING_HISTORY", "ping", sb_ping_cols, SB_ARRAY_SIZE(sb_ping_cols) },
+	{ "HTTPING_HISTORY", "httping", sb_http_cols, SB_ARRAY_SIZE(sb_http_cols) },
+	{ "TRACEROUTE_HISTORY", "traceroute", sb_trace_cols, SB_ARRAY_SIZE(sb_trace_cols) },
+};
+
+static int sb_probe_kind_ok(sb_probe_kind kind)
+{
+	return (int)kind >= 0 && (int)kind < SB_PROBE_KINDS;
+}
+
+const char *sb_store_probe_table(sb_probe_kind kind)
+{
+	return sb_probe_kind_ok(kind) ? sb_probe_tables[kind].table : NULL;
+}
+
+size_t sb_store_probe_cols(sb_probe_kind kind, const sb_probe_col **cols)
+{
+	if (!sb_probe_kind_ok(kind))
+		return 0;
+	*cols = sb_probe_tables[kind].cols;
+	return sb_probe_tables[kind].ncols;
+}
+
+size_t sb_store_probe_indexes(sb_probe_kind kind, sb_store_index idx[SB_STORE_MAX_INDEXES])
+{
+	memset(idx, 0, sizeof(*idx) * SB_STORE_MAX_INDEXES);
+	if (!sb_probe_kind_ok(kind))
+		return 0;
+	const char *stem = sb_probe_tables[kind].stem;
+	snprintf(idx[0].name, sizeof(idx[0].name), "unique_%s_index", stem);
+	idx[0].unique = 1;
+	idx[0].nfields = 3;
+	idx[0].fields[0] = "monitor";
+	idx[0].fields[1] = "link";
+	idx[0].fields[2] = "timestamp";
+	snprintf(idx[1].name, sizeof(idx[1].name), "%s_by_date_index", stem);
+	idx[1].nfields = 1;
+	idx[1].fields[0] = "date";
+	return 2;
+}
+
+int sb_store_start_probes(sb_store *st, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	return st->ops->start_probes(st, err);
+}
+
+int sb_store_drop_probes(sb_store *st, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	return st->ops->drop_probes(st, err);
+}
+
+int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+		       sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	if (!sb_probe_kind_ok(kind))
+		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
+	if (n == 0)
+		return SB_OK;
+	if (rows == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no rows given");
+	const sb_probe_col *cols = NULL;
+	size_t ncols = sb_store_probe_cols(kind, &cols);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncols; c++) {
+			if (cols[c].type != SB_PCOL_TEXT)
+				continue;
+			const char *v = *(const char *const *)(const void *)((const char *)&rows[i] +
+									     cols[c].offset);
+			if (v == NULL)
+				return sb_err_set(err, SB_EINVAL, "store: %s row %zu lacks %s",
+						  sb_probe_tables[kind].table, i + 1, cols[c].name);
+		}
+	}
+	return st->ops->put_probe(st, kind, rows, n, err);
+}
+
+int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+{
+	if (st == NULL || fn == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
+	if (!sb_probe_kind_ok(kind))
+		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
+	return st->ops->query_probe(st, kind, monitor, link, from, to, fn, ctx, err);
 }

@@ -114,4 +114,61 @@ int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *na
 			   const char *type, const char *from, const char *to, sb_history_fn fn,
 			   void *ctx, sb_err *err);
 
+/* ---- probe results of the monitor ---- */
+
+/* The three kinds of probe record and their tables. */
+typedef enum sb_probe_kind {
+	SB_PROBE_PING = 0,  /* PING_HISTORY */
+	SB_PROBE_HTTP = 1,  /* HTTPING_HISTORY */
+	SB_PROBE_TRACE = 2  /* TRACEROUTE_HISTORY */
+} sb_probe_kind;
+
+#define SB_PROBE_KINDS 3
+
+/* One probe record. PK: monitor, link, timestamp (unix seconds of the run on the test's grid).
+ * Fields a kind does not use are ignored. Strings are borrowed.
+ *   every kind: monitor, link, timestamp (64-bit integers), date "YYYY-MM-DD" and time
+ *               "HH:MM:SS" (local time of timestamp, strings)
+ *   PING_HISTORY:       ip (string), rtt (double, ms, -1 when no reply), loss (double, %),
+ *                       sent, received (integers)
+ *   HTTPING_HISTORY:    url (string), status (integer, 0 none), total (double, ms, -1 none),
+ *                       error (string, or null when none)
+ *   TRACEROUTE_HISTORY: ip (string), hops (string: the JSON list of hops), nhops (integer)
+ * Unique index unique_<ping|httping|traceroute>_index (monitor, link, timestamp), and
+ * <...>_by_date_index (date). */
+typedef struct sb_probe_row {
+	int64_t monitor, link, ts;
+	const char *date, *time;
+	const char *target;   /* ip (ping, trace) or url (http) */
+	double rtt;           /* ping rtt, http total */
+	double loss;
+	int64_t sent, received;
+	int64_t status;
+	const char *error;    /* NULL: none */
+	const char *hops;
+	int64_t nhops;
+} sb_probe_row;
+
+/* "PING_HISTORY", ... for a kind; NULL for an unknown one. */
+const char *sb_store_probe_table(sb_probe_kind kind);
+
+/* Creates the three probe tables/collections and their indexes when missing (MongoDB: with a
+ * $jsonSchema validator). Idempotent. */
+int sb_store_start_probes(sb_store *st, sb_err *err);
+
+/* Drops the three probe tables/collections (a missing one is not an error). */
+int sb_store_drop_probes(sb_store *st, sb_err *err);
+
+/* Upserts probe records of one kind keyed on (monitor, link, timestamp); same all-or-nothing
+ * contract as sb_store_put_history (SQLite: one transaction, the table created when missing). */
+int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+		       sb_err *err);
+
+typedef int (*sb_probe_fn)(void *ctx, const sb_probe_row *row);
+
+/* Records of one kind with from <= timestamp < to, optionally one monitor and/or one link (-1 =
+ * any), ordered by monitor, link, timestamp. A missing table yields no rows. */
+int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err);
+
 #endif

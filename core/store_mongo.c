@@ -85,7 +85,9 @@ typedef enum {
 	SB_MONGO_STRING,   /* required string */
 	SB_MONGO_NUMBER,   /* required int, long or double */
 	SB_MONGO_NULLABLE, /* required number or null (use) */
-	SB_MONGO_COUNT     /* optional int or long (samples) */
+	SB_MONGO_COUNT,    /* optional int or long (samples) */
+	SB_MONGO_INTEGER,  /* required int or long (probe ids, timestamps, counts) */
+	SB_MONGO_NULLSTR   /* required string or null (an HTTP probe's error) */
 } sb_mongo_kind;
 
 typedef struct sb_mongo_field {
@@ -93,7 +95,7 @@ typedef struct sb_mongo_field {
 	sb_mongo_kind kind;
 } sb_mongo_field;
 
-#define SB_MONGO_MAX_FIELDS 11
+#define SB_MONGO_MAX_FIELDS 12
 
 static size_t sb_mongo_history_fields(const sb_schema *schema, sb_mongo_field *f)
 {
@@ -141,6 +143,7 @@ static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
 	static const char *const numbers[] = { "int", "long", "double" };
 	static const char *const nullable[] = { "int", "long", "double", "null" };
 	static const char *const counts[] = { "int", "long" };
+	static const char *const nullstr[] = { "string", "null" };
 	bson_t validator, schema, required, props;
 	BSON_APPEND_DOCUMENT_BEGIN(opts, "validator", &validator);
 	BSON_APPEND_DOCUMENT_BEGIN(&validator, "$jsonSchema", &schema);
@@ -171,7 +174,11 @@ static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
 			sb_mongo_append_types(&prop, nullable, SB_ARRAY_SIZE(nullable));
 			break;
 		case SB_MONGO_COUNT:
+		case SB_MONGO_INTEGER:
 			sb_mongo_append_types(&prop, counts, SB_ARRAY_SIZE(counts));
+			break;
+		case SB_MONGO_NULLSTR:
+			sb_mongo_append_types(&prop, nullstr, SB_ARRAY_SIZE(nullstr));
 			break;
 		}
 		bson_append_document_end(&props, &prop);
@@ -577,6 +584,185 @@ static int sb_mongo_query_history(sb_store *st, const sb_schema *schema, const c
 	return rc;
 }
 
+/* ---- probe results ---- */
+
+static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
+				    const sb_probe_col **cols)
+{
+	size_t n = sb_store_probe_cols(kind, cols);
+	for (size_t i = 0; i < n; i++) {
+		sb_mongo_kind k = SB_MONGO_STRING;
+		switch ((*cols)[i].type) {
+		case SB_PCOL_INT:
+			k = SB_MONGO_INTEGER;
+			break;
+		case SB_PCOL_REAL:
+			k = SB_MONGO_NUMBER;
+			break;
+		case SB_PCOL_TEXT:
+			k = SB_MONGO_STRING;
+			break;
+		case SB_PCOL_TEXT_NULL:
+			k = SB_MONGO_NULLSTR;
+			break;
+		}
+		f[i] = (sb_mongo_field){ (*cols)[i].name, k };
+	}
+	return n;
+}
+
+static int sb_mongo_start_probes(sb_store *st, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
+	int rc = SB_OK;
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
+		sb_mongo_field f[SB_MONGO_MAX_FIELDS];
+		const sb_probe_col *cols = NULL;
+		size_t nf = sb_mongo_probe_fields((sb_probe_kind)k, f, &cols);
+		const char *table = sb_store_probe_table((sb_probe_kind)k);
+		rc = sb_mongo_ensure_collection(m, db, table, f, nf, err);
+		sb_store_index idx[SB_STORE_MAX_INDEXES];
+		size_t nidx = sb_store_probe_indexes((sb_probe_kind)k, idx);
+		if (rc == SB_OK)
+			rc = sb_mongo_ensure_indexes(m, db, table, idx, nidx, err);
+	}
+	mongoc_database_destroy(db);
+	return rc;
+}
+
+static int sb_mongo_drop_probes(sb_store *st, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	int rc = SB_OK;
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
+		rc = sb_mongo_drop_collection(m, sb_store_probe_table((sb_probe_kind)k), err);
+	return rc;
+}
+
+/* The probe builders get the kind through the schema argument's place: a static table. */
+static void sb_mongo_build_probe_kind(const void *rows, size_t i, sb_probe_kind kind, bson_t *q,
+				      bson_t *set)
+{
+	const sb_probe_row *r = (const sb_probe_row *)rows + i;
+	const sb_probe_col *cols = NULL;
+	size_t n = sb_store_probe_cols(kind, &cols);
+	for (size_t k = 0; k < n; k++) {
+		bson_t *doc = k < SB_PROBE_PK_COLS ? q : set;
+		const char *base = (const char *)r + cols[k].offset;
+		switch (cols[k].type) {
+		case SB_PCOL_INT:
+			BSON_APPEND_INT64(doc, cols[k].name, *(const int64_t *)(const void *)base);
+			break;
+		case SB_PCOL_REAL:
+			BSON_APPEND_DOUBLE(doc, cols[k].name, *(const double *)(const void *)base);
+			break;
+		case SB_PCOL_TEXT:
+		case SB_PCOL_TEXT_NULL: {
+			const char *v = *(const char *const *)(const void *)base;
+			if (v != NULL)
+				BSON_APPEND_UTF8(doc, cols[k].name, v);
+			else
+				BSON_APPEND_NULL(doc, cols[k].name);
+			break;
+		}
+		}
+	}
+}
+
+static void sb_mongo_build_ping(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_PING, q, set);
+}
+
+static void sb_mongo_build_http(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_HTTP, q, set);
+}
+
+static void sb_mongo_build_trace(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				 bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_TRACE, q, set);
+}
+
+static int sb_mongo_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows,
+			      size_t n, sb_err *err)
+{
+	static const sb_mongo_build_fn builders[SB_PROBE_KINDS] = {
+		sb_mongo_build_ping, sb_mongo_build_http, sb_mongo_build_trace
+	};
+	return sb_mongo_put(sb_mongo(st), sb_store_probe_table(kind), NULL, rows, n,
+			    builders[kind], err);
+}
+
+typedef struct sb_mongo_probe_call {
+	const sb_probe_col *cols;
+	size_t ncols;
+	sb_probe_fn fn;
+	void *ctx;
+} sb_mongo_probe_call;
+
+static int sb_mongo_probe_row(const bson_t *doc, void *arg)
+{
+	sb_mongo_probe_call *call = arg;
+	sb_probe_row r;
+	memset(&r, 0, sizeof(r));
+	for (size_t k = 0; k < call->ncols; k++) {
+		char *base = (char *)&r + call->cols[k].offset;
+		const char *name = call->cols[k].name;
+		switch (call->cols[k].type) {
+		case SB_PCOL_INT:
+			*(int64_t *)(void *)base = sb_mongo_get_int(doc, name);
+			break;
+		case SB_PCOL_REAL:
+			sb_mongo_get_num(doc, name, (double *)(void *)base);
+			break;
+		case SB_PCOL_TEXT:
+			*(const char **)(void *)base = sb_mongo_get_str(doc, name);
+			break;
+		case SB_PCOL_TEXT_NULL: {
+			bson_iter_t it;
+			int has = bson_iter_init_find(&it, doc, name) && BSON_ITER_HOLDS_UTF8(&it);
+			*(const char **)(void *)base = has ? bson_iter_utf8(&it, NULL) : NULL;
+			break;
+		}
+		}
+	}
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_mongo_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+				int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+{
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, range;
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "timestamp", &range);
+	BSON_APPEND_INT64(&range, "$gte", from);
+	BSON_APPEND_INT64(&range, "$lt", to);
+	bson_append_document_end(&filter, &range);
+	if (monitor >= 0)
+		BSON_APPEND_INT64(&filter, "monitor", monitor);
+	if (link >= 0)
+		BSON_APPEND_INT64(&filter, "link", link);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "monitor", 1);
+	BSON_APPEND_INT32(&sort, "link", 1);
+	BSON_APPEND_INT32(&sort, "timestamp", 1);
+	bson_append_document_end(&opts, &sort);
+	sb_mongo_probe_call call = { NULL, 0, fn, ctx };
+	call.ncols = sb_store_probe_cols(kind, &call.cols);
+	int rc = sb_mongo_find(sb_mongo(st), sb_store_probe_table(kind), &filter, &opts,
+			       sb_mongo_probe_row, &call, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
 static void sb_mongo_close(sb_store *st)
 {
 	sb_mongo_store *m = sb_mongo(st);
@@ -597,6 +783,10 @@ static const sb_store_ops sb_mongo_ops = {
 	.put_summary = sb_mongo_put_summary,
 	.query_summary = sb_mongo_query_summary,
 	.query_history = sb_mongo_query_history,
+	.start_probes = sb_mongo_start_probes,
+	.drop_probes = sb_mongo_drop_probes,
+	.put_probe = sb_mongo_put_probe,
+	.query_probe = sb_mongo_query_probe,
 	.close = sb_mongo_close,
 };
 

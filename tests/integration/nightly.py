@@ -167,9 +167,15 @@ t.ok(os.path.isdir(os.path.join(hroot, "data/logs")), "clean-data keeps the logs
 r = sbtest.run(["database", "start"], root=hroot)
 t.eq(r.returncode, 0, "database start")
 idx = set(x[0] for x in sqlite3.connect(os.path.join(hroot, "data/scanbackup.db")).execute("select name from sqlite_master where type='index'"))
-for name in ("unique_borde_index", "borde_by_date_index", "unique_ip_bras_index", "ip_bras_by_date_index",
-             "unique_daily_summary_index", "daily_summary_by_date_index", "daily_summary_by_date_typelayer_index"):
+for name in ("borde_by_date_index", "ip_bras_by_date_index", "daily_summary_by_date_index",
+             "daily_summary_by_date_typelayer_index"):
     t.ok(name in idx, "index %s exists" % name)
+hdb = sqlite3.connect(os.path.join(hroot, "data/scanbackup.db"))
+for table, pk in (("BORDE_HISTORY", ["name", "type", "date", "time"]), ("IPBRAS_HISTORY", ["brasname", "date", "time", "type"]),
+                  ("DAILY_SUMMARY_HISTORY", ["name", "typeLayer", "type", "date"])):
+    got = [c[1] for c in sorted((c for c in hdb.execute("pragma table_info(%s)" % table) if c[5]), key=lambda c: c[5])]
+    t.eq(got, pk, "%s's primary key is the unique key of the old indexes, in their order" % table)
+hdb.close()
 r = sbtest.run(["database", "drop"], root=hroot)
 t.eq(r.returncode, 1, "database drop asks, and without a terminal refuses")
 r = sbtest.run(["database", "drop", "--yes"], root=hroot)
