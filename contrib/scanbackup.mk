@@ -32,3 +32,10 @@ setup-files:
 	$(SB) setup-files
 clean-data:
 	$(SB) clean-data
+
+# refresh sources/SCAN/<LAYER> from the SCAN portal (the Lua scrapers); old files go to sources/BK_SCAN/
+.PHONY: updater-sources updater-sources-dev
+updater-sources:
+	$(SB) updater sources
+updater-sources-dev:
+	$(SB) updater sources --dev

@@ -34,6 +34,36 @@ char *sb_cli_modules_dir(const sb_settings *s)
 	return sb_xstrdup(SB_PKGLIBDIR);
 }
 
+/* 1 if the running binary sits in a build tree (a Makefile beside it). */
+static int sb_cli_in_build_tree(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	char *mk = sb_fs_join(dirname(exe), "Makefile");
+	int yes = sb_fs_is_file(mk);
+	free(mk);
+	return yes;
+}
+
+char *sb_cli_scripts_dir(const sb_settings *s)
+{
+	if (s->scripts_dir != NULL)
+		return s->scripts_dir[0] == '/' ? sb_xstrdup(s->scripts_dir)
+						: sb_fs_join(s->root, s->scripts_dir);
+	char *own = sb_fs_join(s->root, "scripts");
+	if (sb_fs_is_dir(own))
+		return own;
+	free(own);
+	char *src = sb_fs_join(SB_SRCDIR, "scripts");
+	if (sb_cli_in_build_tree() && sb_fs_is_dir(src))
+		return src;
+	free(src);
+	return sb_fs_join(SB_PKGDATADIR, "scripts");
+}
+
 static void sb_cli_module_warn(void *ctx, const char *path, int code, const char *msg)
 {
 	(void)ctx;

@@ -49,6 +49,12 @@ void sb_cli_teardown(sb_cli *cli);
  * the installed $(pkglibdir). Returned string is owned by the caller. */
 char *sb_cli_modules_dir(const sb_settings *s);
 
+/* The Lua scripts directory (holding reports/ and sources/): SCRIPTS_DIR (relative to the root
+ * unless absolute), else <root>/scripts when it exists, else the source tree's scripts/ when run
+ * from the build tree, else the installed $(pkgdatadir)/scripts. Returned string is owned by the
+ * caller. */
+char *sb_cli_scripts_dir(const sb_settings *s);
+
 /* Asks "question [y/N]" on the terminal; without a terminal returns 0 unless cli->yes. */
 int sb_cli_confirm(const sb_cli *cli, const char *question);
 

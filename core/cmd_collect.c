@@ -262,11 +262,13 @@ int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv)
 			sb_cli_usage_of(c, stdout);
 			return SB_EXIT_OK;
 		}
-		return sb_cli_bad_usage(c, "%s", "expected what to load: data or daily");
+		return sb_cli_bad_usage(c, "%s", "expected what to load: data, daily or sources");
 	}
 	const char *what = argv[1];
+	if (strcmp(what, "sources") == 0)
+		return sb_cmd_updater_sources(cli, c, argc - 1, argv + 1);
 	if (strcmp(what, "data") != 0 && strcmp(what, "daily") != 0)
-		return sb_cli_bad_usage(c, "unknown target '%s': expected data or daily", what);
+		return sb_cli_bad_usage(c, "unknown target '%s': expected data, daily or sources", what);
 	sb_stage_args a = {.allow_force = 1};
 	int rc = sb_stage_setup(cli, c, argc - 1, argv + 1, &a);
 	if (rc != SB_EXIT_OK)

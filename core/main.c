@@ -24,12 +24,15 @@ static const sb_command sb_commands[] = {
 	 "  --date D        the day (default: yesterday)\n"
 	 "  --layer L       only this layer (repeatable)\n"},
 	{"updater", sb_cmd_updater,
-	 "updater data | daily: load the spool into the store; files leave the spool once stored.",
+	 "updater data | daily | sources: load the spool into the store, or refresh the sources files.",
 	 "  data            raw samples (data/SCAN/<LAYER>/)\n"
 	 "  daily           daily summaries (data/SCAN/DAILY_SUMMARY/)\n"
+	 "  sources         run the scrapers scripts/sources/<layer>.lua: sources/SCAN/<LAYER> updated,\n"
+	 "                  the old file kept in sources/BK_SCAN/ (no flag: every layer whose URLs\n"
+	 "                  are set; --mrtg-index URL --layer L [--type T]: from an MRTG index page)\n"
 	 "  --date D        only this day (default: yesterday)\n"
 	 "  --force         every day found in the spool\n"
-	 "  --borde --bras --caching --rai --ixp --ipbras   (data) only these layers\n"},
+	 "  --borde --bras --caching --rai --ixp --ipbras   (data, sources) only these layers\n"},
 	{"database", sb_cmd_database,
 	 "database start | drop: create the missing tables/collections and indexes, or drop them all.",
 	 "  --yes           (drop) do not ask\n"},
