@@ -19,6 +19,7 @@ check)
 	;;
 run)
 	./scanbackup --root "$top/examples" run --date 2026-11-20
+	./scanbackup --root "$top/examples" diario --date 2026-11-20
 	;;
 *)
 	echo "usage: $0 [run|check]" >&2

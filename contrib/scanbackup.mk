@@ -39,3 +39,8 @@ updater-sources:
 	$(SB) updater sources
 updater-sources-dev:
 	$(SB) updater sources --dev
+
+# the reports (scripts/reports/<name>.lua) of yesterday's period, into REPORTS_DIR (data/reports)
+.PHONY: diario semanal quincenal mensual
+diario semanal quincenal mensual:
+	$(SB) $@

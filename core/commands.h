@@ -20,4 +20,15 @@ int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_clean_data(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_config(sb_cli *cli, const sb_command *c, int argc, char **argv);
 
+/* cmd_report.c: `report NAME`, and the aliases diario, semanal, quincenal, mensual (the command's
+ * own name is then the report's). */
+int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+#define SB_REPORT_USAGE \
+	"  --date D        the last day the report may cover (default: yesterday, local time)\n" \
+	"  --literal       semanal/quincenal/mensual: the 7/15/30 days ending at --date\n" \
+	"  --from D --to D an explicit period instead\n" \
+	"  --out DIR       output folder (default: REPORTS_DIR, data/reports)\n" \
+	"  --format F      xlsx (default), csv or json\n"
+
 #endif

@@ -50,6 +50,17 @@ static const sb_command sb_commands[] = {
 	 "Delete the spool (data/SCAN). Asks on a terminal; --yes otherwise.",
 	 "  --yes           do not ask\n"},
 	{"config", sb_cmd_config, "Print the settings in effect (passwords masked).", ""},
+	{"report", sb_cmd_report,
+	 "report NAME: run scripts/reports/NAME.lua over the store (an Excel workbook by default).",
+	 SB_REPORT_USAGE "  --list          the reports found, each with its one-line description\n"},
+	{"diario", sb_cmd_report, "The daily report Data_Diario_BBIP.xlsx (= report diario).",
+	 SB_REPORT_USAGE},
+	{"semanal", sb_cmd_report, "The weekly report Data_Semanal_BBIP.xlsx (= report semanal).",
+	 SB_REPORT_USAGE},
+	{"quincenal", sb_cmd_report,
+	 "The fortnightly report Data_Quincenal_BBIP.xlsx (= report quincenal).", SB_REPORT_USAGE},
+	{"mensual", sb_cmd_report, "The monthly report Data_Mensual_BBIP.xlsx (= report mensual).",
+	 SB_REPORT_USAGE},
 };
 
 const sb_command *sb_cli_find_command(const char *name)

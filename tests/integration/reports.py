@@ -1,0 +1,692 @@
+#!/usr/bin/env python3
+"""reports.py - every report script on a fixture database, through both store backends: SQLite
+(a real file, loaded with tests/store_cli) and MongoDB (a MockupDB wire peer that answers the
+find commands from the fixture documents, applying the filter and sort it was sent, which are
+checked too). Workbooks are read back with openpyxl and checked cell by cell: sheet names,
+headers, values to 1e-9, sort order, number formats, fills, borders, frozen header row, the use
+colour rules and the Resumen chart. Also csv and json output, a script added by the user, the
+--list, broken scripts (file:line, non-zero exit, no file left) and the command line. TAP."""
+
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+import threading
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sbtest  # noqa: E402
+from sbtest import Tap, run, tempdir, write  # noqa: E402
+
+try:
+    import openpyxl
+    from bson.int64 import Int64
+    from mockupdb import MockupDB
+    import report_fixture as fx
+except ImportError as e:
+    print("1..0 # SKIP python3-openpyxl / python3-mockupdb missing: %s" % e)
+    sys.exit(0)
+
+STORE_CLI = os.path.join(sbtest.TOP_BUILDDIR, "tests", "store_cli")
+EPS = 1e-9
+t = Tap()
+
+BBIP_HEADERS = ["Interfaz", "In Prom", "In Max Prom", "Out Prom", "Out Max Prom", "Capacidad",
+                "Tipo", "Uso (%)", "Días con datos", "Completitud (%)"]
+BBIP_KEYS = ["name", "inProm", "inMaxProm", "outProm", "outMaxProm", "capacity", "type", "use",
+             "days", "completeness"]
+BBIP_KINDS = ["text", "num", "num", "num", "num", "num", "text", "num", "int", "num"]
+P95_HEADERS = ["Interfaz", "Tipo", "Capacidad", "In Prom", "In Pico", "In P95", "Out Prom",
+               "Out Pico", "Out P95", "Uso P95 (%)", "Muestras", "Días con datos",
+               "Completitud (%)"]
+P95_KEYS = ["name", "type", "capacity", "inAvg", "inPeak", "inPct", "outAvg", "outPeak",
+            "outPct", "use", "samples", "days", "completeness"]
+P95_KINDS = ["text", "text", "num", "num", "num", "num", "num", "num", "num", "num", "int", "int",
+             "num"]
+
+SUMMARIES = fx.summaries()
+HISTORY = fx.history()
+
+
+def close(got, want):
+    if want is None:
+        return got is None
+    if isinstance(want, str):
+        return got == want
+    return isinstance(got, (int, float)) and abs(got - want) <= EPS
+
+
+# ---- the stores ----
+
+def sqlite_root():
+    """A root with the fixture in data/scanbackup.db (SQLite, loaded through the store code)."""
+    root = tempdir("sb_reports.")
+    write(os.path.join(root, ".env"), "TIMEZONE=%s\nDATABASE_URI=sqlite:data/scanbackup.db\n"
+          % fx.TZ)
+    db = os.path.join(root, "data", "scanbackup.db")
+    os.makedirs(os.path.dirname(db), exist_ok=True)
+    files = {"summary": fx.summary_lines(SUMMARIES)}
+    for layer in fx.LAYERS:
+        lines = fx.history_lines(HISTORY, layer)
+        if lines:
+            files[layer] = lines
+    for what, lines in files.items():
+        path = os.path.join(root, what + ".txt")
+        write(path, "\n".join(lines) + "\n")
+        args = ["put-summary", path] if what == "summary" else ["put-history", what, path]
+        p = subprocess.run([STORE_CLI, "sqlite:" + db] + args, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError("store_cli %s: %s" % (what, p.stderr))
+    return root
+
+
+class Peer:
+    """A MockupDB answering find from fixture documents (filter with equality, $gte and $lte,
+    then the requested sort) and recording every find."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.docs = {"DAILY_SUMMARY_HISTORY": fx.summary_docs(SUMMARIES)}
+        for layer in fx.LAYERS:
+            self.docs[layer + "_HISTORY"] = fx.history_docs(HISTORY, layer)
+        self.finds = []
+        self.server = MockupDB(auto_ismaster=True, max_wire_version=17)
+        self.server.autoresponds(self.handle)
+        self.port = self.server.run()
+        self.uri = "mongodb://127.0.0.1:%d/ReportsDB" % self.port
+
+    @staticmethod
+    def match(doc, flt):
+        for k, v in flt.items():
+            x = doc.get(k)
+            if isinstance(v, dict):
+                for op, val in v.items():
+                    if op == "$gte" and not (x is not None and x >= val):
+                        return False
+                    if op == "$lte" and not (x is not None and x <= val):
+                        return False
+                    if op not in ("$gte", "$lte"):
+                        raise ValueError("unexpected operator %s" % op)
+            elif x != v:
+                return False
+        return True
+
+    def handle(self, req):
+        name = req.command_name or ""
+        if name.lower() in ("ismaster", "hello"):
+            return None
+        if name != "find":
+            return req.ok()
+        coll = req.doc["find"]
+        flt = dict(req.doc.get("filter", {}))
+        sort = list(req.doc.get("sort", {}).keys())
+        with self.lock:
+            self.finds.append((coll, flt, sort))
+        docs = [d for d in self.docs.get(coll, []) if self.match(d, flt)]
+        docs.sort(key=lambda d: tuple(d.get(k) for k in sort))
+        return req.ok(cursor={"id": Int64(0), "ns": "%s.%s" % (req.namespace, coll),
+                              "firstBatch": docs})
+
+    def take(self):
+        with self.lock:
+            f, self.finds = self.finds, []
+        return f
+
+    def stop(self):
+        self.server.stop()
+
+
+def mongo_root(peer):
+    root = tempdir("sb_reports_mongo.")
+    write(os.path.join(root, ".env"), "TIMEZONE=%s\nDATABASE_URI=%s\n" % (fx.TZ, peer.uri))
+    return root
+
+
+# ---- reading workbooks back ----
+
+def fill_of(cell):
+    f = cell.fill
+    if f is None or f.fill_type != "solid":
+        return None
+    return f.fgColor.rgb
+
+
+def check_sheet(tag, ws, headers, keys, kinds, want_rows):
+    """Header, values, order, formats, fills, borders, freeze, widths, use rules of a data sheet."""
+    got_headers = [ws.cell(1, c + 1).value for c in range(len(headers))]
+    t.eq(got_headers, headers, "%s: headers" % tag)
+    h = ws.cell(1, 1)
+    t.ok(h.font.b and h.font.color is not None and h.font.color.rgb == "FFFFFFFF" and
+         fill_of(h) == "FF16365C" and all(fill_of(ws.cell(1, c + 1)) == "FF16365C"
+                                          for c in range(len(headers))),
+         "%s: header bold white on #16365C" % tag,
+         (h.font.b, h.font.color.rgb if h.font.color else None, fill_of(h)))
+    t.eq(ws.freeze_panes, "A2", "%s: header row frozen" % tag)
+    t.ok((ws.column_dimensions["A"].width or 0) >= 40, "%s: first column wide" % tag,
+         ws.column_dimensions["A"].width)
+    names = [ws.cell(r + 2, 1).value for r in range(len(want_rows))]
+    t.eq(names, [r["name"] for r in want_rows], "%s: rows sorted by type then name" % tag)
+    bad = []
+    fmt_bad = []
+    for i, row in enumerate(want_rows):
+        for c, (k, kind) in enumerate(zip(keys, kinds)):
+            cell = ws.cell(i + 2, c + 1)
+            want = row[k]
+            if k == "completeness" and want is None:
+                want = "desconocida"
+            if not close(cell.value, want):
+                bad.append("%s%d %s: got %r want %r" % (cell.column_letter, cell.row, k,
+                                                        cell.value, want))
+            b = cell.border
+            if not (b.left.style == b.right.style == b.top.style == b.bottom.style == "thin" and
+                    b.left.color is not None and b.left.color.rgb == "FF000000"):
+                fmt_bad.append("%s%d border" % (cell.column_letter, cell.row))
+            want_fmt = {"num": "0.00", "int": "0"}.get(kind, "General")
+            if isinstance(want, str):
+                want_fmt = "General"
+            if cell.number_format != want_fmt:
+                fmt_bad.append("%s%d format %r want %r" % (cell.column_letter, cell.row,
+                                                          cell.number_format, want_fmt))
+            marked_cell = row["marked"] and k in ("name", "days")
+            want_fill = "FFFFF2CC" if marked_cell else None
+            if fill_of(cell) != want_fill:
+                fmt_bad.append("%s%d fill %r want %r" % (cell.column_letter, cell.row,
+                                                        fill_of(cell), want_fill))
+    t.ok(not bad, "%s: %d rows, every value to 1e-9" % (tag, len(want_rows)), "\n".join(bad))
+    t.ok(not fmt_bad, "%s: number formats 0.00 / 0, thin black borders, fills of marked rows"
+         % tag, "\n".join(fmt_bad))
+    if keys is BBIP_KEYS:
+        t.eq(ws.max_row, len(want_rows) + 1, "%s: nothing after the rows" % tag)
+    return use_rules(ws, headers.index("Uso (%)" if "Uso (%)" in headers else "Uso P95 (%)"),
+                     len(want_rows), tag)
+
+
+def use_rules(ws, col, n, tag, amber="50", red="80", first_row=2):
+    """The use colour rules on column col (0-based) over n rows starting at first_row."""
+    if n == 0:
+        return
+    letter = openpyxl.utils.get_column_letter(col + 1)
+    want_range = "%s%d:%s%d" % (letter, first_row, letter, first_row + n - 1)
+    if n == 1:
+        want_range = "%s%d" % (letter, first_row)
+    rules = []
+    for rng in ws.conditional_formatting:
+        for r in rng.rules:
+            fill = r.dxf.fill.bgColor.rgb if r.dxf is not None and r.dxf.fill is not None else None
+            rules.append((str(rng.sqref), r.type, r.operator, list(r.formula or []),
+                          bool(r.stopIfTrue), fill))
+    want = [(want_range, "containsBlanks", None, ["LEN(TRIM(%s%d))=0" % (letter, first_row)],
+             True, None),
+            (want_range, "cellIs", "lessThan", [amber], False, "FFC6EFCE"),
+            (want_range, "cellIs", "between", [amber, red], False, "FFFFEB9C"),
+            (want_range, "cellIs", "greaterThan", [red], False, "FFFFC7CE")]
+    mine = [r for r in rules if r[0] == want_range]
+    t.eq(mine, want, "%s: Uso colours: blank cells none, green < %s, amber %s-%s, red > %s"
+         % (tag, amber, amber, red, red))
+
+
+def find_row(ws, text, col=1):
+    for r in range(1, ws.max_row + 1):
+        if ws.cell(r, col).value == text:
+            return r
+    return None
+
+
+def check_resumen(tag, path, ws, frm, to, layers_rows, source, rank_key, rank_title, totals,
+                  top_cols):
+    """The Resumen sheet: period block, the per-layer table with totals, the top 10 and its chart."""
+    days = fx.period_days(frm, to)
+    info = {}
+    for r in range(3, 20):
+        k = ws.cell(r, 1).value
+        if k is None:
+            break
+        info[k] = ws.cell(r, 2).value
+    all_rows = [r for rows in layers_rows.values() for r in rows]
+    dates = set()
+    t.eq(info.get("Período"), "%s a %s" % (frm, to), "%s: Resumen period" % tag)
+    t.eq(info.get("Días del período"), days, "%s: days of the period" % tag)
+    t.eq(info.get("Interfaces"), len(all_rows), "%s: interfaces" % tag)
+    t.eq(info.get("Muestras esperadas por interfaz"), fx.expected_samples(frm, to),
+         "%s: samples expected per interface (local time, DST)" % tag)
+
+    r0 = find_row(ws, "Interfaces por capa")
+    t.ok(r0 is not None, "%s: per-layer table present" % tag)
+    if r0 is None:
+        return
+    hdr = [ws.cell(r0 + 1, c).value for c in range(1, 6 + len(totals))]
+    t.eq(hdr, ["Capa", "Interfaces", "Días con datos", "Con menos días",
+               "Completitud desconocida"] + [tt for _, tt in totals],
+         "%s: per-layer header" % tag)
+    bad = []
+    sums = {k: 0.0 for k, _ in totals}
+    for i, layer in enumerate(fx.LAYERS):
+        rows = layers_rows[layer]
+        ldates = layer_dates(source, layer, frm, to)
+        dates |= ldates
+        want = [layer, len(rows), len(ldates), sum(1 for r in rows if r["marked"]),
+                sum(1 for r in rows if r["completeness"] is None)]
+        want += [sum((r[k] or 0) for r in rows) for k, _ in totals]
+        for k, _ in totals:
+            sums[k] += sum((r[k] or 0) for r in rows)
+        got = [ws.cell(r0 + 2 + i, c).value for c in range(1, 6 + len(totals))]
+        if not all(close(g, w) for g, w in zip(got, want)):
+            bad.append("%s: got %r want %r" % (layer, got, want))
+    got = [ws.cell(r0 + 7, c).value for c in range(1, 6 + len(totals))]
+    want = ["Total", len(all_rows), len(dates), sum(1 for r in all_rows if r["marked"]),
+            sum(1 for r in all_rows if r["completeness"] is None)] + [sums[k] for k, _ in totals]
+    if not all(close(g, w) for g, w in zip(got, want)):
+        bad.append("Total: got %r want %r" % (got, want))
+    t.ok(not bad, "%s: interfaces, days with data and totals per layer" % tag, "\n".join(bad))
+    t.eq(info.get("Días con datos"), len(dates), "%s: days with data" % tag)
+    t.ok(ws.cell(r0 + 7, 1).font.b, "%s: totals in bold" % tag)
+
+    r1 = find_row(ws, "Top 10 por " + rank_title)
+    t.ok(r1 is not None, "%s: top 10 present" % tag)
+    if r1 is None:
+        return
+    ranked = sorted((r for r in all_rows if r[rank_key] is not None),
+                    key=lambda r: (-r[rank_key], r["layer"].encode(), r["name"].encode()))[:10]
+    hdr = [ws.cell(r1 + 1, c).value for c in range(1, 6 + len(top_cols))]
+    t.eq(hdr, ["#", "Interfaz", "Capa", "Tipo", rank_title] + [tt for _, tt in top_cols],
+         "%s: top 10 header" % tag)
+    bad = []
+    for i, row in enumerate(ranked):
+        want = [i + 1, row["name"], row["layer"], row["type"], row[rank_key]] + \
+            [row[k] for k, _ in top_cols]
+        got = [ws.cell(r1 + 2 + i, c).value for c in range(1, 6 + len(top_cols))]
+        if not all(close(g, w) for g, w in zip(got, want)):
+            bad.append("%d: got %r want %r" % (i + 1, got, want))
+    t.ok(not bad and len(ranked) == min(10, len([r for r in all_rows if r[rank_key] is not None])),
+         "%s: the %d interfaces of highest %s, in order" % (tag, len(ranked), rank_title),
+         "\n".join(bad))
+    t.eq(ws.cell(r1 + 2 + len(ranked), 1).value, None, "%s: nothing more in the top" % tag)
+    use_rules(ws, 4, len(ranked), tag + " top 10", first_row=r1 + 2)
+    t.eq(len(ws._charts), 1, "%s: one chart on Resumen" % tag)
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = z.read(charts[0]).decode() if charts else ""
+    first, last = r1 + 2, r1 + 1 + len(ranked)
+    t.ok(len(charts) == 1 and '<c:barDir val="bar"/>' in xml and
+         "Resumen!$E$%d:$E$%d" % (first, last) in xml and
+         "Resumen!$B$%d:$B$%d" % (first, last) in xml,
+         "%s: a bar chart of %s by interface over the top rows" % (tag, rank_title),
+         xml[:600])
+
+
+def layer_dates(source, layer, frm, to):
+    """The dates with data of a layer: of the raw samples or of the daily summaries."""
+    if source == "history":
+        return {r["date"] for r in HISTORY if r["layer"] == layer and frm <= r["date"] <= to}
+    return {r["date"] for r in SUMMARIES if r["typeLayer"] == layer and frm <= r["date"] <= to}
+
+
+def check_bbip(tag, path, frm, to):
+    t.ok(os.path.isfile(path), "%s: %s written" % (tag, os.path.basename(path)))
+    if not os.path.isfile(path):
+        return
+    wb = openpyxl.load_workbook(path)
+    t.eq(wb.sheetnames, ["Resumen"] + fx.LAYERS, "%s: sheets Resumen, then the five layers"
+         % tag)
+    rows = {layer: fx.bbip_rows(SUMMARIES, layer, frm, to) for layer in fx.LAYERS}
+    for layer in fx.LAYERS:
+        check_sheet("%s %s" % (tag, layer), wb[layer], BBIP_HEADERS, BBIP_KEYS, BBIP_KINDS,
+                    rows[layer])
+    check_resumen(tag, path, wb["Resumen"], frm, to, rows, "summary", "use", "Uso (%)",
+                  [("inProm", "In Prom"), ("inMaxProm", "In Max Prom"), ("outProm", "Out Prom"),
+                   ("outMaxProm", "Out Max Prom"), ("capacity", "Capacidad")],
+                  [("inMaxProm", "In Max Prom"), ("outMaxProm", "Out Max Prom"),
+                   ("capacity", "Capacidad")])
+    return rows
+
+
+def check_p95(tag, path, frm, to):
+    t.ok(os.path.isfile(path), "%s: %s written" % (tag, os.path.basename(path)))
+    if not os.path.isfile(path):
+        return
+    wb = openpyxl.load_workbook(path)
+    t.eq(wb.sheetnames, ["Resumen"] + fx.LAYERS, "%s: sheets" % tag)
+    rows = {layer: fx.p95_rows(HISTORY, layer, frm, to) for layer in fx.LAYERS}
+    t.ok(sum(len(r) for r in rows.values()) == len(fx.RAW), "%s: fixture sanity" % tag)
+    for layer in fx.LAYERS:
+        ws = wb[layer]
+        check_sheet("%s %s" % (tag, layer), ws, P95_HEADERS, P95_KEYS, P95_KINDS, rows[layer])
+        note = ws.cell(len(rows[layer]) + 3, 1).value or ""
+        t.ok("ceil(0,95·N)" in note and "de menor a mayor" in note,
+             "%s %s: the rank rule is stated under the table" % (tag, layer), note)
+    ws = wb["Resumen"]
+    rule = ws.cell(find_row(ws, "Regla del percentil") or 1, 2).value or ""
+    t.ok("ceil(0,95·N)" in rule, "%s: rank rule in Resumen" % tag, rule)
+    check_resumen(tag, path, ws, frm, to, rows, "history", "use", "Uso P95 (%)",
+                  [("inPct", "In P95"), ("outPct", "Out P95"), ("capacity", "Capacidad")],
+                  [("inPct", "In P95"), ("outPct", "Out P95"), ("capacity", "Capacidad")])
+
+
+def report(root, *args, env=None):
+    p = run(["report"] + list(args), root=root, env=env)
+    return p
+
+
+def out_file(root, name):
+    return os.path.join(root, "data", "reports", name)
+
+
+# ---- scenarios ----
+
+PERIODS = [
+    # (command line, file, from, to, what)
+    (["diario", "--date", "2026-03-10"], "Data_Diario_BBIP.xlsx", "2026-03-10", "2026-03-10",
+     "diario"),
+    (["semanal", "--date", "2026-03-10"], "Data_Semanal_BBIP.xlsx", "2026-03-02", "2026-03-08",
+     "semanal (Monday-Sunday with the DST day)"),
+    (["quincenal", "--date", "2026-03-20"], "Data_Quincenal_BBIP.xlsx", "2026-03-01",
+     "2026-03-15", "quincenal"),
+    (["report", "mensual", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-01",
+     "2026-03-31", "mensual"),
+    (["mensual", "--literal", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-02",
+     "2026-03-31", "mensual --literal"),
+]
+
+
+def test_bbip(root, backend, peer=None):
+    for args, name, frm, to, what in PERIODS:
+        tag = "%s %s" % (backend, what)
+        p = run(args, root=root)
+        t.ok(p.returncode == 0 and ("wrote " + out_file(root, name)) in p.stdout,
+             "%s: exit 0, names the file it wrote" % tag, p.stdout + p.stderr)
+        if peer is not None:
+            finds = peer.take()
+            want = [("DAILY_SUMMARY_HISTORY", {"date": {"$gte": frm, "$lte": to}},
+                     ["typeLayer", "type", "name", "date"])]
+            t.eq(finds, want, "%s: one find over the period's dates, sorted" % tag)
+        check_bbip(tag, out_file(root, name), frm, to)
+        os.remove(out_file(root, name))
+
+
+def test_p95(root, backend, peer=None):
+    tag = "%s p95" % backend
+    p = report(root, "percentil95", "--from", fx.RAW_FROM, "--to", fx.RAW_TO)
+    path = out_file(root, "Data_Percentil95_BBIP.xlsx")
+    t.ok(p.returncode == 0, "%s: exit 0" % tag, p.stdout + p.stderr)
+    if peer is not None:
+        finds = peer.take()
+        want = [(layer + "_HISTORY", {"date": {"$gte": fx.RAW_FROM, "$lte": fx.RAW_TO}},
+                 ["name", "type", "date", "time"]) for layer in fx.LAYERS]
+        t.eq(finds, want, "%s: one find per layer on the raw samples, date range, sorted" % tag)
+    check_p95(tag, path, fx.RAW_FROM, fx.RAW_TO)
+
+
+def test_formats(root, backend):
+    frm, to = "2026-03-01", "2026-03-31"
+    rows = {layer: fx.bbip_rows(SUMMARIES, layer, frm, to) for layer in fx.LAYERS}
+    p = run(["mensual", "--date", "2026-03-31", "--format", "csv"], root=root)
+    path = out_file(root, "Data_Mensual_BBIP.csv")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "%s csv: written" % backend, p.stderr)
+    if os.path.isfile(path):
+        with open(path, newline="", encoding="utf-8") as f:
+            got = list(csv.reader(f))
+        t.eq(got[0], ["Hoja"] + BBIP_HEADERS, "%s csv: header" % backend)
+        want = [[layer] + [r[k] for k in BBIP_KEYS] for layer in fx.LAYERS for r in rows[layer]]
+        bad = []
+        for g, w in zip(got[1:], want):
+            for a, b in zip(g, w):
+                ok = (a == "" and b is None) or (isinstance(b, str) and a == b) or \
+                    (isinstance(b, (int, float)) and a != "" and abs(float(a) - b) <= EPS)
+                if not ok:
+                    bad.append("%r vs %r" % (a, b))
+        t.ok(len(got) == len(want) + 1 and not bad,
+             "%s csv: every row of every sheet, same values" % backend, "\n".join(bad[:10]))
+    p = run(["mensual", "--date", "2026-03-31", "--format", "json"], root=root)
+    path = out_file(root, "Data_Mensual_BBIP.json")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "%s json: written" % backend, p.stderr)
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        t.eq((doc.get("report"), doc.get("from"), doc.get("to")), ("mensual", frm, to),
+             "%s json: report and period" % backend)
+        t.eq([s["name"] for s in doc["sheets"]], fx.LAYERS, "%s json: sheets" % backend)
+        t.eq([c["key"] for c in doc["sheets"][0]["columns"]], BBIP_KEYS,
+             "%s json: column keys are the DESIGN field names" % backend)
+        bad = []
+        for s in doc["sheets"]:
+            want = rows[s["name"]]
+            if len(s["rows"]) != len(want):
+                bad.append("%s: %d rows" % (s["name"], len(s["rows"])))
+            for g, w in zip(s["rows"], want):
+                for k in BBIP_KEYS:
+                    if not close(g.get(k), w[k]):
+                        bad.append("%s %s %s: %r vs %r" % (s["name"], w["name"], k, g.get(k),
+                                                            w[k]))
+        t.ok(not bad, "%s json: values (null for no use, unknown completeness)" % backend,
+             "\n".join(bad[:10]))
+        tables = doc.get("summary", {}).get("tables", [])
+        t.ok(len(tables) == 2 and tables[0]["total"]["interfaces"] ==
+             sum(len(r) for r in rows.values()), "%s json: the Resumen tables" % backend)
+
+
+USER_SCRIPT = """-- top5.lua - Las 5 interfaces BORDE de mayor uso del período (Top5_BORDE.xlsx).
+local bbip = require("bbip")
+local p = bbip.period("mensual")
+local rows = bbip.layer_rows("BORDE", p, {})
+local top = {}
+for _, r in ipairs(rows) do if r.use then top[#top + 1] = r end end
+table.sort(top, function(a, b) return a.use > b.use end)
+local wb = sb.xlsx.workbook(sb.report.output("Top5_BORDE.xlsx"))
+local ws = wb:add_worksheet("Top5")
+ws:write_row(0, 0, {"Interfaz", "Uso (%)"}, wb:add_format{bold = true})
+for i = 1, math.min(5, #top) do ws:write_row(i, 0, {top[i].name, top[i].use}) end
+wb:close()
+"""
+
+USER_CSV = """-- capas.lua - Filas por capa y muestras de una interfaz (Capas.csv), con sb.store directo.
+local from, to = sb.report.range("mensual")
+local f = sb.output_file(sb.report.output("Capas.csv"))
+for _, l in ipairs(sb.store.layers()) do
+  local rows = sb.store.summaries{layer = l.layer, from = from, to = to}
+  f:write(l.layer, ",", tostring(l.in_only), ",", #rows, "\\n")
+end
+local h = sb.store.history{layer = "BORDE", name = "CCS-BORDE-01 HU0/0/0/1 - LINK TO TATA",
+  from = from, to = to}
+local sum = 0
+for _, r in ipairs(h) do sum = sum + r.inProm end
+f:write("history,", #h, ",", h[1] and h[1].time or "", ",", sum, "\\n")
+f:close()
+"""
+
+
+def test_user_scripts(root, backend, peer=None):
+    mine = os.path.join(root, "misreportes")
+    write(os.path.join(mine, "top5.lua"), USER_SCRIPT)
+    write(os.path.join(mine, "capas.lua"), USER_CSV)
+    env = {"REPORTS_SCRIPTS": "misreportes"}
+    p = run(["report", "--list"], root=root, env=env)
+    lines = p.stdout.splitlines()
+    have = {ln.split()[0]: ln for ln in lines if ln.startswith("  ")}
+    t.ok(p.returncode == 0 and all(n in have for n in
+                                   ("diario", "semanal", "quincenal", "mensual", "percentil95",
+                                    "top5", "capas")),
+         "%s --list: the five reports and the user's two" % backend, p.stdout + p.stderr)
+    t.ok("Las 5 interfaces BORDE de mayor uso" in have.get("top5", "") and
+         "Reporte diario BBIP" in have.get("diario", "") and
+         "Percentil 95" in have.get("percentil95", ""),
+         "%s --list: one-line descriptions from the scripts' first comment" % backend,
+         p.stdout)
+    frm, to = "2026-03-09", "2026-03-15"
+    if peer is not None:
+        peer.take()  # what the earlier tests asked
+    p = run(["report", "top5", "--from", frm, "--to", to], root=root, env=env)
+    path = out_file(root, "Top5_BORDE.xlsx")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "%s user script top5: runs, writes its file"
+         % backend, p.stdout + p.stderr)
+    if peer is not None:
+        t.eq(peer.take(), [("DAILY_SUMMARY_HISTORY", {"date": {"$gte": frm, "$lte": to},
+                                                      "typeLayer": "BORDE"},
+                            ["typeLayer", "type", "name", "date"])],
+             "%s top5: bbip.layer_rows asks for its layer only" % backend)
+    if os.path.isfile(path):
+        ws = openpyxl.load_workbook(path)["Top5"]
+        want = sorted((r for r in fx.bbip_rows(SUMMARIES, "BORDE", frm, to) if r["use"]),
+                      key=lambda r: -r["use"])[:5]
+        got = [(ws.cell(i + 2, 1).value, ws.cell(i + 2, 2).value) for i in range(5)]
+        t.ok(all(g[0] == w["name"] and close(g[1], w["use"]) for g, w in zip(got, want)) and
+             ws.cell(1, 1).font.b, "%s user script top5: values over --from/--to" % backend, got)
+    p = run(["report", "capas", "--date", "2026-03-31"], root=root, env=env)
+    path = out_file(root, "Capas.csv")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "%s user script capas: runs" % backend,
+         p.stdout + p.stderr)
+    if peer is not None:
+        month = {"$gte": "2026-03-01", "$lte": "2026-03-31"}
+        finds = peer.take()
+        t.eq(finds[-1], ("BORDE_HISTORY", {"date": month,
+                                           "name": "CCS-BORDE-01 HU0/0/0/1 - LINK TO TATA"},
+                         ["name", "type", "date", "time"]),
+             "%s sb.store.history: filter on the interface's name" % backend)
+        t.eq(sorted(f[1].get("typeLayer", "") for f in finds[:-1]),
+             ["BORDE", "BRAS", "CACHING", "IPBRAS", "IXP", "RAI"],
+             "%s sb.store.summaries{layer =}: one find per layer module" % backend)
+    if os.path.isfile(path):
+        lines = sbtest.read(path).splitlines()
+        counts = {}
+        for r in SUMMARIES:
+            if "2026-03-01" <= r["date"] <= "2026-03-31":
+                counts[r["typeLayer"]] = counts.get(r["typeLayer"], 0) + 1
+        want = ["%s,%s,%d" % (layer, "true" if layer == "IPBRAS" else "false",
+                              counts.get(layer, 0))
+                for layer in ("BORDE", "BRAS", "CACHING", "IPBRAS", "IXP", "RAI")]
+        t.eq(sorted(lines[:-1]), sorted(want),
+             "%s sb.store.layers / summaries: every layer module, rows per layer" % backend)
+        h = [r for r in HISTORY if r["name"].startswith("CCS-BORDE-01") and
+             "2026-03-01" <= r["date"] <= "2026-03-31"]
+        h.sort(key=lambda r: (r["date"], r["time"]))
+        t.eq(lines[-1], "history,%d,%s,%d" % (len(h), h[0]["time"], sum(r["inProm"] for r in h)),
+             "%s sb.store.history: the interface's samples in order, integers" % backend)
+
+
+def test_broken(root):
+    mine = os.path.join(root, "rotos")
+    out = os.path.join(root, "salida")
+    write(os.path.join(mine, "roto.lua"),
+          "-- roto.lua - falla a mitad del libro\n"
+          "local wb = sb.xlsx.workbook(sb.report.output('Roto.xlsx'), {constant_memory = true})\n"
+          "local ws = wb:add_worksheet('A')\n"
+          "ws:write(0, 0, 'medio libro')\n"
+          "local cfg = nil\n"
+          "ws:write(1, 0, cfg.valor)\n"
+          "wb:close()\n")
+    write(os.path.join(mine, "sintaxis.lua"), "-- sintaxis.lua - no compila\nlocal x = = 1\n")
+    write(os.path.join(mine, "vacio.lua"), "-- vacio.lua - no escribe nada\nlocal x = 1\n")
+    write(os.path.join(mine, "libro.lua"),
+          "local b = require('book')\nb.write{file = 'X', title = 'X', from = '2026-03-01',\n"
+          "  to = '2026-03-01', sheets = {{name = 'A', columns = {{title = 'a', key = 'a'}},\n"
+          "  rows = {{a = {}}}}}}\n")
+    write(os.path.join(mine, "anidado.lua"),
+          "-- anidado.lua - una consulta dentro de otra\n"
+          "sb.store.summaries{from = '2026-03-01', to = '2026-03-01', each = function(r)\n"
+          "  sb.store.history{layer = 'BORDE', name = r.name}\n"
+          "end}\n")
+    write(os.path.join(mine, "cada.lua"),
+          "-- cada.lua - falla dentro de each\n"
+          "sb.store.summaries{from = '2026-03-01', to = '2026-03-31', each = function(r)\n"
+          "  if r.date == '2026-03-02' then error('fila rechazada: ' .. r.name) end\n"
+          "end}\n")
+    env = {"REPORTS_SCRIPTS": "rotos"}
+    p = run(["report", "cada"], root=root, env=env)
+    t.ok(p.returncode == 1 and "cada.lua:3: fila rechazada: " in p.stderr,
+         "an error inside each stops the query with its own file:line", p.stderr)
+    p = run(["report", "anidado"], root=root, env=env)
+    t.ok(p.returncode == 1 and "anidado.lua:3:" in p.stderr and
+         "cannot start inside another query" in p.stderr,
+         "a query inside another query's each function is refused at its line", p.stderr)
+    p = run(["report", "roto", "--out", out], root=root, env=env)
+    msg = p.stderr
+    t.ok(p.returncode == 1, "broken script: exit 1", p.returncode)
+    t.ok(os.path.join(mine, "roto.lua") + ":6:" in msg and "attempt to index" in msg and
+         "cfg" in msg, "broken script: the message names file:line and the cause", msg)
+    t.ok("stack traceback" in msg, "broken script: with a traceback", msg)
+    left = os.listdir(out) if os.path.isdir(out) else []
+    t.eq(left, [], "broken script: no file, not even a temp file, in the output folder")
+    p = run(["report", "sintaxis"], root=root, env=env)
+    t.ok(p.returncode == 1 and "sintaxis.lua:2:" in p.stderr, "syntax error: file:line",
+         p.stderr)
+    p = run(["report", "vacio"], root=root, env=env)
+    t.ok(p.returncode == 1 and "finished without writing a file" in p.stderr,
+         "a script that writes nothing fails and says so", p.stderr)
+    p = run(["report", "libro", "--out", out], root=root, env=env)
+    t.ok(p.returncode == 1 and "cannot write a table" in p.stderr and
+         "book.lua:" in p.stderr and os.listdir(out) == [],
+         "an error inside the library names the library's line and leaves nothing", p.stderr)
+
+
+def test_cli(root):
+    p = run(["report"], root=root)
+    t.ok(p.returncode == 2 and "which report" in p.stderr, "report without a name: usage",
+         p.stderr)
+    p = run(["report", "nada"], root=root)
+    t.ok(p.returncode == 1 and "unknown report 'nada'" in p.stderr and "--list" in p.stderr,
+         "unknown report: named, with a hint", p.stderr)
+    p = run(["report", "../etc/passwd"], root=root)
+    t.eq(p.returncode, 2, "a path is not a report name")
+    p = run(["mensual", "--from", "2026-03-01"], root=root)
+    t.ok(p.returncode == 2 and "--from and --to go together" in p.stderr, "--from needs --to",
+         p.stderr)
+    p = run(["mensual", "--from", "2026-03-05", "--to", "2026-03-01"], root=root)
+    t.eq(p.returncode, 2, "--from after --to is refused")
+    p = run(["mensual", "--date", "2026-02-30"], root=root)
+    t.ok(p.returncode == 2 and "2026-02-30" in p.stderr, "an impossible date is refused",
+         p.stderr)
+    p = run(["diario", "--format", "pdf"], root=root)
+    t.eq(p.returncode, 2, "unknown --format refused")
+
+    out = tempdir("sb_reports_out.")
+    p = run(["diario", "--date", "2026-03-10", "--out", out], root=root,
+            env={"USE_AMBER": "60", "USE_RED": "90"})
+    path = os.path.join(out, "Data_Diario_BBIP.xlsx")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "--out DIR: the file goes there", p.stderr)
+    if os.path.isfile(path):
+        ws = openpyxl.load_workbook(path)["BORDE"]
+        use_rules(ws, 7, len(fx.bbip_rows(SUMMARIES, "BORDE", "2026-03-10", "2026-03-10")),
+                  "USE_AMBER=60 USE_RED=90", amber="60", red="90")
+
+    # default date: yesterday in the root's time zone
+    import zoneinfo
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(fx.TZ)).date()
+    y = today - datetime.timedelta(days=1)
+    sunday = y - datetime.timedelta(days=y.isoweekday() % 7)
+    p = run(["semanal", "--out", out], root=root)
+    path = os.path.join(out, "Data_Semanal_BBIP.xlsx")
+    if p.returncode == 0 and os.path.isfile(path):
+        ws = openpyxl.load_workbook(path)["Resumen"]
+        got = ws.cell(find_row(ws, "Período") or 1, 2).value
+    else:
+        got = p.stderr
+    t.eq(got, "%s a %s" % (sunday - datetime.timedelta(days=6), sunday),
+         "semanal without --date: the last Monday-Sunday before today")
+
+
+def main():
+    if not os.access(STORE_CLI, os.X_OK):
+        print("1..0 # SKIP %s not built" % STORE_CLI)
+        return
+    root = sqlite_root()
+    test_bbip(root, "sqlite")
+    test_p95(root, "sqlite")
+    test_formats(root, "sqlite")
+    test_user_scripts(root, "sqlite")
+    test_broken(root)
+    test_cli(root)
+    peer = Peer()
+    try:
+        mroot = mongo_root(peer)
+        test_bbip(mroot, "mongodb", peer)
+        test_p95(mroot, "mongodb", peer)
+        test_formats(mroot, "mongodb")
+        test_user_scripts(mroot, "mongodb", peer)
+    finally:
+        peer.stop()
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
