@@ -13,39 +13,36 @@
 #include "log.h"
 #include "timeutil.h"
 
-char *sb_cli_modules_dir(const sb_settings *s)
-{
-	if (s->modules_dir != NULL)
-		return sb_xstrdup(s->modules_dir);
-	/* Run from the build tree (a Makefile and modules/ beside the binary): its modules. */
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *dir = dirname(exe);
-		char *mk = sb_fs_join(dir, "Makefile");
-		char *mods = sb_fs_join(dir, "modules");
-		int build_tree = sb_fs_is_file(mk) && sb_fs_is_dir(mods);
-		free(mk);
-		if (build_tree)
-			return mods;
-		free(mods);
-	}
-	return sb_xstrdup(SB_PKGLIBDIR);
-}
-
-/* 1 if the running binary sits in a build tree (a Makefile beside it). */
-static int sb_cli_in_build_tree(void)
+/* The folder of the running binary when it sits in a build tree (a Makefile beside it), else
+ * NULL. Caller frees. */
+static char *sb_cli_build_tree(void)
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	exe[n] = '\0';
-	char *mk = sb_fs_join(dirname(exe), "Makefile");
+	char *dir = sb_xstrdup(dirname(exe));
+	char *mk = sb_fs_join(dir, "Makefile");
 	int yes = sb_fs_is_file(mk);
 	free(mk);
-	return yes;
+	if (!yes)
+		sb_free(dir);
+	return dir;
+}
+
+char *sb_cli_modules_dir(const sb_settings *s)
+{
+	if (s->modules_dir != NULL)
+		return sb_xstrdup(s->modules_dir);
+	/* Run from the build tree: its modules. */
+	char *tree = sb_cli_build_tree();
+	char *mods = tree != NULL ? sb_fs_join(tree, "modules") : NULL;
+	free(tree);
+	if (mods != NULL && sb_fs_is_dir(mods))
+		return mods;
+	free(mods);
+	return sb_xstrdup(SB_PKGLIBDIR);
 }
 
 char *sb_cli_scripts_dir(const sb_settings *s)
@@ -57,8 +54,11 @@ char *sb_cli_scripts_dir(const sb_settings *s)
 	if (sb_fs_is_dir(own))
 		return own;
 	free(own);
+	char *tree = sb_cli_build_tree();
 	char *src = sb_fs_join(SB_SRCDIR, "scripts");
-	if (sb_cli_in_build_tree() && sb_fs_is_dir(src))
+	int use_src = tree != NULL && sb_fs_is_dir(src);
+	free(tree);
+	if (use_src)
 		return src;
 	free(src);
 	return sb_fs_join(SB_PKGDATADIR, "scripts");
