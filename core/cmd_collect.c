@@ -262,13 +262,15 @@ int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv)
 			sb_cli_usage_of(c, stdout);
 			return SB_EXIT_OK;
 		}
-		return sb_cli_bad_usage(c, "%s", "expected what to load: data, daily or sources");
+		return sb_cli_bad_usage(c, "%s", "expected what to load: data, daily, sources or probes");
 	}
 	const char *what = argv[1];
 	if (strcmp(what, "sources") == 0)
 		return sb_cmd_updater_sources(cli, c, argc - 1, argv + 1);
+	if (strcmp(what, "probes") == 0)
+		return sb_cmd_updater_probes(cli, c, argc - 1, argv + 1);
 	if (strcmp(what, "data") != 0 && strcmp(what, "daily") != 0)
-		return sb_cli_bad_usage(c, "unknown target '%s': expected data, daily or sources", what);
+		return sb_cli_bad_usage(c, "unknown target '%s': expected data, daily, sources or probes", what);
 	sb_stage_args a = {.allow_force = 1};
 	int rc = sb_stage_setup(cli, c, argc - 1, argv + 1, &a);
 	if (rc != SB_EXIT_OK)
@@ -326,13 +328,15 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
 	sb_err err = {0};
 	int src = drop ? sb_store_drop(st, schemas, n, &err) : sb_store_start(st, schemas, n, &err);
+	if (src == SB_OK) /* the monitor's PING_HISTORY, HTTPING_HISTORY, TRACEROUTE_HISTORY */
+		src = drop ? sb_store_drop_probes(st, &err) : sb_store_start_probes(st, &err);
 	if (src != SB_OK) {
 		sb_log(SB_LOG_ERROR, "database", "%s", err.msg);
 		rc = SB_EXIT_FAIL;
 	} else {
-		sb_log(SB_LOG_INFO, "database", "%s: %s done for %zu layer tables and DAILY_SUMMARY_HISTORY",
+		sb_log(SB_LOG_INFO, "database", "%s: %s done for %zu layer tables, DAILY_SUMMARY_HISTORY and the probe tables",
 		       sb_store_backend(st), what, n);
-		printf("database %s: %s: %zu layer tables and DAILY_SUMMARY_HISTORY\n", what,
+		printf("database %s: %s: %zu layer tables, DAILY_SUMMARY_HISTORY and the probe tables\n", what,
 		       sb_store_backend(st), n);
 	}
 	free(schemas);

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "log.h"
+#include "lua_probes.h"
 #include "lua_report.h"
 #include "lua_xlsx.h"
 #include "luahost.h"
@@ -343,7 +344,8 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	} else {
 		sb_lua_env env = {.s = &cli->s, .store = st, .mods = &cli->mods, .script = script,
 				  .user = &o.ctx};
-		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx};
+		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx,
+							     sb_lua_open_probes};
 		sb_report_run run = {.name = o.name};
 		double t0 = sb_time_mono();
 		if (sb_lua_run(&env, script, sections, SB_ARRAY_SIZE(sections), NULL,

@@ -14,6 +14,10 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv);
 /* cmd_sources.c: `updater sources` (sb_cmd_updater hands over with argv[0] = "sources"). */
 int sb_cmd_updater_sources(sb_cli *cli, const sb_command *c, int argc, char **argv);
 
+/* cmd_monitor.c: the probe monitor daemon, and `updater probes` (argv[0] = "probes"). */
+int sb_cmd_monitor(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
 /* cmd_admin.c */
 int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);

@@ -24,14 +24,16 @@ static const sb_command sb_commands[] = {
 	 "  --date D        the day (default: yesterday)\n"
 	 "  --layer L       only this layer (repeatable)\n"},
 	{"updater", sb_cmd_updater,
-	 "updater data | daily | sources: load the spool into the store, or refresh the sources files.",
+	 "updater data | daily | probes | sources: load the spools into the store, or refresh the sources files.",
 	 "  data            raw samples (data/SCAN/<LAYER>/)\n"
 	 "  daily           daily summaries (data/SCAN/DAILY_SUMMARY/)\n"
+	 "  probes          the monitor's trace files (data/PROBES/) into PING_HISTORY,\n"
+	 "                  HTTPING_HISTORY and TRACEROUTE_HISTORY\n"
 	 "  sources         run the scrapers scripts/sources/<layer>.lua: sources/SCAN/<LAYER> updated,\n"
 	 "                  the old file kept in sources/BK_SCAN/ (no flag: every layer whose URLs\n"
 	 "                  are set; --mrtg-index URL --layer L [--type T]: from an MRTG index page)\n"
 	 "  --date D        only this day (default: yesterday)\n"
-	 "  --force         every day found in the spool\n"
+	 "  --force         every day found in the spool (probes: the hour in progress too)\n"
 	 "  --borde --bras --caching --rai --ixp --ipbras   (data, sources) only these layers\n"},
 	{"database", sb_cmd_database,
 	 "database start | drop: create the missing tables/collections and indexes, or drop them all.",
@@ -50,6 +52,11 @@ static const sb_command sb_commands[] = {
 	 "Delete the spool (data/SCAN). Asks on a terminal; --yes otherwise.",
 	 "  --yes           do not ask\n"},
 	{"config", sb_cmd_config, "Print the settings in effect (passwords masked).", ""},
+	{"monitor", sb_cmd_monitor,
+	 "monitor start | stop | status | run | check: the probe monitor daemon (ping, httping, ...).\n"
+	 "start daemonises, run stays in the foreground (systemd), check validates monitor.json.\n"
+	 "Its probe records go to data/PROBES/; `scanbackup updater probes` stores them.",
+	 "  --config FILE   the config (default: MONITOR_CONFIG, else <root>/monitor.json)\n"},
 	{"report", sb_cmd_report,
 	 "report NAME: run scripts/reports/NAME.lua over the store (an Excel workbook by default).",
 	 SB_REPORT_USAGE "  --list          the reports found, each with its one-line description\n"},

@@ -127,6 +127,8 @@ static int sb_module_open(const char *dir, const char *base, sb_loaded_module *m
 	else if (def->kind == SB_KIND_LAYER && (def->schema == NULL || def->schema->layer == NULL ||
 						def->schema->table == NULL || def->schema->key == NULL))
 		rc = sb_err_set(err, SB_EMODULE, "%s: a layer module needs a complete schema", m->path);
+	else if (def->kind == SB_KIND_PROBE && def->probe == NULL)
+		rc = sb_err_set(err, SB_EMODULE, "%s: a probe module needs a probe hook", m->path);
 	if (rc != SB_OK) {
 		lt_dlclose(h);
 		sb_free(m->path);

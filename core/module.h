@@ -22,7 +22,28 @@
  *   store (MAY)  reserved for modules whose rows do not fit their schema; NULL: the core store.
  *   fini  (MAY)  once before unloading.
  * Hooks never block on the network: the core runs every transfer. A layer module that sets no hook
- * is a descriptor and nothing else. */
+ * is a descriptor and nothing else.
+ *
+ * A probe module (kind SB_KIND_PROBE, loaded by the monitor when monitor.json names it as a test)
+ * uses two more fields; its schema, fetch, parse and store stay NULL:
+ *   params (MAY)  the parameters the test takes, a table ended by an entry with a NULL name. The
+ *                 core validates tests.<name> against it when the config is (re)loaded: an
+ *                 unknown key, a wrong type or a value out of range refuses the whole file, with
+ *                 the key named. Every parameter may be overridden per link as <param>_<link id>.
+ *                 NULL: the test takes only the core's own "interval".
+ *   probe (MUST)  on the monitor's event-loop thread, once per enabled link at each run of the
+ *                 test (every "interval" seconds, on a grid of multiples of it), to test one link.
+ *                 It MUST NOT block: it starts the work with the core's services of probe.h
+ *                 (timers, fd watches, child processes, HTTP) and returns; the callbacks run later
+ *                 on the same thread. The probe ends with sb_probe_done (after writing its record
+ *                 with sb_probe_put_*) or sb_probe_fail, possibly inside probe itself. A non-zero
+ *                 return means it failed to start (the core ends it and logs the code).
+ *                 A probe still running at its deadline (2 x interval, at least 10 s) or at a
+ *                 forced shutdown is cancelled: the core releases everything it handed out and
+ *                 calls the data's free function (sb_probe_set_data); the module hears nothing else.
+ *   init / fini (MAY) when the module is loaded / unloaded (a test added / removed).
+ * Probes are thereby one thread, no thread per link: a thousand links cost a thousand small
+ * records and sockets, not a thousand stacks. */
 #ifndef SB_MODULE_H
 #define SB_MODULE_H
 
@@ -44,6 +65,27 @@ typedef enum sb_module_kind {
 /* Opaque per-interface work item handed to the hooks. */
 typedef struct sb_job sb_job;
 
+/* Opaque: one run of a probe test on one link (see probe.h). */
+typedef struct sb_probe sb_probe;
+
+/* The type of a probe parameter. */
+typedef enum sb_param_type {
+	SB_PARAM_INT = 1,    /* a whole number (a JSON number without fraction) */
+	SB_PARAM_NUMBER = 2, /* any number */
+	SB_PARAM_STRING = 3, /* a string of at most max bytes (max 0: 1024) */
+	SB_PARAM_BOOL = 4    /* true or false */
+} sb_param_type;
+
+/* One parameter of a probe test: name, type, default as plain text ("3", "1.5", "/", "true";
+ * NULL: required), inclusive range of a number. Static constants of the module. */
+typedef struct sb_probe_param {
+	const char *name;
+	sb_param_type type;
+	const char *def;
+	double min, max;
+	const char *help; /* one line for messages */
+} sb_probe_param;
+
 typedef struct sb_module_def sb_module_def;
 
 struct sb_module_def {
@@ -60,7 +102,10 @@ struct sb_module_def {
 	int (*parse)(sb_job *job, const char *buf, size_t len);
 	int (*store)(sb_job *job);
 
-	void *reserved[8]; /* for hooks of later ABI versions: leave zero */
+	const sb_probe_param *params; /* probes: MAY (see above) */
+	int (*probe)(sb_probe *p);     /* probes: MUST (see above) */
+
+	void *reserved[6]; /* for hooks of later ABI versions: leave zero */
 };
 
 /* Sizes of the types a module shares with the core: a module compiled against other headers of

@@ -3,6 +3,8 @@
 
 #include "sb.h"
 #include "store.h"
+#include "timeutil.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +31,10 @@ static const char usage[] =
 	"  put-summary FILE         lines: name;type;date;typeLayer;capacity;inProm;inMaxProm;"
 	"outProm;outMaxProm;use|null[;samples]\n"
 	"  query-history LAYER FROM TO [NAME [TYPE]]   ('-' = any)\n"
-	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n";
+	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n"
+	"  start-probes | drop-probes\n"
+	"  put-probe MONITOR LINK FILE   lines: trace records (ping, http or trace)\n"
+	"  query-probe KIND FROM TO [MONITOR [LINK]]   KIND ping|http|trace; unix times; '-' = any\n";
 
 static const sb_schema *cli_schema(const char *layer)
 {
@@ -198,6 +203,91 @@ static int cli_print_summary(void *ctx, const sb_summary_row *r)
 	return SB_OK;
 }
 
+/* ---- probe records ---- */
+
+static int cli_print_probe(void *ctx, const sb_probe_row *r)
+{
+	(void)ctx;
+	printf("%" PRId64 ";%" PRId64 ";%" PRId64 ";%s;%s;%s;%.17g;%.17g;%" PRId64 ";%" PRId64
+	       ";%" PRId64 ";%s;%s;%" PRId64 "\n",
+	       r->monitor, r->link, r->ts, r->date, r->time, r->target, r->rtt, r->loss, r->sent,
+	       r->received, r->status, r->error != NULL ? r->error : "null",
+	       r->hops != NULL ? r->hops : "-", r->nhops);
+	return SB_OK;
+}
+
+/* The probe commands; SB_ENOTFOUND when cmd is not one of them. */
+static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
+{
+	const char *cmd = argv[0];
+	if (strcmp(cmd, "start-probes") == 0 && argc == 1)
+		return sb_store_start_probes(st, err);
+	if (strcmp(cmd, "drop-probes") == 0 && argc == 1)
+		return sb_store_drop_probes(st, err);
+	if (strcmp(cmd, "put-probe") == 0 && argc == 4) {
+		int64_t monitor = 0, link = 0;
+		if (sb_parse_int64(argv[1], &monitor) != SB_OK || sb_parse_int64(argv[2], &link) != SB_OK)
+			return sb_err_set(err, SB_EINVAL, "bad monitor or link id");
+		char *buf = cli_slurp(argv[3], err);
+		if (buf == NULL)
+			return err->code;
+		sb_probe_row *rows[SB_PROBE_KINDS] = { NULL };
+		size_t n[SB_PROBE_KINDS] = { 0 }, lines = 1;
+		for (const char *q = buf; *q != '\0'; q++)
+			lines += *q == '\n';
+		char (*when)[20] = sb_xcalloc(lines, sizeof(*when)); /* local date and time per row */
+		size_t nwhen = 0;
+		int rc = SB_OK;
+		for (char *line = buf; rc == SB_OK && line != NULL && *line != '\0';) {
+			char *nl = strchr(line, '\n');
+			if (nl != NULL)
+				*nl = '\0';
+			sb_probe_kind kind;
+			sb_probe_row r;
+			const char *why = NULL;
+			if (*line != '\0') {
+				if (sb_trace_parse_line(line, monitor, link, &kind, &r, &why) != SB_OK) {
+					rc = sb_err_set(err, SB_EPARSE, "%s: %s", argv[3], why);
+					break;
+				}
+				sb_time_local(r.ts, when[nwhen], when[nwhen] + 11);
+				r.date = when[nwhen];
+				r.time = when[nwhen] + 11;
+				nwhen++;
+				rows[kind] = sb_xrealloc(rows[kind], (n[kind] + 1) * sizeof(*rows[kind]));
+				rows[kind][n[kind]++] = r;
+			}
+			line = nl != NULL ? nl + 1 : NULL;
+		}
+		for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
+			rc = sb_store_put_probe(st, (sb_probe_kind)k, rows[k], n[k], err);
+			if (rc == SB_OK && n[k] > 0)
+				printf("stored %zu %s rows\n", n[k], sb_store_probe_table((sb_probe_kind)k));
+		}
+		for (int k = 0; k < SB_PROBE_KINDS; k++)
+			free(rows[k]);
+		free(when);
+		free(buf);
+		return rc;
+	}
+	if (strcmp(cmd, "query-probe") == 0 && argc >= 4 && argc <= 6) {
+		static const char *const kinds[] = { "ping", "http", "trace" };
+		int kind = -1;
+		for (int k = 0; k < SB_PROBE_KINDS; k++)
+			if (strcmp(argv[1], kinds[k]) == 0)
+				kind = k;
+		int64_t from = 0, to = INT64_MAX, monitor = -1, link = -1;
+		if (kind < 0 || (cli_opt(argc, argv, 2) && sb_parse_int64(argv[2], &from) != SB_OK) ||
+		    (cli_opt(argc, argv, 3) && sb_parse_int64(argv[3], &to) != SB_OK) ||
+		    (cli_opt(argc, argv, 4) && sb_parse_int64(argv[4], &monitor) != SB_OK) ||
+		    (cli_opt(argc, argv, 5) && sb_parse_int64(argv[5], &link) != SB_OK))
+			return sb_err_set(err, SB_EINVAL, "bad query-probe arguments");
+		return sb_store_query_probe(st, (sb_probe_kind)kind, monitor, link, from, to,
+					    cli_print_probe, NULL, err);
+	}
+	return SB_ENOTFOUND;
+}
+
 static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 {
 	const char *cmd = argv[0];
@@ -251,6 +341,9 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 		return sb_store_query_summary(st, cli_opt(argc, argv, 3), cli_opt(argc, argv, 4),
 					      cli_opt(argc, argv, 1), cli_opt(argc, argv, 2),
 					      cli_print_summary, NULL, err);
+	int prc = cli_probe(st, argc, argv, err);
+	if (prc != SB_ENOTFOUND)
+		return prc;
 	return sb_err_set(err, SB_EINVAL, "bad command or arguments\n%s", usage);
 }
 

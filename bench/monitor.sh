@@ -1,0 +1,109 @@
+#!/bin/sh
+# monitor.sh - the probe monitor benchmark: 1,000 links on 127.0.0.x pinged every 60 s; the daemon's
+# CPU (% of one core), RSS and probe start-time error p50/p99, over a bounded run.
+#
+#   bench/monitor.sh [LINKS [SECONDS]]      defaults: 1000 links, 240 s (at most 300)
+#   SCANBACKUP=/path/to/scanbackup MODULES_DIR=/path/to/modules bench/monitor.sh
+#
+# When run as root where network namespaces can be made, the daemon runs in a namespace of its own
+# (loopback only, net.ipv4.ping_group_range opened there) so that it pings over ICMP datagram
+# sockets without touching the host's settings; otherwise on the host, where the ping module may
+# fall back to the system ping (then the children's CPU is reported apart). Writes under
+# bench/work/monitor/ and prints a Markdown row for bench/README.md.
+set -eu
+LINKS=${1:-1000}
+SECONDS_RUN=${2:-240}
+[ "$SECONDS_RUN" -le 300 ] || { echo "monitor.sh: at most 300 s" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+SB=${SCANBACKUP:-$TOP/scanbackup}
+[ -x "$SB" ] || { echo "monitor.sh: no scanbackup binary at $SB (set SCANBACKUP)" >&2; exit 2; }
+MODS=${MODULES_DIR:-$(dirname "$SB")/modules}
+WORK=$HERE/work/monitor
+rm -rf "$WORK"
+mkdir -p "$WORK"
+PY=/usr/bin/python3
+
+# the config: links 127.0.<i/250>.<i%250+1>, ids 1..LINKS
+$PY - "$WORK/monitor.json" "$LINKS" <<'PYEOF'
+import json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+links = {"l%05d" % i: {"status": True, "ip": "127.0.%d.%d" % (i // 250, i % 250 + 1), "id": i + 1}
+         for i in range(n)}
+json.dump({"sleep_time": 10, "id": 1, "links": links,
+           "tests": {"ping": {"interval": 60, "count": 3, "probe_interval": 1, "timeout": 1}}},
+          open(path, "w"), indent=1)
+PYEOF
+
+NS=""
+RUN=""
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns add "sbbench$$" 2>/dev/null; then
+	NS="sbbench$$"
+	ip -n "$NS" link set lo up
+	ip netns exec "$NS" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	RUN="ip netns exec $NS"
+fi
+cleanup() {
+	[ -n "${PID:-}" ] && kill "$PID" 2>/dev/null || true
+	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+env MODULES_DIR="$MODS" MONITOR_STOP_GRACE=5 $RUN "$SB" --root "$WORK" monitor run \
+	>"$WORK/stderr.log" 2>&1 &
+i=0
+PID=""
+while [ $i -lt 100 ] && [ -z "$PID" ]; do
+	sleep 0.1
+	PID=$(cat "$WORK/data/monitor.pid" 2>/dev/null || true)
+	i=$((i + 1))
+done
+[ -n "$PID" ] || { echo "monitor.sh: the monitor did not start:" >&2; cat "$WORK/stderr.log" >&2; exit 1; }
+
+# CPU and RSS from /proc: utime+stime (and the children's) in clock ticks, VmRSS sampled every second
+$PY - "$PID" "$SECONDS_RUN" "$WORK/proc.txt" <<'PYEOF'
+import os, sys, time
+pid, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+hz = os.sysconf("SC_CLK_TCK")
+def stat():
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12]), int(f[13]) + int(f[14])
+def rss():
+    for l in open("/proc/%d/status" % pid):
+        if l.startswith("VmRSS:"):
+            return int(l.split()[1])
+    return 0
+t0, (c0, k0) = time.monotonic(), stat()
+peak = 0
+while time.monotonic() - t0 < secs:
+    peak = max(peak, rss())
+    time.sleep(1)
+t1, (c1, k1) = time.monotonic(), stat()
+hwm = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmHWM:")][0].split()[1]
+wall = t1 - t0
+with open(out, "w") as f:
+    f.write("cpu %.3f\nchildren %.3f\nrss_peak_kb %d\nhwm_kb %s\nwall %.1f\n" % (
+        100.0 * (c1 - c0) / hz / wall, 100.0 * (k1 - k0) / hz / wall, peak, hwm, wall))
+PYEOF
+
+$RUN env MODULES_DIR="$MODS" "$SB" --root "$WORK" monitor status >"$WORK/status.txt"
+kill -TERM "$PID"
+i=0
+while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PID=""
+
+CPU=$(awk '/^cpu /{print $2}' "$WORK/proc.txt")
+KIDS=$(awk '/^children /{print $2}' "$WORK/proc.txt")
+RSS=$(awk '/^rss_peak_kb /{printf "%.1f", $2/1024}' "$WORK/proc.txt")
+HWM=$(awk '/^hwm_kb /{printf "%.1f", $2/1024}' "$WORK/proc.txt")
+ERR=$(grep '^start error' "$WORK/status.txt" | sed 's/^start error //')
+PROBES=$(grep '^probes:' "$WORK/status.txt")
+RECORDS=$(cat "$WORK"/data/PROBES/ping/1/*/*.trace 2>/dev/null | wc -l)
+UP=$(cat "$WORK"/data/PROBES/ping/1/*/*.trace 2>/dev/null | awk -F'\t' '$7 > 0' | wc -l)
+echo "links $LINKS, ${SECONDS_RUN} s, $([ -n "$NS" ] && echo 'own namespace (ICMP datagram sockets)' || echo 'host namespace')"
+echo "daemon CPU ${CPU}% of one core (children ${KIDS}%), RSS peak ${RSS} MB (VmHWM ${HWM} MB)"
+echo "start error $ERR"
+echo "$PROBES"
+echo "records written: $RECORDS ($UP with replies)"
+echo
+echo "| $(date +%Y-%m-%d) | $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') | $LINKS | ${SECONDS_RUN} s | ${CPU} % | ${RSS} MB | $ERR | $RECORDS |"

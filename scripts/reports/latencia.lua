@@ -1,0 +1,131 @@
+-- latencia.lua - Mapa de calor del RTT por enlace: hora del día × día, mediana del RTT del ping con escala de color (Latencia_Enlaces.xlsx; por defecto el período mensual).
+--
+-- One sheet per link: rows are the hours 00-23, columns the days of the period; a cell holds the
+-- median RTT (ms) of the link's ping records of that hour that got a reply, coloured from green
+-- (lowest of the sheet) through yellow to red (highest). "sin resp." marks an hour whose records
+-- all went unanswered; an empty cell, an hour without records.
+local from, to = sb.report.range("mensual")
+if sb.report.format ~= "xlsx" then
+	error("latencia: only --format xlsx is written")
+end
+local days = sb.days_in(from, to)
+local col_of = {}
+for i, d in ipairs(days) do
+	col_of[d] = i
+end
+
+local links, order = {}, {}
+sb.probes.query{kind = "ping", from = from, to = to, each = function(r)
+	local key = r.monitor .. ":" .. r.link
+	local L = links[key]
+	if not L then
+		L = {monitor = r.monitor, link = r.link, cells = {}, n = 0, up = 0, rtts = {}}
+		links[key] = L
+		order[#order + 1] = L
+	end
+	L.ip = r.ip
+	L.n = L.n + 1
+	local k = r.date .. " " .. r.time:sub(1, 2)
+	local c = L.cells[k]
+	if not c then
+		c = {rtts = {}, n = 0}
+		L.cells[k] = c
+	end
+	c.n = c.n + 1
+	if r.received > 0 and r.rtt >= 0 then
+		c.rtts[#c.rtts + 1] = r.rtt
+		L.rtts[#L.rtts + 1] = r.rtt
+		L.up = L.up + 1
+	end
+end}
+
+local function median(v)
+	if #v == 0 then
+		return nil
+	end
+	table.sort(v)
+	local m = (#v + 1) // 2
+	return #v % 2 == 1 and v[m] or (v[m] + v[m + 1]) / 2
+end
+
+table.sort(order, function(a, b)
+	if a.monitor ~= b.monitor then return a.monitor < b.monitor end
+	return a.link < b.link
+end)
+local monitors = {}
+for _, L in ipairs(order) do
+	monitors[L.monitor] = true
+end
+local several = next(monitors) ~= nil and next(monitors, next(monitors)) ~= nil
+
+local wb <close> = sb.xlsx.workbook(sb.report.output("Latencia_Enlaces.xlsx"))
+wb:set_properties{title = "Latencia de enlaces", subject = from .. " a " .. to,
+	author = "scanbackup " .. sb.version}
+local head = wb:add_format{bold = true, font_color = 0xFFFFFF, bg_color = 0x16365C, border = "thin",
+	align = "center"}
+local hour_fmt = wb:add_format{bold = true, border = "thin", align = "center"}
+local ms = wb:add_format{border = "thin", num_format = "0.00", align = "center"}
+local none = wb:add_format{border = "thin", bg_color = 0x7F7F7F, font_color = 0xFFFFFF,
+	align = "center", font_size = 8}
+local blank = wb:add_format{border = "thin"}
+local title = wb:add_format{bold = true, font_size = 13}
+local int = wb:add_format{border = "thin", num_format = "0"}
+local num = wb:add_format{border = "thin", num_format = "0.00"}
+
+-- the summary first
+local rs = wb:add_worksheet("Resumen")
+rs:write(0, 0, string.format("RTT de ping por enlace del %s al %s", from, to), title)
+rs:write_row(2, 0, {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "RTT mediana (ms)",
+	"RTT mínimo (ms)", "RTT máximo (ms)", "Hoja"}, head)
+rs:set_column(0, 8, 15)
+local row = 3
+for _, L in ipairs(order) do
+	L.sheet = several and string.format("M%d Enlace %d", L.monitor, L.link) or
+		string.format("Enlace %d", L.link)
+	local lo, hi
+	for _, v in ipairs(L.rtts) do
+		lo = (lo == nil or v < lo) and v or lo
+		hi = (hi == nil or v > hi) and v or hi
+	end
+	rs:write_row(row, 0, {L.link, L.monitor, L.ip, L.n, L.up, median(L.rtts), lo, hi, L.sheet},
+		{int, int, blank, int, int, num, num, num, blank}, 9)
+	row = row + 1
+end
+if row == 3 then
+	rs:write(3, 0, "Sin registros de ping en el período.")
+end
+
+-- one heat map per link
+for _, L in ipairs(order) do
+	local ws = wb:add_worksheet(L.sheet)
+	ws:write(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por hora y día",
+		L.link, L.ip, L.monitor), title)
+	ws:write(1, 0, "Escala: verde = menor RTT, amarillo = intermedio, rojo = mayor; " ..
+		"gris \"sin resp.\" = ninguna respuesta en esa hora; vacío = sin registros.")
+	ws:write(3, 0, "Hora", head)
+	for i, d in ipairs(days) do
+		ws:write(3, i, d:sub(6), head)
+	end
+	ws:set_column(0, 0, 7)
+	ws:set_column(1, #days, 7)
+	for h = 0, 23 do
+		local r = 4 + h
+		ws:write(r, 0, string.format("%02d:00", h), hour_fmt)
+		for i, d in ipairs(days) do
+			local c = L.cells[string.format("%s %02d", d, h)]
+			if c == nil then
+				ws:write_blank(r, i, blank)
+			elseif #c.rtts == 0 then
+				ws:write(r, i, "sin resp.", none)
+			else
+				ws:write_number(r, i, median(c.rtts), ms)
+			end
+		end
+	end
+	if #days > 0 then
+		ws:conditional_format(4, 1, 27, #days, {type = "3_color_scale", min_color = 0x63BE7B,
+			mid_color = 0xFFEB84, max_color = 0xF8696B})
+	end
+	ws:freeze_panes(4, 1)
+end
+wb:close()

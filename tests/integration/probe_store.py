@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""probe_store.py - probe records in both stores through tests/store_cli: PING_HISTORY,
+HTTPING_HISTORY, TRACEROUTE_HISTORY in SQLite (types, PK, unique indexes, idempotent upserts,
+queries) and over the MongoDB wire against a MockupDB peer (validators, index names, bulk upserts
+keyed on monitor, link, timestamp with their BSON types). TAP output; the MongoDB half is skipped
+when python3-mockupdb is missing."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+
+BUILD = os.environ.get("top_builddir", ".")
+CLI = os.path.join(BUILD, "tests", "store_cli")
+_n = 0
+_failed = 0
+
+
+def ok(cond, desc, diag=None):
+    global _n, _failed
+    _n += 1
+    if not cond:
+        _failed += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", _n, desc))
+    if not cond and diag is not None:
+        for line in str(diag).splitlines()[:30]:
+            print("#   " + line)
+    sys.stdout.flush()
+
+
+def run(uri, *args):
+    return subprocess.run([CLI, "-t", "3000", uri] + list(args), capture_output=True, text=True, timeout=60)
+
+
+tmp = tempfile.mkdtemp(prefix="sbprobestore-")
+TRACE = os.path.join(tmp, "t.trace")
+with open(TRACE, "w") as f:
+    f.write("2026-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3\n"
+            "2026-11-20T10:16:00Z\tping\t127.0.0.1\t-1.000\t100.0\t3\t0\n"
+            "2026-11-20T10:15:00Z\thttp\thttp://127.0.0.1:80/\t200\t1.250\t\n"
+            "2026-11-20T10:16:00Z\thttp\thttp://127.0.0.1:80/\t0\t-1.000\tTimeout was reached\n"
+            "2026-11-20T10:00:00Z\ttrace\t10.0.0.2\t[[{\"anno\": null, \"rtt\": 0.5, \"ipaddr\": \"10.0.0.1\", \"name\": \"10.0.0.1\"}]]\n")
+
+# ---- SQLite ----
+db = os.path.join(tmp, "p.db")
+uri = "sqlite:" + db
+p = run(uri, "put-probe", "2", "7", TRACE)
+ok(p.returncode == 0 and "stored 2 PING_HISTORY rows" in p.stdout and "stored 2 HTTPING_HISTORY rows" in p.stdout
+   and "stored 1 TRACEROUTE_HISTORY rows" in p.stdout, "put-probe into a fresh SQLite file creates the tables", p.stdout + p.stderr)
+p = run(uri, "put-probe", "2", "7", TRACE)
+ok(p.returncode == 0, "the same records again", p.stderr)
+c = sqlite3.connect(db)
+ok(c.execute("SELECT COUNT(*) FROM PING_HISTORY").fetchone()[0] == 2, "idempotent: still 2 ping rows")
+row = c.execute("SELECT monitor, link, timestamp, ip, rtt, loss, sent, received, typeof(timestamp), typeof(rtt) "
+                "FROM PING_HISTORY ORDER BY timestamp").fetchone()
+ok(row == (2, 7, 1795169700, "127.0.0.1", 0.045, 0.0, 3, 3, "integer", "real"), "ping row and types", row)
+row = c.execute("SELECT status, total, error FROM HTTPING_HISTORY ORDER BY timestamp").fetchall()
+ok(row == [(200, 1.25, None), (0, -1.0, "Timeout was reached")], "http rows: no error is NULL", row)
+row = c.execute("SELECT ip, nhops, hops FROM TRACEROUTE_HISTORY").fetchone()
+ok(row is not None and row[0] == "10.0.0.2" and row[1] == 1 and row[2].startswith("[["), "trace row keeps the JSON", row)
+
+
+def unique_keys(table):
+    """The column lists of the table's unique indexes (its PRIMARY KEY included)."""
+    out = []
+    for r in c.execute("PRAGMA index_list('%s')" % table):
+        if r[2]:
+            out.append([x[2] for x in c.execute("PRAGMA index_info('%s')" % r[1])])
+    return out
+
+
+for table, stem in (("PING_HISTORY", "ping"), ("HTTPING_HISTORY", "httping"), ("TRACEROUTE_HISTORY", "traceroute")):
+    names = {r[1] for r in c.execute("PRAGMA index_list('%s')" % table)}
+    ok(["monitor", "link", "timestamp"] in unique_keys(table) and ("%s_by_date_index" % stem) in names,
+       "%s: unique on (monitor, link, timestamp), and %s_by_date_index" % (table, stem), (unique_keys(table), names))
+c.close()
+p = run(uri, "query-probe", "ping", "-", "-", "2", "7")
+lines = p.stdout.splitlines()
+ok(len(lines) == 2 and lines[0].startswith("2;7;1795169700;") and lines[1].split(";")[6] == "-1", "query-probe ping, ordered", p.stdout)
+p = run(uri, "query-probe", "http", "1795169760", "1795169761")
+ok(p.stdout.count("\n") == 1 and "Timeout was reached" in p.stdout, "a time range [from, to)", p.stdout)
+p = run(uri, "query-probe", "ping", "-", "-", "3")
+ok(p.returncode == 0 and p.stdout == "", "another monitor: nothing")
+p = run("sqlite:" + os.path.join(tmp, "empty.db"), "query-probe", "trace", "-", "-")
+ok(p.returncode == 0 and p.stdout == "", "a missing table yields no rows", p.stderr)
+p = run(uri, "drop-probes")
+c = sqlite3.connect(db)
+ok(p.returncode == 0 and c.execute("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_HISTORY'").fetchone()[0] == 0,
+   "drop-probes", p.stderr)
+c.close()
+
+# ---- MongoDB over the wire ----
+try:
+    from bson.int64 import Int64
+    from bson import ObjectId
+    from mockupdb import MockupDB
+except ImportError:
+    print("ok %d - # SKIP python3-mockupdb is not installed" % (_n + 1))
+    print("1..%d" % (_n + 1))
+    sys.exit(1 if _failed else 0)
+
+seen = []
+lock = threading.Lock()
+
+
+def handle(req):
+    name = req.command_name or ""
+    with lock:
+        seen.append((name, req.doc))
+    if name.lower() in ("ismaster", "hello"):
+        return None
+    if name == "listCollections":
+        return req.ok(cursor={"id": Int64(0), "ns": req.namespace + ".$cmd.listCollections", "firstBatch": []})
+    if name == "update":
+        ups = req.doc["updates"]
+        return req.ok(n=len(ups), nModified=0, upserted=[{"index": i, "_id": ObjectId()} for i in range(len(ups))])
+    if name == "find":
+        return req.ok(cursor={"id": Int64(0), "ns": req.namespace + "." + req.doc["find"], "firstBatch": [
+            {"monitor": Int64(2), "link": 7, "timestamp": Int64(1795169700), "date": "2026-11-20",
+             "time": "10:15:00", "url": "http://x/", "status": 200, "total": 1.5, "error": None}]})
+    return req.ok()
+
+
+server = MockupDB(auto_ismaster=True, max_wire_version=17)
+server.autoresponds(handle)
+port = server.run()
+muri = "mongodb://127.0.0.1:%d/TestDB" % port
+
+
+def commands(name):
+    with lock:
+        return [d for (n, d) in seen if n == name]
+
+
+p = run(muri, "start-probes")
+ok(p.returncode == 0, "start-probes", p.stderr)
+creates = {d["create"]: d for d in commands("create")}
+ok(sorted(creates) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"], "three collections created", sorted(creates))
+props = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
+req = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("required", [])
+ok(props.get("monitor", {}).get("bsonType") == ["int", "long"] and props.get("ip", {}).get("bsonType") == "string"
+   and props.get("rtt", {}).get("bsonType") == ["int", "long", "double"]
+   and set(req) == {"monitor", "link", "timestamp", "date", "time", "ip", "rtt", "loss", "sent", "received"},
+   "PING_HISTORY validator: fields and BSON types", (props, req))
+hp = creates.get("HTTPING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
+ok(hp.get("error", {}).get("bsonType") == ["string", "null"], "an HTTP error may be null", hp.get("error"))
+got = {d["createIndexes"]: [(i["name"], list(i["key"]), bool(i.get("unique"))) for i in d["indexes"]]
+       for d in commands("createIndexes")}
+ok(got.get("PING_HISTORY") == [("unique_ping_index", ["monitor", "link", "timestamp"], True),
+                               ("ping_by_date_index", ["date"], False)]
+   and got.get("TRACEROUTE_HISTORY", [("",)])[0][0] == "unique_traceroute_index",
+   "index names and keys", got)
+with lock:
+    seen.clear()
+p = run(muri, "put-probe", "2", "7", TRACE)
+ok(p.returncode == 0 and "stored 2 PING_HISTORY rows" in p.stdout, "put-probe over the wire", p.stdout + p.stderr)
+ups = {u["update"]: u for u in commands("update")}
+ok(sorted(ups) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"] and all(u.get("ordered") is False for u in ups.values()),
+   "one unordered bulk per table", sorted(ups))
+d = ups["PING_HISTORY"]["updates"][0]
+q, s = d["q"], d["u"]["$set"]
+ok(d.get("upsert") is True and list(q) == ["monitor", "link", "timestamp"]
+   and all(isinstance(q[k], Int64) for k in q) and q["timestamp"] == 1795169700,
+   "upsert filter: the PK as longs", d)
+ok(isinstance(s["rtt"], float) and isinstance(s["sent"], Int64) and s["ip"] == "127.0.0.1" and s["date"] == "2026-11-20",
+   "$set: the other fields with their types", s)
+h = ups["HTTPING_HISTORY"]["updates"][0]["u"]["$set"]
+ok("error" in h and h["error"] is None, "no error is stored as null", h)
+p = run(muri, "query-probe", "http", "0", "9999999999", "2")
+f = commands("find")
+ok(p.returncode == 0 and p.stdout.startswith("2;7;1795169700;2026-11-20;10:15:00;http://x/;1.5;") and ";200;null;" in p.stdout,
+   "query-probe reads int or long, and a null error", p.stdout + p.stderr)
+ok(f and f[-1]["filter"].get("timestamp") == {"$gte": 0, "$lt": 9999999999} and f[-1]["filter"].get("monitor") == 2
+   and list(f[-1].get("sort", {})) == ["monitor", "link", "timestamp"], "query filter and sort", f[-1] if f else None)
+server.stop()
+print("1..%d" % _n)
+sys.exit(1 if _failed else 0)

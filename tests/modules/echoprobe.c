@@ -1,0 +1,31 @@
+/* echoprobe.c - a probe module only the tests load: records a fixed ping after an optional delay. */
+#include "config.h"
+
+#include "probe.h"
+
+static const sb_probe_param echoprobe_params[] = {
+	{"delay", SB_PARAM_NUMBER, "0", 0, 60, "seconds before the record is written"},
+	{"rtt", SB_PARAM_NUMBER, "1.5", -1, 1e6, "the RTT recorded"},
+	{NULL, 0, NULL, 0, 0, NULL},
+};
+
+static void echoprobe_fire(sb_probe *p, void *arg)
+{
+	(void)arg;
+	sb_probe_put_ping(p, sb_probe_param_number(p, "rtt"), 0, 1, 1);
+	sb_probe_done(p);
+}
+
+static int echoprobe_probe(sb_probe *p)
+{
+	return sb_probe_timer(p, sb_probe_param_number(p, "delay"), echoprobe_fire, NULL);
+}
+
+const sb_module_def sb_module = {
+	SB_MODULE_HEADER,
+	.name = "echoprobe",
+	.kind = SB_KIND_PROBE,
+	.description = "test probe: a fixed ping record after a delay",
+	.params = echoprobe_params,
+	.probe = echoprobe_probe,
+};
