@@ -325,6 +325,22 @@ static int sb_sqlite_drop(sb_store *st, const sb_schema *const *schemas, size_t 
 
 /* The upsert statement of a history table, creating the table first if needed (inside the
  * caller's transaction). */
+/* Ends a put: commits when rc is SB_OK; otherwise rolls back and forgets the statement, which
+ * is prepared afresh next time. Returns the outcome. */
+static int sb_sqlite_end_put(sb_sqlite_store *s, sqlite3_stmt *stmt, const char *key, int rc,
+			     sb_err *err)
+{
+	if (stmt != NULL)
+		sqlite3_clear_bindings(stmt);
+	if (rc == SB_OK)
+		rc = sb_sqlite_commit(s, err);
+	if (rc != SB_OK) {
+		sb_sqlite_rollback(s);
+		sb_sqlite_forget(s, key);
+	}
+	return rc;
+}
+
 static int sb_sqlite_history_stmt(sb_sqlite_store *s, const sb_schema *schema, const char *key,
 				  size_t nrows, sqlite3_stmt **out, sb_err *err)
 {
@@ -476,15 +492,7 @@ static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_
 		}
 		sqlite3_reset(stmt);
 	}
-	if (stmt != NULL)
-		sqlite3_clear_bindings(stmt);
-	if (rc == SB_OK)
-		rc = sb_sqlite_commit(s, err);
-	if (rc != SB_OK) {
-		sb_sqlite_rollback(s);
-		sb_sqlite_forget(s, key);
-	}
-	return rc;
+	return sb_sqlite_end_put(s, stmt, key, rc, err);
 }
 
 /* Gets (or prepares and keeps) a query. *out stays NULL when the table does not exist. */
@@ -781,15 +789,7 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 		}
 		sqlite3_reset(stmt);
 	}
-	if (stmt != NULL)
-		sqlite3_clear_bindings(stmt);
-	if (rc == SB_OK)
-		rc = sb_sqlite_commit(s, err);
-	if (rc != SB_OK) {
-		sb_sqlite_rollback(s);
-		sb_sqlite_forget(s, key);
-	}
-	return rc;
+	return sb_sqlite_end_put(s, stmt, key, rc, err);
 }
 
 typedef struct sb_sqlite_probe_call {
