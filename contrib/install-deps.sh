@@ -6,12 +6,15 @@ PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
  libcurl4-openssl-dev libmongoc-dev libbson-dev libxlsxwriter-dev liblua5.4-dev lua5.4
  libsqlite3-dev sqlite3 libxml2-dev tzdata ca-certificates
  python3 python3-mockupdb python3-openpyxl nginx openssl time
- clang libclang-rt-14-dev iputils-ping traceroute iproute2 mrtg"
+ clang libclang-rt-14-dev iputils-ping traceroute iproute2 mrtg
+ libmicrohttpd-dev libsodium-dev nodejs chromium wrk"
 
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# npm builds the dashboard; a nodejs from elsewhere may bring its own (then Debian's conflicts).
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 SUDO=""

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "monitor.h"
+#include "monitor_remote.h"
 #include "store.h"
 #include "trace.h"
 
@@ -348,6 +349,8 @@ int sb_cmd_monitor(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		return rc;
 	sb_mon_paths p;
 	rc = sb_mon_resolve(cli, config, &p);
+	if (rc == SB_EXIT_OK && (strcmp(what, "start") == 0 || strcmp(what, "run") == 0))
+		sb_remote_bootstrap(&cli->s, p.config); /* a box of the dashboard: monitor.json from it */
 	if (rc == SB_EXIT_OK) {
 		if (strcmp(what, "start") == 0) {
 			rc = sb_mon_start(cli, &p);

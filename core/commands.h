@@ -18,6 +18,10 @@ int sb_cmd_updater_sources(sb_cli *cli, const sb_command *c, int argc, char **ar
 int sb_cmd_monitor(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **argv);
 
+/* cmd_serve.c: the web dashboard, and its accounts. */
+int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_user(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
 /* cmd_admin.c */
 int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);

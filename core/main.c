@@ -57,6 +57,17 @@ static const sb_command sb_commands[] = {
 	 "start daemonises, run stays in the foreground (systemd), check validates monitor.json.\n"
 	 "Its probe records go to data/PROBES/; `scanbackup updater probes` stores them.",
 	 "  --config FILE   the config (default: MONITOR_CONFIG, else <root>/monitor.json)\n"},
+	{"serve", sb_cmd_serve,
+	 "The web dashboard: traffic and probe charts, remote monitors, users (docs/web-api.md).\n"
+	 "Runs until SIGTERM; settings SERVE_* (listen address, TLS, threads, sessions).",
+	 "  --listen A:P    address and port (default: SERVE_LISTEN, 127.0.0.1:8080; port 0: any free)\n"
+	 "  --tls-cert F    PEM certificate, with --tls-key F: HTTPS (or SERVE_TLS_CERT/KEY)\n"
+	 "  --port-file F   write the port listened on to F\n"},
+	{"user", sb_cmd_user,
+	 "user add NAME [--role admin|viewer] | passwd NAME | del NAME | list: the dashboard's users.",
+	 "  --role R        (add) admin: manage monitors, links, tests, users; viewer (default): read\n"
+	 "  --password-stdin  read the password from standard input (else asked on the terminal)\n"
+	 "  --force         (del) also the last admin\n"},
 	{"report", sb_cmd_report,
 	 "report NAME: run scripts/reports/NAME.lua over the store (an Excel workbook by default).",
 	 SB_REPORT_USAGE "  --list          the reports found, each with its one-line description\n"},

@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "monitor_impl.h"
+#include "monitor_remote.h"
 #include "timeutil.h"
 
 #define SB_MON_MAX_CONFIG ((size_t)16 << 20)
@@ -895,6 +896,11 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	sb_log(SB_LOG_INFO, "monitor", "started, pid %ld, %ld probes in flight at most",
 	       (long)getpid(), m->parallel);
 	sb_ready(o->ready_fd, "OK %ld\n", (long)getpid());
+	sb_remote *remote = NULL; /* the dashboard's sync thread, when MONITOR_CENTRAL_URL is set */
+	if (sb_remote_start(o->s, o->config_path, &remote, err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "monitor", "%s: results stay in data/PROBES/", err->msg);
+		sb_err_clear(err);
+	}
 	d->check_timer = sb_loop_timer(m->loop, sb_time_mono() + sb_daemon_sleep_time(d),
 				       sb_daemon_check, d);
 	double now = sb_real_now();
@@ -910,6 +916,7 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 		sb_mon_dispatch(m);
 		sb_probe_reap(m);
 	}
+	sb_remote_stop(&remote);
 	sb_log(SB_LOG_INFO, "monitor", "stopped: %lu probes started, %lu records written, %lu overruns",
 	       m->started, m->written, m->overruns);
 	sb_daemon_free(d);

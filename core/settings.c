@@ -51,6 +51,20 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"LOG_LEVEL", NULL, SB_SET_STR, SB_S(log_level), "info", 0, 0, 0},
 	{"USE_AMBER", NULL, SB_SET_DOUBLE, SB_S(use_amber), "50", 0, 1e6, 0},
 	{"USE_RED", NULL, SB_SET_DOUBLE, SB_S(use_red), "80", 0, 1e6, 0},
+	{"SERVE_LISTEN", NULL, SB_SET_STR, SB_S(serve_listen), "127.0.0.1:8080", 0, 0, 0},
+	{"SERVE_TLS_CERT", NULL, SB_SET_STR, SB_S(serve_tls_cert), NULL, 0, 0, 0},
+	{"SERVE_TLS_KEY", NULL, SB_SET_STR, SB_S(serve_tls_key), NULL, 0, 0, 0},
+	{"SERVE_DB", NULL, SB_SET_STR, SB_S(serve_db), NULL, 0, 0, 0},
+	{"SERVE_ACCESS_LOG", NULL, SB_SET_STR, SB_S(serve_access_log), NULL, 0, 0, 0},
+	{"SERVE_WEB_DIR", NULL, SB_SET_STR, SB_S(serve_web_dir), NULL, 0, 0, 0},
+	{"SERVE_THREADS", NULL, SB_SET_LONG, SB_S(serve_threads), "4", 1, 256, 0},
+	{"SERVE_SESSION_HOURS", NULL, SB_SET_LONG, SB_S(serve_session_hours), "12", 1, 24 * 90, 0},
+	{"SERVE_SESSION_IDLE", NULL, SB_SET_LONG, SB_S(serve_session_idle), "120", 0, 60 * 24 * 90, 0},
+	{"SERVE_LOGIN_MAX_FAILS", NULL, SB_SET_LONG, SB_S(serve_login_max_fails), "5", 1, 1000, 0},
+	{"SERVE_LOGIN_WINDOW", NULL, SB_SET_LONG, SB_S(serve_login_window), "900", 1, 86400, 0},
+	{"SERVE_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(serve_stop_grace), "10", 0, 3600, 0},
+	{"SERVE_MAX_RANGE_DAYS", NULL, SB_SET_LONG, SB_S(serve_max_range_days), "92", 1, 3660, 0},
+	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", 0, 86400, 0},
 };
 
 /* Keys a .env may hold that are read elsewhere (free-form lookups) or by other tools. */

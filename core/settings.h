@@ -35,6 +35,22 @@ typedef struct sb_settings {
 	char *log_level;         /* LOG_LEVEL */
 	double use_amber;        /* USE_AMBER, % */
 	double use_red;          /* USE_RED, % */
+
+	/* scanbackup serve (serve.h) */
+	char *serve_listen;      /* SERVE_LISTEN: ADDR:PORT */
+	char *serve_tls_cert;    /* SERVE_TLS_CERT: PEM certificate (with SERVE_TLS_KEY: HTTPS) */
+	char *serve_tls_key;     /* SERVE_TLS_KEY */
+	char *serve_db;          /* SERVE_DB: users, sessions, monitors (default <data>/serve.db) */
+	char *serve_access_log;  /* SERVE_ACCESS_LOG (default <data>/logs/access.log) */
+	char *serve_web_dir;     /* SERVE_WEB_DIR: the built front end */
+	long serve_threads;      /* SERVE_THREADS */
+	long serve_session_hours; /* SERVE_SESSION_HOURS */
+	long serve_session_idle; /* SERVE_SESSION_IDLE, minutes */
+	long serve_login_max_fails; /* SERVE_LOGIN_MAX_FAILS */
+	long serve_login_window; /* SERVE_LOGIN_WINDOW, seconds */
+	double serve_stop_grace; /* SERVE_STOP_GRACE, seconds */
+	long serve_max_range_days; /* SERVE_MAX_RANGE_DAYS */
+	long serve_cache_seconds; /* SERVE_CACHE_SECONDS: traffic answers kept this long (0: never) */
 } sb_settings;
 
 /* Loads the settings. root may be NULL (then PWDSCANBACKUP, then the current directory).

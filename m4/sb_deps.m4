@@ -12,5 +12,7 @@ AC_DEFUN([SB_CHECK_DEPS], [
   SB_PKG([LUA], [lua5.4], [liblua5.4-dev])
   SB_PKG([SQLITE], [sqlite3 >= 3.24], [libsqlite3-dev])
   SB_PKG([LIBXML], [libxml-2.0], [libxml2-dev])
+  SB_PKG([MHD], [libmicrohttpd >= 0.9.71], [libmicrohttpd-dev])
+  SB_PKG([SODIUM], [libsodium >= 1.0.16], [libsodium-dev])
   SB_CHECK_LTDL
 ])
