@@ -498,6 +498,23 @@ static int sb_link_body(sb_req *r, const bson_t *doc, sb_link_rec *l)
 	return SB_OK;
 }
 
+/* Stores link l of monitor id (is_new: added, else replaced) and answers it as JSON with status,
+ * or answers the database's error. Returns the store's outcome. */
+static int sb_link_save_reply(sb_req *r, int64_t id, sb_link_rec *l, int is_new, int status)
+{
+	sb_err err = {0};
+	int rc = sb_servedb_link_put(r->srv->db, id, l, is_new, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return rc;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_link_json(&j, l, NULL);
+	sb_reply_json(r, status, &j);
+	return SB_OK;
+}
+
 void sb_api_link_add(sb_req *r)
 {
 	int64_t id;
@@ -508,20 +525,10 @@ void sb_api_link_add(sb_req *r)
 		return;
 	sb_link_rec l = {.status = 1};
 	if (sb_link_body(r, &doc, &l) == SB_OK) {
-		sb_err err = {0};
-		if (l.name[0] == '\0' || l.ip[0] == '\0') {
+		if (l.name[0] == '\0' || l.ip[0] == '\0')
 			sb_reply_error(r, 400, "name and ip are required");
-		} else {
-			int rc = sb_servedb_link_put(r->srv->db, id, &l, 1, &err);
-			if (rc != SB_OK) {
-				sb_reply_db(r, rc, &err);
-			} else {
-				sb_json j;
-				sb_json_init(&j, 0);
-				sb_link_json(&j, &l, NULL);
-				sb_reply_json(r, 201, &j);
-			}
-		}
+		else
+			sb_link_save_reply(r, id, &l, 1, 201);
 	}
 	bson_destroy(&doc);
 }
@@ -558,18 +565,10 @@ void sb_api_link_put(sb_req *r)
 		if (l.id != lid) {
 			sb_reply_error(r, 400, "id: a link's id cannot change (delete and add it)");
 		} else {
-			rc = sb_servedb_link_put(r->srv->db, id, &l, 0, &err);
-			if (rc != SB_OK) {
-				sb_reply_db(r, rc, &err);
-			} else {
+			if (sb_link_save_reply(r, id, &l, 0, 200) == SB_OK)
 				sb_log(SB_LOG_INFO, "serve",
 				       "%s changed link %" PRId64 " of monitor %" PRId64,
 				       r->sess.user, lid, id);
-				sb_json j;
-				sb_json_init(&j, 0);
-				sb_link_json(&j, &l, NULL);
-				sb_reply_json(r, 200, &j);
-			}
 		}
 	}
 	bson_destroy(&doc);
