@@ -200,11 +200,13 @@ static int sb_stage_setup(sb_cli *cli, const sb_command *c, int argc, char **arg
 	return SB_EXIT_OK;
 }
 
-static int sb_do_daily(sb_cli *cli, const char *date, const sb_layer_filter *layers)
+/* store: where to summarise a layer from when its spool is empty (NULL: the spool only). */
+static int sb_do_daily(sb_cli *cli, sb_store *store, const char *date,
+		       const sb_layer_filter *layers)
 {
 	sb_daily_stats st;
 	sb_err err = {0};
-	if (sb_daily_run(&cli->s, &cli->mods, date, layers, &st, &err) != SB_OK) {
+	if (sb_daily_run(&cli->s, &cli->mods, store, date, layers, &st, &err) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "daily", "%s", err.msg);
 		return SB_EXIT_FAIL;
 	}
@@ -221,7 +223,16 @@ int sb_cmd_daily(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		return rc < 0 ? SB_EXIT_OK : rc;
 	char date[11];
 	sb_date_format(a.date, date);
-	return sb_do_daily(cli, date, &a.layers);
+	/* without the store, daily still summarises the spool */
+	sb_store *st = NULL;
+	sb_store_opts o = {.write_concern = cli->s.mongo_write_concern,
+			   .timeout_ms = cli->s.db_timeout * 1000};
+	sb_err err = {0};
+	if (sb_store_open(cli->s.database_uri, &o, &st, &err) != SB_OK)
+		sb_log(SB_LOG_WARNING, "daily", "%s: summarising the spool only", err.msg);
+	rc = sb_do_daily(cli, st, date, &a.layers);
+	sb_store_close(&st);
+	return rc;
 }
 
 static int sb_do_load_data(sb_cli *cli, sb_store *st, const char *date,
@@ -377,7 +388,7 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	       total.interfaces, total.ok, total.short_days, total.failed, total.samples,
 	       total.seconds);
 	/* 2. daily summaries, 3. raw samples, 4. summaries into the store */
-	int drc = sb_do_daily(cli, date, &a.layers);
+	int drc = sb_do_daily(cli, NULL, date, &a.layers);
 	sb_store *st = NULL;
 	rc = sb_cli_open_store(cli, &st);
 	if (rc != SB_EXIT_OK)

@@ -20,7 +20,8 @@ static const sb_command sb_commands[] = {
 	 "  --shard K/N     only the interfaces whose name hashes to K of N\n"
 	 "  --no-progress   no progress line even on a terminal\n"},
 	{"daily", sb_cmd_daily,
-	 "Compute the daily summary of every interface spooled for the day into data/SCAN/DAILY_SUMMARY/.",
+	 "Compute the daily summary of every interface spooled for the day into data/SCAN/DAILY_SUMMARY/.\n"
+	 "A layer whose spool was already loaded is summarised from the raw samples in the store.",
 	 "  --date D        the day (default: yesterday)\n"
 	 "  --layer L       only this layer (repeatable)\n"},
 	{"updater", sb_cmd_updater,

@@ -23,9 +23,11 @@ typedef struct sb_daily_stats {
 } sb_daily_stats;
 
 /* Computes the daily summary of every interface spooled for date in each selected layer and
- * writes data/SCAN/DAILY_SUMMARY/<date>/<LAYER>.tsv atomically (re-running rewrites it).
- * An unreadable spool file is logged and counted, never fatal. */
-int sb_daily_run(const sb_settings *s, sb_modules *mods, const char *date,
+ * writes data/SCAN/DAILY_SUMMARY/<date>/<LAYER>.tsv atomically (re-running rewrites it). A layer
+ * with nothing spooled for date is summarised from the raw samples in st (when st is not NULL),
+ * so the stage can be re-run after the spool was loaded. An unreadable spool file is logged and
+ * counted, never fatal. */
+int sb_daily_run(const sb_settings *s, sb_modules *mods, sb_store *st, const char *date,
 		 const sb_layer_filter *layers, sb_daily_stats *stats, sb_err *err);
 
 typedef struct sb_load_stats {

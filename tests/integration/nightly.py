@@ -81,6 +81,22 @@ t.ok(sums[("BORDE", "VAL 100GE1/0/0")][6] is None, "capacity 0: use is null")
 left = [p for p in glob.glob(os.path.join(root, "data/SCAN/**/*.tsv"), recursive=True)]
 t.eq(left, [], "the spool is empty once everything is stored")
 
+# daily after the load: the spool is empty, so the day is summarised from the stored raw samples
+r = sbtest.run(["daily", "--date", DATE], root=root)
+t.eq(r.returncode, 0, "daily after the load succeeds")
+t.ok("from the store" in r.stderr, "and says it summarised from the store", r.stderr)
+redo = {}
+for layer in layers:
+    path = os.path.join(root, "data/SCAN/DAILY_SUMMARY", DATE, layer + ".tsv")
+    for line in sbtest.read(path).splitlines()[2:]:
+        f = line.split("\t")
+        redo[(layer, f[0])] = (f[1], float(f[2]), float(f[3]), float(f[4]), float(f[5]), float(f[6]),
+                               float(f[7]) if f[7] else None, int(f[8]))
+t.ok(redo == sums, "the summaries from the store equal the ones from the spool, bit for bit",
+     "from the store %r\nfrom the spool %r" % (redo, sums))
+for layer in layers:
+    os.unlink(os.path.join(root, "data/SCAN/DAILY_SUMMARY", DATE, layer + ".tsv"))
+
 r = sbtest.run(["run", "--date", DATE], root=root)
 t.eq(r.returncode, 0, "a second run succeeds")
 t.eq(q("select count(*) from BORDE_HISTORY")[0][0], 3 * 288, "a second run adds no duplicate")
