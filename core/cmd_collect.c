@@ -240,7 +240,8 @@ static int sb_do_load_data(sb_cli *cli, sb_store *st, const char *date,
 {
 	sb_load_stats ls;
 	sb_err err = {0};
-	int rc = sb_updater_data(&cli->s, &cli->mods, st, date, layers, &ls, &err);
+	int rc = sb_updater_data(&cli->s, &cli->mods, st, date, layers, isatty(STDERR_FILENO), &ls,
+				 &err);
 	printf("updater data: %s: %zu samples from %zu spool files stored in %s; %zu files kept\n",
 	       date != NULL ? date : "all dates", ls.rows, ls.files, sb_store_backend(st), ls.kept);
 	if (rc != SB_OK) {

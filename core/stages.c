@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -307,9 +308,36 @@ static sb_batch *sb_loader_pop(sb_loader *L)
 }
 
 /* Loads one layer's spool: stores batch after batch, removing files once confirmed. */
-static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *schema,
-			 const char *date, sb_load_stats *stats, sb_err *err)
+static int sb_count_file(void *ctx, const char *path, const char *date)
 {
+	(void)path;
+	(void)date;
+	(*(size_t *)ctx)++;
+	return SB_OK;
+}
+
+/* The progress line of a layer's load: files stored of total, samples/s, time left. */
+static void sb_load_progress(const char *layer, size_t done, size_t total, size_t rows,
+			     double started, int final)
+{
+	double el = sb_time_mono() - started;
+	double rate = el > 0 ? (double)rows / el : 0;
+	double left = done > 0 ? el * (double)(total - done) / (double)done : 0;
+	fprintf(stderr, "\r[updater] %s: %zu/%zu files  %.0f samples/s  ETA %.0fs   ", layer, done,
+		total, rate, left);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *schema,
+			 const char *date, int progress, sb_load_stats *stats, sb_err *err)
+{
+	size_t total = 0, done = 0, rows = 0;
+	double started = sb_time_mono();
+	if (progress)
+		sb_spool_list(s->data_dir, schema->layer, date, sb_count_file, &total, NULL);
+	progress = progress && total > 0;
 	sb_loader L = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .s = s,
 		       .layer = schema->layer, .date = date};
 	pthread_t reader;
@@ -328,6 +356,10 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 				stats->files++;
 			}
 			stats->rows += b->nrows;
+			done += b->ndays;
+			rows += b->nrows;
+			if (progress)
+				sb_load_progress(schema->layer, done, total, rows, started, 0);
 		} else {
 			stats->kept += b->ndays;
 			pthread_mutex_lock(&L.mu);
@@ -338,12 +370,14 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 		sb_batch_free(b);
 	}
 	pthread_join(reader, NULL);
+	if (progress)
+		sb_load_progress(schema->layer, done, total, rows, started, 1);
 	stats->kept += L.bad_files;
 	return rc;
 }
 
 int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const char *date,
-		    const sb_layer_filter *layers, sb_load_stats *stats, sb_err *err)
+		    const sb_layer_filter *layers, int progress, sb_load_stats *stats, sb_err *err)
 {
 	memset(stats, 0, sizeof(*stats));
 	int rc = SB_OK;
@@ -353,7 +387,7 @@ int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const 
 		    !sb_layer_selected(layers, m->def->schema->layer))
 			continue;
 		size_t before = stats->rows;
-		rc = sb_load_layer(s, st, m->def->schema, date, stats, err);
+		rc = sb_load_layer(s, st, m->def->schema, date, progress, stats, err);
 		if (rc == SB_OK && stats->rows > before)
 			sb_log(SB_LOG_INFO, "updater", "%s: %zu samples stored", m->def->schema->layer,
 			       stats->rows - before);

@@ -36,9 +36,10 @@ typedef struct sb_load_stats {
 
 /* Loads the raw spool of date (every date when date is NULL) of the selected layers into the
  * store in batches; a file is removed only after the batch holding it was confirmed. On a store
- * error the remaining files are kept and the error returned. */
+ * error the remaining files are kept and the error returned. progress: a line on stderr with the
+ * files done, the rate and the time left (for a terminal). */
 int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const char *date,
-		    const sb_layer_filter *layers, sb_load_stats *stats, sb_err *err);
+		    const sb_layer_filter *layers, int progress, sb_load_stats *stats, sb_err *err);
 
 /* Loads the daily summary files of date (every date when NULL) into DAILY_SUMMARY_HISTORY; a file
  * is removed once its rows are confirmed. */
