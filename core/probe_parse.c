@@ -4,7 +4,9 @@
 #include "probe_parse.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +28,17 @@ int sb_ping_parse(const char *out, double *rtts, size_t max, size_t *nrtt, int *
 		if (strstr(buf, "bytes from") != NULL && t != NULL && *nrtt < max) {
 			char *end = NULL;
 			double v = strtod(t + 6, &end);
-			if (end != t + 6 && v >= 0)
+			if (end != t + 6 && isfinite(v) && v >= 0)
 				rtts[(*nrtt)++] = v;
 		}
 		const char *tx = strstr(buf, " packets transmitted, ");
 		if (tx != NULL) {
+			/* the line starts with the count sent; no more can come back */
 			char *end = NULL;
 			long a = strtol(buf, &end, 10);
+			int a_ok = end != buf && end == tx;
 			long b = strtol(tx + 22, &end, 10);
-			if (end != tx + 22 && a >= 0 && b >= 0 && a < 1000000 && b < 1000000) {
+			if (a_ok && end != tx + 22 && a >= 0 && b >= 0 && a < 1000000 && b <= a) {
 				*sent = (int)a;
 				*received = (int)b;
 				have_stats = 1;
@@ -86,7 +90,35 @@ static void sb_buf_add(sb_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* A JSON string of s, or null. */
+/* The length of the UTF-8 sequence at p, or 0 if it is not valid UTF-8 (RFC 3629: no overlong
+ * form, no surrogate, nothing above U+10FFFF). */
+static size_t sb_utf8_len(const unsigned char *p)
+{
+	static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000}; /* by length */
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = 0;
+	if ((p[0] & 0xE0) == 0xC0)
+		n = 2;
+	else if ((p[0] & 0xF0) == 0xE0)
+		n = 3;
+	else if ((p[0] & 0xF8) == 0xF0)
+		n = 4;
+	else
+		return 0;
+	uint32_t c = p[0] & (0x7Fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0; /* also at the terminating NUL */
+		c = c << 6 | (p[i] & 0x3Fu);
+	}
+	if (c < least[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* A JSON string of s, or null. A byte that is not part of valid UTF-8 becomes U+FFFD, so that
+ * JSON readers (libbson) take the string. */
 static void sb_buf_json_str(sb_buf *b, const char *s)
 {
 	if (s == NULL) {
@@ -94,22 +126,37 @@ static void sb_buf_json_str(sb_buf *b, const char *s)
 		return;
 	}
 	sb_buf_add(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
+		size_t n = sb_utf8_len(p);
+		if (n == 0)
+			sb_buf_add(b, "\\ufffd");
+		else if (n > 1)
+			sb_buf_add(b, "%.*s", (int)n, (const char *)p);
+		else if (*p == '"' || *p == '\\')
 			sb_buf_add(b, "\\%c", *p);
 		else if (*p < 0x20)
 			sb_buf_add(b, "\\u%04x", *p);
 		else
 			sb_buf_add(b, "%c", *p);
+		p += n > 0 ? n : 1;
 	}
 	sb_buf_add(b, "\"");
 }
 
-static int sb_is_number(const char *t)
+/* An RTT as traceroute prints it ("0.296"), copied as is into the JSON, so it must also be a
+ * JSON number: 1 to 9 digits without a leading zero, optionally '.' and digits. */
+static int sb_is_rtt(const char *t)
 {
-	char *end = NULL;
-	strtod(t, &end);
-	return end != t && *end == '\0' && isdigit((unsigned char)t[0]);
+	size_t n = strspn(t, "0123456789");
+	if (n == 0 || n > 9 || (t[0] == '0' && n > 1))
+		return 0;
+	if (t[n] == '.') {
+		size_t frac = strspn(t + n + 1, "0123456789");
+		if (frac == 0)
+			return 0;
+		n += 1 + frac;
+	}
+	return t[n] == '\0';
 }
 
 /* A token that names a host: an address, or a name followed by "(address)". */
@@ -176,7 +223,7 @@ int sb_traceroute_parse(const char *out, char **json, size_t *nhops)
 					sb_buf_add(&b, "}");
 					open_probe = 0;
 				}
-			} else if (sb_is_number(t) && i + 1 < nt && strcmp(tok[i + 1], "ms") == 0) {
+			} else if (sb_is_rtt(t) && i + 1 < nt && strcmp(tok[i + 1], "ms") == 0) {
 				if (open_probe)
 					sb_buf_add(&b, "null}");
 				sb_buf_add(&b, "%s{\"rtt\": %s, \"ipaddr\": ", nprobes++ ? ", " : "", t);

@@ -104,9 +104,19 @@ static int sb_spool_int(const char *s, int64_t *out)
 	return SB_OK;
 }
 
+/* Local HH:MM:SS as the collector writes it: 00-23, 00-59, 00-60 (a leap second). */
 static int sb_valid_time(const char *t)
 {
-	return strlen(t) == 8 && t[2] == ':' && t[5] == ':';
+	if (strlen(t) != 8 || t[2] != ':' || t[5] != ':')
+		return 0;
+	int v[3];
+	for (int i = 0; i < 3; i++) {
+		char hi = t[3 * i], lo = t[3 * i + 1];
+		if (hi < '0' || hi > '9' || lo < '0' || lo > '9')
+			return 0;
+		v[i] = (hi - '0') * 10 + (lo - '0');
+	}
+	return v[0] <= 23 && v[1] <= 59 && v[2] <= 60;
 }
 
 int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)

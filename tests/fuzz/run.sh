@@ -3,9 +3,9 @@
 #
 # Usage: tests/fuzz/run.sh SECONDS [FUZZER...]
 #
-# FUZZER is the path of a built target named fuzz_<target> (fuzz_mrtg, fuzz_sources, fuzz_dotenv).
-# Without one, runs every target under $SB_FUZZ_BUILDDIR/tests/fuzz/ (default: the current
-# directory), i.e. run it from a build tree configured with
+# FUZZER is the path of a built target named fuzz_<target> (fuzz_mrtg, fuzz_ping, fuzz_spool...).
+# Without one, runs every executable fuzz_* found in $SB_FUZZ_BUILDDIR/tests/fuzz/ (default: the
+# current directory), i.e. run it from a build tree configured with
 #   CC=clang /path/to/configure --enable-fuzzers && make
 # This script builds nothing. Each target reads tests/fuzz/corpus/<target>/ and
 # tests/fuzz/regressions/<target>/ beside this script and never writes there: new inputs go to
@@ -31,7 +31,15 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -eq 0 ]; then
 	dir=${SB_FUZZ_BUILDDIR:-.}/tests/fuzz
-	set -- "$dir/fuzz_mrtg" "$dir/fuzz_sources" "$dir/fuzz_dotenv"
+	for fuzzer in "$dir"/fuzz_*; do
+		if [ -f "$fuzzer" ] && [ -x "$fuzzer" ]; then
+			set -- "$@" "$fuzzer"
+		fi
+	done
+	if [ $# -eq 0 ]; then
+		echo "$0: no fuzz_* target built in $dir (configure CC=clang --enable-fuzzers, make)" >&2
+		exit 2
+	fi
 fi
 work=${SB_FUZZ_WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/sb-fuzz.XXXXXX")}
 
