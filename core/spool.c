@@ -127,6 +127,12 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 	int rc = sb_fs_read(path, 64u << 20, &buf, &len, err);
 	if (rc != SB_OK)
 		return rc;
+	if (strlen(buf) != len) {
+		size_t at = strlen(buf);
+		free(buf);
+		return sb_err_set(err, SB_EPARSE, "%s: a NUL byte at offset %zu: not a spool file", path,
+				  at);
+	}
 	static const char *const keys[] = {"#scanbackup-spool", "layer", "name", "type",
 					   "capacity", "date", "url", "samples", "#ts"};
 	char *p = buf;

@@ -115,6 +115,12 @@ int sb_summary_read(const char *path, sb_summary_file *out, sb_err *err)
 	int rc = sb_fs_read(path, 256u << 20, &buf, &len, err);
 	if (rc != SB_OK)
 		return rc;
+	if (strlen(buf) != len) { /* a NUL would silently end the rows: a damaged file */
+		size_t at = strlen(buf);
+		free(buf);
+		return sb_err_set(err, SB_EPARSE, "%s: a NUL byte at offset %zu: not a summary file",
+				  path, at);
+	}
 	out->strings = buf;
 	size_t cap = 0;
 	unsigned line = 0;

@@ -107,6 +107,14 @@ int main(void)
 	sb_err_clear(&err);
 	is_int(sb_summary_read(path, &f, &err), SB_EPARSE, "a malformed row is refused");
 	ok(strstr(err.msg, "BORDE.tsv:5:") != NULL, "the message names file and line: %s", err.msg);
+	FILE *nul = fopen(path, "w");
+	fputs("#scanbackup-summary\t1\tBORDE\t2026-11-20\n#name\n", nul);
+	fputc('\0', nul);
+	fputs("R1\tCISCO\t10\t1\t1\t1\t1\t1\t288\n", nul);
+	fclose(nul);
+	sb_err_clear(&err);
+	is_int(sb_summary_read(path, &f, &err), SB_EPARSE, "a file with a NUL byte is refused, not cut short");
+	ok(strstr(err.msg, "NUL byte at offset 45") != NULL, "the message says where: %s", err.msg);
 	unlink(path);
 	free(path);
 	return tap_done();
