@@ -1,7 +1,7 @@
 /* borde.c - the BORDE layer: international edge links, MRTG traffic in/out avg and max. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_borde_schema = {
 	.layer = "BORDE",

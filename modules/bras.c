@@ -1,7 +1,7 @@
 /* bras.c - the BRAS layer: aggregation routers (UPLINK/DOWNLINK), MRTG traffic. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_bras_schema = {
 	.layer = "BRAS",

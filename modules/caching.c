@@ -1,7 +1,7 @@
 /* caching.c - the CACHING layer: caching service links, MRTG traffic. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_caching_schema = {
 	.layer = "CACHING",

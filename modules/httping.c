@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "monitor/probe.h"
 
 static const sb_probe_param sb_httping_params[] = {
 	{"port", SB_PARAM_INT, "80", 1, 65535, "TCP port"},
@@ -34,10 +34,11 @@ static int sb_httping_probe(sb_probe *p)
 	const char *path = sb_probe_param_str(p, "path");
 	int v6 = sb_probe_link_family(p) == 6;
 	char *url = sb_xasprintf("%s://%s%s%s:%ld%s%s", scheme, v6 ? "[" : "", sb_probe_link_ip(p),
-				 v6 ? "]" : "", sb_probe_param_int(p, "port"), path[0] == '/' ? "" : "/",
-				 path);
+				 v6 ? "]" : "", sb_probe_param_int(p, "port"),
+				 path[0] == '/' ? "" : "/", path);
 	sb_probe_set_data(p, url, free);
-	int rc = sb_probe_http_head(p, url, sb_probe_param_number(p, "timeout"), sb_httping_done, url);
+	int rc = sb_probe_http_head(p, url, sb_probe_param_number(p, "timeout"), sb_httping_done,
+				    url);
 	if (rc != SB_OK)
 		sb_probe_fail(p, rc, "cannot start the request");
 	return SB_OK;

@@ -1,7 +1,7 @@
 /* ixp.c - the IXP layer: exchange-point links, MRTG traffic. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_ixp_schema = {
 	.layer = "IXP",

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "probe.h"
-#include "probe_parse.h"
-#include "timeutil.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "monitor/probe.h"
+#include "monitor/probe_parse.h"
 
 #define SB_PING_MAX_COUNT 100
 
@@ -49,7 +49,8 @@ static void sb_ping_finish(sb_probe *p, sb_ping *s)
 	for (int i = 0; i < s->sent; i++)
 		if (s->got[i])
 			v[n++] = s->rtt[i];
-	double loss = s->sent > 0 ? 100.0 * (double)(s->sent - s->received) / (double)s->sent : 100.0;
+	double loss =
+		s->sent > 0 ? 100.0 * (double)(s->sent - s->received) / (double)s->sent : 100.0;
 	sb_probe_put_ping(p, n > 0 ? sb_median(v, n) : -1.0, loss, s->sent, s->received);
 	sb_probe_done(p);
 }
@@ -141,7 +142,8 @@ static int sb_ping_from_link(const sb_ping *s, const struct sockaddr_storage *fr
 		return 0;
 	if (from->ss_family == AF_INET6)
 		return memcmp(&((const struct sockaddr_in6 *)from)->sin6_addr,
-			      &((const struct sockaddr_in6 *)&s->to)->sin6_addr, sizeof(struct in6_addr)) == 0;
+			      &((const struct sockaddr_in6 *)&s->to)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
 	return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==
 	       ((const struct sockaddr_in *)&s->to)->sin_addr.s_addr;
 }
@@ -154,7 +156,8 @@ static void sb_ping_system_done(sb_probe *p, int status, const char *out, size_t
 	size_t n = 0;
 	int sent = 0, received = 0;
 	if (sb_ping_parse(out, rtts, SB_PING_MAX_COUNT, &n, &sent, &received) != SB_OK) {
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 && strstr(out, "nreachable") != NULL) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
+		    strstr(out, "nreachable") != NULL) {
 			/* no route: the link is down, not the test broken */
 			int count = (int)sb_probe_param_int(p, "count");
 			sb_probe_put_ping(p, -1, 100, count, 0);
@@ -183,8 +186,13 @@ static int sb_ping_system(sb_probe *p)
 	snprintf(deadline, sizeof(deadline), "%d", (int)((count - 1) * interval + timeout) + 2);
 	char ip[64];
 	snprintf(ip, sizeof(ip), "%s", sb_probe_link_ip(p));
-	char *argv[] = {"ping", sb_probe_link_family(p) == 6 ? "-6" : "-4", "-n", "-c", c, "-i", i,
-			"-W", w, "-w", deadline, ip, NULL};
+	char *argv[] = {"ping",   sb_probe_link_family(p) == 6 ? "-6" : "-4",
+			"-n",     "-c",
+			c,        "-i",
+			i,        "-W",
+			w,        "-w",
+			deadline, ip,
+			NULL};
 	int rc = sb_probe_spawn(p, argv, 64 << 10, sb_ping_system_done, NULL);
 	if (rc != SB_OK)
 		sb_probe_fail(p, rc, "cannot run the system ping");
@@ -197,7 +205,8 @@ static int sb_ping_probe(sb_probe *p)
 	if (strcmp(method, "system") == 0)
 		return sb_ping_system(p);
 	if (strcmp(method, "auto") != 0 && strcmp(method, "socket") != 0) {
-		sb_probe_fail(p, SB_EINVAL, "method \"%s\": expected auto, socket or system", method);
+		sb_probe_fail(p, SB_EINVAL, "method \"%s\": expected auto, socket or system",
+			      method);
 		return SB_OK;
 	}
 	sb_ping *s = sb_xcalloc(1, sizeof(*s));
@@ -205,7 +214,8 @@ static int sb_ping_probe(sb_probe *p)
 	if (fd < 0) {
 		int e = errno;
 		free(s);
-		if (strcmp(method, "auto") == 0 && (e == EACCES || e == EPERM || e == EPROTONOSUPPORT))
+		if (strcmp(method, "auto") == 0 &&
+		    (e == EACCES || e == EPERM || e == EPROTONOSUPPORT))
 			return sb_ping_system(p); /* net.ipv4.ping_group_range leaves us out */
 		sb_probe_fail(p, SB_EIO, "ICMP datagram socket: %s", strerror(e));
 		return SB_OK;
@@ -229,7 +239,8 @@ const sb_module_def sb_module = {
 	SB_MODULE_HEADER,
 	.name = "ping",
 	.kind = SB_KIND_PROBE,
-	.description = "ICMP echo: median RTT and loss per run (datagram socket, else the system ping)",
+	.description =
+		"ICMP echo: median RTT and loss per run (datagram socket, else the system ping)",
 	.params = sb_ping_params,
 	.probe = sb_ping_probe,
 };

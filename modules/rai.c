@@ -1,7 +1,7 @@
 /* rai.c - the RAI layer: RAI service links, MRTG traffic. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_rai_schema = {
 	.layer = "RAI",

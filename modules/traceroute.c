@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "probe.h"
-#include "probe_parse.h"
+#include "monitor/probe.h"
+#include "monitor/probe_parse.h"
 
 static const sb_probe_param sb_traceroute_params[] = {
 	{"count", SB_PARAM_INT, "3", 1, 10, "probes per hop (TTL)"},
@@ -28,7 +28,8 @@ static void sb_traceroute_done(sb_probe *p, int status, const char *out, size_t 
 		char first[160];
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(out, "\n"), out);
 		sb_probe_fail(p, SB_EPARSE, "traceroute (exit %d) said: %s",
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1, *first ? first : "nothing");
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			      *first ? first : "nothing");
 		return;
 	}
 	sb_probe_put_trace(p, json, nhops);

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
-#include "sb.h"
+#include "base/sb.h"
+#include "net/http.h"
 
 static const char usage[] =
 	"usage: http_fetch [options] URL...\n"
@@ -27,16 +27,18 @@ static const char usage[] =
 	"  --fail-after-bytes N    on_data returns SB_EPARSE once N bytes arrived\n"
 	"  --again                 each URL's on_done queues the same URL once more\n"
 	"  --urls-file FILE        read more URLs from FILE, one a line\n"
-	"Prints per request, in the order added: {url, code, error, status, attempts, starts, stopped,\n"
-	"bytes, received, fnv, seconds, done_ms, msg}; fnv is the FNV-1a 64 of the body received in the\n"
+	"Prints per request, in the order added: {url, code, error, status, attempts, starts, "
+	"stopped,\n"
+	"bytes, received, fnv, seconds, done_ms, msg}; fnv is the FNV-1a 64 of the body received "
+	"in the\n"
 	"last attempt.\n";
 
 /* What one request received; the engine's ctx. */
 typedef struct fetch_item {
 	char *url;
-	int again;            /* queue once more when done */
-	int starts;           /* on_start calls */
-	size_t received;      /* bytes since the last on_start */
+	int again;       /* queue once more when done */
+	int starts;      /* on_start calls */
+	size_t received; /* bytes since the last on_start */
 	uint64_t fnv;
 	int done;
 	int64_t done_ms;
@@ -48,8 +50,8 @@ typedef struct fetch_run {
 	fetch_item **items;
 	size_t n;
 	size_t cap;
-	long stop_after;  /* -1 for never */
-	long fail_after;  /* -1 for never */
+	long stop_after; /* -1 for never */
+	long fail_after; /* -1 for never */
 	int64_t t0_ms;
 } fetch_run;
 
@@ -141,9 +143,10 @@ static void fetch_print(const fetch_item *it)
 	fetch_json_str(shown);
 	printf(", \"code\": %d, \"error\": ", r->code);
 	fetch_json_str(sb_strerror(r->code));
-	printf(", \"status\": %ld, \"attempts\": %d, \"starts\": %d, \"stopped\": %d, \"bytes\": %zu, "
-	       "\"received\": %zu, \"fnv\": \"%016" PRIx64 "\", \"seconds\": %.3f, \"done_ms\": %" PRId64
-	       ", \"done\": %d, \"msg\": ",
+	printf(", \"status\": %ld, \"attempts\": %d, \"starts\": %d, \"stopped\": %d, \"bytes\": "
+	       "%zu, "
+	       "\"received\": %zu, \"fnv\": \"%016" PRIx64
+	       "\", \"seconds\": %.3f, \"done_ms\": %" PRId64 ", \"done\": %d, \"msg\": ",
 	       r->status, r->attempts, it->starts, r->stopped, r->bytes, it->received, it->fnv,
 	       r->seconds, it->done_ms, it->done);
 	fetch_json_str(r->msg);
@@ -246,7 +249,8 @@ int main(int argc, char **argv)
 		case 'P':
 			opts.password = getenv(optarg);
 			if (opts.password == NULL) {
-				fprintf(stderr, "http_fetch: environment variable %s is not set\n", optarg);
+				fprintf(stderr, "http_fetch: environment variable %s is not set\n",
+					optarg);
 				return 2;
 			}
 			break;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # lint.sh - the style rules machines can check (STYLE.md 14), as TAP: no sprintf, strcpy, strcat,
-# strtok, atoi, and no strtol/strtoll/strtoul whose end pointer is ignored, in core/, modules/, tests/.
+# strtok, atoi, and no strtol/strtoll/strtoul whose end pointer is ignored, in core/, modules/, tests/;
+# and every C file laid out as .clang-format says.
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
 files=$(find core modules tests -name '*.c' -o -name '*.h' | sort)
@@ -24,5 +25,24 @@ check "strtok (not reentrant)" '(^|[^a-z_])strtok[[:space:]]*\('
 check "atoi/atol (no error checking)" '(^|[^a-z_])ato(i|l|ll)[[:space:]]*\('
 check "strtol family with a NULL end pointer (unchecked)" 'strto(l|ll|ul|ull|d)[[:space:]]*\([^,]*,[[:space:]]*NULL'
 check "gets" '(^|[^a-z_f])gets[[:space:]]*\('
+
+# The layout of .clang-format, on every C file.
+n=$((n + 1))
+if ! command -v clang-format >/dev/null 2>&1; then
+	echo "not ok $n - every C file laid out as .clang-format says # clang-format not found (Debian: clang-format)"
+	fail=1
+else
+	bad=""
+	for f in $files; do
+		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad="$bad $f"
+	done
+	if [ -z "$bad" ]; then
+		echo "ok $n - every C file laid out as .clang-format says"
+	else
+		echo "not ok $n - every C file laid out as .clang-format says"
+		for f in $bad; do echo "#   $f (clang-format -i $f)"; done
+		fail=1
+	fi
+fi
 echo "1..$n"
 exit $fail

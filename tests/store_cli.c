@@ -1,10 +1,10 @@
 /* store_cli.c - test driver of the history store: runs one store call from the command line. */
 #include "config.h"
 
-#include "sb.h"
-#include "store.h"
-#include "timeutil.h"
-#include "trace.h"
+#include "base/sb.h"
+#include "base/timeutil.h"
+#include "monitor/trace.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -15,12 +15,12 @@
 
 /* The six layer schemas of DESIGN §4 (the real ones live in the modules). */
 static const sb_schema cli_schemas[] = {
-	{ "BORDE", "BORDE_HISTORY", "name", "borde", 0 },
-	{ "BRAS", "BRAS_HISTORY", "name", "bras", 0 },
-	{ "CACHING", "CACHING_HISTORY", "name", "caching", 0 },
-	{ "RAI", "RAI_HISTORY", "name", "rai", 0 },
-	{ "IXP", "IXP_HISTORY", "name", "ixp", 0 },
-	{ "IPBRAS", "IPBRAS_HISTORY", "brasname", "ip_bras", 1 },
+	{"BORDE", "BORDE_HISTORY", "name", "borde", 0},
+	{"BRAS", "BRAS_HISTORY", "name", "bras", 0},
+	{"CACHING", "CACHING_HISTORY", "name", "caching", 0},
+	{"RAI", "RAI_HISTORY", "name", "rai", 0},
+	{"IXP", "IXP_HISTORY", "name", "ixp", 0},
+	{"IPBRAS", "IPBRAS_HISTORY", "brasname", "ip_bras", 1},
 };
 
 static const char usage[] =
@@ -34,7 +34,8 @@ static const char usage[] =
 	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n"
 	"  start-probes | drop-probes\n"
 	"  put-probe MONITOR LINK FILE   lines: trace records (ping, http or trace)\n"
-	"  query-probe KIND FROM TO [MONITOR [LINK]]   KIND ping|http|trace; unix times; '-' = any\n";
+	"  query-probe KIND FROM TO [MONITOR [LINK]]   KIND ping|http|trace; unix times; '-' = "
+	"any\n";
 
 static const sb_schema *cli_schema(const char *layer)
 {
@@ -226,16 +227,18 @@ static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
 		return sb_store_drop_probes(st, err);
 	if (strcmp(cmd, "put-probe") == 0 && argc == 4) {
 		int64_t monitor = 0, link = 0;
-		if (sb_parse_int64(argv[1], &monitor) != SB_OK || sb_parse_int64(argv[2], &link) != SB_OK)
+		if (sb_parse_int64(argv[1], &monitor) != SB_OK ||
+		    sb_parse_int64(argv[2], &link) != SB_OK)
 			return sb_err_set(err, SB_EINVAL, "bad monitor or link id");
 		char *buf = cli_slurp(argv[3], err);
 		if (buf == NULL)
 			return err->code;
-		sb_probe_row *rows[SB_PROBE_KINDS] = { NULL };
-		size_t n[SB_PROBE_KINDS] = { 0 }, lines = 1;
+		sb_probe_row *rows[SB_PROBE_KINDS] = {NULL};
+		size_t n[SB_PROBE_KINDS] = {0}, lines = 1;
 		for (const char *q = buf; *q != '\0'; q++)
 			lines += *q == '\n';
-		char (*when)[20] = sb_xcalloc(lines, sizeof(*when)); /* local date and time per row */
+		char(*when)[20] =
+			sb_xcalloc(lines, sizeof(*when)); /* local date and time per row */
 		size_t nwhen = 0;
 		int rc = SB_OK;
 		for (char *line = buf; rc == SB_OK && line != NULL && *line != '\0';) {
@@ -246,7 +249,8 @@ static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
 			sb_probe_row r;
 			const char *why = NULL;
 			if (*line != '\0') {
-				if (sb_trace_parse_line(line, monitor, link, &kind, &r, &why) != SB_OK) {
+				if (sb_trace_parse_line(line, monitor, link, &kind, &r, &why) !=
+				    SB_OK) {
 					rc = sb_err_set(err, SB_EPARSE, "%s: %s", argv[3], why);
 					break;
 				}
@@ -254,7 +258,8 @@ static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
 				r.date = when[nwhen];
 				r.time = when[nwhen] + 11;
 				nwhen++;
-				rows[kind] = sb_xrealloc(rows[kind], (n[kind] + 1) * sizeof(*rows[kind]));
+				rows[kind] = sb_xrealloc(rows[kind],
+							 (n[kind] + 1) * sizeof(*rows[kind]));
 				rows[kind][n[kind]++] = r;
 			}
 			line = nl != NULL ? nl + 1 : NULL;
@@ -262,7 +267,8 @@ static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
 		for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
 			rc = sb_store_put_probe(st, (sb_probe_kind)k, rows[k], n[k], err);
 			if (rc == SB_OK && n[k] > 0)
-				printf("stored %zu %s rows\n", n[k], sb_store_probe_table((sb_probe_kind)k));
+				printf("stored %zu %s rows\n", n[k],
+				       sb_store_probe_table((sb_probe_kind)k));
 		}
 		for (int k = 0; k < SB_PROBE_KINDS; k++)
 			free(rows[k]);
@@ -271,13 +277,14 @@ static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
 		return rc;
 	}
 	if (strcmp(cmd, "query-probe") == 0 && argc >= 4 && argc <= 6) {
-		static const char *const kinds[] = { "ping", "http", "trace" };
+		static const char *const kinds[] = {"ping", "http", "trace"};
 		int kind = -1;
 		for (int k = 0; k < SB_PROBE_KINDS; k++)
 			if (strcmp(argv[1], kinds[k]) == 0)
 				kind = k;
 		int64_t from = 0, to = INT64_MAX, monitor = -1, link = -1;
-		if (kind < 0 || (cli_opt(argc, argv, 2) && sb_parse_int64(argv[2], &from) != SB_OK) ||
+		if (kind < 0 ||
+		    (cli_opt(argc, argv, 2) && sb_parse_int64(argv[2], &from) != SB_OK) ||
 		    (cli_opt(argc, argv, 3) && sb_parse_int64(argv[3], &to) != SB_OK) ||
 		    (cli_opt(argc, argv, 4) && sb_parse_int64(argv[4], &monitor) != SB_OK) ||
 		    (cli_opt(argc, argv, 5) && sb_parse_int64(argv[5], &link) != SB_OK))
@@ -299,7 +306,7 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 	if (strcmp(cmd, "drop") == 0 && argc == 1)
 		return sb_store_drop(st, all, SB_ARRAY_SIZE(all), err);
 	if (strcmp(cmd, "put-history") == 0 && argc == 3) {
-		cli_history h = { .schema = cli_schema(argv[1]) };
+		cli_history h = {.schema = cli_schema(argv[1])};
 		if (h.schema == NULL)
 			return sb_err_set(err, SB_EINVAL, "unknown layer %s", argv[1]);
 		char *buf = cli_slurp(argv[2], err);
@@ -315,7 +322,7 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 		return rc;
 	}
 	if (strcmp(cmd, "put-summary") == 0 && argc == 2) {
-		cli_summary s = { .n = 0 };
+		cli_summary s = {.n = 0};
 		char *buf = cli_slurp(argv[1], err);
 		if (buf == NULL)
 			return err->code;
@@ -349,7 +356,7 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 
 int main(int argc, char **argv)
 {
-	sb_store_opts opts = { NULL, 0 };
+	sb_store_opts opts = {NULL, 0};
 	int c;
 	while ((c = getopt(argc, argv, "w:t:")) != -1) {
 		if (c == 'w') {
@@ -365,7 +372,7 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	sb_err err = { 0 };
+	sb_err err = {0};
 	sb_store *st = NULL;
 	int rc = sb_store_open(argv[optind], &opts, &st, &err);
 	if (rc == SB_OK)

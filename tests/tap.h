@@ -9,45 +9,45 @@
 static int tap_n;
 static int tap_failed;
 
-#define ok(cond, ...) \
-	do { \
-		int tap_c_ = (cond) ? 1 : 0; \
-		tap_n++; \
-		if (!tap_c_) \
-			tap_failed++; \
-		printf("%s %d - ", tap_c_ ? "ok" : "not ok", tap_n); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-		if (!tap_c_) \
-			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		fflush(stdout); \
+#define ok(cond, ...)                                                                              \
+	do {                                                                                       \
+		int tap_c_ = (cond) ? 1 : 0;                                                       \
+		tap_n++;                                                                           \
+		if (!tap_c_)                                                                       \
+			tap_failed++;                                                              \
+		printf("%s %d - ", tap_c_ ? "ok" : "not ok", tap_n);                               \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		if (!tap_c_)                                                                       \
+			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
+		fflush(stdout);                                                                    \
 	} while (0)
 
-#define is_int(got, want, ...) \
-	do { \
-		long long tap_g_ = (long long)(got), tap_w_ = (long long)(want); \
-		ok(tap_g_ == tap_w_, __VA_ARGS__); \
-		if (tap_g_ != tap_w_) \
-			printf("#   got %lld, want %lld\n", tap_g_, tap_w_); \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long tap_g_ = (long long)(got), tap_w_ = (long long)(want);                   \
+		ok(tap_g_ == tap_w_, __VA_ARGS__);                                                 \
+		if (tap_g_ != tap_w_)                                                              \
+			printf("#   got %lld, want %lld\n", tap_g_, tap_w_);                       \
 	} while (0)
 
-#define is_str(got, want, ...) \
-	do { \
-		const char *tap_g_ = (got), *tap_w_ = (want); \
-		int tap_eq_ = (tap_g_ == NULL && tap_w_ == NULL) || \
-			(tap_g_ != NULL && tap_w_ != NULL && strcmp(tap_g_, tap_w_) == 0); \
-		ok(tap_eq_, __VA_ARGS__); \
-		if (!tap_eq_) \
-			printf("#   got \"%s\", want \"%s\"\n", tap_g_ ? tap_g_ : "(null)", \
-			       tap_w_ ? tap_w_ : "(null)"); \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *tap_g_ = (got), *tap_w_ = (want);                                      \
+		int tap_eq_ = (tap_g_ == NULL && tap_w_ == NULL) ||                                \
+			      (tap_g_ != NULL && tap_w_ != NULL && strcmp(tap_g_, tap_w_) == 0);   \
+		ok(tap_eq_, __VA_ARGS__);                                                          \
+		if (!tap_eq_)                                                                      \
+			printf("#   got \"%s\", want \"%s\"\n", tap_g_ ? tap_g_ : "(null)",        \
+			       tap_w_ ? tap_w_ : "(null)");                                        \
 	} while (0)
 
-#define is_double(got, want, eps, ...) \
-	do { \
-		double tap_g_ = (got), tap_w_ = (want); \
-		ok(fabs(tap_g_ - tap_w_) <= (eps), __VA_ARGS__); \
-		if (!(fabs(tap_g_ - tap_w_) <= (eps))) \
-			printf("#   got %.17g, want %.17g\n", tap_g_, tap_w_); \
+#define is_double(got, want, eps, ...)                                                             \
+	do {                                                                                       \
+		double tap_g_ = (got), tap_w_ = (want);                                            \
+		ok(fabs(tap_g_ - tap_w_) <= (eps), __VA_ARGS__);                                   \
+		if (!(fabs(tap_g_ - tap_w_) <= (eps)))                                             \
+			printf("#   got %.17g, want %.17g\n", tap_g_, tap_w_);                     \
 	} while (0)
 
 /* Prints the plan and returns the process exit status. */

@@ -20,10 +20,10 @@ static inline void sb_fuzz_fail(const char *what, const char *file, int line)
 }
 
 /* Aborts when cond is false, so that libFuzzer and the replay tests both report it. */
-#define SB_FUZZ_CHECK(cond) \
-	do { \
-		if (!(cond)) \
-			sb_fuzz_fail(#cond, __FILE__, __LINE__); \
+#define SB_FUZZ_CHECK(cond)                                                                        \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			sb_fuzz_fail(#cond, __FILE__, __LINE__);                                   \
 	} while (0)
 
 /* The input as a new NUL-terminated string, for parsers that take one (an embedded NUL ends it).

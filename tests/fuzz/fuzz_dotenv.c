@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "dotenv.h"
+#include "base/dotenv.h"
 #include "fuzz.h"
 
 /* What the callback saw. */
@@ -12,13 +12,13 @@ typedef struct seen {
 	unsigned last_line; /* line of the previous assignment */
 	size_t size;        /* input size */
 	size_t calls;
-	size_t stop_after;  /* return SB_ECANCELED on this call (1-based), 0 = never */
+	size_t stop_after; /* return SB_ECANCELED on this call (1-based), 0 = never */
 } seen;
 
 static int is_key_char(char c, int first)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-		(!first && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
+	       (!first && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
 }
 
 static int check_assignment(void *ctx, const char *key, const char *value, const char *path,

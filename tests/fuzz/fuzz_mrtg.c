@@ -3,8 +3,8 @@
 
 #include <string.h>
 
+#include "format/mrtg.h"
 #include "fuzz.h"
-#include "mrtg.h"
 
 /* Parsers are large: keep them out of the stack. */
 static sb_mrtg_parser all, whole, chunked;
@@ -19,7 +19,8 @@ static void check_parser(const sb_mrtg_parser *p)
 	for (unsigned i = 0; i < p->n; i++) {
 		const sb_mrtg_sample *s = &p->samples[i];
 		SB_FUZZ_CHECK(s->ts >= p->day_start && s->ts < p->day_end);
-		SB_FUZZ_CHECK(s->in_avg >= 0 && s->out_avg >= 0 && s->in_max >= 0 && s->out_max >= 0);
+		SB_FUZZ_CHECK(s->in_avg >= 0 && s->out_avg >= 0 && s->in_max >= 0 &&
+			      s->out_max >= 0);
 		SB_FUZZ_CHECK(i == 0 || s->ts < p->samples[i - 1].ts);
 		/* after line 2 and the partial bucket, every sample is on the grid */
 		SB_FUZZ_CHECK(i < 2 || s->ts % 300 == 0);
@@ -62,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	SB_FUZZ_CHECK(chunked.n == whole.n && chunked.nbad == whole.nbad &&
 		      chunked.first_bad == whole.first_bad && chunked.done == whole.done &&
 		      chunked.lineno == whole.lineno);
-	SB_FUZZ_CHECK(memcmp(chunked.samples, whole.samples, whole.n * sizeof(whole.samples[0])) == 0);
+	SB_FUZZ_CHECK(memcmp(chunked.samples, whole.samples, whole.n * sizeof(whole.samples[0])) ==
+		      0);
 
 	/* the window only filters: the day is the open window's samples that fall in it */
 	unsigned j = 0;
@@ -70,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (all.samples[i].ts < start || all.samples[i].ts >= end)
 			continue;
 		SB_FUZZ_CHECK(j < whole.n);
-		SB_FUZZ_CHECK(memcmp(&whole.samples[j], &all.samples[i], sizeof(all.samples[i])) == 0);
+		SB_FUZZ_CHECK(memcmp(&whole.samples[j], &all.samples[i], sizeof(all.samples[i])) ==
+			      0);
 		j++;
 	}
 	SB_FUZZ_CHECK(j == whole.n);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "probe_parse.h"
+#include "monitor/probe_parse.h"
 
 #define SB_FUZZ_MAX_RTTS 64
 

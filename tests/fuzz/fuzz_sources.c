@@ -4,8 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/sources.h"
 #include "fuzz.h"
-#include "sources.h"
 
 static void check_warning(void *ctx, const char *path, unsigned line, const char *msg)
 {

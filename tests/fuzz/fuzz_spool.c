@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/spool.h"
 #include "fuzz.h"
-#include "spool.h"
 
 /* Room below NAME_MAX (255) for the writer's ".tmp.<pid>" suffix. */
 #define SB_FUZZ_NAME_MAX 200

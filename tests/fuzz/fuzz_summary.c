@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/summary.h"
 #include "fuzz.h"
-#include "summary.h"
 
 /* Room below NAME_MAX (255) for ".tsv" and the writer's ".tmp.<pid>" suffix. */
 #define SB_FUZZ_NAME_MAX 200

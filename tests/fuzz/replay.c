@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sb.h"
 #include "fuzz.h"
-#include "sb.h"
 #include "tap.h"
 
 #ifndef SB_FUZZ_TARGET

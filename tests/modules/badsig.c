@@ -1,7 +1,7 @@
 /* badsig.c - the right ABI number with another struct layout signature: refused. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 const sb_module_def sb_module = {
 	.abi = SB_MODULE_ABI,

@@ -1,7 +1,7 @@
 /* dupname.c - a second module named "testlayer": the duplicate is refused. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_dup_schema = {
 	.layer = "DUPLAYER",

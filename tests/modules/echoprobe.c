@@ -1,7 +1,7 @@
 /* echoprobe.c - a probe module only the tests load: records a fixed ping after an optional delay. */
 #include "config.h"
 
-#include "probe.h"
+#include "monitor/probe.h"
 
 static const sb_probe_param echoprobe_params[] = {
 	{"delay", SB_PARAM_NUMBER, "0", 0, 60, "seconds before the record is written"},
@@ -22,10 +22,7 @@ static int echoprobe_probe(sb_probe *p)
 }
 
 const sb_module_def sb_module = {
-	SB_MODULE_HEADER,
-	.name = "echoprobe",
-	.kind = SB_KIND_PROBE,
-	.description = "test probe: a fixed ping record after a delay",
-	.params = echoprobe_params,
-	.probe = echoprobe_probe,
+	SB_MODULE_HEADER,           .name = "echoprobe",
+	.kind = SB_KIND_PROBE,      .description = "test probe: a fixed ping record after a delay",
+	.params = echoprobe_params, .probe = echoprobe_probe,
 };

@@ -1,7 +1,7 @@
 /* failinit.c - a module whose init fails: listed, but disabled for the run. */
 #include "config.h"
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_failinit_schema = {
 	.layer = "FAILINIT",
@@ -17,9 +17,7 @@ static int sb_failinit_init(const sb_module_def *self)
 }
 
 const sb_module_def sb_module = {
-	SB_MODULE_HEADER,
-	.name = "failinit",
-	.kind = SB_KIND_LAYER,
-	.schema = &sb_failinit_schema,
+	SB_MODULE_HEADER,         .name = "failinit",
+	.kind = SB_KIND_LAYER,    .schema = &sb_failinit_schema,
 	.init = sb_failinit_init,
 };

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "module.h"
+#include "plugin/module.h"
 
 static const sb_schema sb_testlayer_schema = {
 	.layer = "TESTLAYER",

@@ -1,0 +1,54 @@
+/* fsutil.h - file system helpers: folders, whole-file reads and atomic writes. */
+#ifndef SB_BASE_FSUTIL_H
+#define SB_BASE_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/sb.h"
+
+/* mkdir -p path (mode 0755). Returns SB_OK or SB_EIO (errno kept). */
+int sb_fs_mkdirs(const char *path);
+/* mkdir -p of the folder that holds path. */
+int sb_fs_mkdirs_for(const char *path);
+
+/* Reads a whole file into a new NUL-terminated buffer (caller frees *out). Files over max bytes
+ * are SB_ETOOBIG; a missing file SB_ENOTFOUND; other failures SB_EIO. err names the path. */
+int sb_fs_read(const char *path, size_t max, char **out, size_t *len, sb_err *err);
+
+/* An atomic write: data goes to "<path>.tmp.<pid>" in the same folder, and only
+ * sb_fs_atomic_commit makes it appear under path (fsync, rename, fsync of the folder). */
+typedef struct sb_fs_atomic {
+	FILE *f;  /* write here */
+	int sync; /* fsync file and folder on commit (1 after open); 0 for writers that call
+			 * sb_fs_sync once after a batch of files */
+	char *path;
+	char *tmp;
+} sb_fs_atomic;
+
+int sb_fs_atomic_open(sb_fs_atomic *a, const char *path, sb_err *err);
+/* Flushes, syncs and renames. On failure the temp file is removed and path is untouched. */
+int sb_fs_atomic_commit(sb_fs_atomic *a, sb_err *err);
+/* Drops the temp file (safe after commit or a failed open). */
+void sb_fs_atomic_abort(sb_fs_atomic *a);
+
+/* Writes len bytes to path atomically. */
+int sb_fs_write_atomic(const char *path, const void *data, size_t len, sb_err *err);
+
+/* Flushes the whole file system holding path to disk (syncfs): one call after many unsynced
+ * atomic writes. Returns SB_OK or SB_EIO. */
+int sb_fs_sync(const char *path);
+
+/* 1 if path exists and is a directory / a regular file. */
+int sb_fs_is_dir(const char *path);
+int sb_fs_is_file(const char *path);
+
+/* The names in dir (not "." or hidden ones) for which keep returns 1, sorted; *n gets the count.
+ * A missing or unreadable dir gives NULL and 0. Free with sb_fs_list_free. */
+char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n);
+void sb_fs_list_free(char **names, size_t n);
+
+/* Joins a and b with one '/' into a new string. */
+char *sb_fs_join(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,43 @@
+/* log.h - the log: data/logs/ScanBackup.log lines "YYYY-MM-DD HH:MM:SS LEVEL [who] message". */
+#ifndef SB_BASE_LOG_H
+#define SB_BASE_LOG_H
+
+#include <stdio.h>
+
+typedef enum sb_log_level {
+	SB_LOG_ERROR = 0,
+	SB_LOG_WARNING = 1,
+	SB_LOG_INFO = 2,
+	SB_LOG_DEBUG = 3
+} sb_log_level;
+
+/* Opens (appends to) the log file path, creating its folder. echo: also write lines to stderr
+ * (0 = never, 1 = always). Lines above level are dropped. Before sb_log_open (or if it fails)
+ * lines go to stderr only. Returns SB_OK or SB_EIO. Not thread-safe: call from the main thread. */
+int sb_log_open(const char *path, int echo, sb_log_level level);
+
+/* Writes one line. who is the module or stage speaking ("scan", "borde"). The same message
+ * format from the same speaker is written at most SB_LOG_BURST times per run; the rest are counted
+ * and reported by sb_log_close. Thread-safe (a mutex), so probe threads may log. */
+void sb_log(sb_log_level level, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define SB_LOG_BURST 50
+
+/* Reports suppressed messages and closes the log. */
+void sb_log_close(void);
+
+/* Parses "error", "warning", "info", "debug". Returns SB_OK or SB_EINVAL. */
+int sb_log_level_parse(const char *s, sb_log_level *out);
+
+/* An extra log file of the same format (Alertas-SCAN.log, monitor.log): open, write, close. */
+typedef struct sb_logfile {
+	FILE *f;
+} sb_logfile;
+
+int sb_logfile_open(sb_logfile *lf, const char *path);
+void sb_logfile_write(sb_logfile *lf, sb_log_level level, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void sb_logfile_close(sb_logfile *lf);
+
+#endif

@@ -1,0 +1,427 @@
+/* cmd_collect.c - the nightly job's commands: scan, daily, updater, database, run. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "collect/daily.h"
+#include "collect/scan.h"
+#include "collect/updater.h"
+#include "store/store.h"
+
+/* ---- scan ---- */
+
+int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SB_COMMON_OPTS,
+		{"date", required_argument, NULL, 'd'},
+		{"layer", required_argument, NULL, 'l'},
+		{"shard", required_argument, NULL, 's'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	sb_scan_opts so = {.progress = isatty(STDERR_FILENO)};
+	int have_date = 0, opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return SB_EXIT_OK;
+		if (common > 0)
+			continue;
+		switch (opt) {
+		case 'd':
+			if (sb_cli_parse_date(c, optarg, &so.date) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			have_date = 1;
+			break;
+		case 'l':
+			so.layer = optarg;
+			break;
+		case 's':
+			if (sb_cli_parse_shard(optarg, &so.shard_k, &so.shard_n) != SB_OK)
+				return sb_cli_bad_usage(c,
+							"--shard %s: expected K/N with 1 <= K <= N",
+							optarg);
+			break;
+		case 'P':
+			so.progress = 0;
+			break;
+		default:
+			return sb_cli_bad_usage(c, "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	if (!have_date)
+		so.date = sb_date_add(sb_date_today(), -1);
+	sb_scan_stats st;
+	sb_err err = {0};
+	if (sb_scan_run(&cli->s, &cli->mods, &so, &st, &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
+		return SB_EXIT_FAIL;
+	}
+	char date[11];
+	sb_date_format(so.date, date);
+	char line[512];
+	snprintf(line, sizeof(line),
+		 "scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s "
+		 "(%.0f interfaces/s)",
+		 date, st.interfaces, st.ok, st.short_days, st.failed, st.samples, st.seconds,
+		 st.seconds > 0 ? (double)st.interfaces / st.seconds : 0.0);
+	sb_log(SB_LOG_INFO, "scan", "%s", line + 6);
+	printf("%s\n", line);
+	return st.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+/* ---- daily, updater, database, run ---- */
+
+/* Options shared by daily / updater / run: --date, --force, --layer L, and --<layer> flags. */
+typedef struct sb_stage_args {
+	sb_date date;
+	int have_date;
+	int force;
+	int allow_force;
+	sb_layer_filter layers;
+	sb_scan_opts scan;
+} sb_stage_args;
+
+static int sb_add_layer(const sb_command *c, sb_stage_args *a, const char *name)
+{
+	if (a->layers.n == SB_ARRAY_SIZE(a->layers.names))
+		return sb_cli_bad_usage(c, "too many layers (at most %zu)",
+					SB_ARRAY_SIZE(a->layers.names));
+	a->layers.names[a->layers.n++] = name;
+	return SB_EXIT_OK;
+}
+
+/* Parses the stage options; unknown --word options are layer flags (--borde), checked against the
+ * loaded layer modules by sb_check_layers. Returns SB_EXIT_OK, SB_EXIT_USAGE or -1 for --help. */
+static int sb_stage_opts(sb_cli *cli, const sb_command *c, int argc, char **argv, sb_stage_args *a)
+{
+	static const struct option opts[] = {
+		SB_COMMON_OPTS,
+		{"date", required_argument, NULL, 'd'},
+		{"force", no_argument, NULL, 'f'},
+		{"layer", required_argument, NULL, 'l'},
+		{"shard", required_argument, NULL, 's'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	a->scan.progress = isatty(STDERR_FILENO);
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return -1;
+		if (common > 0)
+			continue;
+		switch (opt) {
+		case 'd':
+			if (sb_cli_parse_date(c, optarg, &a->date) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			a->have_date = 1;
+			break;
+		case 'f':
+			if (!a->allow_force)
+				return sb_cli_bad_usage(c, "%s",
+							"--force is not an option of this command");
+			a->force = 1;
+			break;
+		case 'l':
+			if (sb_add_layer(c, a, optarg) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			break;
+		case 's':
+			if (sb_cli_parse_shard(optarg, &a->scan.shard_k, &a->scan.shard_n) != SB_OK)
+				return sb_cli_bad_usage(c,
+							"--shard %s: expected K/N with 1 <= K <= N",
+							optarg);
+			break;
+		case 'P':
+			a->scan.progress = 0;
+			break;
+		default: {
+			const char *arg = argv[optind - 1];
+			if (strncmp(arg, "--", 2) != 0 || strchr(arg, '=') != NULL ||
+			    arg[2] == '\0')
+				return sb_cli_bad_usage(c, "unknown option %s", arg);
+			if (sb_add_layer(c, a, arg + 2) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+		}
+		}
+	}
+	opterr = 1;
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	if (a->force && a->have_date)
+		return sb_cli_bad_usage(c, "%s", "--date and --force exclude each other");
+	return SB_EXIT_OK;
+}
+
+/* Every named layer must be a loaded layer module. */
+static int sb_check_layers(sb_cli *cli, const sb_command *c, const sb_stage_args *a)
+{
+	for (size_t i = 0; i < a->layers.n; i++) {
+		int found = 0;
+		for (size_t k = 0; k < cli->mods.n && !found; k++) {
+			const sb_loaded_module *m = &cli->mods.v[k];
+			found = m->enabled && m->def->kind == SB_KIND_LAYER &&
+				strcasecmp(m->def->schema->layer, a->layers.names[i]) == 0;
+		}
+		if (!found)
+			return sb_cli_bad_usage(
+				c, "unknown option or layer '%s' (layers: see scanbackup modules)",
+				a->layers.names[i]);
+	}
+	return SB_EXIT_OK;
+}
+
+/* Sets up for a stage command: options, settings, lock, log, modules, layers, default date. */
+static int sb_stage_setup(sb_cli *cli, const sb_command *c, int argc, char **argv, sb_stage_args *a)
+{
+	int rc = sb_stage_opts(cli, c, argc, argv, a);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	rc = sb_check_layers(cli, c, a);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	if (!a->have_date)
+		a->date = sb_date_add(sb_date_today(), -1);
+	return SB_EXIT_OK;
+}
+
+/* store: where to summarise a layer from when its spool is empty (NULL: the spool only). */
+static int sb_do_daily(sb_cli *cli, sb_store *store, const char *date,
+		       const sb_layer_filter *layers)
+{
+	sb_daily_stats st;
+	sb_err err = {0};
+	if (sb_daily_run(&cli->s, &cli->mods, store, date, layers, &st, &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "daily", "%s", err.msg);
+		return SB_EXIT_FAIL;
+	}
+	printf("daily: %s: %zu interfaces summarised in %zu layers from %zu samples%s\n", date,
+	       st.interfaces, st.layers, st.samples,
+	       st.bad_files ? " (some spool files unreadable)" : "");
+	return st.bad_files ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+int sb_cmd_daily(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	sb_stage_args a = {0};
+	int rc = sb_stage_setup(cli, c, argc, argv, &a);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	char date[11];
+	sb_date_format(a.date, date);
+	/* without the store, daily still summarises the spool */
+	sb_store *st = NULL;
+	sb_store_opts o = {.write_concern = cli->s.mongo_write_concern,
+			   .timeout_ms = cli->s.db_timeout * 1000};
+	sb_err err = {0};
+	if (sb_store_open(cli->s.database_uri, &o, &st, &err) != SB_OK)
+		sb_log(SB_LOG_WARNING, "daily", "%s: summarising the spool only", err.msg);
+	rc = sb_do_daily(cli, st, date, &a.layers);
+	sb_store_close(&st);
+	return rc;
+}
+
+static int sb_do_load_data(sb_cli *cli, sb_store *st, const char *date,
+			   const sb_layer_filter *layers)
+{
+	sb_load_stats ls;
+	sb_err err = {0};
+	int rc = sb_updater_data(&cli->s, &cli->mods, st, date, layers, isatty(STDERR_FILENO), &ls,
+				 &err);
+	printf("updater data: %s: %zu samples from %zu spool files stored in %s; %zu files kept\n",
+	       date != NULL ? date : "all dates", ls.rows, ls.files, sb_store_backend(st), ls.kept);
+	if (rc != SB_OK) {
+		sb_log(SB_LOG_ERROR, "updater",
+		       "%s; the spool files not stored are kept for the next run", err.msg);
+		return SB_EXIT_FAIL;
+	}
+	return ls.kept > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+static int sb_do_load_daily(sb_cli *cli, sb_store *st, const char *date)
+{
+	sb_load_stats ls;
+	sb_err err = {0};
+	int rc = sb_updater_daily(&cli->s, st, date, &ls, &err);
+	printf("updater daily: %s: %zu summaries from %zu files stored in %s; %zu files kept\n",
+	       date != NULL ? date : "all dates", ls.rows, ls.files, sb_store_backend(st), ls.kept);
+	if (rc != SB_OK) {
+		sb_log(SB_LOG_ERROR, "updater",
+		       "%s; the summary files not stored are kept for the next run", err.msg);
+		return SB_EXIT_FAIL;
+	}
+	return ls.kept > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			sb_cli_usage_of(c, stdout);
+			return SB_EXIT_OK;
+		}
+		return sb_cli_bad_usage(c, "%s",
+					"expected what to load: data, daily, sources or probes");
+	}
+	const char *what = argv[1];
+	if (strcmp(what, "sources") == 0)
+		return sb_cmd_updater_sources(cli, c, argc - 1, argv + 1);
+	if (strcmp(what, "probes") == 0)
+		return sb_cmd_updater_probes(cli, c, argc - 1, argv + 1);
+	if (strcmp(what, "data") != 0 && strcmp(what, "daily") != 0)
+		return sb_cli_bad_usage(
+			c, "unknown target '%s': expected data, daily, sources or probes", what);
+	sb_stage_args a = {.allow_force = 1};
+	int rc = sb_stage_setup(cli, c, argc - 1, argv + 1, &a);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	if (strcmp(what, "daily") == 0 && a.layers.n > 0)
+		return sb_cli_bad_usage(c, "%s", "updater daily loads every layer: no layer flags");
+	sb_store *st = NULL;
+	rc = sb_cli_open_store(cli, &st);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	char date[11];
+	sb_date_format(a.date, date);
+	const char *d = a.force ? NULL : date;
+	rc = strcmp(what, "data") == 0 ? sb_do_load_data(cli, st, d, &a.layers)
+				       : sb_do_load_daily(cli, st, d);
+	sb_store_close(&st);
+	return rc;
+}
+
+int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			sb_cli_usage_of(c, stdout);
+			return SB_EXIT_OK;
+		}
+		return sb_cli_bad_usage(c, "%s", "expected start or drop");
+	}
+	const char *what = argv[1];
+	int drop = strcmp(what, "drop") == 0;
+	if (!drop && strcmp(what, "start") != 0)
+		return sb_cli_bad_usage(c, "unknown action '%s': expected start or drop", what);
+	int rc = sb_cli_simple_opts(cli, c, argc - 1, argv + 1, 1);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	if (drop) {
+		char q[600];
+		int sqlite = strncmp(cli->s.database_uri, "sqlite:", 7) == 0;
+		snprintf(q, sizeof(q), "Drop every scanbackup table of %s%s? All history is lost.",
+			 sqlite ? "the SQLite database " : "the MongoDB database",
+			 sqlite ? cli->s.database_uri + 7 : "");
+		if (!sb_cli_confirm(cli, q)) {
+			fprintf(stderr, "database drop: nothing dropped (confirm on a terminal, or "
+					"pass --yes)\n");
+			return SB_EXIT_FAIL;
+		}
+	}
+	sb_store *st = NULL;
+	rc = sb_cli_open_store(cli, &st);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	size_t n = 0;
+	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
+	sb_err err = {0};
+	int src = drop ? sb_store_drop(st, schemas, n, &err) : sb_store_start(st, schemas, n, &err);
+	if (src == SB_OK) /* the monitor's PING_HISTORY, HTTPING_HISTORY, TRACEROUTE_HISTORY */
+		src = drop ? sb_store_drop_probes(st, &err) : sb_store_start_probes(st, &err);
+	if (src != SB_OK) {
+		sb_log(SB_LOG_ERROR, "database", "%s", err.msg);
+		rc = SB_EXIT_FAIL;
+	} else {
+		sb_log(SB_LOG_INFO, "database",
+		       "%s: %s done for %zu layer tables, DAILY_SUMMARY_HISTORY and the probe "
+		       "tables",
+		       sb_store_backend(st), what, n);
+		printf("database %s: %s: %zu layer tables, DAILY_SUMMARY_HISTORY and the probe "
+		       "tables\n",
+		       what, sb_store_backend(st), n);
+	}
+	free(schemas);
+	sb_store_close(&st);
+	return rc;
+}
+
+int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	sb_stage_args a = {0};
+	int rc = sb_stage_setup(cli, c, argc, argv, &a);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	char date[11];
+	sb_date_format(a.date, date);
+	sb_log(SB_LOG_INFO, "run", "nightly run for %s", date);
+
+	/* 1. scan, one layer filter at a time when several were named */
+	a.scan.date = a.date;
+	sb_scan_stats total = {0};
+	sb_err err = {0};
+	size_t passes = a.layers.n > 0 ? a.layers.n : 1;
+	for (size_t i = 0; i < passes; i++) {
+		a.scan.layer = a.layers.n > 0 ? a.layers.names[i] : NULL;
+		sb_scan_stats st;
+		if (sb_scan_run(&cli->s, &cli->mods, &a.scan, &st, &err) != SB_OK) {
+			sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
+			return SB_EXIT_FAIL;
+		}
+		total.interfaces += st.interfaces;
+		total.ok += st.ok;
+		total.short_days += st.short_days;
+		total.failed += st.failed;
+		total.samples += st.samples;
+		total.seconds += st.seconds;
+	}
+	printf("scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s\n",
+	       date, total.interfaces, total.ok, total.short_days, total.failed, total.samples,
+	       total.seconds);
+	/* 2. daily summaries, 3. raw samples, 4. summaries into the store */
+	int drc = sb_do_daily(cli, NULL, date, &a.layers);
+	sb_store *st = NULL;
+	rc = sb_cli_open_store(cli, &st);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	sb_err e2 = {0};
+	size_t n = 0;
+	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
+	if (sb_store_start(st, schemas, n, &e2) != SB_OK)
+		sb_log(SB_LOG_WARNING, "database", "%s", e2.msg);
+	free(schemas);
+	int lrc = sb_do_load_data(cli, st, date, &a.layers);
+	int src = lrc == SB_EXIT_FAIL ? SB_EXIT_FAIL : sb_do_load_daily(cli, st, date);
+	sb_store_close(&st);
+	if (lrc == SB_EXIT_FAIL || src == SB_EXIT_FAIL || drc == SB_EXIT_FAIL)
+		return SB_EXIT_FAIL;
+	if (lrc != SB_EXIT_OK || src != SB_EXIT_OK || drc != SB_EXIT_OK)
+		return SB_EXIT_FAIL; /* something collected is still in the spool */
+	return total.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}

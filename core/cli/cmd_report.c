@@ -1,0 +1,379 @@
+/* cmd_report.c - the report command: runs scripts/reports/<NAME>.lua over the store. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/period.h"
+#include "base/stats.h"
+#include "base/timeutil.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "lua/luahost.h"
+#include "report/probes_lua.h"
+#include "report/report_lua.h"
+#include "report/xlsx.h"
+#include "store/store.h"
+
+/* The folders reports are looked for in, in order: REPORTS_SCRIPTS (when set), then the
+ * reports/ folder of the scripts folder. Owned strings. */
+typedef struct sb_report_dirs {
+	char *dirs[2];
+	size_t n;
+	char *builtin; /* = the last of dirs: the shared library (lib/) lives there */
+} sb_report_dirs;
+
+/* A path from a setting: absolute, or relative to the project root. */
+static char *sb_report_rooted(const sb_settings *s, const char *p)
+{
+	return p[0] == '/' ? sb_xstrdup(p) : sb_fs_join(s->root, p);
+}
+
+static void sb_report_dirs_find(const sb_settings *s, sb_report_dirs *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (s->reports_scripts != NULL && s->reports_scripts[0] != '\0')
+		d->dirs[d->n++] = sb_report_rooted(s, s->reports_scripts);
+	char *scripts = sb_settings_scripts_dir(s);
+	d->builtin = sb_fs_join(scripts, "reports");
+	free(scripts);
+	d->dirs[d->n++] = d->builtin;
+}
+
+static void sb_report_dirs_free(sb_report_dirs *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->dirs[i]);
+	memset(d, 0, sizeof(*d));
+}
+
+/* A report name is a plain file name without ".lua": letters, digits, '_', '-', '.'. */
+static int sb_report_name_ok(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.' || name[0] == '-' || strlen(name) > 64)
+		return 0;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+/* The one-line description of a script: its first comment line, without a leading
+ * "<file>.lua - ". Writes "" when there is none. */
+static void sb_report_describe(const char *path, const char *file, char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	char line[512];
+	for (int i = 0; i < 5 && fgets(line, sizeof(line), f) != NULL; i++) {
+		if (strncmp(line, "#!", 2) == 0)
+			continue;
+		if (strncmp(line, "--", 2) != 0)
+			break;
+		char *p = line + 2;
+		while (*p == '-' || *p == ' ' || *p == '\t')
+			p++;
+		size_t flen = strlen(file);
+		if (strncmp(p, file, flen) == 0 && strncmp(p + flen, " - ", 3) == 0)
+			p += flen + 3;
+		size_t n = strcspn(p, "\r\n");
+		if (n >= len) {
+			n = len - 1;
+			while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+				n--; /* not inside a UTF-8 character */
+		}
+		memcpy(out, p, n);
+		out[n] = '\0';
+		break;
+	}
+	fclose(f);
+}
+
+static int sb_report_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The report names (sorted, owned) of one folder. */
+static char **sb_report_scan(const char *dir, size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return NULL;
+	char **v = NULL;
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0)
+			continue;
+		char *name = sb_xstrndup(e->d_name, len - 4);
+		char *path = sb_fs_join(dir, e->d_name);
+		int ok = sb_report_name_ok(name) && sb_fs_is_file(path);
+		free(path);
+		if (!ok) {
+			free(name);
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = sb_xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = name;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), sb_report_cmp);
+	return v;
+}
+
+static int sb_report_list(const sb_report_dirs *d)
+{
+	size_t shown = 0;
+	char **seen = NULL;
+	size_t nseen = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		size_t n;
+		char **names = sb_report_scan(d->dirs[i], &n);
+		printf("reports in %s%s:\n", d->dirs[i],
+		       d->dirs[i] == d->builtin ? "" : " (REPORTS_SCRIPTS)");
+		size_t here = 0;
+		for (size_t k = 0; k < n; k++) {
+			int dup = 0;
+			for (size_t j = 0; j < nseen && !dup; j++)
+				dup = strcmp(seen[j], names[k]) == 0;
+			char file[80], desc[400];
+			snprintf(file, sizeof(file), "%s.lua", names[k]);
+			char *path = sb_fs_join(d->dirs[i], file);
+			sb_report_describe(path, file, desc, sizeof(desc));
+			free(path);
+			printf("  %-14s %s%s\n", names[k], desc,
+			       dup ? " (hidden by the one above)" : "");
+			here++;
+			seen = sb_xrealloc(seen, (nseen + 1) * sizeof(*seen));
+			seen[nseen++] = names[k];
+		}
+		if (here == 0)
+			printf("  (none)\n");
+		shown += here;
+		free(names);
+	}
+	for (size_t j = 0; j < nseen; j++)
+		free(seen[j]);
+	free(seen);
+	return shown > 0 ? SB_EXIT_OK : SB_EXIT_FAIL;
+}
+
+/* The script of report name, or NULL (owned). */
+static char *sb_report_find(const sb_report_dirs *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		char *file = sb_xasprintf("%s.lua", name);
+		char *path = sb_fs_join(d->dirs[i], file);
+		free(file);
+		if (sb_fs_is_file(path))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* collect: every file the script wrote, printed once it has finished. */
+typedef struct sb_report_run {
+	const char *name;
+	size_t outputs;
+} sb_report_run;
+
+static int sb_report_collect(lua_State *L, void *ctx, sb_err *err)
+{
+	sb_report_run *r = ctx;
+	sb_lua_push_outputs(L);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		printf("report %s: wrote %s\n", r->name, lua_tostring(L, -1));
+		sb_log(SB_LOG_INFO, "report", "%s: wrote %s", r->name, lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	r->outputs = (size_t)n;
+	if (n == 0)
+		return sb_err_set(err, SB_ELUA,
+				  "%s.lua finished without writing a file "
+				  "(a workbook not closed with wb:close()?)",
+				  r->name);
+	return SB_OK;
+}
+
+typedef struct sb_report_opts {
+	const char *name;
+	sb_report_ctx ctx;
+	int have_date, have_from, have_to, list;
+	const char *out;
+} sb_report_opts;
+
+static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **argv,
+			   sb_report_opts *o)
+{
+	static const struct option opts[] = {
+		SB_COMMON_OPTS,
+		{"date", required_argument, NULL, 'd'},
+		{"literal", no_argument, NULL, 'L'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"out", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'F'},
+		{"list", no_argument, NULL, 'l'},
+		{NULL, 0, NULL, 0},
+	};
+	int alias = strcmp(c->name, "report") != 0;
+	o->ctx.format = "xlsx";
+	o->name = alias ? c->name : NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return -1;
+		if (common > 0)
+			continue;
+		switch (opt) {
+		case 'd':
+			if (sb_cli_parse_date(c, optarg, &o->ctx.date) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			o->have_date = 1;
+			break;
+		case 'L':
+			o->ctx.literal = 1;
+			break;
+		case 'f':
+		case 't':
+			if (sb_date_parse(optarg, opt == 'f' ? &o->ctx.from : &o->ctx.to) != SB_OK)
+				return sb_cli_bad_usage(c, "--%s %s: expected a date YYYY-MM-DD",
+							opt == 'f' ? "from" : "to", optarg);
+			*(opt == 'f' ? &o->have_from : &o->have_to) = 1;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "xlsx") != 0 && strcmp(optarg, "csv") != 0 &&
+			    strcmp(optarg, "json") != 0)
+				return sb_cli_bad_usage(c,
+							"--format %s: expected xlsx, csv or json",
+							optarg);
+			o->ctx.format = optarg;
+			break;
+		case 'l':
+			o->list = 1;
+			break;
+		default:
+			return sb_cli_bad_usage(c, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (!alias && !o->list) {
+		if (optind >= argc)
+			return sb_cli_bad_usage(c, "%s",
+						"which report? (scanbackup report --list)");
+		o->name = argv[optind++];
+	}
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	if (o->name != NULL && !sb_report_name_ok(o->name))
+		return sb_cli_bad_usage(c, "'%s' is not a report name", o->name);
+	if (o->have_from != o->have_to)
+		return sb_cli_bad_usage(c, "%s", "--from and --to go together");
+	if (o->have_from && (o->have_date || o->ctx.literal))
+		return sb_cli_bad_usage(c, "%s", "--from/--to exclude --date and --literal");
+	if (o->have_from && sb_date_cmp(o->ctx.from, o->ctx.to) > 0)
+		return sb_cli_bad_usage(c, "%s", "--from is after --to");
+	if (o->have_from && sb_period_days(o->ctx.from, o->ctx.to) > 3660)
+		return sb_cli_bad_usage(c, "%s", "--from/--to: at most 3660 days");
+	o->ctx.have_range = o->have_from;
+	return SB_EXIT_OK;
+}
+
+int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	sb_report_opts o = {0};
+	int rc = sb_report_parse(cli, c, argc, argv, &o);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	rc = sb_cli_setup(cli, o.list ? 0 : SB_NEED_MODULES | SB_NEED_LOG);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	sb_report_dirs dirs;
+	sb_report_dirs_find(&cli->s, &dirs);
+	if (o.list) {
+		rc = sb_report_list(&dirs);
+		sb_report_dirs_free(&dirs);
+		return rc;
+	}
+	char *script = sb_report_find(&dirs, o.name);
+	if (script == NULL) {
+		sb_log(SB_LOG_ERROR, "report",
+		       "unknown report '%s': no %s.lua in %s%s%s "
+		       "(scanbackup report --list shows them)",
+		       o.name, o.name, dirs.dirs[0], dirs.n > 1 ? " or " : "",
+		       dirs.n > 1 ? dirs.dirs[1] : "");
+		sb_report_dirs_free(&dirs);
+		return SB_EXIT_FAIL;
+	}
+	if (!o.have_date)
+		o.ctx.date = sb_date_add(sb_date_today(), -1);
+	char *out_dir;
+	if (o.out != NULL && o.out[0] != '/') {
+		char cwd[4096];
+		out_dir = getcwd(cwd, sizeof(cwd)) != NULL ? sb_fs_join(cwd, o.out)
+							   : sb_xstrdup(o.out);
+	} else {
+		out_dir = o.out != NULL ? sb_xstrdup(o.out)
+					: sb_report_rooted(&cli->s, cli->s.reports_dir);
+	}
+	char *lua_path = sb_xasprintf("%s/?.lua;%s/lib/?.lua", dirs.builtin, dirs.builtin);
+	o.ctx.name = o.name;
+	o.ctx.out_dir = out_dir;
+	o.ctx.lua_path = lua_path;
+
+	sb_store *st = NULL;
+	sb_store_opts so = {.write_concern = cli->s.mongo_write_concern,
+			    .timeout_ms = cli->s.db_timeout * 1000};
+	sb_err err = {0};
+	if (sb_store_open(cli->s.database_uri, &so, &st, &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "report", "%s: %s", o.name, err.msg);
+		rc = SB_EXIT_FAIL;
+	} else {
+		sb_lua_env env = {.s = &cli->s,
+				  .store = st,
+				  .mods = &cli->mods,
+				  .script = script,
+				  .user = &o.ctx};
+		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx,
+							  sb_lua_open_probes};
+		sb_report_run run = {.name = o.name};
+		double t0 = sb_time_mono();
+		if (sb_lua_run(&env, script, sections, SB_ARRAY_SIZE(sections), NULL,
+			       sb_report_collect, &run, &err) != SB_OK) {
+			sb_log(SB_LOG_ERROR, "report", "%s", err.msg);
+			rc = SB_EXIT_FAIL;
+		} else {
+			sb_log(SB_LOG_INFO, "report", "%s: done in %.2f s (%s)", o.name,
+			       sb_time_mono() - t0, sb_store_backend(st));
+		}
+		sb_store_close(&st);
+	}
+	free(lua_path);
+	free(out_dir);
+	free(script);
+	sb_report_dirs_free(&dirs);
+	return rc;
+}

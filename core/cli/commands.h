@@ -1,0 +1,42 @@
+/* commands.h - the subcommands of scanbackup, one function each (the table is in main.c). */
+#ifndef SB_CLI_COMMANDS_H
+#define SB_CLI_COMMANDS_H
+
+#include "cli/cli.h"
+
+/* cmd_collect.c */
+int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_daily(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_sources.c: `updater sources` (sb_cmd_updater hands over with argv[0] = "sources"). */
+int sb_cmd_updater_sources(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_monitor.c: the probe monitor daemon, and `updater probes` (argv[0] = "probes"). */
+int sb_cmd_monitor(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_serve.c: the web dashboard, and its accounts. */
+int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_user(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_admin.c */
+int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_clean_data(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_config(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+/* cmd_report.c: `report NAME`, and the aliases diario, semanal, quincenal, mensual (the command's
+ * own name is then the report's). */
+int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv);
+
+#define SB_REPORT_USAGE                                                                            \
+	"  --date D        the last day the report may cover (default: yesterday, local time)\n"   \
+	"  --literal       semanal/quincenal/mensual: the 7/15/30 days ending at --date\n"         \
+	"  --from D --to D an explicit period instead\n"                                           \
+	"  --out DIR       output folder (default: REPORTS_DIR, data/reports)\n"                   \
+	"  --format F      xlsx (default), csv or json\n"
+
+#endif

@@ -1,0 +1,171 @@
+/* main.c - the scanbackup command line: one binary, one subcommand per stage. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "net/http.h"
+
+/* ---- the table ---- */
+
+static const sb_command sb_commands[] = {
+	{"run", sb_cmd_run,
+	 "The nightly job: scan + daily + updater data + updater daily for the target day.\n"
+	 "Exit 0 only when everything collected was stored; 3 when some interfaces failed to "
+	 "download.",
+	 "  --date D        the day (default: yesterday, local time)\n"
+	 "  --layer L       only this layer (repeatable); --borde, --bras ... also work\n"
+	 "  --shard K/N     only the interfaces whose name hashes to K of N\n"
+	 "  --no-progress   no progress line even on a terminal\n"},
+	{"daily", sb_cmd_daily,
+	 "Compute the daily summary of every interface spooled for the day into "
+	 "data/SCAN/DAILY_SUMMARY/.\n"
+	 "A layer whose spool was already loaded is summarised from the raw samples in the store.",
+	 "  --date D        the day (default: yesterday)\n"
+	 "  --layer L       only this layer (repeatable)\n"},
+	{"updater", sb_cmd_updater,
+	 "updater data | daily | probes | sources: load the spools into the store, or refresh the "
+	 "sources files.",
+	 "  data            raw samples (data/SCAN/<LAYER>/)\n"
+	 "  daily           daily summaries (data/SCAN/DAILY_SUMMARY/)\n"
+	 "  probes          the monitor's trace files (data/PROBES/) into PING_HISTORY,\n"
+	 "                  HTTPING_HISTORY and TRACEROUTE_HISTORY\n"
+	 "  sources         run the scrapers scripts/sources/<layer>.lua: sources/SCAN/<LAYER> "
+	 "updated,\n"
+	 "                  the old file kept in sources/BK_SCAN/ (no flag: every layer whose "
+	 "URLs\n"
+	 "                  are set; --mrtg-index URL --layer L [--type T]: from an MRTG index "
+	 "page)\n"
+	 "  --date D        only this day (default: yesterday)\n"
+	 "  --force         every day found in the spool (probes: the hour in progress too)\n"
+	 "  --borde --bras --caching --rai --ixp --ipbras   (data, sources) only these layers\n"},
+	{"database", sb_cmd_database,
+	 "database start | drop: create the missing tables/collections and indexes, or drop them "
+	 "all.",
+	 "  --yes           (drop) do not ask\n"},
+	{"scan", sb_cmd_scan,
+	 "Collect the target day (default: yesterday) of every interface of sources/SCAN/<LAYER>\n"
+	 "into the spool data/SCAN/<LAYER>/<DATE>/. Exit 3 when some interfaces failed.",
+	 "  --date D        the day to collect, YYYY-MM-DD (default: yesterday, local time)\n"
+	 "  --layer L       only this layer (BORDE, BRAS, CACHING, RAI, IXP, IPBRAS, ...)\n"
+	 "  --shard K/N     only the interfaces whose name hashes to K of N (several collectors)\n"
+	 "  --no-progress   no progress line even on a terminal\n"},
+	{"modules", sb_cmd_modules, "List the modules found: name, kind, ABI, layer, state, file.",
+	 ""},
+	{"setup-files", sb_cmd_setup_files,
+	 "Create the data/ and sources/ folders and an empty sources file per layer module.", ""},
+	{"clean-data", sb_cmd_clean_data,
+	 "Delete the spool (data/SCAN). Asks on a terminal; --yes otherwise.",
+	 "  --yes           do not ask\n"},
+	{"config", sb_cmd_config, "Print the settings in effect (passwords masked).", ""},
+	{"monitor", sb_cmd_monitor,
+	 "monitor start | stop | status | run | check: the probe monitor daemon (ping, httping, "
+	 "...).\n"
+	 "start daemonises, run stays in the foreground (systemd), check validates monitor.json.\n"
+	 "Its probe records go to data/PROBES/; `scanbackup updater probes` stores them.",
+	 "  --config FILE   the config (default: MONITOR_CONFIG, else <root>/monitor.json)\n"},
+	{"serve", sb_cmd_serve,
+	 "The web dashboard: traffic and probe charts, remote monitors, users (docs/web-api.md).\n"
+	 "Runs until SIGTERM; settings SERVE_* (listen address, TLS, threads, sessions).",
+	 "  --listen A:P    address and port (default: SERVE_LISTEN, 127.0.0.1:8080; port 0: any "
+	 "free)\n"
+	 "  --tls-cert F    PEM certificate, with --tls-key F: HTTPS (or SERVE_TLS_CERT/KEY)\n"
+	 "  --port-file F   write the port listened on to F\n"},
+	{"user", sb_cmd_user,
+	 "user add NAME [--role admin|viewer] | passwd NAME | del NAME | list: the dashboard's "
+	 "users.",
+	 "  --role R        (add) admin: manage monitors, links, tests, users; viewer (default): "
+	 "read\n"
+	 "  --password-stdin  read the password from standard input (else asked on the terminal)\n"
+	 "  --force         (del) also the last admin\n"},
+	{"report", sb_cmd_report,
+	 "report NAME: run scripts/reports/NAME.lua over the store (an Excel workbook by default).",
+	 SB_REPORT_USAGE
+	 "  --list          the reports found, each with its one-line description\n"},
+	{"diario", sb_cmd_report, "The daily report Data_Diario_BBIP.xlsx (= report diario).",
+	 SB_REPORT_USAGE},
+	{"semanal", sb_cmd_report, "The weekly report Data_Semanal_BBIP.xlsx (= report semanal).",
+	 SB_REPORT_USAGE},
+	{"quincenal", sb_cmd_report,
+	 "The fortnightly report Data_Quincenal_BBIP.xlsx (= report quincenal).", SB_REPORT_USAGE},
+	{"mensual", sb_cmd_report, "The monthly report Data_Mensual_BBIP.xlsx (= report mensual).",
+	 SB_REPORT_USAGE},
+};
+
+const sb_command *sb_cli_find_command(const char *name)
+{
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_commands); i++)
+		if (strcmp(sb_commands[i].name, name) == 0)
+			return &sb_commands[i];
+	return NULL;
+}
+
+static void sb_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: scanbackup COMMAND [options]   (scanbackup COMMAND --help for details)\n\n"
+		"commands:\n");
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_commands); i++) {
+		const char *s = sb_commands[i].summary;
+		fprintf(f, "  %-12s %.*s\n", sb_commands[i].name, (int)strcspn(s, "\n"), s);
+	}
+	fprintf(f, "\nscanbackup --version prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		sb_usage(stderr);
+		return SB_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s (module ABI %d)\n", PACKAGE_STRING, SB_MODULE_ABI);
+		return SB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		sb_usage(stdout);
+		return SB_EXIT_OK;
+	}
+	sb_cli cli = {.cmd = argv[1]};
+	cli.lock.fd = -1;
+	/* Options before the command (scanbackup --root R scan) are moved after it. */
+	int first = 1;
+	while (first < argc && argv[first][0] == '-') {
+		if (strcmp(argv[first], "--root") == 0 && first + 1 < argc) {
+			cli.root = argv[first + 1];
+			first += 2;
+		} else if (strncmp(argv[first], "--root=", 7) == 0) {
+			cli.root = argv[first] + 7;
+			first++;
+		} else if (strcmp(argv[first], "--dev") == 0) {
+			cli.dev = 1;
+			first++;
+		} else {
+			break;
+		}
+	}
+	if (first >= argc) {
+		sb_usage(stderr);
+		return SB_EXIT_USAGE;
+	}
+	const sb_command *c = sb_cli_find_command(argv[first]);
+	if (c == NULL) {
+		fprintf(stderr, "scanbackup: unknown command '%s'\n", argv[first]);
+		sb_usage(stderr);
+		return SB_EXIT_USAGE;
+	}
+	cli.cmd = c->name;
+	if (sb_http_global_init() != SB_OK) {
+		fprintf(stderr, "scanbackup: libcurl could not be initialised\n");
+		return SB_EXIT_FAIL;
+	}
+	optind = 1;
+	int rc = c->run(&cli, c, argc - first, argv + first);
+	sb_cli_teardown(&cli);
+	sb_http_global_cleanup();
+	return rc;
+}

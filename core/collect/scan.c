@@ -1,0 +1,390 @@
+/* scan.c - the collector stage: sources -> module hooks -> HTTP engine -> MRTG parser -> spool. */
+#include "config.h"
+
+#include "collect/scan.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "format/mrtg.h"
+#include "format/spool.h"
+#include "net/http.h"
+
+struct sb_job {
+	const sb_source *src;
+	const sb_loaded_module *mod;
+	struct sb_scan_state *run;
+	char *url;
+	sb_mrtg_parser *parser; /* allocated when the transfer starts, freed when it ends */
+	int parse_rc;
+};
+
+/* One scan in progress. */
+typedef struct sb_scan_state {
+	const sb_settings *s;
+	const sb_scan_opts *opts;
+	sb_scan_stats *stats;
+	char date[11];
+	int64_t day_start, day_end;
+	size_t expected; /* 5-minute samples in the day: 288, or 276/300 on DST days */
+	size_t total, done;
+	double started, last_progress;
+	sb_logfile alerts;
+} sb_scan_state;
+
+const sb_source *sb_job_source(const sb_job *job)
+{
+	return job->src;
+}
+
+const sb_module_def *sb_job_module(const sb_job *job)
+{
+	return job->mod->def;
+}
+
+int sb_job_set_url(sb_job *job, const char *url)
+{
+	free(job->url);
+	job->url = sb_xstrdup(url);
+	return SB_OK;
+}
+
+int sb_job_mrtg_feed(sb_job *job, const char *buf, size_t len)
+{
+	return sb_mrtg_feed(job->parser, buf, len);
+}
+
+unsigned sb_scan_shard_of(const char *name, unsigned n)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		h ^= *p;
+		h *= 16777619u;
+	}
+	return n <= 1 ? 1 : (unsigned)(h % n) + 1;
+}
+
+static int sb_has_scheme(const char *url)
+{
+	const char *colon = strstr(url, "://");
+	if (colon == NULL || colon == url)
+		return 0;
+	for (const char *p = url; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '+' ||
+		      *p == '-' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+char *sb_scan_log_url(const char *root, const char *url)
+{
+	char *u;
+	if (sb_has_scheme(url)) {
+		u = sb_xstrdup(url);
+	} else {
+		/* a local path: percent-encode what a URL cannot carry raw */
+		char *path = url[0] == '/' ? sb_xstrdup(url) : sb_fs_join(root, url);
+		size_t n = strlen(path);
+		u = sb_xmalloc(7 + 3 * n + 1);
+		memcpy(u, "file://", 7);
+		size_t w = 7;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)path[i];
+			if (c <= ' ' || c == '%' || c == '#' || c == '?' || c >= 0x7f) {
+				w += (size_t)snprintf(u + w, 4, "%%%02X", c);
+			} else {
+				u[w++] = (char)c;
+			}
+		}
+		u[w] = '\0';
+		free(path);
+	}
+	size_t n = strlen(u);
+	char *q = strpbrk(u, "?#");
+	size_t end = q != NULL ? (size_t)(q - u) : n;
+	const char *exts[] = {".html", ".htm"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(exts); i++) {
+		size_t el = strlen(exts[i]);
+		if (end >= el && strncasecmp(u + end - el, exts[i], el) == 0) {
+			char *r = sb_xasprintf("%.*s.log%s", (int)(end - el), u, u + end);
+			free(u);
+			return r;
+		}
+	}
+	return u;
+}
+
+/* Prints the URL without any user:password@ part. */
+static void sb_url_safe(const char *url, char *buf, size_t size)
+{
+	const char *scheme = strstr(url, "://");
+	const char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme != NULL ? strchr(scheme + 3, '/') : NULL;
+	if (at != NULL && (slash == NULL || at < slash))
+		snprintf(buf, size, "%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+	else
+		snprintf(buf, size, "%s", url);
+}
+
+static void sb_scan_progress(sb_scan_state *r, int final)
+{
+	if (!r->opts->progress)
+		return;
+	double now = sb_time_mono();
+	if (!final && now - r->last_progress < 0.2)
+		return;
+	r->last_progress = now;
+	double el = now - r->started;
+	double rate = el > 0 ? (double)r->done / el : 0;
+	double eta = rate > 0 ? (double)(r->total - r->done) / rate : 0;
+	fprintf(stderr, "\r[scan] %zu/%zu interfaces  %.0f/s  %zu failed  ETA %.0fs   ", r->done,
+		r->total, rate, r->stats->failed, eta);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void sb_job_start(void *ctx)
+{
+	sb_job *job = ctx;
+	if (job->parser == NULL)
+		job->parser = sb_xmalloc(sizeof(*job->parser));
+	sb_mrtg_init(job->parser, job->run->day_start, job->run->day_end);
+	job->parse_rc = SB_OK;
+}
+
+static int sb_job_data(void *ctx, const char *buf, size_t len)
+{
+	sb_job *job = ctx;
+	int rc = job->mod->def->parse != NULL ? job->mod->def->parse(job, buf, len)
+					      : sb_mrtg_feed(job->parser, buf, len);
+	if (rc < 0)
+		job->parse_rc = rc;
+	return rc;
+}
+
+/* Writes the job's samples (oldest first) to the spool. */
+static int sb_job_spool(sb_job *job, sb_err *err)
+{
+	sb_scan_state *r = job->run;
+	sb_mrtg_parser *p = job->parser;
+	sb_mrtg_sample *v = sb_xmalloc((p->n ? p->n : 1) * sizeof(*v));
+	for (unsigned i = 0; i < p->n; i++)
+		v[i] = p->samples[p->n - 1 - i];
+	sb_spool_day d = {
+		.layer = (char *)job->mod->def->schema->layer,
+		.name = job->src->name,
+		.type = job->src->type,
+		.date = r->date,
+		.url = job->url,
+		.capacity = job->src->capacity,
+		.has_capacity = job->src->has_capacity,
+		.n = p->n,
+		.samples = v,
+	};
+	int rc = sb_spool_write_day(r->s->data_dir, &d, 0, err);
+	free(v);
+	return rc;
+}
+
+static void sb_job_done(void *ctx, const sb_http_result *res)
+{
+	sb_job *job = ctx;
+	sb_scan_state *r = job->run;
+	const char *layer = job->mod->def->schema->layer;
+	char url[1024];
+	sb_url_safe(job->url, url, sizeof(url));
+	r->done++;
+	r->stats->bytes += res->bytes;
+	int rc = res->code;
+	char why[600];
+	snprintf(why, sizeof(why), "%s", res->msg);
+	if (rc == SB_OK && job->parse_rc != SB_OK) {
+		rc = job->parse_rc;
+		snprintf(why, sizeof(why), "module %s could not parse the log: %s",
+			 job->mod->def->name, sb_strerror(rc));
+	}
+	if (rc == SB_OK && job->parser != NULL) {
+		sb_mrtg_finish(job->parser);
+		if (job->parser->nbad > 0)
+			sb_log(SB_LOG_WARNING, layer,
+			       "%s (%s): %u malformed lines skipped, first at line %u of %s",
+			       job->src->name, job->src->type, job->parser->nbad,
+			       job->parser->first_bad, url);
+		unsigned n = job->parser->n;
+		sb_err e = {0};
+		if (n > 0 && sb_job_spool(job, &e) != SB_OK) {
+			rc = e.code;
+			snprintf(why, sizeof(why), "cannot write the spool: %s", e.msg);
+		} else {
+			r->stats->samples += n;
+			int short_day = n < r->expected;
+			if (short_day)
+				r->stats->short_days++;
+			else
+				r->stats->ok++;
+			sb_logfile_write(&r->alerts, short_day ? SB_LOG_WARNING : SB_LOG_INFO,
+					 "scan", "%s %s (%s) %s: %u of %zu samples", layer,
+					 job->src->name, job->src->type, r->date, n, r->expected);
+			if (n == 0)
+				sb_log(SB_LOG_WARNING, layer, "%s (%s): no samples of %s in %s",
+				       job->src->name, job->src->type, r->date, url);
+		}
+	}
+	if (rc != SB_OK) {
+		r->stats->failed++;
+		sb_log(SB_LOG_ERROR, layer, "%s (%s): %s: %s (after %d attempt%s)", job->src->name,
+		       job->src->type, url, why, res->attempts, res->attempts == 1 ? "" : "s");
+		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan", "%s %s (%s) %s: failed: %s",
+				 layer, job->src->name, job->src->type, r->date, why);
+	}
+	sb_free(job->parser);
+	sb_scan_progress(r, 0);
+}
+
+static void sb_scan_warn(void *ctx, const char *path, unsigned line, const char *msg)
+{
+	sb_log(SB_LOG_WARNING, (const char *)ctx, "%s:%u: %s (line skipped)", path, line, msg);
+}
+
+/* Queues every interface of one layer module. Sources and jobs are kept in the arrays given. */
+static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_module *m,
+			       sb_sources *src, sb_job **jobs, size_t *njobs)
+{
+	const char *layer = m->def->schema->layer;
+	char *rel = sb_xasprintf("sources/SCAN/%s", layer);
+	char *path = sb_fs_join(r->s->root, rel);
+	free(rel);
+	sb_err e = {0};
+	int rc = sb_sources_load(path, src, sb_scan_warn, (void *)layer, &e);
+	free(path);
+	if (rc == SB_ENOTFOUND) {
+		sb_log(SB_LOG_WARNING, layer,
+		       "%s: no sources file, layer skipped (scanbackup setup-files creates it)",
+		       e.msg);
+		return SB_OK;
+	}
+	if (rc != SB_OK) {
+		sb_log(SB_LOG_ERROR, layer, "%s", e.msg);
+		return rc;
+	}
+	*jobs = sb_xcalloc(src->n, sizeof(**jobs));
+	for (size_t i = 0; i < src->n; i++) {
+		const sb_source *so = &src->v[i];
+		if (r->opts->shard_n > 1 &&
+		    sb_scan_shard_of(so->name, r->opts->shard_n) != r->opts->shard_k) {
+			r->stats->skipped_shard++;
+			continue;
+		}
+		sb_job *job = &(*jobs)[(*njobs)++];
+		job->src = so;
+		job->mod = m;
+		job->run = r;
+		job->url = sb_scan_log_url(r->s->root, so->url);
+		if (m->def->fetch != NULL && (rc = m->def->fetch(job)) != SB_OK) {
+			sb_log(SB_LOG_ERROR, layer,
+			       "%s (%s): module %s could not build the request: %s", so->name,
+			       so->type, m->def->name, sb_strerror(rc));
+			r->stats->failed++;
+			continue;
+		}
+		sb_http_req req = {.url = job->url,
+				   .ctx = job,
+				   .on_start = sb_job_start,
+				   .on_data = sb_job_data,
+				   .on_done = sb_job_done};
+		if (sb_http_add(h, &req) != SB_OK)
+			return SB_ENOMEM;
+		r->total++;
+	}
+	r->stats->interfaces += *njobs;
+	return SB_OK;
+}
+
+int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts,
+		sb_scan_stats *stats, sb_err *err)
+{
+	memset(stats, 0, sizeof(*stats));
+	sb_scan_state r = {.s = s, .opts = opts, .stats = stats};
+	sb_date_format(opts->date, r.date);
+	sb_date_bounds(opts->date, &r.day_start, &r.day_end);
+	r.expected = (size_t)((r.day_end - r.day_start) / 300);
+	r.started = sb_time_mono();
+
+	sb_http_opts ho;
+	sb_http_opts_default(&ho);
+	ho.parallel = s->parallel;
+	ho.connect_timeout_ms = s->connect_timeout * 1000;
+	ho.timeout_ms = s->timeout * 1000;
+	ho.retries = s->retries;
+	ho.user = s->scan_user;
+	ho.password = s->scan_password;
+	ho.tls_verify = s->tls_verify;
+	ho.ca_bundle = s->ca_bundle;
+	sb_http *h = NULL;
+	int rc = sb_http_new(&ho, &h, err);
+	if (rc != SB_OK)
+		return rc;
+
+	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
+	if (sb_logfile_open(&r.alerts, alerts) != SB_OK)
+		sb_log(SB_LOG_WARNING, "scan", "%s: %s (alerts not written)", alerts,
+		       strerror(errno));
+	free(alerts);
+
+	size_t nlayers = 0;
+	sb_sources *srcs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*srcs));
+	sb_job **jobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*jobs));
+	size_t *njobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*njobs));
+	int matched = opts->layer == NULL;
+	for (size_t i = 0; i < mods->n && rc == SB_OK; i++) {
+		const sb_loaded_module *m = &mods->v[i];
+		if (!m->enabled || m->def->kind != SB_KIND_LAYER)
+			continue;
+		if (opts->layer != NULL && strcasecmp(opts->layer, m->def->schema->layer) != 0)
+			continue;
+		matched = 1;
+		rc = sb_scan_queue_layer(&r, h, m, &srcs[i], &jobs[i], &njobs[i]);
+		nlayers++;
+	}
+	if (rc == SB_OK && !matched)
+		rc = sb_err_set(err, SB_ENOTFOUND,
+				"no enabled layer module for layer %s (see scanbackup modules)",
+				opts->layer);
+	else if (rc != SB_OK)
+		sb_err_set(err, rc, "the scan could not start: %s", sb_strerror(rc));
+	if (rc == SB_OK) {
+		sb_log(SB_LOG_INFO, "scan",
+		       "collecting %s: %zu interfaces in %zu layers, %ld in flight", r.date,
+		       r.total, nlayers, s->parallel);
+		rc = sb_http_run(h);
+		if (rc != SB_OK)
+			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
+		sb_scan_progress(&r, 1);
+		/* the spool files were written without fsync: make the whole batch durable at once */
+		if (stats->samples > 0 && sb_fs_sync(s->data_dir) != SB_OK)
+			sb_log(SB_LOG_WARNING, "scan", "%s: could not sync the spool to disk: %s",
+			       s->data_dir, strerror(errno));
+	}
+	stats->seconds = sb_time_mono() - r.started;
+	sb_http_free(&h);
+	for (size_t i = 0; i < mods->n; i++) {
+		for (size_t k = 0; k < njobs[i]; k++) {
+			free(jobs[i][k].url);
+			free(jobs[i][k].parser);
+		}
+		free(jobs[i]);
+		sb_sources_free(&srcs[i]);
+	}
+	free(jobs);
+	free(njobs);
+	free(srcs);
+	sb_logfile_close(&r.alerts);
+	return rc;
+}

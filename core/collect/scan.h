@@ -1,0 +1,43 @@
+/* scan.h - the collector: every interface's MRTG log of the target day into the spool. */
+#ifndef SB_COLLECT_SCAN_H
+#define SB_COLLECT_SCAN_H
+
+#include <stddef.h>
+
+#include "base/sb.h"
+#include "base/settings.h"
+#include "base/timeutil.h"
+#include "plugin/module.h"
+
+typedef struct sb_scan_opts {
+	sb_date date;      /* target day (local) */
+	const char *layer; /* only this layer (case-insensitive), NULL = all */
+	unsigned shard_k;  /* keep interfaces whose name hashes to shard_k (1..shard_n) */
+	unsigned shard_n;  /* 0 or 1 = no sharding */
+	int progress;      /* print a progress line on stderr */
+} sb_scan_opts;
+
+/* What a scan did. */
+typedef struct sb_scan_stats {
+	size_t interfaces, ok, short_days, failed, skipped_shard;
+	size_t samples;
+	size_t bytes;
+	double seconds;
+} sb_scan_stats;
+
+/* Collects the target day of every interface of every enabled layer module (or of opts->layer):
+ * reads sources/SCAN/<LAYER>, fetches the logs concurrently, keeps the day's 5-minute samples,
+ * writes one spool file per interface atomically, one line per interface to Alertas-SCAN.log.
+ * A failing interface is logged and counted; it never stops the others.
+ * Returns SB_OK if the scan ran (see stats for failures), or an error that stopped it all. */
+int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts,
+		sb_scan_stats *stats, sb_err *err);
+
+/* The stable shard of an interface name: 1..n (FNV-1a 32-bit of the name, mod n, plus one). */
+unsigned sb_scan_shard_of(const char *name, unsigned n);
+
+/* The URL the core fetches for a sources url: ".html"/".htm" become ".log"; a scheme-less path
+ * is a local file (relative to root) turned into a file:// URL. Caller frees. */
+char *sb_scan_log_url(const char *root, const char *url);
+
+#endif

@@ -1,0 +1,196 @@
+/* mrtg.c - streaming MRTG .log parser: finds the 5-minute section and keeps one day of it. */
+#include "config.h"
+
+#include "format/mrtg.h"
+
+#include <string.h>
+
+#define SB_MRTG_STEP 300
+
+/* Where the parser is in the log layout (the internal `state`). */
+enum {
+	SB_MRTG_HEADER = 0, /* waiting for line 1 (the counters) */
+	SB_MRTG_LATEST,     /* waiting for line 2 (the latest poll) */
+	SB_MRTG_PARTIAL,    /* line 2 seen: a partial bucket or the first aligned line comes next */
+	SB_MRTG_GRID        /* inside the 599 aligned lines */
+};
+
+/* The fields of one line: up to 5 values; a sixth field only marks the line as too long. */
+typedef struct sb_mrtg_fields {
+	int n;             /* fields found, at most 6 */
+	int digits_only;   /* every field is made of decimal digits */
+	unsigned overflow; /* bit i set: field i does not fit in int64 */
+	int64_t v[5];
+} sb_mrtg_fields;
+
+void sb_mrtg_init(sb_mrtg_parser *p, int64_t day_start, int64_t day_end)
+{
+	*p = (sb_mrtg_parser){.day_start = day_start,
+			      .day_end = day_end,
+			      .section_left = SB_MRTG_SECTION_LINES,
+			      .state = SB_MRTG_HEADER};
+}
+
+static int sb_mrtg_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Splits s[0..len) on blanks into unsigned decimal fields. */
+static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
+{
+	*f = (sb_mrtg_fields){.digits_only = 1};
+	size_t i = 0;
+	while (f->n < 6) {
+		while (i < len && sb_mrtg_is_blank(s[i]))
+			i++;
+		if (i == len)
+			return;
+		int64_t v = 0;
+		int fits = 1;
+		while (i < len && !sb_mrtg_is_blank(s[i])) {
+			char c = s[i++];
+			if (c < '0' || c > '9') {
+				f->digits_only = 0;
+				continue;
+			}
+			if (v > (INT64_MAX - (c - '0')) / 10)
+				fits = 0;
+			else
+				v = v * 10 + (c - '0');
+		}
+		if (!fits)
+			f->overflow |= 1u << f->n;
+		if (f->n < 5)
+			f->v[f->n] = v;
+		f->n++;
+	}
+}
+
+static void sb_mrtg_bad(sb_mrtg_parser *p)
+{
+	p->nbad++;
+	if (p->first_bad == 0)
+		p->first_bad = p->lineno;
+}
+
+/* The largest multiple of 300 strictly below ts (ts >= 0). */
+static int64_t sb_mrtg_grid_below(int64_t ts)
+{
+	int64_t t = ts - 1;
+	int64_t r = t % SB_MRTG_STEP;
+	if (r < 0)
+		r += SB_MRTG_STEP;
+	return t - r;
+}
+
+/* Keeps a sample of the section if it is in the day; ends the parse once the day is behind. */
+static void sb_mrtg_take(sb_mrtg_parser *p, const sb_mrtg_fields *f)
+{
+	int64_t ts = f->v[0];
+	if (ts < p->day_start) {
+		p->done = 1;
+		return;
+	}
+	if (ts < p->day_end && p->n < SB_MRTG_MAX_SAMPLES)
+		p->samples[p->n++] = (sb_mrtg_sample){ts, f->v[1], f->v[2], f->v[3], f->v[4]};
+}
+
+/* Places one well-formed sample line in the layout. */
+static void sb_mrtg_sample_line(sb_mrtg_parser *p, const sb_mrtg_fields *f)
+{
+	int64_t ts = f->v[0];
+	if (p->state != SB_MRTG_LATEST && ts >= p->last_ts) {
+		sb_mrtg_bad(p);
+		return;
+	}
+	int aligned = ts % SB_MRTG_STEP == 0;
+	if (p->state == SB_MRTG_LATEST) {
+		p->section_floor = sb_mrtg_grid_below(ts) -
+				   (int64_t)(SB_MRTG_SECTION_LINES - 1) * SB_MRTG_STEP;
+		p->state = SB_MRTG_PARTIAL;
+	} else if (p->state == SB_MRTG_PARTIAL && !aligned) {
+		p->state = SB_MRTG_GRID; /* the partial bucket */
+	} else {
+		p->state = SB_MRTG_GRID;
+		if (!aligned) {
+			sb_mrtg_bad(p);
+			return;
+		}
+		if (ts < p->section_floor) {
+			p->done = 1; /* a coarser line: the 5-minute section is over */
+			return;
+		}
+		if (--p->section_left == 0)
+			p->done = 1;
+	}
+	p->last_ts = ts;
+	sb_mrtg_take(p, f);
+}
+
+/* Handles the complete line in buf (without its '\n'). */
+static void sb_mrtg_line(sb_mrtg_parser *p)
+{
+	p->lineno++;
+	size_t len = p->len;
+	int overlong = p->overlong;
+	p->len = 0;
+	p->overlong = 0;
+	if (overlong) {
+		sb_mrtg_bad(p);
+		return;
+	}
+	if (len > 0 && p->buf[len - 1] == '\r')
+		len--;
+	sb_mrtg_fields f;
+	sb_mrtg_split(p->buf, len, &f);
+	if (f.n == 0)
+		return; /* blank line */
+	if (p->state == SB_MRTG_HEADER) {
+		/* the counters may be 64-bit unsigned: only the timestamp has to fit */
+		p->state = SB_MRTG_LATEST;
+		if (f.n != 3 || !f.digits_only || (f.overflow & 1u) != 0)
+			sb_mrtg_bad(p);
+		return;
+	}
+	if (f.n != 5 || !f.digits_only || f.overflow != 0) {
+		sb_mrtg_bad(p);
+		return;
+	}
+	sb_mrtg_sample_line(p, &f);
+}
+
+/* Adds seg[0..n) to the current line, or only notes that the line became too long. */
+static void sb_mrtg_append(sb_mrtg_parser *p, const char *seg, size_t n)
+{
+	if (p->overlong)
+		return;
+	if (n > sizeof(p->buf) - p->len) {
+		p->overlong = 1;
+		p->len = 0;
+		return;
+	}
+	memcpy(p->buf + p->len, seg, n);
+	p->len += n;
+}
+
+int sb_mrtg_feed(sb_mrtg_parser *p, const char *buf, size_t len)
+{
+	while (len > 0 && !p->done) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t seg = nl != NULL ? (size_t)(nl - buf) : len;
+		sb_mrtg_append(p, buf, seg);
+		if (nl == NULL)
+			break;
+		sb_mrtg_line(p);
+		buf += seg + 1;
+		len -= seg + 1;
+	}
+	return p->done;
+}
+
+void sb_mrtg_finish(sb_mrtg_parser *p)
+{
+	if (!p->done && (p->len > 0 || p->overlong))
+		sb_mrtg_line(p);
+}

@@ -1,0 +1,203 @@
+/* sources.c - reads the sources files (url;name;capacity;type a line) into a list of interfaces. */
+#include "config.h"
+
+#include "format/sources.h"
+
+#include "base/fsutil.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A sources file is a few thousand short lines; anything this big is not one. */
+#define SB_SOURCES_FILE_MAX (64u * 1024u * 1024u)
+
+#define SB_SOURCES_EXPECTED "expected url;name;capacity;type"
+
+/* A byte range of the input. */
+typedef struct sb_span {
+	const char *s;
+	size_t n;
+} sb_span;
+
+static int sb_sources_is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static sb_span sb_sources_trim(sb_span f)
+{
+	while (f.n > 0 && sb_sources_is_blank(f.s[0])) {
+		f.s++;
+		f.n--;
+	}
+	while (f.n > 0 && sb_sources_is_blank(f.s[f.n - 1]))
+		f.n--;
+	return f;
+}
+
+static void sb_sources_warnf(sb_sources_warn_fn warn, void *ctx, const char *path, unsigned line,
+			     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void sb_sources_warnf(sb_sources_warn_fn warn, void *ctx, const char *path, unsigned line,
+			     const char *fmt, ...)
+{
+	if (warn == NULL)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn(ctx, path, line, msg);
+}
+
+/* Parses a capacity in Gbps: digits with at most one '.' or ',' as the decimal mark. */
+static int sb_sources_capacity(sb_span f, double *out)
+{
+	char num[64];
+	if (f.n == 0 || f.n >= sizeof(num))
+		return SB_EINVAL;
+	int digits = 0, marks = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		char c = f.s[i];
+		if (c >= '0' && c <= '9') {
+			digits++;
+			num[i] = c;
+		} else if ((c == '.' || c == ',') && marks++ == 0) {
+			num[i] = '.';
+		} else {
+			return SB_EINVAL;
+		}
+	}
+	num[f.n] = '\0';
+	if (digits == 0)
+		return SB_EINVAL;
+	return sb_parse_double(num, out);
+}
+
+static int sb_sources_same(const sb_source *a, sb_span name, sb_span type)
+{
+	return strlen(a->name) == name.n && memcmp(a->name, name.s, name.n) == 0 &&
+	       strlen(a->type) == type.n && memcmp(a->type, type.s, type.n) == 0;
+}
+
+/* Handles one line (without its '\n'). */
+static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *path,
+			    sb_sources *out, sb_sources_warn_fn warn, void *ctx)
+{
+	l = sb_sources_trim(l);
+	if (l.n == 0 || l.s[0] == '#')
+		return;
+	if (memchr(l.s, '\0', l.n) != NULL) {
+		sb_sources_warnf(warn, ctx, path, line, "%s, got a NUL byte; line skipped",
+				 SB_SOURCES_EXPECTED);
+		return;
+	}
+	sb_span f[4];
+	size_t nf = 0;
+	const char *p = l.s, *end = l.s + l.n;
+	for (;;) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *stop = semi != NULL ? semi : end;
+		if (nf < 4)
+			f[nf] = sb_sources_trim((sb_span){p, (size_t)(stop - p)});
+		nf++;
+		if (semi == NULL)
+			break;
+		p = semi + 1;
+	}
+	if (nf < 4) {
+		sb_sources_warnf(warn, ctx, path, line, "%s, got %zu field%s; line skipped",
+				 SB_SOURCES_EXPECTED, nf, nf == 1 ? "" : "s");
+		return;
+	}
+	if (nf > 4)
+		sb_sources_warnf(warn, ctx, path, line, "%s, got %zu fields; using the first 4",
+				 SB_SOURCES_EXPECTED, nf);
+	if (f[0].n == 0 || f[1].n == 0) {
+		sb_sources_warnf(warn, ctx, path, line, "%s, got an empty %s; line skipped",
+				 SB_SOURCES_EXPECTED, f[0].n == 0 ? "url" : "name");
+		return;
+	}
+	for (size_t i = first; i < out->n; i++) {
+		if (sb_sources_same(&out->v[i], f[1], f[3])) {
+			sb_sources_warnf(
+				warn, ctx, path, line,
+				"duplicate of line %u (same name \"%.*s\" and type \"%.*s\"); "
+				"line skipped",
+				out->v[i].line, (int)f[1].n, f[1].s, (int)f[3].n, f[3].s);
+			return;
+		}
+	}
+	double capacity = 0;
+	if (f[2].n > 0 && sb_sources_capacity(f[2], &capacity) != SB_OK) {
+		sb_sources_warnf(warn, ctx, path, line,
+				 "expected a capacity in Gbps such as 10 or 2.5, got \"%.*s\"; "
+				 "taken as missing",
+				 (int)f[2].n, f[2].s);
+		capacity = 0;
+	}
+	if (f[3].n == 0)
+		sb_sources_warnf(warn, ctx, path, line, "%s, got an empty type; kept",
+				 SB_SOURCES_EXPECTED);
+	if (out->n == out->cap) {
+		out->cap = out->cap ? out->cap * 2 : 64;
+		out->v = sb_xrealloc(out->v, out->cap * sizeof(out->v[0]));
+	}
+	out->v[out->n++] = (sb_source){
+		.url = sb_xstrndup(f[0].s, f[0].n),
+		.name = sb_xstrndup(f[1].s, f[1].n),
+		.type = sb_xstrndup(f[3].s, f[3].n),
+		.capacity = capacity,
+		.has_capacity = capacity > 0,
+		.line = line,
+	};
+}
+
+int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
+		     sb_sources_warn_fn warn, void *ctx)
+{
+	size_t first = out->n;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
+		buf += 3;
+		len -= 3;
+	}
+	unsigned line = 0;
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl != NULL ? (size_t)(nl - buf) : len;
+		sb_sources_line((sb_span){buf, n}, ++line, first, path, out, warn, ctx);
+		if (nl == NULL)
+			break;
+		buf += n + 1;
+		len -= n + 1;
+	}
+	return SB_OK;
+}
+
+int sb_sources_load(const char *path, sb_sources *out, sb_sources_warn_fn warn, void *ctx,
+		    sb_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = sb_fs_read(path, SB_SOURCES_FILE_MAX, &buf, &len, err);
+	if (rc != SB_OK)
+		return rc;
+	rc = sb_sources_parse(buf, len, path, out, warn, ctx);
+	free(buf);
+	return rc;
+}
+
+void sb_sources_free(sb_sources *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].url);
+		free(s->v[i].name);
+		free(s->v[i].type);
+	}
+	sb_free(s->v);
+	s->n = 0;
+	s->cap = 0;
+}

@@ -1,0 +1,41 @@
+/* sources.h - the sources files sources/SCAN/<LAYER>: one interface a line, url;name;capacity;type. */
+#ifndef SB_FORMAT_SOURCES_H
+#define SB_FORMAT_SOURCES_H
+
+#include <stddef.h>
+
+#include "base/sb.h"
+
+/* One interface. Strings are owned by the sb_sources that holds it. */
+typedef struct sb_source {
+	char *url;
+	char *name;
+	char *type;
+	double capacity;  /* Gbps; 0 when missing */
+	int has_capacity; /* 0 when the field was empty or 0 */
+	unsigned line;    /* line number in the file */
+} sb_source;
+
+typedef struct sb_sources {
+	sb_source *v;
+	size_t n, cap;
+} sb_sources;
+
+/* Called for every line that is skipped or only partly understood; path/line name the place. */
+typedef void (*sb_sources_warn_fn)(void *ctx, const char *path, unsigned line, const char *msg);
+
+/* Parses a sources file body. Blank lines and lines starting with '#' are skipped; CRLF accepted;
+ * fields are trimmed; a line with fewer than 4 fields, an empty url or name, or a duplicate
+ * name+type is reported through warn and skipped; a capacity that is not a number is reported and
+ * taken as missing. Appends to out. Returns SB_OK (bad lines are not failures). */
+int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
+		     sb_sources_warn_fn warn, void *ctx);
+
+/* Reads and parses path. A missing file is SB_ENOTFOUND, an unreadable one SB_EIO (err filled). */
+int sb_sources_load(const char *path, sb_sources *out, sb_sources_warn_fn warn, void *ctx,
+		    sb_err *err);
+
+/* Frees everything out holds and leaves it empty. */
+void sb_sources_free(sb_sources *s);
+
+#endif

@@ -1,0 +1,194 @@
+/* sources_test.c - sources files: fields, comments, CRLF, capacities, duplicates and warnings. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/sb.h"
+#include "format/sources.h"
+#include "tap.h"
+
+/* The warnings received, as "PATH:LINE: MSG". */
+typedef struct warnings {
+	char *v[64];
+	size_t n;
+} warnings;
+
+static void collect(void *ctx, const char *path, unsigned line, const char *msg)
+{
+	warnings *w = ctx;
+	if (w->n < SB_ARRAY_SIZE(w->v))
+		w->v[w->n++] = sb_xasprintf("%s:%u: %s", path, line, msg);
+}
+
+static void warnings_free(warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	w->n = 0;
+}
+
+/* 1 if some warning starts with prefix and contains needle. */
+static int warned(const warnings *w, const char *prefix, const char *needle)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strncmp(w->v[i], prefix, strlen(prefix)) == 0 &&
+		    strstr(w->v[i], needle) != NULL)
+			return 1;
+	return 0;
+}
+
+static const sb_source *find(const sb_sources *s, const char *name, const char *type)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0 && strcmp(s->v[i].type, type) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static const char sample[] = "# BORDE sources\n"                                          /* 1 */
+			     "   # an indented comment\n"                                 /* 2 */
+			     "\n"                                                         /* 3 */
+			     "http://scan/a.html;ROUTER A/1 - GI0/0/1;10;CISCO\r\n"       /* 4 */
+			     "  http://scan/b.html ;  BRAS  NORTE / 2 ; 10,5 ; UPLINK \n" /* 5 */
+			     "http://scan/c.html;C;2.5;HUAWEI\n"                          /* 6 */
+			     "http://scan/d.html;D;;JUNIPER\n"                            /* 7 */
+			     "http://scan/e.html;E;abc;ZTE\n"                             /* 8 */
+			     "http://scan/f.html;F;10\n"                                  /* 9 */
+			     "http://scan/g.html\n"                                       /* 10 */
+			     "http://scan/h.html;H;1;CISCO;extra\n"                       /* 11 */
+			     "http://scan/i.html;ROUTER A/1 - GI0/0/1;40;CISCO\n"         /* 12 */
+			     "http://scan/j.html;ROUTER A/1 - GI0/0/1;40;HUAWEI\n"        /* 13 */
+			     ";K;1;CISCO\n"                                               /* 14 */
+			     "http://scan/x.html; ;1;CISCO\n"                             /* 15 */
+			     "http://scan/l.html;L;0;CISCO\n"                             /* 16 */
+			     "http://scan/m.html;M;1e3;CISCO\n"                           /* 17 */
+			     "http://scan/n.html;N;-5;CISCO\n"                            /* 18 */
+			     "http://scan/p.html;P;1,2,3;CISCO\n"                         /* 19 */
+			     "\t\r\n"                                                     /* 20 */
+			     "http://scan/o.html;O;100;ZTE"; /* 21, no newline */
+
+static void test_parse(void)
+{
+	sb_sources s = {0};
+	warnings w = {0};
+	int rc = sb_sources_parse(sample, strlen(sample), "BORDE", &s, collect, &w);
+	is_int(rc, SB_OK, "bad lines are not a failure");
+	is_int(s.n, 12, "12 interfaces kept");
+
+	const sb_source *a = find(&s, "ROUTER A/1 - GI0/0/1", "CISCO");
+	ok(a != NULL, "a name with '/' and spaces, CRLF line");
+	if (a != NULL) {
+		is_str(a->url, "http://scan/a.html", "its url");
+		ok(a->has_capacity && a->capacity == 10, "its capacity 10");
+		is_int(a->line, 4, "its line number");
+	}
+	const sb_source *b = find(&s, "BRAS  NORTE / 2", "UPLINK");
+	ok(b != NULL, "fields trimmed, inner spaces kept");
+	if (b != NULL) {
+		is_str(b->url, "http://scan/b.html", "url trimmed");
+		is_double(b->capacity, 10.5, 1e-12, "comma decimal 10,5");
+	}
+	const sb_source *c = find(&s, "C", "HUAWEI");
+	ok(c != NULL && c->has_capacity && c->capacity == 2.5, "dot decimal 2.5");
+	const sb_source *d = find(&s, "D", "JUNIPER");
+	ok(d != NULL && !d->has_capacity && d->capacity == 0, "empty capacity: missing");
+	ok(!warned(&w, "BORDE:7:", ""), "... without a warning");
+	const sb_source *e = find(&s, "E", "ZTE");
+	ok(e != NULL && !e->has_capacity && e->capacity == 0, "capacity abc: kept, missing");
+	ok(warned(&w, "BORDE:8:", "expected a capacity in Gbps"),
+	   "... with a warning saying what was expected");
+	ok(find(&s, "F", "") == NULL &&
+		   warned(&w, "BORDE:9:", "expected url;name;capacity;type, got 3 fields"),
+	   "3 fields: skipped, warned with the line");
+	ok(warned(&w, "BORDE:10:", "expected url;name;capacity;type, got 1 field;"),
+	   "1 field: warned");
+	const sb_source *h = find(&s, "H", "CISCO");
+	ok(h != NULL && h->capacity == 1, "5 fields: the first 4 used");
+	ok(warned(&w, "BORDE:11:", "got 5 fields; using the first 4"), "... with a warning");
+	ok(warned(&w, "BORDE:12:", "duplicate of line 4"),
+	   "duplicate name+type warned, naming the first");
+	ok(a != NULL && strcmp(a->url, "http://scan/a.html") == 0, "... the first one kept");
+	const sb_source *j = find(&s, "ROUTER A/1 - GI0/0/1", "HUAWEI");
+	ok(j != NULL && j->line == 13, "same name with another type is not a duplicate");
+	ok(warned(&w, "BORDE:14:", "empty url"), "empty url: skipped with a warning");
+	ok(warned(&w, "BORDE:15:", "empty name"), "blank name: skipped with a warning");
+	const sb_source *l = find(&s, "L", "CISCO");
+	ok(l != NULL && !l->has_capacity && !warned(&w, "BORDE:16:", ""),
+	   "capacity 0: missing, no warning");
+	ok(find(&s, "M", "CISCO") != NULL && warned(&w, "BORDE:17:", "\"1e3\""),
+	   "1e3 is not a capacity");
+	ok(warned(&w, "BORDE:18:", "\"-5\""), "-5 is not a capacity");
+	ok(warned(&w, "BORDE:19:", "\"1,2,3\""), "1,2,3 is not a capacity");
+	const sb_source *o = find(&s, "O", "ZTE");
+	ok(o != NULL && o->capacity == 100 && o->line == 21, "last line without newline");
+	ok(!warned(&w, "BORDE:1:", "") && !warned(&w, "BORDE:2:", "") &&
+		   !warned(&w, "BORDE:3:", "") && !warned(&w, "BORDE:20:", ""),
+	   "comments and blank lines are silent");
+	is_int(w.n, 10, "10 warnings in all");
+	for (size_t i = 0; i < s.n; i++)
+		ok(s.v[i].url[0] != ' ' && s.v[i].name[0] != ' ' &&
+			   strchr(s.v[i].type, ' ') == NULL,
+		   "line %u: no blank left around fields", s.v[i].line);
+
+	/* a second file appended to the same list: duplicates are looked for within one file */
+	size_t before = s.n;
+	warnings_free(&w);
+	const char *bom = "\xEF\xBB\xBF"
+			  "http://q;Q;1;CISCO\nhttp://q;Q;1;CISCO\n"
+			  "http://scan/c.html;C;2.5;HUAWEI\n";
+	sb_sources_parse(bom, strlen(bom), "OTHER", &s, collect, &w);
+	is_int(s.n, before + 2,
+	       "appended, byte order mark ignored, the file's duplicate dropped, "
+	       "a name+type already in the list from another file kept");
+	ok(w.n == 1 && warned(&w, "OTHER:2:", "duplicate of line 1"), "... and warned");
+	sb_sources_free(&s);
+	ok(s.n == 0 && s.v == NULL && s.cap == 0, "free leaves the list empty");
+
+	sb_sources_parse(sample, strlen(sample), "BORDE", &s, NULL, NULL);
+	is_int(s.n, 12, "no warn callback: same result");
+	sb_sources_free(&s);
+	sb_sources_parse("", 0, "EMPTY", &s, collect, &w);
+	is_int(s.n, 0, "an empty file is an empty list");
+	sb_sources_free(&s);
+	warnings_free(&w);
+}
+
+static void test_load(void)
+{
+	char path[] = "/tmp/sb_sources_test_XXXXXX";
+	int fd = mkstemp(path);
+	ok(fd >= 0, "temporary file");
+	if (fd < 0)
+		return;
+	ssize_t wr = write(fd, sample, strlen(sample));
+	close(fd);
+	ok(wr == (ssize_t)strlen(sample), "sample written");
+	sb_sources s = {0};
+	warnings w = {0};
+	sb_err err = {0};
+	is_int(sb_sources_load(path, &s, collect, &w, &err), SB_OK, "load a file");
+	is_int(s.n, 12, "... same interfaces as the parse");
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "%s:9:", path);
+	ok(warned(&w, prefix, "got 3 fields"), "warnings name the file path");
+	sb_sources_free(&s);
+	warnings_free(&w);
+	unlink(path);
+
+	is_int(sb_sources_load(path, &s, collect, &w, &err), SB_ENOTFOUND, "a missing file");
+	is_int(err.code, SB_ENOTFOUND, "... recorded in err");
+	sb_err_clear(&err);
+	is_int(sb_sources_load("/", &s, collect, &w, &err), SB_EIO, "a directory is unreadable");
+	ok(err.code == SB_EIO && strstr(err.msg, "/") != NULL, "... err names it: %s", err.msg);
+	is_int(s.n, 0, "nothing appended on failure");
+}
+
+int main(void)
+{
+	test_parse();
+	test_load();
+	return tap_done();
+}

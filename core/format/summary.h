@@ -1,0 +1,47 @@
+/* summary.h - the daily summary of an interface (DESIGN §4) and the DAILY_SUMMARY spool files.
+ *
+ * data/SCAN/DAILY_SUMMARY/<DATE>/<LAYER>.tsv, written atomically, one row per interface:
+ *     #scanbackup-summary	1	<LAYER>	<DATE>
+ *     #name	type	capacity	inProm	inMaxProm	outProm	outMaxProm	use	samples
+ * numbers printed with 17 significant digits (exact round trip); use empty when null. */
+#ifndef SB_FORMAT_SUMMARY_H
+#define SB_FORMAT_SUMMARY_H
+
+#include <stddef.h>
+
+#include "base/sb.h"
+#include "format/mrtg.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+/* Old tool's factor: bytes/s -> Gbps as SCAN shows it. */
+#define SB_SUMMARY_FACTOR 8.022e-9
+
+/* Computes the summary of n samples (n > 0) into row (strings are not touched).
+ * Traffic: inProm = sum(in_avg)/n*F, outProm likewise, inMaxProm = max(in_max)*F,
+ * outMaxProm = max(out_max)*F, use = max(inMaxProm, outMaxProm)/capacity*100, null when the
+ * capacity is 0 or missing. in_only (IPBRAS): inProm = round-half-even(sum/n), inMaxProm =
+ * max(in_max), outProm = outMaxProm = use = 0, no factor. Sums are exact (integers). */
+void sb_summary_compute(const sb_schema *schema, const sb_mrtg_sample *v, size_t n, double capacity,
+			int has_capacity, double factor, sb_summary_row *row);
+
+/* Path of a layer's summary file for date. Caller frees. */
+char *sb_summary_path(const char *data_dir, const char *date, const char *layer);
+
+/* Writes rows atomically to the layer's summary file for date. */
+int sb_summary_write(const char *data_dir, const char *date, const char *layer,
+		     const sb_summary_row *rows, size_t n, sb_err *err);
+
+/* Rows read from a summary file; strings owned by the struct. */
+typedef struct sb_summary_file {
+	char *layer, *date;
+	sb_summary_row *rows;
+	size_t n;
+	char *strings; /* one block holding every row's strings */
+} sb_summary_file;
+
+/* Reads a summary file; a malformed file is SB_EPARSE naming the file and line. */
+int sb_summary_read(const char *path, sb_summary_file *out, sb_err *err);
+void sb_summary_file_free(sb_summary_file *f);
+
+#endif

@@ -1,0 +1,234 @@
+/* luahost_test.c - the Lua host: error positions and tracebacks, memory cap, sections, collect. */
+#include "config.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/timeutil.h"
+#include "lua/luahost.h"
+#include "tap.h"
+
+static char dir[64];
+
+/* Writes name (relative to dir) with body; returns the full path (static buffer per call). */
+static const char *script(const char *name, const char *body)
+{
+	static char paths[8][256];
+	static int next;
+	char *p = paths[next++ % 8];
+	snprintf(p, 256, "%s/%s", dir, name);
+	sb_err err = {0};
+	sb_fs_mkdirs_for(p);
+	if (sb_fs_write_atomic(p, body, strlen(body), &err) != SB_OK)
+		printf("# cannot write %s: %s\n", p, err.msg);
+	return p;
+}
+
+/* What collect saw: the number of results and each as a string (tostring). */
+typedef struct got {
+	int n;
+	char v[4][128];
+	int fail;
+} got;
+
+static int collect(lua_State *L, void *ctx, sb_err *err)
+{
+	got *g = ctx;
+	g->n = lua_gettop(L);
+	for (int i = 1; i <= g->n && i <= 4; i++) {
+		const char *s = luaL_tolstring(L, i, NULL);
+		snprintf(g->v[i - 1], sizeof(g->v[i - 1]), "%s", s);
+		lua_pop(L, 1);
+	}
+	if (g->fail)
+		return sb_err_set(err, SB_EINVAL, "collect refused the results");
+	return SB_OK;
+}
+
+static int run(const sb_lua_env *env, const char *path, const sb_lua_section *secs, size_t n,
+	       const char *const *args, got *g, sb_err *err)
+{
+	memset(err, 0, sizeof(*err));
+	return sb_lua_run(env, path, secs, n, args, g != NULL ? collect : NULL, g, err);
+}
+
+static const sb_lua_env *seen_env;
+
+static void section_a(lua_State *L, int sb_index)
+{
+	seen_env = sb_lua_env_of(L);
+	lua_pushinteger(L, 42);
+	lua_setfield(L, sb_index, "answer");
+	lua_pushstring(L, "a");
+	lua_setfield(L, sb_index, "order");
+}
+
+static void section_b(lua_State *L, int sb_index)
+{
+	lua_getfield(L, sb_index, "order");
+	lua_pushfstring(L, "%sb", lua_tostring(L, -1));
+	lua_setfield(L, sb_index, "order");
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/sb-luahost-XXXXXX");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	sb_lua_env env = {0};
+	sb_err err;
+	got g;
+
+	/* errors: file:line first, then a traceback */
+	const char *p = script("boom.lua", "local x = 1\n\nerror('boom')\n");
+	env.script = p;
+	int rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	is_int(rc, SB_ELUA, "a script error is SB_ELUA");
+	char want[300];
+	snprintf(want, sizeof(want), "%s:3: boom\n", p);
+	ok(strncmp(err.msg, want, strlen(want)) == 0, "the first line is file:line: message");
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		printf("#   got \"%s\"\n", err.msg);
+	ok(strstr(err.msg, "stack traceback:") != NULL, "a traceback follows");
+
+	script("lib/helper.lua", "local M = {}\nfunction M.f(t)\n  return t.x.y\nend\nreturn M\n");
+	p = script("req.lua", "local h = require('helper')\nlocal r = h.f({})\nreturn r\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	is_int(rc, SB_ELUA, "an error inside a module of lib/ is SB_ELUA");
+	ok(strstr(err.msg, "lib/helper.lua:3: attempt to index") != NULL,
+	   "it names the module's file and line");
+	ok(strstr(err.msg, "req.lua:2") != NULL, "the traceback names the caller's line");
+
+	p = script("syntax.lua", "local a = 1\nlocal b = = 2\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	is_int(rc, SB_ELUA, "a syntax error is SB_ELUA");
+	snprintf(want, sizeof(want), "%s:2:", p);
+	ok(strncmp(err.msg, want, strlen(want)) == 0, "a syntax error names file:line");
+
+	p = script("level0.lua", "local t = {}\n\nerror('no position', 0)\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	snprintf(want, sizeof(want), "%s:3: no position", p);
+	ok(rc == SB_ELUA && strncmp(err.msg, want, strlen(want)) == 0,
+	   "an error without a position gets the script's line");
+
+	p = script("table.lua", "error({})\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "table.lua:1: (error object is a table value)") != NULL,
+	   "a non-string error object is described");
+
+	rc = run(&env, "/nonexistent/x.lua", NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "cannot open /nonexistent/x.lua") != NULL,
+	   "a missing script is named");
+
+	/* the memory cap */
+	p = script("mem.lua", "local ok, e = pcall(string.rep, 'x', 1 << 30)\n"
+			      "local small = string.rep('y', 1000)\n"
+			      "return ok, e, #small\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, NULL, &g, &err);
+	is_int(rc, SB_OK, "a refused allocation can be caught by the script");
+	is_str(g.v[0], "false", "1 GiB more than the cap allows is refused");
+	is_str(g.v[1], "not enough memory", "with Lua's memory error");
+	is_str(g.v[2], "1000", "and the state still works after it");
+	p = script("mem2.lua", "local parts = {}\nreturn string.rep('x', (1 << 30) + 1)\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "not enough memory") != NULL &&
+		   strstr(err.msg, "1024 MiB") != NULL,
+	   "an uncaught memory error names the cap (%s)", err.msg);
+
+	/* sections, in order, with the env reachable */
+	sb_lua_section secs[] = {section_a, section_b};
+	p = script("sections.lua",
+		   "return sb.answer, sb.order, require('sb') == sb, type(sb.version)\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, secs, 2, NULL, &g, &err);
+	is_int(rc, SB_OK, "a script with sections runs");
+	is_str(g.v[0], "42", "section a added sb.answer");
+	is_str(g.v[1], "ab", "sections are called in order on the same table");
+	is_str(g.v[2], "true", "require 'sb' is the sb table");
+	is_str(g.v[3], "string", "sb.version is a string");
+	ok(seen_env == &env, "sb_lua_env_of gives the run's env");
+
+	/* collect: every result, and its error is the run's */
+	const char *args[] = {"one", "two", NULL};
+	p = script("ret.lua", "return #arg, arg[1], select('#', ...), arg[0] ~= nil\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, args, &g, &err);
+	is_int(rc, SB_OK, "collect runs after the script");
+	is_int(g.n, 4, "collect gets every returned value");
+	is_str(g.v[0], "2", "arg holds the arguments");
+	is_str(g.v[1], "one", "arg[1] is the first argument");
+	is_str(g.v[2], "2", "the chunk gets them as ... too");
+	memset(&g, 0, sizeof(g));
+	g.fail = 1;
+	rc = run(&env, p, NULL, 0, args, &g, &err);
+	ok(rc == SB_EINVAL && strcmp(err.msg, "collect refused the results") == 0,
+	   "collect's error is returned");
+
+	/* the base library */
+	p = script("dates.lua", "local s, e = sb.day_bounds('2026-11-21')\n"
+				"return sb.date_add('2024-02-28', 1), sb.weekday('2026-11-23'),\n"
+				"  #sb.days_in('2024-02-27', '2024-03-02') .. ' ' .. "
+				"#sb.days_in('2024-03-02', '2024-03-01'),\n"
+				"  e - s\n");
+	sb_time_set_zone("UTC");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, NULL, &g, &err);
+	is_int(rc, SB_OK, "date helpers run");
+	is_str(g.v[0], "2024-02-29", "sb.date_add crosses a leap day");
+	is_str(g.v[1], "1", "sb.weekday: Monday is 1");
+	is_str(g.v[2], "5 0", "sb.days_in is inclusive, empty when reversed");
+	is_str(g.v[3], "86400", "sb.day_bounds gives a day");
+	p = script("baddate.lua", "return sb.weekday('2023-02-29')\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "baddate.lua:1: bad argument #1 to 'weekday'") != NULL,
+	   "a bad date is an argument error at the caller's line");
+	p = script("badlog.lua", "sb.log('loud', 'x')\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "expected \"error\"") != NULL,
+	   "sb.log checks its level");
+
+	char root[128];
+	snprintf(root, sizeof(root), "%s/root", dir);
+	sb_fs_mkdirs(root);
+	char envfile[160];
+	snprintf(envfile, sizeof(envfile), "%s/.env", root);
+	const char *dotenv = "SCAN_TIMEOUT=31\nTLS_VERIFY=no\nSCAN_URL_RAI_ZTE=http://x/rai\n"
+			     "SCAN_PASSWORD=hunter2\n";
+	sb_fs_write_atomic(envfile, dotenv, strlen(dotenv), &err);
+	unsetenv("SCAN_TIMEOUT");
+	unsetenv("TLS_VERIFY");
+	unsetenv("SCAN_URL_RAI_ZTE");
+	sb_settings s;
+	memset(&err, 0, sizeof(err));
+	ok(sb_settings_load(&s, root, 0, &err) == SB_OK, "settings load (%s)", err.msg);
+	env.s = &s;
+	p = script(
+		"settings.lua",
+		"return math.type(sb.setting('SCAN_TIMEOUT')) .. sb.setting('SCAN_TIMEOUT'),\n"
+		"  sb.setting('TLS_VERIFY'), sb.setting('SCAN_URL_RAI_ZTE'), sb.setting('NOPE')\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, NULL, &g, &err);
+	is_int(rc, SB_OK, "sb.setting runs");
+	is_str(g.v[0], "integer31", "a number setting is an integer");
+	is_str(g.v[1], "false", "a yes/no setting is a boolean");
+	is_str(g.v[2], "http://x/rai", "a free-form key is read from the .env");
+	is_str(g.v[3], "nil", "an unknown key is nil");
+	p = script("secret.lua", "return sb.setting('SCAN_PASSWORD')\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "secret") != NULL && strstr(err.msg, "hunter2") == NULL,
+	   "a secret setting is refused");
+	sb_settings_free(&s);
+
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	return tap_done();
+}

@@ -1,0 +1,293 @@
+/* monitor_test.c - unit tests of monitor.json parsing, probe parameters, output parsers, trace files. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "monitor/monitor_config.h"
+#include "monitor/probe_parse.h"
+#include "monitor/trace.h"
+#include "store/store.h"
+#include "tap.h"
+
+static int parse(const char *text, sb_mon_config *c, sb_err *err)
+{
+	sb_err_clear(err);
+	return sb_mon_config_parse("monitor.json", text, strlen(text), c, err);
+}
+
+static void check_error(const char *text, const char *want)
+{
+	sb_mon_config c;
+	sb_err err = {0};
+	int rc = parse(text, &c, &err);
+	ok(rc != SB_OK && strstr(err.msg, want) != NULL, "refused with \"%s\"", want);
+	if (rc == SB_OK)
+		sb_mon_config_free(&c);
+	else if (strstr(err.msg, want) == NULL)
+		printf("#   got: %s\n", err.msg);
+}
+
+static const sb_probe_param defs[] = {
+	{"count", SB_PARAM_INT, "3", 1, 100, "echo requests"},
+	{"timeout", SB_PARAM_NUMBER, "1", 0.01, 60, NULL},
+	{"path", SB_PARAM_STRING, "/", 0, 64, NULL},
+	{"probe_interval", SB_PARAM_NUMBER, "1", 0.01, 60, NULL},
+	{"verbose", SB_PARAM_BOOL, "false", 0, 0, NULL},
+	{NULL, 0, NULL, 0, 0, NULL},
+};
+
+static void test_config(void)
+{
+	const char *good =
+		"{\"sleep_time\": 10, \"tests\": {\"httping\": {\"port_8\": 80, \"path_9\": "
+		"\"/octopusmonitor/\","
+		" \"path_8\": \"\", \"interval\": 300, \"timeout\": 5, \"probe_interval_9\": 0.5}},"
+		" \"links\": {\"RESIDE\": {\"status\": true, \"ip\": \" 150.185.138.59\", \"id\": "
+		"9},"
+		" \"ULA Site\": {\"status\": false, \"ip\": \"::1\", \"id\": 8}}, \"id\": 2}";
+	sb_mon_config c;
+	sb_err err = {0};
+	is_int(parse(good, &c, &err), SB_OK, "the thesis' example parses");
+	is_int(c.id, 2, "monitor id");
+	is_int(c.ntests, 1, "one test");
+	is_int(c.tests[0].interval, 300, "interval");
+	is_int(c.nlinks, 2, "two links");
+	is_int(c.links[0].id, 8, "links sorted by id");
+	is_int(c.links[0].family, 6, "::1 is IPv6");
+	is_str(c.links[1].ip, "150.185.138.59", "blanks around the ip are dropped");
+	is_int(c.links[0].status, 0, "status false");
+	ok(sb_mon_config_link(&c, 9) == &c.links[1], "link by id");
+
+	static const sb_probe_param http[] = {
+		{"port", SB_PARAM_INT, "80", 1, 65535, NULL},
+		{"path", SB_PARAM_STRING, "/", 0, 1024, NULL},
+		{"timeout", SB_PARAM_NUMBER, "5", 0.01, 300, NULL},
+		{"probe_interval", SB_PARAM_NUMBER, "1", 0.01, 60, NULL},
+		{NULL, 0, NULL, 0, 0, NULL},
+	};
+	sb_paramset *ps = NULL;
+	is_int(sb_mon_params_build("monitor.json", &c.tests[0], http, &ps, &err), SB_OK,
+	       "parameters of the example check out");
+	sb_param_type t;
+	is_str(sb_paramset_get(ps, "path", 9, &t)->str, "/octopusmonitor/",
+	       "path_9 overrides for link 9");
+	is_str(sb_paramset_get(ps, "path", 7, &t)->str, "/", "other links get the default");
+	is_int((long)sb_paramset_get(ps, "port", 8, &t)->num, 80, "port_8");
+	ok(sb_paramset_get(ps, "probe_interval", 9, &t)->num == 0.5,
+	   "a name with _ takes an override too");
+	ok(sb_paramset_get(ps, "probe_interval", 8, &t)->num == 1,
+	   "and keeps its default elsewhere");
+	ok(sb_paramset_get(ps, "nosuch", 8, &t) == NULL, "an undeclared name has no value");
+	sb_paramset_unref(ps);
+	sb_mon_config_free(&c);
+
+	const char *bad_param =
+		"{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": "
+		"{\"interval\": 60, \"count\": 0}}}";
+	is_int(parse(bad_param, &c, &err), SB_OK, "parses before the module is known");
+	ok(sb_mon_params_build("monitor.json", &c.tests[0], defs, &ps, &err) == SB_EINVAL &&
+		   strstr(err.msg,
+			  "monitor.json: tests.ping.count: expected an integer from 1 to 100") !=
+			   NULL,
+	   "a value out of range names the key: %s", err.msg);
+	sb_mon_config_free(&c);
+	const char *unknown = "{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": "
+			      "{\"interval\": 60, \"colour\": 3}}}";
+	parse(unknown, &c, &err);
+	sb_err_clear(&err);
+	ok(sb_mon_params_build("monitor.json", &c.tests[0], defs, &ps, &err) == SB_EINVAL &&
+		   strstr(err.msg, "tests.ping.colour: unknown parameter") != NULL,
+	   "an unknown parameter is named: %s", err.msg);
+	sb_mon_config_free(&c);
+	const char *wrong = "{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": "
+			    "{\"interval\": 60, \"verbose_3\": 1}}}";
+	parse(wrong, &c, &err);
+	sb_err_clear(&err);
+	ok(sb_mon_params_build("monitor.json", &c.tests[0], defs, &ps, &err) == SB_EINVAL &&
+		   strstr(err.msg, "tests.ping.verbose_3: expected true or false") != NULL,
+	   "a per-link override is checked too: %s", err.msg);
+	sb_mon_config_free(&c);
+
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": "
+		    "{\"interval\": 0}}}",
+		    "monitor.json: tests.ping.interval: expected a positive integer");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": "
+		    "{\"interval\": 1.5}}}",
+		    "tests.ping.interval: expected a positive integer");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"ping\": {}}}",
+		    "tests.ping.interval: missing");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {\"../x\": "
+		    "{\"interval\": 5}}}",
+		    "tests.../x: a test is named after its module");
+	check_error("{\"sleep_time\": -1, \"id\": 1, \"links\": {}, \"tests\": {}}",
+		    "sleep_time: expected a positive number");
+	check_error("{\"sleep_time\": 1, \"links\": {}, \"tests\": {}}", "id: missing");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}}", "links: missing");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {}, \"extra\": 1}",
+		    "extra: unknown key");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"www.example.com\", \"id\": 1}}}",
+		    "links.a.ip: expected a numeric IPv4 or IPv6 address");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1},"
+		    " \"b\": {\"ip\": \"127.0.0.2\", \"id\": 1}}}",
+		    "is also the id of link");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\"}}}",
+		    "links.a.id: missing");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1, \"status\": \"yes\"}}}",
+		    "links.a.status: expected true or false");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"tests\": {}, \"links\": {}}",
+		    "tests: the key appears twice");
+	check_error("{\"sleep_time\": 1, \"id\": 1,", "monitor.json: not a JSON object");
+	check_error("", "the file is empty");
+}
+
+static void test_ping_parse(void)
+{
+	const char *out = "PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n"
+			  "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms\n"
+			  "64 bytes from 127.0.0.1: icmp_seq=2 ttl=64 time=0.250 ms\n"
+			  "64 bytes from 127.0.0.1: icmp_seq=4 ttl=64 time=0.100 ms\n"
+			  "\n--- 127.0.0.1 ping statistics ---\n"
+			  "4 packets transmitted, 3 received, 25% packet loss, time 3004ms\n"
+			  "rtt min/avg/max/mdev = 0.045/0.131/0.250/0.087 ms\n";
+	double rtts[8];
+	size_t n = 0;
+	int sent = 0, received = 0;
+	is_int(sb_ping_parse(out, rtts, 8, &n, &sent, &received), SB_OK, "ping output parses");
+	is_int(n, 3, "three RTTs");
+	is_int(sent, 4, "sent");
+	is_int(received, 3, "received");
+	is_double(sb_median(rtts, n), 0.1, 1e-9, "median of three");
+	double even[] = {4, 1, 3, 2};
+	is_double(sb_median(even, 4), 2.5, 1e-9, "median of four");
+	is_double(sb_median(even, 0), -1, 0, "median of none is -1");
+	is_int(sb_ping_parse("ping: connect: Network is unreachable\n", rtts, 8, &n, &sent,
+			     &received),
+	       SB_EPARSE, "no statistics line: a parse error");
+}
+
+static void test_traceroute_parse(void)
+{
+	const char *out =
+		"traceroute to 150.185.138.59 (150.185.138.59), 30 hops max, 60 byte packets\n"
+		" 1  192.168.1.1 (192.168.1.1)  0.296 ms  0.399 ms  0.504 ms\n"
+		" 5  10.1.230.98 (10.1.230.98)  582.430 ms *  583.399 ms\n"
+		" 9  te4-1.mag01.mia03.atlas.cogentco.com (154.54.31.230)  590.031 ms "
+		"te7-1.mag01.mia03.atlas.cogentco.com (154.54.47.154)  596.323 ms  593.998 ms\n"
+		"10  * 38.104.95.186 (38.104.95.186)  594.960 ms !H 570.787 ms\n";
+	char *json = NULL;
+	size_t nhops = 0;
+	is_int(sb_traceroute_parse(out, &json, &nhops), SB_OK, "the thesis' traceroute parses");
+	is_int(nhops, 4, "four hops");
+	ok(json != NULL &&
+		   strstr(json,
+			  "{\"anno\": null, \"rtt\": null, \"ipaddr\": null, \"name\": null}") !=
+			   NULL,
+	   "a * is a probe of nulls");
+	ok(json != NULL &&
+		   strstr(json,
+			  "{\"rtt\": 596.323, \"ipaddr\": \"154.54.47.154\", \"name\": "
+			  "\"te7-1.mag01.mia03.atlas.cogentco.com\", \"anno\": null}") != NULL,
+	   "a second address within a hop is followed");
+	ok(json != NULL && strstr(json, "\"rtt\": 594.960, \"ipaddr\": \"38.104.95.186\", "
+					"\"name\": \"38.104.95.186\", \"anno\": \"!H\"}") != NULL,
+	   "an annotation sticks to its probe");
+	free(json);
+	is_int(sb_traceroute_parse(
+		       " 1  10.0.0.1  0.05 ms  0.04 ms\n 2  10.0.1.2  0.09 ms  0.08 ms\n", &json,
+		       &nhops),
+	       SB_OK, "-n output parses");
+	ok(nhops == 2 && strstr(json, "\"ipaddr\": \"10.0.1.2\", \"name\": \"10.0.1.2\"") != NULL,
+	   "with -n the name is the address");
+	free(json);
+	is_int(sb_traceroute_parse("traceroute: unknown host\n", &json, &nhops), SB_EPARSE,
+	       "no hop: a parse error");
+}
+
+static void test_trace(void)
+{
+	char stamp[24];
+	sb_trace_stamp(1763633700, stamp);
+	is_str(stamp, "2025-11-20T10:15:00Z", "stamp");
+	int64_t ts = 0;
+	is_int(sb_trace_parse_stamp(stamp, &ts), SB_OK, "stamp parses");
+	is_int(ts, 1763633700, "and round-trips");
+	char *path = sb_trace_path("/d", "ping", 2, 7, 1763633700);
+	is_str(path, "/d/PROBES/ping/2/7/2025-11-20T10.trace",
+	       "trace path: test, monitor, link, UTC hour");
+	free(path);
+
+	char line[] = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
+	sb_probe_kind kind;
+	sb_probe_row row;
+	const char *why = NULL;
+	is_int(sb_trace_parse_line(line, 2, 7, &kind, &row, &why), SB_OK, "a ping line parses");
+	ok(kind == SB_PROBE_PING && row.monitor == 2 && row.link == 7 && row.ts == 1763633700 &&
+		   row.rtt == 0.045 && row.sent == 3 && row.received == 3 &&
+		   strcmp(row.target, "127.0.0.1") == 0,
+	   "its fields");
+	char http[] =
+		"2025-11-20T10:15:00Z\thttp\thttp://127.0.0.1:80/\t0\t-1.000\tTimeout was reached";
+	is_int(sb_trace_parse_line(http, 2, 7, &kind, &row, &why), SB_OK, "an http line parses");
+	ok(kind == SB_PROBE_HTTP && row.status == 0 && row.rtt == -1 &&
+		   strcmp(row.error, "Timeout was reached") == 0,
+	   "its fields");
+	char tr[] = "2025-11-20T10:00:00Z\ttrace\t10.0.0.2\t[[{\"rtt\": 1, \"name\": \"a[1]\"}], "
+		    "[{\"rtt\": null}]]";
+	is_int(sb_trace_parse_line(tr, 2, 7, &kind, &row, &why), SB_OK, "a trace line parses");
+	is_int(row.nhops, 2, "hops counted, brackets in strings ignored");
+	char bad[] = "2025-11-20T10:15:00Z\tping\t127.0.0.1\tfast";
+	ok(sb_trace_parse_line(bad, 2, 7, &kind, &row, &why) == SB_EPARSE && why != NULL,
+	   "a short ping line is refused: %s", why);
+	char bad2[] = "yesterday\tping\t127.0.0.1\t1\t0\t1\t1";
+	is_int(sb_trace_parse_line(bad2, 2, 7, &kind, &row, &why), SB_EPARSE,
+	       "a bad stamp is refused");
+
+	/* appends and a load into SQLite: stored rows leave, bad lines go to .rejected */
+	char dir[] = "/tmp/sbmontest-XXXXXX";
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	char *p1 = sb_trace_path(dir, "ping", 2, 7, 1763633700);
+	const char *l1 = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
+	const char *l2 = "2025-11-20T10:16:00Z\tping\t127.0.0.1\t-1.000\t100.0\t3\t0";
+	sb_err err = {0};
+	is_int(sb_trace_append(p1, l1, strlen(l1), &err), SB_OK, "append creates folders");
+	is_int(sb_trace_append(p1, l2, strlen(l2), &err), SB_OK, "append");
+	is_int(sb_trace_append(p1, "garbage", 7, &err), SB_OK, "append a bad line");
+	char *db = sb_xasprintf("sqlite:%s/t.db", dir);
+	sb_store *st = NULL;
+	is_int(sb_store_open(db, NULL, &st, &err), SB_OK, "store opens");
+	sb_trace_stats stats;
+	is_int(sb_trace_load(dir, st, 0, &stats, &err), SB_OK, "load");
+	is_int(stats.rows, 2, "two records stored");
+	is_int(stats.rejected, 1, "one line rejected");
+	ok(!sb_fs_is_file(p1), "the trace file left the spool");
+	char *rej = sb_xasprintf("%s.rejected", p1);
+	ok(sb_fs_is_file(rej), "the bad line was kept aside");
+	free(rej);
+	is_int(sb_trace_append(p1, l1, strlen(l1), &err), SB_OK, "append the same record again");
+	is_int(sb_trace_load(dir, st, 0, &stats, &err), SB_OK, "load again");
+	is_int(stats.rows, 1, "stored again (an idempotent upsert)");
+	sb_store_close(&st);
+	free(db);
+	free(p1);
+	char *cmd = sb_xasprintf("rm -rf %s", dir);
+	ok(system(cmd) == 0, "cleanup");
+	free(cmd);
+}
+
+int main(void)
+{
+	test_config();
+	test_ping_parse();
+	test_traceroute_parse();
+	test_trace();
+	return tap_done();
+}

@@ -1,0 +1,600 @@
+/* probe.c - a probe's life: the services a probe module calls, its records, its end. */
+#include "config.h"
+
+#include "monitor/probe.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "monitor/monitor_impl.h"
+#include "monitor/trace.h"
+
+/* A probe's deadline: twice its interval, at least this. */
+#define SB_PROBE_MIN_DEADLINE 10.0
+
+typedef enum { SB_RES_TIMER, SB_RES_WATCH, SB_RES_CHILD, SB_RES_HTTP } sb_res_kind;
+
+struct sb_pres {
+	sb_res_kind kind;
+	sb_probe *p;
+	sb_timer *timer;
+	sb_watch *watch;
+	int fd;
+	sb_child *child;
+	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
+	void (*fn)(void); /* the module's callback, cast back by kind */
+	void *arg;
+	sb_pres *next;
+};
+
+static sb_pres *sb_res_new(sb_probe *p, sb_res_kind kind, void (*fn)(void), void *arg)
+{
+	sb_pres *r = sb_xcalloc(1, sizeof(*r));
+	r->kind = kind;
+	r->p = p;
+	r->fd = -1;
+	r->fn = fn;
+	r->arg = arg;
+	r->next = p->res;
+	p->res = r;
+	return r;
+}
+
+static void sb_res_unlink(sb_probe *p, sb_pres *r)
+{
+	for (sb_pres **pr = &p->res; *pr != NULL; pr = &(*pr)->next) {
+		if (*pr == r) {
+			*pr = r->next;
+			return;
+		}
+	}
+}
+
+static void sb_res_release(sb_mon *m, sb_pres *r)
+{
+	switch (r->kind) {
+	case SB_RES_TIMER:
+		sb_loop_timer_cancel(m->loop, r->timer);
+		break;
+	case SB_RES_WATCH:
+		sb_loop_unwatch(m->loop, r->watch);
+		close(r->fd);
+		break;
+	case SB_RES_CHILD:
+		sb_loop_kill(m->loop, r->child);
+		break;
+	case SB_RES_HTTP:
+		curl_multi_remove_handle(m->curl_multi, r->easy);
+		curl_easy_cleanup(r->easy);
+		m->curl_running--;
+		break;
+	}
+	free(r);
+}
+
+/* ---- what to test ---- */
+
+const char *sb_probe_test(const sb_probe *p)
+{
+	return p->test->name;
+}
+
+int64_t sb_probe_link_id(const sb_probe *p)
+{
+	return p->link_id;
+}
+
+const char *sb_probe_link_name(const sb_probe *p)
+{
+	return p->link_name;
+}
+
+const char *sb_probe_link_ip(const sb_probe *p)
+{
+	return p->ip;
+}
+
+int sb_probe_link_family(const sb_probe *p)
+{
+	return p->family;
+}
+
+int64_t sb_probe_time(const sb_probe *p)
+{
+	return p->ts;
+}
+
+long sb_probe_param_int(const sb_probe *p, const char *name)
+{
+	const sb_pval *v = sb_paramset_get(p->params, name, p->link_id, NULL);
+	return v != NULL ? (long)v->num : 0;
+}
+
+double sb_probe_param_number(const sb_probe *p, const char *name)
+{
+	const sb_pval *v = sb_paramset_get(p->params, name, p->link_id, NULL);
+	return v != NULL ? v->num : 0;
+}
+
+const char *sb_probe_param_str(const sb_probe *p, const char *name)
+{
+	const sb_pval *v = sb_paramset_get(p->params, name, p->link_id, NULL);
+	return v != NULL ? v->str : NULL;
+}
+
+int sb_probe_param_bool(const sb_probe *p, const char *name)
+{
+	const sb_pval *v = sb_paramset_get(p->params, name, p->link_id, NULL);
+	return v != NULL ? v->b : 0;
+}
+
+void sb_probe_set_data(sb_probe *p, void *data, void (*free_fn)(void *data))
+{
+	p->data = data;
+	p->free_data = free_fn;
+}
+
+void *sb_probe_data(const sb_probe *p)
+{
+	return p->data;
+}
+
+/* ---- log ---- */
+
+static void sb_probe_vlog(const sb_probe *p, int level, const char *fmt, va_list ap)
+{
+	char msg[768];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	sb_log((sb_log_level)level, p->test->name, "link %lld (%s) %s: %s", (long long)p->link_id,
+	       p->link_name, p->ip, msg);
+}
+
+void sb_probe_log(const sb_probe *p, int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_probe_vlog(p, level, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the end ---- */
+
+/* Releases everything, tells the scheduler, and moves the probe to the graveyard. */
+static void sb_probe_end(sb_probe *p)
+{
+	if (p->ended)
+		return;
+	p->ended = 1;
+	sb_mon *m = p->mon;
+	if (p->deadline != NULL) {
+		sb_loop_timer_cancel(m->loop, p->deadline);
+		p->deadline = NULL;
+	}
+	while (p->res != NULL) {
+		sb_pres *r = p->res;
+		p->res = r->next;
+		sb_res_release(m, r);
+	}
+	if (p->free_data != NULL)
+		p->free_data(p->data);
+	p->data = NULL;
+	p->free_data = NULL;
+	sb_mon_probe_ended(m, p);
+	p->next = m->graveyard;
+	m->graveyard = p;
+}
+
+void sb_probe_done(sb_probe *p)
+{
+	if (p->ended)
+		return;
+	p->ok = p->wrote;
+	if (!p->wrote)
+		snprintf(p->summary, sizeof(p->summary), "ended without a record");
+	sb_probe_end(p);
+}
+
+void sb_probe_fail(sb_probe *p, int code, const char *fmt, ...)
+{
+	if (p->ended)
+		return;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sb_probe_log(p, SB_LOG_WARNING, "%s (%s)", msg, sb_strerror(code));
+	snprintf(p->summary, sizeof(p->summary), "failed: %.110s", msg);
+	p->ok = 0;
+	p->mon->failed++;
+	sb_probe_end(p);
+}
+
+void sb_probe_cancel(sb_probe *p, const char *why)
+{
+	if (p->ended)
+		return;
+	sb_probe_log(p, SB_LOG_WARNING, "%s", why);
+	snprintf(p->summary, sizeof(p->summary), "cancelled: %.100s", why);
+	p->ok = 0;
+	p->mon->cancelled++;
+	sb_probe_end(p);
+}
+
+void sb_probe_reap(sb_mon *m)
+{
+	while (m->graveyard != NULL) {
+		sb_probe *p = m->graveyard;
+		m->graveyard = p->next;
+		sb_paramset_unref(p->params);
+		free(p->link_name);
+		free(p);
+	}
+}
+
+static void sb_probe_deadline(void *arg)
+{
+	sb_probe *p = arg;
+	p->deadline = NULL;
+	char why[96];
+	snprintf(why, sizeof(why), "still running after %.0f s: cancelled",
+		 sb_time_mono() - p->start_mono);
+	sb_probe_cancel(p, why);
+}
+
+sb_probe *sb_probe_new(sb_mon *m, sb_mtest *t, const sb_mon_link *l, int64_t ts)
+{
+	sb_probe *p = sb_xcalloc(1, sizeof(*p));
+	p->mon = m;
+	p->test = t;
+	p->params = sb_paramset_ref(t->params);
+	p->monitor = m->monitor_id;
+	p->link_id = l->id;
+	p->link_name = sb_xstrdup(l->name);
+	snprintf(p->ip, sizeof(p->ip), "%s", l->ip);
+	p->family = l->family;
+	p->ts = ts;
+	p->queued_mono = sb_time_mono();
+	return p;
+}
+
+void sb_probe_start(sb_probe *p)
+{
+	sb_mon *m = p->mon;
+	p->started = 1;
+	p->start_mono = sb_time_mono();
+	double deadline = 2.0 * (double)p->test->interval;
+	if (deadline < SB_PROBE_MIN_DEADLINE)
+		deadline = SB_PROBE_MIN_DEADLINE;
+	p->deadline = sb_loop_timer(m->loop, p->start_mono + deadline, sb_probe_deadline, p);
+	int rc = p->test->mod.def->probe(p);
+	if (rc != SB_OK && !p->ended)
+		sb_probe_fail(p, rc, "the probe hook failed to start (%d)", rc);
+}
+
+/* ---- timers, watches, children ---- */
+
+static void sb_probe_timer_fired(void *arg)
+{
+	sb_pres *r = arg;
+	sb_probe *p = r->p;
+	sb_res_unlink(p, r);
+	sb_probe_timer_fn fn = (sb_probe_timer_fn)r->fn;
+	void *a = r->arg;
+	free(r);
+	if (!p->ended)
+		fn(p, a);
+}
+
+int sb_probe_timer(sb_probe *p, double seconds, sb_probe_timer_fn fn, void *arg)
+{
+	if (p->ended || fn == NULL)
+		return SB_EINVAL;
+	sb_pres *r = sb_res_new(p, SB_RES_TIMER, (void (*)(void))fn, arg);
+	r->timer = sb_loop_timer(p->mon->loop, sb_time_mono() + (seconds > 0 ? seconds : 0),
+				 sb_probe_timer_fired, r);
+	return SB_OK;
+}
+
+static void sb_probe_fd_ready(int fd, unsigned events, void *arg)
+{
+	sb_pres *r = arg;
+	(void)events;
+	if (!r->p->ended)
+		((sb_probe_fd_fn)r->fn)(r->p, fd, r->arg);
+}
+
+int sb_probe_watch(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg)
+{
+	if (p->ended || fn == NULL || fd < 0)
+		return SB_EINVAL;
+	sb_pres *r = sb_res_new(p, SB_RES_WATCH, (void (*)(void))fn, arg);
+	sb_err err = {0};
+	r->fd = fd;
+	r->watch = sb_loop_watch(p->mon->loop, fd, EPOLLIN, sb_probe_fd_ready, r, &err);
+	if (r->watch == NULL) {
+		sb_res_unlink(p, r);
+		free(r);
+		return err.code;
+	}
+	return SB_OK;
+}
+
+static void sb_probe_child_exited(int status, const char *out, size_t len, int truncated, void *arg)
+{
+	sb_pres *r = arg;
+	sb_probe *p = r->p;
+	(void)truncated;
+	sb_res_unlink(p, r);
+	sb_probe_exit_fn fn = (sb_probe_exit_fn)r->fn;
+	void *a = r->arg;
+	free(r);
+	if (!p->ended)
+		fn(p, status, out, len, a);
+}
+
+int sb_probe_spawn(sb_probe *p, char *const argv[], size_t max_out, sb_probe_exit_fn fn, void *arg)
+{
+	if (p->ended || fn == NULL || argv == NULL || argv[0] == NULL)
+		return SB_EINVAL;
+	sb_pres *r = sb_res_new(p, SB_RES_CHILD, (void (*)(void))fn, arg);
+	sb_err err = {0};
+	r->child = sb_loop_spawn(p->mon->loop, argv, max_out, sb_probe_child_exited, r, &err);
+	if (r->child == NULL) {
+		sb_res_unlink(p, r);
+		free(r);
+		sb_probe_log(p, SB_LOG_WARNING, "%s", err.msg);
+		return err.code != SB_OK ? err.code : SB_EIO;
+	}
+	return SB_OK;
+}
+
+/* ---- HTTP: libcurl's multi socket interface on the loop ---- */
+
+static void sb_curl_check_done(sb_mon *m)
+{
+	CURLMsg *msg;
+	int left = 0;
+	while ((msg = curl_multi_info_read(m->curl_multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURL *easy = msg->easy_handle;
+		CURLcode cc = msg->data.result;
+		sb_pres *r = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+		sb_probe_http_result res;
+		memset(&res, 0, sizeof(res));
+		res.total_ms = -1;
+		long status = 0;
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		res.status = status;
+		if (cc == CURLE_OK) {
+			curl_off_t us = 0;
+			curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us);
+			res.total_ms = (double)us / 1000.0;
+			res.code = SB_OK;
+		} else {
+			res.code = cc == CURLE_OPERATION_TIMEDOUT ? SB_ETIMEOUT
+				   : cc == CURLE_PEER_FAILED_VERIFICATION ||
+						   cc == CURLE_SSL_CONNECT_ERROR
+					   ? SB_ETLS
+					   : SB_ECONNECT;
+			snprintf(res.error, sizeof(res.error), "%.150s",
+				 r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(cc));
+		}
+		sb_probe *p = r->p;
+		sb_res_unlink(p, r);
+		sb_probe_http_fn fn = (sb_probe_http_fn)r->fn;
+		void *a = r->arg;
+		curl_multi_remove_handle(m->curl_multi, easy);
+		curl_easy_cleanup(easy);
+		m->curl_running--;
+		free(r);
+		if (!p->ended)
+			fn(p, &res, a);
+	}
+}
+
+static void sb_curl_action(sb_mon *m, curl_socket_t fd, int mask)
+{
+	int running = 0;
+	curl_multi_socket_action(m->curl_multi, fd, mask, &running);
+	sb_curl_check_done(m);
+}
+
+static void sb_curl_fd_ready(int fd, unsigned events, void *arg)
+{
+	sb_mon *m = arg;
+	int mask = 0;
+	if (events & EPOLLIN)
+		mask |= CURL_CSELECT_IN;
+	if (events & EPOLLOUT)
+		mask |= CURL_CSELECT_OUT;
+	if (events & (EPOLLERR | EPOLLHUP))
+		mask |= CURL_CSELECT_ERR;
+	sb_curl_action(m, fd, mask);
+}
+
+static void sb_curl_timer_fired(void *arg)
+{
+	sb_mon *m = arg;
+	m->curl_timer = NULL;
+	sb_curl_action(m, CURL_SOCKET_TIMEOUT, 0);
+}
+
+static int sb_curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	sb_mon *m = userp;
+	sb_watch *w = socketp;
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (w != NULL) {
+			sb_loop_unwatch(m->loop, w);
+			curl_multi_assign(m->curl_multi, s, NULL);
+		}
+		return 0;
+	}
+	unsigned events =
+		(what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (w == NULL) {
+		sb_err err = {0};
+		w = sb_loop_watch(m->loop, s, events, sb_curl_fd_ready, m, &err);
+		if (w == NULL) {
+			sb_log(SB_LOG_ERROR, "monitor", "HTTP: %s", err.msg);
+			return -1;
+		}
+		curl_multi_assign(m->curl_multi, s, w);
+	} else {
+		sb_loop_watch_mod(m->loop, w, events);
+	}
+	return 0;
+}
+
+static int sb_curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	sb_mon *m = userp;
+	(void)multi;
+	sb_loop_timer_cancel(m->loop, m->curl_timer);
+	m->curl_timer = NULL;
+	if (timeout_ms >= 0)
+		m->curl_timer = sb_loop_timer(m->loop, sb_time_mono() + (double)timeout_ms / 1000.0,
+					      sb_curl_timer_fired, m);
+	return 0;
+}
+
+int sb_probe_http_head(sb_probe *p, const char *url, double timeout, sb_probe_http_fn fn, void *arg)
+{
+	if (p->ended || fn == NULL || url == NULL)
+		return SB_EINVAL;
+	sb_mon *m = p->mon;
+	if (m->curl_multi == NULL) {
+		m->curl_multi = curl_multi_init();
+		if (m->curl_multi == NULL)
+			return SB_ENOMEM;
+		curl_multi_setopt(m->curl_multi, CURLMOPT_SOCKETFUNCTION, sb_curl_socket_cb);
+		curl_multi_setopt(m->curl_multi, CURLMOPT_SOCKETDATA, m);
+		curl_multi_setopt(m->curl_multi, CURLMOPT_TIMERFUNCTION, sb_curl_timer_cb);
+		curl_multi_setopt(m->curl_multi, CURLMOPT_TIMERDATA, m);
+	}
+	CURL *easy = curl_easy_init();
+	if (easy == NULL)
+		return SB_ENOMEM;
+	sb_pres *r = sb_res_new(p, SB_RES_HTTP, (void (*)(void))fn, arg);
+	r->easy = easy;
+	long ms = timeout > 0 ? (long)(timeout * 1000.0) : 10000L;
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, ms);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ms);
+	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "scanbackup-monitor/" PACKAGE_VERSION);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, m->tls_verify ? 1L : 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, m->tls_verify ? 2L : 0L);
+	if (m->ca_bundle != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, m->ca_bundle);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)r);
+	if (curl_multi_add_handle(m->curl_multi, easy) != CURLM_OK) {
+		sb_res_unlink(p, r);
+		curl_easy_cleanup(easy);
+		free(r);
+		return SB_ENOMEM;
+	}
+	m->curl_running++;
+	return SB_OK;
+}
+
+void sb_probe_http_shutdown(sb_mon *m)
+{
+	sb_loop_timer_cancel(m->loop, m->curl_timer);
+	m->curl_timer = NULL;
+	if (m->curl_multi != NULL)
+		curl_multi_cleanup(m->curl_multi);
+	m->curl_multi = NULL;
+}
+
+/* ---- records ---- */
+
+/* Replaces tabs and line breaks by spaces, so a value stays one field of one line. */
+static void sb_probe_flatten(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\t' || *s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
+static void sb_probe_write(sb_probe *p, const char *kind, const char *fields)
+{
+	if (p->ended || p->wrote)
+		return;
+	p->wrote = 1;
+	char stamp[24];
+	sb_trace_stamp(p->ts, stamp);
+	char *line = sb_xasprintf("%s\t%s\t%s", stamp, kind, fields);
+	char *path = sb_trace_path(p->mon->data_dir, p->test->name, p->monitor, p->link_id, p->ts);
+	sb_err err = {0};
+	if (sb_trace_append(path, line, strlen(line), &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, p->test->name, "%s", err.msg);
+		p->mon->write_errors++;
+	} else {
+		p->mon->written++;
+	}
+	free(path);
+	free(line);
+}
+
+void sb_probe_put_ping(sb_probe *p, double rtt_ms, double loss, int sent, int received)
+{
+	char fields[256];
+	snprintf(fields, sizeof(fields), "%s\t%.3f\t%.1f\t%d\t%d", p->ip,
+		 rtt_ms < 0 ? -1.0 : rtt_ms, loss, sent, received);
+	sb_probe_write(p, "ping", fields);
+	if (received > 0)
+		snprintf(p->summary, sizeof(p->summary), "rtt %.3f ms, loss %.0f%% (%d/%d)", rtt_ms,
+			 loss, received, sent);
+	else
+		snprintf(p->summary, sizeof(p->summary), "no reply, loss 100%% (0/%d)", sent);
+}
+
+void sb_probe_put_http(sb_probe *p, const char *url, long status, double total_ms,
+		       const char *error)
+{
+	char *u = sb_xstrdup(url != NULL ? url : "");
+	char *e = sb_xstrdup(error != NULL ? error : "");
+	sb_probe_flatten(u);
+	sb_probe_flatten(e);
+	char *fields =
+		sb_xasprintf("%s\t%ld\t%.3f\t%s", u, status, total_ms < 0 ? -1.0 : total_ms, e);
+	sb_probe_write(p, "http", fields);
+	if (*e != '\0')
+		snprintf(p->summary, sizeof(p->summary), "error: %.100s", e);
+	else
+		snprintf(p->summary, sizeof(p->summary), "HTTP %ld in %.1f ms", status, total_ms);
+	free(fields);
+	free(e);
+	free(u);
+}
+
+void sb_probe_put_trace(sb_probe *p, const char *hops_json, size_t nhops)
+{
+	char *h = sb_xstrdup(hops_json != NULL ? hops_json : "[]");
+	sb_probe_flatten(h);
+	char *fields = sb_xasprintf("%s\t%s", p->ip, h);
+	sb_probe_write(p, "trace", fields);
+	snprintf(p->summary, sizeof(p->summary), "route of %zu hop%s", nhops,
+		 nhops == 1 ? "" : "s");
+	free(fields);
+	free(h);
+}

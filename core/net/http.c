@@ -1,0 +1,796 @@
+/* http.c - the HTTP engine: a queue of requests run over libcurl multi, at most `parallel` in flight. */
+#include "config.h"
+
+#include "net/http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define SB_HTTP_USER_AGENT "scanbackup/" PACKAGE_VERSION
+#define SB_HTTP_MAX_REDIRS 5L
+#define SB_HTTP_DEFAULT_MAX_BODY ((size_t)64 << 20)
+/* A non-2xx body is read and dropped up to this many bytes, so that its connection can be reused;
+ * a longer one is cut off (the request fails on its status either way). */
+#define SB_HTTP_DISCARD_MAX ((size_t)64 << 10)
+/* The longest wait between two attempts, whatever backoff_ms and the attempt number say. */
+#define SB_HTTP_MAX_BACKOFF_MS (3600L * 1000L)
+/* The longest curl_multi_poll when nothing else bounds it. */
+#define SB_HTTP_POLL_MS 1000
+
+/* A request in the queue, waiting for a retry, or in flight. It is all a queued request costs, so
+ * it stays small: the copy of the caller's request and the URL in the same allocation. */
+typedef struct sb_http_job {
+	struct sb_http_job *next;
+	sb_http_req req; /* req.url points to url below */
+	int64_t t0_ms;   /* start of the first attempt */
+	int64_t due_ms;  /* when a waiting retry may start */
+	int attempts;    /* attempts started */
+	char url[];
+} sb_http_job;
+
+/* One transfer in flight: an easy handle (kept and reused, so the connection and DNS caches of the
+ * multi handle serve the next request) and the state of the current attempt. */
+typedef struct sb_http_slot {
+	sb_http *h;
+	CURL *easy;
+	sb_http_job *job; /* NULL while idle */
+	int stopped;      /* on_data returned 1 */
+	int too_big;      /* the body went over max_body */
+	int consumer_rc;  /* negative SB_ code returned by on_data, else 0 */
+	size_t bytes;     /* body bytes handed to on_data */
+	size_t received;  /* body bytes curl delivered, dropped ones included */
+	char errbuf[CURL_ERROR_SIZE];
+} sb_http_slot;
+
+struct sb_http {
+	sb_http_opts opts; /* strings point to the copies below */
+	char *user;
+	char *password;
+	char *ca_bundle;
+	CURLM *multi;
+	sb_http_slot *slots; /* opts.parallel of them */
+	sb_http_slot **idle; /* stack of slots without a job */
+	long nidle;
+	long active; /* slots with a job attached to the multi handle */
+	sb_http_job *queue_head;
+	sb_http_job *queue_tail;
+	sb_http_job *wait_head; /* retries waiting for their backoff, earliest due first */
+	sb_http_job *wait_tail;
+	int running; /* inside sb_http_run */
+};
+
+void sb_http_opts_default(sb_http_opts *o)
+{
+	*o = (sb_http_opts){
+		.parallel = 32,
+		.connect_timeout_ms = 10000,
+		.timeout_ms = 60000,
+		.retries = 2,
+		.backoff_ms = 500,
+		.user = NULL,
+		.password = NULL,
+		.tls_verify = 1,
+		.ca_bundle = NULL,
+		.max_body = 0,
+	};
+}
+
+static int64_t sb_http_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Overwrites a secret before its memory is freed, in a way the compiler may not drop. */
+static void sb_http_wipe(char *s)
+{
+	if (s == NULL)
+		return;
+	volatile char *p = s;
+	while (*p != '\0')
+		*p++ = '\0';
+}
+
+/* Finds the userinfo ("user:password") of url: sets *start and *len and returns 1, or returns 0. */
+static int sb_http_userinfo(const char *url, size_t *start, size_t *len)
+{
+	const char *sep = strstr(url, "://");
+	if (sep == NULL)
+		return 0;
+	const char *auth = sep + 3;
+	size_t auth_len = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (size_t i = 0; i < auth_len; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	if (at == NULL)
+		return 0;
+	*start = (size_t)(auth - url);
+	*len = (size_t)(at - auth);
+	return 1;
+}
+
+char *sb_http_redact_url(const char *url)
+{
+	size_t start = 0;
+	size_t len = 0;
+	if (!sb_http_userinfo(url, &start, &len))
+		return sb_xstrdup(url);
+	/* Drop the userinfo and its '@'. */
+	size_t total = strlen(url);
+	char *out = sb_xmalloc(total - len);
+	memcpy(out, url, start);
+	memcpy(out + start, url + start + len + 1, total - start - len);
+	return out;
+}
+
+/* Replaces every occurrence of secret in msg, a string in a buffer of size bytes, with "***". */
+static void sb_http_scrub(char *msg, size_t size, const char *secret)
+{
+	size_t secret_len = strlen(secret);
+	if (secret_len == 0 || strstr(msg, secret) == NULL)
+		return;
+	char *out = sb_xmalloc(size);
+	size_t o = 0;
+	const char *p = msg;
+	while (*p != '\0' && o + 1 < size) {
+		if (strncmp(p, secret, secret_len) == 0) {
+			for (int i = 0; i < 3 && o + 1 < size; i++)
+				out[o++] = '*';
+			p += secret_len;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+	memcpy(msg, out, o + 1);
+	free(out);
+}
+
+/* Removes the engine's password and any password written in url from msg. */
+static void sb_http_scrub_msg(const sb_http *h, const char *url, char *msg, size_t size)
+{
+	if (h->password != NULL)
+		sb_http_scrub(msg, size, h->password);
+	size_t start = 0;
+	size_t len = 0;
+	if (!sb_http_userinfo(url, &start, &len))
+		return;
+	const char *info = url + start;
+	const char *colon = memchr(info, ':', len);
+	if (colon == NULL)
+		return;
+	char *secret = sb_xstrndup(colon + 1, len - (size_t)(colon + 1 - info));
+	sb_http_scrub(msg, size, secret);
+	sb_http_wipe(secret);
+	free(secret);
+}
+
+static const char *sb_http_reason(long status)
+{
+	static const struct {
+		long status;
+		const char *text;
+	} reasons[] = {
+		{300, "Multiple Choices"},
+		{301, "Moved Permanently"},
+		{302, "Found"},
+		{303, "See Other"},
+		{304, "Not Modified"},
+		{307, "Temporary Redirect"},
+		{308, "Permanent Redirect"},
+		{400, "Bad Request"},
+		{401, "Unauthorized"},
+		{403, "Forbidden"},
+		{404, "Not Found"},
+		{405, "Method Not Allowed"},
+		{407, "Proxy Authentication Required"},
+		{408, "Request Timeout"},
+		{410, "Gone"},
+		{413, "Content Too Large"},
+		{429, "Too Many Requests"},
+		{500, "Internal Server Error"},
+		{501, "Not Implemented"},
+		{502, "Bad Gateway"},
+		{503, "Service Unavailable"},
+		{504, "Gateway Timeout"},
+	};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(reasons); i++)
+		if (reasons[i].status == status)
+			return reasons[i].text;
+	return "";
+}
+
+/* The write callback: hands a 2xx (or file://) body to on_data, drops any other. Returning less
+ * than len makes curl end the transfer with CURLE_WRITE_ERROR; the slot says why. */
+static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userdata)
+{
+	sb_http_slot *s = userdata;
+	size_t len = size * nmemb;
+	long status = 0;
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	s->received += len;
+	if (status != 0 && (status < 200 || status > 299))
+		return s->received <= SB_HTTP_DISCARD_MAX ? len : 0;
+	if (len > s->h->opts.max_body - s->bytes) {
+		s->too_big = 1;
+		return 0;
+	}
+	const sb_http_req *req = &s->job->req;
+	int rc = req->on_data != NULL ? req->on_data(req->ctx, buf, len) : 0;
+	if (rc < 0) {
+		s->consumer_rc = rc;
+		return 0;
+	}
+	s->bytes += len;
+	if (rc > 0) {
+		s->stopped = 1;
+		return 0;
+	}
+	return len;
+}
+
+/* Creates the slot's easy handle with every option that does not change between requests. */
+static int sb_http_easy_new(sb_http *h, sb_http_slot *s, sb_err *err)
+{
+	CURL *e = curl_easy_init();
+	if (e == NULL)
+		return sb_err_set(err, SB_ENOMEM, "cannot create a curl handle");
+	CURLcode rc = CURLE_OK;
+	const char *failed = NULL;
+#define SB_HTTP_SET(opt, val)                                                                      \
+	do {                                                                                       \
+		CURLcode c_ = curl_easy_setopt(e, opt, val);                                       \
+		if (rc == CURLE_OK && c_ != CURLE_OK) {                                            \
+			rc = c_;                                                                   \
+			failed = #opt;                                                             \
+		}                                                                                  \
+	} while (0)
+	SB_HTTP_SET(CURLOPT_PRIVATE, s);
+	SB_HTTP_SET(CURLOPT_NOSIGNAL, 1L);
+	SB_HTTP_SET(CURLOPT_ERRORBUFFER, s->errbuf);
+	SB_HTTP_SET(CURLOPT_WRITEFUNCTION, sb_http_on_body);
+	SB_HTTP_SET(CURLOPT_WRITEDATA, s);
+	SB_HTTP_SET(CURLOPT_USERAGENT, SB_HTTP_USER_AGENT);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SB_HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
+	SB_HTTP_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	SB_HTTP_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE));
+	SB_HTTP_SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	SB_HTTP_SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SB_HTTP_SET(CURLOPT_MAXREDIRS, SB_HTTP_MAX_REDIRS);
+	SB_HTTP_SET(CURLOPT_ACCEPT_ENCODING, "");
+	SB_HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
+	SB_HTTP_SET(CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
+	SB_HTTP_SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SB_HTTP_SET(CURLOPT_PIPEWAIT, 1L);
+	SB_HTTP_SET(CURLOPT_SSL_VERIFYPEER, h->opts.tls_verify ? 1L : 0L);
+	SB_HTTP_SET(CURLOPT_SSL_VERIFYHOST, h->opts.tls_verify ? 2L : 0L);
+	if (h->ca_bundle != NULL)
+		SB_HTTP_SET(CURLOPT_CAINFO, h->ca_bundle);
+	if (h->user != NULL) {
+		SB_HTTP_SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		SB_HTTP_SET(CURLOPT_USERNAME, h->user);
+		SB_HTTP_SET(CURLOPT_PASSWORD, h->password != NULL ? h->password : "");
+	}
+#undef SB_HTTP_SET
+	/* HTTP/2 is a preference: a libcurl built without it still speaks HTTP/1.1. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	if (rc != CURLE_OK) {
+		curl_easy_cleanup(e);
+		return sb_err_set(err, rc == CURLE_OUT_OF_MEMORY ? SB_ENOMEM : SB_EINVAL,
+				  "libcurl refused %s: %s", failed, curl_easy_strerror(rc));
+	}
+	s->easy = e;
+	return SB_OK;
+}
+
+int sb_http_global_init(void)
+{
+	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (rc == CURLE_OK)
+		return SB_OK;
+	return rc == CURLE_OUT_OF_MEMORY ? SB_ENOMEM : SB_EIO;
+}
+
+void sb_http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
+{
+	*out = NULL;
+	sb_http_opts o;
+	if (opts != NULL)
+		o = *opts;
+	else
+		sb_http_opts_default(&o);
+	if (o.parallel < 1 || o.parallel > 100000)
+		return sb_err_set(err, SB_EINVAL, "http: parallel must be 1 to 100000, not %ld",
+				  o.parallel);
+	if (o.connect_timeout_ms < 0 || o.timeout_ms < 0)
+		return sb_err_set(err, SB_EINVAL, "http: timeouts must not be negative");
+	if (o.retries < 0 || o.retries > 100)
+		return sb_err_set(err, SB_EINVAL, "http: retries must be 0 to 100, not %ld",
+				  o.retries);
+	if (o.backoff_ms < 0)
+		return sb_err_set(err, SB_EINVAL, "http: backoff_ms must not be negative");
+	if (o.max_body == 0)
+		o.max_body = SB_HTTP_DEFAULT_MAX_BODY;
+
+	sb_http *h = sb_xcalloc(1, sizeof(*h));
+	h->user = o.user != NULL ? sb_xstrdup(o.user) : NULL;
+	h->password = o.password != NULL ? sb_xstrdup(o.password) : NULL;
+	h->ca_bundle = o.ca_bundle != NULL ? sb_xstrdup(o.ca_bundle) : NULL;
+	o.user = h->user;
+	o.password = h->password;
+	o.ca_bundle = h->ca_bundle;
+	h->opts = o;
+	h->slots = sb_xcalloc((size_t)o.parallel, sizeof(*h->slots));
+	h->idle = sb_xcalloc((size_t)o.parallel, sizeof(*h->idle));
+	for (long i = o.parallel - 1; i >= 0; i--) {
+		h->slots[i].h = h;
+		h->idle[h->nidle++] = &h->slots[i];
+	}
+	h->multi = curl_multi_init();
+	if (h->multi == NULL) {
+		sb_http_free(&h);
+		return sb_err_set(err, SB_ENOMEM, "http: cannot create a curl multi handle");
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, o.parallel);
+	/* One handle now, so that options libcurl refuses are reported here rather than per request;
+	 * the others are made when first needed. */
+	int rc = sb_http_easy_new(h, &h->slots[0], err);
+	if (rc != SB_OK) {
+		sb_http_free(&h);
+		return rc;
+	}
+	*out = h;
+	return SB_OK;
+}
+
+int sb_http_add(sb_http *h, const sb_http_req *req)
+{
+	if (req->url == NULL || req->on_done == NULL)
+		return SB_EINVAL;
+	size_t len = strlen(req->url);
+	sb_http_job *job = malloc(sizeof(*job) + len + 1);
+	if (job == NULL)
+		return SB_ENOMEM;
+	memset(job, 0, sizeof(*job));
+	memcpy(job->url, req->url, len + 1);
+	job->req = *req;
+	job->req.url = job->url;
+	if (h->queue_tail != NULL)
+		h->queue_tail->next = job;
+	else
+		h->queue_head = job;
+	h->queue_tail = job;
+	return SB_OK;
+}
+
+/* Writes the cause of a failure into res->msg, cut to fit. */
+static void sb_http_msg(sb_http_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_http_msg(sb_http_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Reports the end of a request to its owner and frees it. */
+static void sb_http_finish(sb_http *h, sb_http_job *job, sb_http_result *res)
+{
+	res->attempts = job->attempts;
+	res->seconds = job->attempts > 0 ? (double)(sb_http_now_ms() - job->t0_ms) / 1000.0 : 0.0;
+	if (res->code != SB_OK)
+		sb_http_scrub_msg(h, job->url, res->msg, sizeof(res->msg));
+	else
+		res->msg[0] = '\0';
+	job->req.on_done(job->req.ctx, res);
+	free(job);
+}
+
+/* Ends a request that failed before curl could run it. */
+static void sb_http_fail(sb_http *h, sb_http_job *job, int code, const char *what)
+{
+	sb_http_result res = {.code = code};
+	sb_http_msg(&res, "%s", what);
+	sb_http_finish(h, job, &res);
+}
+
+/* Starts the next attempt of job on an idle slot. */
+static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
+{
+	sb_http_slot *s = h->idle[--h->nidle];
+	if (s->easy == NULL && sb_http_easy_new(h, s, NULL) != SB_OK) {
+		h->idle[h->nidle++] = s;
+		sb_http_fail(h, job, SB_ENOMEM, "cannot create a curl handle");
+		return;
+	}
+	s->job = job;
+	s->stopped = 0;
+	s->too_big = 0;
+	s->consumer_rc = 0;
+	s->bytes = 0;
+	s->received = 0;
+	s->errbuf[0] = '\0';
+	if (job->attempts == 0)
+		job->t0_ms = now;
+	job->attempts++;
+	if (job->req.on_start != NULL)
+		job->req.on_start(job->req.ctx);
+	CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_URL, job->req.url);
+	CURLMcode mc = rc == CURLE_OK ? curl_multi_add_handle(h->multi, s->easy) : CURLM_OK;
+	if (rc != CURLE_OK || mc != CURLM_OK) {
+		s->job = NULL;
+		h->idle[h->nidle++] = s;
+		sb_http_fail(h, job, SB_ENOMEM,
+			     rc != CURLE_OK ? curl_easy_strerror(rc) : curl_multi_strerror(mc));
+		return;
+	}
+	h->active++;
+}
+
+/* The next job that may start now: a retry whose wait is over, else the queue's head. */
+static sb_http_job *sb_http_next(sb_http *h, int64_t now)
+{
+	sb_http_job *job = NULL;
+	if (h->wait_head != NULL && h->wait_head->due_ms <= now) {
+		job = h->wait_head;
+		h->wait_head = job->next;
+		if (h->wait_head == NULL)
+			h->wait_tail = NULL;
+	} else if (h->queue_head != NULL) {
+		job = h->queue_head;
+		h->queue_head = job->next;
+		if (h->queue_head == NULL)
+			h->queue_tail = NULL;
+	}
+	if (job != NULL)
+		job->next = NULL;
+	return job;
+}
+
+static void sb_http_start_ready(sb_http *h)
+{
+	int64_t now = sb_http_now_ms();
+	while (h->nidle > 0) {
+		sb_http_job *job = sb_http_next(h, now);
+		if (job == NULL)
+			break;
+		sb_http_start(h, job, now);
+	}
+}
+
+/* Puts job on the wait list, due after the backoff of the retry it is about to make. */
+static void sb_http_schedule_retry(sb_http *h, sb_http_job *job)
+{
+	long wait = h->opts.backoff_ms;
+	for (int k = 1; k < job->attempts && wait < SB_HTTP_MAX_BACKOFF_MS; k++)
+		wait *= 2;
+	if (wait > SB_HTTP_MAX_BACKOFF_MS)
+		wait = SB_HTTP_MAX_BACKOFF_MS;
+	job->due_ms = sb_http_now_ms() + wait;
+	job->next = NULL;
+	/* Most retries are due after all those already waiting: append without a walk. */
+	if (h->wait_tail == NULL || h->wait_tail->due_ms <= job->due_ms) {
+		if (h->wait_tail != NULL)
+			h->wait_tail->next = job;
+		else
+			h->wait_head = job;
+		h->wait_tail = job;
+		return;
+	}
+	sb_http_job **p = &h->wait_head;
+	while ((*p)->due_ms <= job->due_ms)
+		p = &(*p)->next;
+	job->next = *p;
+	*p = job;
+}
+
+/* Sets res->code and res->msg from an HTTP status that is not 2xx; returns 1 if worth a retry. */
+static int sb_http_classify_status(long status, sb_http_result *res)
+{
+	const char *reason = sb_http_reason(status);
+	sb_http_msg(res, "HTTP %ld%s%s", status, *reason ? " " : "", reason);
+	if (status == 401 || status == 403 || status == 407) {
+		res->code = SB_EAUTH;
+		return 0;
+	}
+	res->code = SB_EHTTP;
+	return status >= 500 && status <= 599;
+}
+
+/* Words for a failed connect from the system's errno. */
+static const char *sb_http_connect_cause(long os_errno)
+{
+	switch (os_errno) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ETIMEDOUT:
+		return "connect timed out";
+	default:
+		return NULL;
+	}
+}
+
+/* Sets res->code and res->msg from how curl ended an attempt; returns 1 if worth a retry. The only
+ * place where curl's codes become SB_ codes. */
+static int sb_http_classify(sb_http *h, sb_http_slot *s, CURLcode rc, sb_http_result *res)
+{
+	const char *detail = s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);
+	if (s->stopped) {
+		res->code = SB_OK;
+		return 0;
+	}
+	if (s->consumer_rc < 0) {
+		res->code = s->consumer_rc;
+		sb_http_msg(res, "body refused by its reader: %s", sb_strerror(s->consumer_rc));
+		return 0;
+	}
+	if (s->too_big) {
+		res->code = SB_ETOOBIG;
+		sb_http_msg(res, "body larger than %zu bytes", h->opts.max_body);
+		return 0;
+	}
+	long status = res->status;
+	int status_ok = status == 0 || (status >= 200 && status <= 299);
+	if (!status_ok && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR || rc == CURLE_PARTIAL_FILE))
+		return sb_http_classify_status(status, res);
+
+	long os_errno = 0;
+	curl_off_t total_us = 0;
+	curl_off_t got = 0;
+	curl_off_t expected = -1;
+	switch (rc) {
+	case CURLE_OK:
+		res->code = SB_OK;
+		return 0;
+	case CURLE_OPERATION_TIMEDOUT: {
+		res->code = SB_ETIMEOUT;
+		curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &total_us);
+		int connecting =
+			status == 0 && (strncmp(s->errbuf, "Connection timed out", 20) == 0 ||
+					strncmp(s->errbuf, "Resolving timed out", 19) == 0);
+		/* Say the limit that was hit; curl's clock may stop a millisecond short of it. */
+		long limit = h->opts.timeout_ms;
+		if (connecting && h->opts.connect_timeout_ms > 0 &&
+		    (limit == 0 || h->opts.connect_timeout_ms < limit))
+			limit = h->opts.connect_timeout_ms;
+		long ms = (long)(total_us / 1000);
+		if (ms < limit)
+			ms = limit;
+		if (connecting)
+			sb_http_msg(res, "connect timed out after %ld ms", ms);
+		else if (status == 0)
+			sb_http_msg(res, "timed out after %ld ms waiting for a response", ms);
+		else
+			sb_http_msg(res, "timed out after %ld ms with %zu body bytes received", ms,
+				    s->received);
+		return 1;
+	}
+	case CURLE_COULDNT_CONNECT: {
+		res->code = SB_ECONNECT;
+		curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &os_errno);
+		const char *cause = sb_http_connect_cause(os_errno);
+		sb_http_msg(res, "%s", cause != NULL ? cause : detail);
+		return 1;
+	}
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		res->code = SB_ECONNECT;
+		curl_easy_getinfo(s->easy, CURLINFO_OS_ERRNO, &os_errno);
+		if (rc == CURLE_GOT_NOTHING)
+			sb_http_msg(res, "connection closed without a response");
+		else if (os_errno == ECONNRESET)
+			sb_http_msg(res, "connection reset by peer");
+		else
+			sb_http_msg(res, "%s", detail);
+		return 1;
+	case CURLE_PARTIAL_FILE:
+		res->code = SB_ETRUNCATED;
+		curl_easy_getinfo(s->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+		curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+		if (expected >= 0)
+			sb_http_msg(res, "body truncated after %lld of %lld bytes", (long long)got,
+				    (long long)expected);
+		else
+			sb_http_msg(res, "body truncated after %lld bytes", (long long)got);
+		return 1;
+	case CURLE_SSL_CONNECT_ERROR:
+		res->code = SB_ETLS;
+		sb_http_msg(res, "TLS handshake failed: %s", detail);
+		return 1;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		res->code = SB_ETLS;
+		sb_http_msg(res, "TLS: %s", detail);
+		return 0;
+	case CURLE_TOO_MANY_REDIRECTS:
+		res->code = SB_EHTTP;
+		sb_http_msg(res, "more than %ld redirects", SB_HTTP_MAX_REDIRS);
+		return 0;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		res->code = SB_EINVAL;
+		sb_http_msg(res, "bad URL: %s", detail);
+		return 0;
+	case CURLE_FILE_COULDNT_READ_FILE:
+		res->code = SB_ENOTFOUND;
+		sb_http_msg(res, "%s", detail);
+		return 0;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		res->code = SB_EAUTH;
+		sb_http_msg(res, "%s", detail);
+		return 0;
+	case CURLE_BAD_CONTENT_ENCODING:
+		res->code = SB_EPARSE;
+		sb_http_msg(res, "body cannot be decoded: %s", detail);
+		return 0;
+	case CURLE_FILESIZE_EXCEEDED:
+		res->code = SB_ETOOBIG;
+		sb_http_msg(res, "%s", detail);
+		return 0;
+	case CURLE_OUT_OF_MEMORY:
+		res->code = SB_ENOMEM;
+		sb_http_msg(res, "%s", detail);
+		return 0;
+	default:
+		res->code = SB_EIO;
+		sb_http_msg(res, "%s", detail);
+		return 0;
+	}
+}
+
+/* Handles the end of one attempt: frees its slot, then finishes the request or schedules a retry. */
+static void sb_http_done(sb_http *h, CURL *easy, CURLcode rc)
+{
+	char *priv = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+	sb_http_slot *s = (sb_http_slot *)(void *)priv;
+	sb_http_job *job = s->job;
+	sb_http_result res = {0};
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
+	int retry = sb_http_classify(h, s, rc, &res);
+	res.stopped = s->stopped;
+	res.bytes = s->bytes;
+	curl_multi_remove_handle(h->multi, easy);
+	s->job = NULL;
+	h->idle[h->nidle++] = s;
+	h->active--;
+	if (res.code != SB_OK && retry && job->attempts <= h->opts.retries) {
+		sb_http_schedule_retry(h, job);
+		return;
+	}
+	sb_http_finish(h, job, &res);
+}
+
+static void sb_http_drain(sb_http *h)
+{
+	int left = 0;
+	CURLMsg *m;
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		/* m does not survive curl_multi_remove_handle: copy what is needed first. */
+		CURL *easy = m->easy_handle;
+		CURLcode rc = m->data.result;
+		sb_http_done(h, easy, rc);
+	}
+}
+
+/* Ends every request still known to the engine with code, after the multi handle failed. */
+static void sb_http_abort_all(sb_http *h, int code, const char *why)
+{
+	for (long i = 0; i < h->opts.parallel; i++) {
+		sb_http_slot *s = &h->slots[i];
+		if (s->job == NULL)
+			continue;
+		curl_multi_remove_handle(h->multi, s->easy);
+		sb_http_job *job = s->job;
+		s->job = NULL;
+		h->idle[h->nidle++] = s;
+		h->active--;
+		sb_http_fail(h, job, code, why);
+	}
+	sb_http_job *job;
+	while ((job = sb_http_next(h, INT64_MAX)) != NULL)
+		sb_http_fail(h, job, code, why);
+}
+
+int sb_http_run(sb_http *h)
+{
+	if (h->running)
+		return SB_EINVAL;
+	h->running = 1;
+	int rc = SB_OK;
+	for (;;) {
+		sb_http_start_ready(h);
+		int still = 0;
+		CURLMcode mc = curl_multi_perform(h->multi, &still);
+		if (mc == CURLM_OK)
+			sb_http_drain(h);
+		if (h->active == 0 && h->queue_head == NULL && h->wait_head == NULL)
+			break;
+		int64_t now = sb_http_now_ms();
+		int startable = h->queue_head != NULL ||
+				(h->wait_head != NULL && h->wait_head->due_ms <= now);
+		if (mc == CURLM_OK && h->nidle > 0 && startable)
+			continue;
+		int timeout = SB_HTTP_POLL_MS;
+		if (h->wait_head != NULL && h->wait_head->due_ms - now < timeout)
+			timeout =
+				h->wait_head->due_ms > now ? (int)(h->wait_head->due_ms - now) : 0;
+		if (mc == CURLM_OK)
+			mc = curl_multi_poll(h->multi, NULL, 0, timeout, NULL);
+		if (mc != CURLM_OK) {
+			rc = mc == CURLM_OUT_OF_MEMORY ? SB_ENOMEM : SB_EIO;
+			sb_http_abort_all(h, rc, curl_multi_strerror(mc));
+			break;
+		}
+	}
+	h->running = 0;
+	return rc;
+}
+
+void sb_http_free(sb_http **hp)
+{
+	sb_http *h = *hp;
+	if (h == NULL)
+		return;
+	for (long i = 0; h->slots != NULL && i < h->opts.parallel; i++) {
+		sb_http_slot *s = &h->slots[i];
+		if (s->easy == NULL)
+			continue;
+		if (s->job != NULL && h->multi != NULL)
+			curl_multi_remove_handle(h->multi, s->easy);
+		free(s->job);
+		curl_easy_cleanup(s->easy);
+	}
+	if (h->multi != NULL)
+		curl_multi_cleanup(h->multi);
+	sb_http_job *job;
+	while ((job = sb_http_next(h, INT64_MAX)) != NULL)
+		free(job);
+	free(h->slots);
+	free(h->idle);
+	sb_free(h->user);
+	sb_http_wipe(h->password);
+	sb_free(h->password);
+	sb_free(h->ca_bundle);
+	free(h);
+	*hp = NULL;
+}

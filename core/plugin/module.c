@@ -1,0 +1,319 @@
+/* module.c - the module loader: libltdl, ABI and signature checked before anything else. */
+#include "config.h"
+
+#include "plugin/module.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <ltdl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "base/fsutil.h"
+
+const char *sb_module_kind_name(sb_module_kind kind)
+{
+	switch (kind) {
+	case SB_KIND_LAYER:
+		return "layer";
+	case SB_KIND_PROBE:
+		return "probe";
+	}
+	return "unknown";
+}
+
+static int sb_ltdl_ready;
+
+static int sb_ltdl_init(sb_err *err)
+{
+	if (sb_ltdl_ready)
+		return SB_OK;
+	if (lt_dlinit() != 0)
+		return sb_err_set(err, SB_EMODULE, "libltdl: %s", lt_dlerror());
+	sb_ltdl_ready = 1;
+	return SB_OK;
+}
+
+/* libltdl reports only its last attempt ("file not found") when a library exists but cannot be
+ * loaded, e.g. for an unresolved symbol. Loads the shared object itself once to get the dynamic
+ * loader's own reason into buf. */
+static void sb_module_diagnose(const char *file, char *buf, size_t size)
+{
+	char *so = NULL;
+	size_t n = strlen(file);
+	if (n > 3 && strcmp(file + n - 3, ".la") == 0) {
+		char *text = NULL;
+		if (sb_fs_read(file, 1 << 20, &text, NULL, NULL) == SB_OK) {
+			char *dl = strstr(text, "\ndlname='");
+			if (dl != NULL) {
+				dl += 9;
+				char *q = strchr(dl, '\'');
+				if (q != NULL) {
+					char *dir = sb_xstrndup(file, (size_t)(strrchr(file, '/') -
+									       file));
+					char *libs = sb_xasprintf("%s/.libs/%.*s", dir,
+								  (int)(q - dl), dl);
+					so = sb_fs_is_file(libs) ? libs
+								 : sb_xasprintf("%s/%.*s", dir,
+										(int)(q - dl), dl);
+					if (so != libs)
+						free(libs);
+					free(dir);
+				}
+			}
+			free(text);
+		}
+	} else {
+		so = sb_xstrdup(file);
+	}
+	if (so == NULL)
+		return;
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		snprintf(buf, size, "%s", dlerror());
+	else
+		dlclose(h);
+	free(so);
+}
+
+/* Opens dir/base (base without extension), checks the descriptor and runs nothing. */
+static int sb_module_open(const char *dir, const char *base, sb_loaded_module *m, sb_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	char *stem = sb_fs_join(dir, base);
+	char *la = sb_xasprintf("%s.la", stem), *so = sb_xasprintf("%s.so", stem);
+	const char *file = sb_fs_is_file(la) ? la : so;
+	if (!sb_fs_is_file(file)) {
+		int rc = sb_err_set(err, SB_ENOTFOUND, "%s: no module file %s.la or %s.so", dir,
+				    base, base);
+		free(stem), free(la), free(so);
+		return rc;
+	}
+	m->path = sb_xstrdup(file);
+	free(la), free(so);
+
+	lt_dladvise advise;
+	lt_dladvise_init(&advise);
+	lt_dladvise_ext(&advise);
+	lt_dladvise_local(&advise);
+	lt_dlhandle h = lt_dlopenadvise(stem, advise);
+	lt_dladvise_destroy(&advise);
+	free(stem);
+	if (h == NULL) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", lt_dlerror());
+		sb_module_diagnose(m->path, why, sizeof(why));
+		int rc = sb_err_set(err, SB_EMODULE, "%s: cannot load: %s", m->path, why);
+		sb_free(m->path);
+		return rc;
+	}
+	const sb_module_def *def = lt_dlsym(h, "sb_module");
+	int rc = SB_OK;
+	if (def == NULL)
+		rc = sb_err_set(err, SB_EMODULE, "%s: no sb_module symbol: not a scanbackup module",
+				m->path);
+	else if (def->abi != SB_MODULE_ABI)
+		rc = sb_err_set(err, SB_EABI,
+				"%s: built for module ABI %u, this scanbackup has ABI %u: rebuild "
+				"the module",
+				m->path, (unsigned)def->abi, (unsigned)SB_MODULE_ABI);
+	else if (def->signature != SB_MODULE_SIGNATURE)
+		rc = sb_err_set(err, SB_EABI,
+				"%s: ABI %u but signature %#x, this scanbackup has %#x: rebuild "
+				"the module against these headers",
+				m->path, (unsigned)def->abi, (unsigned)def->signature,
+				(unsigned)SB_MODULE_SIGNATURE);
+	else if (def->name == NULL || *def->name == '\0')
+		rc = sb_err_set(err, SB_EMODULE, "%s: the descriptor has no name", m->path);
+	else if (def->kind != SB_KIND_LAYER && def->kind != SB_KIND_PROBE)
+		rc = sb_err_set(err, SB_EMODULE, "%s: unknown module kind %d", m->path,
+				(int)def->kind);
+	else if (def->kind == SB_KIND_LAYER &&
+		 (def->schema == NULL || def->schema->layer == NULL || def->schema->table == NULL ||
+		  def->schema->key == NULL))
+		rc = sb_err_set(err, SB_EMODULE, "%s: a layer module needs a complete schema",
+				m->path);
+	else if (def->kind == SB_KIND_PROBE && def->probe == NULL)
+		rc = sb_err_set(err, SB_EMODULE, "%s: a probe module needs a probe hook", m->path);
+	if (rc != SB_OK) {
+		lt_dlclose(h);
+		sb_free(m->path);
+		return rc;
+	}
+	m->def = def;
+	m->handle = h;
+	m->enabled = 1;
+	return SB_OK;
+}
+
+/* Runs init; a failing init disables the module (it stays listed). */
+static int sb_module_start(sb_loaded_module *m, sb_err *err)
+{
+	if (m->def->init == NULL)
+		return SB_OK;
+	int rc = m->def->init(m->def);
+	if (rc == SB_OK)
+		return SB_OK;
+	m->enabled = 0;
+	return sb_err_set(err, SB_EMODULE, "%s: init of module %s failed (%d: %s): disabled",
+			  m->path, m->def->name, rc, sb_strerror(rc < 0 ? rc : SB_EMODULE));
+}
+
+void sb_module_unload(sb_loaded_module *m)
+{
+	if (m->def != NULL && m->enabled && m->def->fini != NULL)
+		m->def->fini(m->def);
+	if (m->handle != NULL)
+		lt_dlclose(m->handle);
+	m->handle = NULL;
+	m->def = NULL;
+	sb_free(m->path);
+}
+
+int sb_module_load_one(const char *dir, const char *name, sb_loaded_module *out, sb_err *err)
+{
+	int rc = sb_ltdl_init(err);
+	if (rc != SB_OK)
+		return rc;
+	rc = sb_module_open(dir, name, out, err);
+	if (rc != SB_OK)
+		return rc;
+	rc = sb_module_start(out, err);
+	if (rc != SB_OK) {
+		sb_module_unload(out);
+		return rc;
+	}
+	return SB_OK;
+}
+
+static int sb_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Module base names in dir: files ending in .la or .so, each name once, sorted. */
+static int sb_module_names(const char *dir, char ***out, size_t *n, sb_err *err)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return sb_err_set(err, errno == ENOENT ? SB_ENOTFOUND : SB_EIO,
+				  "modules directory %s: %s", dir, strerror(errno));
+	char **names = NULL;
+	size_t count = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 4 || e->d_name[0] == '.')
+			continue;
+		const char *ext = e->d_name + len - 3;
+		if (strcmp(ext, ".la") != 0 && strcmp(ext, ".so") != 0)
+			continue;
+		char *full = sb_fs_join(dir, e->d_name);
+		struct stat st;
+		int regular = lstat(full, &st) == 0 &&
+			      (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && sb_fs_is_file(full)));
+		free(full);
+		if (!regular)
+			continue;
+		names = sb_xrealloc(names, (count + 1) * sizeof(*names));
+		names[count++] = sb_xstrndup(e->d_name, len - 3);
+	}
+	closedir(d);
+	qsort(names, count, sizeof(*names), sb_cmp_str);
+	size_t w = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (w > 0 && strcmp(names[w - 1], names[i]) == 0)
+			free(names[i]);
+		else
+			names[w++] = names[i];
+	}
+	*out = names;
+	*n = w;
+	return SB_OK;
+}
+
+int sb_modules_load(const char *dir, sb_modules *out, sb_module_warn_fn warn, void *ctx,
+		    sb_err *err)
+{
+	out->v = NULL;
+	out->n = 0;
+	int rc = sb_ltdl_init(err);
+	if (rc != SB_OK)
+		return rc;
+	char **names = NULL;
+	size_t n = 0;
+	rc = sb_module_names(dir, &names, &n, err);
+	if (rc != SB_OK)
+		return rc;
+	out->v = sb_xcalloc(n, sizeof(*out->v));
+	for (size_t i = 0; i < n; i++) {
+		sb_err e = {0};
+		sb_loaded_module m;
+		if (sb_module_open(dir, names[i], &m, &e) != SB_OK) {
+			if (warn != NULL)
+				warn(ctx, names[i], e.code, e.msg);
+			continue;
+		}
+		sb_loaded_module *dup = NULL;
+		for (size_t k = 0; k < out->n && dup == NULL; k++)
+			if (strcasecmp(out->v[k].def->name, m.def->name) == 0)
+				dup = &out->v[k];
+		if (dup != NULL) {
+			char msg[1024];
+			snprintf(msg, sizeof(msg),
+				 "%s: module name '%s' is already taken by %s: refused", m.path,
+				 m.def->name, dup->path);
+			if (warn != NULL)
+				warn(ctx, m.path, SB_EMODULE, msg);
+			m.enabled = 0; /* never initialised: no fini */
+			sb_module_unload(&m);
+			continue;
+		}
+		if (sb_module_start(&m, &e) != SB_OK && warn != NULL)
+			warn(ctx, m.path, e.code, e.msg);
+		out->v[out->n++] = m;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return SB_OK;
+}
+
+sb_loaded_module *sb_modules_find(sb_modules *mods, const char *name)
+{
+	for (size_t i = 0; i < mods->n; i++)
+		if (mods->v[i].enabled && strcasecmp(mods->v[i].def->name, name) == 0)
+			return &mods->v[i];
+	return NULL;
+}
+
+void sb_modules_free(sb_modules *mods)
+{
+	for (size_t i = mods->n; i-- > 0;)
+		sb_module_unload(&mods->v[i]);
+	sb_free(mods->v);
+	mods->n = 0;
+}
+
+int sb_layer_selected(const sb_layer_filter *f, const char *layer)
+{
+	if (f == NULL || f->n == 0)
+		return 1;
+	for (size_t i = 0; i < f->n; i++)
+		if (strcasecmp(f->names[i], layer) == 0)
+			return 1;
+	return 0;
+}
+
+const sb_schema **sb_layer_schemas(sb_modules *mods, size_t *n)
+{
+	const sb_schema **v = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < mods->n; i++)
+		if (mods->v[i].enabled && mods->v[i].def->kind == SB_KIND_LAYER)
+			v[(*n)++] = mods->v[i].def->schema;
+	return v;
+}

@@ -1,0 +1,735 @@
+/* report_lua.c - the sb.store / sb.period / sb.report / sb.output_file Lua functions of reports. */
+#include "config.h"
+
+#include "report/report_lua.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lauxlib.h>
+
+#include "base/fsutil.h"
+#include "base/period.h"
+#include "base/sb.h"
+#include "base/stats.h"
+#include "lua/luahost.h"
+#include "plugin/module.h"
+#include "store/store.h"
+
+#define SB_REP_OUTPUTS "sb.report.outputs"
+#define SB_REP_FILE "sb.output_file"
+
+/* ---- outputs ---- */
+
+void sb_lua_note_output(lua_State *L, const char *path)
+{
+	sb_lua_push_outputs(L);
+	lua_pushstring(L, path);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+void sb_lua_push_outputs(lua_State *L)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, SB_REP_OUTPUTS) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, SB_REP_OUTPUTS);
+	}
+}
+
+/* An output file written atomically: sb.output_file(path) -> f; f:write(...), f:close(),
+ * f:discard(). Collected or left by `<close>` while open, it is discarded. */
+typedef struct sb_rep_file {
+	sb_fs_atomic a;
+	int open;
+} sb_rep_file;
+
+static sb_rep_file *sb_rep_check_file(lua_State *L)
+{
+	sb_rep_file *f = luaL_checkudata(L, 1, SB_REP_FILE);
+	if (!f->open)
+		luaL_error(L, "output file already closed or discarded");
+	return f;
+}
+
+static int sb_rep_file_new(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	sb_rep_file *f = lua_newuserdatauv(L, sizeof(*f), 0);
+	memset(f, 0, sizeof(*f));
+	luaL_setmetatable(L, SB_REP_FILE);
+	sb_err err = {0};
+	if (sb_fs_atomic_open(&f->a, path, &err) != SB_OK)
+		return luaL_error(L, "output_file: %s", err.msg);
+	f->open = 1;
+	return 1;
+}
+
+static int sb_rep_file_write(lua_State *L)
+{
+	sb_rep_file *f = sb_rep_check_file(L);
+	for (int i = 2, n = lua_gettop(L); i <= n; i++) {
+		size_t len;
+		const char *s = luaL_checklstring(L, i, &len);
+		if (len > 0 && fwrite(s, 1, len, f->a.f) != len)
+			return luaL_error(L, "output_file: %s: %s", f->a.path, strerror(errno));
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int sb_rep_file_close(lua_State *L)
+{
+	sb_rep_file *f = sb_rep_check_file(L);
+	f->open = 0;
+	lua_pushstring(L, f->a.path); /* commit frees it */
+	sb_err err = {0};
+	if (sb_fs_atomic_commit(&f->a, &err) != SB_OK)
+		return luaL_error(L, "output_file: %s", err.msg);
+	sb_lua_note_output(L, lua_tostring(L, -1));
+	return 1;
+}
+
+static int sb_rep_file_discard(lua_State *L)
+{
+	sb_rep_file *f = luaL_checkudata(L, 1, SB_REP_FILE);
+	if (f->open)
+		sb_fs_atomic_abort(&f->a);
+	f->open = 0;
+	return 0;
+}
+
+/* ---- store queries ---- */
+
+/* The named arguments of the sb.store functions. */
+typedef struct sb_rep_args {
+	const char *layer, *name, *type, *from, *to;
+	int each; /* stack index of the each function, 0 if none */
+	int pct;  /* history_stats: the percentile, 1..100 */
+} sb_rep_args;
+
+/* Reads the table at index 1 into a; allowed lists the keys this function takes. */
+static void sb_rep_parse_args(lua_State *L, const char *fn, const char *const *allowed,
+			      sb_rep_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->pct = 95;
+	if (lua_isnoneornil(L, 1)) {
+		lua_settop(L, 0);
+		lua_newtable(L);
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_pushnil(L);
+	while (lua_next(L, 1) != 0) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: argument names must be strings", fn);
+		const char *k = lua_tostring(L, -2);
+		int ok = 0;
+		for (size_t i = 0; allowed[i] != NULL && !ok; i++)
+			ok = strcmp(allowed[i], k) == 0;
+		if (!ok)
+			luaL_error(L, "%s: unknown argument \"%s\"", fn, k);
+		lua_pop(L, 1);
+	}
+	const char **strs[] = {&a->layer, &a->name, &a->type, &a->from, &a->to};
+	static const char *const keys[] = {"layer", "name", "type", "from", "to"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(keys); i++) {
+		int t = lua_getfield(L, 1, keys[i]);
+		if (t != LUA_TNIL && t != LUA_TSTRING)
+			luaL_error(L, "%s: %s: expected a string, got %s", fn, keys[i],
+				   lua_typename(L, t));
+		*strs[i] = lua_tostring(L, -1); /* the table at index 1 keeps it alive */
+		lua_pop(L, 1);
+	}
+	for (size_t i = 3; i < 5; i++) {
+		sb_date d;
+		if (*strs[i] != NULL && sb_date_parse(*strs[i], &d) != SB_OK)
+			luaL_error(L, "%s: %s: expected a date YYYY-MM-DD, got \"%s\"", fn, keys[i],
+				   *strs[i]);
+	}
+	if (lua_getfield(L, 1, "percentile") != LUA_TNIL) {
+		lua_Integer p = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+		if (p < 1 || p > 100)
+			luaL_error(L, "%s: percentile: expected an integer 1..100", fn);
+		a->pct = (int)p;
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "each") != LUA_TNIL) {
+		luaL_checktype(L, -1, LUA_TFUNCTION);
+		a->each = lua_gettop(L); /* stays on the stack */
+	} else {
+		lua_pop(L, 1);
+	}
+}
+
+/* Registry key of the "a query is running" flag: a query started from inside another one's each
+ * function would reuse the connection (and SQLite's cached statement) under it. */
+static const char sb_rep_busy_key = 0;
+
+static void sb_rep_set_busy(lua_State *L, int busy)
+{
+	lua_pushboolean(L, busy);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &sb_rep_busy_key);
+}
+
+/* The store of the run, marked busy until sb_rep_finish. */
+static sb_store *sb_rep_store(lua_State *L, const char *fn)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (env == NULL || env->store == NULL)
+		luaL_error(L, "%s: this run has no store", fn);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &sb_rep_busy_key);
+	int busy = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (busy)
+		luaL_error(L,
+			   "%s: a query cannot start inside another query's each function "
+			   "(collect the rows first)",
+			   fn);
+	return env->store;
+}
+
+static const sb_schema *sb_rep_schema(lua_State *L, const char *fn, const char *layer)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (layer == NULL)
+		luaL_error(L, "%s: layer is required", fn);
+	if (env != NULL && env->mods != NULL)
+		for (size_t i = 0; i < env->mods->n; i++) {
+			const sb_loaded_module *m = &env->mods->v[i];
+			if (m->enabled && m->def->kind == SB_KIND_LAYER && m->def->schema != NULL &&
+			    strcasecmp(m->def->schema->layer, layer) == 0)
+				return m->def->schema;
+		}
+	luaL_error(L, "%s: no layer module for \"%s\" (see scanbackup modules)", fn, layer);
+	return NULL;
+}
+
+/* One query in progress. Rows are turned into Lua values inside lua_pcall (sb_rep_protect), so
+ * a Lua error never unwinds through the store's C frames: it stops the query, which is then
+ * re-raised once the store has returned. */
+typedef struct sb_rep_query {
+	lua_State *L;
+	int target;      /* stack index: the result table, or the each function */
+	lua_Integer n;   /* rows appended to the result */
+	const void *row; /* the row being pushed */
+	int lua_failed;  /* the Lua error is at the top of the stack */
+	/* history_stats: the interface being accumulated */
+	const sb_schema *schema;
+	int pct;
+	char *name, *type;
+	double capacity;
+	char newest[20];   /* "YYYY-MM-DD HH:MM:SS" of the newest sample */
+	int64_t *in, *out; /* the 5-minute averages */
+	size_t n_samples, cap;
+	int64_t in_sum, out_sum, in_peak, out_peak;
+	char last_date[11];
+	int64_t *days;
+	size_t n_days, days_cap;
+} sb_rep_query;
+
+/* Appends the value at the top of the stack to the result or hands it to each (in Lua). */
+static void sb_rep_emit(lua_State *L, sb_rep_query *q)
+{
+	if (lua_isfunction(L, 1)) {
+		lua_pushvalue(L, 1);
+		lua_insert(L, -2);
+		lua_call(L, 1, 0);
+	} else {
+		lua_rawseti(L, 1, ++q->n);
+	}
+}
+
+static void sb_rep_setstr(lua_State *L, const char *k, const char *v)
+{
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void sb_rep_setnum(lua_State *L, const char *k, double v)
+{
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void sb_rep_setint(lua_State *L, const char *k, int64_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, k);
+}
+
+/* lua_CFunction(target, q): pushes the summary row q->row. */
+static int sb_rep_push_summary(lua_State *L)
+{
+	sb_rep_query *q = lua_touserdata(L, 2);
+	const sb_summary_row *r = q->row;
+	lua_createtable(L, 0, 11);
+	sb_rep_setstr(L, "name", r->name);
+	sb_rep_setstr(L, "type", r->type);
+	sb_rep_setstr(L, "date", r->date);
+	sb_rep_setstr(L, "typeLayer", r->layer);
+	sb_rep_setnum(L, "capacity", r->capacity);
+	sb_rep_setnum(L, "inProm", r->in_prom);
+	sb_rep_setnum(L, "inMaxProm", r->in_max_prom);
+	sb_rep_setnum(L, "outProm", r->out_prom);
+	sb_rep_setnum(L, "outMaxProm", r->out_max_prom);
+	if (r->has_use)
+		sb_rep_setnum(L, "use", r->use);
+	if (r->samples >= 0)
+		sb_rep_setint(L, "samples", r->samples);
+	sb_rep_emit(L, q);
+	return 0;
+}
+
+/* lua_CFunction(target, q): pushes the history row q->row. */
+static int sb_rep_push_history(lua_State *L)
+{
+	sb_rep_query *q = lua_touserdata(L, 2);
+	const sb_history_row *r = q->row;
+	lua_createtable(L, 0, 9);
+	sb_rep_setstr(L, "name", r->name);
+	sb_rep_setstr(L, "type", r->type);
+	sb_rep_setstr(L, "date", r->date);
+	sb_rep_setstr(L, "time", r->time);
+	sb_rep_setnum(L, "capacity", r->capacity);
+	sb_rep_setint(L, "inProm", r->in_avg);
+	sb_rep_setint(L, "inMaxProm", r->in_max);
+	if (!q->schema->in_only) {
+		sb_rep_setint(L, "outProm", r->out_avg);
+		sb_rep_setint(L, "outMaxProm", r->out_max);
+	}
+	sb_rep_emit(L, q);
+	return 0;
+}
+
+/* Calls fn(target, q) protected; on a Lua error keeps it at the top and returns SB_ELUA. */
+static int sb_rep_protect(sb_rep_query *q, lua_CFunction fn, const void *row)
+{
+	lua_State *L = q->L;
+	q->row = row;
+	lua_pushcfunction(L, fn);
+	lua_pushvalue(L, q->target);
+	lua_pushlightuserdata(L, q);
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		q->lua_failed = 1;
+		return SB_ELUA;
+	}
+	return SB_OK;
+}
+
+static int sb_rep_on_summary(void *ctx, const sb_summary_row *row)
+{
+	return sb_rep_protect(ctx, sb_rep_push_summary, row);
+}
+
+static int sb_rep_on_history(void *ctx, const sb_history_row *row)
+{
+	return sb_rep_protect(ctx, sb_rep_push_history, row);
+}
+
+/* After a query: re-raises a Lua error, raises a store error, or returns the result count. */
+static int sb_rep_finish(lua_State *L, sb_rep_query *q, int rc, const sb_err *err, const char *fn)
+{
+	sb_rep_set_busy(L, 0);
+	if (q->lua_failed)
+		return lua_error(L);
+	if (rc != SB_OK)
+		return luaL_error(L, "%s: %s", fn,
+				  err->msg[0] != '\0' ? err->msg : sb_strerror(rc));
+	if (lua_isfunction(L, q->target))
+		return 0;
+	lua_pushvalue(L, q->target);
+	return 1;
+}
+
+/* sb.store.summaries{layer=, name=, from=, to=, each=} -> rows */
+static int sb_rep_summaries(lua_State *L)
+{
+	static const char *const allowed[] = {"layer", "name", "from", "to", "each", NULL};
+	const char *fn = "sb.store.summaries";
+	sb_rep_args a;
+	sb_rep_parse_args(L, fn, allowed, &a);
+	sb_store *st = sb_rep_store(L, fn);
+	if (a.each == 0)
+		lua_newtable(L);
+	sb_rep_query q = {.L = L, .target = a.each != 0 ? a.each : lua_gettop(L)};
+	sb_err err = {0};
+	sb_rep_set_busy(L, 1);
+	int rc = sb_store_query_summary(st, a.layer, a.name, a.from, a.to, sb_rep_on_summary, &q,
+					&err);
+	return sb_rep_finish(L, &q, rc, &err, fn);
+}
+
+/* sb.store.history{layer=, name=, type=, from=, to=, each=} -> rows */
+static int sb_rep_history(lua_State *L)
+{
+	static const char *const allowed[] = {"layer", "name", "type", "from", "to", "each", NULL};
+	const char *fn = "sb.store.history";
+	sb_rep_args a;
+	sb_rep_parse_args(L, fn, allowed, &a);
+	sb_store *st = sb_rep_store(L, fn);
+	const sb_schema *schema = sb_rep_schema(L, fn, a.layer);
+	if (a.each == 0)
+		lua_newtable(L);
+	sb_rep_query q = {.L = L, .target = a.each != 0 ? a.each : lua_gettop(L), .schema = schema};
+	sb_err err = {0};
+	sb_rep_set_busy(L, 1);
+	int rc = sb_store_query_history(st, schema, a.name, a.type, a.from, a.to, sb_rep_on_history,
+					&q, &err);
+	return sb_rep_finish(L, &q, rc, &err, fn);
+}
+
+static void sb_rep_push_date(lua_State *L, sb_date d);
+
+static int sb_rep_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* lua_CFunction(target, q): pushes the statistics of the interface accumulated in q. */
+static int sb_rep_push_stats(lua_State *L)
+{
+	sb_rep_query *q = lua_touserdata(L, 2);
+	size_t n = q->n_samples;
+	lua_createtable(L, 0, 14);
+	sb_rep_setstr(L, "name", q->name);
+	sb_rep_setstr(L, "type", q->type);
+	sb_rep_setnum(L, "capacity", q->capacity);
+	sb_rep_setint(L, "samples", (int64_t)n);
+	/* the distinct dates, in order */
+	qsort(q->days, q->n_days, sizeof(*q->days), sb_rep_cmp_i64);
+	lua_createtable(L, (int)q->n_days, 0);
+	lua_Integer days = 0;
+	for (size_t i = 0; i < q->n_days; i++) {
+		if (i > 0 && q->days[i] == q->days[i - 1])
+			continue;
+		sb_rep_push_date(L, sb_date_add((sb_date){1970, 1, 1}, (int)q->days[i]));
+		lua_rawseti(L, -2, ++days);
+	}
+	lua_setfield(L, -2, "dates");
+	sb_rep_setint(L, "days", days);
+	sb_rep_setint(L, "rank", sb_stats_rank((int64_t)n, q->pct));
+	sb_rep_setint(L, "percentile", q->pct);
+	sb_rep_setnum(L, "inAvg", (double)q->in_sum / (double)n);
+	sb_rep_setint(L, "inPeak", q->in_peak);
+	sb_rep_setint(L, "inPct", sb_stats_percentile(q->in, n, q->pct));
+	if (!q->schema->in_only) {
+		sb_rep_setnum(L, "outAvg", (double)q->out_sum / (double)n);
+		sb_rep_setint(L, "outPeak", q->out_peak);
+		sb_rep_setint(L, "outPct", sb_stats_percentile(q->out, n, q->pct));
+	}
+	sb_rep_emit(L, q);
+	return 0;
+}
+
+/* Hands the accumulated interface (if any) to Lua and starts afresh. */
+static int sb_rep_stats_flush(sb_rep_query *q)
+{
+	int rc = SB_OK;
+	if (q->name != NULL && q->n_samples > 0)
+		rc = sb_rep_protect(q, sb_rep_push_stats, NULL);
+	sb_free(q->name);
+	sb_free(q->type);
+	q->n_samples = q->n_days = 0;
+	q->in_sum = q->out_sum = 0;
+	q->in_peak = q->out_peak = INT64_MIN;
+	q->newest[0] = q->last_date[0] = '\0';
+	return rc;
+}
+
+static int sb_rep_on_stats(void *ctx, const sb_history_row *r)
+{
+	sb_rep_query *q = ctx;
+	if (q->name == NULL || strcmp(q->name, r->name) != 0) {
+		int rc = sb_rep_stats_flush(q);
+		if (rc != SB_OK)
+			return rc;
+		q->name = sb_xstrdup(r->name);
+	}
+	char when[20];
+	snprintf(when, sizeof(when), "%.10s %.8s", r->date, r->time);
+	if (q->type == NULL || strcmp(when, q->newest) > 0) {
+		free(q->type);
+		q->type = sb_xstrdup(r->type);
+		q->capacity = r->capacity;
+		memcpy(q->newest, when, sizeof(when));
+	}
+	if (q->n_samples == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 4096;
+		q->in = sb_xrealloc(q->in, q->cap * sizeof(*q->in));
+		q->out = sb_xrealloc(q->out, q->cap * sizeof(*q->out));
+	}
+	q->in[q->n_samples] = r->in_avg;
+	q->out[q->n_samples] = r->out_avg;
+	q->n_samples++;
+	q->in_sum += r->in_avg;
+	q->out_sum += r->out_avg;
+	if (r->in_max > q->in_peak)
+		q->in_peak = r->in_max;
+	if (r->out_max > q->out_peak)
+		q->out_peak = r->out_max;
+	if (strncmp(q->last_date, r->date, 10) != 0) {
+		sb_date d;
+		if (sb_date_parse(r->date, &d) == SB_OK) {
+			if (q->n_days == q->days_cap) {
+				q->days_cap = q->days_cap ? q->days_cap * 2 : 64;
+				q->days = sb_xrealloc(q->days, q->days_cap * sizeof(*q->days));
+			}
+			q->days[q->n_days++] = sb_period_daynum(d);
+		}
+		snprintf(q->last_date, sizeof(q->last_date), "%.10s", r->date);
+	}
+	return SB_OK;
+}
+
+/* sb.store.history_stats{layer=, name=, type=, from=, to=, percentile=95, each=} -> one row per
+ * interface: name, type, capacity (newest sample), samples, days, dates (sorted), rank,
+ * percentile, inAvg, inPeak, inPct, outAvg, outPeak, outPct (raw units: bytes/s or counts). */
+static int sb_rep_history_stats(lua_State *L)
+{
+	static const char *const allowed[] = {"layer", "name",       "type", "from",
+					      "to",    "percentile", "each", NULL};
+	const char *fn = "sb.store.history_stats";
+	sb_rep_args a;
+	sb_rep_parse_args(L, fn, allowed, &a);
+	sb_store *st = sb_rep_store(L, fn);
+	const sb_schema *schema = sb_rep_schema(L, fn, a.layer);
+	if (a.each == 0)
+		lua_newtable(L);
+	sb_rep_query q = {.L = L,
+			  .target = a.each != 0 ? a.each : lua_gettop(L),
+			  .schema = schema,
+			  .pct = a.pct,
+			  .in_peak = INT64_MIN,
+			  .out_peak = INT64_MIN};
+	sb_err err = {0};
+	sb_rep_set_busy(L, 1);
+	int rc = sb_store_query_history(st, schema, a.name, a.type, a.from, a.to, sb_rep_on_stats,
+					&q, &err);
+	if (rc == SB_OK)
+		rc = sb_rep_stats_flush(&q);
+	free(q.name);
+	free(q.type);
+	free(q.in);
+	free(q.out);
+	free(q.days);
+	return sb_rep_finish(L, &q, rc, &err, fn);
+}
+
+/* sb.store.layers() -> {{layer=, table=, key=, in_only=, module=}, ...} */
+static int sb_rep_layers(lua_State *L)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	if (env == NULL || env->mods == NULL)
+		return 1;
+	for (size_t i = 0; i < env->mods->n; i++) {
+		const sb_loaded_module *m = &env->mods->v[i];
+		if (!m->enabled || m->def->kind != SB_KIND_LAYER || m->def->schema == NULL)
+			continue;
+		const sb_schema *s = m->def->schema;
+		lua_createtable(L, 0, 5);
+		sb_rep_setstr(L, "layer", s->layer);
+		sb_rep_setstr(L, "table", s->table);
+		sb_rep_setstr(L, "key", s->key);
+		lua_pushboolean(L, s->in_only);
+		lua_setfield(L, -2, "in_only");
+		sb_rep_setstr(L, "module", m->def->name);
+		lua_rawseti(L, -2, ++n);
+	}
+	return 1;
+}
+
+/* sb.store.backend() -> "sqlite" | "mongodb" */
+static int sb_rep_backend(lua_State *L)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (env == NULL || env->store == NULL)
+		return luaL_error(L, "sb.store.backend: this run has no store");
+	lua_pushstring(L, sb_store_backend(env->store));
+	return 1;
+}
+
+/* ---- periods in Lua ---- */
+
+static sb_date sb_rep_check_date(lua_State *L, int idx)
+{
+	const char *s = luaL_checkstring(L, idx);
+	sb_date d;
+	if (sb_date_parse(s, &d) != SB_OK)
+		luaL_argerror(L, idx,
+			      lua_pushfstring(L, "expected a date YYYY-MM-DD, got \"%s\"", s));
+	return d;
+}
+
+static void sb_rep_push_date(lua_State *L, sb_date d)
+{
+	char buf[11];
+	sb_date_format(d, buf);
+	lua_pushstring(L, buf);
+}
+
+/* sb.period(name [, last [, literal]]) -> from, to. last defaults to yesterday. */
+static int sb_rep_period(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	sb_date last =
+		lua_isnoneornil(L, 2) ? sb_date_add(sb_date_today(), -1) : sb_rep_check_date(L, 2);
+	sb_date from, to;
+	if (sb_period_of(name, last, lua_toboolean(L, 3), &from, &to) != SB_OK)
+		return luaL_argerror(L, 1,
+				     lua_pushfstring(L,
+						     "unknown period \"%s\" (diario, semanal, "
+						     "quincenal, mensual)",
+						     name));
+	sb_rep_push_date(L, from);
+	sb_rep_push_date(L, to);
+	return 2;
+}
+
+/* sb.period_days(from, to) -> days in the period */
+static int sb_rep_period_days(lua_State *L)
+{
+	lua_pushinteger(L, sb_period_days(sb_rep_check_date(L, 1), sb_rep_check_date(L, 2)));
+	return 1;
+}
+
+/* sb.period_samples(from, to) -> 5-minute samples expected in local time */
+static int sb_rep_period_samples(lua_State *L)
+{
+	sb_date from = sb_rep_check_date(L, 1), to = sb_rep_check_date(L, 2);
+	luaL_argcheck(L, sb_period_days(from, to) <= 100000, 2, "period too long");
+	lua_pushinteger(L, (lua_Integer)sb_period_expected_samples(from, to));
+	return 1;
+}
+
+/* ---- sb.report ---- */
+
+static const sb_report_ctx *sb_rep_ctx(lua_State *L)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (env == NULL || env->user == NULL)
+		luaL_error(L, "sb.report: not run by scanbackup report");
+	return env->user;
+}
+
+/* sb.report.range([default_period]) -> from, to: --from/--to when given, else the period named
+ * default_period (default: the report's own name) over --date / --literal. */
+static int sb_rep_report_range(lua_State *L)
+{
+	const sb_report_ctx *c = sb_rep_ctx(L);
+	if (c->have_range) {
+		sb_rep_push_date(L, c->from);
+		sb_rep_push_date(L, c->to);
+		return 2;
+	}
+	const char *name = luaL_optstring(L, 1, c->name);
+	sb_date from, to;
+	if (sb_period_of(name, c->date, c->literal, &from, &to) != SB_OK)
+		return luaL_error(L,
+				  "sb.report.range: report '%s' has no period of its own: pass "
+				  "one (diario, semanal, quincenal, mensual) or use --from/--to",
+				  name);
+	sb_rep_push_date(L, from);
+	sb_rep_push_date(L, to);
+	return 2;
+}
+
+/* sb.report.output(file) -> the path of file in the output folder. */
+static int sb_rep_report_output(lua_State *L)
+{
+	const sb_report_ctx *c = sb_rep_ctx(L);
+	const char *file = luaL_checkstring(L, 1);
+	luaL_argcheck(L, file[0] != '\0' && file[0] != '.' && strchr(file, '/') == NULL, 1,
+		      "expected a plain file name");
+	char *path = sb_fs_join(c->out_dir, file);
+	lua_pushstring(L, path);
+	free(path);
+	return 1;
+}
+
+static void sb_rep_open_report_table(lua_State *L, int sb_index, const sb_report_ctx *c)
+{
+	static const luaL_Reg funcs[] = {
+		{"range", sb_rep_report_range},
+		{"output", sb_rep_report_output},
+		{NULL, NULL},
+	};
+	lua_newtable(L);
+	luaL_setfuncs(L, funcs, 0);
+	sb_rep_setstr(L, "name", c->name);
+	sb_rep_setstr(L, "format", c->format);
+	sb_rep_setstr(L, "out", c->out_dir);
+	sb_rep_push_date(L, c->date);
+	lua_setfield(L, -2, "date");
+	lua_pushboolean(L, c->literal);
+	lua_setfield(L, -2, "literal");
+	if (c->have_range) {
+		sb_rep_push_date(L, c->from);
+		lua_setfield(L, -2, "from");
+		sb_rep_push_date(L, c->to);
+		lua_setfield(L, -2, "to");
+	}
+	lua_setfield(L, sb_index, "report");
+	if (c->lua_path == NULL)
+		return;
+	if (lua_getglobal(L, "package") == LUA_TTABLE) {
+		lua_getfield(L, -1, "path");
+		lua_pushfstring(L, "%s;%s", c->lua_path, lua_tostring(L, -1));
+		lua_setfield(L, -3, "path");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+void sb_lua_open_report(lua_State *L, int sb_index)
+{
+	static const luaL_Reg store[] = {
+		{"summaries", sb_rep_summaries},
+		{"history", sb_rep_history},
+		{"history_stats", sb_rep_history_stats},
+		{"layers", sb_rep_layers},
+		{"backend", sb_rep_backend},
+		{NULL, NULL},
+	};
+	static const luaL_Reg top[] = {
+		{"period", sb_rep_period},
+		{"period_days", sb_rep_period_days},
+		{"period_samples", sb_rep_period_samples},
+		{"output_file", sb_rep_file_new},
+		{NULL, NULL},
+	};
+	static const luaL_Reg file_methods[] = {
+		{"write", sb_rep_file_write},
+		{"close", sb_rep_file_close},
+		{"discard", sb_rep_file_discard},
+		{NULL, NULL},
+	};
+	sb_index = lua_absindex(L, sb_index);
+	luaL_newmetatable(L, SB_REP_FILE);
+	lua_newtable(L);
+	luaL_setfuncs(L, file_methods, 0);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, sb_rep_file_discard);
+	lua_setfield(L, -2, "__gc");
+	lua_pushcfunction(L, sb_rep_file_discard);
+	lua_setfield(L, -2, "__close");
+	lua_pop(L, 1);
+
+	lua_pushvalue(L, sb_index);
+	luaL_setfuncs(L, top, 0);
+	lua_pop(L, 1);
+	lua_newtable(L);
+	luaL_setfuncs(L, store, 0);
+	lua_setfield(L, sb_index, "store");
+
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (env != NULL && env->user != NULL)
+		sb_rep_open_report_table(L, sb_index, env->user);
+}

@@ -1,0 +1,42 @@
+/* report_lua.h - the report side of the Lua host: report periods, store queries, output files.
+ *
+ * The period math (DESIGN §5) is plain C so it can be tested on its own; sb_lua_open_report
+ * exposes it and the store to report scripts as sb.period*, sb.store.* and sb.report.* (the
+ * Lua API is in docs/lua-api.md, "Reports"). */
+#ifndef SB_REPORT_REPORT_LUA_H
+#define SB_REPORT_REPORT_LUA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "base/timeutil.h"
+
+/* ---- the Lua section ---- */
+
+/* What the `report` command hands its script, as the env's user pointer. Borrowed strings. */
+typedef struct sb_report_ctx {
+	const char *name;     /* the report's name: its file name without ".lua" */
+	const char *format;   /* "xlsx", "csv" or "json" */
+	const char *out_dir;  /* absolute output folder */
+	const char *lua_path; /* prepended to package.path ("dir/?.lua;dir2/?.lua"), may be NULL */
+	sb_date date;         /* the last day the report may cover */
+	int literal;          /* --literal */
+	int have_range;       /* --from/--to given: from, to below */
+	sb_date from, to;
+} sb_report_ctx;
+
+/* Adds to the `sb` table at sb_index: sb.store (summaries, history, history_stats, layers,
+ * backend; they raise an error when the env has no store), sb.period, sb.period_days,
+ * sb.period_samples, sb.output_file, and, when the env's user pointer is an sb_report_ctx (it
+ * must then be one), sb.report and the package.path entries of lua_path. Stack effect: none. */
+void sb_lua_open_report(lua_State *L, int sb_index);
+
+/* Records path as a file the script wrote (xlsx workbooks, output files). */
+void sb_lua_note_output(lua_State *L, const char *path);
+
+/* Pushes the array of paths recorded so far (empty if none). Stack effect: +1. */
+void sb_lua_push_outputs(lua_State *L);
+
+#endif

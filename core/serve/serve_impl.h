@@ -1,0 +1,214 @@
+/* serve_impl.h - private to the web server: the request, the server state, replies and handlers. */
+#ifndef SB_SERVE_SERVE_IMPL_H
+#define SB_SERVE_SERVE_IMPL_H
+
+#include <bson/bson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "base/json.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "serve/serve.h"
+#include "serve/servedb.h"
+#include "store/store.h"
+
+/* Who may call a route. */
+typedef enum sb_auth {
+	SB_AUTH_PUBLIC = 0, /* anyone (the login page and the login call) */
+	SB_AUTH_VIEWER = 1, /* a signed-in user */
+	SB_AUTH_ADMIN = 2,  /* a signed-in admin */
+	SB_AUTH_MONITOR = 3 /* a remote monitor's bearer token for the monitor of segment 2, or a
+			     * signed-in user (read) / admin (write) */
+} sb_auth;
+
+#define SB_REQ_MAX_SEGS 8
+
+typedef struct sb_srv sb_srv;
+
+/* One request, from its first line to the completed callback. Handlers run on a pool thread. */
+typedef struct sb_req {
+	sb_srv *srv;
+	struct MHD_Connection *conn;
+	char uri[512]; /* as received (path and query, cut), for the access log */
+	const char *method;
+	const char *url; /* decoded path, valid while the handler runs */
+	char ip[64];
+	double t0;
+	char *body; /* the request body, NUL-terminated (NULL when empty) */
+	size_t body_len;
+	size_t body_max;
+	int body_over; /* the body was larger than body_max (dropped) */
+	/* auth */
+	int have_session;
+	sb_session sess;
+	char cookie[SB_TOKEN_HEX + 1];
+	int64_t monitor; /* > 0: authenticated with this monitor's token */
+	/* path segments of url ("api", "monitors", "3", ...) */
+	char *segs[SB_REQ_MAX_SEGS];
+	size_t nsegs;
+	char segbuf[512];
+	/* reply: extra headers for the answer, then what was sent */
+	struct {
+		char name[32];
+		char *value;
+	} hdr[6];
+	size_t nhdr;
+	unsigned status;
+	uint64_t bytes;
+	int replied;
+	int dead; /* no answer could be queued: the connection is dropped */
+} sb_req;
+
+/* A login rate limit slot: failures of one (ip, user) pair, or of one ip ("" user). */
+typedef struct sb_rl_slot {
+	char key[140];
+	long fails;
+	int64_t window_start;
+	int64_t blocked_until;
+} sb_rl_slot;
+
+#define SB_RL_SLOTS 1024
+
+/* A cached answer: the JSON text of a GET, by its URI. */
+typedef struct sb_cache_entry {
+	char key[512];
+	char *body;
+	size_t len;
+	double expires, used;
+} sb_cache_entry;
+
+#define SB_CACHE_SLOTS 64
+#define SB_CACHE_MAX_BYTES ((size_t)64 << 20)
+
+struct sb_srv {
+	const sb_serve_opts *o;
+	sb_servedb *db;
+	struct MHD_Daemon *mhd;
+	int tls;
+	int have_web;
+	/* the store: one handle per request thread, lent out by sb_srv_store */
+	pthread_mutex_t store_mu;
+	pthread_cond_t store_cv;
+	sb_store **stores;
+	size_t nstores, nfree;
+	/* the layers of the loaded modules, in module order */
+	const sb_schema *layers[32];
+	size_t nlayers;
+	/* access log */
+	pthread_mutex_t log_mu;
+	sb_logfile access;
+	/* requests in flight, and the stop flag */
+	atomic_int inflight;
+	atomic_int stopping;
+	/* login rate limit, password hashes running, reports running */
+	pthread_mutex_t rl_mu;
+	sb_rl_slot rl[SB_RL_SLOTS];
+	atomic_int hashing;
+	atomic_int reports;
+	/* the answer cache */
+	pthread_mutex_t cache_mu;
+	sb_cache_entry cache[SB_CACHE_SLOTS];
+	size_t cache_bytes;
+};
+
+/* ---- replies (serve.c): each handler queues exactly one ---- */
+
+/* Queues buf (taken: freed with free()) as the answer with that status and content type, plus
+ * the security headers every answer carries. */
+void sb_reply(sb_req *r, unsigned status, const char *ctype, char *buf, size_t len);
+/* Adds a header to the answer about to be queued by the next sb_reply* call of this request. */
+void sb_reply_header(sb_req *r, const char *name, const char *value);
+/* The JSON text of j (a failed writer answers 503 "answer too large"). */
+void sb_reply_json(sb_req *r, unsigned status, sb_json *j);
+/* {"error": message}: every 4xx/5xx of the API. */
+void sb_reply_error(sb_req *r, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Answers from the cache when it holds a fresh answer to this GET: returns 1 (answered) or 0. */
+int sb_reply_cached(sb_req *r);
+/* Like sb_reply_json with status 200, keeping a copy of the text in the cache. */
+void sb_reply_json_cache(sb_req *r, sb_json *j);
+/* {"ok": true} */
+void sb_reply_ok(sb_req *r);
+/* 503 with the store's message (the database is down or refused). */
+void sb_reply_store_error(sb_req *r, const sb_err *err);
+/* The answer to a failed servedb call: 404 (SB_ENOTFOUND), 400 (SB_EINVAL) or 503. */
+void sb_reply_db(sb_req *r, int rc, const sb_err *err);
+
+/* ---- request helpers (serve.c) ---- */
+
+/* A query argument (decoded), or NULL. */
+const char *sb_req_arg(sb_req *r, const char *name);
+/* A request header, or NULL. */
+const char *sb_req_header(sb_req *r, const char *name);
+/* Parses the body as a JSON object into doc (bson_destroy it after SB_OK). Otherwise answers
+ * 400/415 and returns SB_EINVAL. */
+int sb_req_json(sb_req *r, bson_t *doc);
+/* A date argument: absent -> def; bad -> 400 answered and SB_EINVAL. */
+int sb_req_date(sb_req *r, const char *name, sb_date def, sb_date *out);
+/* A whole-number path segment: bad -> 404 answered and SB_EINVAL. */
+int sb_req_seg_id(sb_req *r, size_t i, int64_t *out);
+
+/* Reading a JSON body's members: a missing member leaves *out alone and returns 0; a member of
+ * the wrong type answers 400 naming it and returns -1; 1 when read. */
+int sb_body_str(sb_req *r, const bson_t *doc, const char *key, const char **out);
+int sb_body_num(sb_req *r, const bson_t *doc, const char *key, double *out);
+int sb_body_bool(sb_req *r, const bson_t *doc, const char *key, int *out);
+
+/* Writes a BSON document (array when array is 1) as JSON: strings, numbers, booleans, null and
+ * nesting; other BSON types as null. */
+void sb_json_bson(sb_json *j, const bson_t *doc, int array);
+
+/* Borrows a store handle (blocks while all are lent). NULL with err filled when the store cannot
+ * be opened. Give it back with sb_srv_store_put. */
+sb_store *sb_srv_store(sb_srv *s, sb_err *err);
+void sb_srv_store_put(sb_srv *s, sb_store *st);
+
+/* The schema of a layer name (any case), or NULL. */
+const sb_schema *sb_srv_layer(sb_srv *s, const char *name);
+
+/* ---- handlers ---- */
+
+/* serve_auth.c */
+void sb_api_login(sb_req *r);
+void sb_api_logout(sb_req *r);
+void sb_api_session(sb_req *r);
+void sb_api_password(sb_req *r);
+void sb_api_users(sb_req *r);
+void sb_api_user_add(sb_req *r);
+void sb_api_user_put(sb_req *r);
+void sb_api_user_del(sb_req *r);
+/* Resolves the session cookie of r (sets have_session and sess). */
+void sb_auth_session(sb_req *r);
+
+/* serve_traffic.c */
+void sb_api_layers(sb_req *r);
+void sb_api_interface(sb_req *r);
+void sb_api_reports(sb_req *r);
+void sb_api_report_file(sb_req *r);
+
+/* serve_monitors.c */
+void sb_api_monitors(sb_req *r);
+void sb_api_monitor_add(sb_req *r);
+void sb_api_monitor_get(sb_req *r);
+void sb_api_monitor_put(sb_req *r);
+void sb_api_monitor_del(sb_req *r);
+void sb_api_monitor_token(sb_req *r);
+void sb_api_monitor_revoke(sb_req *r);
+void sb_api_link_add(sb_req *r);
+void sb_api_link_put(sb_req *r);
+void sb_api_link_del(sb_req *r);
+void sb_api_test_put(sb_req *r);
+void sb_api_test_del(sb_req *r);
+void sb_api_monitor_config(sb_req *r);
+void sb_api_monitor_results(sb_req *r);
+/* Authenticates "Authorization: Bearer <token>" for the monitor of segment 2: SB_OK (r->monitor
+ * set), SB_ENOTFOUND when there is no bearer header, SB_EAUTH when it is wrong. */
+int sb_auth_monitor(sb_req *r);
+
+/* serve_probes.c */
+void sb_api_probe_link(sb_req *r);
+
+#endif

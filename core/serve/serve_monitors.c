@@ -1,0 +1,871 @@
+/* serve_monitors.c - remote monitors: managed from the dashboard, their monitor.json pulled and
+ * their trace lines pushed over the engine's own protocol (docs/web-api.md, "Remote monitors").
+ *
+ * A monitor box holds MONITOR_CENTRAL_URL and its token "sbm_<id>_<secret>". It pulls
+ * GET /api/monitors/<id>/config (the monitor.json the dashboard's links and tests make, with an
+ * ETag: the config version) and pushes POST /api/monitors/<id>/results, a text/plain body of
+ * lines "<link id>\t<trace line>" (trace.h's record format). The answer lists what was stored;
+ * the box removes those lines from its spool only then, so resending after a lost answer is
+ * harmless: rows are upserted on (monitor, link, timestamp). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "monitor/monitor_config.h"
+#include "monitor/trace.h"
+#include "serve/serve_impl.h"
+
+#define SB_RESULTS_LINES 100000
+
+/* ---- the monitor.json of a monitor ---- */
+
+/* Builds the monitor.json text of a monitor from servedb (caller frees). When replace_test is
+ * set, that test's params become replace_params (NULL: the test is left out): the config as it
+ * would be after an edit, to check it before storing. */
+static int sb_monitor_json(sb_srv *s, const sb_monitor_rec *m, const char *replace_test,
+			   const char *replace_params, char **out, size_t *len, sb_err *err)
+{
+	sb_link_rec *links = NULL;
+	size_t nlinks = 0, ntests = 0;
+	sb_test_rec *tests = NULL;
+	int rc = sb_servedb_links(s->db, m->id, &links, &nlinks, err);
+	if (rc == SB_OK)
+		rc = sb_servedb_tests(s->db, m->id, &tests, &ntests, err);
+	if (rc != SB_OK) {
+		free(links);
+		return rc;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_knum(&j, "sleep_time", m->sleep_time);
+	sb_json_key(&j, "tests");
+	sb_json_obj(&j);
+	int replaced = 0;
+	for (size_t i = 0; i < ntests; i++) {
+		const char *params = tests[i].params;
+		if (replace_test != NULL && strcmp(tests[i].name, replace_test) == 0) {
+			replaced = 1;
+			params = replace_params;
+		}
+		if (params == NULL)
+			continue;
+		sb_json_key(&j, tests[i].name);
+		sb_json_raw(&j, params, strlen(params));
+	}
+	if (replace_test != NULL && !replaced && replace_params != NULL) {
+		sb_json_key(&j, replace_test);
+		sb_json_raw(&j, replace_params, strlen(replace_params));
+	}
+	sb_json_obj_end(&j);
+	sb_json_key(&j, "links");
+	sb_json_obj(&j);
+	for (size_t i = 0; i < nlinks; i++) {
+		sb_json_key(&j, links[i].name);
+		sb_json_obj(&j);
+		sb_json_kbool(&j, "status", links[i].status);
+		sb_json_kstr(&j, "ip", links[i].ip);
+		sb_json_kint(&j, "id", links[i].id);
+		sb_json_obj_end(&j);
+	}
+	sb_json_obj_end(&j);
+	sb_json_kint(&j, "id", m->id);
+	sb_json_obj_end(&j);
+	free(links);
+	sb_servedb_tests_free(tests, ntests);
+	*out = sb_json_take(&j, len);
+	if (*out == NULL)
+		return sb_err_set(err, SB_ETOOBIG, "the monitor's config is too large");
+	return SB_OK;
+}
+
+/* The probe module named name among the server's modules, or NULL. */
+static const sb_module_def *sb_probe_module(sb_srv *s, const char *name)
+{
+	const sb_modules *mods = s->o->mods;
+	for (size_t i = 0; mods != NULL && i < mods->n; i++)
+		if (mods->v[i].def->kind == SB_KIND_PROBE &&
+		    strcmp(mods->v[i].def->name, name) == 0)
+			return mods->v[i].def;
+	return NULL;
+}
+
+/* Checks a monitor.json text the way the monitor will: the file's rules, then each test against
+ * its module's parameter table. SB_OK or SB_EINVAL/SB_EPARSE with the key named. */
+static int sb_monitor_json_check(sb_srv *s, const char *text, size_t len, sb_err *err)
+{
+	sb_mon_config c;
+	int rc = sb_mon_config_parse("monitor.json", text, len, &c, err);
+	if (rc != SB_OK)
+		return rc;
+	for (size_t i = 0; i < c.ntests && rc == SB_OK; i++) {
+		const sb_module_def *def = sb_probe_module(s, c.tests[i].name);
+		if (def == NULL) {
+			rc = sb_err_set(err, SB_EINVAL,
+					"no probe module %s (scanbackup modules lists them)",
+					c.tests[i].name);
+			break;
+		}
+		sb_paramset *ps = NULL;
+		rc = sb_mon_params_build("monitor.json", &c.tests[i], def->params, &ps, err);
+		if (ps != NULL)
+			sb_paramset_unref(ps);
+	}
+	sb_mon_config_free(&c);
+	return rc;
+}
+
+/* ---- the dashboard's calls ---- */
+
+/* The last ping record of each link, found by sb_api_monitors / sb_api_monitor_get. */
+typedef struct sb_last {
+	int64_t monitor, link, ts;
+	double rtt, loss;
+} sb_last;
+
+typedef struct sb_lasts {
+	sb_last *v;
+	size_t n, cap;
+} sb_lasts;
+
+static int sb_last_row(void *ctx, const sb_probe_row *row)
+{
+	sb_lasts *l = ctx;
+	sb_last *last = l->n > 0 ? &l->v[l->n - 1] : NULL;
+	if (last == NULL || last->monitor != row->monitor || last->link != row->link) {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 32;
+			l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		last = &l->v[l->n++];
+		last->monitor = row->monitor;
+		last->link = row->link;
+	}
+	last->ts = row->ts;
+	last->rtt = row->rtt;
+	last->loss = row->loss;
+	return SB_OK;
+}
+
+static const sb_last *sb_last_of(const sb_lasts *l, int64_t monitor, int64_t link)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].monitor == monitor && l->v[i].link == link)
+			return &l->v[i];
+	return NULL;
+}
+
+typedef struct sb_mon_list {
+	sb_srv *srv;
+	sb_json *j;
+	sb_lasts *lasts;
+	int detail;
+	int admin;
+} sb_mon_list;
+
+static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_last *last)
+{
+	sb_json_obj(j);
+	sb_json_kint(j, "id", l->id);
+	sb_json_kstr(j, "name", l->name);
+	sb_json_kstr(j, "ip", l->ip);
+	sb_json_kbool(j, "status", l->status);
+	sb_json_key(j, "last");
+	if (last == NULL) {
+		sb_json_null(j);
+	} else {
+		sb_json_obj(j);
+		sb_json_kint(j, "t", last->ts);
+		sb_json_knum(j, "rtt", last->rtt);
+		sb_json_knum(j, "loss", last->loss);
+		sb_json_obj_end(j);
+	}
+	sb_json_kstr(j, "state", last == NULL ? "unknown" : last->rtt >= 0 ? "up" : "down");
+	sb_json_obj_end(j);
+}
+
+static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
+{
+	sb_mon_list *ml = ctx;
+	sb_json *j = ml->j;
+	sb_err err = {0};
+	sb_link_rec *links = NULL;
+	size_t n = 0;
+	int rc = sb_servedb_links(ml->srv->db, m->id, &links, &n, &err);
+	if (rc != SB_OK)
+		return rc;
+	sb_json_obj(j);
+	sb_json_kint(j, "id", m->id);
+	sb_json_kstr(j, "name", m->name);
+	sb_json_knum(j, "sleep_time", m->sleep_time);
+	sb_json_kbool(j, "has_token", m->has_token);
+	sb_json_kint(j, "token_created", m->token_created);
+	sb_json_kint(j, "version", m->version);
+	sb_json_kint(j, "pulled", m->pulled);
+	sb_json_kint(j, "last_seen", m->last_seen);
+	sb_json_kint(j, "results", m->results);
+	sb_json_key(j, "links");
+	sb_json_arr(j);
+	for (size_t i = 0; i < n; i++)
+		sb_link_json(j, &links[i], sb_last_of(ml->lasts, m->id, links[i].id));
+	sb_json_arr_end(j);
+	free(links);
+	if (ml->detail) {
+		sb_test_rec *tests = NULL;
+		size_t nt = 0;
+		rc = sb_servedb_tests(ml->srv->db, m->id, &tests, &nt, &err);
+		if (rc != SB_OK)
+			return rc;
+		sb_json_key(j, "tests");
+		sb_json_arr(j);
+		for (size_t i = 0; i < nt; i++) {
+			sb_json_obj(j);
+			sb_json_kstr(j, "name", tests[i].name);
+			sb_json_key(j, "params");
+			sb_json_raw(j, tests[i].params, strlen(tests[i].params));
+			sb_json_obj_end(j);
+		}
+		sb_json_arr_end(j);
+		sb_servedb_tests_free(tests, nt);
+		sb_json_key(j, "modules");
+		sb_json_arr(j);
+		const sb_modules *mods = ml->srv->o->mods;
+		for (size_t i = 0; mods != NULL && i < mods->n; i++) {
+			const sb_module_def *d = mods->v[i].def;
+			if (d->kind != SB_KIND_PROBE)
+				continue;
+			sb_json_obj(j);
+			sb_json_kstr(j, "name", d->name);
+			sb_json_kstr(j, "description", d->description);
+			sb_json_key(j, "params");
+			sb_json_arr(j);
+			for (const sb_probe_param *p = d->params; p != NULL && p->name != NULL;
+			     p++) {
+				static const char *const types[] = {"", "int", "number", "string",
+								    "bool"};
+				sb_json_obj(j);
+				sb_json_kstr(j, "name", p->name);
+				sb_json_kstr(j, "type",
+					     types[p->type >= 1 && p->type <= 4 ? p->type : 0]);
+				sb_json_kstr(j, "default", p->def);
+				sb_json_kstr(j, "help", p->help);
+				sb_json_obj_end(j);
+			}
+			sb_json_arr_end(j);
+			sb_json_obj_end(j);
+		}
+		sb_json_arr_end(j);
+	}
+	sb_json_obj_end(j);
+	return SB_OK;
+}
+
+/* The last ping record of every link of monitor (-1: all) over the last day. */
+static int sb_collect_lasts(sb_srv *s, int64_t monitor, sb_lasts *l, sb_err *err)
+{
+	sb_store *st = sb_srv_store(s, err);
+	if (st == NULL)
+		return err->code != SB_OK ? err->code : SB_ESTORE;
+	int64_t now = (int64_t)time(NULL);
+	int rc = sb_store_query_probe(st, SB_PROBE_PING, monitor, -1, now - 86400, now + 3600,
+				      sb_last_row, l, err);
+	sb_srv_store_put(s, st);
+	return rc;
+}
+
+void sb_api_monitors(sb_req *r)
+{
+	sb_err err = {0};
+	sb_lasts lasts = {0};
+	if (sb_collect_lasts(r->srv, -1, &lasts, &err) != SB_OK) {
+		free(lasts.v);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "now", (int64_t)time(NULL));
+	sb_json_key(&j, "monitors");
+	sb_json_arr(&j);
+	sb_mon_list ml = {r->srv, &j, &lasts, 0, r->sess.role == SB_ROLE_ADMIN};
+	int rc = sb_servedb_monitors(r->srv->db, sb_monitor_item, &ml, &err);
+	free(lasts.v);
+	if (rc != SB_OK) {
+		sb_json_free(&j);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json_arr_end(&j);
+	sb_json_obj_end(&j);
+	sb_reply_json(r, 200, &j);
+}
+
+void sb_api_monitor_get(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	sb_monitor_rec m;
+	int rc = sb_servedb_monitor_get(r->srv->db, id, &m, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_lasts lasts = {0};
+	if (sb_collect_lasts(r->srv, id, &lasts, &err) != SB_OK) {
+		free(lasts.v);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_mon_list ml = {r->srv, &j, &lasts, 1, r->sess.role == SB_ROLE_ADMIN};
+	rc = sb_monitor_item(&ml, &m);
+	free(lasts.v);
+	if (rc != SB_OK) {
+		sb_json_free(&j);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_reply_json(r, 200, &j);
+}
+
+/* Reads name and sleep_time of a monitor body; answers 400 itself on a bad member. */
+static int sb_monitor_body(sb_req *r, const bson_t *doc, const char **name, double *sleep,
+			   double *id)
+{
+	if (sb_body_str(r, doc, "name", name) < 0 || sb_body_num(r, doc, "sleep_time", sleep) < 0 ||
+	    (id != NULL && sb_body_num(r, doc, "id", id) < 0))
+		return SB_EINVAL;
+	if (id != NULL && (*id != (double)(int64_t)*id || *id < 0 || *id > INT32_MAX)) {
+		sb_reply_error(r, 400, "id: expected a whole number from 1 to %d", INT32_MAX);
+		return SB_EINVAL;
+	}
+	return SB_OK;
+}
+
+void sb_api_monitor_add(sb_req *r)
+{
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	const char *name = NULL;
+	double sleep = 10, id = 0;
+	if (sb_monitor_body(r, &doc, &name, &sleep, &id) == SB_OK) {
+		sb_err err = {0};
+		int64_t got = 0;
+		if (name == NULL) {
+			sb_reply_error(r, 400, "name is required");
+		} else {
+			int rc = sb_servedb_monitor_add(r->srv->db, (int64_t)id, name, sleep, &got,
+							&err);
+			if (rc != SB_OK) {
+				sb_reply_db(r, rc, &err);
+			} else {
+				sb_log(SB_LOG_INFO, "serve", "%s added monitor %" PRId64 " (%s)",
+				       r->sess.user, got, name);
+				sb_json j;
+				sb_json_init(&j, 0);
+				sb_json_obj(&j);
+				sb_json_kint(&j, "id", got);
+				sb_json_kstr(&j, "name", name);
+				sb_json_obj_end(&j);
+				sb_reply_json(r, 201, &j);
+			}
+		}
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_monitor_put(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	sb_monitor_rec m;
+	int rc = sb_servedb_monitor_get(r->srv->db, id, &m, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	const char *name = m.name;
+	double sleep = m.sleep_time;
+	if (sb_monitor_body(r, &doc, &name, &sleep, NULL) == SB_OK) {
+		rc = sb_servedb_monitor_set(r->srv->db, id, name, sleep, &err);
+		if (rc != SB_OK)
+			sb_reply_db(r, rc, &err);
+		else
+			sb_reply_ok(r);
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_monitor_del(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	int rc = sb_servedb_monitor_del(r->srv->db, id, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_log(SB_LOG_INFO, "serve", "%s deleted monitor %" PRId64, r->sess.user, id);
+	sb_reply_ok(r);
+}
+
+void sb_api_monitor_token(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	char token[128];
+	sb_err err = {0};
+	int rc = sb_servedb_monitor_token(r->srv->db, id, token, sizeof(token), &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_log(SB_LOG_INFO, "serve", "%s issued a new token for monitor %" PRId64, r->sess.user,
+	       id);
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "id", id);
+	sb_json_kstr(&j, "token", token);
+	sb_json_obj_end(&j);
+	memset(token, 0, sizeof(token));
+	sb_reply_json(r, 201, &j);
+}
+
+void sb_api_monitor_revoke(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	int rc = sb_servedb_monitor_revoke(r->srv->db, id, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_log(SB_LOG_INFO, "serve", "%s revoked the token of monitor %" PRId64, r->sess.user, id);
+	sb_reply_ok(r);
+}
+
+/* Reads a link body into l (fields absent keep their value); answers 400 itself. */
+static int sb_link_body(sb_req *r, const bson_t *doc, sb_link_rec *l)
+{
+	const char *name = NULL, *ip = NULL;
+	double id = (double)l->id;
+	int status = l->status;
+	if (sb_body_str(r, doc, "name", &name) < 0 || sb_body_str(r, doc, "ip", &ip) < 0 ||
+	    sb_body_num(r, doc, "id", &id) < 0 || sb_body_bool(r, doc, "status", &status) < 0)
+		return SB_EINVAL;
+	if (id != (double)(int64_t)id || id < 0 || id > INT32_MAX) {
+		sb_reply_error(r, 400, "id: expected a whole number from 1 to %d", INT32_MAX);
+		return SB_EINVAL;
+	}
+	if (name != NULL) {
+		if (!sb_servedb_label_ok(name)) {
+			sb_reply_error(r, 400, "name: 1 to 64 printable characters");
+			return SB_EINVAL;
+		}
+		snprintf(l->name, sizeof(l->name), "%s", name);
+	}
+	if (ip != NULL) {
+		unsigned char buf[16];
+		if (strlen(ip) >= sizeof(l->ip) ||
+		    (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1)) {
+			sb_reply_error(r, 400, "ip: expected a numeric IPv4 or IPv6 address");
+			return SB_EINVAL;
+		}
+		snprintf(l->ip, sizeof(l->ip), "%s", ip);
+	}
+	l->id = (int64_t)id;
+	l->status = status;
+	return SB_OK;
+}
+
+/* Stores link l of monitor id (is_new: added, else replaced) and answers it as JSON with status,
+ * or answers the database's error. Returns the store's outcome. */
+static int sb_link_save_reply(sb_req *r, int64_t id, sb_link_rec *l, int is_new, int status)
+{
+	sb_err err = {0};
+	int rc = sb_servedb_link_put(r->srv->db, id, l, is_new, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return rc;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_link_json(&j, l, NULL);
+	sb_reply_json(r, status, &j);
+	return SB_OK;
+}
+
+void sb_api_link_add(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	sb_link_rec l = {.status = 1};
+	if (sb_link_body(r, &doc, &l) == SB_OK) {
+		if (l.name[0] == '\0' || l.ip[0] == '\0')
+			sb_reply_error(r, 400, "name and ip are required");
+		else
+			sb_link_save_reply(r, id, &l, 1, 201);
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_link_put(sb_req *r)
+{
+	int64_t id, lid;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK || sb_req_seg_id(r, 4, &lid) != SB_OK)
+		return;
+	sb_err err = {0};
+	sb_link_rec *links = NULL;
+	size_t n = 0;
+	int rc = sb_servedb_links(r->srv->db, id, &links, &n, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_link_rec l = {0};
+	int found = 0;
+	for (size_t i = 0; i < n && !found; i++)
+		if (links[i].id == lid) {
+			l = links[i];
+			found = 1;
+		}
+	free(links);
+	if (!found) {
+		sb_reply_error(r, 404, "monitor %" PRId64 " has no link %" PRId64, id, lid);
+		return;
+	}
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	if (sb_link_body(r, &doc, &l) == SB_OK) {
+		if (l.id != lid) {
+			sb_reply_error(r, 400, "id: a link's id cannot change (delete and add it)");
+		} else {
+			if (sb_link_save_reply(r, id, &l, 0, 200) == SB_OK)
+				sb_log(SB_LOG_INFO, "serve",
+				       "%s changed link %" PRId64 " of monitor %" PRId64,
+				       r->sess.user, lid, id);
+		}
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_link_del(sb_req *r)
+{
+	int64_t id, lid;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK || sb_req_seg_id(r, 4, &lid) != SB_OK)
+		return;
+	sb_err err = {0};
+	int rc = sb_servedb_link_del(r->srv->db, id, lid, &err);
+	if (rc != SB_OK)
+		sb_reply_db(r, rc, &err);
+	else
+		sb_reply_ok(r);
+}
+
+/* A test's parameters: a JSON object of numbers, strings and booleans, rewritten compactly. */
+static char *sb_test_params(sb_req *r, const bson_t *doc)
+{
+	sb_json j;
+	sb_json_init(&j, 16384);
+	sb_json_obj(&j);
+	bson_iter_t it;
+	bson_iter_init(&it, doc);
+	while (bson_iter_next(&it)) {
+		const char *key = bson_iter_key(&it);
+		if (strlen(key) == 0 || strlen(key) > 64) {
+			sb_json_free(&j);
+			sb_reply_error(r, 400, "a parameter name has 1 to 64 characters");
+			return NULL;
+		}
+		sb_json_key(&j, key);
+		if (BSON_ITER_HOLDS_UTF8(&it)) {
+			uint32_t len = 0;
+			const char *s = bson_iter_utf8(&it, &len);
+			sb_json_strn(&j, s, len);
+		} else if (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it)) {
+			sb_json_int(&j, bson_iter_as_int64(&it));
+		} else if (BSON_ITER_HOLDS_DOUBLE(&it)) {
+			sb_json_num(&j, bson_iter_double(&it));
+		} else if (BSON_ITER_HOLDS_BOOL(&it)) {
+			sb_json_bool(&j, bson_iter_bool(&it));
+		} else {
+			sb_json_free(&j);
+			sb_reply_error(r, 400,
+				       "%s: a parameter is a number, a string or true/false", key);
+			return NULL;
+		}
+	}
+	sb_json_obj_end(&j);
+	char *text = sb_json_take(&j, NULL);
+	if (text == NULL)
+		sb_reply_error(r, 400, "the parameters are too large");
+	return text;
+}
+
+static int sb_test_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+		      *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* Checks the monitor's config with test name set to params (NULL: removed): SB_OK or answered. */
+static int sb_check_edit(sb_req *r, const sb_monitor_rec *m, const char *name, const char *params)
+{
+	char *text = NULL;
+	size_t len = 0;
+	sb_err err = {0};
+	int rc = sb_monitor_json(r->srv, m, name, params, &text, &len, &err);
+	if (rc == SB_OK)
+		rc = sb_monitor_json_check(r->srv, text, len, &err);
+	free(text);
+	if (rc == SB_ESTORE)
+		sb_reply_store_error(r, &err);
+	else if (rc != SB_OK)
+		sb_reply_error(r, 400, "%s", err.msg);
+	return rc;
+}
+
+void sb_api_test_put(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	const char *name = r->segs[4];
+	if (!sb_test_name_ok(name) || sb_probe_module(r->srv, name) == NULL) {
+		sb_reply_error(r, 400, "no probe module %.40s (scanbackup modules lists them)",
+			       name);
+		return;
+	}
+	sb_err err = {0};
+	sb_monitor_rec m;
+	int rc = sb_servedb_monitor_get(r->srv->db, id, &m, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	char *params = sb_test_params(r, &doc);
+	bson_destroy(&doc);
+	if (params == NULL)
+		return;
+	if (sb_check_edit(r, &m, name, params) == SB_OK) {
+		rc = sb_servedb_test_put(r->srv->db, id, name, params, &err);
+		if (rc != SB_OK) {
+			sb_reply_db(r, rc, &err);
+		} else {
+			sb_log(SB_LOG_INFO, "serve", "%s set test %s of monitor %" PRId64,
+			       r->sess.user, name, id);
+			sb_reply_ok(r);
+		}
+	}
+	free(params);
+}
+
+void sb_api_test_del(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	int rc = sb_servedb_test_del(r->srv->db, id, r->segs[4], &err);
+	if (rc != SB_OK)
+		sb_reply_db(r, rc, &err);
+	else
+		sb_reply_ok(r);
+}
+
+/* ---- the monitor's calls ---- */
+
+int sb_auth_monitor(sb_req *r)
+{
+	const char *h = sb_req_header(r, "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return SB_ENOTFOUND;
+	int64_t id;
+	if (r->nsegs < 3 || sb_parse_int64(r->segs[2], &id) != SB_OK || id <= 0)
+		return SB_EAUTH;
+	sb_err err = {0};
+	int rc = sb_servedb_monitor_auth(r->srv->db, id, h + 7, &err);
+	if (rc == SB_OK) {
+		r->monitor = id;
+		return SB_OK;
+	}
+	if (rc != SB_EAUTH)
+		sb_log(SB_LOG_ERROR, "serve", "monitor tokens: %s", err.msg);
+	sb_log(SB_LOG_WARNING, "serve", "refused a token for monitor %" PRId64 " from %s", id,
+	       r->ip);
+	return SB_EAUTH;
+}
+
+void sb_api_monitor_config(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	sb_err err = {0};
+	sb_monitor_rec m;
+	int rc = sb_servedb_monitor_get(r->srv->db, id, &m, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	char etag[40];
+	snprintf(etag, sizeof(etag), "\"v%" PRId64 "\"", m.version);
+	const char *inm = sb_req_header(r, "If-None-Match");
+	if (r->monitor > 0)
+		sb_servedb_monitor_pulled(r->srv->db, id, m.version, NULL);
+	sb_reply_header(r, "ETag", etag);
+	if (inm != NULL && strcmp(inm, etag) == 0) {
+		sb_reply(r, 304, NULL, NULL, 0);
+		return;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	rc = sb_monitor_json(r->srv, &m, NULL, NULL, &text, &len, &err);
+	if (rc != SB_OK) {
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_reply(r, 200, "application/json; charset=utf-8", text, len);
+}
+
+void sb_api_monitor_results(sb_req *r)
+{
+	const char *ct = sb_req_header(r, "Content-Type");
+	if (ct == NULL || strncasecmp(ct, "text/plain", 10) != 0) {
+		sb_reply_error(r, 415, "send the result lines as text/plain");
+		return;
+	}
+	size_t nlines = 0;
+	for (size_t i = 0; i < r->body_len; i++)
+		nlines += r->body[i] == '\n';
+	if (r->body_len > 0 && r->body[r->body_len - 1] != '\n')
+		nlines++;
+	if (nlines > SB_RESULTS_LINES) {
+		sb_reply_error(r, 413, "at most %d lines per batch", SB_RESULTS_LINES);
+		return;
+	}
+	sb_probe_row *rows[SB_PROBE_KINDS] = {NULL};
+	size_t n[SB_PROBE_KINDS] = {0};
+	char(*when)[20] = sb_xcalloc(nlines + 1, sizeof(*when));
+	for (int k = 0; k < SB_PROBE_KINDS; k++)
+		rows[k] = sb_xcalloc(nlines + 1, sizeof(sb_probe_row));
+	sb_json rej;
+	sb_json_init(&rej, 0);
+	sb_json_arr(&rej);
+	size_t nrej = 0, lineno = 0, nrows = 0;
+	char *p = r->body;
+	while (p != NULL && *p != '\0') {
+		char *nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		lineno++;
+		char *line = p;
+		p = nl != NULL ? nl + 1 : NULL;
+		if (*line == '\0')
+			continue;
+		const char *why = NULL;
+		char *tab = strchr(line, '\t');
+		int64_t link = 0;
+		sb_probe_kind kind = SB_PROBE_PING;
+		sb_probe_row row;
+		if (tab == NULL) {
+			why = "expected <link id>, a tab, then a trace line";
+		} else {
+			*tab = '\0';
+			if (sb_parse_int64(line, &link) != SB_OK || link < 0)
+				why = "the link id is not a whole number";
+			else if (sb_trace_parse_line(tab + 1, r->monitor, link, &kind, &row,
+						     &why) != SB_OK &&
+				 why == NULL)
+				why = "bad trace line";
+		}
+		if (why != NULL) {
+			sb_json_obj(&rej);
+			sb_json_kint(&rej, "line", (int64_t)lineno);
+			sb_json_kstr(&rej, "why", why);
+			sb_json_obj_end(&rej);
+			nrej++;
+			continue;
+		}
+		sb_time_local(row.ts, when[nrows], when[nrows] + 11);
+		row.date = when[nrows];
+		row.time = when[nrows] + 11;
+		nrows++;
+		rows[kind][n[kind]++] = row;
+	}
+	sb_json_arr_end(&rej);
+	sb_err err = {0};
+	int rc = SB_OK;
+	if (nrows > 0) {
+		sb_store *st = sb_srv_store(r->srv, &err);
+		if (st == NULL)
+			rc = err.code != SB_OK ? err.code : SB_ESTORE;
+		for (int k = 0; k < SB_PROBE_KINDS && rc == SB_OK; k++)
+			if (n[k] > 0)
+				rc = sb_store_put_probe(st, (sb_probe_kind)k, rows[k], n[k], &err);
+		if (st != NULL)
+			sb_srv_store_put(r->srv, st);
+	}
+	for (int k = 0; k < SB_PROBE_KINDS; k++)
+		free(rows[k]);
+	free(when);
+	if (rc != SB_OK) {
+		sb_json_free(&rej);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	if (nrej > 0)
+		sb_log(SB_LOG_WARNING, "serve", "monitor %" PRId64 ": %zu result lines refused",
+		       r->monitor, nrej);
+	sb_servedb_monitor_pushed(r->srv->db, r->monitor, (int64_t)nrows, NULL);
+	size_t rlen = 0;
+	char *rtext = sb_json_take(&rej, &rlen);
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "lines", (int64_t)lineno);
+	sb_json_kint(&j, "stored", (int64_t)nrows);
+	sb_json_kint(&j, "rejected", (int64_t)nrej);
+	sb_json_key(&j, "errors");
+	if (rtext != NULL)
+		sb_json_raw(&j, rtext, rlen);
+	else
+		sb_json_null(&j);
+	sb_json_obj_end(&j);
+	free(rtext);
+	sb_reply_json(r, 200, &j);
+}

@@ -1,0 +1,503 @@
+/* serve_probes.c - the probe API of one link: RTT and loss over time, the hour x day heat map,
+ * availability with its continuous up/down periods, HTTP timings and traceroute paths. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/period.h"
+#include "base/stats.h"
+#include "serve/serve_impl.h"
+
+#define SB_MAX_PERIODS 5000
+#define SB_MAX_CHANGES 200
+
+/* ---- gathering rows ---- */
+
+typedef struct sb_pseries {
+	int64_t *t;
+	double *v, *w; /* ping: rtt, loss; http: total, status */
+	size_t n, cap, max;
+	int too_many;
+} sb_pseries;
+
+static int sb_pseries_add(sb_pseries *s, int64_t t, double v, double w)
+{
+	if (s->n == s->max) {
+		s->too_many = 1;
+		return SB_ETOOBIG;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->t = sb_xrealloc(s->t, s->cap * sizeof(*s->t));
+		s->v = sb_xrealloc(s->v, s->cap * sizeof(*s->v));
+		s->w = sb_xrealloc(s->w, s->cap * sizeof(*s->w));
+	}
+	s->t[s->n] = t;
+	s->v[s->n] = v;
+	s->w[s->n] = w;
+	s->n++;
+	return SB_OK;
+}
+
+static void sb_pseries_free(sb_pseries *s)
+{
+	free(s->t), free(s->v), free(s->w);
+}
+
+static int sb_ping_row(void *ctx, const sb_probe_row *row)
+{
+	return sb_pseries_add(ctx, row->ts, row->rtt, row->loss);
+}
+
+static int sb_http_row(void *ctx, const sb_probe_row *row)
+{
+	return sb_pseries_add(ctx, row->ts, row->rtt, (double)row->status);
+}
+
+/* Traceroute runs: their time, path signature and hops. */
+typedef struct sb_trun {
+	int64_t t;
+	char *path; /* first address of each hop, comma separated ("*" for none) */
+	char *hops; /* the hops JSON as stored */
+} sb_trun;
+
+typedef struct sb_truns {
+	sb_trun *v;
+	size_t n, cap;
+} sb_truns;
+
+/* The first non-empty "ipaddr" of a hop (an array of probes), or "*". */
+static void sb_hop_addr(const bson_t *hop, char *out, size_t size)
+{
+	snprintf(out, size, "*");
+	bson_iter_t it;
+	if (!bson_iter_init(&it, hop))
+		return;
+	while (bson_iter_next(&it)) {
+		if (!BSON_ITER_HOLDS_DOCUMENT(&it))
+			continue;
+		bson_iter_t f;
+		if (bson_iter_recurse(&it, &f) && bson_iter_find(&f, "ipaddr") &&
+		    BSON_ITER_HOLDS_UTF8(&f)) {
+			const char *ip = bson_iter_utf8(&f, NULL);
+			if (ip[0] != '\0') {
+				snprintf(out, size, "%s", ip);
+				return;
+			}
+		}
+	}
+}
+
+/* Parses a hops JSON list into doc {"h": [...]}. Returns 1 on success (bson_destroy doc). */
+static int sb_hops_parse(const char *hops, bson_t *doc)
+{
+	size_t n = strlen(hops);
+	if (n > (size_t)1 << 20)
+		return 0;
+	char *wrapped = sb_xasprintf("{\"h\":%s}", hops);
+	bson_error_t be;
+	int ok = bson_init_from_json(doc, wrapped, -1, &be);
+	free(wrapped);
+	if (!ok)
+		return 0;
+	bson_iter_t it;
+	if (!bson_iter_init_find(&it, doc, "h") || !BSON_ITER_HOLDS_ARRAY(&it)) {
+		bson_destroy(doc);
+		return 0;
+	}
+	return 1;
+}
+
+static char *sb_hops_path(const char *hops)
+{
+	bson_t doc;
+	if (!sb_hops_parse(hops, &doc))
+		return sb_xstrdup("?");
+	char *path = sb_xstrdup("");
+	bson_iter_t it, h;
+	if (bson_iter_init_find(&it, &doc, "h") && bson_iter_recurse(&it, &h)) {
+		while (bson_iter_next(&h)) {
+			char addr[64] = "*";
+			if (BSON_ITER_HOLDS_ARRAY(&h)) {
+				const uint8_t *data;
+				uint32_t len;
+				bson_iter_array(&h, &len, &data);
+				bson_t hop;
+				if (bson_init_static(&hop, data, len))
+					sb_hop_addr(&hop, addr, sizeof(addr));
+			}
+			char *next = sb_xasprintf("%s%s%s", path, path[0] != '\0' ? "," : "", addr);
+			free(path);
+			path = next;
+		}
+	}
+	bson_destroy(&doc);
+	return path;
+}
+
+static int sb_trace_row(void *ctx, const sb_probe_row *row)
+{
+	sb_truns *l = ctx;
+	if (row->hops == NULL)
+		return SB_OK;
+	char *path = sb_hops_path(row->hops);
+	/* only the runs that start a new path, and the last one, are kept */
+	if (l->n > 0 && strcmp(l->v[l->n - 1].path, path) == 0) {
+		sb_trun *last = &l->v[l->n - 1];
+		last->t = row->ts;
+		free(last->hops);
+		last->hops = sb_xstrdup(row->hops);
+		free(path);
+		return SB_OK;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].t = row->ts;
+	l->v[l->n].path = path;
+	l->v[l->n].hops = sb_xstrdup(row->hops);
+	l->n++;
+	return SB_OK;
+}
+
+static void sb_truns_free(sb_truns *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].hops);
+	}
+	free(l->v);
+}
+
+/* ---- analysis ---- */
+
+static int sb_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The usual time between two ping records (the median step), at least 1 s. */
+static int64_t sb_ping_step(const sb_pseries *p)
+{
+	if (p->n < 2)
+		return 60;
+	size_t n = p->n - 1;
+	int64_t *d = sb_xmalloc(n * sizeof(*d));
+	for (size_t i = 0; i < n; i++)
+		d[i] = p->t[i + 1] - p->t[i];
+	qsort(d, n, sizeof(*d), sb_cmp_i64);
+	int64_t step = d[n / 2];
+	free(d);
+	return step > 0 ? step : 1;
+}
+
+/* Availability: the share of records with a reply, and the continuous periods. A record stands
+ * for the step after it; a silence longer than 3 steps is a period with no data ("none"). */
+static void sb_availability(sb_json *j, const sb_pseries *p)
+{
+	int64_t step = sb_ping_step(p);
+	size_t up = 0;
+	for (size_t i = 0; i < p->n; i++)
+		up += p->v[i] >= 0;
+	sb_json_key(j, "availability");
+	sb_json_obj(j);
+	sb_json_kint(j, "step", step);
+	sb_json_kint(j, "records", (int64_t)p->n);
+	sb_json_kint(j, "up", (int64_t)up);
+	sb_json_key(j, "pct");
+	if (p->n > 0)
+		sb_json_num(j, 100.0 * (double)up / (double)p->n);
+	else
+		sb_json_null(j);
+	int64_t longest_up = 0, longest_down = 0;
+	size_t nper = 0;
+	sb_json_key(j, "periods");
+	sb_json_arr(j);
+	size_t i = 0;
+	while (i < p->n) {
+		int state = p->v[i] >= 0;
+		int64_t start = p->t[i], end = p->t[i] + step;
+		size_t k = i + 1;
+		while (k < p->n && (p->v[k] >= 0) == state && p->t[k] - p->t[k - 1] <= 3 * step) {
+			end = p->t[k] + step;
+			k++;
+		}
+		if (state && end - start > longest_up)
+			longest_up = end - start;
+		if (!state && end - start > longest_down)
+			longest_down = end - start;
+		if (nper < SB_MAX_PERIODS) {
+			sb_json_obj(j);
+			sb_json_kint(j, "start", start);
+			sb_json_kint(j, "end", end);
+			sb_json_kstr(j, "state", state ? "up" : "down");
+			sb_json_obj_end(j);
+			nper++;
+		}
+		if (k < p->n && p->t[k] - p->t[k - 1] > 3 * step && nper < SB_MAX_PERIODS) {
+			sb_json_obj(j);
+			sb_json_kint(j, "start", end);
+			sb_json_kint(j, "end", p->t[k]);
+			sb_json_kstr(j, "state", "none");
+			sb_json_obj_end(j);
+			nper++;
+		}
+		i = k;
+	}
+	sb_json_arr_end(j);
+	sb_json_kbool(j, "periods_cut", nper >= SB_MAX_PERIODS);
+	sb_json_kint(j, "longest_up", longest_up);
+	sb_json_kint(j, "longest_down", longest_down);
+	sb_json_obj_end(j);
+}
+
+/* The heat map: mean RTT of the replies per local day (rows) and hour (columns), null where
+ * there is none, the share of lost probes per cell, and the hours and days with a reply. */
+static void sb_heatmap(sb_json *j, const sb_pseries *p, sb_date from, long days)
+{
+	double *sum = sb_xcalloc((size_t)days * 24, sizeof(double));
+	double *loss = sb_xcalloc((size_t)days * 24, sizeof(double));
+	long *cnt = sb_xcalloc((size_t)days * 24, sizeof(long));
+	long *all = sb_xcalloc((size_t)days * 24, sizeof(long));
+	char fromstr[11];
+	sb_date_format(from, fromstr);
+	char date[16], time[16];
+	char cur[16] = "";
+	long day = -1;
+	for (size_t i = 0; i < p->n; i++) {
+		sb_time_local(p->t[i], date, time);
+		if (strcmp(date, cur) != 0) {
+			sb_date d;
+			snprintf(cur, sizeof(cur), "%s", date);
+			day = sb_date_parse(date, &d) == SB_OK ? sb_period_days(from, d) - 1 : -1;
+		}
+		int hour = (time[0] - '0') * 10 + (time[1] - '0');
+		if (day < 0 || day >= days || hour < 0 || hour > 23)
+			continue;
+		size_t c = (size_t)day * 24 + (size_t)hour;
+		all[c]++;
+		loss[c] += p->w[i];
+		if (p->v[i] >= 0) {
+			sum[c] += p->v[i];
+			cnt[c]++;
+		}
+	}
+	/* the thesis's active hours and days: with at least one reply */
+	long active_hours = 0, active_days = 0;
+	for (long d = 0; d < days; d++) {
+		long h_on = 0;
+		for (int h = 0; h < 24; h++)
+			h_on += cnt[(size_t)d * 24 + (size_t)h] > 0;
+		active_hours += h_on;
+		active_days += h_on > 0;
+	}
+	sb_json_key(j, "heatmap");
+	sb_json_obj(j);
+	sb_json_kint(j, "active_hours", active_hours);
+	sb_json_kint(j, "active_days", active_days);
+	sb_json_key(j, "days");
+	sb_json_arr(j);
+	for (long d = 0; d < days; d++) {
+		char ds[11];
+		sb_date_format(sb_date_add(from, (int)d), ds);
+		sb_json_str(j, ds);
+	}
+	sb_json_arr_end(j);
+	const char *keys[] = {"rtt", "loss"};
+	for (int which = 0; which < 2; which++) {
+		sb_json_key(j, keys[which]);
+		sb_json_arr(j);
+		for (long d = 0; d < days; d++) {
+			sb_json_arr(j);
+			for (int h = 0; h < 24; h++) {
+				size_t c = (size_t)d * 24 + (size_t)h;
+				if (which == 0 && cnt[c] > 0)
+					sb_json_num(j,
+						    round(sum[c] / (double)cnt[c] * 1000) / 1000);
+				else if (which == 1 && all[c] > 0)
+					sb_json_num(j, round(loss[c] / (double)all[c] * 100) / 100);
+				else
+					sb_json_null(j);
+			}
+			sb_json_arr_end(j);
+		}
+		sb_json_arr_end(j);
+	}
+	sb_json_obj_end(j);
+	free(sum), free(loss), free(cnt), free(all);
+}
+
+static void sb_num_array(sb_json *j, const char *key, const double *v, size_t n)
+{
+	sb_json_key(j, key);
+	sb_json_arr(j);
+	for (size_t i = 0; i < n; i++)
+		sb_json_num(j, v[i]);
+	sb_json_arr_end(j);
+}
+
+static void sb_time_array(sb_json *j, const int64_t *t, size_t n)
+{
+	sb_json_key(j, "t");
+	sb_json_arr(j);
+	for (size_t i = 0; i < n; i++)
+		sb_json_int(j, t[i]);
+	sb_json_arr_end(j);
+}
+
+static void sb_traceroute(sb_json *j, const sb_truns *tr)
+{
+	sb_json_key(j, "traceroute");
+	sb_json_obj(j);
+	sb_json_key(j, "last");
+	if (tr->n == 0) {
+		sb_json_null(j);
+	} else {
+		const sb_trun *last = &tr->v[tr->n - 1];
+		sb_json_obj(j);
+		sb_json_kint(j, "t", last->t);
+		sb_json_key(j, "hops");
+		bson_t doc;
+		bson_iter_t it;
+		if (sb_hops_parse(last->hops, &doc)) {
+			if (bson_iter_init_find(&it, &doc, "h")) {
+				const uint8_t *data;
+				uint32_t len;
+				bson_iter_array(&it, &len, &data);
+				bson_t arr;
+				if (bson_init_static(&arr, data, len))
+					sb_json_bson(j, &arr, 1);
+				else
+					sb_json_null(j);
+			} else {
+				sb_json_null(j);
+			}
+			bson_destroy(&doc);
+		} else {
+			sb_json_null(j);
+		}
+		sb_json_obj_end(j);
+	}
+	/* the runs where the path changed: each entry starts a new path (the first is the range's)
+	 */
+	sb_json_key(j, "changes");
+	sb_json_arr(j);
+	size_t first = tr->n > SB_MAX_CHANGES ? tr->n - SB_MAX_CHANGES : 0;
+	for (size_t i = first; i < tr->n; i++) {
+		sb_json_obj(j);
+		sb_json_kint(j, "t", tr->v[i].t);
+		sb_json_kstr(j, "path", tr->v[i].path);
+		sb_json_obj_end(j);
+	}
+	sb_json_arr_end(j);
+	sb_json_obj_end(j);
+}
+
+void sb_api_probe_link(sb_req *r)
+{
+	const char *ms = sb_req_arg(r, "monitor"), *ls = sb_req_arg(r, "link");
+	int64_t monitor = 0, link = 0;
+	if (ms == NULL || ls == NULL || sb_parse_int64(ms, &monitor) != SB_OK ||
+	    sb_parse_int64(ls, &link) != SB_OK || monitor < 0 || link < 0) {
+		sb_reply_error(r, 400, "monitor and link are required whole numbers");
+		return;
+	}
+	sb_date to, from;
+	if (sb_req_date(r, "to", sb_date_today(), &to) != SB_OK ||
+	    sb_req_date(r, "from", sb_date_add(to, -6), &from) != SB_OK)
+		return;
+	long days = sb_period_days(from, to);
+	if (days <= 0) {
+		sb_reply_error(r, 400, "from is after to");
+		return;
+	}
+	if (days > r->srv->o->max_range_days) {
+		sb_reply_error(r, 400, "at most %ld days at once", r->srv->o->max_range_days);
+		return;
+	}
+	int64_t t0, t1, u0, u1;
+	sb_date_bounds(from, &t0, &u0);
+	sb_date_bounds(to, &u1, &t1);
+	(void)u0;
+	(void)u1;
+
+	sb_err err = {0};
+	sb_link_rec *links = NULL;
+	size_t nlinks = 0;
+	sb_monitor_rec m;
+	int known = sb_servedb_monitor_get(r->srv->db, monitor, &m, &err) == SB_OK;
+	sb_err_clear(&err);
+	if (known && sb_servedb_links(r->srv->db, monitor, &links, &nlinks, &err) != SB_OK) {
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	const sb_link_rec *lk = NULL;
+	for (size_t i = 0; i < nlinks; i++)
+		if (links[i].id == link)
+			lk = &links[i];
+
+	sb_store *st = sb_srv_store(r->srv, &err);
+	if (st == NULL) {
+		free(links);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	size_t cap = (size_t)days * 86400;
+	sb_pseries ping = {.max = cap}, http = {.max = cap};
+	sb_truns tr = {0};
+	int rc = sb_store_query_probe(st, SB_PROBE_PING, monitor, link, t0, t1, sb_ping_row, &ping,
+				      &err);
+	if (rc == SB_OK || ping.too_many)
+		rc = sb_store_query_probe(st, SB_PROBE_HTTP, monitor, link, t0, t1, sb_http_row,
+					  &http, &err);
+	if (rc == SB_OK || http.too_many)
+		rc = sb_store_query_probe(st, SB_PROBE_TRACE, monitor, link, t0, t1, sb_trace_row,
+					  &tr, &err);
+	sb_srv_store_put(r->srv, st);
+	if (rc != SB_OK) {
+		sb_pseries_free(&ping), sb_pseries_free(&http), sb_truns_free(&tr);
+		free(links);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "monitor", monitor);
+	sb_json_kint(&j, "link", link);
+	sb_json_kstr(&j, "monitor_name", known ? m.name : NULL);
+	sb_json_kstr(&j, "name", lk != NULL ? lk->name : NULL);
+	sb_json_kstr(&j, "ip", lk != NULL ? lk->ip : NULL);
+	char fs[11], ts[11];
+	sb_date_format(from, fs);
+	sb_date_format(to, ts);
+	sb_json_kstr(&j, "from", fs);
+	sb_json_kstr(&j, "to", ts);
+	sb_json_kint(&j, "start", t0);
+	sb_json_kint(&j, "end", t1);
+	sb_json_key(&j, "ping");
+	sb_json_obj(&j);
+	sb_time_array(&j, ping.t, ping.n);
+	sb_num_array(&j, "rtt", ping.v, ping.n);
+	sb_num_array(&j, "loss", ping.w, ping.n);
+	sb_json_obj_end(&j);
+	sb_availability(&j, &ping);
+	sb_heatmap(&j, &ping, from, days);
+	sb_json_key(&j, "http");
+	sb_json_obj(&j);
+	sb_time_array(&j, http.t, http.n);
+	sb_num_array(&j, "total", http.v, http.n);
+	sb_num_array(&j, "status", http.w, http.n);
+	sb_json_obj_end(&j);
+	sb_traceroute(&j, &tr);
+	sb_json_obj_end(&j);
+	sb_pseries_free(&ping), sb_pseries_free(&http), sb_truns_free(&tr);
+	free(links);
+	sb_reply_json(r, 200, &j);
+}

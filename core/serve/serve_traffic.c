@@ -1,0 +1,826 @@
+/* serve_traffic.c - the traffic API: layers overview, an interface's samples and days, xlsx
+ * reports. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/period.h"
+#include "base/stats.h"
+#include "serve/serve_impl.h"
+
+extern char **environ;
+
+#define SB_REPORTS_AT_ONCE 2
+#define SB_REPORT_TIMEOUT 300.0
+
+static sb_date sb_yesterday(void)
+{
+	return sb_date_add(sb_date_today(), -1);
+}
+
+/* ---- /api/layers ---- */
+
+/* One interface of a layer: its newest summary in the window, and whether that is the day asked. */
+typedef struct sb_iface {
+	char *name, *type;
+	char date[11];
+	double capacity, in_prom, in_max_prom, out_prom, out_max_prom, use;
+	int has_use;
+	long samples;
+} sb_iface;
+
+typedef struct sb_iface_list {
+	sb_iface *v;
+	size_t n, cap;
+} sb_iface_list;
+
+static int sb_iface_row(void *ctx, const sb_summary_row *row)
+{
+	sb_iface_list *l = ctx;
+	sb_iface *last = l->n > 0 ? &l->v[l->n - 1] : NULL;
+	if (last == NULL || strcmp(last->name, row->name) != 0 ||
+	    strcmp(last->type, row->type) != 0) {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		last = &l->v[l->n++];
+		memset(last, 0, sizeof(*last));
+		last->name = sb_xstrdup(row->name);
+		last->type = sb_xstrdup(row->type);
+	}
+	/* rows come by date within an interface: the last one is the newest */
+	snprintf(last->date, sizeof(last->date), "%s", row->date);
+	last->capacity = row->capacity;
+	last->in_prom = row->in_prom;
+	last->in_max_prom = row->in_max_prom;
+	last->out_prom = row->out_prom;
+	last->out_max_prom = row->out_max_prom;
+	last->use = row->use;
+	last->has_use = row->has_use;
+	last->samples = row->samples;
+	return SB_OK;
+}
+
+static void sb_iface_list_free(sb_iface_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].name);
+		free(l->v[i].type);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int sb_iface_by_use(const void *a, const void *b)
+{
+	const sb_iface *x = *(sb_iface *const *)a, *y = *(sb_iface *const *)b;
+	if (x->use != y->use)
+		return x->use < y->use ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void sb_iface_json(sb_json *j, const sb_iface *f, int in_only)
+{
+	sb_json_obj(j);
+	sb_json_kstr(j, "name", f->name);
+	sb_json_kstr(j, "type", f->type);
+	sb_json_kstr(j, "date", f->date);
+	sb_json_knum(j, "capacity", f->capacity);
+	sb_json_knum(j, "in_prom", f->in_prom);
+	sb_json_knum(j, "in_max_prom", f->in_max_prom);
+	if (!in_only) {
+		sb_json_knum(j, "out_prom", f->out_prom);
+		sb_json_knum(j, "out_max_prom", f->out_max_prom);
+		sb_json_key(j, "use");
+		if (f->has_use)
+			sb_json_num(j, f->use);
+		else
+			sb_json_null(j);
+	}
+	sb_json_key(j, "samples");
+	if (f->samples >= 0)
+		sb_json_int(j, f->samples);
+	else
+		sb_json_null(j);
+	sb_json_obj_end(j);
+}
+
+/* The newest date with a daily summary: the max of the dates seen. */
+static int sb_newest_row(void *ctx, const sb_summary_row *row)
+{
+	char *newest = ctx;
+	if (strcmp(row->date, newest) > 0)
+		snprintf(newest, 11, "%s", row->date);
+	return SB_OK;
+}
+
+/* The newest day with summaries up to day (at most 400 days back, looking further only when
+ * nearer days have none); *day stays when there is none. */
+static int sb_newest_day(sb_store *st, sb_date *day, sb_err *err)
+{
+	static const int back[] = {0, 7, 60, 400};
+	char newest[11] = "", from[11], to[11];
+	sb_date_format(*day, to);
+	int rc = SB_OK;
+	for (size_t i = 0; i < SB_ARRAY_SIZE(back) && rc == SB_OK && newest[0] == '\0'; i++) {
+		sb_date_format(sb_date_add(*day, -back[i]), from);
+		rc = sb_store_query_summary(st, NULL, NULL, from, to, sb_newest_row, newest, err);
+	}
+	sb_date d;
+	if (rc == SB_OK && newest[0] != '\0' && sb_date_parse(newest, &d) == SB_OK)
+		*day = d;
+	return rc;
+}
+
+void sb_api_layers(sb_req *r)
+{
+	sb_date day;
+	if (sb_req_date(r, "date", sb_yesterday(), &day) != SB_OK || sb_reply_cached(r))
+		return;
+	sb_err err = {0};
+	sb_store *st = sb_srv_store(r->srv, &err);
+	if (st == NULL) {
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	/* without a date: yesterday, or the newest day stored when yesterday has nothing yet */
+	if (sb_req_arg(r, "date") == NULL && sb_newest_day(st, &day, &err) != SB_OK) {
+		sb_srv_store_put(r->srv, st);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	char dstr[11], from[11];
+	sb_date_format(day, dstr);
+	sb_date_format(sb_date_add(day, -30), from);
+	int64_t expected = sb_period_expected_samples(day, day);
+	const sb_settings *set = r->srv->o->s;
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kstr(&j, "date", dstr);
+	sb_json_kint(&j, "expected", expected);
+	sb_json_knum(&j, "factor", set->factor);
+	sb_json_knum(&j, "use_amber", set->use_amber);
+	sb_json_knum(&j, "use_red", set->use_red);
+	sb_json_kstr(&j, "backend", sb_store_backend(st));
+	sb_json_key(&j, "layers");
+	sb_json_arr(&j);
+	int rc = SB_OK;
+	for (size_t i = 0; i < r->srv->nlayers && rc == SB_OK; i++) {
+		const sb_schema *sc = r->srv->layers[i];
+		sb_iface_list l = {0};
+		rc = sb_store_query_summary(st, sc->layer, NULL, from, dstr, sb_iface_row, &l,
+					    &err);
+		if (rc != SB_OK) {
+			sb_iface_list_free(&l);
+			break;
+		}
+		sb_json_obj(&j);
+		sb_json_kstr(&j, "layer", sc->layer);
+		sb_json_kbool(&j, "in_only", sc->in_only);
+		sb_json_key(&j, "interfaces");
+		sb_json_arr(&j);
+		sb_iface **top = sb_xcalloc(l.n + 1, sizeof(*top));
+		size_t ntop = 0;
+		for (size_t k = 0; k < l.n; k++) {
+			sb_iface_json(&j, &l.v[k], sc->in_only);
+			if (strcmp(l.v[k].date, dstr) == 0 && l.v[k].has_use && !sc->in_only)
+				top[ntop++] = &l.v[k];
+		}
+		sb_json_arr_end(&j);
+		qsort(top, ntop, sizeof(*top), sb_iface_by_use);
+		sb_json_key(&j, "top");
+		sb_json_arr(&j);
+		for (size_t k = 0; k < ntop && k < 10; k++)
+			sb_iface_json(&j, top[k], sc->in_only);
+		sb_json_arr_end(&j);
+		free(top);
+		/* short days: fewer samples than the day has, or no summary at all that day */
+		sb_json_key(&j, "short");
+		sb_json_arr(&j);
+		for (size_t k = 0; k < l.n; k++) {
+			const sb_iface *f = &l.v[k];
+			int missing = strcmp(f->date, dstr) != 0;
+			if (!missing && (f->samples < 0 || f->samples >= expected))
+				continue;
+			sb_json_obj(&j);
+			sb_json_kstr(&j, "name", f->name);
+			sb_json_kstr(&j, "type", f->type);
+			sb_json_kint(&j, "samples", missing ? 0 : f->samples);
+			sb_json_kstr(&j, "last", f->date);
+			sb_json_obj_end(&j);
+		}
+		sb_json_arr_end(&j);
+		sb_json_obj_end(&j);
+		sb_iface_list_free(&l);
+	}
+	sb_srv_store_put(r->srv, st);
+	if (rc != SB_OK) {
+		sb_json_free(&j);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json_arr_end(&j);
+	sb_json_obj_end(&j);
+	sb_reply_json_cache(r, &j);
+}
+
+/* ---- /api/interface ---- */
+
+typedef struct sb_series {
+	int64_t *t, *in_avg, *out_avg, *in_max, *out_max;
+	size_t n, cap;
+	double capacity;
+	/* local midnight of the date of the last row, and whether that day is 24 h long */
+	char day[11];
+	int64_t day_start;
+	int day_plain;
+	int too_many;
+	size_t max;
+} sb_series;
+
+/* The unix time of a local date and time (rows come by date: one day's bounds at a time). */
+static int64_t sb_series_ts(sb_series *s, const char *date, const char *time)
+{
+	if (strcmp(s->day, date) != 0) {
+		sb_date d;
+		if (sb_date_parse(date, &d) != SB_OK)
+			return -1;
+		int64_t start, end;
+		sb_date_bounds(d, &start, &end);
+		snprintf(s->day, sizeof(s->day), "%s", date);
+		s->day_start = start;
+		s->day_plain = end - start == 86400;
+	}
+	int h = 0, m = 0, sec = 0;
+	if (strlen(time) != 8 || sscanf(time, "%2d:%2d:%2d", &h, &m, &sec) != 3)
+		return -1;
+	if (s->day_plain)
+		return s->day_start + h * 3600 + m * 60 + sec;
+	struct tm tm = {0};
+	sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static int sb_series_row(void *ctx, const sb_history_row *row)
+{
+	sb_series *s = ctx;
+	if (s->n == s->max) {
+		s->too_many = 1;
+		return SB_ETOOBIG;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->t = sb_xrealloc(s->t, s->cap * sizeof(int64_t));
+		s->in_avg = sb_xrealloc(s->in_avg, s->cap * sizeof(int64_t));
+		s->out_avg = sb_xrealloc(s->out_avg, s->cap * sizeof(int64_t));
+		s->in_max = sb_xrealloc(s->in_max, s->cap * sizeof(int64_t));
+		s->out_max = sb_xrealloc(s->out_max, s->cap * sizeof(int64_t));
+	}
+	int64_t ts = sb_series_ts(s, row->date, row->time);
+	if (ts < 0)
+		return SB_OK;
+	s->t[s->n] = ts;
+	s->in_avg[s->n] = row->in_avg;
+	s->out_avg[s->n] = row->out_avg;
+	s->in_max[s->n] = row->in_max;
+	s->out_max[s->n] = row->out_max;
+	s->capacity = row->capacity;
+	s->n++;
+	return SB_OK;
+}
+
+static void sb_series_free(sb_series *s)
+{
+	free(s->t), free(s->in_avg), free(s->out_avg), free(s->in_max), free(s->out_max);
+}
+
+static void sb_json_int_array(sb_json *j, const char *key, const int64_t *v, size_t n)
+{
+	sb_json_key(j, key);
+	sb_json_arr(j);
+	for (size_t i = 0; i < n; i++)
+		sb_json_int(j, v[i]);
+	sb_json_arr_end(j);
+}
+
+/* The 95th percentile of v by the report's rank rule (v copied, not reordered). */
+static int64_t sb_p95(const int64_t *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	int64_t *c = sb_xmalloc(n * sizeof(*c));
+	memcpy(c, v, n * sizeof(*c));
+	int64_t p = sb_stats_percentile(c, n, 95);
+	free(c);
+	return p;
+}
+
+typedef struct sb_days {
+	sb_json *j;
+	const char *type;
+	int in_only;
+} sb_days;
+
+static int sb_day_row(void *ctx, const sb_summary_row *row)
+{
+	sb_days *d = ctx;
+	if (d->type != NULL && strcmp(d->type, row->type) != 0)
+		return SB_OK;
+	sb_json *j = d->j;
+	sb_json_obj(j);
+	sb_json_kstr(j, "date", row->date);
+	sb_json_kstr(j, "type", row->type);
+	sb_json_knum(j, "capacity", row->capacity);
+	sb_json_knum(j, "in_prom", row->in_prom);
+	sb_json_knum(j, "in_max_prom", row->in_max_prom);
+	if (!d->in_only) {
+		sb_json_knum(j, "out_prom", row->out_prom);
+		sb_json_knum(j, "out_max_prom", row->out_max_prom);
+		sb_json_key(j, "use");
+		if (row->has_use)
+			sb_json_num(j, row->use);
+		else
+			sb_json_null(j);
+	}
+	sb_json_key(j, "samples");
+	if (row->samples >= 0)
+		sb_json_int(j, row->samples);
+	else
+		sb_json_null(j);
+	sb_json_obj_end(j);
+	return SB_OK;
+}
+
+void sb_api_interface(sb_req *r)
+{
+	const char *lname = sb_req_arg(r, "layer"), *name = sb_req_arg(r, "name");
+	const char *type = sb_req_arg(r, "type");
+	if (type != NULL && *type == '\0')
+		type = NULL;
+	const sb_schema *sc = sb_srv_layer(r->srv, lname);
+	if (lname == NULL || name == NULL || *name == '\0') {
+		sb_reply_error(r, 400, "layer and name are required");
+		return;
+	}
+	if (sc == NULL) {
+		sb_reply_error(r, 400, "layer: no layer %s", lname);
+		return;
+	}
+	if (strlen(name) > 256 || (type != NULL && strlen(type) > 64)) {
+		sb_reply_error(r, 400, "name or type too long");
+		return;
+	}
+	sb_date to, from;
+	if (sb_req_date(r, "to", sb_yesterday(), &to) != SB_OK ||
+	    sb_req_date(r, "from", sb_date_add(to, -6), &from) != SB_OK)
+		return;
+	long days = sb_period_days(from, to);
+	if (days <= 0) {
+		sb_reply_error(r, 400, "from is after to");
+		return;
+	}
+	if (days > r->srv->o->max_range_days) {
+		sb_reply_error(r, 400, "at most %ld days of samples at once",
+			       r->srv->o->max_range_days);
+		return;
+	}
+	char fs[11], ts[11];
+	sb_date_format(from, fs);
+	sb_date_format(to, ts);
+	if (sb_reply_cached(r))
+		return;
+
+	sb_err err = {0};
+	sb_store *st = sb_srv_store(r->srv, &err);
+	if (st == NULL) {
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_series s = {.max = (size_t)days * 300 * 4};
+	int rc = sb_store_query_history(st, sc, name, type, fs, ts, sb_series_row, &s, &err);
+	sb_json j;
+	sb_json_init(&j, 0);
+	if (rc == SB_OK || s.too_many) {
+		const sb_settings *set = r->srv->o->s;
+		rc = SB_OK;
+		sb_json_obj(&j);
+		sb_json_kstr(&j, "layer", sc->layer);
+		sb_json_kstr(&j, "name", name);
+		sb_json_kstr(&j, "type", type);
+		sb_json_kbool(&j, "in_only", sc->in_only);
+		sb_json_knum(&j, "factor", sc->in_only ? 1.0 : set->factor);
+		sb_json_kstr(&j, "unit", sc->in_only ? "IPs" : "Gbps");
+		sb_json_knum(&j, "capacity", s.capacity);
+		sb_json_kstr(&j, "from", fs);
+		sb_json_kstr(&j, "to", ts);
+		sb_json_kint(&j, "expected", sb_period_expected_samples(from, to));
+		sb_json_kbool(&j, "truncated", s.too_many);
+		sb_json_int_array(&j, "t", s.t, s.n);
+		sb_json_int_array(&j, "in_avg", s.in_avg, s.n);
+		sb_json_int_array(&j, "in_max", s.in_max, s.n);
+		if (!sc->in_only) {
+			sb_json_int_array(&j, "out_avg", s.out_avg, s.n);
+			sb_json_int_array(&j, "out_max", s.out_max, s.n);
+		}
+		sb_json_key(&j, "p95");
+		sb_json_obj(&j);
+		int64_t pin = sb_p95(s.in_avg, s.n);
+		sb_json_kint(&j, "in", pin);
+		if (!sc->in_only) {
+			int64_t pout = sb_p95(s.out_avg, s.n);
+			sb_json_kint(&j, "out", pout);
+			sb_json_kint(&j, "max", pin > pout ? pin : pout);
+		}
+		sb_json_kint(&j, "samples", (int64_t)s.n);
+		sb_json_obj_end(&j);
+		sb_json_key(&j, "daily");
+		sb_json_arr(&j);
+		sb_days d = {&j, type, sc->in_only};
+		rc = sb_store_query_summary(st, sc->layer, name, fs, ts, sb_day_row, &d, &err);
+		sb_json_arr_end(&j);
+		sb_json_obj_end(&j);
+	}
+	sb_srv_store_put(r->srv, st);
+	sb_series_free(&s);
+	if (rc != SB_OK) {
+		sb_json_free(&j);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_reply_json_cache(r, &j);
+}
+
+/* ---- reports ---- */
+
+/* A report name: letters, digits, '_', '-', '.', not starting with '.' or '-'. */
+static int sb_report_name_ok(const char *name)
+{
+	if (name[0] == '\0' || name[0] == '.' || name[0] == '-' || strlen(name) > 64)
+		return 0;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+/* The folders holding report scripts: REPORTS_SCRIPTS, then scripts/reports. */
+static size_t sb_report_dirs(const sb_settings *s, char *dirs[2])
+{
+	size_t n = 0;
+	if (s->reports_scripts != NULL && s->reports_scripts[0] != '\0')
+		dirs[n++] = s->reports_scripts[0] == '/' ? sb_xstrdup(s->reports_scripts)
+							 : sb_fs_join(s->root, s->reports_scripts);
+	char *scripts = sb_settings_scripts_dir(s);
+	dirs[n++] = sb_fs_join(scripts, "reports");
+	free(scripts);
+	return n;
+}
+
+/* The first comment line of a script, without "<name>.lua - ". */
+static void sb_report_title(const char *path, const char *file, char *out, size_t size)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	char line[512];
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "#!", 2) == 0)
+			continue;
+		if (strncmp(line, "--", 2) == 0) {
+			char *p = line + 2;
+			while (*p == '-' || *p == ' ')
+				p++;
+			size_t fl = strlen(file);
+			if (strncmp(p, file, fl) == 0 && strncmp(p + fl, " - ", 3) == 0)
+				p += fl + 3;
+			size_t n = strcspn(p, "\r\n");
+			if (n >= size)
+				n = size - 1;
+			memcpy(out, p, n);
+			out[n] = '\0';
+		}
+		break;
+	}
+	fclose(f);
+}
+
+static int sb_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void sb_api_reports(sb_req *r)
+{
+	char *dirs[2];
+	size_t nd = sb_report_dirs(r->srv->o->s, dirs);
+	char **names = NULL, **paths = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < nd; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			if (len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0)
+				continue;
+			char *name = sb_xstrndup(e->d_name, len - 4);
+			int dup = !sb_report_name_ok(name);
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = strcmp(names[k], name) == 0;
+			if (dup) {
+				free(name);
+				continue;
+			}
+			names = sb_xrealloc(names, (n + 1) * sizeof(*names));
+			paths = sb_xrealloc(paths, (n + 1) * sizeof(*paths));
+			names[n] = name;
+			paths[n] = sb_fs_join(dirs[i], e->d_name);
+			n++;
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	char y[11];
+	sb_date_format(sb_yesterday(), y);
+	sb_json_kstr(&j, "date", y);
+	sb_json_key(&j, "reports");
+	sb_json_arr(&j);
+	/* sort names, keeping paths in step */
+	for (size_t i = 0; i < n; i++) {
+		size_t best = i;
+		for (size_t k = i + 1; k < n; k++)
+			if (sb_str_cmp(&names[k], &names[best]) < 0)
+				best = k;
+		char *tn = names[i], *tp = paths[i];
+		names[i] = names[best], paths[i] = paths[best];
+		names[best] = tn, paths[best] = tp;
+		char file[80], title[200];
+		snprintf(file, sizeof(file), "%s.lua", names[i]);
+		sb_report_title(paths[i], file, title, sizeof(title));
+		sb_json_obj(&j);
+		sb_json_kstr(&j, "name", names[i]);
+		sb_json_kstr(&j, "title", title);
+		sb_json_obj_end(&j);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(names[i]);
+		free(paths[i]);
+	}
+	free(names);
+	free(paths);
+	for (size_t i = 0; i < nd; i++)
+		free(dirs[i]);
+	sb_json_arr_end(&j);
+	sb_json_obj_end(&j);
+	sb_reply_json(r, 200, &j);
+}
+
+/* 1 when a script of that report exists. */
+static int sb_report_exists(const sb_settings *s, const char *name)
+{
+	char *dirs[2];
+	size_t nd = sb_report_dirs(s, dirs);
+	int found = 0;
+	for (size_t i = 0; i < nd; i++) {
+		char *file = sb_xasprintf("%s.lua", name);
+		char *path = sb_fs_join(dirs[i], file);
+		found |= sb_fs_is_file(path);
+		free(file), free(path), free(dirs[i]);
+	}
+	return found;
+}
+
+/* Removes the files of a flat temp folder and the folder. */
+static void sb_rm_flat(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *p = sb_fs_join(dir, e->d_name);
+		unlink(p);
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
+}
+
+/* The last non-empty line of a file (for error messages), at most size bytes. */
+static void sb_last_line(const char *path, char *out, size_t size)
+{
+	out[0] = '\0';
+	char *text = NULL;
+	size_t len = 0;
+	if (sb_fs_read(path, 1 << 20, &text, &len, NULL) != SB_OK)
+		return;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	char *nl = strrchr(text, '\n');
+	snprintf(out, size, "%s", nl != NULL ? nl + 1 : text);
+	free(text);
+}
+
+/* Runs the report command into dir; returns its exit status, or -1 (message in why). */
+static int sb_report_run(sb_srv *s, char *const argv[], const char *dir, char *why, size_t wsize)
+{
+	char *log = sb_fs_join(dir, "report.log");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	pid_t pid;
+	int e = posix_spawn(&pid, s->o->exe, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (e != 0) {
+		snprintf(why, wsize, "cannot run %s: %s", s->o->exe, strerror(e));
+		free(log);
+		return -1;
+	}
+	double end = sb_time_mono() + SB_REPORT_TIMEOUT;
+	int status = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			snprintf(why, wsize, "waitpid: %s", strerror(errno));
+			free(log);
+			return -1;
+		}
+		if (sb_time_mono() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(why, wsize, "the report took more than %.0f s", SB_REPORT_TIMEOUT);
+			free(log);
+			return -1;
+		}
+		struct timespec ts = {0, 50 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		sb_last_line(log, why, wsize);
+	free(log);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The one .xlsx file the report wrote into dir (owned), or NULL. */
+static char *sb_report_output(const char *dir, char **fname)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *found = NULL;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len > 5 && strcmp(e->d_name + len - 5, ".xlsx") == 0 && found == NULL) {
+			found = sb_fs_join(dir, e->d_name);
+			*fname = sb_xstrdup(e->d_name);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+void sb_api_report_file(sb_req *r)
+{
+	sb_srv *s = r->srv;
+	const sb_settings *set = s->o->s;
+	char name[80];
+	snprintf(name, sizeof(name), "%s", r->segs[2]);
+	size_t nl = strlen(name);
+	if (nl > 5 && strcmp(name + nl - 5, ".xlsx") == 0)
+		name[nl - 5] = '\0';
+	if (!sb_report_name_ok(name) || !sb_report_exists(set, name)) {
+		sb_reply_error(r, 404, "no report %s", name);
+		return;
+	}
+	const char *date = sb_req_arg(r, "date"), *from = sb_req_arg(r, "from");
+	const char *to = sb_req_arg(r, "to"), *literal = sb_req_arg(r, "literal");
+	sb_date d;
+	if ((date != NULL && sb_date_parse(date, &d) != SB_OK) ||
+	    (from != NULL && sb_date_parse(from, &d) != SB_OK) ||
+	    (to != NULL && sb_date_parse(to, &d) != SB_OK)) {
+		sb_reply_error(r, 400, "date, from and to are dates YYYY-MM-DD");
+		return;
+	}
+	if ((from == NULL) != (to == NULL) || (from != NULL && date != NULL)) {
+		sb_reply_error(r, 400, "give date, or from and to");
+		return;
+	}
+	int lit = 0;
+	if (literal != NULL && sb_parse_bool(literal, &lit) != SB_OK) {
+		sb_reply_error(r, 400, "literal: expected 1 or 0");
+		return;
+	}
+	if (atomic_fetch_add(&s->reports, 1) >= SB_REPORTS_AT_ONCE) {
+		atomic_fetch_sub(&s->reports, 1);
+		sb_reply_header(r, "Retry-After", "5");
+		sb_reply_error(r, 429,
+			       "other reports are being written: try again in a few seconds");
+		return;
+	}
+	char tmpl[] = "/tmp/sb-report-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char *dir_t = tmpdir != NULL && tmpdir[0] == '/'
+			      ? sb_xasprintf("%s/sb-report-XXXXXX", tmpdir)
+			      : sb_xstrdup(tmpl);
+	char *dir = mkdtemp(dir_t);
+	if (dir == NULL) {
+		atomic_fetch_sub(&s->reports, 1);
+		sb_log(SB_LOG_ERROR, "serve", "report %s: mkdtemp: %s", name, strerror(errno));
+		sb_reply_error(r, 503, "cannot make a temporary folder for the report");
+		free(dir_t);
+		return;
+	}
+	char *argv[20];
+	size_t a = 0;
+	argv[a++] = (char *)s->o->exe;
+	argv[a++] = "--root";
+	argv[a++] = set->root;
+	if (set->dev)
+		argv[a++] = "--dev";
+	argv[a++] = "report";
+	argv[a++] = name;
+	argv[a++] = "--out";
+	argv[a++] = dir;
+	argv[a++] = "--format";
+	argv[a++] = "xlsx";
+	if (date != NULL) {
+		argv[a++] = "--date";
+		argv[a++] = (char *)date;
+	}
+	if (from != NULL) {
+		argv[a++] = "--from";
+		argv[a++] = (char *)from;
+		argv[a++] = "--to";
+		argv[a++] = (char *)to;
+	}
+	if (lit)
+		argv[a++] = "--literal";
+	argv[a] = NULL;
+	char why[400] = "";
+	int code = sb_report_run(s, argv, dir, why, sizeof(why));
+	char *fname = NULL;
+	char *out = code == 0 ? sb_report_output(dir, &fname) : NULL;
+	char *data = NULL;
+	size_t len = 0;
+	sb_err err = {0};
+	if (code == 2) {
+		sb_reply_error(r, 400, "report %s: %s", name, why);
+	} else if (code != 0) {
+		sb_log(SB_LOG_ERROR, "serve", "report %s failed: %s", name, why);
+		sb_reply_error(r, 503, "report %s failed: %s", name, why);
+	} else if (out == NULL) {
+		sb_reply_error(r, 503, "report %s wrote no workbook", name);
+	} else if (sb_fs_read(out, (size_t)256 << 20, &data, &len, &err) != SB_OK) {
+		sb_reply_error(r, 503, "report %s: %s", name, err.msg);
+	} else {
+		char cd[200];
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", fname);
+		sb_reply_header(r, "Content-Disposition", cd);
+		sb_reply(r, 200,
+			 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
+			 len);
+		data = NULL;
+	}
+	free(data);
+	free(out);
+	free(fname);
+	sb_rm_flat(dir);
+	free(dir_t);
+	atomic_fetch_sub(&s->reports, 1);
+}

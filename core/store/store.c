@@ -1,0 +1,377 @@
+/* store.c - the history store front: picks the backend from the URI and checks arguments. */
+#include "config.h"
+
+#include "store/store_impl.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SB_STORE_DEFAULT_TIMEOUT_MS 10000
+#define SB_STORE_URI_FORMS "sqlite:PATH, mongodb://HOST[:PORT]/DB or mongodb+srv://HOST/DB"
+
+/* Finds the password of uri's userinfo: sets *pw and returns its length (0: none). */
+static size_t sb_store_password(const char *uri, const char **pw)
+{
+	const char *scheme = strstr(uri, "://");
+	const char *auth = scheme != NULL ? scheme + 3 : uri;
+	size_t auth_len = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (const char *p = auth; p < auth + auth_len; p++)
+		if (*p == '@')
+			at = p;
+	const char *colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon == NULL)
+		return 0;
+	*pw = colon + 1;
+	return (size_t)(at - *pw);
+}
+
+char *sb_store_mask_uri(const char *uri)
+{
+	if (uri == NULL)
+		return sb_xstrdup("(null)");
+	const char *pw = NULL;
+	size_t len = sb_store_password(uri, &pw);
+	if (len == 0)
+		return sb_xstrdup(uri);
+	return sb_xasprintf("%.*s***%s", (int)(pw - uri), uri, pw + len);
+}
+
+char *sb_store_scrub(const char *msg, const char *uri)
+{
+	const char *pw = NULL;
+	size_t len = uri != NULL ? sb_store_password(uri, &pw) : 0;
+	size_t cap = strlen(msg) * 3 + 1, n = 0;
+	char *out = sb_xmalloc(cap);
+	for (const char *p = msg; *p != '\0';) {
+		if (len > 0 && strncmp(p, pw, len) == 0) {
+			memcpy(out + n, "***", 3);
+			n += 3;
+			p += len;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* Table, key and index names are spliced into SQL and index names: letters, digits, '_' only. */
+static int sb_store_check_ident(const char *what, const char *s, sb_err *err)
+{
+	if (s == NULL || *s == '\0')
+		return sb_err_set(err, SB_EINVAL, "store: schema has no %s", what);
+	for (const char *p = s; *p != '\0'; p++) {
+		int good = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			   (*p >= '0' && *p <= '9') || *p == '_';
+		if (!good)
+			return sb_err_set(err, SB_EINVAL,
+					  "store: schema %s '%s' is not a plain name", what, s);
+	}
+	if (strlen(s) > 40)
+		return sb_err_set(err, SB_EINVAL, "store: schema %s '%s' is too long", what, s);
+	return SB_OK;
+}
+
+static int sb_store_check_schema(const sb_schema *schema, sb_err *err)
+{
+	if (schema == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no schema given");
+	int rc = sb_store_check_ident("layer", schema->layer, err);
+	if (rc == SB_OK)
+		rc = sb_store_check_ident("table", schema->table, err);
+	if (rc == SB_OK)
+		rc = sb_store_check_ident("key", schema->key, err);
+	if (rc == SB_OK)
+		rc = sb_store_check_ident("index stem", schema->index_stem, err);
+	return rc;
+}
+
+static int sb_store_check_schemas(const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	if (n > 0 && schemas == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no schemas given");
+	for (size_t i = 0; i < n; i++) {
+		int rc = sb_store_check_schema(schemas[i], err);
+		if (rc != SB_OK)
+			return rc;
+	}
+	return SB_OK;
+}
+
+size_t sb_store_history_indexes(const sb_schema *schema, sb_store_index idx[SB_STORE_MAX_INDEXES])
+{
+	memset(idx, 0, sizeof(*idx) * SB_STORE_MAX_INDEXES);
+	snprintf(idx[0].name, sizeof(idx[0].name), "unique_%s_index", schema->index_stem);
+	idx[0].unique = 1;
+	idx[0].nfields = 4;
+	idx[0].fields[0] = schema->key;
+	if (schema->in_only) {
+		idx[0].fields[1] = "date";
+		idx[0].fields[2] = "time";
+		idx[0].fields[3] = "type";
+	} else {
+		idx[0].fields[1] = "type";
+		idx[0].fields[2] = "date";
+		idx[0].fields[3] = "time";
+	}
+	snprintf(idx[1].name, sizeof(idx[1].name), "%s_by_date_index", schema->index_stem);
+	idx[1].nfields = 1;
+	idx[1].fields[0] = "date";
+	return 2;
+}
+
+size_t sb_store_summary_indexes(sb_store_index idx[SB_STORE_MAX_INDEXES])
+{
+	static const sb_store_index summary[SB_STORE_MAX_INDEXES] = {
+		{"unique_daily_summary_index", {"name", "typeLayer", "type", "date"}, 4, 1},
+		{"daily_summary_by_date_index", {"date"}, 1, 0},
+		{"daily_summary_by_date_typelayer_index", {"date", "typeLayer"}, 2, 0},
+	};
+	memcpy(idx, summary, sizeof(summary));
+	return SB_STORE_MAX_INDEXES;
+}
+
+int sb_store_open(const char *uri, const sb_store_opts *opts, sb_store **out, sb_err *err)
+{
+	if (out == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no output pointer");
+	*out = NULL;
+	if (uri == NULL || *uri == '\0')
+		return sb_err_set(err, SB_EINVAL, "store: no DATABASE_URI given (expected %s)",
+				  SB_STORE_URI_FORMS);
+	sb_store_opts o = {NULL, SB_STORE_DEFAULT_TIMEOUT_MS};
+	if (opts != NULL) {
+		o = *opts;
+		if (o.timeout_ms <= 0)
+			o.timeout_ms = SB_STORE_DEFAULT_TIMEOUT_MS;
+	}
+	if (strncmp(uri, "sqlite:", 7) == 0) {
+		if (uri[7] == '\0')
+			return sb_err_set(err, SB_EINVAL,
+					  "store: DATABASE_URI 'sqlite:' names no file (expected "
+					  "sqlite:PATH)");
+		return sb_store_sqlite_open(uri + 7, &o, out, err);
+	}
+	if (strncmp(uri, "mongodb://", 10) == 0 || strncmp(uri, "mongodb+srv://", 14) == 0)
+		return sb_store_mongo_open(uri, &o, out, err);
+	char *masked = sb_store_mask_uri(uri);
+	int rc = sb_err_set(err, SB_EINVAL, "store: unsupported DATABASE_URI '%s' (expected %s)",
+			    masked, SB_STORE_URI_FORMS);
+	free(masked);
+	return rc;
+}
+
+void sb_store_close(sb_store **st)
+{
+	if (st == NULL || *st == NULL)
+		return;
+	(*st)->ops->close(*st);
+	*st = NULL;
+}
+
+const char *sb_store_backend(const sb_store *st)
+{
+	return st != NULL ? st->ops->name : "none";
+}
+
+int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	int rc = sb_store_check_schemas(schemas, n, err);
+	return rc != SB_OK ? rc : st->ops->start(st, schemas, n, err);
+}
+
+int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	int rc = sb_store_check_schemas(schemas, n, err);
+	return rc != SB_OK ? rc : st->ops->drop(st, schemas, n, err);
+}
+
+int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
+			 size_t n, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	int rc = sb_store_check_schema(schema, err);
+	if (rc != SB_OK)
+		return rc;
+	if (n == 0)
+		return SB_OK;
+	if (rows == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no rows given");
+	for (size_t i = 0; i < n; i++) {
+		const sb_history_row *r = &rows[i];
+		if (r->name == NULL || r->type == NULL || r->date == NULL || r->time == NULL)
+			return sb_err_set(err, SB_EINVAL,
+					  "store: %s row %zu lacks %s, type, date or time",
+					  schema->table, i + 1, schema->key);
+	}
+	return st->ops->put_history(st, schema, rows, n, err);
+}
+
+int sb_store_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	if (n == 0)
+		return SB_OK;
+	if (rows == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no rows given");
+	for (size_t i = 0; i < n; i++) {
+		const sb_summary_row *r = &rows[i];
+		if (r->name == NULL || r->type == NULL || r->date == NULL || r->layer == NULL)
+			return sb_err_set(err, SB_EINVAL,
+					  "store: %s row %zu lacks name, type, date or typeLayer",
+					  SB_STORE_SUMMARY_TABLE, i + 1);
+	}
+	return st->ops->put_summary(st, rows, n, err);
+}
+
+int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
+			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err)
+{
+	if (st == NULL || fn == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
+	return st->ops->query_summary(st, layer, name, from, to, fn, ctx, err);
+}
+
+int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
+			   const char *type, const char *from, const char *to, sb_history_fn fn,
+			   void *ctx, sb_err *err)
+{
+	if (st == NULL || fn == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
+	int rc = sb_store_check_schema(schema, err);
+	return rc != SB_OK ? rc
+			   : st->ops->query_history(st, schema, name, type, from, to, fn, ctx, err);
+}
+
+/* ---- probe results ---- */
+
+#define SB_PC(field) offsetof(sb_probe_row, field)
+
+static const sb_probe_col sb_ping_cols[] = {
+	{"monitor", SB_PCOL_INT, SB_PC(monitor)}, {"link", SB_PCOL_INT, SB_PC(link)},
+	{"timestamp", SB_PCOL_INT, SB_PC(ts)},    {"date", SB_PCOL_TEXT, SB_PC(date)},
+	{"time", SB_PCOL_TEXT, SB_PC(time)},      {"ip", SB_PCOL_TEXT, SB_PC(target)},
+	{"rtt", SB_PCOL_REAL, SB_PC(rtt)},        {"loss", SB_PCOL_REAL, SB_PC(loss)},
+	{"sent", SB_PCOL_INT, SB_PC(sent)},       {"received", SB_PCOL_INT, SB_PC(received)},
+};
+
+static const sb_probe_col sb_http_cols[] = {
+	{"monitor", SB_PCOL_INT, SB_PC(monitor)},   {"link", SB_PCOL_INT, SB_PC(link)},
+	{"timestamp", SB_PCOL_INT, SB_PC(ts)},      {"date", SB_PCOL_TEXT, SB_PC(date)},
+	{"time", SB_PCOL_TEXT, SB_PC(time)},        {"url", SB_PCOL_TEXT, SB_PC(target)},
+	{"status", SB_PCOL_INT, SB_PC(status)},     {"total", SB_PCOL_REAL, SB_PC(rtt)},
+	{"error", SB_PCOL_TEXT_NULL, SB_PC(error)},
+};
+
+static const sb_probe_col sb_trace_cols[] = {
+	{"monitor", SB_PCOL_INT, SB_PC(monitor)}, {"link", SB_PCOL_INT, SB_PC(link)},
+	{"timestamp", SB_PCOL_INT, SB_PC(ts)},    {"date", SB_PCOL_TEXT, SB_PC(date)},
+	{"time", SB_PCOL_TEXT, SB_PC(time)},      {"ip", SB_PCOL_TEXT, SB_PC(target)},
+	{"hops", SB_PCOL_TEXT, SB_PC(hops)},      {"nhops", SB_PCOL_INT, SB_PC(nhops)},
+};
+
+static const struct {
+	const char *table, *stem;
+	const sb_probe_col *cols;
+	size_t ncols;
+} sb_probe_tables[SB_PROBE_KINDS] = {
+	{"PING_HISTORY", "ping", sb_ping_cols, SB_ARRAY_SIZE(sb_ping_cols)},
+	{"HTTPING_HISTORY", "httping", sb_http_cols, SB_ARRAY_SIZE(sb_http_cols)},
+	{"TRACEROUTE_HISTORY", "traceroute", sb_trace_cols, SB_ARRAY_SIZE(sb_trace_cols)},
+};
+
+static int sb_probe_kind_ok(sb_probe_kind kind)
+{
+	return (int)kind >= 0 && (int)kind < SB_PROBE_KINDS;
+}
+
+const char *sb_store_probe_table(sb_probe_kind kind)
+{
+	return sb_probe_kind_ok(kind) ? sb_probe_tables[kind].table : NULL;
+}
+
+size_t sb_store_probe_cols(sb_probe_kind kind, const sb_probe_col **cols)
+{
+	if (!sb_probe_kind_ok(kind))
+		return 0;
+	*cols = sb_probe_tables[kind].cols;
+	return sb_probe_tables[kind].ncols;
+}
+
+size_t sb_store_probe_indexes(sb_probe_kind kind, sb_store_index idx[SB_STORE_MAX_INDEXES])
+{
+	memset(idx, 0, sizeof(*idx) * SB_STORE_MAX_INDEXES);
+	if (!sb_probe_kind_ok(kind))
+		return 0;
+	const char *stem = sb_probe_tables[kind].stem;
+	snprintf(idx[0].name, sizeof(idx[0].name), "unique_%s_index", stem);
+	idx[0].unique = 1;
+	idx[0].nfields = 3;
+	idx[0].fields[0] = "monitor";
+	idx[0].fields[1] = "link";
+	idx[0].fields[2] = "timestamp";
+	snprintf(idx[1].name, sizeof(idx[1].name), "%s_by_date_index", stem);
+	idx[1].nfields = 1;
+	idx[1].fields[0] = "date";
+	return 2;
+}
+
+int sb_store_start_probes(sb_store *st, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	return st->ops->start_probes(st, err);
+}
+
+int sb_store_drop_probes(sb_store *st, sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	return st->ops->drop_probes(st, err);
+}
+
+int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+		       sb_err *err)
+{
+	if (st == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open");
+	if (!sb_probe_kind_ok(kind))
+		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
+	if (n == 0)
+		return SB_OK;
+	if (rows == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no rows given");
+	const sb_probe_col *cols = NULL;
+	size_t ncols = sb_store_probe_cols(kind, &cols);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncols; c++) {
+			if (cols[c].type != SB_PCOL_TEXT)
+				continue;
+			const char *v =
+				*(const char *const *)(const void *)((const char *)&rows[i] +
+								     cols[c].offset);
+			if (v == NULL)
+				return sb_err_set(err, SB_EINVAL, "store: %s row %zu lacks %s",
+						  sb_probe_tables[kind].table, i + 1, cols[c].name);
+		}
+	}
+	return st->ops->put_probe(st, kind, rows, n, err);
+}
+
+int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+{
+	if (st == NULL || fn == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
+	if (!sb_probe_kind_ok(kind))
+		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
+	return st->ops->query_probe(st, kind, monitor, link, from, to, fn, ctx, err);
+}

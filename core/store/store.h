@@ -1,0 +1,174 @@
+/* store.h - the history store: one interface, two backends (SQLite embedded, MongoDB) by DATABASE_URI. */
+#ifndef SB_STORE_STORE_H
+#define SB_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sb.h"
+#include "store/schema.h"
+
+/* One raw 5-minute sample of an interface: a row of <LAYER>_HISTORY. For an in_only schema
+ * (IPBRAS) out_avg and out_max are ignored and the key field is "brasname". Strings are borrowed. */
+typedef struct sb_history_row {
+	const char *name; /* stored under schema->key */
+	const char *type;
+	const char *date; /* "YYYY-MM-DD" local */
+	const char *time; /* "HH:MM:SS" local */
+	double capacity;  /* Gbps (stored as a number) */
+	int64_t in_avg;   /* inProm */
+	int64_t out_avg;  /* outProm */
+	int64_t in_max;   /* inMaxProm */
+	int64_t out_max;  /* outMaxProm */
+} sb_history_row;
+
+/* One row of DAILY_SUMMARY_HISTORY. Strings are borrowed. */
+typedef struct sb_summary_row {
+	const char *name;
+	const char *type;
+	const char *date;
+	const char *layer; /* typeLayer */
+	double capacity;
+	double in_prom, in_max_prom, out_prom, out_max_prom;
+	int has_use; /* 0: use is stored as null (capacity 0 or missing) */
+	double use;
+	long samples; /* samples the summary was computed from (extra field "samples"); -1 unknown */
+} sb_summary_row;
+
+/* Backend-independent settings. */
+typedef struct sb_store_opts {
+	const char *write_concern; /* MongoDB: "majority", "1", "0"...; NULL = server default */
+	long timeout_ms;           /* connect / server selection / busy timeout (default 10000) */
+} sb_store_opts;
+
+typedef struct sb_store sb_store;
+
+/* The table/collection of the daily summaries of every layer. */
+#define SB_STORE_SUMMARY_TABLE "DAILY_SUMMARY_HISTORY"
+
+/* Storage types, the same in both backends: name, type, brasname, date, time and typeLayer are
+ * strings; capacity is a double; history measures are 64-bit integers (SQLite INTEGER, BSON long);
+ * summary measures and use are doubles (SQLite REAL, BSON double), use null when has_use is 0;
+ * samples is a 64-bit integer, stored only when >= 0 (SQLite NULL, MongoDB field absent otherwise).
+ * Reading accepts any BSON number (int, long, double) for the measures, as the old tool wrote them.
+ *
+ * A store is not thread-safe: use one per thread. */
+
+/* Opens the store named by uri: "sqlite:PATH" (relative to the current directory) or
+ * "mongodb://..." / "mongodb+srv://...". Nothing is sent until first use for MongoDB; SQLite opens
+ * the file (creating it, not its directory) in WAL mode. opts may be NULL (defaults). MongoDB: the
+ * database is the URI's path ("ScanBackupDB" when absent); serverSelectionTimeoutMS and
+ * connectTimeoutMS come from opts->timeout_ms unless the URI sets them. Returns SB_OK and *out
+ * (free with sb_store_close), or an error with err filled: SB_EINVAL for a URI of another form or a
+ * bad write concern, SB_ESTORE when the database cannot be opened. Messages never contain the
+ * URI's password. */
+int sb_store_open(const char *uri, const sb_store_opts *opts, sb_store **out, sb_err *err);
+
+/* Closes and frees the store; sets *st to NULL. */
+void sb_store_close(sb_store **st);
+
+/* Short name of the backend: "sqlite" or "mongodb". */
+const char *sb_store_backend(const sb_store *st);
+
+/* Creates what is missing: the tables/collections of the given schemas and DAILY_SUMMARY_HISTORY,
+ * their unique PK indexes and the date / (date, typeLayer) indexes, under the names of DESIGN §4;
+ * MongoDB collections get a $jsonSchema validator. Idempotent. */
+int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
+
+/* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY (with their
+ * indexes); a missing one is not an error. */
+int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
+
+/* Upserts rows keyed on the PK (key, type, date, time): loading the same rows twice changes
+ * nothing. Returns SB_OK only when every row is confirmed stored (MongoDB: acknowledged under the
+ * write concern); otherwise an error, and the caller must assume none was stored.
+ * SQLite: one transaction per call, so it is all or nothing; a missing table is created with its
+ * indexes first (a fresh database works without sb_store_start). MongoDB: unordered bulk upserts
+ * ($set of the non-key fields) in batches of 1000; a missing collection is created by the server
+ * on the first insert, without validator or indexes: run sb_store_start first. */
+int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
+			 size_t n, sb_err *err);
+
+/* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. A row
+ * with samples -1 keeps the count stored earlier; use null overwrites.
+ *
+ * Errors of every call below: SB_EINVAL for bad arguments or schema names, SB_ESTORE with the
+ * database's own message otherwise ("cannot reach MongoDB at host:port: ..." when unreachable,
+ * "sqlite PATH: ...: database is locked" past the busy timeout), SB_ENOMEM. */
+int sb_store_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err);
+
+/* Row callbacks of the queries; strings are valid only during the call. Return SB_OK to go on,
+ * anything else stops the query and is returned. */
+typedef int (*sb_summary_fn)(void *ctx, const sb_summary_row *row);
+typedef int (*sb_history_fn)(void *ctx, const sb_history_row *row);
+
+/* Daily summaries with from <= date <= to ("YYYY-MM-DD"; NULL = unbounded), optionally only one
+ * layer (typeLayer) and/or one interface name (NULL = all), ordered by layer, type, name, date.
+ * A missing table/collection yields no rows. */
+int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
+			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
+
+/* Raw samples of a layer with from <= date <= to (NULL = unbounded), optionally one interface
+ * (name, and type unless NULL), ordered by name, type, date, time. A missing table yields no rows. */
+int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
+			   const char *type, const char *from, const char *to, sb_history_fn fn,
+			   void *ctx, sb_err *err);
+
+/* ---- probe results of the monitor ---- */
+
+/* The three kinds of probe record and their tables. */
+typedef enum sb_probe_kind {
+	SB_PROBE_PING = 0, /* PING_HISTORY */
+	SB_PROBE_HTTP = 1, /* HTTPING_HISTORY */
+	SB_PROBE_TRACE = 2 /* TRACEROUTE_HISTORY */
+} sb_probe_kind;
+
+#define SB_PROBE_KINDS 3
+
+/* One probe record. PK: monitor, link, timestamp (unix seconds of the run on the test's grid).
+ * Fields a kind does not use are ignored. Strings are borrowed.
+ *   every kind: monitor, link, timestamp (64-bit integers), date "YYYY-MM-DD" and time
+ *               "HH:MM:SS" (local time of timestamp, strings)
+ *   PING_HISTORY:       ip (string), rtt (double, ms, -1 when no reply), loss (double, %),
+ *                       sent, received (integers)
+ *   HTTPING_HISTORY:    url (string), status (integer, 0 none), total (double, ms, -1 none),
+ *                       error (string, or null when none)
+ *   TRACEROUTE_HISTORY: ip (string), hops (string: the JSON list of hops), nhops (integer)
+ * Unique index unique_<ping|httping|traceroute>_index (monitor, link, timestamp), and
+ * <...>_by_date_index (date). */
+typedef struct sb_probe_row {
+	int64_t monitor, link, ts;
+	const char *date, *time;
+	const char *target; /* ip (ping, trace) or url (http) */
+	double rtt;         /* ping rtt, http total */
+	double loss;
+	int64_t sent, received;
+	int64_t status;
+	const char *error; /* NULL: none */
+	const char *hops;
+	int64_t nhops;
+} sb_probe_row;
+
+/* "PING_HISTORY", ... for a kind; NULL for an unknown one. */
+const char *sb_store_probe_table(sb_probe_kind kind);
+
+/* Creates the three probe tables/collections and their indexes when missing (MongoDB: with a
+ * $jsonSchema validator). Idempotent. */
+int sb_store_start_probes(sb_store *st, sb_err *err);
+
+/* Drops the three probe tables/collections (a missing one is not an error). */
+int sb_store_drop_probes(sb_store *st, sb_err *err);
+
+/* Upserts probe records of one kind keyed on (monitor, link, timestamp); same all-or-nothing
+ * contract as sb_store_put_history (SQLite: one transaction, the table created when missing). */
+int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+		       sb_err *err);
+
+typedef int (*sb_probe_fn)(void *ctx, const sb_probe_row *row);
+
+/* Records of one kind with from <= timestamp < to, optionally one monitor and/or one link (-1 =
+ * any), ordered by monitor, link, timestamp. A missing table yields no rows. */
+int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err);
+
+#endif

@@ -1,0 +1,890 @@
+/* store_mongo.c - the MongoDB history store: validated collections, unordered bulk upserts. */
+#include "config.h"
+
+#include "base/log.h"
+#include "store/store_impl.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <threads.h>
+
+#include <mongoc/mongoc.h>
+
+#define SB_MONGO_DEFAULT_DB "ScanBackupDB"
+#define SB_MONGO_APPNAME "scanbackup"
+#define SB_MONGO_BATCH 1000 /* documents per bulk execute */
+
+/* Server error codes that mean "already done". */
+#define SB_MONGO_NAMESPACE_NOT_FOUND 26
+#define SB_MONGO_NAMESPACE_EXISTS 48
+
+typedef struct sb_mongo_store {
+	sb_store base;
+	mongoc_client_t *client;
+	char *db_name;
+	char *where;                /* "host:port[,host:port...]" for messages */
+	mongoc_write_concern_t *wc; /* NULL: the URI's or the server's default */
+} sb_mongo_store;
+
+static sb_mongo_store *sb_mongo(sb_store *st)
+{
+	return (sb_mongo_store *)st;
+}
+
+static once_flag sb_mongo_once = ONCE_FLAG_INIT;
+
+static void sb_mongo_cleanup(void)
+{
+	mongoc_cleanup();
+}
+
+/* libmongoc's own log lines go to ours: errors only at debug level, since each one also comes
+ * back as the bson_error_t that sb_err carries (so a failure is reported once); warnings as
+ * warnings; chatter dropped. */
+static void sb_mongo_log(mongoc_log_level_t level, const char *domain, const char *message,
+			 void *data)
+{
+	(void)data;
+	if (level <= MONGOC_LOG_LEVEL_ERROR)
+		sb_log(SB_LOG_DEBUG, "mongodb", "%s: %s", domain, message);
+	else if (level == MONGOC_LOG_LEVEL_WARNING)
+		sb_log(SB_LOG_WARNING, "mongodb", "%s: %s", domain, message);
+}
+
+/* libmongoc is initialised once per process and cleaned up at exit (it cannot be initialised
+ * again after mongoc_cleanup, so no reference counting across stores). */
+static void sb_mongo_global_init(void)
+{
+	mongoc_log_set_handler(sb_mongo_log, NULL);
+	mongoc_init();
+	atexit(sb_mongo_cleanup);
+}
+
+/* Errors that mean the server could not be reached at all. */
+static int sb_mongo_unreachable(const bson_error_t *e)
+{
+	return e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM;
+}
+
+/* Translates a libmongoc error into err (SB_ESTORE, with the server's or the driver's message). */
+static int sb_mongo_fail(sb_mongo_store *m, const char *what, const bson_error_t *e, sb_err *err)
+{
+	if (sb_mongo_unreachable(e))
+		return sb_err_set(err, SB_ESTORE, "cannot reach MongoDB at %s: %s", m->where,
+				  e->message);
+	if (e->domain == MONGOC_ERROR_CLIENT && e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE)
+		return sb_err_set(err, SB_ESTORE, "MongoDB at %s refused the credentials: %s",
+				  m->where, e->message);
+	return sb_err_set(err, SB_ESTORE, "MongoDB %s: %s: %s", m->db_name, what, e->message);
+}
+
+/* How a field is stored and validated. */
+typedef enum {
+	SB_MONGO_STRING,   /* required string */
+	SB_MONGO_NUMBER,   /* required int, long or double */
+	SB_MONGO_NULLABLE, /* required number or null (use) */
+	SB_MONGO_COUNT,    /* optional int or long (samples) */
+	SB_MONGO_INTEGER,  /* required int or long (probe ids, timestamps, counts) */
+	SB_MONGO_NULLSTR   /* required string or null (an HTTP probe's error) */
+} sb_mongo_kind;
+
+typedef struct sb_mongo_field {
+	const char *name;
+	sb_mongo_kind kind;
+} sb_mongo_field;
+
+#define SB_MONGO_MAX_FIELDS 12
+
+static size_t sb_mongo_history_fields(const sb_schema *schema, sb_mongo_field *f)
+{
+	size_t n = 0;
+	f[n++] = (sb_mongo_field){schema->key, SB_MONGO_STRING};
+	f[n++] = (sb_mongo_field){"type", SB_MONGO_STRING};
+	f[n++] = (sb_mongo_field){"date", SB_MONGO_STRING};
+	f[n++] = (sb_mongo_field){"time", SB_MONGO_STRING};
+	f[n++] = (sb_mongo_field){"capacity", SB_MONGO_NUMBER};
+	f[n++] = (sb_mongo_field){"inProm", SB_MONGO_NUMBER};
+	f[n++] = (sb_mongo_field){"inMaxProm", SB_MONGO_NUMBER};
+	if (!schema->in_only) {
+		f[n++] = (sb_mongo_field){"outProm", SB_MONGO_NUMBER};
+		f[n++] = (sb_mongo_field){"outMaxProm", SB_MONGO_NUMBER};
+	}
+	return n;
+}
+
+static const sb_mongo_field sb_mongo_summary_fields[] = {
+	{"name", SB_MONGO_STRING},       {"type", SB_MONGO_STRING},
+	{"date", SB_MONGO_STRING},       {"typeLayer", SB_MONGO_STRING},
+	{"capacity", SB_MONGO_NUMBER},   {"inProm", SB_MONGO_NUMBER},
+	{"inMaxProm", SB_MONGO_NUMBER},  {"outProm", SB_MONGO_NUMBER},
+	{"outMaxProm", SB_MONGO_NUMBER}, {"use", SB_MONGO_NULLABLE},
+	{"samples", SB_MONGO_COUNT},
+};
+
+static void sb_mongo_append_types(bson_t *prop, const char *const *types, size_t n)
+{
+	bson_t arr;
+	BSON_APPEND_ARRAY_BEGIN(prop, "bsonType", &arr);
+	for (size_t i = 0; i < n; i++) {
+		char idx[16];
+		const char *key = NULL;
+		size_t klen = bson_uint32_to_string((uint32_t)i, &key, idx, sizeof(idx));
+		bson_append_utf8(&arr, key, (int)klen, types[i], -1);
+	}
+	bson_append_array_end(prop, &arr);
+}
+
+/* opts of "create": {validator: {$jsonSchema: {bsonType: "object", required: [...],
+ * properties: {...}}}}. */
+static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
+{
+	static const char *const numbers[] = {"int", "long", "double"};
+	static const char *const nullable[] = {"int", "long", "double", "null"};
+	static const char *const counts[] = {"int", "long"};
+	static const char *const nullstr[] = {"string", "null"};
+	bson_t validator, schema, required, props;
+	BSON_APPEND_DOCUMENT_BEGIN(opts, "validator", &validator);
+	BSON_APPEND_DOCUMENT_BEGIN(&validator, "$jsonSchema", &schema);
+	BSON_APPEND_UTF8(&schema, "bsonType", "object");
+	BSON_APPEND_ARRAY_BEGIN(&schema, "required", &required);
+	uint32_t nreq = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].kind == SB_MONGO_COUNT)
+			continue;
+		char idx[16];
+		const char *key = NULL;
+		size_t klen = bson_uint32_to_string(nreq++, &key, idx, sizeof(idx));
+		bson_append_utf8(&required, key, (int)klen, f[i].name, -1);
+	}
+	bson_append_array_end(&schema, &required);
+	BSON_APPEND_DOCUMENT_BEGIN(&schema, "properties", &props);
+	for (size_t i = 0; i < n; i++) {
+		bson_t prop;
+		BSON_APPEND_DOCUMENT_BEGIN(&props, f[i].name, &prop);
+		switch (f[i].kind) {
+		case SB_MONGO_STRING:
+			BSON_APPEND_UTF8(&prop, "bsonType", "string");
+			break;
+		case SB_MONGO_NUMBER:
+			sb_mongo_append_types(&prop, numbers, SB_ARRAY_SIZE(numbers));
+			break;
+		case SB_MONGO_NULLABLE:
+			sb_mongo_append_types(&prop, nullable, SB_ARRAY_SIZE(nullable));
+			break;
+		case SB_MONGO_COUNT:
+		case SB_MONGO_INTEGER:
+			sb_mongo_append_types(&prop, counts, SB_ARRAY_SIZE(counts));
+			break;
+		case SB_MONGO_NULLSTR:
+			sb_mongo_append_types(&prop, nullstr, SB_ARRAY_SIZE(nullstr));
+			break;
+		}
+		bson_append_document_end(&props, &prop);
+	}
+	bson_append_document_end(&schema, &props);
+	bson_append_document_end(&validator, &schema);
+	bson_append_document_end(opts, &validator);
+}
+
+/* Adds the configured write concern to a command's opts. */
+static void sb_mongo_append_wc(sb_mongo_store *m, bson_t *opts)
+{
+	if (m->wc != NULL)
+		mongoc_write_concern_append(m->wc, opts);
+}
+
+/* Creates the collection with its validator unless it exists (an existing one keeps its own). */
+static int sb_mongo_ensure_collection(sb_mongo_store *m, mongoc_database_t *db, const char *name,
+				      const sb_mongo_field *f, size_t n, sb_err *err)
+{
+	bson_error_t e;
+	memset(&e, 0, sizeof(e));
+	char what[128];
+	if (mongoc_database_has_collection(db, name, &e))
+		return SB_OK;
+	if (e.code != 0) {
+		snprintf(what, sizeof(what), "cannot list collection %s", name);
+		return sb_mongo_fail(m, what, &e, err);
+	}
+	bson_t opts = BSON_INITIALIZER;
+	sb_mongo_validator(&opts, f, n);
+	sb_mongo_append_wc(m, &opts);
+	mongoc_collection_t *coll = mongoc_database_create_collection(db, name, &opts, &e);
+	bson_destroy(&opts);
+	if (coll != NULL) {
+		mongoc_collection_destroy(coll);
+		return SB_OK;
+	}
+	if (e.code == SB_MONGO_NAMESPACE_EXISTS) /* created meanwhile by someone else */
+		return SB_OK;
+	snprintf(what, sizeof(what), "cannot create collection %s", name);
+	return sb_mongo_fail(m, what, &e, err);
+}
+
+/* createIndexes with the DESIGN §4 names; the server does nothing for an identical index. */
+static int sb_mongo_ensure_indexes(sb_mongo_store *m, mongoc_database_t *db, const char *name,
+				   const sb_store_index *idx, size_t nidx, sb_err *err)
+{
+	bson_t cmd = BSON_INITIALIZER, list;
+	BSON_APPEND_UTF8(&cmd, "createIndexes", name);
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &list);
+	for (size_t i = 0; i < nidx; i++) {
+		char ikey[16];
+		const char *key = NULL;
+		size_t klen = bson_uint32_to_string((uint32_t)i, &key, ikey, sizeof(ikey));
+		bson_t spec, keys;
+		bson_append_document_begin(&list, key, (int)klen, &spec);
+		BSON_APPEND_DOCUMENT_BEGIN(&spec, "key", &keys);
+		for (size_t k = 0; k < idx[i].nfields; k++)
+			BSON_APPEND_INT32(&keys, idx[i].fields[k], 1);
+		bson_append_document_end(&spec, &keys);
+		BSON_APPEND_UTF8(&spec, "name", idx[i].name);
+		if (idx[i].unique)
+			BSON_APPEND_BOOL(&spec, "unique", true);
+		bson_append_document_end(&list, &spec);
+	}
+	bson_append_array_end(&cmd, &list);
+	bson_t opts = BSON_INITIALIZER;
+	sb_mongo_append_wc(m, &opts);
+	bson_error_t e;
+	bool ok = mongoc_database_write_command_with_opts(db, &cmd, &opts, NULL, &e);
+	bson_destroy(&opts);
+	bson_destroy(&cmd);
+	if (ok)
+		return SB_OK;
+	char what[128];
+	snprintf(what, sizeof(what), "cannot create the indexes of %s", name);
+	return sb_mongo_fail(m, what, &e, err);
+}
+
+static int sb_mongo_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
+	int rc = SB_OK;
+	for (size_t i = 0; rc == SB_OK && i < n; i++) {
+		sb_mongo_field f[SB_MONGO_MAX_FIELDS];
+		size_t nf = sb_mongo_history_fields(schemas[i], f);
+		rc = sb_mongo_ensure_collection(m, db, schemas[i]->table, f, nf, err);
+		sb_store_index idx[SB_STORE_MAX_INDEXES];
+		size_t nidx = sb_store_history_indexes(schemas[i], idx);
+		if (rc == SB_OK)
+			rc = sb_mongo_ensure_indexes(m, db, schemas[i]->table, idx, nidx, err);
+	}
+	if (rc == SB_OK)
+		rc = sb_mongo_ensure_collection(m, db, SB_STORE_SUMMARY_TABLE,
+						sb_mongo_summary_fields,
+						SB_ARRAY_SIZE(sb_mongo_summary_fields), err);
+	if (rc == SB_OK) {
+		sb_store_index idx[SB_STORE_MAX_INDEXES];
+		size_t nidx = sb_store_summary_indexes(idx);
+		rc = sb_mongo_ensure_indexes(m, db, SB_STORE_SUMMARY_TABLE, idx, nidx, err);
+	}
+	mongoc_database_destroy(db);
+	return rc;
+}
+
+static int sb_mongo_drop_collection(sb_mongo_store *m, const char *name, sb_err *err)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(m->client, m->db_name, name);
+	bson_t opts = BSON_INITIALIZER;
+	sb_mongo_append_wc(m, &opts);
+	bson_error_t e;
+	bool ok = mongoc_collection_drop_with_opts(coll, &opts, &e);
+	bson_destroy(&opts);
+	mongoc_collection_destroy(coll);
+	/* Servers before 7.0 answer "ns not found" for a missing collection. */
+	if (ok || (!sb_mongo_unreachable(&e) && (e.code == SB_MONGO_NAMESPACE_NOT_FOUND ||
+						 strstr(e.message, "ns not found") != NULL)))
+		return SB_OK;
+	char what[128];
+	snprintf(what, sizeof(what), "cannot drop collection %s", name);
+	return sb_mongo_fail(m, what, &e, err);
+}
+
+static int sb_mongo_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	int rc = SB_OK;
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_mongo_drop_collection(m, schemas[i]->table, err);
+	if (rc == SB_OK)
+		rc = sb_mongo_drop_collection(m, SB_STORE_SUMMARY_TABLE, err);
+	return rc;
+}
+
+/* Builds one document of an upsert: q = the PK fields, u = {$set: the other fields}. */
+typedef void (*sb_mongo_build_fn)(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				  bson_t *set);
+
+static void sb_mongo_build_history(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				   bson_t *set)
+{
+	const sb_history_row *r = (const sb_history_row *)rows + i;
+	BSON_APPEND_UTF8(q, schema->key, r->name);
+	BSON_APPEND_UTF8(q, "type", r->type);
+	BSON_APPEND_UTF8(q, "date", r->date);
+	BSON_APPEND_UTF8(q, "time", r->time);
+	BSON_APPEND_DOUBLE(set, "capacity", r->capacity);
+	BSON_APPEND_INT64(set, "inProm", r->in_avg);
+	BSON_APPEND_INT64(set, "inMaxProm", r->in_max);
+	if (!schema->in_only) {
+		BSON_APPEND_INT64(set, "outProm", r->out_avg);
+		BSON_APPEND_INT64(set, "outMaxProm", r->out_max);
+	}
+}
+
+static void sb_mongo_build_summary(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				   bson_t *set)
+{
+	const sb_summary_row *r = (const sb_summary_row *)rows + i;
+	BSON_APPEND_UTF8(q, "name", r->name);
+	BSON_APPEND_UTF8(q, "type", r->type);
+	BSON_APPEND_UTF8(q, "date", r->date);
+	BSON_APPEND_UTF8(q, "typeLayer", r->layer);
+	BSON_APPEND_DOUBLE(set, "capacity", r->capacity);
+	BSON_APPEND_DOUBLE(set, "inProm", r->in_prom);
+	BSON_APPEND_DOUBLE(set, "inMaxProm", r->in_max_prom);
+	BSON_APPEND_DOUBLE(set, "outProm", r->out_prom);
+	BSON_APPEND_DOUBLE(set, "outMaxProm", r->out_max_prom);
+	if (r->has_use)
+		BSON_APPEND_DOUBLE(set, "use", r->use);
+	else
+		BSON_APPEND_NULL(set, "use");
+	if (r->samples >= 0)
+		BSON_APPEND_INT64(set, "samples", (int64_t)r->samples);
+}
+
+/* Upserts rows in unordered bulks of SB_MONGO_BATCH; any write or write-concern error fails. */
+static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *schema,
+			const void *rows, size_t n, sb_mongo_build_fn build, sb_err *err)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(m->client, m->db_name, name);
+	bson_t uopts = BSON_INITIALIZER;
+	BSON_APPEND_BOOL(&uopts, "upsert", true);
+	int rc = SB_OK;
+	for (size_t first = 0; rc == SB_OK && first < n; first += SB_MONGO_BATCH) {
+		size_t last = n - first > SB_MONGO_BATCH ? first + SB_MONGO_BATCH : n;
+		bson_t bopts = BSON_INITIALIZER;
+		BSON_APPEND_BOOL(&bopts, "ordered", false);
+		mongoc_bulk_operation_t *bulk =
+			mongoc_collection_create_bulk_operation_with_opts(coll, &bopts);
+		bson_destroy(&bopts);
+		bson_error_t e;
+		char what[160];
+		for (size_t i = first; rc == SB_OK && i < last; i++) {
+			bson_t q = BSON_INITIALIZER, u = BSON_INITIALIZER, set;
+			BSON_APPEND_DOCUMENT_BEGIN(&u, "$set", &set);
+			build(rows, i, schema, &q, &set);
+			bson_append_document_end(&u, &set);
+			if (!mongoc_bulk_operation_update_one_with_opts(bulk, &q, &u, &uopts, &e)) {
+				snprintf(what, sizeof(what), "cannot queue %s row %zu", name,
+					 i + 1);
+				rc = sb_mongo_fail(m, what, &e, err);
+			}
+			bson_destroy(&u);
+			bson_destroy(&q);
+		}
+		if (rc == SB_OK) {
+			bson_t reply;
+			if (mongoc_bulk_operation_execute(bulk, &reply, &e) == 0) {
+				snprintf(what, sizeof(what), "upsert into %s (rows %zu-%zu) failed",
+					 name, first + 1, last);
+				rc = sb_mongo_fail(m, what, &e, err);
+			}
+			bson_destroy(&reply);
+		}
+		mongoc_bulk_operation_destroy(bulk);
+	}
+	bson_destroy(&uopts);
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
+static int sb_mongo_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
+				size_t n, sb_err *err)
+{
+	return sb_mongo_put(sb_mongo(st), schema->table, schema, rows, n, sb_mongo_build_history,
+			    err);
+}
+
+static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
+{
+	return sb_mongo_put(sb_mongo(st), SB_STORE_SUMMARY_TABLE, NULL, rows, n,
+			    sb_mongo_build_summary, err);
+}
+
+/* Field readers of a query result; missing or mistyped fields read as "" / 0. */
+static const char *sb_mongo_get_str(const bson_t *doc, const char *field)
+{
+	bson_iter_t it;
+	if (bson_iter_init_find(&it, doc, field) && BSON_ITER_HOLDS_UTF8(&it))
+		return bson_iter_utf8(&it, NULL);
+	return "";
+}
+
+/* Returns 1 and *out when field holds a number (int, long, double, decimal excluded). */
+static int sb_mongo_get_num(const bson_t *doc, const char *field, double *out)
+{
+	bson_iter_t it;
+	*out = 0;
+	if (!bson_iter_init_find(&it, doc, field) || !BSON_ITER_HOLDS_NUMBER(&it))
+		return 0;
+	*out = bson_iter_as_double(&it);
+	return 1;
+}
+
+static int64_t sb_mongo_get_int(const bson_t *doc, const char *field)
+{
+	bson_iter_t it;
+	if (!bson_iter_init_find(&it, doc, field))
+		return 0;
+	if (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it))
+		return bson_iter_as_int64(&it);
+	if (BSON_ITER_HOLDS_DOUBLE(&it)) {
+		double d = bson_iter_double(&it);
+		return isfinite(d) && fabs(d) < 9.2e18 ? (int64_t)llround(d) : 0;
+	}
+	return 0;
+}
+
+static void sb_mongo_date_range(bson_t *filter, const char *from, const char *to)
+{
+	if (from == NULL && to == NULL)
+		return;
+	bson_t range;
+	BSON_APPEND_DOCUMENT_BEGIN(filter, "date", &range);
+	if (from != NULL)
+		BSON_APPEND_UTF8(&range, "$gte", from);
+	if (to != NULL)
+		BSON_APPEND_UTF8(&range, "$lte", to);
+	bson_append_document_end(filter, &range);
+}
+
+/* Runs find(filter, sort) on a collection, calling row(doc) for each result. */
+static int sb_mongo_find(sb_mongo_store *m, const char *name, const bson_t *filter,
+			 const bson_t *opts, int (*row)(const bson_t *doc, void *arg), void *arg,
+			 sb_err *err)
+{
+	mongoc_collection_t *coll = mongoc_client_get_collection(m->client, m->db_name, name);
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	const bson_t *doc = NULL;
+	int rc = SB_OK;
+	while (rc == SB_OK && mongoc_cursor_next(cur, &doc))
+		rc = row(doc, arg);
+	bson_error_t e;
+	if (rc == SB_OK && mongoc_cursor_error(cur, &e)) {
+		char what[128];
+		snprintf(what, sizeof(what), "query of %s failed", name);
+		rc = sb_mongo_fail(m, what, &e, err);
+	}
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(coll);
+	return rc;
+}
+
+typedef struct sb_mongo_summary_call {
+	sb_summary_fn fn;
+	void *ctx;
+} sb_mongo_summary_call;
+
+static int sb_mongo_summary_row(const bson_t *doc, void *arg)
+{
+	sb_mongo_summary_call *call = arg;
+	sb_summary_row r = {
+		.name = sb_mongo_get_str(doc, "name"),
+		.type = sb_mongo_get_str(doc, "type"),
+		.date = sb_mongo_get_str(doc, "date"),
+		.layer = sb_mongo_get_str(doc, "typeLayer"),
+		.samples = -1,
+	};
+	sb_mongo_get_num(doc, "capacity", &r.capacity);
+	sb_mongo_get_num(doc, "inProm", &r.in_prom);
+	sb_mongo_get_num(doc, "inMaxProm", &r.in_max_prom);
+	sb_mongo_get_num(doc, "outProm", &r.out_prom);
+	sb_mongo_get_num(doc, "outMaxProm", &r.out_max_prom);
+	r.has_use = sb_mongo_get_num(doc, "use", &r.use);
+	bson_iter_t it;
+	if (bson_iter_init_find(&it, doc, "samples") && BSON_ITER_HOLDS_NUMBER(&it))
+		r.samples = (long)sb_mongo_get_int(doc, "samples");
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_mongo_query_summary(sb_store *st, const char *layer, const char *name,
+				  const char *from, const char *to, sb_summary_fn fn, void *ctx,
+				  sb_err *err)
+{
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort;
+	sb_mongo_date_range(&filter, from, to);
+	if (layer != NULL)
+		BSON_APPEND_UTF8(&filter, "typeLayer", layer);
+	if (name != NULL)
+		BSON_APPEND_UTF8(&filter, "name", name);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "typeLayer", 1);
+	BSON_APPEND_INT32(&sort, "type", 1);
+	BSON_APPEND_INT32(&sort, "name", 1);
+	BSON_APPEND_INT32(&sort, "date", 1);
+	bson_append_document_end(&opts, &sort);
+	sb_mongo_summary_call call = {fn, ctx};
+	int rc = sb_mongo_find(sb_mongo(st), SB_STORE_SUMMARY_TABLE, &filter, &opts,
+			       sb_mongo_summary_row, &call, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
+typedef struct sb_mongo_history_call {
+	const sb_schema *schema;
+	sb_history_fn fn;
+	void *ctx;
+} sb_mongo_history_call;
+
+static int sb_mongo_history_row(const bson_t *doc, void *arg)
+{
+	sb_mongo_history_call *call = arg;
+	int traffic = !call->schema->in_only;
+	sb_history_row r = {
+		.name = sb_mongo_get_str(doc, call->schema->key),
+		.type = sb_mongo_get_str(doc, "type"),
+		.date = sb_mongo_get_str(doc, "date"),
+		.time = sb_mongo_get_str(doc, "time"),
+		.in_avg = sb_mongo_get_int(doc, "inProm"),
+		.in_max = sb_mongo_get_int(doc, "inMaxProm"),
+		.out_avg = traffic ? sb_mongo_get_int(doc, "outProm") : 0,
+		.out_max = traffic ? sb_mongo_get_int(doc, "outMaxProm") : 0,
+	};
+	sb_mongo_get_num(doc, "capacity", &r.capacity);
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_mongo_query_history(sb_store *st, const sb_schema *schema, const char *name,
+				  const char *type, const char *from, const char *to,
+				  sb_history_fn fn, void *ctx, sb_err *err)
+{
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort;
+	sb_mongo_date_range(&filter, from, to);
+	if (name != NULL)
+		BSON_APPEND_UTF8(&filter, schema->key, name);
+	if (type != NULL)
+		BSON_APPEND_UTF8(&filter, "type", type);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, schema->key, 1);
+	BSON_APPEND_INT32(&sort, "type", 1);
+	BSON_APPEND_INT32(&sort, "date", 1);
+	BSON_APPEND_INT32(&sort, "time", 1);
+	bson_append_document_end(&opts, &sort);
+	sb_mongo_history_call call = {schema, fn, ctx};
+	int rc = sb_mongo_find(sb_mongo(st), schema->table, &filter, &opts, sb_mongo_history_row,
+			       &call, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
+/* ---- probe results ---- */
+
+static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
+				    const sb_probe_col **cols)
+{
+	size_t n = sb_store_probe_cols(kind, cols);
+	for (size_t i = 0; i < n; i++) {
+		sb_mongo_kind k = SB_MONGO_STRING;
+		switch ((*cols)[i].type) {
+		case SB_PCOL_INT:
+			k = SB_MONGO_INTEGER;
+			break;
+		case SB_PCOL_REAL:
+			k = SB_MONGO_NUMBER;
+			break;
+		case SB_PCOL_TEXT:
+			k = SB_MONGO_STRING;
+			break;
+		case SB_PCOL_TEXT_NULL:
+			k = SB_MONGO_NULLSTR;
+			break;
+		}
+		f[i] = (sb_mongo_field){(*cols)[i].name, k};
+	}
+	return n;
+}
+
+static int sb_mongo_start_probes(sb_store *st, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
+	int rc = SB_OK;
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
+		sb_mongo_field f[SB_MONGO_MAX_FIELDS];
+		const sb_probe_col *cols = NULL;
+		size_t nf = sb_mongo_probe_fields((sb_probe_kind)k, f, &cols);
+		const char *table = sb_store_probe_table((sb_probe_kind)k);
+		rc = sb_mongo_ensure_collection(m, db, table, f, nf, err);
+		sb_store_index idx[SB_STORE_MAX_INDEXES];
+		size_t nidx = sb_store_probe_indexes((sb_probe_kind)k, idx);
+		if (rc == SB_OK)
+			rc = sb_mongo_ensure_indexes(m, db, table, idx, nidx, err);
+	}
+	mongoc_database_destroy(db);
+	return rc;
+}
+
+static int sb_mongo_drop_probes(sb_store *st, sb_err *err)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	int rc = SB_OK;
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
+		rc = sb_mongo_drop_collection(m, sb_store_probe_table((sb_probe_kind)k), err);
+	return rc;
+}
+
+/* The probe builders get the kind through the schema argument's place: a static table. */
+static void sb_mongo_build_probe_kind(const void *rows, size_t i, sb_probe_kind kind, bson_t *q,
+				      bson_t *set)
+{
+	const sb_probe_row *r = (const sb_probe_row *)rows + i;
+	const sb_probe_col *cols = NULL;
+	size_t n = sb_store_probe_cols(kind, &cols);
+	for (size_t k = 0; k < n; k++) {
+		bson_t *doc = k < SB_PROBE_PK_COLS ? q : set;
+		const char *base = (const char *)r + cols[k].offset;
+		switch (cols[k].type) {
+		case SB_PCOL_INT:
+			BSON_APPEND_INT64(doc, cols[k].name, *(const int64_t *)(const void *)base);
+			break;
+		case SB_PCOL_REAL:
+			BSON_APPEND_DOUBLE(doc, cols[k].name, *(const double *)(const void *)base);
+			break;
+		case SB_PCOL_TEXT:
+		case SB_PCOL_TEXT_NULL: {
+			const char *v = *(const char *const *)(const void *)base;
+			if (v != NULL)
+				BSON_APPEND_UTF8(doc, cols[k].name, v);
+			else
+				BSON_APPEND_NULL(doc, cols[k].name);
+			break;
+		}
+		}
+	}
+}
+
+static void sb_mongo_build_ping(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_PING, q, set);
+}
+
+static void sb_mongo_build_http(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_HTTP, q, set);
+}
+
+static void sb_mongo_build_trace(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+				 bson_t *set)
+{
+	(void)schema;
+	sb_mongo_build_probe_kind(rows, i, SB_PROBE_TRACE, q, set);
+}
+
+static int sb_mongo_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+			      sb_err *err)
+{
+	static const sb_mongo_build_fn builders[SB_PROBE_KINDS] = {sb_mongo_build_ping,
+								   sb_mongo_build_http,
+								   sb_mongo_build_trace};
+	return sb_mongo_put(sb_mongo(st), sb_store_probe_table(kind), NULL, rows, n, builders[kind],
+			    err);
+}
+
+typedef struct sb_mongo_probe_call {
+	const sb_probe_col *cols;
+	size_t ncols;
+	sb_probe_fn fn;
+	void *ctx;
+} sb_mongo_probe_call;
+
+static int sb_mongo_probe_row(const bson_t *doc, void *arg)
+{
+	sb_mongo_probe_call *call = arg;
+	sb_probe_row r;
+	memset(&r, 0, sizeof(r));
+	for (size_t k = 0; k < call->ncols; k++) {
+		char *base = (char *)&r + call->cols[k].offset;
+		const char *name = call->cols[k].name;
+		switch (call->cols[k].type) {
+		case SB_PCOL_INT:
+			*(int64_t *)(void *)base = sb_mongo_get_int(doc, name);
+			break;
+		case SB_PCOL_REAL:
+			sb_mongo_get_num(doc, name, (double *)(void *)base);
+			break;
+		case SB_PCOL_TEXT:
+			*(const char **)(void *)base = sb_mongo_get_str(doc, name);
+			break;
+		case SB_PCOL_TEXT_NULL: {
+			bson_iter_t it;
+			int has = bson_iter_init_find(&it, doc, name) && BSON_ITER_HOLDS_UTF8(&it);
+			*(const char **)(void *)base = has ? bson_iter_utf8(&it, NULL) : NULL;
+			break;
+		}
+		}
+	}
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_mongo_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+				int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+{
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, range;
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "timestamp", &range);
+	BSON_APPEND_INT64(&range, "$gte", from);
+	BSON_APPEND_INT64(&range, "$lt", to);
+	bson_append_document_end(&filter, &range);
+	if (monitor >= 0)
+		BSON_APPEND_INT64(&filter, "monitor", monitor);
+	if (link >= 0)
+		BSON_APPEND_INT64(&filter, "link", link);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "monitor", 1);
+	BSON_APPEND_INT32(&sort, "link", 1);
+	BSON_APPEND_INT32(&sort, "timestamp", 1);
+	bson_append_document_end(&opts, &sort);
+	sb_mongo_probe_call call = {NULL, 0, fn, ctx};
+	call.ncols = sb_store_probe_cols(kind, &call.cols);
+	int rc = sb_mongo_find(sb_mongo(st), sb_store_probe_table(kind), &filter, &opts,
+			       sb_mongo_probe_row, &call, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
+static void sb_mongo_close(sb_store *st)
+{
+	sb_mongo_store *m = sb_mongo(st);
+	if (m->client != NULL)
+		mongoc_client_destroy(m->client);
+	if (m->wc != NULL)
+		mongoc_write_concern_destroy(m->wc);
+	free(m->db_name);
+	free(m->where);
+	free(m);
+}
+
+static const sb_store_ops sb_mongo_ops = {
+	.name = "mongodb",
+	.start = sb_mongo_start,
+	.drop = sb_mongo_drop,
+	.put_history = sb_mongo_put_history,
+	.put_summary = sb_mongo_put_summary,
+	.query_summary = sb_mongo_query_summary,
+	.query_history = sb_mongo_query_history,
+	.start_probes = sb_mongo_start_probes,
+	.drop_probes = sb_mongo_drop_probes,
+	.put_probe = sb_mongo_put_probe,
+	.query_probe = sb_mongo_query_probe,
+	.close = sb_mongo_close,
+};
+
+/* "host:port,host:port" of the URI (or the SRV name) for messages; never the credentials. */
+static char *sb_mongo_where(const mongoc_uri_t *uri)
+{
+	const char *srv = mongoc_uri_get_srv_hostname(uri);
+	if (srv != NULL)
+		return sb_xstrdup(srv);
+	char buf[512] = "";
+	size_t len = 0;
+	for (const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri); h != NULL; h = h->next) {
+		int w = snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "",
+				 h->host_and_port);
+		if (w < 0 || (size_t)w >= sizeof(buf) - len)
+			break;
+		len += (size_t)w;
+	}
+	return sb_xstrdup(len > 0 ? buf : "(no host)");
+}
+
+/* Parses opts->write_concern: "majority" or a number of nodes (0 = unacknowledged). */
+static int sb_mongo_parse_wc(const char *text, long timeout_ms, mongoc_write_concern_t **out,
+			     sb_err *err)
+{
+	*out = NULL;
+	if (text == NULL || *text == '\0')
+		return SB_OK;
+	int32_t wtimeout = timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)timeout_ms;
+	mongoc_write_concern_t *wc = mongoc_write_concern_new();
+	long w = 0;
+	if (strcmp(text, "majority") == 0) {
+		mongoc_write_concern_set_wmajority(wc, wtimeout);
+	} else if (sb_parse_long(text, &w) == SB_OK && w >= 0 && w <= 1000) {
+		mongoc_write_concern_set_w(wc, (int32_t)w);
+		if (w > 1)
+			mongoc_write_concern_set_wtimeout_int64(wc, wtimeout);
+	} else {
+		mongoc_write_concern_destroy(wc);
+		return sb_err_set(err, SB_EINVAL,
+				  "MongoDB write concern '%s' is neither "
+				  "\"majority\" nor a number of nodes",
+				  text);
+	}
+	*out = wc;
+	return SB_OK;
+}
+
+int sb_store_mongo_open(const char *uri_text, const sb_store_opts *opts, sb_store **out,
+			sb_err *err)
+{
+	call_once(&sb_mongo_once, sb_mongo_global_init);
+	bson_error_t e;
+	mongoc_uri_t *uri = mongoc_uri_new_with_error(uri_text, &e);
+	if (uri == NULL) {
+		char *masked = sb_store_mask_uri(uri_text);
+		char *msg = sb_store_scrub(e.message, uri_text);
+		int rc = sb_err_set(err, SB_EINVAL, "invalid MongoDB URI '%s': %s", masked, msg);
+		free(msg);
+		free(masked);
+		return rc;
+	}
+	sb_mongo_store *m = sb_xcalloc(1, sizeof(*m));
+	m->base.ops = &sb_mongo_ops;
+	m->where = sb_mongo_where(uri);
+	const char *db = mongoc_uri_get_database(uri);
+	m->db_name = sb_xstrdup(db != NULL && *db != '\0' ? db : SB_MONGO_DEFAULT_DB);
+	int32_t timeout = opts->timeout_ms > INT32_MAX ? INT32_MAX : (int32_t)opts->timeout_ms;
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
+	if (mongoc_uri_get_appname(uri) == NULL)
+		mongoc_uri_set_appname(uri, SB_MONGO_APPNAME);
+	int rc = sb_mongo_parse_wc(opts->write_concern, opts->timeout_ms, &m->wc, err);
+	if (rc != SB_OK)
+		goto fail;
+	m->client = mongoc_client_new_from_uri_with_error(uri, &e);
+	if (m->client == NULL && sb_mongo_unreachable(&e)) {
+		rc = sb_mongo_fail(m, "cannot connect", &e, err); /* e.g. the SRV lookup failed */
+		goto fail;
+	}
+	if (m->client == NULL) {
+		char *masked = sb_store_mask_uri(uri_text);
+		char *msg = sb_store_scrub(e.message, uri_text);
+		rc = sb_err_set(err, SB_EINVAL, "cannot use MongoDB URI '%s': %s", masked, msg);
+		free(msg);
+		free(masked);
+		goto fail;
+	}
+	mongoc_client_set_error_api(m->client, MONGOC_ERROR_API_VERSION_2);
+	if (m->wc != NULL)
+		mongoc_client_set_write_concern(m->client, m->wc);
+	mongoc_uri_destroy(uri);
+	*out = &m->base;
+	return SB_OK;
+fail:
+	mongoc_uri_destroy(uri);
+	sb_mongo_close(&m->base);
+	return rc;
+}

@@ -1,0 +1,926 @@
+/* store_sqlite.c - the embedded history store: one SQLite file in WAL mode, idempotent upserts. */
+#include "config.h"
+
+#include "store/store_impl.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+/* Upper bound of a "YYYY-MM-DD" date range when the caller gives none. */
+#define SB_SQLITE_DATE_MIN ""
+#define SB_SQLITE_DATE_MAX "9999-99-99"
+
+/* A prepared statement kept for the life of the store, found by a key naming its table and use. */
+typedef struct sb_sqlite_stmt {
+	char *key;
+	sqlite3_stmt *stmt;
+	struct sb_sqlite_stmt *next;
+} sb_sqlite_stmt;
+
+typedef struct sb_sqlite_store {
+	sb_store base;
+	sqlite3 *db;
+	char *path;
+	sb_sqlite_stmt *stmts;
+} sb_sqlite_store;
+
+/* A column of a table: its name and its declaration. The PK columns come first. */
+typedef struct sb_sqlite_col {
+	const char *name;
+	const char *decl;
+} sb_sqlite_col;
+
+#define SB_SQLITE_MAX_COLS 11
+
+/* A SQL text built in a fixed buffer; identifiers are short checked names, so 4 KiB is plenty. */
+typedef struct sb_sql {
+	char text[4096];
+	size_t len;
+	int overflow;
+} sb_sql;
+
+static void sb_sql_add(sb_sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_sql_add(sb_sql *q, const char *fmt, ...)
+{
+	if (q->overflow)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(q->text + q->len, sizeof(q->text) - q->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(q->text) - q->len)
+		q->overflow = 1;
+	else
+		q->len += (size_t)n;
+}
+
+static sb_sqlite_store *sb_sqlite(sb_store *st)
+{
+	return (sb_sqlite_store *)st;
+}
+
+/* Translates the connection's last error into err. */
+static int sb_sqlite_fail(sb_sqlite_store *s, const char *what, sb_err *err)
+{
+	int code = sqlite3_errcode(s->db);
+	int rc = code == SQLITE_NOMEM ? SB_ENOMEM : SB_ESTORE;
+	return sb_err_set(err, rc, "sqlite %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+static int sb_sqlite_exec(sb_sqlite_store *s, const char *sql, const char *what, sb_err *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sb_sqlite_fail(s, what, err);
+	return SB_OK;
+}
+
+static int sb_sqlite_begin(sb_sqlite_store *s, sb_err *err)
+{
+	return sb_sqlite_exec(s, "BEGIN IMMEDIATE", "cannot start a write transaction", err);
+}
+
+static int sb_sqlite_commit(sb_sqlite_store *s, sb_err *err)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return SB_OK;
+	int rc = sb_sqlite_fail(s, "commit failed", err);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static void sb_sqlite_rollback(sb_sqlite_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static size_t sb_sqlite_history_cols(const sb_schema *schema, sb_sqlite_col *cols)
+{
+	size_t n = 0;
+	cols[n++] = (sb_sqlite_col){schema->key, "TEXT NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"type", "TEXT NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"date", "TEXT NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"time", "TEXT NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"capacity", "REAL NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"inProm", "INTEGER NOT NULL"};
+	cols[n++] = (sb_sqlite_col){"inMaxProm", "INTEGER NOT NULL"};
+	if (!schema->in_only) {
+		cols[n++] = (sb_sqlite_col){"outProm", "INTEGER NOT NULL"};
+		cols[n++] = (sb_sqlite_col){"outMaxProm", "INTEGER NOT NULL"};
+	}
+	return n;
+}
+
+static const sb_sqlite_col sb_sqlite_summary_cols[] = {
+	{"name", "TEXT NOT NULL"},       {"type", "TEXT NOT NULL"},
+	{"date", "TEXT NOT NULL"},       {"typeLayer", "TEXT NOT NULL"},
+	{"capacity", "REAL NOT NULL"},   {"inProm", "REAL NOT NULL"},
+	{"inMaxProm", "REAL NOT NULL"},  {"outProm", "REAL NOT NULL"},
+	{"outMaxProm", "REAL NOT NULL"}, {"use", "REAL"},
+	{"samples", "INTEGER"},
+};
+
+/* Number of leading PK columns in both kinds of table. */
+#define SB_SQLITE_PK_COLS 4
+
+/* Creates table and indexes when missing (inside the caller's transaction). The unique index of
+ * the PK becomes the table's own key (WITHOUT ROWID: one b-tree instead of a table plus an index
+ * holding the same columns again, a third faster to load); the other indexes keep the MongoDB
+ * names. */
+static int sb_sqlite_ensure(sb_sqlite_store *s, const char *table, const sb_sqlite_col *cols,
+			    size_t ncols, const sb_store_index *idx, size_t nidx, sb_err *err)
+{
+	sb_sql q = {.len = 0};
+	sb_sql_add(&q, "CREATE TABLE IF NOT EXISTS \"%s\" (", table);
+	for (size_t i = 0; i < ncols; i++)
+		sb_sql_add(&q, "%s\"%s\" %s", i ? ", " : "", cols[i].name, cols[i].decl);
+	const sb_store_index *pk = NULL;
+	for (size_t i = 0; i < nidx && pk == NULL; i++)
+		if (idx[i].unique)
+			pk = &idx[i];
+	if (pk != NULL) {
+		sb_sql_add(&q, ", PRIMARY KEY (");
+		for (size_t f = 0; f < pk->nfields; f++)
+			sb_sql_add(&q, "%s\"%s\"", f ? ", " : "", pk->fields[f]);
+		sb_sql_add(&q, ")) WITHOUT ROWID;\n");
+	} else {
+		sb_sql_add(&q, ");\n");
+	}
+	for (size_t i = 0; i < nidx; i++) {
+		if (&idx[i] == pk)
+			continue;
+		sb_sql_add(&q, "CREATE %sINDEX IF NOT EXISTS \"%s\" ON \"%s\" (",
+			   idx[i].unique ? "UNIQUE " : "", idx[i].name, table);
+		for (size_t f = 0; f < idx[i].nfields; f++)
+			sb_sql_add(&q, "%s\"%s\"", f ? ", " : "", idx[i].fields[f]);
+		sb_sql_add(&q, ");\n");
+	}
+	if (q.overflow)
+		return sb_err_set(err, SB_EINVAL, "sqlite: table definition of %s too long", table);
+	char what[128];
+	snprintf(what, sizeof(what), "cannot create table %s", table);
+	return sb_sqlite_exec(s, q.text, what, err);
+}
+
+static int sb_sqlite_ensure_history(sb_sqlite_store *s, const sb_schema *schema, sb_err *err)
+{
+	sb_sqlite_col cols[SB_SQLITE_MAX_COLS];
+	size_t ncols = sb_sqlite_history_cols(schema, cols);
+	sb_store_index idx[SB_STORE_MAX_INDEXES];
+	size_t nidx = sb_store_history_indexes(schema, idx);
+	return sb_sqlite_ensure(s, schema->table, cols, ncols, idx, nidx, err);
+}
+
+static int sb_sqlite_ensure_summary(sb_sqlite_store *s, sb_err *err)
+{
+	sb_store_index idx[SB_STORE_MAX_INDEXES];
+	size_t nidx = sb_store_summary_indexes(idx);
+	return sb_sqlite_ensure(s, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
+				SB_ARRAY_SIZE(sb_sqlite_summary_cols), idx, nidx, err);
+}
+
+/* The upsert: insert, or on a PK conflict update the other columns when one differs (so loading
+ * the same rows again writes nothing). keep_old[i] set: a NULL keeps the stored value. */
+static void sb_sqlite_upsert_rows_sql(sb_sql *q, const char *table, const sb_sqlite_col *cols,
+				      size_t ncols, size_t npk, const int *keep_old, size_t nrows)
+{
+	sb_sql_add(q, "INSERT INTO \"%s\" (", table);
+	for (size_t i = 0; i < ncols; i++)
+		sb_sql_add(q, "%s\"%s\"", i ? ", " : "", cols[i].name);
+	sb_sql_add(q, ") VALUES ");
+	for (size_t r = 0; r < nrows; r++) {
+		sb_sql_add(q, "%s(", r ? ", " : "");
+		for (size_t i = 0; i < ncols; i++)
+			sb_sql_add(q, "%s?%zu", i ? ", " : "", r * ncols + i + 1);
+		sb_sql_add(q, ")");
+	}
+	sb_sql_add(q, " ON CONFLICT (");
+	for (size_t i = 0; i < npk; i++)
+		sb_sql_add(q, "%s\"%s\"", i ? ", " : "", cols[i].name);
+	sb_sql_add(q, ") DO UPDATE SET ");
+	for (size_t i = npk; i < ncols; i++) {
+		const char *c = cols[i].name;
+		if (keep_old != NULL && keep_old[i])
+			sb_sql_add(q, "%s\"%s\" = COALESCE(excluded.\"%s\", \"%s\")",
+				   i > npk ? ", " : "", c, c, c);
+		else
+			sb_sql_add(q, "%s\"%s\" = excluded.\"%s\"", i > npk ? ", " : "", c, c);
+	}
+	sb_sql_add(q, " WHERE ");
+	for (size_t i = npk; i < ncols; i++) {
+		const char *c = cols[i].name;
+		if (keep_old != NULL && keep_old[i])
+			sb_sql_add(q,
+				   "%s(excluded.\"%s\" IS NOT NULL AND "
+				   "\"%s\" IS NOT excluded.\"%s\")",
+				   i > npk ? " OR " : "", c, c, c);
+		else
+			sb_sql_add(q, "%s\"%s\" IS NOT excluded.\"%s\"", i > npk ? " OR " : "", c,
+				   c);
+	}
+}
+
+static void sb_sqlite_upsert_sql(sb_sql *q, const char *table, const sb_sqlite_col *cols,
+				 size_t ncols, size_t npk, const int *keep_old)
+{
+	sb_sqlite_upsert_rows_sql(q, table, cols, ncols, npk, keep_old, 1);
+}
+
+static sb_sqlite_stmt *sb_sqlite_find(sb_sqlite_store *s, const char *key)
+{
+	for (sb_sqlite_stmt *c = s->stmts; c != NULL; c = c->next)
+		if (strcmp(c->key, key) == 0)
+			return c;
+	return NULL;
+}
+
+/* Prepares sql and keeps it under key. On a prepare error returns the SQLite code (err not set:
+ * the caller decides, since a missing table is not an error for a query). */
+static int sb_sqlite_prepare(sb_sqlite_store *s, const char *key, const char *sql,
+			     sqlite3_stmt **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(stmt);
+		return rc;
+	}
+	sb_sqlite_stmt *c = sb_xcalloc(1, sizeof(*c));
+	c->key = sb_xstrdup(key);
+	c->stmt = stmt;
+	c->next = s->stmts;
+	s->stmts = c;
+	*out = stmt;
+	return SQLITE_OK;
+}
+
+/* Finalizes and forgets the statement kept under key (after a failure, so the next call
+ * prepares it again against the current schema). */
+static void sb_sqlite_forget(sb_sqlite_store *s, const char *key)
+{
+	for (sb_sqlite_stmt **pc = &s->stmts; *pc != NULL; pc = &(*pc)->next) {
+		if (strcmp((*pc)->key, key) == 0) {
+			sb_sqlite_stmt *c = *pc;
+			*pc = c->next;
+			sqlite3_finalize(c->stmt);
+			free(c->key);
+			free(c);
+			return;
+		}
+	}
+}
+
+static void sb_sqlite_forget_all(sb_sqlite_store *s)
+{
+	while (s->stmts != NULL) {
+		sb_sqlite_stmt *c = s->stmts;
+		s->stmts = c->next;
+		sqlite3_finalize(c->stmt);
+		free(c->key);
+		free(c);
+	}
+}
+
+static int sb_sqlite_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	int rc = sb_sqlite_begin(s, err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_sqlite_ensure_history(s, schemas[i], err);
+	if (rc == SB_OK)
+		rc = sb_sqlite_ensure_summary(s, err);
+	if (rc == SB_OK)
+		return sb_sqlite_commit(s, err);
+	sb_sqlite_rollback(s);
+	return rc;
+}
+
+static int sb_sqlite_drop_table(sb_sqlite_store *s, const char *table, sb_err *err)
+{
+	char sql[128], what[128];
+	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"%s\"", table);
+	snprintf(what, sizeof(what), "cannot drop table %s", table);
+	return sb_sqlite_exec(s, sql, what, err);
+}
+
+static int sb_sqlite_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	sb_sqlite_forget_all(s);
+	int rc = sb_sqlite_begin(s, err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_sqlite_drop_table(s, schemas[i]->table, err);
+	if (rc == SB_OK)
+		rc = sb_sqlite_drop_table(s, SB_STORE_SUMMARY_TABLE, err);
+	if (rc == SB_OK)
+		return sb_sqlite_commit(s, err);
+	sb_sqlite_rollback(s);
+	return rc;
+}
+
+/* The upsert statement of a history table, creating the table first if needed (inside the
+ * caller's transaction). */
+/* Ends a put: commits when rc is SB_OK; otherwise rolls back and forgets the statement, which
+ * is prepared afresh next time. Returns the outcome. */
+static int sb_sqlite_end_put(sb_sqlite_store *s, sqlite3_stmt *stmt, const char *key, int rc,
+			     sb_err *err)
+{
+	if (stmt != NULL)
+		sqlite3_clear_bindings(stmt);
+	if (rc == SB_OK)
+		rc = sb_sqlite_commit(s, err);
+	if (rc != SB_OK) {
+		sb_sqlite_rollback(s);
+		sb_sqlite_forget(s, key);
+	}
+	return rc;
+}
+
+static int sb_sqlite_history_stmt(sb_sqlite_store *s, const sb_schema *schema, const char *key,
+				  size_t nrows, sqlite3_stmt **out, sb_err *err)
+{
+	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
+	if (c != NULL) {
+		*out = c->stmt;
+		return SB_OK;
+	}
+	int rc = sb_sqlite_ensure_history(s, schema, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_sqlite_col cols[SB_SQLITE_MAX_COLS];
+	size_t ncols = sb_sqlite_history_cols(schema, cols);
+	sb_sql q = {.len = 0};
+	sb_sqlite_upsert_rows_sql(&q, schema->table, cols, ncols, SB_SQLITE_PK_COLS, NULL, nrows);
+	if (q.overflow)
+		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long", schema->table);
+	if (sb_sqlite_prepare(s, key, q.text, out) != SQLITE_OK)
+		return sb_sqlite_fail(s, "cannot prepare the upsert", err);
+	return SB_OK;
+}
+
+/* Binds one history row at parameter offset base (0 for the first row of a statement). */
+static void sb_sqlite_bind_history(sqlite3_stmt *stmt, const sb_schema *schema, int base,
+				   const sb_history_row *r)
+{
+	sqlite3_bind_text(stmt, base + 1, r->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, base + 2, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, base + 3, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, base + 4, r->time, -1, SQLITE_STATIC);
+	sqlite3_bind_double(stmt, base + 5, r->capacity);
+	sqlite3_bind_int64(stmt, base + 6, r->in_avg);
+	sqlite3_bind_int64(stmt, base + 7, r->in_max);
+	if (!schema->in_only) {
+		sqlite3_bind_int64(stmt, base + 8, r->out_avg);
+		sqlite3_bind_int64(stmt, base + 9, r->out_max);
+	}
+}
+
+/* Rows per multi-row INSERT: one statement step per 32 rows instead of one per row. */
+#define SB_SQLITE_ROWS_PER_INSERT 32
+
+static int sb_sqlite_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
+				 size_t n, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	char key1[96], keyn[96];
+	snprintf(key1, sizeof(key1), "put:%s", schema->table);
+	snprintf(keyn, sizeof(keyn), "put%d:%s", SB_SQLITE_ROWS_PER_INSERT, schema->table);
+	int rc = sb_sqlite_begin(s, err);
+	if (rc != SB_OK)
+		return rc;
+	sqlite3_stmt *one = NULL, *many = NULL;
+	rc = sb_sqlite_history_stmt(s, schema, key1, 1, &one, err);
+	if (rc == SB_OK)
+		rc = sb_sqlite_history_stmt(s, schema, keyn, SB_SQLITE_ROWS_PER_INSERT, &many, err);
+	int ncols = schema->in_only ? 7 : 9;
+	for (size_t i = 0; rc == SB_OK && i < n;) {
+		size_t k = n - i >= SB_SQLITE_ROWS_PER_INSERT ? SB_SQLITE_ROWS_PER_INSERT : 1;
+		sqlite3_stmt *stmt = k > 1 ? many : one;
+		for (size_t j = 0; j < k; j++)
+			sb_sqlite_bind_history(stmt, schema, (int)j * ncols, &rows[i + j]);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			const sb_history_row *r = &rows[i];
+			char what[160];
+			if (k == 1)
+				snprintf(what, sizeof(what), "cannot store %s row %zu (%s %s %s)",
+					 schema->table, i + 1, r->name, r->date, r->time);
+			else
+				snprintf(what, sizeof(what),
+					 "cannot store %s rows %zu-%zu (from %s %s %s)",
+					 schema->table, i + 1, i + k, r->name, r->date, r->time);
+			rc = sb_sqlite_fail(s, what, err);
+		}
+		sqlite3_reset(stmt);
+		i += k;
+	}
+	if (one != NULL)
+		sqlite3_clear_bindings(one);
+	if (many != NULL)
+		sqlite3_clear_bindings(many);
+	if (rc == SB_OK)
+		rc = sb_sqlite_commit(s, err);
+	if (rc != SB_OK) {
+		sb_sqlite_rollback(s);
+		sb_sqlite_forget(s, key1);
+		sb_sqlite_forget(s, keyn);
+	}
+	return rc;
+}
+
+static int sb_sqlite_summary_stmt(sb_sqlite_store *s, const char *key, sqlite3_stmt **out,
+				  sb_err *err)
+{
+	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
+	if (c != NULL) {
+		*out = c->stmt;
+		return SB_OK;
+	}
+	int rc = sb_sqlite_ensure_summary(s, err);
+	if (rc != SB_OK)
+		return rc;
+	/* An unknown samples (NULL) keeps a count stored earlier; a NULL use is a value. */
+	int keep_old[SB_ARRAY_SIZE(sb_sqlite_summary_cols)] = {0};
+	keep_old[SB_ARRAY_SIZE(sb_sqlite_summary_cols) - 1] = 1;
+	sb_sql q = {.len = 0};
+	sb_sqlite_upsert_sql(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
+			     SB_ARRAY_SIZE(sb_sqlite_summary_cols), SB_SQLITE_PK_COLS, keep_old);
+	if (q.overflow)
+		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
+				  SB_STORE_SUMMARY_TABLE);
+	if (sb_sqlite_prepare(s, key, q.text, out) != SQLITE_OK)
+		return sb_sqlite_fail(s, "cannot prepare the upsert", err);
+	return SB_OK;
+}
+
+static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	const char *key = "put:" SB_STORE_SUMMARY_TABLE;
+	int rc = sb_sqlite_begin(s, err);
+	if (rc != SB_OK)
+		return rc;
+	sqlite3_stmt *stmt = NULL;
+	rc = sb_sqlite_summary_stmt(s, key, &stmt, err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++) {
+		const sb_summary_row *r = &rows[i];
+		sqlite3_bind_text(stmt, 1, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, r->type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, r->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, r->layer, -1, SQLITE_STATIC);
+		sqlite3_bind_double(stmt, 5, r->capacity);
+		sqlite3_bind_double(stmt, 6, r->in_prom);
+		sqlite3_bind_double(stmt, 7, r->in_max_prom);
+		sqlite3_bind_double(stmt, 8, r->out_prom);
+		sqlite3_bind_double(stmt, 9, r->out_max_prom);
+		if (r->has_use)
+			sqlite3_bind_double(stmt, 10, r->use);
+		else
+			sqlite3_bind_null(stmt, 10);
+		if (r->samples >= 0)
+			sqlite3_bind_int64(stmt, 11, r->samples);
+		else
+			sqlite3_bind_null(stmt, 11);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			char what[160];
+			snprintf(what, sizeof(what), "cannot store %s row %zu (%s %s %s)",
+				 SB_STORE_SUMMARY_TABLE, i + 1, r->layer, r->name, r->date);
+			rc = sb_sqlite_fail(s, what, err);
+		}
+		sqlite3_reset(stmt);
+	}
+	return sb_sqlite_end_put(s, stmt, key, rc, err);
+}
+
+/* Gets (or prepares and keeps) a query. *out stays NULL when the table does not exist. */
+static int sb_sqlite_query_stmt(sb_sqlite_store *s, const char *key, const sb_sql *q,
+				sqlite3_stmt **out, sb_err *err)
+{
+	*out = NULL;
+	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
+	if (c != NULL) {
+		*out = c->stmt;
+		return SB_OK;
+	}
+	if (q->overflow)
+		return sb_err_set(err, SB_EINVAL, "sqlite: query too long");
+	if (sb_sqlite_prepare(s, key, q->text, out) == SQLITE_OK)
+		return SB_OK;
+	if (strncmp(sqlite3_errmsg(s->db), "no such table", 13) == 0)
+		return SB_OK;
+	return sb_sqlite_fail(s, "cannot prepare the query", err);
+}
+
+static const char *sb_sqlite_text(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+	return t != NULL ? (const char *)t : "";
+}
+
+/* Steps a bound query, calling row(stmt) for each row; resets the statement in every case. */
+static int sb_sqlite_run(sb_sqlite_store *s, const char *key, sqlite3_stmt *stmt,
+			 int (*row)(sqlite3_stmt *stmt, void *arg), void *arg, sb_err *err)
+{
+	int rc = SB_OK, failed = 0;
+	for (;;) {
+		int src = sqlite3_step(stmt);
+		if (src == SQLITE_DONE)
+			break;
+		if (src != SQLITE_ROW) {
+			rc = sb_sqlite_fail(s, "query failed", err);
+			failed = 1;
+			break;
+		}
+		rc = row(stmt, arg);
+		if (rc != SB_OK)
+			break;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (failed) /* e.g. the table was dropped meanwhile: prepare again next time */
+		sb_sqlite_forget(s, key);
+	return rc;
+}
+
+typedef struct sb_sqlite_summary_call {
+	sb_summary_fn fn;
+	void *ctx;
+} sb_sqlite_summary_call;
+
+static int sb_sqlite_summary_row(sqlite3_stmt *stmt, void *arg)
+{
+	sb_sqlite_summary_call *call = arg;
+	sb_summary_row r = {
+		.name = sb_sqlite_text(stmt, 0),
+		.type = sb_sqlite_text(stmt, 1),
+		.date = sb_sqlite_text(stmt, 2),
+		.layer = sb_sqlite_text(stmt, 3),
+		.capacity = sqlite3_column_double(stmt, 4),
+		.in_prom = sqlite3_column_double(stmt, 5),
+		.in_max_prom = sqlite3_column_double(stmt, 6),
+		.out_prom = sqlite3_column_double(stmt, 7),
+		.out_max_prom = sqlite3_column_double(stmt, 8),
+		.has_use = sqlite3_column_type(stmt, 9) != SQLITE_NULL,
+		.use = sqlite3_column_double(stmt, 9),
+		.samples = sqlite3_column_type(stmt, 10) != SQLITE_NULL
+				   ? (long)sqlite3_column_int64(stmt, 10)
+				   : -1,
+	};
+	return call->fn(call->ctx, &r);
+}
+
+static void sb_sqlite_select(sb_sql *q, const char *table, const sb_sqlite_col *cols, size_t ncols)
+{
+	sb_sql_add(q, "SELECT ");
+	for (size_t i = 0; i < ncols; i++)
+		sb_sql_add(q, "%s\"%s\"", i ? ", " : "", cols[i].name);
+	sb_sql_add(q, " FROM \"%s\" WHERE \"date\" >= ?1 AND \"date\" <= ?2", table);
+}
+
+static int sb_sqlite_query_summary(sb_store *st, const char *layer, const char *name,
+				   const char *from, const char *to, sb_summary_fn fn, void *ctx,
+				   sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	char key[64];
+	snprintf(key, sizeof(key), "qs:%d%d", layer != NULL, name != NULL);
+	sb_sql q = {.len = 0};
+	sb_sqlite_select(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
+			 SB_ARRAY_SIZE(sb_sqlite_summary_cols));
+	if (layer != NULL)
+		sb_sql_add(&q, " AND \"typeLayer\" = ?3");
+	if (name != NULL)
+		sb_sql_add(&q, " AND \"name\" = ?4");
+	sb_sql_add(&q, " ORDER BY \"typeLayer\", \"type\", \"name\", \"date\"");
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
+	if (layer != NULL)
+		sqlite3_bind_text(stmt, 3, layer, -1, SQLITE_STATIC);
+	if (name != NULL)
+		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
+	sb_sqlite_summary_call call = {fn, ctx};
+	return sb_sqlite_run(s, key, stmt, sb_sqlite_summary_row, &call, err);
+}
+
+typedef struct sb_sqlite_history_call {
+	const sb_schema *schema;
+	sb_history_fn fn;
+	void *ctx;
+} sb_sqlite_history_call;
+
+static int sb_sqlite_history_row(sqlite3_stmt *stmt, void *arg)
+{
+	sb_sqlite_history_call *call = arg;
+	int traffic = !call->schema->in_only;
+	sb_history_row r = {
+		.name = sb_sqlite_text(stmt, 0),
+		.type = sb_sqlite_text(stmt, 1),
+		.date = sb_sqlite_text(stmt, 2),
+		.time = sb_sqlite_text(stmt, 3),
+		.capacity = sqlite3_column_double(stmt, 4),
+		.in_avg = sqlite3_column_int64(stmt, 5),
+		.in_max = sqlite3_column_int64(stmt, 6),
+		.out_avg = traffic ? sqlite3_column_int64(stmt, 7) : 0,
+		.out_max = traffic ? sqlite3_column_int64(stmt, 8) : 0,
+	};
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_sqlite_query_history(sb_store *st, const sb_schema *schema, const char *name,
+				   const char *type, const char *from, const char *to,
+				   sb_history_fn fn, void *ctx, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	char key[96];
+	snprintf(key, sizeof(key), "qh:%s:%d%d", schema->table, name != NULL, type != NULL);
+	sb_sqlite_col cols[SB_SQLITE_MAX_COLS];
+	size_t ncols = sb_sqlite_history_cols(schema, cols);
+	sb_sql q = {.len = 0};
+	sb_sqlite_select(&q, schema->table, cols, ncols);
+	if (name != NULL)
+		sb_sql_add(&q, " AND \"%s\" = ?3", schema->key);
+	if (type != NULL)
+		sb_sql_add(&q, " AND \"type\" = ?4");
+	sb_sql_add(&q, " ORDER BY \"%s\", \"type\", \"date\", \"time\"", schema->key);
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
+	if (name != NULL)
+		sqlite3_bind_text(stmt, 3, name, -1, SQLITE_STATIC);
+	if (type != NULL)
+		sqlite3_bind_text(stmt, 4, type, -1, SQLITE_STATIC);
+	sb_sqlite_history_call call = {schema, fn, ctx};
+	return sb_sqlite_run(s, key, stmt, sb_sqlite_history_row, &call, err);
+}
+
+/* ---- probe results ---- */
+
+static const char *sb_sqlite_pcol_decl(sb_pcol_type t)
+{
+	switch (t) {
+	case SB_PCOL_INT:
+		return "INTEGER NOT NULL";
+	case SB_PCOL_REAL:
+		return "REAL NOT NULL";
+	case SB_PCOL_TEXT:
+		return "TEXT NOT NULL";
+	case SB_PCOL_TEXT_NULL:
+		return "TEXT";
+	}
+	return "TEXT";
+}
+
+/* The columns of a probe table as sb_sqlite_col. */
+static size_t sb_sqlite_probe_cols(sb_probe_kind kind, sb_sqlite_col *cols,
+				   const sb_probe_col **pcols)
+{
+	size_t n = sb_store_probe_cols(kind, pcols);
+	for (size_t i = 0; i < n; i++)
+		cols[i] = (sb_sqlite_col){(*pcols)[i].name, sb_sqlite_pcol_decl((*pcols)[i].type)};
+	return n;
+}
+
+static int sb_sqlite_ensure_probe(sb_sqlite_store *s, sb_probe_kind kind, sb_err *err)
+{
+	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
+	const sb_probe_col *pcols = NULL;
+	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
+	sb_store_index idx[SB_STORE_MAX_INDEXES];
+	size_t nidx = sb_store_probe_indexes(kind, idx);
+	return sb_sqlite_ensure(s, sb_store_probe_table(kind), cols, ncols, idx, nidx, err);
+}
+
+static int sb_sqlite_start_probes(sb_store *st, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	int rc = sb_sqlite_begin(s, err);
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
+		rc = sb_sqlite_ensure_probe(s, (sb_probe_kind)k, err);
+	if (rc == SB_OK)
+		return sb_sqlite_commit(s, err);
+	sb_sqlite_rollback(s);
+	return rc;
+}
+
+static int sb_sqlite_drop_probes(sb_store *st, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	sb_sqlite_forget_all(s);
+	int rc = sb_sqlite_begin(s, err);
+	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
+		rc = sb_sqlite_drop_table(s, sb_store_probe_table((sb_probe_kind)k), err);
+	if (rc == SB_OK)
+		return sb_sqlite_commit(s, err);
+	sb_sqlite_rollback(s);
+	return rc;
+}
+
+/* Binds column c of row to parameter i. */
+static void sb_sqlite_bind_pcol(sqlite3_stmt *stmt, int i, const sb_probe_col *c,
+				const sb_probe_row *row)
+{
+	const char *base = (const char *)row + c->offset;
+	switch (c->type) {
+	case SB_PCOL_INT:
+		sqlite3_bind_int64(stmt, i, *(const int64_t *)(const void *)base);
+		break;
+	case SB_PCOL_REAL:
+		sqlite3_bind_double(stmt, i, *(const double *)(const void *)base);
+		break;
+	case SB_PCOL_TEXT:
+	case SB_PCOL_TEXT_NULL: {
+		const char *v = *(const char *const *)(const void *)base;
+		if (v != NULL)
+			sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(stmt, i);
+		break;
+	}
+	}
+}
+
+static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
+			       sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	const char *table = sb_store_probe_table(kind);
+	char key[96];
+	snprintf(key, sizeof(key), "put:%s", table);
+	int rc = sb_sqlite_begin(s, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
+	const sb_probe_col *pcols = NULL;
+	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
+	sqlite3_stmt *stmt = NULL;
+	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
+	if (c != NULL) {
+		stmt = c->stmt;
+	} else {
+		rc = sb_sqlite_ensure_probe(s, kind, err);
+		if (rc == SB_OK) {
+			sb_sql q = {.len = 0};
+			sb_sqlite_upsert_sql(&q, table, cols, ncols, SB_PROBE_PK_COLS, NULL);
+			if (q.overflow)
+				rc = sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
+						table);
+			else if (sb_sqlite_prepare(s, key, q.text, &stmt) != SQLITE_OK)
+				rc = sb_sqlite_fail(s, "cannot prepare the upsert", err);
+		}
+	}
+	for (size_t i = 0; rc == SB_OK && i < n; i++) {
+		for (size_t k = 0; k < ncols; k++)
+			sb_sqlite_bind_pcol(stmt, (int)k + 1, &pcols[k], &rows[i]);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			char what[160];
+			snprintf(what, sizeof(what),
+				 "cannot store %s row %zu (monitor %lld link %lld at %lld)", table,
+				 i + 1, (long long)rows[i].monitor, (long long)rows[i].link,
+				 (long long)rows[i].ts);
+			rc = sb_sqlite_fail(s, what, err);
+		}
+		sqlite3_reset(stmt);
+	}
+	return sb_sqlite_end_put(s, stmt, key, rc, err);
+}
+
+typedef struct sb_sqlite_probe_call {
+	const sb_probe_col *cols;
+	size_t ncols;
+	sb_probe_fn fn;
+	void *ctx;
+} sb_sqlite_probe_call;
+
+static int sb_sqlite_probe_row(sqlite3_stmt *stmt, void *arg)
+{
+	sb_sqlite_probe_call *call = arg;
+	sb_probe_row r;
+	memset(&r, 0, sizeof(r));
+	for (size_t k = 0; k < call->ncols; k++) {
+		char *base = (char *)&r + call->cols[k].offset;
+		int col = (int)k;
+		switch (call->cols[k].type) {
+		case SB_PCOL_INT:
+			*(int64_t *)(void *)base = sqlite3_column_int64(stmt, col);
+			break;
+		case SB_PCOL_REAL:
+			*(double *)(void *)base = sqlite3_column_double(stmt, col);
+			break;
+		case SB_PCOL_TEXT:
+			*(const char **)(void *)base = sb_sqlite_text(stmt, col);
+			break;
+		case SB_PCOL_TEXT_NULL:
+			*(const char **)(void *)base = sqlite3_column_type(stmt, col) == SQLITE_NULL
+							       ? NULL
+							       : sb_sqlite_text(stmt, col);
+			break;
+		}
+	}
+	return call->fn(call->ctx, &r);
+}
+
+static int sb_sqlite_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
+				 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	const char *table = sb_store_probe_table(kind);
+	char key[96];
+	snprintf(key, sizeof(key), "qp:%s:%d%d", table, monitor >= 0, link >= 0);
+	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
+	const sb_probe_col *pcols = NULL;
+	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
+	sb_sql q = {.len = 0};
+	sb_sql_add(&q, "SELECT ");
+	for (size_t i = 0; i < ncols; i++)
+		sb_sql_add(&q, "%s\"%s\"", i ? ", " : "", cols[i].name);
+	sb_sql_add(&q, " FROM \"%s\" WHERE \"timestamp\" >= ?1 AND \"timestamp\" < ?2", table);
+	if (monitor >= 0)
+		sb_sql_add(&q, " AND \"monitor\" = ?3");
+	if (link >= 0)
+		sb_sql_add(&q, " AND \"link\" = ?4");
+	sb_sql_add(&q, " ORDER BY \"monitor\", \"link\", \"timestamp\"");
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, from);
+	sqlite3_bind_int64(stmt, 2, to);
+	if (monitor >= 0)
+		sqlite3_bind_int64(stmt, 3, monitor);
+	if (link >= 0)
+		sqlite3_bind_int64(stmt, 4, link);
+	sb_sqlite_probe_call call = {pcols, ncols, fn, ctx};
+	return sb_sqlite_run(s, key, stmt, sb_sqlite_probe_row, &call, err);
+}
+
+static void sb_sqlite_close(sb_store *st)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	sb_sqlite_forget_all(s);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+static const sb_store_ops sb_sqlite_ops = {
+	.name = "sqlite",
+	.start = sb_sqlite_start,
+	.drop = sb_sqlite_drop,
+	.put_history = sb_sqlite_put_history,
+	.put_summary = sb_sqlite_put_summary,
+	.query_summary = sb_sqlite_query_summary,
+	.query_history = sb_sqlite_query_history,
+	.start_probes = sb_sqlite_start_probes,
+	.drop_probes = sb_sqlite_drop_probes,
+	.put_probe = sb_sqlite_put_probe,
+	.query_probe = sb_sqlite_query_probe,
+	.close = sb_sqlite_close,
+};
+
+int sb_store_sqlite_open(const char *path, const sb_store_opts *opts, sb_store **out, sb_err *err)
+{
+	sb_sqlite_store *s = sb_xcalloc(1, sizeof(*s));
+	s->base.ops = &sb_sqlite_ops;
+	s->path = sb_xstrdup(path);
+	int rc = SB_OK;
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		if (s->db != NULL)
+			rc = sb_sqlite_fail(s, "cannot open", err);
+		else
+			rc = sb_err_set(err, SB_ENOMEM, "sqlite %s: cannot open: out of memory",
+					path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, opts->timeout_ms > INT_MAX ? INT_MAX : (int)opts->timeout_ms);
+	/* WAL: readers (reports) never block the nightly writer. FULL: a committed put survives a
+	 * power cut, since the spool files are removed once it returns. */
+	rc = sb_sqlite_exec(s, "PRAGMA journal_mode = WAL", "cannot switch to WAL mode", err);
+	if (rc == SB_OK)
+		rc = sb_sqlite_exec(s, "PRAGMA synchronous = FULL", "cannot set synchronous", err);
+	/* A night's load touches indexes far larger than the default 2 MB page cache. */
+	if (rc == SB_OK)
+		rc = sb_sqlite_exec(s,
+				    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384",
+				    "cannot set the cache size", err);
+	if (rc != SB_OK)
+		goto fail;
+	*out = &s->base;
+	return SB_OK;
+fail:
+	sb_sqlite_close(&s->base);
+	return rc;
+}
