@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -26,6 +27,7 @@ typedef struct sb_log_slot {
 static struct {
 	pthread_mutex_t mu;
 	FILE *file;
+	char *path; /* of file, for sb_log_reopen */
 	int echo;
 	sb_log_level level;
 	sb_log_slot slots[256];
@@ -58,14 +60,51 @@ int sb_log_open(const char *path, int echo, sb_log_level level)
 	FILE *f = fopen(path, "ae");
 	if (f == NULL)
 		return SB_EIO;
+	char *copy = sb_xstrdup(path);
 	pthread_mutex_lock(&sb_log_state.mu);
 	if (sb_log_state.file != NULL)
 		fclose(sb_log_state.file);
+	free(sb_log_state.path);
 	sb_log_state.file = f;
+	sb_log_state.path = copy;
 	sb_log_state.echo = echo;
 	sb_log_state.level = level;
 	pthread_mutex_unlock(&sb_log_state.mu);
 	return SB_OK;
+}
+
+/* Reports the suppressed messages (if any) and forgets the burst counts. */
+static void sb_log_report_suppressed(void)
+{
+	pthread_mutex_lock(&sb_log_state.mu);
+	unsigned long suppressed = sb_log_state.suppressed;
+	sb_log_state.suppressed = 0;
+	sb_log_state.nslots = 0;
+	pthread_mutex_unlock(&sb_log_state.mu);
+	if (suppressed > 0)
+		sb_log(SB_LOG_WARNING, "log",
+		       "%lu repeated messages were suppressed (more than %d of a kind)", suppressed,
+		       SB_LOG_BURST);
+}
+
+int sb_log_reopen(void)
+{
+	sb_log_report_suppressed();
+	pthread_mutex_lock(&sb_log_state.mu);
+	int rc = SB_OK;
+	if (sb_log_state.path != NULL) {
+		FILE *f = NULL;
+		if (sb_fs_mkdirs_for(sb_log_state.path) == SB_OK)
+			f = fopen(sb_log_state.path, "ae");
+		if (f != NULL) {
+			fclose(sb_log_state.file);
+			sb_log_state.file = f;
+		} else {
+			rc = SB_EIO; /* the open file stays in use */
+		}
+	}
+	pthread_mutex_unlock(&sb_log_state.mu);
+	return rc;
 }
 
 /* Returns 1 if this (who, fmt) pair is over its burst. Called with the mutex held. */
@@ -113,18 +152,13 @@ void sb_log(sb_log_level level, const char *who, const char *fmt, ...)
 
 void sb_log_close(void)
 {
-	unsigned long suppressed = sb_log_state.suppressed;
-	if (suppressed > 0) {
-		sb_log_state.suppressed = 0;
-		sb_log_state.nslots = 0;
-		sb_log(SB_LOG_WARNING, "log",
-		       "%lu repeated messages were suppressed (more than %d of a kind)", suppressed,
-		       SB_LOG_BURST);
-	}
+	sb_log_report_suppressed();
 	pthread_mutex_lock(&sb_log_state.mu);
 	if (sb_log_state.file != NULL)
 		fclose(sb_log_state.file);
 	sb_log_state.file = NULL;
+	free(sb_log_state.path);
+	sb_log_state.path = NULL;
 	sb_log_state.nslots = 0;
 	pthread_mutex_unlock(&sb_log_state.mu);
 }

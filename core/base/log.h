@@ -24,6 +24,12 @@ void sb_log(sb_log_level level, const char *who, const char *fmt, ...)
 
 #define SB_LOG_BURST 50
 
+/* Reopens the log file opened by sb_log_open under the same path (after logrotate moved it),
+ * keeping echo and level, and reports and resets the burst counts so a daemon is never silenced.
+ * Returns SB_OK, or SB_EIO when the file cannot be opened (the old one stays in use). Does
+ * nothing before sb_log_open. */
+int sb_log_reopen(void);
+
 /* Reports suppressed messages and closes the log. */
 void sb_log_close(void);
 

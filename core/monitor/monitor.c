@@ -594,12 +594,7 @@ static void sb_daemon_hourly(void *arg)
 	       "cancelled; start error over the last %zu: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
 	       m->started, m->written, m->overruns, m->failed, m->cancelled, n, p50, p99, max);
 	/* reopening resets the log's per-message burst counters, so a daemon is never silenced */
-	char *path = sb_fs_join(d->o->s->data_dir, "logs/monitor.log");
-	sb_log_close();
-	sb_log_level level = SB_LOG_INFO;
-	sb_log_level_parse(d->o->s->log_level, &level);
-	sb_log_open(path, d->o->ready_fd < 0 && isatty(STDERR_FILENO), level);
-	free(path);
+	sb_log_reopen();
 	double now = sb_real_now();
 	double next = (floor(now / 3600.0) + 1) * 3600.0;
 	d->hour_timer = sb_loop_timer(m->loop, sb_time_mono() + (next - now), sb_daemon_hourly, d);
@@ -751,12 +746,10 @@ static void sb_daemon_signal(const struct signalfd_siginfo *si, void *arg)
 		break;
 	case SIGHUP: {
 		sb_log(SB_LOG_INFO, "monitor", "SIGHUP: reloading %s", d->o->config_path);
-		char *path = sb_fs_join(d->o->s->data_dir, "logs/monitor.log");
-		sb_log_level level = SB_LOG_INFO;
-		sb_log_level_parse(d->o->s->log_level, &level);
-		sb_log_close();
-		sb_log_open(path, d->o->ready_fd < 0 && isatty(STDERR_FILENO), level);
-		free(path);
+		/* the same file, echo and level as the command opened it with (logrotate) */
+		if (sb_log_reopen() != SB_OK)
+			sb_log(SB_LOG_ERROR, "monitor", "cannot reopen the log: %s",
+			       strerror(errno));
 		sb_err err = {0};
 		if (!d->m.stopping && sb_daemon_reload(d, 1, &err) != SB_OK)
 			sb_log(SB_LOG_ERROR, "monitor", "%s; the previous config keeps running",
