@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/stats.h"
 #include "base/timeutil.h"
 #include "monitor/probe.h"
 #include "monitor/probe_parse.h"
@@ -51,7 +52,7 @@ static void sb_ping_finish(sb_probe *p, sb_ping *s)
 			v[n++] = s->rtt[i];
 	double loss =
 		s->sent > 0 ? 100.0 * (double)(s->sent - s->received) / (double)s->sent : 100.0;
-	sb_probe_put_ping(p, n > 0 ? sb_median(v, n) : -1.0, loss, s->sent, s->received);
+	sb_probe_put_ping(p, n > 0 ? sb_stats_median_dbl(v, n) : -1.0, loss, s->sent, s->received);
 	sb_probe_done(p);
 }
 
@@ -170,7 +171,7 @@ static void sb_ping_system_done(sb_probe *p, int status, const char *out, size_t
 		return;
 	}
 	double loss = sent > 0 ? 100.0 * (double)(sent - received) / (double)sent : 100.0;
-	sb_probe_put_ping(p, n > 0 ? sb_median(rtts, n) : -1.0, loss, sent, received);
+	sb_probe_put_ping(p, n > 0 ? sb_stats_median_dbl(rtts, n) : -1.0, loss, sent, received);
 	sb_probe_done(p);
 }
 

@@ -1,18 +1,34 @@
-/* stats.h - order statistics shared by the reports, the dashboard and the monitor. */
+/* stats.h - order statistics shared by the reports, the dashboard and the monitor: percentiles
+ * and medians of integers and doubles, each computed here and nowhere else.
+ *
+ * The percentile rule (nearest rank): the pct-th percentile of n samples is the sample at the
+ * 1-based rank ceil(pct·n/100) once they are sorted ascending, computed in integers (95 % of 20
+ * samples is rank 19, never 20 from a rounding error). So the 100th percentile is the maximum,
+ * the 50th of an even count is the lower of the two middle samples, and a percentile is always
+ * one of the samples.
+ *
+ * The median is the usual one: the middle sample of an odd count, the mean of the two middle
+ * samples of an even count (so it may lie between two samples).
+ *
+ * Every function here reorders v (selection, O(n) on average, no allocation), is thread-safe on
+ * distinct arrays, and returns 0 when n is 0: a caller that must tell "no sample" apart checks n
+ * first. v must hold no NaN. */
 #ifndef SB_BASE_STATS_H
 #define SB_BASE_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The 1-based nearest rank of the pct-th percentile among n sorted samples: ceil(pct·n/100),
- * computed in integers (so 95 % of 20 is rank 19, not 20 from a rounding error); 0 when n is 0.
- * pct is 1..100. */
+/* The 1-based nearest rank of the pct-th percentile among n samples: ceil(pct·n/100); 0 when n
+ * is 0. pct is 1..100. */
 int64_t sb_stats_rank(int64_t n, int pct);
 
-/* The pct-th percentile of v[0..n) by that rank rule: the value that would sit at rank
- * sb_stats_rank(n, pct) if v were sorted ascending (found by selection, O(n); v is reordered).
- * 0 when n is 0. */
-int64_t sb_stats_percentile(int64_t *v, size_t n, int pct);
+/* The pct-th percentile of v[0..n) by the rank rule above (pct 1..100). */
+int64_t sb_stats_percentile_i64(int64_t *v, size_t n, int pct);
+double sb_stats_percentile_dbl(double *v, size_t n, int pct);
+
+/* The median of v[0..n). */
+double sb_stats_median_i64(int64_t *v, size_t n);
+double sb_stats_median_dbl(double *v, size_t n);
 
 #endif

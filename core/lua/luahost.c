@@ -5,10 +5,12 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "base/stats.h"
 #include "base/timeutil.h"
 
 /* One run: the allocator's ud, so any lua_State of the run finds it with lua_getallocf. */
@@ -245,6 +247,94 @@ static int sb_lua_days_in(lua_State *L)
 	return 1;
 }
 
+/* ---- sb.stats: the statistics of base/stats.h over a Lua list ---- */
+
+/* The numbers of the list at arg, copied into a userdata left on the stack (collected with the
+ * state, so an error frees it): integers into *iv when every entry is an integer, else doubles
+ * into *dv. Returns the count. [-0, +1] */
+static size_t sb_lua_numbers(lua_State *L, int arg, int64_t **iv, double **dv)
+{
+	luaL_checktype(L, arg, LUA_TTABLE);
+	size_t n = (size_t)lua_rawlen(L, arg);
+	luaL_argcheck(L, n <= (size_t)100000000, arg, "at most 100000000 numbers");
+	int ints = 1;
+	for (size_t i = 1; i <= n; i++) {
+		int t = lua_rawgeti(L, arg, (lua_Integer)i);
+		if (t != LUA_TNUMBER)
+			luaL_argerror(L, arg,
+				      lua_pushfstring(L, "entry %d is a %s, not a number", (int)i,
+						      lua_typename(L, t)));
+		double d = lua_tonumber(L, -1);
+		if (isnan(d))
+			luaL_argerror(L, arg, lua_pushfstring(L, "entry %d is NaN", (int)i));
+		ints &= lua_isinteger(L, -1);
+		lua_pop(L, 1);
+	}
+	void *buf = lua_newuserdatauv(L, (n > 0 ? n : 1) * sizeof(int64_t), 0);
+	*iv = ints ? buf : NULL;
+	*dv = ints ? NULL : buf;
+	for (size_t i = 1; i <= n; i++) {
+		lua_rawgeti(L, arg, (lua_Integer)i);
+		if (ints)
+			(*iv)[i - 1] = (int64_t)lua_tointeger(L, -1);
+		else
+			(*dv)[i - 1] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	return n;
+}
+
+/* sb.stats.median(list) -> the median of the numbers (the mean of the two middle ones for an
+ * even count), nil for an empty list. The list is not changed. [-1, +1] */
+static int sb_lua_median(lua_State *L)
+{
+	int64_t *iv;
+	double *dv;
+	size_t n = sb_lua_numbers(L, 1, &iv, &dv);
+	if (n == 0)
+		lua_pushnil(L);
+	else
+		lua_pushnumber(L, iv != NULL ? sb_stats_median_i64(iv, n)
+					     : sb_stats_median_dbl(dv, n));
+	return 1;
+}
+
+/* sb.stats.percentile(list, pct) -> the pct-th percentile (1..100) by the nearest rank: the
+ * value at rank ceil(pct·n/100) of the sorted numbers (an integer when all are integers); nil
+ * for an empty list. The list is not changed. [-2, +1] */
+static int sb_lua_percentile(lua_State *L)
+{
+	lua_Integer pct = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, pct >= 1 && pct <= 100, 2, "expected a percentile 1..100");
+	int64_t *iv;
+	double *dv;
+	size_t n = sb_lua_numbers(L, 1, &iv, &dv);
+	if (n == 0)
+		lua_pushnil(L);
+	else if (iv != NULL)
+		lua_pushinteger(L, (lua_Integer)sb_stats_percentile_i64(iv, n, (int)pct));
+	else
+		lua_pushnumber(L, sb_stats_percentile_dbl(dv, n, (int)pct));
+	return 1;
+}
+
+/* sb.stats.rank(n, pct) -> the 1-based rank of the pct-th percentile among n samples. [-2, +1] */
+static int sb_lua_rank(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1), pct = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, n >= 0 && n <= ((lua_Integer)1 << 40), 1, "expected a count >= 0");
+	luaL_argcheck(L, pct >= 1 && pct <= 100, 2, "expected a percentile 1..100");
+	lua_pushinteger(L, (lua_Integer)sb_stats_rank((int64_t)n, (int)pct));
+	return 1;
+}
+
+static const luaL_Reg sb_lua_stats[] = {
+	{"median", sb_lua_median},
+	{"percentile", sb_lua_percentile},
+	{"rank", sb_lua_rank},
+	{NULL, NULL},
+};
+
 static const luaL_Reg sb_lua_base[] = {
 	{"log", sb_lua_log},         {"setting", sb_lua_setting},
 	{"today", sb_lua_today},     {"date_add", sb_lua_date_add},
@@ -283,6 +373,8 @@ static int sb_lua_setup(lua_State *L)
 	int sb_index = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);
 	lua_setfield(L, sb_index, "version");
+	luaL_newlib(L, sb_lua_stats);
+	lua_setfield(L, sb_index, "stats");
 	for (size_t i = 0; i < h->nsections; i++) {
 		h->sections[i](L, sb_index);
 		lua_settop(L, sb_index);

@@ -185,6 +185,30 @@ int main(void)
 	is_str(g.v[1], "1", "sb.weekday: Monday is 1");
 	is_str(g.v[2], "5 0", "sb.days_in is inclusive, empty when reversed");
 	is_str(g.v[3], "86400", "sb.day_bounds gives a day");
+	/* the statistics */
+	p = script("stats.lua",
+		   "local v = {5, 1, 4, 2, 3, 6}\n"
+		   "local r = sb.stats.percentile(v, 95)\n"
+		   "return sb.stats.median(v) .. ' ' .. sb.stats.median({0.3, 0.1, 0.2}),\n"
+		   "  math.type(r) .. ' ' .. r .. ' ' .. sb.stats.percentile({0.5, 2.5}, 50),\n"
+		   "  table.concat(v, ','),\n"
+		   "  tostring(sb.stats.median({})) .. ' ' .. sb.stats.rank(20, 95)\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, NULL, &g, &err);
+	is_int(rc, SB_OK, "sb.stats runs");
+	is_str(g.v[0], "3.5 0.2", "sb.stats.median: the mean of the middle two of an even count");
+	is_str(g.v[1], "integer 6 0.5",
+	       "sb.stats.percentile: nearest rank, integers stay integers");
+	is_str(g.v[2], "5,1,4,2,3,6", "the list is left as it was");
+	is_str(g.v[3], "nil 19", "nil for no numbers; sb.stats.rank is the rule's rank");
+	p = script("badstats.lua", "return sb.stats.median({1, 'x'})\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "entry 2 is a string, not a number") != NULL,
+	   "sb.stats refuses a list with a string in it");
+	p = script("badpct.lua", "return sb.stats.percentile({1}, 0)\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "expected a percentile 1..100") != NULL,
+	   "sb.stats.percentile checks the percentile");
 	p = script("baddate.lua", "return sb.weekday('2023-02-29')\n");
 	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
 	ok(rc == SB_ELUA && strstr(err.msg, "baddate.lua:1: bad argument #1 to 'weekday'") != NULL,

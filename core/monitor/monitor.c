@@ -18,6 +18,7 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/stats.h"
 #include "base/timeutil.h"
 #include "monitor/monitor_impl.h"
 #include "monitor/monitor_remote.h"
@@ -100,13 +101,8 @@ static void sb_mon_record_error(sb_mon *m, double ms)
 		m->nerrs++;
 }
 
-static int sb_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* p50, p99 and max of the recorded start errors; returns how many there were. */
+/* p50, p99 and max (the 100th percentile) of the recorded start errors, by the percentile rule of
+ * base/stats.h; returns how many there were. */
 static size_t sb_mon_percentiles(const sb_mon *m, double *p50, double *p99, double *max)
 {
 	*p50 = *p99 = *max = 0;
@@ -114,10 +110,9 @@ static size_t sb_mon_percentiles(const sb_mon *m, double *p50, double *p99, doub
 		return 0;
 	double *v = sb_xmalloc(m->nerrs * sizeof(*v));
 	memcpy(v, m->errs, m->nerrs * sizeof(*v));
-	qsort(v, m->nerrs, sizeof(*v), sb_cmp_double);
-	*p50 = v[(m->nerrs - 1) / 2];
-	*p99 = v[(size_t)ceil(0.99 * (double)m->nerrs) - 1];
-	*max = v[m->nerrs - 1];
+	*p50 = sb_stats_percentile_dbl(v, m->nerrs, 50);
+	*p99 = sb_stats_percentile_dbl(v, m->nerrs, 99);
+	*max = sb_stats_percentile_dbl(v, m->nerrs, 100);
 	free(v);
 	return m->nerrs;
 }

@@ -49,20 +49,6 @@ int sb_ping_parse(const char *out, double *rtts, size_t max, size_t *nrtt, int *
 	return have_stats ? SB_OK : SB_EPARSE;
 }
 
-static int sb_cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-double sb_median(double *v, size_t n)
-{
-	if (n == 0)
-		return -1;
-	qsort(v, n, sizeof(*v), sb_cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
 /* ---- traceroute ---- */
 
 typedef struct sb_buf {

@@ -13,9 +13,6 @@
 int sb_ping_parse(const char *out, double *rtts, size_t max, size_t *nrtt, int *sent,
 		  int *received);
 
-/* The median of v[0..n) (v is sorted in place); -1 when n is 0. */
-double sb_median(double *v, size_t n);
-
 /* Parses traceroute output (with or without -n) into the thesis' JSON list of hops, one list of
  * probes per hop, each {"anno": "!H" or null, "rtt": ms or null, "ipaddr": ..., "name": ...};
  * a "*" is a probe whose four fields are null. Only plain decimals ("0.296") count as RTTs, and

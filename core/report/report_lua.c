@@ -417,11 +417,11 @@ static int sb_rep_push_stats(lua_State *L)
 	sb_rep_setint(L, "percentile", q->pct);
 	sb_rep_setnum(L, "inAvg", (double)q->in_sum / (double)n);
 	sb_rep_setint(L, "inPeak", q->in_peak);
-	sb_rep_setint(L, "inPct", sb_stats_percentile(q->in, n, q->pct));
+	sb_rep_setint(L, "inPct", sb_stats_percentile_i64(q->in, n, q->pct));
 	if (!q->schema->in_only) {
 		sb_rep_setnum(L, "outAvg", (double)q->out_sum / (double)n);
 		sb_rep_setint(L, "outPeak", q->out_peak);
-		sb_rep_setint(L, "outPct", sb_stats_percentile(q->out, n, q->pct));
+		sb_rep_setint(L, "outPct", sb_stats_percentile_i64(q->out, n, q->pct));
 	}
 	sb_rep_emit(L, q);
 	return 0;

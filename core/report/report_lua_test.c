@@ -10,7 +10,6 @@
 
 #include "base/fsutil.h"
 #include "base/period.h"
-#include "base/stats.h"
 #include "base/timeutil.h"
 #include "lua/luahost.h"
 #include "report/report_lua.h"
@@ -107,57 +106,6 @@ static void test_days_and_samples(void)
 	       "Madrid, fall back");
 	is_int(sb_period_expected_samples(day("2026-11-20"), day("2026-11-19")), 0,
 	       "an empty period expects nothing");
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static void test_percentile(void)
-{
-	is_int(sb_stats_rank(20, 95), 19,
-	       "rank of 95 %% of 20 is 19 (0.95*20 in floating point "
-	       "is not exactly 19)");
-	is_int(sb_stats_rank(288, 95), 274, "288 samples: rank 274 (ceil 273.6)");
-	is_int(sb_stats_rank(8640, 95), 8208, "a 30-day month: rank 8208");
-	is_int(sb_stats_rank(100, 95), 95, "100 samples: rank 95");
-	is_int(sb_stats_rank(1, 95), 1, "one sample: rank 1");
-	is_int(sb_stats_rank(0, 95), 0, "no samples: rank 0");
-	is_int(sb_stats_rank(7, 100), 7, "percentile 100 is the maximum");
-	is_int(sb_stats_rank(7, 1), 1, "percentile 1 of 7 is the first");
-
-	int64_t v[20];
-	for (int i = 0; i < 20; i++)
-		v[i] = (int64_t)((i * 7) % 20) * 10; /* 0..190, shuffled */
-	is_int(sb_stats_percentile(v, 20, 95), 180, "p95 of 0,10..190 is the 19th value, 180");
-	int64_t one = 42;
-	is_int(sb_stats_percentile(&one, 1, 95), 42, "p95 of one sample is that sample");
-	int64_t dup[10] = {5, 5, 5, 1, 9, 9, 9, 9, 1, 5};
-	is_int(sb_stats_percentile(dup, 10, 50), 5,
-	       "p50 with duplicates (rank 5 of 1,1,5,5,5,5...)");
-	is_int(sb_stats_percentile(dup, 0, 95), 0, "p95 of nothing is 0");
-
-	/* many random arrays against a full sort */
-	srand(7);
-	int good = 1;
-	for (int round = 0; round < 200 && good; round++) {
-		size_t n = 1 + (size_t)(rand() % 3000);
-		int64_t *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b));
-		for (size_t i = 0; i < n; i++)
-			a[i] = b[i] = (int64_t)(rand() % (round % 2 ? 50 : 1000000)) * 1000003;
-		int pct = 1 + rand() % 100;
-		qsort(b, n, sizeof(*b), cmp64);
-		int64_t want = b[sb_stats_rank((int64_t)n, pct) - 1];
-		if (sb_stats_percentile(a, n, pct) != want) {
-			printf("# round %d: n %zu pct %d\n", round, n, pct);
-			good = 0;
-		}
-		free(a);
-		free(b);
-	}
-	ok(good, "selection equals the sorted value at the rank for 200 random arrays");
 }
 
 /* ---- from Lua ---- */
@@ -323,7 +271,6 @@ int main(void)
 {
 	test_periods();
 	test_days_and_samples();
-	test_percentile();
 	snprintf(dir, sizeof(dir), "/tmp/sb_lua_report_test.%ld", (long)getpid());
 	sb_fs_mkdirs(dir);
 	sb_time_set_zone("America/Caracas");

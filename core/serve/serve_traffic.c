@@ -330,7 +330,7 @@ static int64_t sb_p95(const int64_t *v, size_t n)
 		return 0;
 	int64_t *c = sb_xmalloc(n * sizeof(*c));
 	memcpy(c, v, n * sizeof(*c));
-	int64_t p = sb_stats_percentile(c, n, 95);
+	int64_t p = sb_stats_percentile_i64(c, n, 95);
 	free(c);
 	return p;
 }

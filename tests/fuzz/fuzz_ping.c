@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/stats.h"
 #include "fuzz.h"
 #include "monitor/probe_parse.h"
 
@@ -48,12 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	SB_FUZZ_CHECK(nfew == 0 || memcmp(few, rtts, nfew * sizeof(*few)) == 0);
 	free(few);
 
-	/* the median lies within the RTTs, -1 without any */
-	double m = sb_median(rtts, nrtt);
-	if (nrtt == 0)
-		SB_FUZZ_CHECK(m == -1);
-	else
-		SB_FUZZ_CHECK(m >= rtts[0] && m <= rtts[nrtt - 1]);
+	/* the record's RTT, their median, lies within the RTTs */
+	if (nrtt > 0) {
+		double lo = rtts[0], hi = rtts[0];
+		for (size_t i = 1; i < nrtt; i++) {
+			lo = rtts[i] < lo ? rtts[i] : lo;
+			hi = rtts[i] > hi ? rtts[i] : hi;
+		}
+		double m = sb_stats_median_dbl(rtts, nrtt);
+		SB_FUZZ_CHECK(m >= lo && m <= hi);
+	}
 	free(s);
 	return 0;
 }
