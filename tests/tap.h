@@ -1,9 +1,16 @@
-/* tap.h - a tiny Test Anything Protocol harness for the C unit tests (one header, no library). */
+/* tap.h - a tiny Test Anything Protocol harness for the C unit tests (one header, no library).
+ *
+ * ok(cond, fmt, ...) and the is_* comparisons print "ok N - name" or "not ok N - name" with what
+ * differed. A check that cannot run where the test runs (something it needs is missing) is never
+ * left out silently: skip(reason, fmt, ...) prints "ok N - name # SKIP reason", which the TAP
+ * driver counts as a skip, and skip_rest(fmt, ...) reports the rest of the program as one named
+ * skip and ends it. CI treats any skip as a failure, since it installs everything. */
 #ifndef SB_TAP_H
 #define SB_TAP_H
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n;
@@ -50,11 +57,34 @@ static int tap_failed;
 			printf("#   got %.17g, want %.17g\n", tap_g_, tap_w_);                     \
 	} while (0)
 
+/* One check that cannot run here: "ok N - name # SKIP reason". reason (a plain string without
+ * a newline) says what is missing and how to get it; the name is printf-formatted. */
+#define skip(reason, ...)                                                                          \
+	do {                                                                                       \
+		tap_n++;                                                                           \
+		printf("ok %d - ", tap_n);                                                         \
+		printf(__VA_ARGS__);                                                               \
+		printf(" # SKIP %s\n", (reason));                                                  \
+		fflush(stdout);                                                                    \
+	} while (0)
+
 /* Prints the plan and returns the process exit status. */
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed == 0 ? 0 : 1;
 }
+
+/* Skips the rest of the program: one skip named after the source file and line it was called
+ * from, with the printf-formatted reason, then the plan; exits with tap_done()'s status (the
+ * checks made before still count). */
+#define skip_rest(...)                                                                             \
+	do {                                                                                       \
+		tap_n++;                                                                           \
+		printf("ok %d - the rest of %s from line %d # SKIP ", tap_n, __FILE__, __LINE__);  \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
+		exit(tap_done());                                                                  \
+	} while (0)
 
 #endif

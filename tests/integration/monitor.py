@@ -122,9 +122,11 @@ pid = pid_of()
 t.ok(pid > 0 and os.path.exists("/proc/%d" % pid), "the pid file names a live process")
 r = mon("start")
 t.ok(r.returncode == 1 and ("already runs (pid %d)" % pid) in r.stderr, "a second start says which pid runs", r.stderr)
-t.ok(wait(lambda: len(records("ping", 1)) >= 2 and (not V6 or len(records("ping", 2)) >= 2)),
-     "ping records for 127.0.0.1 and ::1" + ("" if V6 else " (no IPv6 loopback here: ::1 not checked)"),
-     records("ping", 1))
+t.ok(wait(lambda: len(records("ping", 1)) >= 2), "ping records for 127.0.0.1", records("ping", 1))
+if V6:
+    t.ok(wait(lambda: len(records("ping", 2)) >= 2), "ping records for ::1", records("ping", 2))
+else:
+    t.skip("ping records for ::1", "no IPv6 loopback here (::1 cannot be bound)")
 rec = records("ping", 1)
 t.ok(all(x[1] == "ping" and x[2] == "127.0.0.1" and float(x[3]) > 0 and x[5:] == ["2", "2"] for x in rec),
      "127.0.0.1 answers: rtt > 0, 2 of 2", rec)

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """monitor_netns.py - the monitor across network namespaces this test creates (and removes, also on
 failure): ping over ICMP datagram sockets to an address behind a veth pair that goes down and up
-again, and traceroute across a namespace acting as router. Skipped (TAP) where namespaces cannot
-be made. Addresses are 198.18.0.0/15 inside the test's own namespaces only."""
+again, and traceroute across a namespace acting as router. Where namespaces cannot be made (no ip,
+no privilege) its three cases are reported as named skips. Addresses are 198.18.0.0/15 inside the test's own namespaces only."""
 
 import atexit
 import glob
@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import sbtest
@@ -40,13 +39,17 @@ def cleanup():
 atexit.register(cleanup)
 
 
+t = sbtest.Tap()
+
+
 def skip(why):
-    print("1..0 # SKIP %s" % why)
-    sys.exit(0)
+    t.skip_rest(why, ["ping over an ICMP datagram socket across a veth pair",
+                      "ping down and up again with the link",
+                      "traceroute across a namespace acting as router"])
 
 
-if shutil.which("ip") is None:
-    skip("iproute2 (ip) is not installed")
+if sbtest.missing("ip"):
+    skip(sbtest.missing("ip"))
 r = ip("netns", "add", NS["a"], check=False)
 if r.returncode != 0:
     skip("cannot create a network namespace: %s" % (r.stderr.strip() or "refused"))
@@ -76,7 +79,6 @@ try:
 except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
     skip("cannot set up the namespaces: %s" % getattr(e, "stderr", e))
 
-t = sbtest.Tap()
 root = sbtest.tempdir("sbmonns-")
 mods = os.path.join(root, "modules")
 os.makedirs(mods)

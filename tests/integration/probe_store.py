@@ -2,32 +2,21 @@
 """probe_store.py - probe records in both stores through tests/store_cli: PING_HISTORY,
 HTTPING_HISTORY, TRACEROUTE_HISTORY in SQLite (types, PK, unique indexes, idempotent upserts,
 queries) and over the MongoDB wire against a MockupDB peer (validators, index names, bulk upserts
-keyed on monitor, link, timestamp with their BSON types). TAP output; the MongoDB half is skipped
-when python3-mockupdb is missing."""
+keyed on monitor, link, timestamp with their BSON types). TAP output; without python3-mockupdb
+the three MongoDB cases are reported as skips."""
 
 import os
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import threading
 
+import sbtest
+
 BUILD = os.environ.get("top_builddir", ".")
 CLI = os.path.join(BUILD, "tests", "store_cli")
-_n = 0
-_failed = 0
-
-
-def ok(cond, desc, diag=None):
-    global _n, _failed
-    _n += 1
-    if not cond:
-        _failed += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", _n, desc))
-    if not cond and diag is not None:
-        for line in str(diag).splitlines()[:30]:
-            print("#   " + line)
-    sys.stdout.flush()
+t = sbtest.Tap()
+ok = t.ok
 
 
 def run(uri, *args):
@@ -92,20 +81,14 @@ ok(p.returncode == 0 and c.execute("SELECT COUNT(*) FROM sqlite_master WHERE nam
 c.close()
 
 # ---- MongoDB over the wire ----
-try:
-    from bson.int64 import Int64
-    from bson import ObjectId
-    from mockupdb import MockupDB
-except ImportError:
-    print("ok %d - # SKIP python3-mockupdb is not installed" % (_n + 1))
-    print("1..%d" % (_n + 1))
-    sys.exit(1 if _failed else 0)
-
 seen = []
 lock = threading.Lock()
 
 
 def handle(req):
+    from bson import ObjectId
+    from bson.int64 import Int64
+
     name = req.command_name or ""
     with lock:
         seen.append((name, req.doc))
@@ -123,10 +106,16 @@ def handle(req):
     return req.ok()
 
 
-server = MockupDB(auto_ismaster=True, max_wire_version=17)
-server.autoresponds(handle)
-port = server.run()
-muri = "mongodb://127.0.0.1:%d/TestDB" % port
+class Wire:
+    server = None
+    uri = None
+
+
+def start_peer():
+    from mockupdb import MockupDB
+    Wire.server = MockupDB(auto_ismaster=True, max_wire_version=17)
+    Wire.server.autoresponds(handle)
+    Wire.uri = "mongodb://127.0.0.1:%d/TestDB" % Wire.server.run()
 
 
 def commands(name):
@@ -134,46 +123,66 @@ def commands(name):
         return [d for (n, d) in seen if n == name]
 
 
-p = run(muri, "start-probes")
-ok(p.returncode == 0, "start-probes", p.stderr)
-creates = {d["create"]: d for d in commands("create")}
-ok(sorted(creates) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"], "three collections created", sorted(creates))
-props = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
-req = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("required", [])
-ok(props.get("monitor", {}).get("bsonType") == ["int", "long"] and props.get("ip", {}).get("bsonType") == "string"
-   and props.get("rtt", {}).get("bsonType") == ["int", "long", "double"]
-   and set(req) == {"monitor", "link", "timestamp", "date", "time", "ip", "rtt", "loss", "sent", "received"},
-   "PING_HISTORY validator: fields and BSON types", (props, req))
-hp = creates.get("HTTPING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
-ok(hp.get("error", {}).get("bsonType") == ["string", "null"], "an HTTP error may be null", hp.get("error"))
-got = {d["createIndexes"]: [(i["name"], list(i["key"]), bool(i.get("unique"))) for i in d["indexes"]]
-       for d in commands("createIndexes")}
-ok(got.get("PING_HISTORY") == [("unique_ping_index", ["monitor", "link", "timestamp"], True),
-                               ("ping_by_date_index", ["date"], False)]
-   and got.get("TRACEROUTE_HISTORY", [("",)])[0][0] == "unique_traceroute_index",
-   "index names and keys", got)
-with lock:
-    seen.clear()
-p = run(muri, "put-probe", "2", "7", TRACE)
-ok(p.returncode == 0 and "stored 2 PING_HISTORY rows" in p.stdout, "put-probe over the wire", p.stdout + p.stderr)
-ups = {u["update"]: u for u in commands("update")}
-ok(sorted(ups) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"] and all(u.get("ordered") is False for u in ups.values()),
-   "one unordered bulk per table", sorted(ups))
-d = ups["PING_HISTORY"]["updates"][0]
-q, s = d["q"], d["u"]["$set"]
-ok(d.get("upsert") is True and list(q) == ["monitor", "link", "timestamp"]
-   and all(isinstance(q[k], Int64) for k in q) and q["timestamp"] == 1795169700,
-   "upsert filter: the PK as longs", d)
-ok(isinstance(s["rtt"], float) and isinstance(s["sent"], Int64) and s["ip"] == "127.0.0.1" and s["date"] == "2026-11-20",
-   "$set: the other fields with their types", s)
-h = ups["HTTPING_HISTORY"]["updates"][0]["u"]["$set"]
-ok("error" in h and h["error"] is None, "no error is stored as null", h)
-p = run(muri, "query-probe", "http", "0", "9999999999", "2")
-f = commands("find")
-ok(p.returncode == 0 and p.stdout.startswith("2;7;1795169700;2026-11-20;10:15:00;http://x/;1.5;") and ";200;null;" in p.stdout,
-   "query-probe reads int or long, and a null error", p.stdout + p.stderr)
-ok(f and f[-1]["filter"].get("timestamp") == {"$gte": 0, "$lt": 9999999999} and f[-1]["filter"].get("monitor") == 2
-   and list(f[-1].get("sort", {})) == ["monitor", "link", "timestamp"], "query filter and sort", f[-1] if f else None)
-server.stop()
-print("1..%d" % _n)
-sys.exit(1 if _failed else 0)
+def mongo_start():
+    muri = Wire.uri
+    p = run(muri, "start-probes")
+    ok(p.returncode == 0, "start-probes", p.stderr)
+    creates = {d["create"]: d for d in commands("create")}
+    ok(sorted(creates) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"], "three collections created", sorted(creates))
+    props = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
+    req = creates.get("PING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("required", [])
+    ok(props.get("monitor", {}).get("bsonType") == ["int", "long"] and props.get("ip", {}).get("bsonType") == "string"
+       and props.get("rtt", {}).get("bsonType") == ["int", "long", "double"]
+       and set(req) == {"monitor", "link", "timestamp", "date", "time", "ip", "rtt", "loss", "sent", "received"},
+       "PING_HISTORY validator: fields and BSON types", (props, req))
+    hp = creates.get("HTTPING_HISTORY", {}).get("validator", {}).get("$jsonSchema", {}).get("properties", {})
+    ok(hp.get("error", {}).get("bsonType") == ["string", "null"], "an HTTP error may be null", hp.get("error"))
+    got = {d["createIndexes"]: [(i["name"], list(i["key"]), bool(i.get("unique"))) for i in d["indexes"]]
+           for d in commands("createIndexes")}
+    ok(got.get("PING_HISTORY") == [("unique_ping_index", ["monitor", "link", "timestamp"], True),
+                                   ("ping_by_date_index", ["date"], False)]
+       and got.get("TRACEROUTE_HISTORY", [("",)])[0][0] == "unique_traceroute_index",
+       "index names and keys", got)
+
+
+def mongo_put():
+    from bson.int64 import Int64
+    muri = Wire.uri
+    with lock:
+        seen.clear()
+    p = run(muri, "put-probe", "2", "7", TRACE)
+    ok(p.returncode == 0 and "stored 2 PING_HISTORY rows" in p.stdout, "put-probe over the wire", p.stdout + p.stderr)
+    ups = {u["update"]: u for u in commands("update")}
+    ok(sorted(ups) == ["HTTPING_HISTORY", "PING_HISTORY", "TRACEROUTE_HISTORY"] and all(u.get("ordered") is False for u in ups.values()),
+       "one unordered bulk per table", sorted(ups))
+    d = ups["PING_HISTORY"]["updates"][0]
+    q, s = d["q"], d["u"]["$set"]
+    ok(d.get("upsert") is True and list(q) == ["monitor", "link", "timestamp"]
+       and all(isinstance(q[k], Int64) for k in q) and q["timestamp"] == 1795169700,
+       "upsert filter: the PK as longs", d)
+    ok(isinstance(s["rtt"], float) and isinstance(s["sent"], Int64) and s["ip"] == "127.0.0.1" and s["date"] == "2026-11-20",
+       "$set: the other fields with their types", s)
+    h = ups["HTTPING_HISTORY"]["updates"][0]["u"]["$set"]
+    ok("error" in h and h["error"] is None, "no error is stored as null", h)
+
+
+def mongo_query():
+    muri = Wire.uri
+    p = run(muri, "query-probe", "http", "0", "9999999999", "2")
+    f = commands("find")
+    ok(p.returncode == 0 and p.stdout.startswith("2;7;1795169700;2026-11-20;10:15:00;http://x/;1.5;") and ";200;null;" in p.stdout,
+       "query-probe reads int or long, and a null error", p.stdout + p.stderr)
+    ok(f and f[-1]["filter"].get("timestamp") == {"$gte": 0, "$lt": 9999999999} and f[-1]["filter"].get("monitor") == 2
+       and list(f[-1].get("sort", {})) == ["monitor", "link", "timestamp"], "query filter and sort", f[-1] if f else None)
+
+
+NEEDS = ("mockupdb",)
+if not sbtest.missing(*NEEDS):
+    start_peer()
+t.case("MongoDB: start-probes creates the collections with validators and indexes", mongo_start,
+       needs=NEEDS)
+t.case("MongoDB: put-probe as unordered bulk upserts", mongo_put, needs=NEEDS)
+t.case("MongoDB: query-probe", mongo_query, needs=NEEDS)
+if Wire.server is not None:
+    Wire.server.stop()
+t.done()

@@ -12,8 +12,6 @@ import datetime
 import math
 import random
 
-from bson.int64 import Int64
-
 TZ = "America/New_York"
 FACTOR = 8.022e-9
 LAYERS = ["BORDE", "BRAS", "CACHING", "RAI", "IXP"]
@@ -179,6 +177,7 @@ def history_lines(rows, layer):
 def summary_docs(rows):
     """BSON documents of DAILY_SUMMARY_HISTORY as an old ScanBackup database may hold them:
     int, long and double measures, null use, no samples field on old rows."""
+    from bson.int64 import Int64  # python3-bson comes with python3-mockupdb
     out = []
     for i, r in enumerate(rows):
         d = {k: r[k] for k in ("name", "type", "date", "typeLayer")}
@@ -194,6 +193,7 @@ def summary_docs(rows):
 
 
 def history_docs(rows, layer):
+    from bson.int64 import Int64
     out = []
     for r in rows:
         if r["layer"] != layer:

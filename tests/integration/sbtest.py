@@ -3,7 +3,14 @@ binary, the scripted HTTP server and realistic MRTG logs.
 
 Every test script prints TAP ("ok N - ...", "not ok N - ...", then "1..N") and exits non-zero when
 a check failed. Paths come from the environment the Makefile exports (top_srcdir, top_builddir,
-SCANBACKUP, PYTHON3)."""
+SCANBACKUP, PYTHON3).
+
+Missing dependencies are handled one way everywhere: what can run runs, and each case that cannot
+is reported as a named TAP skip ("ok N - name # SKIP reason") saying what is missing. missing()
+names the absent dependencies of a case (the keys of NEEDS); Tap.case() runs a case or skips it;
+Tap.skip() and Tap.skip_rest() report skips directly. A check counts once: Tap.check() gathers
+the details of one case (a workbook compared cell by cell) into one reported check that lists
+every detail that failed. CI fails on any skip, since it installs everything (contrib/install-deps.sh)."""
 
 import atexit
 import os
@@ -14,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.request
 
 TOP_SRCDIR = os.environ.get("top_srcdir", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
@@ -23,21 +31,84 @@ MODULES_DIR = os.environ.get("SB_MODULES_DIR", os.path.join(TOP_BUILDDIR, "modul
 PYTHON3 = os.environ.get("PYTHON3", "/usr/bin/python3")
 
 
+# The optional dependencies of the tests: name -> (what it is, how to look for it, the Debian
+# package that brings it). configure prints the ones it cannot find (m4/sb_testdeps.m4).
+NEEDS = {
+    "mockupdb": ("python module", "mockupdb", "python3-mockupdb"),
+    "openpyxl": ("python module", "openpyxl", "python3-openpyxl"),
+    "ip": ("program", "ip", "iproute2"),
+    "indexmaker": ("program", "indexmaker", "mrtg"),
+    "openssl": ("program", "openssl", "openssl"),
+    "node": ("program", "node", "nodejs"),
+    "chromium": ("program", "chromium", "chromium"),
+}
+
+
+def _present(name):
+    # SB_TEST_WITHOUT="mockupdb openpyxl" treats those as missing, to exercise the skips.
+    if name in os.environ.get("SB_TEST_WITHOUT", "").replace(",", " ").split():
+        return False
+    kind, what, _ = NEEDS[name]
+    if kind == "program":
+        if name == "chromium" and os.environ.get("CHROMIUM"):
+            return os.access(os.environ["CHROMIUM"], os.X_OK)
+        return shutil.which(what) is not None
+    import importlib.util
+    try:
+        return importlib.util.find_spec(what) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing(*needs):
+    """None when every named dependency (keys of NEEDS) is present, else the reason to skip:
+    "missing python3-mockupdb (python module mockupdb)", the absent ones joined by commas."""
+    gone = []
+    for name in needs:
+        if not _present(name):
+            kind, what, pkg = NEEDS[name]
+            gone.append("%s (%s %s)" % (pkg, kind, what))
+    return "missing " + ", ".join(gone) if gone else None
+
+
+class Check:
+    """The details of one reported check: ok() and eq() as on Tap, but nothing is printed until
+    Tap.check() reports them as one check whose diagnostic lists every detail that failed."""
+
+    def __init__(self):
+        self.n = 0
+        self.bad = []
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        if not cond:
+            self.bad.append(name if diag is None else "%s: %s" % (name, str(diag).strip()))
+        return cond
+
+    def eq(self, got, want, name, diag=None):
+        extra = "" if diag is None else "\n" + str(diag)
+        return self.ok(got == want, name, "got %r, want %r%s" % (got, want, extra))
+
+
 class Tap:
     """Numbered TAP checks; done() prints the plan and exits."""
 
     def __init__(self):
         self.n = 0
         self.failed = 0
+        self.skipped = 0
 
     def ok(self, cond, name, diag=None):
         self.n += 1
         if not cond:
             self.failed += 1
-        print(("ok" if cond else "not ok") + " %d - %s" % (self.n, name))
+        print(("ok" if cond else "not ok") + " %d - %s" % (self.n, _line(name)))
         if not cond and diag is not None:
-            for line in str(diag).splitlines()[:40]:
+            lines = str(diag).splitlines()
+            for line in lines[:40]:
                 print("#   " + line)
+            if len(lines) > 40:
+                print("#   (%d more lines)" % (len(lines) - 40))
         sys.stdout.flush()
         return cond
 
@@ -45,10 +116,57 @@ class Tap:
         extra = "" if diag is None else "\n" + str(diag)
         return self.ok(got == want, name, "got %r, want %r%s" % (got, want, extra))
 
+    def skip(self, name, reason):
+        """One check that cannot run here, counted as a skip by the TAP driver."""
+        self.n += 1
+        self.skipped += 1
+        print("ok %d - %s # SKIP %s" % (self.n, _line(name), " ".join(str(reason).split())))
+        sys.stdout.flush()
+
+    def skip_rest(self, reason, names=None):
+        """Skips what is left of the script and ends it: one skip per name in names, or one
+        named after the script when names is empty."""
+        for name in names or ["the rest of " + os.path.basename(sys.argv[0])]:
+            self.skip(name, reason)
+        self.done()
+
+    def check(self, name, fn, *args, **kw):
+        """Runs fn(c, *args, **kw) with a fresh Check c and reports it as the one check name:
+        ok when no detail failed, else not ok listing the failed details (an exception is a
+        failed detail too). Returns what fn returned (None when it raised)."""
+        c = Check()
+        ret = None
+        try:
+            ret = fn(c, *args, **kw)
+        except Exception:
+            c.bad.append("raised:\n" + traceback.format_exc())
+        diag = "%d of %d details differ:\n%s" % (len(c.bad), c.n, "\n".join(c.bad))
+        self.ok(not c.bad, name, diag)
+        return ret
+
+    def case(self, name, fn, *args, needs=(), **kw):
+        """Runs the case fn(*args, **kw), which reports its own checks, when every dependency in
+        needs is present; otherwise reports it as the skipped check name. An exception inside
+        is reported as a failed check (the script goes on with its next case)."""
+        why = missing(*needs)
+        if why:
+            self.skip(name, why)
+            return None
+        try:
+            return fn(*args, **kw)
+        except Exception:
+            self.ok(False, "%s: ran to its end" % name, traceback.format_exc())
+            return None
+
     def done(self):
         print("1..%d" % self.n)
         sys.stdout.flush()
         sys.exit(1 if self.failed else 0)
+
+
+def _line(text):
+    """A check's name on one line, its "#" escaped so that it cannot start a TAP directive."""
+    return " ".join(str(text).split()).replace("#", "\\#")
 
 
 def tempdir(prefix="sbtest-"):

@@ -159,12 +159,6 @@ class Client:
         return st, h, body
 
 
-def skip(t, reason):
-    """A skipped check, in TAP's own form."""
-    t.n += 1
-    print("ok %d # SKIP %s" % (t.n, reason))
-
-
 def tls_pair(dirpath):
     """A self-signed certificate and key for 127.0.0.1 (openssl); returns (cert, key)."""
     cert, key = os.path.join(dirpath, "cert.pem"), os.path.join(dirpath, "key.pem")

@@ -2,7 +2,9 @@
 """serve_api.py - the web server's JSON API against the real `scanbackup serve` on a loopback port:
 sign-in and sessions, roles, CSRF, the login rate limit, bad input answered 4xx with a message
 (never 500), the traffic data of the example night, the xlsx reports, the remote monitors'
-protocol, the access log, TLS, MongoDB as the store, and the graceful stop on SIGTERM."""
+protocol, the access log, TLS, MongoDB as the store, and the graceful stop on SIGTERM. What needs
+a missing dependency (the built dashboard, python3-openpyxl, python3-mockupdb, openssl) is
+reported as named skips."""
 
 import io
 import os
@@ -51,8 +53,10 @@ if web_built:
     t.ok("default-src 'self'" in h.get("content-security-policy", ""), "with a same-origin CSP")
     t.eq(anon.get("/assets/../../etc/passwd")[0], 401, "no path outside the web folder")
 else:
-    for i in range(4):
-        sbweb.skip(t, "dashboard files not built")
+    why = "dashboard files not built (web/dist): " + (sbtest.missing("node") or "configure --disable-web")
+    for name in ("the login page is served", "and what it loads", "with a same-origin CSP",
+                 "no path outside the web folder"):
+        t.skip(name, why)
 
 # ---- sign-in ----
 is_4xx_json(anon.request("POST", "/api/login", raw="user=ana", headers={"Content-Type": "text/plain"}),
@@ -210,7 +214,9 @@ t.ok(st == 200 and xlsx[:2] == b"PK" and "spreadsheetml" in h.get("content-type"
      "diario downloads as Data_Diario_BBIP.xlsx", (st, h.get("content-type")))
 cli_out = sbtest.tempdir()
 r = sbtest.run(["report", "diario", "--date", sbweb.EXAMPLE_DATE, "--out", cli_out], root=root)
-try:
+
+
+def same_cells(xlsx):
     import openpyxl
 
     def cells(data):
@@ -219,8 +225,9 @@ try:
 
     with open(os.path.join(cli_out, "Data_Diario_BBIP.xlsx"), "rb") as f:
         t.eq(cells(xlsx), cells(f.read()), "every sheet and cell as the CLI writes them")
-except ImportError:
-    sbweb.skip(t, "python3-openpyxl missing")
+
+
+t.case("every sheet and cell as the CLI writes them", same_cells, xlsx, needs=("openpyxl",))
 st, _, body = admin.get("/api/reports")
 t.ok(st == 200 and {"diario", "semanal", "quincenal", "mensual"} <= {r["name"] for r in body["reports"]},
      "the report list holds the four period reports")
@@ -327,19 +334,25 @@ t.ok(result.get("res", (0,))[0] == 200, "SIGTERM: the report in flight is still 
      result.get("res", (None,))[0])
 t.eq(code, 0, "and the server exits 0")
 
+
 # ---- TLS ----
-cert, key = sbweb.tls_pair(sbtest.tempdir())
-tls = sbweb.Serve(root, ["--tls-cert", cert, "--tls-key", key])
-sc = sbweb.Client(tls.port, tls_context=sbweb.tls_context(cert))
-st, h, body = sc.login("ana", ADMIN_PW)
-cookie = [c for c in h["set-cookie-all"] if c.startswith("sb_session=")]
-t.ok(st == 200 and "Secure" in cookie[0], "over TLS the cookie is Secure", cookie)
-t.ok("max-age" in h.get("strict-transport-security", ""), "and HSTS is sent")
-t.eq(sc.get("/api/layers")[0], 200, "the API answers over TLS")
-t.eq(tls.stop(), 0, "TLS server stops cleanly")
+def over_tls():
+    cert, key = sbweb.tls_pair(sbtest.tempdir())
+    tls = sbweb.Serve(root, ["--tls-cert", cert, "--tls-key", key])
+    sc = sbweb.Client(tls.port, tls_context=sbweb.tls_context(cert))
+    st, h, body = sc.login("ana", ADMIN_PW)
+    cookie = [c for c in h["set-cookie-all"] if c.startswith("sb_session=")]
+    t.ok(st == 200 and "Secure" in cookie[0], "over TLS the cookie is Secure", cookie)
+    t.ok("max-age" in h.get("strict-transport-security", ""), "and HSTS is sent")
+    t.eq(sc.get("/api/layers")[0], 200, "the API answers over TLS")
+    t.eq(tls.stop(), 0, "TLS server stops cleanly")
+
+
+t.case("over TLS", over_tls, needs=("openssl",))
+
 
 # ---- MongoDB as the store (a wire peer answering the queries) ----
-try:
+def mongo_store():
     import mongopeer
     peer = mongopeer.Peer()
     peer.reset(existing=["DAILY_SUMMARY_HISTORY"], docs={"DAILY_SUMMARY_HISTORY": [
@@ -354,7 +367,8 @@ try:
          "the same API over a MongoDB store", (st, body))
     ms.stop()
     peer.stop()
-except ImportError:
-    sbweb.skip(t, "python3-mockupdb missing")
+
+
+t.case("the same API over a MongoDB store", mongo_store, needs=("mockupdb",))
 
 t.done()

@@ -2,8 +2,8 @@
 """serve_browser.py - the dashboard end to end in Debian's headless Chromium, driven by
 playwright-core (tests/e2e/dashboard.mjs): a root with the example night, an admin and a viewer,
 a monitor whose box pushed a day of ping and traceroute results; screenshots are kept in
-<build>/tests/artifacts/. Skipped when node, the built dashboard, playwright-core or chromium is
-missing."""
+<build>/tests/artifacts/. Reported as a skip when node, the built dashboard, playwright-core or
+chromium is missing."""
 
 import json
 import os
@@ -19,12 +19,12 @@ node = shutil.which("node")
 chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
 dist = os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html")
-missing = [what for what, ok in (("node", node), ("chromium", chromium),
-                                 ("web/node_modules/playwright-core", os.path.isdir(os.path.join(modules, "playwright-core"))),
+missing = [what for what, ok in (("web/node_modules/playwright-core", os.path.isdir(os.path.join(modules, "playwright-core"))),
                                  ("web/dist", os.path.exists(dist))) if not ok]
-if missing:
-    print("1..0 # SKIP missing: " + ", ".join(missing))
-    raise SystemExit(0)
+why = sbtest.missing("node", "chromium")
+if why or missing:
+    t.skip_rest(why or "missing " + ", ".join(missing) + " (configure found no node or npm)",
+                ["the dashboard end to end in headless Chromium (tests/e2e/dashboard.mjs)"])
 
 root = sbweb.example_root()
 sbweb.add_user(root, "ana", "admin-secret-1", "admin")
