@@ -67,6 +67,7 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"SERVE_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(serve_stop_grace), "10", 0, 3600, 0},
 	{"SERVE_MAX_RANGE_DAYS", NULL, SB_SET_LONG, SB_S(serve_max_range_days), "92", 1, 3660, 0},
 	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", 0, 86400, 0},
+	{"SERVE_PUBLIC_URL", NULL, SB_SET_STR, SB_S(serve_public_url), NULL, 0, 0, 0},
 };
 
 /* Keys a .env may hold that are read elsewhere (free-form lookups) or by other tools. */

@@ -51,6 +51,7 @@ typedef struct sb_settings {
 	double serve_stop_grace;    /* SERVE_STOP_GRACE, seconds */
 	long serve_max_range_days;  /* SERVE_MAX_RANGE_DAYS */
 	long serve_cache_seconds; /* SERVE_CACHE_SECONDS: traffic answers kept this long (0: never) */
+	char *serve_public_url;   /* SERVE_PUBLIC_URL: the dashboard's origin as browsers see it */
 } sb_settings;
 
 /* Loads the settings. root may be NULL (then PWDSCANBACKUP, then the current directory).

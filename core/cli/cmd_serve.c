@@ -117,6 +117,7 @@ int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		.session_idle = s->serve_session_idle,
 		.login_max_fails = s->serve_login_max_fails,
 		.login_window = s->serve_login_window,
+		.public_url = s->serve_public_url,
 		.stop_grace = s->serve_stop_grace,
 		.max_range_days = s->serve_max_range_days,
 		.cache_seconds = s->serve_cache_seconds,

@@ -618,18 +618,128 @@ static void sb_serve_file(sb_req *r)
 
 /* ---- the gate: route, auth, CSRF, body size ---- */
 
-/* 1 when the request's Origin (if any) is this server. */
+/* Writes the origin of url ("scheme://host[:port]", an optional "/" after it) as
+ * "scheme://host:port", scheme and host lower case, the scheme's default port written out.
+ * Returns 1, or 0 when url is no http(s) origin (a path, a query, user info, a bad port). */
+static int sb_origin_norm(const char *url, char *out, size_t size)
+{
+	const char *scheme = NULL;
+	long port = 0;
+	if (strncasecmp(url, "http://", 7) == 0) {
+		scheme = "http";
+		port = 80;
+		url += 7;
+	} else if (strncasecmp(url, "https://", 8) == 0) {
+		scheme = "https";
+		port = 443;
+		url += 8;
+	} else {
+		return 0;
+	}
+	size_t hl = 0;
+	if (*url == '[') {
+		const char *e = strchr(url, ']');
+		if (e == NULL)
+			return 0;
+		hl = (size_t)(e - url) + 1;
+	} else {
+		hl = strcspn(url, ":/?#@");
+	}
+	if (hl == 0 || hl > 253)
+		return 0;
+	char host[256];
+	for (size_t i = 0; i < hl; i++) {
+		unsigned char c = (unsigned char)url[i];
+		if (c <= 0x20 || c >= 0x7F || c == '@' || c == '/' || c == '\\')
+			return 0;
+		host[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	host[hl] = '\0';
+	const char *p = url + hl;
+	if (*p == ':') {
+		p++;
+		size_t dl = strspn(p, "0123456789");
+		if (dl == 0 || dl > 5)
+			return 0;
+		char num[8];
+		memcpy(num, p, dl);
+		num[dl] = '\0';
+		if (sb_parse_long(num, &port) != SB_OK || port < 1 || port > 65535)
+			return 0;
+		p += dl;
+	}
+	if (*p == '/')
+		p++;
+	if (*p != '\0')
+		return 0;
+	int n = snprintf(out, size, "%s://%s:%ld", scheme, host, port);
+	return n > 0 && (size_t)n < size;
+}
+
+/* Adds an origin browsers may send changes from (normalised by sb_origin_norm). */
+static void sb_origin_add(sb_srv *s, const char *url)
+{
+	if (s->norigins < SB_ARRAY_SIZE(s->origins) &&
+	    sb_origin_norm(url, s->origins[s->norigins], sizeof(s->origins[0])))
+		s->norigins++;
+}
+
+/* 1 when the request has no Origin (not a browser's cross-site request) or one of the origins
+ * of this server: SERVE_PUBLIC_URL's and the listen address's. The Host header, which the
+ * client chooses, plays no part. */
 static int sb_origin_ok(sb_req *r)
 {
 	const char *origin = sb_req_header(r, "Origin");
 	if (origin == NULL)
 		return 1;
-	const char *host = sb_req_header(r, "Host");
-	if (host == NULL)
+	char norm[sizeof(r->srv->origins[0])];
+	if (!sb_origin_norm(origin, norm, sizeof(norm)))
 		return 0;
-	const char *scheme = r->srv->tls ? "https://" : "http://";
-	size_t sl = strlen(scheme);
-	return strncmp(origin, scheme, sl) == 0 && strcmp(origin + sl, host) == 0;
+	for (size_t i = 0; i < r->srv->norigins; i++)
+		if (strcmp(norm, r->srv->origins[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The origins of the listen address ss bound on port: its own, and localhost's when it is a
+ * loopback or wildcard address (for a wildcard one, SERVE_PUBLIC_URL names the others). */
+static void sb_origins_of_listen(sb_srv *s, const struct sockaddr_storage *ss, unsigned port)
+{
+	const char *scheme = s->tls ? "https" : "http";
+	char host[INET6_ADDRSTRLEN] = "";
+	int loop = 0, any = 0, v6 = ss->ss_family == AF_INET6;
+	if (v6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+		inet_ntop(AF_INET6, a, host, sizeof(host));
+		loop = IN6_IS_ADDR_LOOPBACK(a);
+		any = IN6_IS_ADDR_UNSPECIFIED(a);
+	} else {
+		const struct in_addr *a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+		inet_ntop(AF_INET, a, host, sizeof(host));
+		loop = (ntohl(a->s_addr) >> 24) == 127;
+		any = a->s_addr == htonl(INADDR_ANY);
+	}
+	char url[128];
+	if (!any) {
+		snprintf(url, sizeof(url), v6 ? "%s://[%s]:%u" : "%s://%s:%u", scheme, host, port);
+		sb_origin_add(s, url);
+	}
+	if (loop || any) {
+		snprintf(url, sizeof(url), "%s://localhost:%u", scheme, port);
+		sb_origin_add(s, url);
+	}
+	if (any) {
+		snprintf(url, sizeof(url), "%s://127.0.0.1:%u", scheme, port);
+		sb_origin_add(s, url);
+		snprintf(url, sizeof(url), "%s://[::1]:%u", scheme, port);
+		sb_origin_add(s, url);
+		if (s->o->public_url == NULL)
+			sb_log(SB_LOG_WARNING, "serve",
+			       "listening on every address: changes from a browser are accepted "
+			       "from localhost only until SERVE_PUBLIC_URL names the dashboard's "
+			       "address");
+	}
 }
 
 static const sb_route *sb_route_find(sb_req *r, int *path_known)
@@ -967,6 +1077,7 @@ static void sb_srv_free(sb_srv *s)
 	pthread_cond_destroy(&s->store_cv);
 	pthread_mutex_destroy(&s->log_mu);
 	pthread_mutex_destroy(&s->rl_mu);
+	sb_login_limit_free(&s->limit);
 	for (size_t i = 0; i < SB_CACHE_SLOTS; i++)
 		free(s->cache[i].body);
 	pthread_mutex_destroy(&s->cache_mu);
@@ -980,6 +1091,14 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	int rc = sb_listen_parse(o->listen, &ss, &sslen, err);
 	if (rc != SB_OK)
 		return rc;
+	char public_origin[300];
+	if (o->public_url != NULL &&
+	    !sb_origin_norm(o->public_url, public_origin, sizeof(public_origin)))
+		return sb_err_set(
+			err, SB_EINVAL,
+			"SERVE_PUBLIC_URL=%s: expected the dashboard's address as browsers "
+			"see it, http(s)://HOST[:PORT] with no path",
+			o->public_url);
 	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
 		return sb_err_set(err, SB_EINVAL,
 				  "TLS needs both a certificate and a key "
@@ -1007,6 +1126,8 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	pthread_mutex_init(&s->log_mu, NULL);
 	pthread_mutex_init(&s->rl_mu, NULL);
 	pthread_mutex_init(&s->cache_mu, NULL);
+	if (o->public_url != NULL)
+		sb_origin_add(s, o->public_url);
 	for (size_t i = 0;
 	     o->mods != NULL && i < o->mods->n && s->nlayers < SB_ARRAY_SIZE(s->layers); i++) {
 		const sb_loaded_module *m = &o->mods->v[i];
@@ -1026,7 +1147,11 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	s->nstores = (size_t)(o->threads > 0 ? o->threads : 4);
 	s->stores = sb_xcalloc(s->nstores, sizeof(*s->stores));
 	s->nfree = s->nstores;
-	rc = sb_servedb_open(o->db_path, &s->db, err);
+	rc = sb_login_limit_new(SB_LOGIN_SLOTS, o->login_max_fails, o->login_window, &s->limit);
+	if (rc != SB_OK)
+		rc = sb_err_set(err, rc, "the sign-in limit: %s", sb_strerror(rc));
+	if (rc == SB_OK)
+		rc = sb_servedb_open(o->db_path, &s->db, err);
 	if (rc == SB_OK && sb_logfile_open(&s->access, o->access_log) != SB_OK)
 		rc = sb_err_set(err, SB_EIO, "cannot open the access log %s: %s", o->access_log,
 				strerror(errno));
@@ -1082,6 +1207,7 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 		const union MHD_DaemonInfo *di =
 			MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
 		unsigned port = di != NULL ? di->port : 0;
+		sb_origins_of_listen(s, &ss, port);
 		sb_log(SB_LOG_INFO, "serve",
 		       "listening on %s://%s (port %u), %zu threads, %s store",
 		       s->tls ? "https" : "http", o->listen, port, s->nstores, backend);

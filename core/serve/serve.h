@@ -29,11 +29,15 @@ typedef struct sb_serve_opts {
 	long threads;           /* request threads (SERVE_THREADS) */
 	long session_hours;     /* session lifetime (SERVE_SESSION_HOURS) */
 	long session_idle; /* minutes without a request that end a session (SERVE_SESSION_IDLE) */
-	long login_max_fails; /* failed logins per IP and user within login_window ... */
-	long login_window;    /* ... seconds before that pair is refused for login_window */
-	double stop_grace;    /* seconds requests in flight get after SIGTERM */
-	long max_range_days;  /* longest chart range of raw samples (SERVE_MAX_RANGE_DAYS) */
-	long cache_seconds;   /* traffic answers (layers, interface) are kept and served again
+	long login_max_fails;   /* failed sign-ins per address and account within login_window
+			       * (4x per address, 4x per account) before waiting it out */
+	long login_window;      /* seconds (login_limit.h) */
+	const char *public_url; /* the dashboard's origin as browsers see it (SERVE_PUBLIC_URL,
+				 * may be NULL): changes are accepted from it and from the listen
+				 * address only */
+	double stop_grace;      /* seconds requests in flight get after SIGTERM */
+	long max_range_days;    /* longest chart range of raw samples (SERVE_MAX_RANGE_DAYS) */
+	long cache_seconds;     /* traffic answers (layers, interface) are kept and served again
 			       * for this long (SERVE_CACHE_SECONDS; 0: never): the data changes
 			       * once a night */
 } sb_serve_opts;

@@ -13,87 +13,25 @@
 #define SB_COOKIE "sb_session"
 #define SB_MAX_HASHING 4 /* password hashes at once (64 MiB each) */
 
-/* ---- the login rate limit ---- */
+/* ---- the sign-in rate limit (login_limit.h) ---- */
 
-static size_t sb_rl_hash(const char *key)
-{
-	unsigned char h[8];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)key, strlen(key), NULL, 0);
-	size_t v = 0;
-	memcpy(&v, h, sizeof(v) < sizeof(h) ? sizeof(v) : sizeof(h));
-	return v;
-}
-
-/* The slot of key (created, or an expired one reused). rl_mu held. */
-static sb_rl_slot *sb_rl_slot_of(sb_srv *s, const char *key, int64_t now)
-{
-	size_t h = sb_rl_hash(key) % SB_RL_SLOTS;
-	sb_rl_slot *victim = NULL;
-	for (size_t i = 0; i < 16; i++) {
-		sb_rl_slot *sl = &s->rl[(h + i) % SB_RL_SLOTS];
-		if (strcmp(sl->key, key) == 0)
-			return sl;
-		int stale = sl->key[0] == '\0' || (sl->blocked_until <= now &&
-						   sl->window_start + s->o->login_window <= now);
-		if (victim == NULL && stale)
-			victim = sl;
-	}
-	if (victim == NULL)
-		victim =
-			&s->rl[h]; /* all 16 busy: the oldest pressure wins, the newest key takes it */
-	memset(victim, 0, sizeof(*victim));
-	snprintf(victim->key, sizeof(victim->key), "%s", key);
-	victim->window_start = now;
-	return victim;
-}
-
-/* Seconds before key may try again (0: now). */
-static int64_t sb_rl_wait(sb_srv *s, const char *key, int64_t now)
-{
-	pthread_mutex_lock(&s->rl_mu);
-	sb_rl_slot *sl = sb_rl_slot_of(s, key, now);
-	int64_t wait = sl->blocked_until > now ? sl->blocked_until - now : 0;
-	pthread_mutex_unlock(&s->rl_mu);
-	return wait;
-}
-
-static void sb_rl_fail(sb_srv *s, const char *key, long limit, int64_t now)
-{
-	pthread_mutex_lock(&s->rl_mu);
-	sb_rl_slot *sl = sb_rl_slot_of(s, key, now);
-	if (sl->window_start + s->o->login_window <= now) {
-		sl->window_start = now;
-		sl->fails = 0;
-	}
-	if (++sl->fails >= limit)
-		sl->blocked_until = now + s->o->login_window;
-	pthread_mutex_unlock(&s->rl_mu);
-}
-
-static void sb_rl_clear(sb_srv *s, const char *key, int64_t now)
-{
-	pthread_mutex_lock(&s->rl_mu);
-	sb_rl_slot *sl = sb_rl_slot_of(s, key, now);
-	sl->fails = 0;
-	sl->blocked_until = 0;
-	sl->window_start = now;
-	pthread_mutex_unlock(&s->rl_mu);
-}
-
-/* Checks a password under the rate limit of (ip, user) and of ip. SB_OK, or the answer was made
- * (401 wrong, 429 too many, 503 busy) and an error is returned. */
+/* Checks a password under the rate limits of the client address, of (address, user) and of the
+ * account. SB_OK, or the answer was made (401 wrong, 429 too many, 503 busy) and an error is
+ * returned. */
 static int sb_check_password(sb_req *r, const char *user, const char *password, sb_role *role)
 {
 	sb_srv *s = r->srv;
 	int64_t now = (int64_t)time(NULL);
-	char kpair[140], kip[80];
-	snprintf(kpair, sizeof(kpair), "%s|%.64s", r->ip, user);
-	snprintf(kip, sizeof(kip), "%s|", r->ip);
-	long per_pair = s->o->login_max_fails, per_ip = s->o->login_max_fails * 4;
-	int64_t wait = sb_rl_wait(s, kpair, now);
-	int64_t wait_ip = sb_rl_wait(s, kip, now);
-	if (wait_ip > wait)
-		wait = wait_ip;
+	sb_err err = {0};
+	int rc = sb_servedb_user_exists(s->db, user, &err);
+	if (rc != SB_OK && rc != SB_ENOTFOUND) {
+		sb_reply_store_error(r, &err);
+		return rc;
+	}
+	int known = rc == SB_OK;
+	pthread_mutex_lock(&s->rl_mu);
+	int64_t wait = sb_login_limit_wait(s->limit, r->ip, user, known, now);
+	pthread_mutex_unlock(&s->rl_mu);
 	if (wait > 0) {
 		char ra[24];
 		snprintf(ra, sizeof(ra), "%" PRId64, wait);
@@ -108,12 +46,13 @@ static int sb_check_password(sb_req *r, const char *user, const char *password, 
 		sb_reply_error(r, 503, "busy checking other sign-ins: try again in a second");
 		return SB_EAUTH;
 	}
-	sb_err err = {0};
-	int rc = sb_servedb_user_check(s->db, user, password, role, &err);
+	sb_err_clear(&err);
+	rc = sb_servedb_user_check(s->db, user, password, role, &err);
 	atomic_fetch_sub(&s->hashing, 1);
 	if (rc == SB_EAUTH) {
-		sb_rl_fail(s, kpair, per_pair, now);
-		sb_rl_fail(s, kip, per_ip, now);
+		pthread_mutex_lock(&s->rl_mu);
+		sb_login_limit_failed(s->limit, r->ip, user, known, now);
+		pthread_mutex_unlock(&s->rl_mu);
 		sb_log(SB_LOG_WARNING, "serve", "failed sign-in for \"%.64s\" from %s", user,
 		       r->ip);
 		sb_reply_error(r, 401, "wrong user name or password");
@@ -123,7 +62,9 @@ static int sb_check_password(sb_req *r, const char *user, const char *password, 
 		sb_reply_store_error(r, &err);
 		return rc;
 	}
-	sb_rl_clear(s, kpair, now);
+	pthread_mutex_lock(&s->rl_mu);
+	sb_login_limit_passed(s->limit, r->ip, user, now);
+	pthread_mutex_unlock(&s->rl_mu);
 	return SB_OK;
 }
 

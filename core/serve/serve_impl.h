@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "serve/login_limit.h"
 #include "serve/serve.h"
 #include "serve/servedb.h"
 #include "store/store.h"
@@ -62,16 +63,6 @@ typedef struct sb_req {
 	int dead; /* no answer could be queued: the connection is dropped */
 } sb_req;
 
-/* A login rate limit slot: failures of one (ip, user) pair, or of one ip ("" user). */
-typedef struct sb_rl_slot {
-	char key[140];
-	long fails;
-	int64_t window_start;
-	int64_t blocked_until;
-} sb_rl_slot;
-
-#define SB_RL_SLOTS 1024
-
 /* A cached answer: the JSON text of a GET, by its URI. */
 typedef struct sb_cache_entry {
 	char key[512];
@@ -79,6 +70,9 @@ typedef struct sb_cache_entry {
 	size_t len;
 	double expires, used;
 } sb_cache_entry;
+
+/* Entries of the sign-in rate limit (40 bytes each). */
+#define SB_LOGIN_SLOTS 16384
 
 #define SB_CACHE_SLOTS 64
 #define SB_CACHE_MAX_BYTES ((size_t)64 << 20)
@@ -103,9 +97,12 @@ struct sb_srv {
 	/* requests in flight, and the stop flag */
 	atomic_int inflight;
 	atomic_int stopping;
-	/* login rate limit, password hashes running, reports running */
+	/* the sign-in rate limit (login_limit.h), password hashes running, reports running */
 	pthread_mutex_t rl_mu;
-	sb_rl_slot rl[SB_RL_SLOTS];
+	sb_login_limit *limit;
+	/* origins browsers may send changes from ("scheme://host:port") */
+	char origins[6][300];
+	size_t norigins;
 	atomic_int hashing;
 	atomic_int reports;
 	/* the answer cache */

@@ -406,6 +406,17 @@ int sb_servedb_user_check(sb_servedb *db, const char *name, const char *password
 	return SB_OK;
 }
 
+int sb_servedb_user_exists(sb_servedb *db, const char *name, sb_err *err)
+{
+	if (!sb_servedb_user_name_ok(name))
+		return SB_ENOTFOUND;
+	sb_role role;
+	sb_lock(db);
+	int rc = sb_user_role_of(db, name, &role, NULL, 0, err);
+	sb_unlock(db);
+	return rc;
+}
+
 int sb_servedb_users(sb_servedb *db, sb_servedb_user_fn fn, void *ctx, sb_err *err)
 {
 	sb_lock(db);

@@ -57,6 +57,8 @@ int sb_servedb_user_check(sb_servedb *db, const char *name, const char *password
 			  sb_err *err);
 
 typedef int (*sb_servedb_user_fn)(void *ctx, const char *name, sb_role role, int64_t created);
+/* SB_OK when the user exists, SB_ENOTFOUND when not (a bad name included), else SB_ESTORE. */
+int sb_servedb_user_exists(sb_servedb *db, const char *name, sb_err *err);
 /* Every user, by name. */
 int sb_servedb_users(sb_servedb *db, sb_servedb_user_fn fn, void *ctx, sb_err *err);
 /* Number of users. */
