@@ -139,6 +139,106 @@ void sb_time_local(int64_t ts, char *date_buf, char *time_buf)
 			 (unsigned)tm.tm_min % 60u, (unsigned)tm.tm_sec % 61u);
 }
 
+/* The longest fold handled: offsets have gone back by 30 minutes, 1 hour or 2 hours. */
+#define SB_TIME_FOLD_MAX 7200
+
+/* 1 if the local date and time of ts (tm, from localtime_r) were already shown at an earlier
+ * instant: the offset dropped by d within the last SB_TIME_FOLD_MAX seconds and ts - d was still
+ * under the old offset. */
+static int sb_time_repeated(int64_t ts, const struct tm *tm)
+{
+	time_t before = (time_t)(ts - SB_TIME_FOLD_MAX);
+	struct tm b;
+	localtime_r(&before, &b);
+	long d = b.tm_gmtoff - tm->tm_gmtoff;
+	if (d <= 0 || d > SB_TIME_FOLD_MAX)
+		return 0;
+	time_t earlier = (time_t)(ts - d);
+	struct tm e;
+	localtime_r(&earlier, &e);
+	return e.tm_gmtoff == tm->tm_gmtoff + d && e.tm_mday == tm->tm_mday &&
+	       e.tm_hour == tm->tm_hour && e.tm_min == tm->tm_min && e.tm_sec == tm->tm_sec;
+}
+
+void sb_time_key(int64_t ts, char *date_buf, char *time_buf)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	if (date_buf != NULL)
+		sb_date_format((sb_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday}, date_buf);
+	if (time_buf == NULL)
+		return;
+	snprintf(time_buf, 9, "%02u:%02u:%02u", (unsigned)tm.tm_hour % 24u,
+		 (unsigned)tm.tm_min % 60u, (unsigned)tm.tm_sec % 61u);
+	if (sb_time_repeated(ts, &tm)) {
+		long off = tm.tm_gmtoff;
+		unsigned a = (unsigned)(off < 0 ? -off : off) / 60u;
+		snprintf(time_buf + 8, SB_TIME_KEY_SIZE - 8, "%c%02u:%02u", off < 0 ? '-' : '+',
+			 a / 60u % 100u, a % 60u);
+	}
+}
+
+/* The value of two digits at s, or -1. */
+static int sb_time_2digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int sb_time_key_valid(const char *t)
+{
+	size_t n = strlen(t);
+	if ((n != 8 && n != 14) || t[2] != ':' || t[5] != ':')
+		return 0;
+	int h = sb_time_2digits(t), m = sb_time_2digits(t + 3), s = sb_time_2digits(t + 6);
+	if (h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60)
+		return 0;
+	if (n == 8)
+		return 1;
+	int oh = sb_time_2digits(t + 9), om = sb_time_2digits(t + 12);
+	return (t[8] == '+' || t[8] == '-') && t[11] == ':' && oh >= 0 && oh <= 23 && om >= 0 &&
+	       om <= 59;
+}
+
+static long sb_time_offset(int64_t ts)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return tm.tm_gmtoff;
+}
+
+int sb_time_key_parse(const char *date, const char *hms, int64_t *ts)
+{
+	sb_date d;
+	if (sb_date_parse(date, &d) != SB_OK || !sb_time_key_valid(hms))
+		return SB_EINVAL;
+	int64_t wall = (int64_t)sb_days_from_civil(d.year, d.month, d.day) * 86400 +
+		       sb_time_2digits(hms) * 3600 + sb_time_2digits(hms + 3) * 60 +
+		       sb_time_2digits(hms + 6);
+	if (hms[8] != '\0') {
+		int64_t off = sb_time_2digits(hms + 9) * 3600 + sb_time_2digits(hms + 12) * 60;
+		*ts = wall - (hms[8] == '-' ? -off : off);
+		return SB_OK;
+	}
+	/* The instants showing wall lie within [wall - 14 h, wall + 12 h] (the widest offsets); the
+	 * offsets at both ends are the ones in force there (at most one change in between). */
+	long offs[2] = {sb_time_offset(wall - 14 * 3600), sb_time_offset(wall + 12 * 3600)};
+	int found = 0;
+	int64_t best = 0;
+	for (int i = 0; i < 2; i++) {
+		int64_t t = wall - offs[i];
+		if (sb_time_offset(t) == offs[i] && (!found || t < best)) {
+			best = t;
+			found = 1;
+		}
+	}
+	*ts = found ? best : wall - offs[0];
+	return SB_OK;
+}
+
 void sb_time_set_zone(const char *tz)
 {
 	if (tz != NULL && *tz != '\0')

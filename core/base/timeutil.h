@@ -32,6 +32,27 @@ void sb_date_bounds(sb_date d, int64_t *start, int64_t *end);
 /* Local "YYYY-MM-DD" and "HH:MM:SS" of a unix timestamp (buffers of 11 and 9 bytes). */
 void sb_time_local(int64_t ts, char *date_buf, char *time_buf);
 
+/* Stored local times (docs/storage.md, "Days whose clock goes back"). A sample is stored under
+ * its local date and time "HH:MM:SS"; when that local date and time already occurred earlier (the
+ * repeated hour of a day whose clock goes back), the time carries the UTC offset then in force,
+ * "HH:MM:SS+hh:mm" or "HH:MM:SS-hh:mm", so the two passes of the hour are distinct keys. Every
+ * other sample keeps the plain form, so days without a fold are stored as they always were. */
+#define SB_TIME_KEY_SIZE 16 /* "HH:MM:SS+hh:mm" and its NUL */
+
+/* The stored local date and time of unix time ts (buffers of 11 and SB_TIME_KEY_SIZE bytes;
+ * either may be NULL). */
+void sb_time_key(int64_t ts, char *date_buf, char *time_buf);
+
+/* The unix time of a stored local date and time: "HH:MM:SS+hh:mm" is that wall time at that
+ * offset; "HH:MM:SS" is the first instant of the date showing it (a wall time the clock skipped
+ * is read with the offset in force before the change). Returns SB_OK, or SB_EINVAL when date or
+ * hms is not in a stored form. */
+int sb_time_key_parse(const char *date, const char *hms, int64_t *ts);
+
+/* 1 if hms is in a stored form: HH:MM:SS (00-23, 00-59, 00-60) with an optional +hh:mm or
+ * -hh:mm (00-23, 00-59). */
+int sb_time_key_valid(const char *hms);
+
 /* Sets the process time zone (TZ) used by everything above; NULL or "" keeps the host's. */
 void sb_time_set_zone(const char *tz);
 

@@ -54,5 +54,65 @@ int main(void)
 	is_str(db, "2026-09-06", "a day without a midnight starts on the day");
 	is_str(tb, "01:00:00", "... at its first existing hour");
 	is_int(e - s, 23 * 3600, "... and is 23 h long");
+
+	/* Stored local times (docs/storage.md): the repeated hour's second pass carries its offset. */
+	static const struct {
+		const char *zone, *date, *first, *second;
+		int fold; /* seconds repeated */
+	} folds[] = {
+		{"America/New_York", "2026-11-01", "01:05:00", "01:05:00-05:00", 3600},
+		{"Europe/Madrid", "2026-10-25", "02:05:00", "02:05:00+01:00", 3600},
+		{"Australia/Lord_Howe", "2026-04-05", "01:35:00", "01:35:00+10:30", 1800},
+	};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(folds); i++) {
+		sb_time_set_zone(folds[i].zone);
+		sb_date_parse(folds[i].date, &d);
+		sb_date_bounds(d, &s, &e);
+		int plain = 0, marked = 0, round = 0, order = 1;
+		int64_t first = -1, second = -1;
+		for (int64_t ts = s; ts < e; ts += 300) {
+			char kd[11], kt[SB_TIME_KEY_SIZE];
+			sb_time_key(ts, kd, kt);
+			int64_t back = 0;
+			round += sb_time_key_parse(kd, kt, &back) == SB_OK && back == ts &&
+				 strcmp(kd, folds[i].date) == 0;
+			if (strlen(kt) == 8)
+				plain++;
+			else
+				marked++;
+			if (strcmp(kt, folds[i].first) == 0)
+				first = ts;
+			if (strcmp(kt, folds[i].second) == 0)
+				second = ts;
+			order &= sb_time_key_valid(kt);
+		}
+		int n = (int)((e - s) / 300);
+		is_int(marked, folds[i].fold / 300, "%s %s: the repeated samples carry an offset",
+		       folds[i].zone, folds[i].date);
+		is_int(plain, n - folds[i].fold / 300, "%s: every other sample is plain",
+		       folds[i].zone);
+		is_int(round, n, "%s: every stored date and time reads back as its instant",
+		       folds[i].zone);
+		is_int(second - first, folds[i].fold, "%s: %s is %d s after %s", folds[i].zone,
+		       folds[i].second, folds[i].fold, folds[i].first);
+		ok(order, "%s: every stored time is valid", folds[i].zone);
+	}
+	sb_time_set_zone("America/New_York");
+	char kt[SB_TIME_KEY_SIZE];
+	sb_time_key(1793512800 - 3600, NULL, kt); /* 2026-11-01 01:00 EDT */
+	is_str(kt, "01:00:00", "the first pass of the repeated hour is plain");
+	sb_time_key(1793512800, NULL, kt);
+	is_str(kt, "01:00:00-05:00", "the second pass carries -05:00");
+	sb_time_key(1793512800 + 3600, NULL, kt);
+	is_str(kt, "02:00:00", "the hour after the fold is plain again");
+	int64_t ts = 0;
+	ok(sb_time_key_parse("2026-03-08", "02:30:00", &ts) == SB_OK && ts == 1772955000,
+	   "a wall time the clock skipped reads with the offset before the change");
+	ok(sb_time_key_parse("2026-11-20", "25:00:00", &ts) == SB_EINVAL, "hour 25 is refused");
+	ok(sb_time_key_parse("2026-11-20", "01:00:00+5", &ts) == SB_EINVAL,
+	   "a cut offset is refused");
+	ok(!sb_time_key_valid("01:00:00 -05:00") && !sb_time_key_valid("01:00:00-05:60") &&
+		   sb_time_key_valid("23:59:60") && sb_time_key_valid("00:00:00+14:00"),
+	   "stored forms: HH:MM:SS with an optional +hh:mm / -hh:mm");
 	return tap_done();
 }

@@ -61,10 +61,10 @@ int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, int durable,
 		d->date, d->url != NULL ? d->url : "", d->n);
 	for (size_t i = 0; i < d->n; i++) {
 		const sb_mrtg_sample *s = &d->samples[i];
-		char tbuf[9];
+		char tbuf[SB_TIME_KEY_SIZE];
 		const char *t = d->times != NULL ? d->times[i] : tbuf;
 		if (d->times == NULL)
-			sb_time_local(s->ts, NULL, tbuf);
+			sb_time_key(s->ts, NULL, tbuf);
 		fprintf(f, "%" PRId64 "\t%s\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n",
 			s->ts, t, s->in_avg, s->out_avg, s->in_max, s->out_max);
 	}
@@ -103,21 +103,6 @@ static int sb_spool_int(const char *s, int64_t *out)
 		return SB_EINVAL;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return SB_OK;
-}
-
-/* Local HH:MM:SS as the collector writes it: 00-23, 00-59, 00-60 (a leap second). */
-static int sb_valid_time(const char *t)
-{
-	if (strlen(t) != 8 || t[2] != ':' || t[5] != ':')
-		return 0;
-	int v[3];
-	for (int i = 0; i < 3; i++) {
-		char hi = t[3 * i], lo = t[3 * i + 1];
-		if (hi < '0' || hi > '9' || lo < '0' || lo > '9')
-			return 0;
-		v[i] = (hi - '0') * 10 + (lo - '0');
-	}
-	return v[0] <= 23 && v[1] <= 59 && v[2] <= 60;
 }
 
 int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
@@ -198,7 +183,7 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 			goto bad_line;
 		*nl = '\0';
 		char *f[6];
-		if (sb_split_tabs(p, f, 6) != 6 || !sb_valid_time(f[1]))
+		if (sb_split_tabs(p, f, 6) != 6 || !sb_time_key_valid(f[1]))
 			goto bad_line;
 		sb_mrtg_sample *s = &out->samples[out->n];
 		if (sb_spool_int(f[0], &s->ts) != SB_OK ||
@@ -207,7 +192,7 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 		    sb_spool_int(f[4], &s->in_max) != SB_OK ||
 		    sb_spool_int(f[5], &s->out_max) != SB_OK)
 			goto bad_line;
-		memcpy(out->times[out->n], f[1], 9);
+		memcpy(out->times[out->n], f[1], strlen(f[1]) + 1);
 		out->n++;
 		p = nl + 1;
 	}

@@ -11,7 +11,9 @@
  *     url	<where it came from>
  *     samples	<N>
  *     #ts	time	in_avg	out_avg	in_max	out_max
- *     <N lines, oldest first: unix ts, local HH:MM:SS, four integers>
+ *     <N lines, oldest first: unix ts, stored local time, four integers>
+ * The stored local time is HH:MM:SS, or HH:MM:SS+hh:mm for the repeated hour of a day whose
+ * clock goes back (sb_time_key, docs/storage.md).
  */
 #ifndef SB_FORMAT_SPOOL_H
 #define SB_FORMAT_SPOOL_H
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include "base/sb.h"
+#include "base/timeutil.h"
 #include "format/mrtg.h"
 
 /* One interface's day. Strings and arrays are owned by whoever filled it: the reader allocates
@@ -29,8 +32,9 @@ typedef struct sb_spool_day {
 	double capacity;
 	int has_capacity;
 	size_t n;
-	sb_mrtg_sample *samples; /* oldest first */
-	char (*times)[9];        /* local HH:MM:SS of each sample; the writer computes it if NULL */
+	sb_mrtg_sample *samples;         /* oldest first */
+	char (*times)[SB_TIME_KEY_SIZE]; /* stored local time of each sample (sb_time_key); the
+					  * writer computes it if NULL */
 } sb_spool_day;
 
 /* The file of one interface's day: <data_dir>/SCAN/<layer>/<date>/<name>@<type>.tsv, with every

@@ -66,6 +66,27 @@ int main(void)
 	ok(!r.has_capacity, "a missing capacity stays missing");
 	sb_spool_day_free(&r);
 
+	/* the repeated hour of a day whose clock goes back: the second pass carries its offset */
+	sb_time_set_zone("Europe/Madrid");
+	sb_mrtg_sample fold[2] = {{1792886700, 1, 1, 1, 1}, {1792890300, 2, 2, 2, 2}};
+	d.name = "R4";
+	d.date = "2026-10-25";
+	d.n = 2;
+	d.samples = fold;
+	is_int(sb_spool_write_day(dir, &d, 0, &err), SB_OK, "a fall-back day is written");
+	char *p4 = sb_spool_day_path(dir, "BORDE", "2026-10-25", "R4", "CISCO");
+	is_int(sb_spool_read_day(p4, &r, &err), SB_OK, "and read back");
+	is_str(r.times[0], "02:05:00", "the first pass keeps HH:MM:SS");
+	is_str(r.times[1], "02:05:00+01:00", "the second pass carries its UTC offset");
+	sb_spool_day_free(&r);
+	unlink(p4);
+	free(p4);
+	sb_time_set_zone("UTC");
+	d.name = "R2";
+	d.date = "2026-11-20";
+	d.n = 3;
+	d.samples = s;
+
 	/* a file cut short (as by a power loss before the sync) is refused, not trusted */
 	char *text = NULL;
 	size_t len = 0;

@@ -14,6 +14,7 @@
 #include "base/period.h"
 #include "base/sb.h"
 #include "base/stats.h"
+#include "base/timeutil.h"
 #include "lua/luahost.h"
 #include "plugin/module.h"
 #include "store/store.h"
@@ -223,7 +224,7 @@ typedef struct sb_rep_query {
 	int pct;
 	char *name, *type;
 	double capacity;
-	char newest[20];   /* "YYYY-MM-DD HH:MM:SS" of the newest sample */
+	int64_t newest;    /* unix time of the newest sample (type and capacity come from it) */
 	int64_t *in, *out; /* the 5-minute averages */
 	size_t n_samples, cap;
 	int64_t in_sum, out_sum, in_peak, out_peak;
@@ -290,11 +291,14 @@ static int sb_rep_push_history(lua_State *L)
 {
 	sb_rep_query *q = lua_touserdata(L, 2);
 	const sb_history_row *r = q->row;
-	lua_createtable(L, 0, 9);
+	lua_createtable(L, 0, 10);
 	sb_rep_setstr(L, "name", r->name);
 	sb_rep_setstr(L, "type", r->type);
 	sb_rep_setstr(L, "date", r->date);
 	sb_rep_setstr(L, "time", r->time);
+	int64_t ts;
+	if (sb_time_key_parse(r->date, r->time, &ts) == SB_OK)
+		sb_rep_setint(L, "ts", ts);
 	sb_rep_setnum(L, "capacity", r->capacity);
 	sb_rep_setint(L, "inProm", r->in_avg);
 	sb_rep_setint(L, "inMaxProm", r->in_max);
@@ -438,7 +442,8 @@ static int sb_rep_stats_flush(sb_rep_query *q)
 	q->n_samples = q->n_days = 0;
 	q->in_sum = q->out_sum = 0;
 	q->in_peak = q->out_peak = INT64_MIN;
-	q->newest[0] = q->last_date[0] = '\0';
+	q->newest = INT64_MIN;
+	q->last_date[0] = '\0';
 	return rc;
 }
 
@@ -451,13 +456,13 @@ static int sb_rep_on_stats(void *ctx, const sb_history_row *r)
 			return rc;
 		q->name = sb_xstrdup(r->name);
 	}
-	char when[20];
-	snprintf(when, sizeof(when), "%.10s %.8s", r->date, r->time);
-	if (q->type == NULL || strcmp(when, q->newest) > 0) {
+	int64_t when = INT64_MIN;
+	sb_time_key_parse(r->date, r->time, &when);
+	if (q->type == NULL || when > q->newest) {
 		free(q->type);
 		q->type = sb_xstrdup(r->type);
 		q->capacity = r->capacity;
-		memcpy(q->newest, when, sizeof(when));
+		q->newest = when;
 	}
 	if (q->n_samples == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 4096;
@@ -505,6 +510,7 @@ static int sb_rep_history_stats(lua_State *L)
 			  .target = a.each != 0 ? a.each : lua_gettop(L),
 			  .schema = schema,
 			  .pct = a.pct,
+			  .newest = INT64_MIN,
 			  .in_peak = INT64_MIN,
 			  .out_peak = INT64_MIN};
 	sb_err err = {0};

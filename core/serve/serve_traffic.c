@@ -18,6 +18,7 @@
 #include "base/fsutil.h"
 #include "base/period.h"
 #include "base/stats.h"
+#include "base/timeutil.h"
 #include "serve/serve_impl.h"
 
 extern char **environ;
@@ -244,42 +245,10 @@ typedef struct sb_series {
 	int64_t *t, *in_avg, *out_avg, *in_max, *out_max;
 	size_t n, cap;
 	double capacity;
-	/* local midnight of the date of the last row, and whether that day is 24 h long */
-	char day[11];
-	int64_t day_start;
-	int day_plain;
+	int unordered; /* a row's instant is not after the previous one's */
 	int too_many;
 	size_t max;
 } sb_series;
-
-/* The unix time of a local date and time (rows come by date: one day's bounds at a time). */
-static int64_t sb_series_ts(sb_series *s, const char *date, const char *time)
-{
-	if (strcmp(s->day, date) != 0) {
-		sb_date d;
-		if (sb_date_parse(date, &d) != SB_OK)
-			return -1;
-		int64_t start, end;
-		sb_date_bounds(d, &start, &end);
-		snprintf(s->day, sizeof(s->day), "%s", date);
-		s->day_start = start;
-		s->day_plain = end - start == 86400;
-	}
-	int h = 0, m = 0, sec = 0;
-	if (strlen(time) != 8 || sscanf(time, "%2d:%2d:%2d", &h, &m, &sec) != 3)
-		return -1;
-	if (s->day_plain)
-		return s->day_start + h * 3600 + m * 60 + sec;
-	struct tm tm = {0};
-	sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
 
 static int sb_series_row(void *ctx, const sb_history_row *row)
 {
@@ -296,9 +265,13 @@ static int sb_series_row(void *ctx, const sb_history_row *row)
 		s->in_max = sb_xrealloc(s->in_max, s->cap * sizeof(int64_t));
 		s->out_max = sb_xrealloc(s->out_max, s->cap * sizeof(int64_t));
 	}
-	int64_t ts = sb_series_ts(s, row->date, row->time);
-	if (ts < 0)
+	/* rows come by (date, time): the repeated hour of a day whose clock goes back interleaves
+	 * (docs/storage.md), so the instants are sorted once the query is over */
+	int64_t ts;
+	if (sb_time_key_parse(row->date, row->time, &ts) != SB_OK)
 		return SB_OK;
+	if (s->n > 0 && ts <= s->t[s->n - 1])
+		s->unordered = 1;
 	s->t[s->n] = ts;
 	s->in_avg[s->n] = row->in_avg;
 	s->out_avg[s->n] = row->out_avg;
@@ -307,6 +280,37 @@ static int sb_series_row(void *ctx, const sb_history_row *row)
 	s->capacity = row->capacity;
 	s->n++;
 	return SB_OK;
+}
+
+/* One point of a series being put in time order. */
+typedef struct sb_point {
+	int64_t t, in_avg, out_avg, in_max, out_max;
+} sb_point;
+
+static int sb_point_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const sb_point *)a)->t, y = ((const sb_point *)b)->t;
+	return x < y ? -1 : x > y;
+}
+
+/* Puts the points in time order (stable for equal instants, which rows never share). */
+static void sb_series_sort(sb_series *s)
+{
+	if (!s->unordered)
+		return;
+	sb_point *p = sb_xmalloc(s->n * sizeof(*p));
+	for (size_t i = 0; i < s->n; i++)
+		p[i] = (sb_point){s->t[i], s->in_avg[i], s->out_avg[i], s->in_max[i],
+				  s->out_max[i]};
+	qsort(p, s->n, sizeof(*p), sb_point_cmp);
+	for (size_t i = 0; i < s->n; i++) {
+		s->t[i] = p[i].t;
+		s->in_avg[i] = p[i].in_avg;
+		s->out_avg[i] = p[i].out_avg;
+		s->in_max[i] = p[i].in_max;
+		s->out_max[i] = p[i].out_max;
+	}
+	free(p);
 }
 
 static void sb_series_free(sb_series *s)
@@ -422,6 +426,7 @@ void sb_api_interface(sb_req *r)
 	sb_json_init(&j, 0);
 	if (rc == SB_OK || s.too_many) {
 		const sb_settings *set = r->srv->o->s;
+		sb_series_sort(&s);
 		rc = SB_OK;
 		sb_json_obj(&j);
 		sb_json_kstr(&j, "layer", sc->layer);

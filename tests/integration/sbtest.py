@@ -281,3 +281,44 @@ def mrtg_log(now, seed=1, skip=(), in_only=False, partial=True):
     for x in kept + coarse:
         lines.append("%d %d %d %d %d" % x)
     return "\n".join(lines) + "\n", kept
+
+
+def rateup_log(first, now, seed=1, step=300, peak=9e8):
+    """The .log Debian's MRTG (its rateup) writes when it polls an interface every `step` seconds
+    from unix time `first` to `now`: rateup is given each poll's time on its command line (the
+    clock it believes), a few seconds after each 5-minute mark as a cron-started MRTG polls, with
+    octet counters growing at a daily-curve rate of up to `peak` bytes/s. Returns the log text."""
+    import math
+    rateup = shutil.which("rateup") or "/usr/bin/rateup"
+    rnd = random.Random(seed)
+    d = tempdir("rateup-")
+    cin = rnd.randrange(1 << 32)
+    cout = rnd.randrange(1 << 32)
+    t = first - first % step
+    prev = t
+    while t <= now:
+        poll = t + rnd.randrange(3, 40) if t + 40 <= now else now
+        dt = poll - prev
+        phase = 2 * math.pi * (poll % 86400) / 86400
+        rate_in = peak * (0.55 + 0.4 * math.sin(phase)) * rnd.uniform(0.9, 1.1)
+        rate_out = peak * (0.35 + 0.3 * math.cos(phase)) * rnd.uniform(0.9, 1.1)
+        cin += int(rate_in * dt)
+        cout += int(rate_out * dt)
+        subprocess.run([rateup, d + "/", "x", str(poll), "-Z", "u", str(cin), str(cout),
+                        str(int(peak * 1.25))], check=True, capture_output=True, timeout=60)
+        prev = poll
+        t += step
+    return read(os.path.join(d, "x.log"))
+
+
+def mrtg_day(text, start, end):
+    """The 5-minute samples of [start, end) in an MRTG log, read by the layout rules of DESIGN §4
+    (line 2, an optional partial bucket, then 599 aligned lines): {ts: (in, out, in_max, out_max)}."""
+    lines = [tuple(int(x) for x in l.split()) for l in text.splitlines()[1:] if l.strip()]
+    section = [lines[0]]
+    rest = lines[1:]
+    if rest and rest[0][0] % 300 != 0:
+        section.append(rest[0])
+        rest = rest[1:]
+    section += rest[:599]
+    return {l[0]: l[1:] for l in section if start <= l[0] < end}
