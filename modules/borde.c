@@ -1,7 +1,5 @@
 /* borde.c - the BORDE layer: international edge links, MRTG traffic in/out avg and max. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_borde_schema = {
 	.layer = "BORDE",

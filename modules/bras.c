@@ -1,7 +1,5 @@
 /* bras.c - the BRAS layer: aggregation routers (UPLINK/DOWNLINK), MRTG traffic. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_bras_schema = {
 	.layer = "BRAS",

@@ -1,7 +1,5 @@
 /* caching.c - the CACHING layer: caching service links, MRTG traffic. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_caching_schema = {
 	.layer = "CACHING",

@@ -1,10 +1,8 @@
 /* httping.c - the httping probe: one HEAD request per run, its total time and status code. */
-#include "config.h"
-
 #include <stdio.h>
 #include <string.h>
 
-#include "monitor/probe.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_probe_param sb_httping_params[] = {
 	{"port", SB_PARAM_INT, "80", 1, 65535, "TCP port"},

@@ -1,7 +1,5 @@
 /* ipbras.c - the IPBRAS layer: active IP count per BRAS, in avg and in max (counts, not bytes). */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_ipbras_schema = {
 	.layer = "IPBRAS",

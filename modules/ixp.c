@@ -1,7 +1,5 @@
 /* ixp.c - the IXP layer: exchange-point links, MRTG traffic. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_ixp_schema = {
 	.layer = "IXP",

@@ -1,6 +1,4 @@
 /* ping.c - the ping probe: ICMP echo over a datagram socket, or the system ping where that is refused. */
-#include "config.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,11 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/log.h"
-#include "base/stats.h"
-#include "base/timeutil.h"
-#include "monitor/probe.h"
-#include "monitor/probe_parse.h"
+#include <scanbackup/scanbackup.h>
 
 #define SB_PING_MAX_COUNT 100
 

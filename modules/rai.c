@@ -1,7 +1,5 @@
 /* rai.c - the RAI layer: RAI service links, MRTG traffic. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_rai_schema = {
 	.layer = "RAI",

@@ -1,13 +1,10 @@
 /* traceroute.c - the traceroute probe: the system traceroute, its hops kept as JSON. */
-#include "config.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "monitor/probe.h"
-#include "monitor/probe_parse.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_probe_param sb_traceroute_params[] = {
 	{"count", SB_PARAM_INT, "3", 1, 10, "probes per hop (TTL)"},

@@ -4,24 +4,17 @@
 
 #include <stdio.h>
 
-typedef enum sb_log_level {
-	SB_LOG_ERROR = 0,
-	SB_LOG_WARNING = 1,
-	SB_LOG_INFO = 2,
-	SB_LOG_DEBUG = 3
-} sb_log_level;
+#include <scanbackup/common.h>
+
+/* sb_log_level and sb_log are the SDK's (scanbackup/common.h). */
 
 /* Opens (appends to) the log file path, creating its folder. echo: also write lines to stderr
  * (0 = never, 1 = always). Lines above level are dropped. Before sb_log_open (or if it fails)
  * lines go to stderr only. Returns SB_OK or SB_EIO. Not thread-safe: call from the main thread. */
 int sb_log_open(const char *path, int echo, sb_log_level level);
 
-/* Writes one line. who is the module or stage speaking ("scan", "borde"). The same message
- * format from the same speaker is written at most SB_LOG_BURST times per run; the rest are counted
- * and reported by sb_log_close. Thread-safe (a mutex), so probe threads may log. */
-void sb_log(sb_log_level level, const char *who, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
+/* sb_log writes the same message format from the same speaker at most SB_LOG_BURST times per
+ * run; the rest are counted and reported by sb_log_close. */
 #define SB_LOG_BURST 50
 
 /* Reopens the log file opened by sb_log_open under the same path (after logrotate moved it),

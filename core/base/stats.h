@@ -19,16 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The 1-based nearest rank of the pct-th percentile among n samples: ceil(pct·n/100); 0 when n
- * is 0. pct is 1..100. */
-int64_t sb_stats_rank(int64_t n, int pct);
+#include <scanbackup/common.h>
 
-/* The pct-th percentile of v[0..n) by the rank rule above (pct 1..100). */
-int64_t sb_stats_percentile_i64(int64_t *v, size_t n, int pct);
-double sb_stats_percentile_dbl(double *v, size_t n, int pct);
-
-/* The median of v[0..n). */
-double sb_stats_median_i64(int64_t *v, size_t n);
-double sb_stats_median_dbl(double *v, size_t n);
+/* sb_stats_rank, sb_stats_percentile_i64 / _dbl and sb_stats_median_i64 / _dbl are declared in
+ * the SDK (scanbackup/common.h): modules use the same rule. */
 
 #endif

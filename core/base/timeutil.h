@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <scanbackup/common.h>
+
 /* A calendar date. */
 typedef struct sb_date {
 	int year, month, day; /* month 1-12, day 1-31 */
@@ -56,7 +58,6 @@ int sb_time_key_valid(const char *hms);
 /* Sets the process time zone (TZ) used by everything above; NULL or "" keeps the host's. */
 void sb_time_set_zone(const char *tz);
 
-/* Monotonic clock in seconds. */
-double sb_time_mono(void);
+/* sb_time_mono, the monotonic clock, is the SDK's (scanbackup/common.h). */
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "format/mrtg.h"
+#include "format/sources.h"
 #include "format/spool.h"
 #include "net/http.h"
 
@@ -38,18 +39,35 @@ typedef struct sb_scan_state {
 	sb_logfile alerts;
 } sb_scan_state;
 
-const sb_source *sb_job_source(const sb_job *job)
+const char *sb_job_name(const sb_job *job)
 {
-	return job->src;
+	return job->src->name;
 }
 
-const sb_module_def *sb_job_module(const sb_job *job)
+const char *sb_job_type(const sb_job *job)
 {
-	return job->mod->def;
+	return job->src->type;
+}
+
+const char *sb_job_source_url(const sb_job *job)
+{
+	return job->src->url;
+}
+
+double sb_job_capacity(const sb_job *job)
+{
+	return job->src->has_capacity ? job->src->capacity : 0;
+}
+
+const char *sb_job_date(const sb_job *job)
+{
+	return job->run->date;
 }
 
 int sb_job_set_url(sb_job *job, const char *url)
 {
+	if (url == NULL || *url == '\0')
+		return SB_EINVAL;
 	free(job->url);
 	job->url = sb_xstrdup(url);
 	return SB_OK;

@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "monitor/monitor_config.h"
-#include "monitor/probe.h"
 #include "net/evloop.h"
 #include "plugin/module.h"
+#include <scanbackup/probes.h>
 
 /* The last outcome of a test on a link, for status. */
 typedef struct sb_mlink {

@@ -10,10 +10,10 @@
 #include "base/fsutil.h"
 #include "base/stats.h"
 #include "monitor/monitor_config.h"
-#include "monitor/probe_parse.h"
 #include "monitor/trace.h"
 #include "store/store.h"
 #include "tap.h"
+#include <scanbackup/probes.h>
 
 static int parse(const char *text, sb_mon_config *c, sb_err *err)
 {

@@ -1,7 +1,7 @@
 /* probe.c - a probe's life: the services a probe module calls, its records, its end. */
 #include "config.h"
 
-#include "monitor/probe.h"
+#include <scanbackup/probes.h>
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* probe_parse.c - the system ping's and traceroute's output read into numbers and JSON. */
 #include "config.h"
 
-#include "monitor/probe_parse.h"
+#include <scanbackup/probes.h>
 
 #include <ctype.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 
 #include "base/stats.h"
 #include "fuzz.h"
-#include "monitor/probe_parse.h"
+#include <scanbackup/probes.h>
 
 #define SB_FUZZ_MAX_RTTS 64
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "monitor/probe_parse.h"
+#include <scanbackup/probes.h>
 
 /* A probe object: the four keys once each; "*" (rtt null) has every field null, a reply a
  * finite rtt >= 0; anno is null or starts with '!'; ipaddr and name are null or strings. */

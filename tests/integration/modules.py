@@ -3,6 +3,7 @@
 symbol, unresolved core function, duplicate name), a failing init, and a module's own hooks."""
 
 import os
+import re
 
 import sbtest
 
@@ -26,10 +27,13 @@ rows = {l.split()[0]: l.split() for l in out.splitlines()[2:] if l.strip()}
 t.ok("testlayer" in rows and rows["testlayer"][4] == "ok", "the good test module is loaded", out)
 t.ok("failinit" in rows and rows["failinit"][4] == "disabled", "a failing init leaves the module disabled", out)
 t.ok("init of module failinit failed" in err, "the failing init is reported", err)
-for bad in ("badabi", "badsig", "nosym", "undef"):
+for bad in ("badabi", "badsig", "nosym", "undef", "abiskew"):
     t.ok(bad not in rows, "%s is refused" % bad)
 t.ok("badabi.la: built for module ABI 999, this scanbackup has ABI 1" in err, "ABI refusal names the file and both versions", err)
 t.ok("badsig.la: ABI 1 but signature 0x3039" in err, "signature refusal names the file and both signatures", err)
+t.ok(re.search(r"abiskew\.la: ABI \d+ but signature 0x[0-9a-f]+, this scanbackup has 0x[0-9a-f]+", err),
+     "a module built against a header whose shared struct changed is refused, the file named", err)
+t.ok("abiskew" not in out, "and it is not listed", out)
 t.ok("nosym.la: no sb_module symbol" in err, "a missing descriptor is named", err)
 t.ok("undef.la: cannot load" in err and "sb_function_from_a_future_core" in err, "an unresolved core function is named", err)
 t.ok("module name 'testlayer' is already taken" in err and "zdupname.la" in err, "a duplicate name is refused", err)

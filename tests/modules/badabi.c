@@ -1,7 +1,5 @@
 /* badabi.c - a module built for another ABI: the loader must refuse it before touching it. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 const sb_module_def sb_module = {
 	.abi = 999,

@@ -1,7 +1,5 @@
 /* badsig.c - the right ABI number with another struct layout signature: refused. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 const sb_module_def sb_module = {
 	.abi = SB_MODULE_ABI,

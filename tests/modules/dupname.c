@@ -1,7 +1,5 @@
 /* dupname.c - a second module named "testlayer": the duplicate is refused. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_dup_schema = {
 	.layer = "DUPLAYER",

@@ -1,7 +1,5 @@
 /* echoprobe.c - a probe module only the tests load: records a fixed ping after an optional delay. */
-#include "config.h"
-
-#include "monitor/probe.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_probe_param echoprobe_params[] = {
 	{"delay", SB_PARAM_NUMBER, "0", 0, 60, "seconds before the record is written"},

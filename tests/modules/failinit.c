@@ -1,7 +1,5 @@
 /* failinit.c - a module whose init fails: listed, but disabled for the run. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_failinit_schema = {
 	.layer = "FAILINIT",

@@ -1,6 +1,4 @@
 /* nosym.c - a shared object without the sb_module descriptor: refused. */
-#include "config.h"
-
 int sb_not_a_module(void);
 
 int sb_not_a_module(void)

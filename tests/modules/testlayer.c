@@ -1,10 +1,8 @@
 /* testlayer.c - a layer module with its own fetch and parse hooks, for the loader tests. */
-#include "config.h"
-
 #include <stdio.h>
 #include <string.h>
 
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 static const sb_schema sb_testlayer_schema = {
 	.layer = "TESTLAYER",
@@ -25,7 +23,7 @@ static int sb_testlayer_init(const sb_module_def *self)
 /* Fetches the .log of the source's .html page with "?from=testlayer" appended. */
 static int sb_testlayer_fetch(sb_job *job)
 {
-	const char *src = sb_job_source(job)->url;
+	const char *src = sb_job_source_url(job);
 	size_t n = strlen(src);
 	if (n > 5 && strcmp(src + n - 5, ".html") == 0)
 		n -= 5;

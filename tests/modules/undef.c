@@ -1,7 +1,5 @@
 /* undef.c - a module that needs a core function this scanbackup does not have: refused at load. */
-#include "config.h"
-
-#include "plugin/module.h"
+#include <scanbackup/scanbackup.h>
 
 int sb_function_from_a_future_core(const sb_module_def *self);
 
