@@ -268,7 +268,8 @@ static void sb_job_done(void *ctx, const sb_http_result *res)
 
 static void sb_scan_warn(void *ctx, const char *path, unsigned line, const char *msg)
 {
-	sb_log(SB_LOG_WARNING, (const char *)ctx, "%s:%u: %s (line skipped)", path, line, msg);
+	/* msg says itself what became of the line */
+	sb_log(SB_LOG_WARNING, (const char *)ctx, "%s:%u: %s", path, line, msg);
 }
 
 /* Queues every interface of one layer module. Sources and jobs are kept in the arrays given. */

@@ -77,10 +77,70 @@ static int sb_sources_capacity(sb_span f, double *out)
 	return sb_parse_double(num, out);
 }
 
-static int sb_sources_same(const sb_source *a, sb_span name, sb_span type)
+/* The offset of the first byte of s[0..n) that does not belong to well-formed UTF-8 (no
+ * overlong forms, surrogates or code points past U+10FFFF), or n when it is all UTF-8. */
+static size_t sb_sources_utf8_bad(const unsigned char *s, size_t n)
 {
-	return strlen(a->name) == name.n && memcmp(a->name, name.s, name.n) == 0 &&
-	       strlen(a->type) == type.n && memcmp(a->type, type.s, type.n) == 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len = c < 0x80                 ? 1
+			     : c >= 0xC2 && c <= 0xDF ? 2
+			     : c >= 0xE0 && c <= 0xEF ? 3
+			     : c >= 0xF0 && c <= 0xF4 ? 4
+						      : 0;
+		if (len == 0 || i + len > n)
+			return i;
+		for (size_t k = 1; k < len; k++)
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+		if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] > 0x9F) ||
+		    (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] > 0x8F))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+/* A name or type as every stage carries it: each control character a space, trimmed. Sets
+ * *changed when a control character was replaced. Caller frees. */
+static char *sb_sources_normalise(sb_span f, int *changed)
+{
+	char *s = sb_xstrndup(f.s, f.n);
+	*changed = 0;
+	for (char *p = s; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f) {
+			*p = ' ';
+			*changed = 1;
+		}
+	}
+	sb_span t = sb_sources_trim((sb_span){s, strlen(s)});
+	memmove(s, t.s, t.n);
+	s[t.n] = '\0';
+	return s;
+}
+
+/* Checks that a name or type is UTF-8 and at most max bytes; otherwise warns and returns 0. */
+static int sb_sources_text_ok(sb_span f, const char *what, size_t max, const char *path,
+			      unsigned line, sb_sources_warn_fn warn, void *ctx)
+{
+	size_t bad = sb_sources_utf8_bad((const unsigned char *)f.s, f.n);
+	if (bad < f.n) {
+		sb_sources_warnf(
+			warn, ctx, path, line,
+			"expected UTF-8 text in the %s, got byte 0x%02X at byte %zu of it; "
+			"line skipped",
+			what, (unsigned)(unsigned char)f.s[bad], bad + 1);
+		return 0;
+	}
+	if (f.n > max) {
+		sb_sources_warnf(warn, ctx, path, line,
+				 "expected a %s of at most %zu bytes, got %zu; line skipped", what,
+				 max, f.n);
+		return 0;
+	}
+	return 1;
 }
 
 /* Handles one line (without its '\n'). */
@@ -121,13 +181,35 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 				 SB_SOURCES_EXPECTED, f[0].n == 0 ? "url" : "name");
 		return;
 	}
+	if (!sb_sources_text_ok(f[1], "name", SB_SOURCE_NAME_MAX, path, line, warn, ctx) ||
+	    !sb_sources_text_ok(f[3], "type", SB_SOURCE_TYPE_MAX, path, line, warn, ctx))
+		return;
+	int name_changed = 0, type_changed = 0;
+	char *name = sb_sources_normalise(f[1], &name_changed);
+	char *type = sb_sources_normalise(f[3], &type_changed);
+	if (name[0] == '\0') {
+		sb_sources_warnf(warn, ctx, path, line,
+				 "%s, got a name of control characters only; "
+				 "line skipped",
+				 SB_SOURCES_EXPECTED);
+		free(name);
+		free(type);
+		return;
+	}
+	if (name_changed || type_changed)
+		sb_sources_warnf(
+			warn, ctx, path, line,
+			"a tab, CR or other control character in the %s is read as a space: "
+			"\"%s\" (%s); line kept",
+			name_changed ? "name" : "type", name, type);
 	for (size_t i = first; i < out->n; i++) {
-		if (sb_sources_same(&out->v[i], f[1], f[3])) {
-			sb_sources_warnf(
-				warn, ctx, path, line,
-				"duplicate of line %u (same name \"%.*s\" and type \"%.*s\"); "
-				"line skipped",
-				out->v[i].line, (int)f[1].n, f[1].s, (int)f[3].n, f[3].s);
+		if (strcmp(out->v[i].name, name) == 0 && strcmp(out->v[i].type, type) == 0) {
+			sb_sources_warnf(warn, ctx, path, line,
+					 "duplicate of line %u (same name \"%s\" and type \"%s\"); "
+					 "line skipped",
+					 out->v[i].line, name, type);
+			free(name);
+			free(type);
 			return;
 		}
 	}
@@ -139,7 +221,7 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 				 (int)f[2].n, f[2].s);
 		capacity = 0;
 	}
-	if (f[3].n == 0)
+	if (type[0] == '\0')
 		sb_sources_warnf(warn, ctx, path, line, "%s, got an empty type; kept",
 				 SB_SOURCES_EXPECTED);
 	if (out->n == out->cap) {
@@ -148,8 +230,8 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 	}
 	out->v[out->n++] = (sb_source){
 		.url = sb_xstrndup(f[0].s, f[0].n),
-		.name = sb_xstrndup(f[1].s, f[1].n),
-		.type = sb_xstrndup(f[3].s, f[3].n),
+		.name = name,
+		.type = type,
 		.capacity = capacity,
 		.has_capacity = capacity > 0,
 		.line = line,

@@ -6,6 +6,11 @@
 
 #include "base/sb.h"
 
+/* The longest name and type an interface may have, in bytes: every stage (spool file names,
+ * store keys, reports, the dashboard's queries) handles these. */
+#define SB_SOURCE_NAME_MAX 256
+#define SB_SOURCE_TYPE_MAX 64
+
 /* One interface. Strings are owned by the sb_sources that holds it. */
 typedef struct sb_source {
 	char *url;
@@ -25,9 +30,13 @@ typedef struct sb_sources {
 typedef void (*sb_sources_warn_fn)(void *ctx, const char *path, unsigned line, const char *msg);
 
 /* Parses a sources file body. Blank lines and lines starting with '#' are skipped; CRLF accepted;
- * fields are trimmed; a line with fewer than 4 fields, an empty url or name, or a duplicate
- * name+type is reported through warn and skipped; a capacity that is not a number is reported and
- * taken as missing. Appends to out. Returns SB_OK (bad lines are not failures). */
+ * fields are trimmed. Names and types are normalised here, once, for every later stage: each
+ * control character in them (tab, CR, ...) becomes a space (reported through warn), then they are
+ * trimmed again. A line with fewer than 4 fields, an empty url or name, a name or type that is not
+ * UTF-8 or longer than SB_SOURCE_NAME_MAX / SB_SOURCE_TYPE_MAX bytes, or a duplicate name+type is
+ * reported through warn and skipped; a capacity that is not a number is reported and taken as
+ * missing. Every message says what happened to the line. Appends to out. Returns SB_OK (bad lines
+ * are not failures). */
 int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
 		     sb_sources_warn_fn warn, void *ctx);
 

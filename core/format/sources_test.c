@@ -186,9 +186,56 @@ static void test_load(void)
 	is_int(s.n, 0, "nothing appended on failure");
 }
 
+/* Names and types as every later stage sees them: one normalisation, or a refusal. */
+static void test_names(void)
+{
+	char long_ok[SB_SOURCE_NAME_MAX + 1], long_bad[SB_SOURCE_NAME_MAX + 2];
+	memset(long_ok, 'x', SB_SOURCE_NAME_MAX);
+	long_ok[SB_SOURCE_NAME_MAX] = '\0';
+	memset(long_bad, 'y', SB_SOURCE_NAME_MAX + 1);
+	long_bad[SB_SOURCE_NAME_MAX + 1] = '\0';
+	char *text = sb_xasprintf("u;TAB\tIN\x01NAME;1;CISCO\n"                /* 1 */
+				  "u;.dot;1;CIS\rCO\n"                         /* 2 */
+				  "u;Pe\xc3\xb1\xc3\xb3n \xe6\x9d\xb1;1;ZTE\n" /* 3 */
+				  "u;Pe\xf1on;1;ZTE\n"                         /* 4 */
+				  "u;%s;1;ZTE\n"                               /* 5 */
+				  "u;%s;1;ZTE\n"                               /* 6 */
+				  "u;OVERLONG \xc0\xaf;1;ZTE\n"                /* 7 */
+				  "u;SURROGATE \xed\xa0\x80;1;ZTE\n"           /* 8 */
+				  "u;TAB IN NAME;1;CISCO\n"                    /* 9 */
+				  "u;\x01\x02;1;CISCO\n"                       /* 10 */
+				  "u;T;1;%065d\n",                             /* 11 */
+				  long_ok, long_bad, 0);
+	sb_sources s = {0};
+	warnings w = {0};
+	sb_sources_parse(text, strlen(text), "F", &s, collect, &w);
+	free(text);
+	ok(find(&s, "TAB IN NAME", "CISCO") != NULL && warned(&w, "F:1:", "read as a space"),
+	   "a tab and a control character inside a name become spaces, said with the line");
+	ok(find(&s, ".dot", "CIS CO") != NULL && warned(&w, "F:2:", "in the type"),
+	   "a leading dot is kept; a CR inside a type becomes a space");
+	ok(find(&s, "Pe\xc3\xb1\xc3\xb3n \xe6\x9d\xb1", "ZTE") != NULL && !warned(&w, "F:3:", ""),
+	   "UTF-8 names are kept as they are");
+	ok(warned(&w, "F:4:", "expected UTF-8 text in the name, got byte 0xF1 at byte 3"),
+	   "a Latin-1 name is refused naming the byte");
+	ok(find(&s, long_ok, "ZTE") != NULL, "a name of SB_SOURCE_NAME_MAX bytes is kept");
+	ok(warned(&w, "F:6:", "at most 256 bytes, got 257; line skipped"),
+	   "one byte more is refused");
+	ok(warned(&w, "F:7:", "got byte 0xC0") && warned(&w, "F:8:", "got byte 0xED"),
+	   "overlong forms and surrogates are not UTF-8");
+	ok(warned(&w, "F:9:", "duplicate of line 1"),
+	   "duplicates are found on the normalised name");
+	ok(warned(&w, "F:10:", "control characters only"), "a name of control characters only");
+	ok(warned(&w, "F:11:", "a type of at most 64 bytes"), "a type over 64 bytes is refused");
+	is_int(s.n, 4, "4 interfaces kept");
+	sb_sources_free(&s);
+	warnings_free(&w);
+}
+
 int main(void)
 {
 	test_parse();
+	test_names();
 	test_load();
 	return tap_done();
 }

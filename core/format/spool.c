@@ -11,15 +11,21 @@
 #include "base/fsutil.h"
 #include "base/timeutil.h"
 
-/* Appends s to buf with every byte outside [A-Za-z0-9._-] as %XX. */
-static void sb_spool_escape(char *buf, size_t size, const char *s)
+/* File names stay below NAME_MAX (255 bytes): an escaped name@type longer than this keeps its
+ * first SB_SPOOL_KEEP bytes and gets "~" and a hash of the whole name and type instead. */
+#define SB_SPOOL_FILE_MAX 200
+#define SB_SPOOL_KEEP 160
+
+/* Appends s to buf (room for 3 bytes per byte of s) with every byte outside [A-Za-z0-9._-] as %XX,
+ * and a leading '.' too when lead (no hidden files). */
+static void sb_spool_escape(char *buf, const char *s, int lead)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(buf);
-	for (; *s != '\0' && n + 4 < size; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const char *p = s; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '_' || c == '-') {
+		    (c == '.' && !(lead && p == s)) || c == '_' || c == '-') {
 			buf[n++] = (char)c;
 		} else {
 			buf[n++] = '%';
@@ -33,13 +39,34 @@ static void sb_spool_escape(char *buf, size_t size, const char *s)
 char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date, const char *name,
 			const char *type)
 {
-	char file[1024] = "";
-	sb_spool_escape(file, sizeof(file) - 8, name);
+	size_t cap = 3 * (strlen(name) + strlen(type)) + 32;
+	char *file = sb_xmalloc(cap);
+	file[0] = '\0';
+	sb_spool_escape(file, name, 1);
 	size_t n = strlen(file);
 	file[n++] = '@';
 	file[n] = '\0';
-	sb_spool_escape(file, sizeof(file) - 8, type);
-	return sb_xasprintf("%s/SCAN/%s/%s/%s.tsv", data_dir, layer, date, file);
+	sb_spool_escape(file, type, 0);
+	n = strlen(file);
+	if (n > SB_SPOOL_FILE_MAX) {
+		/* FNV-1a 64 of name, NUL, type: distinct interfaces keep distinct files */
+		uint64_t h = 14695981039346656037ULL;
+		for (int part = 0; part < 2; part++) {
+			for (const unsigned char *p = (const unsigned char *)(part ? type : name);
+			     *p; p++)
+				h = (h ^ *p) * 1099511628211ULL;
+			h *= 1099511628211ULL;
+		}
+		n = SB_SPOOL_KEEP;
+		if (file[n - 1] == '%')
+			n -= 1;
+		else if (file[n - 2] == '%')
+			n -= 2;
+		snprintf(file + n, cap - n, "~%016" PRIx64, h);
+	}
+	char *path = sb_xasprintf("%s/SCAN/%s/%s/%s.tsv", data_dir, layer, date, file);
+	free(file);
+	return path;
 }
 
 int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, int durable, sb_err *err)

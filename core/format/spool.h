@@ -38,7 +38,10 @@ typedef struct sb_spool_day {
 } sb_spool_day;
 
 /* The file of one interface's day: <data_dir>/SCAN/<layer>/<date>/<name>@<type>.tsv, with every
- * byte outside [A-Za-z0-9._-] of name and type written as %XX. Caller frees. */
+ * byte outside [A-Za-z0-9._-] of name and type written as %XX, and a name's leading '.' too (never
+ * a hidden file). When that name@type passes 200 bytes, its first 160 bytes are kept and followed
+ * by "~" and 16 hex digits of a hash of the name and type, so the file name stays within NAME_MAX
+ * whatever the name (readers take the name from inside the file). Caller frees. */
 char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date, const char *name,
 			const char *type);
 

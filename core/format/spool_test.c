@@ -31,6 +31,28 @@ int main(void)
 	is_str(p, want, "names with '/', spaces and '%%' become one safe file name");
 	free(want);
 
+	/* never a hidden file; never a file name past NAME_MAX, and distinct names stay distinct */
+	char *dot = sb_spool_day_path(dir, "BORDE", "2026-11-20", ".hidden", ".T");
+	ok(strstr(dot, "/2026-11-20/%2Ehidden@.T.tsv") != NULL, "a leading dot is escaped: %s",
+	   dot);
+	free(dot);
+	char long1[300], long2[300];
+	memset(long1, ' ', 256);
+	long1[256] = '\0';
+	memcpy(long2, long1, sizeof(long2));
+	long2[255] = 'z';
+	char *l1 = sb_spool_day_path(dir, "BORDE", "2026-11-20", long1, "CISCO");
+	char *l2 = sb_spool_day_path(dir, "BORDE", "2026-11-20", long2, "CISCO");
+	const char *b1 = strrchr(l1, '/') + 1, *b2 = strrchr(l2, '/') + 1;
+	ok(strlen(b1) <= 255 && strlen(b2) <= 255, "long names: %zu and %zu bytes", strlen(b1),
+	   strlen(b2));
+	ok(strcmp(b1, b2) != 0 && strchr(b1, '~') != NULL, "... distinct, marked with a hash");
+	ok(strncmp(b1, "%20%20%20", 9) == 0 && strstr(b1, "%2~") == NULL &&
+		   strstr(b1, "%~") == NULL,
+	   "... cut between escapes: %s", b1);
+	free(l1);
+	free(l2);
+
 	sb_mrtg_sample s[3] = {
 		{1795219500, 1, 2, 3, 4},
 		{1795219800, 9007199254740993LL, 0, 5, 6},

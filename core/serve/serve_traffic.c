@@ -19,6 +19,7 @@
 #include "base/period.h"
 #include "base/stats.h"
 #include "base/timeutil.h"
+#include "format/sources.h"
 #include "serve/serve_impl.h"
 
 extern char **environ;
@@ -390,7 +391,8 @@ void sb_api_interface(sb_req *r)
 		sb_reply_error(r, 400, "layer: no layer %s", lname);
 		return;
 	}
-	if (strlen(name) > 256 || (type != NULL && strlen(type) > 64)) {
+	if (strlen(name) > SB_SOURCE_NAME_MAX ||
+	    (type != NULL && strlen(type) > SB_SOURCE_TYPE_MAX)) {
 		sb_reply_error(r, 400, "name or type too long");
 		return;
 	}
