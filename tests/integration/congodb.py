@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""congodb.py - the MongoDB backend run for real over the wire against CongoDB (congo.py) and
+compared with SQLite, which is the reference: the nightly job of the example root into both;
+every stored row read back alike; every report (the example night, the report fixture's month
+with its DST day, probe records) written from both and compared cell by cell with openpyxl;
+the dashboard's store queries (`scanbackup serve`'s API) answering the same JSON. TAP output."""
+
+import math
+import os
+import shutil
+import subprocess
+import time
+
+import sbtest
+import congo
+
+t = sbtest.Tap()
+congo.skip_rest_unless_available(t)
+why = sbtest.missing("openpyxl")
+if why:
+    t.skip_rest(why)
+import openpyxl  # noqa: E402
+import report_fixture as fx  # noqa: E402
+import sbweb  # noqa: E402
+
+CLI = os.path.join(sbtest.TOP_BUILDDIR, "tests", "store_cli")
+DATE = sbweb.EXAMPLE_DATE
+LAYERS = ["BORDE", "BRAS", "CACHING", "RAI", "IXP", "IPBRAS"]
+server = congo.Congo()
+
+
+def store_cli(uri, *args):
+    return subprocess.run([CLI, "-t", "5000", uri] + list(args), capture_output=True, text=True,
+                          timeout=120)
+
+
+def example_root(uri):
+    """A copy of the example root whose store is uri."""
+    root = sbtest.tempdir("sbcongo-")
+    for name in ("sources", "mrtg"):
+        shutil.copytree(os.path.join(sbtest.TOP_SRCDIR, "examples", name), os.path.join(root, name))
+    env = sbtest.read(os.path.join(sbtest.TOP_SRCDIR, "examples", ".env"))
+    sbtest.write(os.path.join(root, ".env"), env + "DATABASE_URI=%s\n" % uri)
+    return root
+
+
+def dump(uri, what):
+    """Every row of the store, as store_cli prints them: one list per layer and the summaries."""
+    out = {}
+    for layer in LAYERS:
+        p = store_cli(uri, "query-history", layer, "-", "-")
+        out[layer] = p.stdout.splitlines() if p.returncode == 0 else ["failed: " + p.stderr]
+    p = store_cli(uri, "query-summary", "-", "-")
+    out["summary"] = p.stdout.splitlines() if p.returncode == 0 else ["failed: " + p.stderr]
+    return out
+
+
+def same_value(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (math.isnan(a) and math.isnan(b))
+    return a == b and type(a) is type(b)
+
+
+def backend_cell(ws, cell, va, vb):
+    """The one cell that must differ: the store's name beside "Base de datos"."""
+    return (va, vb) == ("sqlite", "mongodb") and cell.column > 1 and \
+        ws.cell(cell.row, cell.column - 1).value == "Base de datos"
+
+
+def compare_books(path_a, path_b):
+    """Compares two workbooks cell by cell (value, its type, number format) over every sheet;
+    only the store's own name may differ. Returns (cells compared, differences)."""
+    a = openpyxl.load_workbook(path_a)
+    b = openpyxl.load_workbook(path_b)
+    if a.sheetnames != b.sheetnames:
+        return 0, ["sheets %r vs %r" % (a.sheetnames, b.sheetnames)]
+    cells = 0
+    diffs = []
+    for name in a.sheetnames:
+        wa, wb = a[name], b[name]
+        rows = max(wa.max_row, wb.max_row)
+        cols = max(wa.max_column, wb.max_column)
+        if (wa.max_row, wa.max_column) != (wb.max_row, wb.max_column):
+            diffs.append("%s: %dx%d vs %dx%d" % (name, wa.max_row, wa.max_column, wb.max_row,
+                                                 wb.max_column))
+        if wa.freeze_panes != wb.freeze_panes:
+            diffs.append("%s: frozen %r vs %r" % (name, wa.freeze_panes, wb.freeze_panes))
+        for r in range(1, rows + 1):
+            for c in range(1, cols + 1):
+                ca, cb = wa.cell(r, c), wb.cell(r, c)
+                cells += 1
+                if backend_cell(wa, ca, ca.value, cb.value):
+                    continue
+                if not same_value(ca.value, cb.value):
+                    diffs.append("%s!%s: %r vs %r" % (name, ca.coordinate, ca.value, cb.value))
+                elif ca.value is not None and ca.number_format != cb.number_format:
+                    diffs.append("%s!%s: format %r vs %r" % (name, ca.coordinate,
+                                                             ca.number_format, cb.number_format))
+    return cells, diffs
+
+
+def compare_reports(tag, roots, reports):
+    """Runs each report in both roots and compares the workbooks; returns the cells compared."""
+    total = 0
+    for args, fname in reports:
+        paths = []
+        for kind, root in roots:
+            out = os.path.join(root, "out-" + "-".join(args).replace("/", "_"))
+            r = sbtest.run(["report"] + args + ["--out", out], root=root)
+            path = os.path.join(out, fname)
+            t.ok(r.returncode == 0 and os.path.exists(path),
+                 "%s: report %s on %s" % (tag, " ".join(args), kind), r.stdout + r.stderr)
+            paths.append(path)
+        if not all(os.path.exists(p) for p in paths):
+            continue
+        cells, diffs = compare_books(*paths)
+        total += cells
+        t.ok(cells > 0 and not diffs, "%s: %s: the MongoDB workbook equals the SQLite one, "
+             "%d cells" % (tag, " ".join(args), cells), "\n".join(diffs[:30]))
+    return total
+
+
+# ---- the nightly job of the example root into both stores ----
+sql_root = example_root("sqlite:data/scanbackup.db")
+mongo_root = example_root(server.uri("ScanBackupDB"))
+outs = {}
+for kind, root in (("sqlite", sql_root), ("mongodb", mongo_root)):
+    r = sbtest.run(["run", "--date", DATE], root=root)
+    t.eq(r.returncode, 0, "the example night on %s" % kind, r.stdout + r.stderr)
+    outs[kind] = r.stdout.splitlines()
+
+
+def same_words(lines, kind):
+    """run's lines without the store's name and the times taken."""
+    return [x.split("; 0.")[0].replace(kind, "STORE") for x in lines]
+
+
+t.eq(same_words(outs["mongodb"], "mongodb"), same_words(outs["sqlite"], "sqlite"),
+     "run says the same on both stores")
+t.ok("updater data: %s: 4566 samples from 16 spool files stored in mongodb; 0 files kept" % DATE
+     in outs["mongodb"], "4566 samples stored in CongoDB", outs["mongodb"])
+spool = [f for _, _, fs in os.walk(os.path.join(mongo_root, "data", "SCAN")) for f in fs]
+t.eq(spool, [], "the spool is empty once CongoDB acknowledged")
+
+sql_uri = "sqlite:" + os.path.join(sql_root, "data", "scanbackup.db")
+mongo_uri = server.uri("ScanBackupDB")
+a, b = dump(sql_uri, "sqlite"), dump(mongo_uri, "mongodb")
+for k in LAYERS + ["summary"]:
+    t.ok(len(a[k]) > 0 and a[k] == b[k], "%s: the %d rows read back from CongoDB equal SQLite's"
+         % (k, len(a[k])), "sqlite %r\nmongo  %r" % (a[k][:3], b[k][:3]))
+use0 = [x for x in b["summary"] if x.startswith("BRAS-VAL-01 ETH-TRUNK2 UPLINK;")]
+t.ok(len(use0) == 1 and use0[0].split(";")[4] == "0" and use0[0].split(";")[9] == "null",
+     "the capacity-0 interface reads back with capacity 0 and no use", use0)
+
+# Running the night again changes nothing.
+r = sbtest.run(["run", "--date", DATE], root=mongo_root)
+t.eq(r.returncode, 0, "the example night again on CongoDB", r.stderr)
+t.eq(dump(mongo_uri, "mongodb"), b, "re-running the night leaves the same rows (upserts)")
+
+# Probe records of a monitor, the same in both stores.
+T0 = 1795132800 + 4 * 3600  # 2026-11-20 04:00 UTC, 00:00 in Caracas
+lines = []
+for i in range(180):
+    ts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0 + 60 * i))
+    if 40 <= i < 55:
+        lines.append("%s\tping\t127.0.0.1\t-1.000\t100.0\t3\t0" % ts)
+    else:
+        lines.append("%s\tping\t127.0.0.1\t%.3f\t0.0\t3\t3" % (ts, 1.0 + (i % 7) * 0.25))
+    if i % 10 == 0:
+        lines.append("%s\thttp\thttp://127.0.0.1:80/\t200\t%.3f\t" % (ts, 2.0 + i / 100.0))
+    if i % 60 == 0:
+        hop = "10.0.0.%d" % (1 + i // 60)
+        lines.append('%s\ttrace\t10.0.0.9\t[[{"anno": null, "rtt": 0.5, "ipaddr": "%s", '
+                     '"name": "%s"}]]' % (ts, hop, hop))
+trace = os.path.join(sql_root, "probes.trace")
+sbtest.write(trace, "\n".join(lines) + "\n")
+for uri in (sql_uri, mongo_uri):
+    for link in (1, 2):
+        p = store_cli(uri, "put-probe", "7", str(link), trace)
+        t.ok(p.returncode == 0, "probe records of link %d into %s" % (link, uri.split(":")[0]),
+             p.stderr)
+
+cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mongo_root)], [
+    (["diario", "--date", DATE], "Data_Diario_BBIP.xlsx"),
+    (["semanal", "--literal", "--date", "2026-11-21"], "Data_Semanal_BBIP.xlsx"),
+    (["quincenal", "--literal", "--date", "2026-11-21"], "Data_Quincenal_BBIP.xlsx"),
+    (["mensual", "--date", "2026-11-21"], "Data_Mensual_BBIP.xlsx"),
+    (["percentil95", "--date", DATE], "Data_Percentil95_BBIP.xlsx"),
+    (["disponibilidad", "--from", DATE, "--to", DATE], "Disponibilidad_Enlaces.xlsx"),
+    (["latencia", "--from", DATE, "--to", DATE], "Latencia_Enlaces.xlsx"),
+])
+
+# ---- the report fixture: a month with a DST day, loaded through the store code into both ----
+fix_roots = []
+for kind, uri in (("sqlite", "sqlite:data/scanbackup.db"), ("mongodb", server.uri("FixtureDB"))):
+    root = sbtest.tempdir("sbcongo-fx-")
+    sbtest.write(os.path.join(root, ".env"), "TIMEZONE=%s\nDATABASE_URI=%s\n" % (fx.TZ, uri))
+    os.makedirs(os.path.join(root, "data"))
+    if kind == "sqlite":
+        uri = "sqlite:" + os.path.join(root, "data", "scanbackup.db")
+    files = [("summary", fx.summary_lines(fx.summaries()))]
+    hist = fx.history()
+    files += [(layer, fx.history_lines(hist, layer)) for layer in fx.LAYERS
+              if fx.history_lines(hist, layer)]
+    good = True
+    for what, rows in files:
+        path = os.path.join(root, what + ".txt")
+        sbtest.write(path, "\n".join(rows) + "\n")
+        args = ["put-summary", path] if what == "summary" else ["put-history", what, path]
+        p = store_cli(uri, *args)
+        good = good and p.returncode == 0
+    t.ok(good, "the report fixture loaded into %s" % kind)
+    fix_roots.append((kind, root))
+cells += compare_reports("fixture", fix_roots, [
+    (["diario", "--date", "2026-03-10"], "Data_Diario_BBIP.xlsx"),
+    (["semanal", "--date", "2026-03-10"], "Data_Semanal_BBIP.xlsx"),
+    (["quincenal", "--date", "2026-03-20"], "Data_Quincenal_BBIP.xlsx"),
+    (["mensual", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx"),
+    (["mensual", "--literal", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx"),
+    (["percentil95", "--from", fx.RAW_FROM, "--to", fx.RAW_TO], "Data_Percentil95_BBIP.xlsx"),
+])
+t.ok(cells > 5000, "%d workbook cells compared in all" % cells)
+
+# ---- the dashboard's store queries ----
+PW = "congo-secret-1"
+clients = []
+servers = []
+for kind, root in (("sqlite", sql_root), ("mongodb", mongo_root)):
+    sbweb.add_user(root, "ana", PW, "viewer")
+    srv = sbweb.Serve(root)
+    servers.append(srv)
+    c = sbweb.Client(srv.port)
+    st, _, _ = c.login("ana", PW)
+    t.eq(st, 200, "signed in to serve on %s" % kind)
+    clients.append(c)
+
+
+def both(path):
+    got = []
+    for c in clients:
+        st, _, body = c.get(path)
+        if isinstance(body, dict):
+            body.pop("backend", None)
+        got.append((st, body))
+    return got
+
+
+(sa, ja), (sb, jb) = both("/api/layers?date=" + DATE)
+names = [(L["layer"], f["name"], f["type"]) for L in (ja or {}).get("layers", [])
+         for f in L.get("interfaces", [])] if isinstance(ja, dict) else []
+t.ok(sa == sb == 200 and len(names) == 16 and ja == jb, "/api/layers: the same answer on both",
+     "%r %r\n%r\n%r" % (sa, sb, ja, jb))
+bad = []
+for layer, name, typ in names:
+    from urllib.parse import urlencode
+    q = urlencode({"layer": layer, "name": name, "type": typ, "from": "2026-11-14", "to": DATE})
+    (sa, ja), (sb, jb) = both("/api/interface?" + q)
+    if not (sa == sb == 200 and ja == jb):
+        bad.append("%s %s: %r %r" % (layer, name, sa, sb))
+t.ok(names and not bad, "/api/interface: the same samples, percentiles and summaries for all %d "
+     "interfaces" % len(names), "\n".join(bad[:10]))
+for link in (1, 2):
+    (sa, ja), (sb, jb) = both("/api/probes/link?monitor=7&link=%d&from=%s&to=%s" % (link, DATE,
+                                                                                   DATE))
+    t.ok(sa == sb == 200 and ja == jb and ja.get("ping"), "/api/probes/link %d: the same answer"
+         % link, "%r %r" % (sa, sb))
+for srv in servers:
+    t.eq(srv.stop(), 0, "serve stops cleanly")
+
+server.stop()
+t.done()
