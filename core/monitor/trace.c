@@ -20,6 +20,11 @@
 /* Rows per store call (a transaction), and the most bytes read from one trace file. */
 #define SB_TRACE_BATCH 20000
 #define SB_TRACE_MAX_FILE ((size_t)64 << 20)
+/* The ranges a record's values must fall in (sb_trace_parse_line). */
+#define SB_TRACE_MIN_TS INT64_C(946684800)  /* 2000-01-01 */
+#define SB_TRACE_MAX_TS INT64_C(4102444800) /* 2100-01-01 */
+#define SB_TRACE_MAX_MS 3600000.0
+#define SB_TRACE_MAX_TARGET 2048
 
 void sb_trace_stamp(int64_t ts, char *buf)
 {
@@ -125,6 +130,68 @@ static int sb_trace_int(const char *s, int64_t *v)
 	return sb_parse_int64(s, v);
 }
 
+/* A time in ms: -1 (none) or 0 to an hour. */
+static int sb_trace_ms_ok(double v)
+{
+	return v == -1.0 || (v >= 0.0 && v <= SB_TRACE_MAX_MS);
+}
+
+/* 1 when the hops text is one closed JSON list (brackets balanced outside strings); counts the
+ * hops (the lists directly inside it) into *nhops. */
+static int sb_trace_hops_ok(const char *p, int64_t *nhops)
+{
+	int depth = 0, in_str = 0, closed = 0;
+	*nhops = 0;
+	if (*p != '[')
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (closed)
+			return 0; /* text after the list */
+		if (in_str) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+		} else if (*p == '"') {
+			in_str = 1;
+		} else if (*p == '[') {
+			if (++depth == 2)
+				(*nhops)++;
+		} else if (*p == ']') {
+			if (--depth < 0)
+				return 0;
+			closed = depth == 0;
+		}
+	}
+	return closed && !in_str;
+}
+
+/* The values' ranges, once a record parsed: SB_OK, or SB_EPARSE with *why. */
+static int sb_trace_check_row(sb_probe_kind kind, const sb_probe_row *row, const char **why)
+{
+	if (row->ts < SB_TRACE_MIN_TS || row->ts > SB_TRACE_MAX_TS)
+		*why = "time stamp before 2000 or after 2100";
+	else if (row->target[0] == '\0' || strlen(row->target) > SB_TRACE_MAX_TARGET)
+		*why = "the target (ip or url) is empty or longer than 2048 bytes";
+	else if (kind == SB_PROBE_PING && !sb_trace_ms_ok(row->rtt))
+		*why = "rtt: expected -1 (no reply) or 0 to 3600000 ms";
+	else if (kind == SB_PROBE_PING && !(row->loss >= 0.0 && row->loss <= 100.0))
+		*why = "loss: expected 0 to 100 (%)";
+	else if (kind == SB_PROBE_PING && (row->sent < 0 || row->sent > 1000000 ||
+					   row->received < 0 || row->received > row->sent))
+		*why = "sent and received: expected 0 <= received <= sent <= 1000000";
+	else if (kind == SB_PROBE_HTTP && row->status != 0 &&
+		 (row->status < 100 || row->status > 599))
+		*why = "status: expected 0 (none) or an HTTP status 100 to 599";
+	else if (kind == SB_PROBE_HTTP && !sb_trace_ms_ok(row->rtt))
+		*why = "total: expected -1 (failed) or 0 to 3600000 ms";
+	else if (kind == SB_PROBE_TRACE && row->nhops > 255)
+		*why = "more than 255 hops";
+	else
+		return SB_OK;
+	return SB_EPARSE;
+}
+
 int sb_trace_parse_line(char *line, int64_t monitor, int64_t link, sb_probe_kind *kind,
 			sb_probe_row *row, const char **why)
 {
@@ -161,33 +228,16 @@ int sb_trace_parse_line(char *line, int64_t monitor, int64_t link, sb_probe_kind
 		row->error = *f[5] != '\0' ? f[5] : NULL;
 	} else if (strcmp(f[1], "trace") == 0) {
 		*kind = SB_PROBE_TRACE;
-		if (n != 4 || f[3][0] != '[') {
+		if (n != 4 || !sb_trace_hops_ok(f[3], &row->nhops)) {
 			*why = "a trace record has ip and a JSON list of hops";
 			return SB_EPARSE;
 		}
 		row->hops = f[3];
-		/* hops at the top level of the JSON list: count the '[' opening each hop */
-		int depth = 0, in_str = 0;
-		for (const char *p = f[3]; *p != '\0'; p++) {
-			if (in_str) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				else if (*p == '"')
-					in_str = 0;
-			} else if (*p == '"') {
-				in_str = 1;
-			} else if (*p == '[') {
-				if (++depth == 2)
-					row->nhops++;
-			} else if (*p == ']') {
-				depth--;
-			}
-		}
 	} else {
 		*why = "unknown record kind (expected ping, http or trace)";
 		return SB_EPARSE;
 	}
-	return SB_OK;
+	return sb_trace_check_row(*kind, row, why);
 }
 
 /* ---- loading ---- */

@@ -48,7 +48,10 @@ int sb_trace_load(const char *data_dir, sb_store *st, int force, sb_trace_stats 
 		  sb_err *err);
 
 /* Parses one record line into row (strings point into line, which is modified). monitor and link
- * come from the file's path. Returns SB_OK or SB_EPARSE with why set to a static reason. */
+ * come from the file's path. The values must be in range: a time stamp from 2000 to 2100, a
+ * target of 1 to 2048 bytes; ping: rtt -1 or 0 to 3600000 ms, loss 0 to 100, 0 <= received <=
+ * sent <= 1000000; http: status 0 or 100 to 599, total -1 or 0 to 3600000 ms; trace: one closed
+ * JSON list of at most 255 hops. Returns SB_OK or SB_EPARSE with why set to a static reason. */
 int sb_trace_parse_line(char *line, int64_t monitor, int64_t link, sb_probe_kind *kind,
 			sb_probe_row *row, const char **why);
 

@@ -914,11 +914,6 @@ static sb_req *sb_req_new(sb_srv *s, struct MHD_Connection *conn, const char *ur
 	r->t0 = sb_time_mono();
 	r->method = method;
 	r->status = 500;
-	/* only a monitor with a valid token may send a large body (its results): others are cut
-	 * at 64 KiB before anything is buffered beyond that */
-	r->body_max = 65536;
-	if (strstr(url, "/results") != NULL && sb_req_split(r, url) && sb_auth_monitor(r) == SB_OK)
-		r->body_max = SB_RESULTS_MAX;
 	snprintf(r->ip, sizeof(r->ip), "-");
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -933,6 +928,11 @@ static sb_req *sb_req_new(sb_srv *s, struct MHD_Connection *conn, const char *ur
 				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 				  r->ip, sizeof(r->ip));
 	}
+	/* only a monitor with a valid token may send a large body (its results): others are cut
+	 * at 64 KiB before anything is buffered beyond that */
+	r->body_max = 65536;
+	if (strstr(url, "/results") != NULL && sb_req_split(r, url) && sb_auth_monitor(r) == SB_OK)
+		r->body_max = SB_RESULTS_MAX;
 	sb_argbuf b = {r->uri, sizeof(r->uri) - 1, 1};
 	sb_argbuf_put(&b, url);
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, sb_arg_iter, &b);
@@ -1077,6 +1077,7 @@ static void sb_srv_free(sb_srv *s)
 	pthread_cond_destroy(&s->store_cv);
 	pthread_mutex_destroy(&s->log_mu);
 	pthread_mutex_destroy(&s->rl_mu);
+	pthread_mutex_destroy(&s->push_mu);
 	sb_login_limit_free(&s->limit);
 	for (size_t i = 0; i < SB_CACHE_SLOTS; i++)
 		free(s->cache[i].body);
@@ -1125,6 +1126,7 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	pthread_cond_init(&s->store_cv, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
 	pthread_mutex_init(&s->rl_mu, NULL);
+	pthread_mutex_init(&s->push_mu, NULL);
 	pthread_mutex_init(&s->cache_mu, NULL);
 	if (o->public_url != NULL)
 		sb_origin_add(s, o->public_url);

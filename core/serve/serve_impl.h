@@ -104,6 +104,9 @@ struct sb_srv {
 	char origins[6][300];
 	size_t norigins;
 	atomic_int hashing;
+	/* results pushed by remote monitors are checked against the store and written one push
+	 * at a time */
+	pthread_mutex_t push_mu;
 	atomic_int reports;
 	/* the answer cache */
 	pthread_mutex_t cache_mu;

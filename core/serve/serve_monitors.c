@@ -4,13 +4,17 @@
  * A monitor box holds MONITOR_CENTRAL_URL and its token "sbm_<id>_<secret>". It pulls
  * GET /api/monitors/<id>/config (the monitor.json the dashboard's links and tests make, with an
  * ETag: the config version) and pushes POST /api/monitors/<id>/results, a text/plain body of
- * lines "<link id>\t<trace line>" (trace.h's record format). The answer lists what was stored;
- * the box removes those lines from its spool only then, so resending after a lost answer is
- * harmless: rows are upserted on (monitor, link, timestamp). */
+ * lines "<link id>\t<trace line>" (trace.h's record format, its ranges checked). A line is taken
+ * only for a link of that monitor's own configuration. The answer counts what the server holds
+ * ("stored": new records plus replays of held ones) and what it refused, line by line; the box
+ * removes the lines from its spool only then, so resending after a lost answer is harmless: a
+ * replayed record is a no-op, and a record contradicting one already held (same monitor, link
+ * and timestamp, other values) is refused and logged, never overwritten. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -762,6 +766,235 @@ void sb_api_monitor_config(sb_req *r)
 	sb_reply(r, 200, "application/json; charset=utf-8", text, len);
 }
 
+/* One line of a push: what it became. */
+typedef enum { SB_PUSH_NEW, SB_PUSH_SAME, SB_PUSH_REFUSED } sb_push_state;
+
+typedef struct sb_push_item {
+	sb_probe_kind kind;
+	sb_probe_row row;
+	size_t line;
+	sb_push_state state;
+	char when[20]; /* local date and time of row.ts */
+} sb_push_item;
+
+typedef struct sb_push_error {
+	size_t line;
+	char why[160];
+} sb_push_error;
+
+typedef struct sb_push {
+	sb_push_item *items; /* sorted by kind, link, timestamp, line */
+	size_t n;
+	sb_push_error *errs;
+	size_t nerr;
+	int64_t monitor;
+	size_t conflicts;
+} sb_push;
+
+static void sb_push_refuse(sb_push *p, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void sb_push_refuse(sb_push *p, size_t line, const char *fmt, ...)
+{
+	sb_push_error *e = &p->errs[p->nerr++];
+	e->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->why, sizeof(e->why), fmt, ap);
+	va_end(ap);
+}
+
+static int sb_push_item_cmp(const void *a, const void *b)
+{
+	const sb_push_item *x = a, *y = b;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->row.link != y->row.link)
+		return x->row.link < y->row.link ? -1 : 1;
+	if (x->row.ts != y->row.ts)
+		return x->row.ts < y->row.ts ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int sb_push_error_cmp(const void *a, const void *b)
+{
+	const sb_push_error *x = a, *y = b;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int sb_str_same(const char *a, const char *b)
+{
+	if (a == NULL || *a == '\0')
+		return b == NULL || *b == '\0';
+	return b != NULL && strcmp(a, b) == 0;
+}
+
+/* 1 when two records of one kind and key hold the same values. */
+static int sb_probe_same(sb_probe_kind kind, const sb_probe_row *a, const sb_probe_row *b)
+{
+	if (!sb_str_same(a->target, b->target))
+		return 0;
+	if (kind == SB_PROBE_PING)
+		return a->rtt == b->rtt && a->loss == b->loss && a->sent == b->sent &&
+		       a->received == b->received;
+	if (kind == SB_PROBE_HTTP)
+		return a->status == b->status && a->rtt == b->rtt &&
+		       sb_str_same(a->error, b->error);
+	return sb_str_same(a->hops, b->hops);
+}
+
+/* The store's record of a key already pushed: the same values make the line a replay (nothing
+ * to write), others a conflict (refused and logged; the stored record stays). */
+typedef struct sb_push_query {
+	sb_push *p;
+	size_t from, to; /* the items of one kind and link */
+} sb_push_query;
+
+static int sb_push_existing(void *ctx, const sb_probe_row *row)
+{
+	sb_push_query *q = ctx;
+	sb_push *p = q->p;
+	size_t lo = q->from, hi = q->to;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->items[mid].row.ts < row->ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < q->to && p->items[i].row.ts == row->ts; i++) {
+		sb_push_item *it = &p->items[i];
+		if (it->state != SB_PUSH_NEW)
+			continue;
+		if (sb_probe_same(it->kind, &it->row, row)) {
+			it->state = SB_PUSH_SAME;
+			continue;
+		}
+		it->state = SB_PUSH_REFUSED;
+		p->conflicts++;
+		sb_push_refuse(p, it->line,
+			       "conflicts with the stored record of link %" PRId64
+			       " at %s %s (other values): not overwritten",
+			       it->row.link, it->row.date, it->row.time);
+		sb_log(SB_LOG_WARNING, "serve",
+		       "monitor %" PRId64 ": line %zu conflicts with the stored %s record of link "
+		       "%" PRId64 " at %s %s; refused, the stored one kept",
+		       p->monitor, it->line, sb_store_probe_table(it->kind), it->row.link,
+		       it->row.date, it->row.time);
+	}
+	return SB_OK;
+}
+
+/* Marks the lines of p that repeat a stored record (SB_PUSH_SAME) or contradict one (refused),
+ * kind by kind and link by link. */
+static int sb_push_against_store(sb_push *p, sb_store *st, sb_err *err)
+{
+	for (size_t i = 0; i < p->n;) {
+		size_t j = i;
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		while (j < p->n && p->items[j].kind == p->items[i].kind &&
+		       p->items[j].row.link == p->items[i].row.link) {
+			if (p->items[j].state == SB_PUSH_NEW) {
+				lo = p->items[j].row.ts < lo ? p->items[j].row.ts : lo;
+				hi = p->items[j].row.ts > hi ? p->items[j].row.ts : hi;
+			}
+			j++;
+		}
+		if (lo <= hi) {
+			sb_push_query q = {p, i, j};
+			int rc = sb_store_query_probe(st, p->items[i].kind, p->monitor,
+						      p->items[i].row.link, lo, hi + 1,
+						      sb_push_existing, &q, err);
+			if (rc != SB_OK)
+				return rc;
+		}
+		i = j;
+	}
+	return SB_OK;
+}
+
+/* Parses the body of a push into p: lines of links not in the monitor's configuration, values
+ * out of range and times more than a day ahead are refused; a line repeating an earlier line of
+ * the batch is a replay, one contradicting it is refused. */
+static void sb_push_parse(sb_req *r, sb_push *p, const sb_link_rec *links, size_t nlinks,
+			  size_t *lineno)
+{
+	int64_t now = (int64_t)time(NULL);
+	char *s = r->body;
+	while (s != NULL && *s != '\0') {
+		char *nl = strchr(s, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		size_t line = ++*lineno;
+		char *text = s;
+		s = nl != NULL ? nl + 1 : NULL;
+		if (*text == '\0')
+			continue;
+		const char *why = NULL;
+		char *tab = strchr(text, '\t');
+		int64_t link = 0;
+		sb_push_item *it = &p->items[p->n];
+		memset(it, 0, sizeof(*it));
+		if (tab == NULL) {
+			why = "expected <link id>, a tab, then a trace line";
+		} else {
+			*tab = '\0';
+			if (sb_parse_int64(text, &link) != SB_OK || link < 0)
+				why = "the link id is not a whole number";
+			else if (sb_trace_parse_line(tab + 1, r->monitor, link, &it->kind, &it->row,
+						     &why) != SB_OK &&
+				 why == NULL)
+				why = "bad trace line";
+		}
+		if (why == NULL) {
+			size_t k = 0;
+			while (k < nlinks && links[k].id != link)
+				k++;
+			if (k == nlinks) {
+				sb_push_refuse(p, line,
+					       "link %" PRId64 " is not a link of monitor %" PRId64
+					       " (its configuration on this server)",
+					       link, r->monitor);
+				continue;
+			}
+			if (it->row.ts > now + 86400)
+				why = "the time stamp is more than a day ahead of the server's "
+				      "clock";
+		}
+		if (why != NULL) {
+			sb_push_refuse(p, line, "%s", why);
+			continue;
+		}
+		sb_time_local(it->row.ts, it->when, it->when + 11);
+		it->line = line;
+		it->state = SB_PUSH_NEW;
+		p->n++;
+	}
+	/* the rows point into the body, which stays put; date and time into their item */
+	qsort(p->items, p->n, sizeof(*p->items), sb_push_item_cmp);
+	size_t group = 0; /* the first item of the run with the same key */
+	for (size_t i = 0; i < p->n; i++) {
+		sb_push_item *it = &p->items[i];
+		it->row.date = it->when;
+		it->row.time = it->when + 11;
+		const sb_push_item *first = &p->items[group];
+		if (i == 0 || first->kind != it->kind || first->row.link != it->row.link ||
+		    first->row.ts != it->row.ts) {
+			group = i;
+		} else if (sb_probe_same(it->kind, &it->row, &first->row)) {
+			it->state = SB_PUSH_SAME;
+		} else {
+			it->state = SB_PUSH_REFUSED;
+			p->conflicts++;
+			sb_push_refuse(
+				p, it->line,
+				"conflicts with line %zu of this batch (the same record with "
+				"other values)",
+				first->line);
+		}
+	}
+}
+
 void sb_api_monitor_results(sb_req *r)
 {
 	const char *ct = sb_req_header(r, "Content-Type");
@@ -778,94 +1011,85 @@ void sb_api_monitor_results(sb_req *r)
 		sb_reply_error(r, 413, "at most %d lines per batch", SB_RESULTS_LINES);
 		return;
 	}
-	sb_probe_row *rows[SB_PROBE_KINDS] = {NULL};
-	size_t n[SB_PROBE_KINDS] = {0};
-	char(*when)[20] = sb_xcalloc(nlines + 1, sizeof(*when));
-	for (int k = 0; k < SB_PROBE_KINDS; k++)
-		rows[k] = sb_xcalloc(nlines + 1, sizeof(sb_probe_row));
-	sb_json rej;
-	sb_json_init(&rej, 0);
-	sb_json_arr(&rej);
-	size_t nrej = 0, lineno = 0, nrows = 0;
-	char *p = r->body;
-	while (p != NULL && *p != '\0') {
-		char *nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		lineno++;
-		char *line = p;
-		p = nl != NULL ? nl + 1 : NULL;
-		if (*line == '\0')
-			continue;
-		const char *why = NULL;
-		char *tab = strchr(line, '\t');
-		int64_t link = 0;
-		sb_probe_kind kind = SB_PROBE_PING;
-		sb_probe_row row;
-		if (tab == NULL) {
-			why = "expected <link id>, a tab, then a trace line";
-		} else {
-			*tab = '\0';
-			if (sb_parse_int64(line, &link) != SB_OK || link < 0)
-				why = "the link id is not a whole number";
-			else if (sb_trace_parse_line(tab + 1, r->monitor, link, &kind, &row,
-						     &why) != SB_OK &&
-				 why == NULL)
-				why = "bad trace line";
-		}
-		if (why != NULL) {
-			sb_json_obj(&rej);
-			sb_json_kint(&rej, "line", (int64_t)lineno);
-			sb_json_kstr(&rej, "why", why);
-			sb_json_obj_end(&rej);
-			nrej++;
-			continue;
-		}
-		sb_time_local(row.ts, when[nrows], when[nrows] + 11);
-		row.date = when[nrows];
-		row.time = when[nrows] + 11;
-		nrows++;
-		rows[kind][n[kind]++] = row;
-	}
-	sb_json_arr_end(&rej);
 	sb_err err = {0};
-	int rc = SB_OK;
-	if (nrows > 0) {
-		sb_store *st = sb_srv_store(r->srv, &err);
-		if (st == NULL)
-			rc = err.code != SB_OK ? err.code : SB_ESTORE;
-		for (int k = 0; k < SB_PROBE_KINDS && rc == SB_OK; k++)
-			if (n[k] > 0)
-				rc = sb_store_put_probe(st, (sb_probe_kind)k, rows[k], n[k], &err);
-		if (st != NULL)
-			sb_srv_store_put(r->srv, st);
-	}
-	for (int k = 0; k < SB_PROBE_KINDS; k++)
-		free(rows[k]);
-	free(when);
+	sb_link_rec *links = NULL;
+	size_t nlinks = 0;
+	int rc = sb_servedb_links(r->srv->db, r->monitor, &links, &nlinks, &err);
 	if (rc != SB_OK) {
-		sb_json_free(&rej);
 		sb_reply_store_error(r, &err);
 		return;
 	}
-	if (nrej > 0)
-		sb_log(SB_LOG_WARNING, "serve", "monitor %" PRId64 ": %zu result lines refused",
-		       r->monitor, nrej);
-	sb_servedb_monitor_pushed(r->srv->db, r->monitor, (int64_t)nrows, NULL);
-	size_t rlen = 0;
-	char *rtext = sb_json_take(&rej, &rlen);
+	sb_push p = {
+		.items = sb_xcalloc(nlines + 1, sizeof(sb_push_item)),
+		.errs = sb_xcalloc(nlines + 1, sizeof(sb_push_error)),
+		.monitor = r->monitor,
+	};
+	size_t lineno = 0;
+	sb_push_parse(r, &p, links, nlinks, &lineno);
+	free(links);
+
+	/* one push at a time checks and writes, so that two pushes of one record cannot both be
+	 * taken for new */
+	size_t nnew = 0, nsame = 0;
+	pthread_mutex_lock(&r->srv->push_mu);
+	sb_store *st = NULL;
+	for (size_t i = 0; i < p.n; i++)
+		nnew += p.items[i].state == SB_PUSH_NEW;
+	if (nnew > 0) {
+		st = sb_srv_store(r->srv, &err);
+		if (st == NULL)
+			rc = err.code != SB_OK ? err.code : SB_ESTORE;
+		if (rc == SB_OK)
+			rc = sb_push_against_store(&p, st, &err);
+	}
+	sb_probe_row *rows = sb_xcalloc(p.n + 1, sizeof(*rows));
+	nnew = 0;
+	for (int k = 0; k < SB_PROBE_KINDS && rc == SB_OK; k++) {
+		size_t n = 0;
+		for (size_t i = 0; i < p.n; i++)
+			if (p.items[i].kind == (sb_probe_kind)k && p.items[i].state == SB_PUSH_NEW)
+				rows[n++] = p.items[i].row;
+		if (n > 0)
+			rc = sb_store_put_probe(st, (sb_probe_kind)k, rows, n, &err);
+		nnew += n;
+	}
+	if (st != NULL)
+		sb_srv_store_put(r->srv, st);
+	pthread_mutex_unlock(&r->srv->push_mu);
+	free(rows);
+	for (size_t i = 0; i < p.n; i++)
+		nsame += p.items[i].state == SB_PUSH_SAME;
+	free(p.items);
+	if (rc != SB_OK) {
+		free(p.errs);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	if (p.nerr > 0)
+		sb_log(SB_LOG_WARNING, "serve",
+		       "monitor %" PRId64
+		       ": %zu result lines refused (%zu conflicting with records "
+		       "already held)",
+		       r->monitor, p.nerr, p.conflicts);
+	sb_servedb_monitor_pushed(r->srv->db, r->monitor, (int64_t)nnew, NULL);
+	qsort(p.errs, p.nerr, sizeof(*p.errs), sb_push_error_cmp);
 	sb_json j;
 	sb_json_init(&j, 0);
 	sb_json_obj(&j);
 	sb_json_kint(&j, "lines", (int64_t)lineno);
-	sb_json_kint(&j, "stored", (int64_t)nrows);
-	sb_json_kint(&j, "rejected", (int64_t)nrej);
+	sb_json_kint(&j, "stored", (int64_t)(nnew + nsame));
+	sb_json_kint(&j, "new", (int64_t)nnew);
+	sb_json_kint(&j, "rejected", (int64_t)p.nerr);
 	sb_json_key(&j, "errors");
-	if (rtext != NULL)
-		sb_json_raw(&j, rtext, rlen);
-	else
-		sb_json_null(&j);
+	sb_json_arr(&j);
+	for (size_t i = 0; i < p.nerr; i++) {
+		sb_json_obj(&j);
+		sb_json_kint(&j, "line", (int64_t)p.errs[i].line);
+		sb_json_kstr(&j, "why", p.errs[i].why);
+		sb_json_obj_end(&j);
+	}
+	sb_json_arr_end(&j);
 	sb_json_obj_end(&j);
-	free(rtext);
+	free(p.errs);
 	sb_reply_json(r, 200, &j);
 }

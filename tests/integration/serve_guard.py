@@ -7,6 +7,7 @@ speaks from its own loopback address (127.0.0.N), as separate machines would. TA
 import hashlib
 import http.client
 import itertools
+import re
 import time
 
 import sbtest
@@ -136,6 +137,86 @@ st, _, body = c.request("POST", "/api/monitors", {"name": "box-x"},
 t.eq(st, 403, "a signed-in change from another site with a forged Host is refused")
 t.eq(c.request("GET", "/api/layers", headers={"Origin": "http://evil.example"})[0], 200,
      "reads are not origin-checked (the browser keeps their answers from other sites)")
+
+# ---- remote boxes: own links only, values in range, a replay changes nothing, no overwrite ----
+sbweb.add_user(root, "ops", "ops-secret-77", "admin")
+ops = From("127.0.0.20")
+t.eq(ops.login("ops", "ops-secret-77")[0], 200, "an admin signs in to set up two boxes")
+box_a = ops.request("POST", "/api/monitors", {"name": "box-a"})[2]["id"]
+box_b = ops.request("POST", "/api/monitors", {"name": "box-b"})[2]["id"]
+link_a = ops.request("POST", "/api/monitors/%d/links" % box_a, {"name": "a1", "ip": "127.0.0.1"})[2]["id"]
+link_b = ops.request("POST", "/api/monitors/%d/links" % box_b,
+                     {"name": "b1", "ip": "127.0.0.2", "id": link_a + 40})[2]["id"]
+token_a = ops.request("POST", "/api/monitors/%d/token" % box_a)[2]["token"]
+ts = int(time.time()) // 60 * 60 - 3600
+
+
+def stamp(t0):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t0))
+
+
+def ping(link, t0, rtt="1.5", loss="0", sent="3", received="3", ip="127.0.0.1"):
+    return "\t".join([str(link), stamp(t0), "ping", ip, rtt, loss, sent, received])
+
+
+def push(lines, mid=box_a, token=token_a):
+    return From("127.0.0.21").request("POST", "/api/monitors/%d/results" % mid, raw="\n".join(lines) + "\n",
+                                      headers={"Content-Type": "text/plain",
+                                               "Authorization": "Bearer " + token})
+
+
+def stored_ping(mid, link):
+    import sqlite3
+    c = sqlite3.connect(sbtest.os.path.join(root, "data/scanbackup.db"), timeout=10)
+    try:
+        return c.execute("select timestamp, rtt, loss, sent, received from PING_HISTORY "
+                         "where monitor = ? and link = ? order by timestamp", (mid, link)).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        c.close()
+
+
+st, _, body = push([ping(link_a, ts), ping(link_a, ts + 60, rtt="2.25")])
+t.ok(st == 200 and body.get("stored") == 2 and body.get("rejected") == 0,
+     "box A pushes two records of its own link", (st, body))
+st, _, body = push([ping(link_b, ts), ping(link_a + 7, ts)])
+t.ok(st == 200 and body.get("stored") == 0 and body.get("rejected") == 2 and
+     all("not a link of monitor" in e["why"] for e in body.get("errors", [])),
+     "box A's token cannot push for box B's link or a link it does not have", (st, body))
+t.eq(stored_ping(box_a, link_b) + stored_ping(box_b, link_b) + stored_ping(box_a, link_a + 7), [],
+     "nothing stored for them")
+st, _, body = push([ping(link_b, ts)], mid=box_b)
+t.eq(st, 401, "nor push as box B")
+bad = [ping(link_a, ts + 120, loss="150"), ping(link_a, ts + 180, rtt="-5"),
+       ping(link_a, ts + 240, rtt="nan"), ping(link_a, ts + 300, rtt="inf"),
+       ping(link_a, ts + 360, sent="3", received="9"), ping(link_a, ts + 420, sent="-1", received="0"),
+       ping(link_a, ts + 86400 * 3), ping(link_a, 86400), ping(link_a, ts + 480, rtt="1e300"),
+       "%d\t%s\thttp\thttp://x/\t999\t12.5\t" % (link_a, stamp(ts + 540)),
+       "%d\t%s\thttp\thttp://x/\t200\t-7\t" % (link_a, stamp(ts + 600)),
+       "%d\t%s\ttrace\t127.0.0.1\t[[\"1.1.1.1\"" % (link_a, stamp(ts + 660)),
+       ping(link_a, ts + 720, ip="")]
+st, _, body = push(bad)
+whys = [e["why"] for e in body.get("errors", [])] if isinstance(body, dict) else body
+t.ok(st == 200 and body.get("stored") == 0 and body.get("rejected") == len(bad),
+     "values out of range are refused line by line: loss over 100, negative or infinite or absurd "
+     "times, more received than sent, a time days ahead or in 1970, an HTTP status 999, a trace "
+     "that is not a closed list, no target", whys)
+before = stored_ping(box_a, link_a)
+st, _, body = push([ping(link_a, ts), ping(link_a, ts + 60, rtt="2.25")])
+t.ok(st == 200 and body.get("stored") == 2 and body.get("rejected") == 0 and body.get("new") == 0,
+     "a replayed push is confirmed and changes nothing", (st, body))
+t.eq(stored_ping(box_a, link_a), before, "the stored records are the same")
+st, _, body = push([ping(link_a, ts + 60, rtt="99.5"), ping(link_a, ts + 900)])
+t.ok(st == 200 and body.get("stored") == 1 and body.get("rejected") == 1 and
+     "conflicts" in body["errors"][0]["why"] and body["errors"][0]["line"] == 1,
+     "a push holding other values for a stored record is refused for that line", (st, body))
+t.eq([r[1] for r in stored_ping(box_a, link_a)], [1.5, 2.25, 1.5], "the stored value was not overwritten")
+t.ok(re.search(r"monitor %d: .*conflict" % box_a, srv.output()) is not None,
+     "the conflict is in the server's log", srv.output()[-1500:])
+st, _, body = push([ping(link_a, ts + 1200), ping(link_a, ts + 1200, rtt="3")])
+t.ok(st == 200 and body.get("stored") == 1 and body.get("rejected") == 1,
+     "two lines of one batch for the same record with other values: the second is refused", (st, body))
 
 # ---- a public URL that is not an origin stops the server before it listens ----
 try:
