@@ -4,8 +4,11 @@
 #include "report/probes_lua.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/avail.h"
+#include "base/period.h"
 #include "base/timeutil.h"
 #include "lua/luahost.h"
 #include "store/store.h"
@@ -79,20 +82,20 @@ static int sb_lp_row(void *ctx, const sb_probe_row *r)
 }
 
 /* A "YYYY-MM-DD" argument of the table at index 1, or none. */
-static int sb_lp_date(lua_State *L, const char *k, sb_date *d)
+static int sb_lp_date(lua_State *L, const char *fn, const char *k, sb_date *d)
 {
 	lua_getfield(L, 1, k);
 	int have = !lua_isnil(L, -1);
 	if (have) {
 		const char *s = lua_tostring(L, -1);
 		if (s == NULL || sb_date_parse(s, d) != SB_OK)
-			luaL_error(L, "sb.probes.query: %s: expected a date YYYY-MM-DD", k);
+			luaL_error(L, "%s: %s: expected a date YYYY-MM-DD", fn, k);
 	}
 	lua_pop(L, 1);
 	return have;
 }
 
-static int64_t sb_lp_id(lua_State *L, const char *k)
+static int64_t sb_lp_id(lua_State *L, const char *fn, const char *k)
 {
 	lua_getfield(L, 1, k);
 	int64_t v = -1;
@@ -100,20 +103,17 @@ static int64_t sb_lp_id(lua_State *L, const char *k)
 		int isnum = 0;
 		lua_Integer i = lua_tointegerx(L, -1, &isnum);
 		if (!isnum || i < 0)
-			luaL_error(L, "sb.probes.query: %s: expected a whole number >= 0", k);
+			luaL_error(L, "%s: %s: expected a whole number >= 0", fn, k);
 		v = (int64_t)i;
 	}
 	lua_pop(L, 1);
 	return v;
 }
 
-/* sb.probes.query{kind = "ping"|"http"|"trace", monitor =, link =, from =, to =, each =} ->
- * rows ordered by monitor, link, timestamp (from..to: local days, both included). */
-static int sb_lp_query(lua_State *L)
+/* Raises an error naming the first key of the table at index 1 that is not in allowed. */
+static void sb_lp_check_keys(lua_State *L, const char *fn, const char *const *allowed)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
-	static const char *const allowed[] = {"kind", "monitor", "link", "from",
-					      "to",   "each",    NULL};
 	lua_pushnil(L);
 	while (lua_next(L, 1) != 0) {
 		const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -121,20 +121,30 @@ static int sb_lp_query(lua_State *L)
 		for (size_t i = 0; k != NULL && allowed[i] != NULL; i++)
 			known |= strcmp(k, allowed[i]) == 0;
 		if (!known)
-			return luaL_error(L, "sb.probes.query: unknown argument %s",
-					  k != NULL ? k : "(not a name)");
+			luaL_error(L, "%s: unknown argument %s", fn,
+				   k != NULL ? k : "(not a name)");
 		lua_pop(L, 1);
 	}
+}
+
+/* sb.probes.query{kind = "ping"|"http"|"trace", monitor =, link =, from =, to =, each =} ->
+ * rows ordered by monitor, link, timestamp (from..to: local days, both included). */
+static int sb_lp_query(lua_State *L)
+{
+	static const char *const allowed[] = {"kind", "monitor", "link", "from",
+					      "to",   "each",    NULL};
+	const char *fn = "sb.probes.query";
+	sb_lp_check_keys(L, fn, allowed);
 	lua_getfield(L, 1, "kind");
 	static const char *const kinds[] = {"ping", "http", "trace", NULL};
 	int kind = luaL_checkoption(L, -1, NULL, kinds);
 	lua_pop(L, 1);
-	int64_t monitor = sb_lp_id(L, "monitor"), link = sb_lp_id(L, "link");
+	int64_t monitor = sb_lp_id(L, fn, "monitor"), link = sb_lp_id(L, fn, "link");
 	sb_date d;
 	int64_t from = 0, to = INT64_MAX, end = 0;
-	if (sb_lp_date(L, "from", &d))
+	if (sb_lp_date(L, fn, "from", &d))
 		sb_date_bounds(d, &from, &end);
-	if (sb_lp_date(L, "to", &d))
+	if (sb_lp_date(L, fn, "to", &d))
 		sb_date_bounds(d, &end, &to);
 	const sb_lua_env *env = sb_lua_env_of(L);
 	if (env == NULL || env->store == NULL)
@@ -155,11 +165,232 @@ static int sb_lp_query(lua_State *L)
 	return c.each ? 0 : 1;
 }
 
+/* ---- per link: the availability rule and the heat map of base/avail.h ---- */
+
+#define SB_LP_MAX_DAYS 3660
+
+/* sb.probes.availability / sb.probes.heatmap in progress: the ping records of one link at a
+ * time (rows come ordered by monitor, link, timestamp), turned into one Lua table per link. */
+typedef struct sb_lp_links {
+	lua_State *L;
+	int heat;      /* 1: heatmap, 0: availability */
+	int list;      /* stack index of the result list */
+	lua_Integer n; /* links in the list */
+	sb_date from;
+	long days;
+	size_t max; /* records one link may have */
+	int have;   /* a link is being gathered */
+	int64_t monitor, link;
+	char ip[64]; /* its newest record's address */
+	sb_avail_rec *v;
+	size_t nv, cap;
+	int lua_failed; /* the Lua error is at the top of the stack */
+} sb_lp_links;
+
+static void sb_lp_set_int(lua_State *L, const char *k, int64_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, k);
+}
+
+/* The fields both functions give: monitor, link, ip, active_hours, active_days. */
+static void sb_lp_link_head(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
+{
+	sb_lp_set_int(L, "monitor", c->monitor);
+	sb_lp_set_int(L, "link", c->link);
+	sb_lp_str(L, "ip", c->ip);
+	sb_lp_set_int(L, "active_hours", hm->active_hours);
+	sb_lp_set_int(L, "active_days", hm->active_days);
+}
+
+static void sb_lp_push_availability(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
+{
+	sb_avail a;
+	sb_avail_compute(c->v, c->nv, &a);
+	lua_createtable(L, 0, 16);
+	sb_lp_link_head(L, c, hm);
+	sb_lp_set_int(L, "records", (int64_t)a.records);
+	sb_lp_set_int(L, "up", (int64_t)a.up);
+	sb_lp_set_int(L, "down", (int64_t)(a.records - a.up));
+	sb_lp_num(L, "pct", a.pct);
+	sb_lp_set_int(L, "step", a.step);
+	sb_lp_set_int(L, "first", c->v[0].t);
+	sb_lp_set_int(L, "last", c->v[c->nv - 1].t);
+	sb_lp_set_int(L, "longest_up", a.longest_up);
+	sb_lp_set_int(L, "longest_down", a.longest_down);
+	lua_createtable(L, (int)(a.nperiods < 1000000 ? a.nperiods : 1000000), 0);
+	for (size_t i = 0; i < a.nperiods; i++) {
+		const sb_avail_period *p = &a.periods[i];
+		lua_createtable(L, 0, 4);
+		sb_lp_str(L, "state", sb_avail_state_name(p->state));
+		sb_lp_set_int(L, "start", p->start);
+		sb_lp_set_int(L, "end", p->end);
+		sb_lp_set_int(L, "records", (int64_t)p->records);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "periods");
+	sb_avail_free(&a);
+}
+
+static void sb_lp_push_heatmap(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
+{
+	lua_createtable(L, 0, 14);
+	sb_lp_link_head(L, c, hm);
+	sb_lp_set_int(L, "records", (int64_t)hm->records);
+	sb_lp_set_int(L, "up", (int64_t)hm->up);
+	sb_lp_set_int(L, "nrtt", (int64_t)hm->nrtt);
+	if (hm->nrtt > 0) {
+		sb_lp_num(L, "rtt_median", hm->rtt_median);
+		sb_lp_num(L, "rtt_min", hm->rtt_min);
+		sb_lp_num(L, "rtt_max", hm->rtt_max);
+	}
+	lua_createtable(L, (int)hm->days, 0);
+	for (long d = 0; d < hm->days; d++) {
+		char ds[11];
+		sb_date_format(sb_date_add(c->from, (int)d), ds);
+		lua_pushstring(L, ds);
+		lua_rawseti(L, -2, d + 1);
+	}
+	lua_setfield(L, -2, "days");
+	lua_createtable(L, (int)hm->days, 0);
+	for (long d = 0; d < hm->days; d++) {
+		lua_createtable(L, 0, 0);
+		for (int h = 0; h < 24; h++) {
+			const sb_avail_cell *cell = &hm->cells[d * 24 + h];
+			if (cell->records == 0)
+				continue;
+			lua_createtable(L, 0, 4);
+			sb_lp_set_int(L, "records", (int64_t)cell->records);
+			sb_lp_set_int(L, "up", (int64_t)cell->up);
+			if (cell->nrtt > 0)
+				sb_lp_num(L, "rtt", cell->rtt);
+			sb_lp_num(L, "loss", cell->loss);
+			lua_rawseti(L, -2, h);
+		}
+		lua_rawseti(L, -2, d + 1);
+	}
+	lua_setfield(L, -2, "cells");
+}
+
+/* lua_CFunction(c, list): appends the table of the link gathered in c to list. Run under
+ * lua_pcall, so a Lua error (out of memory) never unwinds through the store's frames. */
+static int sb_lp_push_link(lua_State *L)
+{
+	sb_lp_links *c = lua_touserdata(L, 1);
+	sb_avail_heat hm;
+	sb_avail_heatmap(c->v, c->nv, c->from, c->days, &hm);
+	if (c->heat)
+		sb_lp_push_heatmap(L, c, &hm);
+	else
+		sb_lp_push_availability(L, c, &hm);
+	sb_avail_heat_free(&hm);
+	lua_rawseti(L, 2, ++c->n);
+	return 0;
+}
+
+static int sb_lp_flush(sb_lp_links *c)
+{
+	if (!c->have || c->nv == 0)
+		return SB_OK;
+	lua_State *L = c->L;
+	lua_pushcfunction(L, sb_lp_push_link);
+	lua_pushlightuserdata(L, c);
+	lua_pushvalue(L, c->list);
+	int failed = lua_pcall(L, 2, 0, 0) != LUA_OK;
+	c->nv = 0;
+	if (failed) {
+		c->lua_failed = 1;
+		return SB_ELUA;
+	}
+	return SB_OK;
+}
+
+static int sb_lp_link_row(void *ctx, const sb_probe_row *r)
+{
+	sb_lp_links *c = ctx;
+	if (!c->have || r->monitor != c->monitor || r->link != c->link) {
+		int rc = sb_lp_flush(c);
+		if (rc != SB_OK)
+			return rc;
+		c->have = 1;
+		c->monitor = r->monitor;
+		c->link = r->link;
+	}
+	if (c->nv == c->max)
+		return SB_ETOOBIG;
+	if (c->nv == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->nv++] =
+		(sb_avail_rec){.t = r->ts, .rtt = r->rtt, .loss = r->loss, .up = r->received > 0};
+	snprintf(c->ip, sizeof(c->ip), "%s", r->target != NULL ? r->target : "");
+	return SB_OK;
+}
+
+/* The body of sb.probes.availability and sb.probes.heatmap: one table per link of the ping
+ * records over from..to (both required), ordered by monitor and link. */
+static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
+{
+	static const char *const allowed[] = {"monitor", "link", "from", "to", NULL};
+	sb_lp_check_keys(L, fn, allowed);
+	int64_t monitor = sb_lp_id(L, fn, "monitor"), link = sb_lp_id(L, fn, "link");
+	sb_date from, to;
+	if (!sb_lp_date(L, fn, "from", &from) || !sb_lp_date(L, fn, "to", &to))
+		return luaL_error(L, "%s: from and to are required", fn);
+	long days = sb_period_days(from, to);
+	if (days <= 0 || days > SB_LP_MAX_DAYS)
+		return luaL_error(L, "%s: from..to must be 1 to %d days", fn, SB_LP_MAX_DAYS);
+	const sb_lua_env *env = sb_lua_env_of(L);
+	if (env == NULL || env->store == NULL)
+		return luaL_error(L, "%s: no store in this run", fn);
+	int64_t t0, t1, u;
+	sb_date_bounds(from, &t0, &u);
+	sb_date_bounds(to, &u, &t1);
+	lua_settop(L, 1);
+	lua_newtable(L);
+	sb_lp_links c = {.L = L,
+			 .heat = heat,
+			 .list = lua_gettop(L),
+			 .from = from,
+			 .days = days,
+			 .max = (size_t)days * 86400};
+	sb_err err = {0};
+	int rc = sb_store_query_probe(env->store, SB_PROBE_PING, monitor, link, t0, t1,
+				      sb_lp_link_row, &c, &err);
+	if (rc == SB_OK)
+		rc = sb_lp_flush(&c);
+	free(c.v);
+	if (c.lua_failed)
+		return lua_error(L);
+	if (rc == SB_ETOOBIG)
+		return luaL_error(L, "%s: link %d of monitor %d has more than one record a second",
+				  fn, (int)c.link, (int)c.monitor);
+	if (rc != SB_OK)
+		return luaL_error(L, "%s: %s", fn, err.msg[0] != '\0' ? err.msg : sb_strerror(rc));
+	lua_settop(L, c.list);
+	return 1;
+}
+
+/* sb.probes.availability{from =, to = [, monitor =, link =]} -> per link: the rule of avail.h */
+static int sb_lp_availability(lua_State *L)
+{
+	return sb_lp_links_query(L, "sb.probes.availability", 0);
+}
+
+/* sb.probes.heatmap{from =, to = [, monitor =, link =]} -> per link: the map of avail.h */
+static int sb_lp_heatmap(lua_State *L)
+{
+	return sb_lp_links_query(L, "sb.probes.heatmap", 1);
+}
+
 void sb_lua_open_probes(lua_State *L, int sb_index)
 {
 	sb_index = lua_absindex(L, sb_index);
 	static const luaL_Reg funcs[] = {
 		{"query", sb_lp_query},
+		{"availability", sb_lp_availability},
+		{"heatmap", sb_lp_heatmap},
 		{NULL, NULL},
 	};
 	luaL_newlib(L, funcs);

@@ -4,8 +4,10 @@
 
 #include <lua.h>
 
-/* A luahost section: adds sb.probes.query{kind =, monitor =, link =, from =, to = [, each =]} to
- * the `sb` table at sb_index. It reads the env's store (an error when there is none). */
+/* A luahost section: adds to the `sb` table at sb_index sb.probes.query{kind =, monitor =,
+ * link =, from =, to = [, each =]} (the records), and sb.probes.availability{from =, to =
+ * [, monitor =, link =]} and sb.probes.heatmap{...} (per link, the rules of base/avail.h). They
+ * read the env's store (an error when there is none). */
 void sb_lua_open_probes(lua_State *L, int sb_index);
 
 #endif

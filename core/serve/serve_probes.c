@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/avail.h"
 #include "base/period.h"
-#include "base/stats.h"
 #include "serve/serve_impl.h"
 
 #define SB_MAX_PERIODS 5000
@@ -17,9 +17,10 @@
 
 /* ---- gathering rows ---- */
 
+/* HTTP timings: time, total, status. */
 typedef struct sb_pseries {
 	int64_t *t;
-	double *v, *w; /* ping: rtt, loss; http: total, status */
+	double *v, *w;
 	size_t n, cap, max;
 	int too_many;
 } sb_pseries;
@@ -48,9 +49,29 @@ static void sb_pseries_free(sb_pseries *s)
 	free(s->t), free(s->v), free(s->w);
 }
 
+/* Ping records, as the availability rule reads them. */
+typedef struct sb_pings {
+	sb_avail_rec *v;
+	size_t n, cap, max;
+	int too_many;
+} sb_pings;
+
 static int sb_ping_row(void *ctx, const sb_probe_row *row)
 {
-	return sb_pseries_add(ctx, row->ts, row->rtt, row->loss);
+	sb_pings *p = ctx;
+	if (p->n == p->max) {
+		p->too_many = 1;
+		return SB_ETOOBIG;
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 1024;
+		p->v = sb_xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	p->v[p->n++] = (sb_avail_rec){.t = row->ts,
+				      .rtt = row->rtt,
+				      .loss = row->loss,
+				      .up = row->received > 0};
+	return SB_OK;
 }
 
 static int sb_http_row(void *ctx, const sb_probe_row *row)
@@ -174,133 +195,52 @@ static void sb_truns_free(sb_truns *l)
 	free(l->v);
 }
 
-/* ---- analysis ---- */
+/* ---- analysis: the rules of base/avail.h ---- */
 
-static int sb_cmp_i64(const void *a, const void *b)
+/* Availability: the share of records with a reply and the continuous periods (at most
+ * SB_MAX_PERIODS of them listed; the longest are over all). */
+static void sb_availability_json(sb_json *j, const sb_pings *p)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The usual time between two ping records (the median step), at least 1 s. */
-static int64_t sb_ping_step(const sb_pseries *p)
-{
-	if (p->n < 2)
-		return 60;
-	size_t n = p->n - 1;
-	int64_t *d = sb_xmalloc(n * sizeof(*d));
-	for (size_t i = 0; i < n; i++)
-		d[i] = p->t[i + 1] - p->t[i];
-	qsort(d, n, sizeof(*d), sb_cmp_i64);
-	int64_t step = d[n / 2];
-	free(d);
-	return step > 0 ? step : 1;
-}
-
-/* Availability: the share of records with a reply, and the continuous periods. A record stands
- * for the step after it; a silence longer than 3 steps is a period with no data ("none"). */
-static void sb_availability(sb_json *j, const sb_pseries *p)
-{
-	int64_t step = sb_ping_step(p);
-	size_t up = 0;
-	for (size_t i = 0; i < p->n; i++)
-		up += p->v[i] >= 0;
+	sb_avail a;
+	sb_avail_compute(p->v, p->n, &a);
 	sb_json_key(j, "availability");
 	sb_json_obj(j);
-	sb_json_kint(j, "step", step);
-	sb_json_kint(j, "records", (int64_t)p->n);
-	sb_json_kint(j, "up", (int64_t)up);
+	sb_json_kint(j, "step", a.step);
+	sb_json_kint(j, "records", (int64_t)a.records);
+	sb_json_kint(j, "up", (int64_t)a.up);
 	sb_json_key(j, "pct");
-	if (p->n > 0)
-		sb_json_num(j, 100.0 * (double)up / (double)p->n);
+	if (a.records > 0)
+		sb_json_num(j, a.pct);
 	else
 		sb_json_null(j);
-	int64_t longest_up = 0, longest_down = 0;
-	size_t nper = 0;
 	sb_json_key(j, "periods");
 	sb_json_arr(j);
-	size_t i = 0;
-	while (i < p->n) {
-		int state = p->v[i] >= 0;
-		int64_t start = p->t[i], end = p->t[i] + step;
-		size_t k = i + 1;
-		while (k < p->n && (p->v[k] >= 0) == state && p->t[k] - p->t[k - 1] <= 3 * step) {
-			end = p->t[k] + step;
-			k++;
-		}
-		if (state && end - start > longest_up)
-			longest_up = end - start;
-		if (!state && end - start > longest_down)
-			longest_down = end - start;
-		if (nper < SB_MAX_PERIODS) {
-			sb_json_obj(j);
-			sb_json_kint(j, "start", start);
-			sb_json_kint(j, "end", end);
-			sb_json_kstr(j, "state", state ? "up" : "down");
-			sb_json_obj_end(j);
-			nper++;
-		}
-		if (k < p->n && p->t[k] - p->t[k - 1] > 3 * step && nper < SB_MAX_PERIODS) {
-			sb_json_obj(j);
-			sb_json_kint(j, "start", end);
-			sb_json_kint(j, "end", p->t[k]);
-			sb_json_kstr(j, "state", "none");
-			sb_json_obj_end(j);
-			nper++;
-		}
-		i = k;
+	for (size_t i = 0; i < a.nperiods && i < SB_MAX_PERIODS; i++) {
+		sb_json_obj(j);
+		sb_json_kint(j, "start", a.periods[i].start);
+		sb_json_kint(j, "end", a.periods[i].end);
+		sb_json_kstr(j, "state", sb_avail_state_name(a.periods[i].state));
+		sb_json_obj_end(j);
 	}
 	sb_json_arr_end(j);
-	sb_json_kbool(j, "periods_cut", nper >= SB_MAX_PERIODS);
-	sb_json_kint(j, "longest_up", longest_up);
-	sb_json_kint(j, "longest_down", longest_down);
+	sb_json_kbool(j, "periods_cut", a.nperiods > SB_MAX_PERIODS);
+	sb_json_kint(j, "longest_up", a.longest_up);
+	sb_json_kint(j, "longest_down", a.longest_down);
 	sb_json_obj_end(j);
+	sb_avail_free(&a);
 }
 
-/* The heat map: mean RTT of the replies per local day (rows) and hour (columns), null where
- * there is none, the share of lost probes per cell, and the hours and days with a reply. */
-static void sb_heatmap(sb_json *j, const sb_pseries *p, sb_date from, long days)
+/* The heat map: per local day (rows) and hour (columns), the median RTT of the replies (null
+ * where there is none) and the mean share of lost probes (null without records), with the
+ * hours and days that had a reply. */
+static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long days)
 {
-	double *sum = sb_xcalloc((size_t)days * 24, sizeof(double));
-	double *loss = sb_xcalloc((size_t)days * 24, sizeof(double));
-	long *cnt = sb_xcalloc((size_t)days * 24, sizeof(long));
-	long *all = sb_xcalloc((size_t)days * 24, sizeof(long));
-	char fromstr[11];
-	sb_date_format(from, fromstr);
-	char date[16], time[16];
-	char cur[16] = "";
-	long day = -1;
-	for (size_t i = 0; i < p->n; i++) {
-		sb_time_local(p->t[i], date, time);
-		if (strcmp(date, cur) != 0) {
-			sb_date d;
-			snprintf(cur, sizeof(cur), "%s", date);
-			day = sb_date_parse(date, &d) == SB_OK ? sb_period_days(from, d) - 1 : -1;
-		}
-		int hour = (time[0] - '0') * 10 + (time[1] - '0');
-		if (day < 0 || day >= days || hour < 0 || hour > 23)
-			continue;
-		size_t c = (size_t)day * 24 + (size_t)hour;
-		all[c]++;
-		loss[c] += p->w[i];
-		if (p->v[i] >= 0) {
-			sum[c] += p->v[i];
-			cnt[c]++;
-		}
-	}
-	/* the thesis's active hours and days: with at least one reply */
-	long active_hours = 0, active_days = 0;
-	for (long d = 0; d < days; d++) {
-		long h_on = 0;
-		for (int h = 0; h < 24; h++)
-			h_on += cnt[(size_t)d * 24 + (size_t)h] > 0;
-		active_hours += h_on;
-		active_days += h_on > 0;
-	}
+	sb_avail_heat hm;
+	sb_avail_heatmap(p->v, p->n, from, days, &hm);
 	sb_json_key(j, "heatmap");
 	sb_json_obj(j);
-	sb_json_kint(j, "active_hours", active_hours);
-	sb_json_kint(j, "active_days", active_days);
+	sb_json_kint(j, "active_hours", hm.active_hours);
+	sb_json_kint(j, "active_days", hm.active_days);
 	sb_json_key(j, "days");
 	sb_json_arr(j);
 	for (long d = 0; d < days; d++) {
@@ -316,12 +256,11 @@ static void sb_heatmap(sb_json *j, const sb_pseries *p, sb_date from, long days)
 		for (long d = 0; d < days; d++) {
 			sb_json_arr(j);
 			for (int h = 0; h < 24; h++) {
-				size_t c = (size_t)d * 24 + (size_t)h;
-				if (which == 0 && cnt[c] > 0)
-					sb_json_num(j,
-						    round(sum[c] / (double)cnt[c] * 1000) / 1000);
-				else if (which == 1 && all[c] > 0)
-					sb_json_num(j, round(loss[c] / (double)all[c] * 100) / 100);
+				const sb_avail_cell *c = &hm.cells[d * 24 + h];
+				if (which == 0 && c->nrtt > 0)
+					sb_json_num(j, round(c->rtt * 1000) / 1000);
+				else if (which == 1 && c->records > 0)
+					sb_json_num(j, round(c->loss * 100) / 100);
 				else
 					sb_json_null(j);
 			}
@@ -330,7 +269,7 @@ static void sb_heatmap(sb_json *j, const sb_pseries *p, sb_date from, long days)
 		sb_json_arr_end(j);
 	}
 	sb_json_obj_end(j);
-	free(sum), free(loss), free(cnt), free(all);
+	sb_avail_heat_free(&hm);
 }
 
 static void sb_num_array(sb_json *j, const char *key, const double *v, size_t n)
@@ -349,6 +288,23 @@ static void sb_time_array(sb_json *j, const int64_t *t, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sb_json_int(j, t[i]);
 	sb_json_arr_end(j);
+}
+
+/* The ping records as the arrays t, rtt and loss. */
+static void sb_ping_arrays(sb_json *j, const sb_pings *p)
+{
+	const char *keys[] = {"t", "rtt", "loss"};
+	for (int k = 0; k < 3; k++) {
+		sb_json_key(j, keys[k]);
+		sb_json_arr(j);
+		for (size_t i = 0; i < p->n; i++) {
+			if (k == 0)
+				sb_json_int(j, p->v[i].t);
+			else
+				sb_json_num(j, k == 1 ? p->v[i].rtt : p->v[i].loss);
+		}
+		sb_json_arr_end(j);
+	}
 }
 
 static void sb_traceroute(sb_json *j, const sb_truns *tr)
@@ -449,7 +405,8 @@ void sb_api_probe_link(sb_req *r)
 		return;
 	}
 	size_t cap = (size_t)days * 86400;
-	sb_pseries ping = {.max = cap}, http = {.max = cap};
+	sb_pings ping = {.max = cap};
+	sb_pseries http = {.max = cap};
 	sb_truns tr = {0};
 	int rc = sb_store_query_probe(st, SB_PROBE_PING, monitor, link, t0, t1, sb_ping_row, &ping,
 				      &err);
@@ -461,7 +418,7 @@ void sb_api_probe_link(sb_req *r)
 					  &tr, &err);
 	sb_srv_store_put(r->srv, st);
 	if (rc != SB_OK) {
-		sb_pseries_free(&ping), sb_pseries_free(&http), sb_truns_free(&tr);
+		free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
 		free(links);
 		sb_reply_store_error(r, &err);
 		return;
@@ -483,12 +440,10 @@ void sb_api_probe_link(sb_req *r)
 	sb_json_kint(&j, "end", t1);
 	sb_json_key(&j, "ping");
 	sb_json_obj(&j);
-	sb_time_array(&j, ping.t, ping.n);
-	sb_num_array(&j, "rtt", ping.v, ping.n);
-	sb_num_array(&j, "loss", ping.w, ping.n);
+	sb_ping_arrays(&j, &ping);
 	sb_json_obj_end(&j);
-	sb_availability(&j, &ping);
-	sb_heatmap(&j, &ping, from, days);
+	sb_availability_json(&j, &ping);
+	sb_heatmap_json(&j, &ping, from, days);
 	sb_json_key(&j, "http");
 	sb_json_obj(&j);
 	sb_time_array(&j, http.t, http.n);
@@ -497,7 +452,7 @@ void sb_api_probe_link(sb_req *r)
 	sb_json_obj_end(&j);
 	sb_traceroute(&j, &tr);
 	sb_json_obj_end(&j);
-	sb_pseries_free(&ping), sb_pseries_free(&http), sb_truns_free(&tr);
+	free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
 	free(links);
 	sb_reply_json(r, 200, &j);
 }

@@ -3,57 +3,17 @@
 -- One sheet per link: rows are the hours 00-23, columns the days of the period; a cell holds the
 -- median RTT (ms) of the link's ping records of that hour that got a reply, coloured from green
 -- (lowest of the sheet) through yellow to red (highest). "sin resp." marks an hour whose records
--- all went unanswered; an empty cell, an hour without records.
+-- all went unanswered; an empty cell, an hour without records. sb.probes.heatmap computes the
+-- cells, the same the dashboard shows (docs/monitor.md, "Availability and the heat map").
 local from, to = sb.report.range("mensual")
 if sb.report.format ~= "xlsx" then
 	error("latencia: only --format xlsx is written")
 end
+local links = sb.probes.heatmap{from = from, to = to}
 local days = sb.days_in(from, to)
-local col_of = {}
-for i, d in ipairs(days) do
-	col_of[d] = i
-end
 
-local links, order = {}, {}
-sb.probes.query{kind = "ping", from = from, to = to, each = function(r)
-	local key = r.monitor .. ":" .. r.link
-	local L = links[key]
-	if not L then
-		L = {monitor = r.monitor, link = r.link, cells = {}, n = 0, up = 0, rtts = {}}
-		links[key] = L
-		order[#order + 1] = L
-	end
-	L.ip = r.ip
-	L.n = L.n + 1
-	local k = r.date .. " " .. r.time:sub(1, 2)
-	local c = L.cells[k]
-	if not c then
-		c = {rtts = {}, n = 0}
-		L.cells[k] = c
-	end
-	c.n = c.n + 1
-	if r.received > 0 and r.rtt >= 0 then
-		c.rtts[#c.rtts + 1] = r.rtt
-		L.rtts[#L.rtts + 1] = r.rtt
-		L.up = L.up + 1
-	end
-end}
-
-local function median(v)
-	if #v == 0 then
-		return nil
-	end
-	table.sort(v)
-	local m = (#v + 1) // 2
-	return #v % 2 == 1 and v[m] or (v[m] + v[m + 1]) / 2
-end
-
-table.sort(order, function(a, b)
-	if a.monitor ~= b.monitor then return a.monitor < b.monitor end
-	return a.link < b.link
-end)
 local monitors = {}
-for _, L in ipairs(order) do
+for _, L in ipairs(links) do
 	monitors[L.monitor] = true
 end
 local several = next(monitors) ~= nil and next(monitors, next(monitors)) ~= nil
@@ -79,15 +39,11 @@ rs:write_row(2, 0, {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "RTT
 	"RTT mínimo (ms)", "RTT máximo (ms)", "Hoja"}, head)
 rs:set_column(0, 8, 15)
 local row = 3
-for _, L in ipairs(order) do
+for _, L in ipairs(links) do
 	L.sheet = several and string.format("M%d Enlace %d", L.monitor, L.link) or
 		string.format("Enlace %d", L.link)
-	local lo, hi
-	for _, v in ipairs(L.rtts) do
-		lo = (lo == nil or v < lo) and v or lo
-		hi = (hi == nil or v > hi) and v or hi
-	end
-	rs:write_row(row, 0, {L.link, L.monitor, L.ip, L.n, L.up, median(L.rtts), lo, hi, L.sheet},
+	rs:write_row(row, 0, {L.link, L.monitor, L.ip, L.records, L.up, L.rtt_median, L.rtt_min,
+		L.rtt_max, L.sheet},
 		{int, int, blank, int, int, num, num, num, blank}, 9)
 	row = row + 1
 end
@@ -96,7 +52,7 @@ if row == 3 then
 end
 
 -- one heat map per link
-for _, L in ipairs(order) do
+for _, L in ipairs(links) do
 	local ws = wb:add_worksheet(L.sheet)
 	ws:write(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por hora y día",
 		L.link, L.ip, L.monitor), title)
@@ -111,14 +67,14 @@ for _, L in ipairs(order) do
 	for h = 0, 23 do
 		local r = 4 + h
 		ws:write(r, 0, string.format("%02d:00", h), hour_fmt)
-		for i, d in ipairs(days) do
-			local c = L.cells[string.format("%s %02d", d, h)]
+		for i in ipairs(days) do
+			local c = L.cells[i][h]
 			if c == nil then
 				ws:write_blank(r, i, blank)
-			elseif #c.rtts == 0 then
+			elseif c.rtt == nil then
 				ws:write(r, i, "sin resp.", none)
 			else
-				ws:write_number(r, i, median(c.rtts), ms)
+				ws:write_number(r, i, c.rtt, ms)
 			end
 		end
 	end

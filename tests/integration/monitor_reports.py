@@ -92,4 +92,25 @@ def read_latencia(path):
 
 
 t.case("latencia: the workbook read back", read_latencia, path, needs=NEEDS)
+
+# a script of the team's own over the same functions: the figures, and a missing argument
+mine = os.path.join(root, "mios")
+sbtest.write(os.path.join(mine, "caidas.lua"), """-- caidas.lua - longest down per link.
+local f = sb.output_file(sb.report.output("caidas.txt"))
+for _, L in ipairs(sb.probes.availability{from = "2026-11-20", to = "2026-11-20"}) do
+	f:write(L.link, " ", L.longest_down, " ", L.step, " ", #L.periods, "\\n")
+end
+local h = sb.probes.heatmap{from = "2026-11-20", to = "2026-11-20", link = 1}
+f:write(#h, " ", h[1].cells[1][0].rtt, " ", h[1].cells[1][1].rtt, " ", h[1].rtt_median, "\\n")
+f:close()
+""")
+sbtest.write(os.path.join(mine, "sinfin.lua"), "-- sinfin.lua - no end date.\nsb.probes.heatmap{from = '2026-11-20'}\n")
+env = {"REPORTS_SCRIPTS": "mios"}
+r = sbtest.run(["report", "caidas", "--out", out], root=root, env=env)
+got = sbtest.read(os.path.join(out, "caidas.txt")) if r.returncode == 0 else r.stdout + r.stderr
+t.eq(got, "1 900 60 3\n2 3600 60 1\n1 1.0 3.0 3.0\n",
+     "sb.probes.availability and sb.probes.heatmap in a script of one's own")
+r = sbtest.run(["report", "sinfin", "--out", out], root=root, env=env)
+t.ok(r.returncode != 0 and "sb.probes.heatmap: from and to are required" in r.stdout + r.stderr,
+     "a missing date is an error naming the function", r.stdout + r.stderr)
 t.done()

@@ -293,7 +293,7 @@ t.ok(st == 200 and len(pl["ping"]["t"]) == 6 and abs(pl["availability"]["pct"] -
 hm = pl["heatmap"]
 t.ok(hm["days"] == [sbweb.EXAMPLE_DATE] and hm["rtt"][0][6] == 12.0 and hm["rtt"][0][5] is None and
      (hm["active_hours"], hm["active_days"]) == (1, 1),
-     "heat map: 06:00 Caracas holds the mean RTT of the replies; 1 active hour, 1 active day", hm)
+     "heat map: 06:00 Caracas holds the median RTT of the replies; 1 active hour, 1 active day", hm)
 t.eq(admin.request("DELETE", "/api/monitors/%d/token" % mid)[0], 200, "the token is revoked")
 is_4xx_json(box.get("/api/monitors/%d/config" % mid, headers=auth), 401, "and refused from then on")
 

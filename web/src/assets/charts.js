@@ -56,7 +56,7 @@ function heat(x) {
 }
 
 // The RTT heat map: one row per day, one column per hour; cells without data are grey. The
-// color scale runs from the lowest to the highest mean RTT shown.
+// color scale runs from the lowest to the highest median RTT shown.
 export function heatMap(el, days, rows, { unit = 'ms' } = {}) {
   const values = rows.flat().filter((v) => v !== null);
   const lo = values.length ? Math.min(...values) : 0;
