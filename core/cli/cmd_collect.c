@@ -219,8 +219,11 @@ static int sb_do_daily(sb_cli *cli, sb_store *store, const char *date,
 		sb_log(SB_LOG_ERROR, "daily", "%s", err.msg);
 		return SB_EXIT_FAIL;
 	}
-	printf("daily: %s: %zu interfaces summarised in %zu layers from %zu samples%s\n", date,
-	       st.interfaces, st.layers, st.samples,
+	char stored[64] = "";
+	if (st.stored_only > 0)
+		snprintf(stored, sizeof(stored), " (%zu of them already stored)", st.stored_only);
+	printf("daily: %s: %zu interfaces summarised in %zu layers from %zu samples%s%s\n", date,
+	       st.interfaces, st.layers, st.samples, stored,
 	       st.bad_files ? " (some spool files unreadable)" : "");
 	return st.bad_files ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 }
@@ -404,12 +407,16 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	printf("scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s\n",
 	       date, total.interfaces, total.ok, total.short_days, total.failed, total.samples,
 	       total.seconds);
-	/* 2. daily summaries, 3. raw samples, 4. summaries into the store */
-	int drc = sb_do_daily(cli, NULL, date, &a.layers);
+	/* 2. daily summaries of what the spool and the store hold, 3. raw samples, 4. summaries
+	 * into the store */
 	sb_store *st = NULL;
 	rc = sb_cli_open_store(cli, &st);
-	if (rc != SB_EXIT_OK)
+	if (rc != SB_EXIT_OK) {
+		sb_do_daily(cli, NULL, date,
+			    &a.layers); /* the spool's summary waits in the spool */
 		return rc;
+	}
+	int drc = sb_do_daily(cli, st, date, &a.layers);
 	sb_err e2 = {0};
 	size_t n = 0;
 	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);

@@ -12,19 +12,93 @@
 #include "format/spool.h"
 #include "format/summary.h"
 
-/* ---- daily ---- */
+/* ---- daily ----
+ *
+ * The summary of an interface's day is computed from every sample the engine holds for it: the
+ * spool's (fresh) and the store's (loaded earlier). Re-collecting a day SCAN has partly forgotten
+ * therefore never replaces a summary by one of fewer samples. Where both hold a sample (same stored
+ * time), the spool's value counts: it is the one the updater is about to store. */
+
+/* One interface's stored samples of the day. */
+typedef struct sb_daily_iface {
+	char *name, *type;
+	double capacity;
+	sb_mrtg_sample *v;
+	char (*times)[SB_TIME_KEY_SIZE];
+	size_t n, cap;
+	int used; /* summarised together with a spool file */
+} sb_daily_iface;
+
+typedef struct sb_daily_stored {
+	sb_daily_iface *v;
+	size_t n, cap;
+} sb_daily_stored;
 
 typedef struct sb_daily_layer {
 	const sb_settings *s;
 	const sb_schema *schema;
+	const char *date;
+	sb_daily_stored stored;
 	sb_summary_row *rows;
 	size_t n, cap;
 	sb_daily_stats *stats;
 } sb_daily_layer;
 
-/* Adds the summary of one interface's n samples; the row takes ownership of name and type. */
-static void sb_daily_add(sb_daily_layer *L, const sb_mrtg_sample *v, size_t n, double capacity,
-			 int has_capacity, char *name, char *type)
+static int sb_daily_stored_row(void *ctx, const sb_history_row *r)
+{
+	sb_daily_stored *st = ctx;
+	sb_daily_iface *f = st->n > 0 ? &st->v[st->n - 1] : NULL;
+	if (f == NULL || strcmp(f->name, r->name) != 0 || strcmp(f->type, r->type) != 0) {
+		if (st->n == st->cap) {
+			st->cap = st->cap ? st->cap * 2 : 64;
+			st->v = sb_xrealloc(st->v, st->cap * sizeof(*st->v));
+		}
+		f = &st->v[st->n++];
+		*f = (sb_daily_iface){.name = sb_xstrdup(r->name), .type = sb_xstrdup(r->type)};
+	}
+	if (!sb_time_key_valid(r->time))
+		return SB_OK; /* a row no stage writes: not a sample of the grid */
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 300;
+		f->v = sb_xrealloc(f->v, f->cap * sizeof(*f->v));
+		f->times = sb_xrealloc(f->times, f->cap * sizeof(*f->times));
+	}
+	f->capacity = r->capacity;
+	f->v[f->n] = (sb_mrtg_sample){0, r->in_avg, r->out_avg, r->in_max, r->out_max};
+	snprintf(f->times[f->n], sizeof(f->times[f->n]), "%s", r->time);
+	f->n++;
+	return SB_OK;
+}
+
+static int sb_daily_iface_cmp(const void *a, const void *b)
+{
+	const sb_daily_iface *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c != 0 ? c : strcmp(x->type, y->type);
+}
+
+static void sb_daily_stored_free(sb_daily_stored *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		free(st->v[i].name);
+		free(st->v[i].type);
+		free(st->v[i].v);
+		free(st->v[i].times);
+	}
+	sb_free(st->v);
+	st->n = 0;
+}
+
+static sb_daily_iface *sb_daily_find(sb_daily_stored *st, const char *name, const char *type)
+{
+	sb_daily_iface key = {.name = (char *)name, .type = (char *)type};
+	return st->n > 0 ? bsearch(&key, st->v, st->n, sizeof(*st->v), sb_daily_iface_cmp) : NULL;
+}
+
+/* Adds the summary of one interface's n samples; the row takes ownership of name and type.
+ * fresh: how many came from the spool (the rest were only in the store). */
+static void sb_daily_add(sb_daily_layer *L, const sb_mrtg_sample *v, size_t n, size_t fresh,
+			 double capacity, int has_capacity, char *name, char *type)
 {
 	if (L->n == L->cap) {
 		L->cap = L->cap ? L->cap * 2 : 256;
@@ -37,6 +111,16 @@ static void sb_daily_add(sb_daily_layer *L, const sb_mrtg_sample *v, size_t n, d
 	r->type = type;
 	L->stats->interfaces++;
 	L->stats->samples += n;
+	L->stats->stored_only += n - fresh;
+	if (n > fresh)
+		sb_log(SB_LOG_INFO, "daily",
+		       "%s %s (%s) %s: %zu samples: %zu collected now, %zu already stored",
+		       L->schema->layer, name, type, L->date, n, fresh, n - fresh);
+}
+
+static int sb_daily_time_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int sb_daily_file(void *ctx, const char *path, const char *date)
@@ -50,51 +134,35 @@ static int sb_daily_file(void *ctx, const char *path, const char *date)
 		L->stats->bad_files++;
 		return SB_OK;
 	}
-	if (d.n > 0) {
-		sb_daily_add(L, d.samples, d.n, d.capacity, d.has_capacity, d.name, d.type);
+	sb_daily_iface *f = sb_daily_find(&L->stored, d.name, d.type);
+	size_t n = d.n;
+	sb_mrtg_sample *v = d.samples;
+	sb_mrtg_sample *merged = NULL;
+	if (f != NULL) {
+		f->used = 1;
+		/* the stored samples the spool lacks, found by their stored time */
+		const char **mine = sb_xmalloc((d.n ? d.n : 1) * sizeof(*mine));
+		for (size_t i = 0; i < d.n; i++)
+			mine[i] = d.times[i];
+		qsort(mine, d.n, sizeof(*mine), sb_daily_time_cmp);
+		merged = sb_xmalloc((d.n + f->n ? d.n + f->n : 1) * sizeof(*merged));
+		memcpy(merged, d.samples, d.n * sizeof(*merged));
+		for (size_t i = 0; i < f->n; i++) {
+			const char *t = f->times[i];
+			if (d.n == 0 ||
+			    bsearch(&t, mine, d.n, sizeof(*mine), sb_daily_time_cmp) == NULL)
+				merged[n++] = f->v[i];
+		}
+		free(mine);
+		v = merged;
+	}
+	if (n > 0) {
+		sb_daily_add(L, v, n, d.n, d.capacity, d.has_capacity, d.name, d.type);
 		d.name = NULL; /* now the row's */
 		d.type = NULL;
 	}
+	free(merged);
 	sb_spool_day_free(&d);
-	return SB_OK;
-}
-
-/* One interface's samples as the store hands them over (ordered by name, type, date, time). */
-typedef struct sb_daily_hist {
-	sb_daily_layer *L;
-	char *name, *type;
-	double capacity;
-	sb_mrtg_sample *v;
-	size_t n, cap;
-} sb_daily_hist;
-
-static void sb_daily_hist_flush(sb_daily_hist *h)
-{
-	if (h->n > 0)
-		sb_daily_add(h->L, h->v, h->n, h->capacity, h->capacity != 0, h->name, h->type);
-	else {
-		free(h->name);
-		free(h->type);
-	}
-	h->name = NULL;
-	h->type = NULL;
-	h->n = 0;
-}
-
-static int sb_daily_hist_row(void *ctx, const sb_history_row *r)
-{
-	sb_daily_hist *h = ctx;
-	if (h->name == NULL || strcmp(h->name, r->name) != 0 || strcmp(h->type, r->type) != 0) {
-		sb_daily_hist_flush(h);
-		h->name = sb_xstrdup(r->name);
-		h->type = sb_xstrdup(r->type);
-		h->capacity = r->capacity;
-	}
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 300;
-		h->v = sb_xrealloc(h->v, h->cap * sizeof(*h->v));
-	}
-	h->v[h->n++] = (sb_mrtg_sample){0, r->in_avg, r->out_avg, r->in_max, r->out_max};
 	return SB_OK;
 }
 
@@ -108,42 +176,59 @@ int sb_daily_run(const sb_settings *s, sb_modules *mods, sb_store *st, const cha
 		if (!m->enabled || m->def->kind != SB_KIND_LAYER ||
 		    !sb_layer_selected(layers, m->def->schema->layer))
 			continue;
-		sb_daily_layer L = {.s = s, .schema = m->def->schema, .stats = stats};
-		rc = sb_spool_list(s->data_dir, m->def->schema->layer, date, sb_daily_file, &L,
-				   err);
-		const char *from = "the spool";
-		if (rc == SB_OK && L.n == 0 && st != NULL) {
-			/* already loaded (or collected elsewhere): summarise what the store holds */
-			sb_daily_hist h = {.L = &L};
-			rc = sb_store_query_history(st, m->def->schema, NULL, NULL, date, date,
-						    sb_daily_hist_row, &h, err);
-			sb_daily_hist_flush(&h);
-			free(h.v);
-			from = "the store";
+		const char *layer = m->def->schema->layer;
+		sb_daily_layer L = {.s = s, .schema = m->def->schema, .date = date, .stats = stats};
+		if (st != NULL) {
+			sb_err qerr = {0};
+			int qrc = sb_store_query_history(st, m->def->schema, NULL, NULL, date, date,
+							 sb_daily_stored_row, &L.stored, &qerr);
+			if (qrc != SB_OK) {
+				sb_log(SB_LOG_WARNING, "daily",
+				       "%s %s: the samples already stored could not be read (%s): "
+				       "summarising the spool only; the next run summarises again",
+				       layer, date, qerr.msg);
+				sb_daily_stored_free(&L.stored);
+			}
+			qsort(L.stored.v, L.stored.n, sizeof(*L.stored.v), sb_daily_iface_cmp);
+		}
+		size_t before = stats->stored_only;
+		rc = sb_spool_list(s->data_dir, layer, date, sb_daily_file, &L, err);
+		size_t from_spool = L.n;
+		/* interfaces the store holds and the spool does not (not collected this time) */
+		for (size_t k = 0; rc == SB_OK && k < L.stored.n; k++) {
+			sb_daily_iface *f = &L.stored.v[k];
+			if (f->used || f->n == 0)
+				continue;
+			sb_daily_add(&L, f->v, f->n, 0, f->capacity, f->capacity != 0, f->name,
+				     f->type);
+			f->name = NULL;
+			f->type = NULL;
 		}
 		if (rc == SB_OK && L.n > 0) {
 			for (size_t k = 0; k < L.n; k++) {
 				L.rows[k].date = date;
-				L.rows[k].layer = m->def->schema->layer;
+				L.rows[k].layer = layer;
 			}
-			rc = sb_summary_write(s->data_dir, date, m->def->schema->layer, L.rows, L.n,
-					      err);
+			rc = sb_summary_write(s->data_dir, date, layer, L.rows, L.n, err);
 			if (rc == SB_OK) {
 				stats->layers++;
 				sb_log(SB_LOG_INFO, "daily",
-				       "%s %s: %zu interfaces summarised from %s",
-				       m->def->schema->layer, date, L.n, from);
+				       "%s %s: %zu interfaces summarised (%zu from the spool, %zu "
+				       "from "
+				       "the store alone; %zu samples only in the store)",
+				       layer, date, L.n, from_spool, L.n - from_spool,
+				       stats->stored_only - before);
 			}
 		} else if (rc == SB_OK) {
-			sb_log(SB_LOG_INFO, "daily", "%s %s: nothing to summarise in %s",
-			       m->def->schema->layer, date,
-			       st != NULL ? "the spool or the store" : "the spool");
+			sb_log(SB_LOG_INFO, "daily", "%s %s: nothing to summarise in %s", layer,
+			       date, st != NULL ? "the spool or the store" : "the spool");
 		}
 		for (size_t k = 0; k < L.n; k++) {
 			free((char *)L.rows[k].name);
 			free((char *)L.rows[k].type);
 		}
 		free(L.rows);
+		sb_daily_stored_free(&L.stored);
 	}
 	return rc;
 }
