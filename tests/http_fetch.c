@@ -3,12 +3,17 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/sb.h"
+#include "base/timeutil.h"
+#include "net/evloop.h"
 #include "net/http.h"
 
 static const char usage[] =
@@ -27,11 +32,23 @@ static const char usage[] =
 	"  --fail-after-bytes N    on_data returns SB_EPARSE once N bytes arrived\n"
 	"  --again                 each URL's on_done queues the same URL once more\n"
 	"  --urls-file FILE        read more URLs from FILE, one a line\n"
+	"  --head | --post DATA    HEAD requests, or POSTs of DATA\n"
+	"  --header LINE           an extra request header (up to 8)\n"
+	"  --etag TAG              a conditional GET (If-None-Match)\n"
+	"  --req-timeout-ms N      the request's own timeout\n"
+	"  --no-redirects          a 3xx is the answer\n"
+	"  --fresh-connect         a new connection per attempt\n"
+	"  --http-only             refuse file:// URLs\n"
+	"  --loop                  run the engine on an event loop instead of sb_http_run\n"
+	"  --cancel-after-ms N     another thread calls sb_http_cancel after N ms\n"
+	"  --drop-first-after-ms N (with --loop) drop the first request after N ms\n"
 	"Prints per request, in the order added: {url, code, error, status, attempts, starts, "
 	"stopped,\n"
-	"bytes, received, fnv, seconds, done_ms, msg}; fnv is the FNV-1a 64 of the body received "
-	"in the\n"
-	"last attempt.\n";
+	"bytes, received, fnv, seconds, last_ms, done_ms, done, msg, excerpt, etag, body}; fnv is "
+	"the\n"
+	"FNV-1a 64 of the body received in the last attempt, etag the ETag header seen, body the "
+	"first\n"
+	"512 bytes of it.\n";
 
 /* What one request received; the engine's ctx. */
 typedef struct fetch_item {
@@ -40,6 +57,9 @@ typedef struct fetch_item {
 	int starts;      /* on_start calls */
 	size_t received; /* bytes since the last on_start */
 	uint64_t fnv;
+	char head[513]; /* the first bytes of the body */
+	char etag[128]; /* the ETag header seen */
+	sb_http_job *job;
 	int done;
 	int64_t done_ms;
 	sb_http_result res;
@@ -53,6 +73,11 @@ typedef struct fetch_run {
 	long stop_after; /* -1 for never */
 	long fail_after; /* -1 for never */
 	int64_t t0_ms;
+	sb_http_req base; /* method, body, headers, etag, timeout of every request */
+	const char *headers[9];
+	size_t nheaders;
+	size_t ndone;
+	long cancel_after_ms; /* -1 for never */
 } fetch_run;
 
 static fetch_run run;
@@ -70,11 +95,23 @@ static void fetch_on_start(void *ctx)
 	it->starts++;
 	it->received = 0;
 	it->fnv = 14695981039346656037ULL;
+	it->head[0] = '\0';
+	it->etag[0] = '\0';
+}
+
+static void fetch_on_header(void *ctx, const char *name, const char *value)
+{
+	fetch_item *it = ctx;
+	if (strcasecmp(name, "ETag") == 0)
+		snprintf(it->etag, sizeof(it->etag), "%s", value);
 }
 
 static int fetch_on_data(void *ctx, const char *buf, size_t len)
 {
 	fetch_item *it = ctx;
+	size_t have = strlen(it->head);
+	if (have + 1 < sizeof(it->head))
+		snprintf(it->head + have, sizeof(it->head) - have, "%.*s", (int)len, buf);
 	for (size_t i = 0; i < len; i++) {
 		it->fnv ^= (unsigned char)buf[i];
 		it->fnv *= 1099511628211ULL;
@@ -100,20 +137,23 @@ static int fetch_add(const char *url, int again)
 		run.items = sb_xrealloc(run.items, run.cap * sizeof(*run.items));
 	}
 	run.items[run.n++] = it;
-	sb_http_req req = {
-		.url = url,
-		.ctx = it,
-		.on_start = fetch_on_start,
-		.on_data = fetch_on_data,
-		.on_done = fetch_on_done,
-	};
-	return sb_http_add(run.http, &req);
+	sb_http_req req = run.base;
+	req.url = url;
+	req.ctx = it;
+	req.headers = run.nheaders > 0 ? run.headers : NULL;
+	req.on_start = fetch_on_start;
+	req.on_header = fetch_on_header;
+	req.on_data = fetch_on_data;
+	req.on_done = fetch_on_done;
+	return sb_http_add(run.http, &req, &it->job);
 }
 
 static void fetch_on_done(void *ctx, const sb_http_result *res)
 {
 	fetch_item *it = ctx;
 	it->done++;
+	it->job = NULL;
+	run.ndone++;
 	it->done_ms = fetch_now_ms() - run.t0_ms;
 	it->res = *res;
 	if (it->again && fetch_add(it->url, 0) != SB_OK)
@@ -146,10 +186,17 @@ static void fetch_print(const fetch_item *it)
 	printf(", \"status\": %ld, \"attempts\": %d, \"starts\": %d, \"stopped\": %d, \"bytes\": "
 	       "%zu, "
 	       "\"received\": %zu, \"fnv\": \"%016" PRIx64
-	       "\", \"seconds\": %.3f, \"done_ms\": %" PRId64 ", \"done\": %d, \"msg\": ",
+	       "\", \"seconds\": %.3f, \"last_ms\": %.3f, \"done_ms\": %" PRId64
+	       ", \"done\": %d, \"msg\": ",
 	       r->status, r->attempts, it->starts, r->stopped, r->bytes, it->received, it->fnv,
-	       r->seconds, it->done_ms, it->done);
+	       r->seconds, r->last_ms, it->done_ms, it->done);
 	fetch_json_str(r->msg);
+	printf(", \"excerpt\": ");
+	fetch_json_str(r->excerpt);
+	printf(", \"etag\": ");
+	fetch_json_str(it->etag);
+	printf(", \"body\": ");
+	fetch_json_str(it->head);
 	printf("}\n");
 	free(shown);
 }
@@ -185,6 +232,38 @@ static int fetch_urls_file(const char *path)
 	return rc;
 }
 
+/* --cancel-after-ms: sleeps, then cancels the engine from this other thread. */
+static void *fetch_canceller(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {run.cancel_after_ms / 1000, (run.cancel_after_ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+	sb_http_cancel(run.http);
+	return NULL;
+}
+
+static void fetch_drop_first(void *arg)
+{
+	(void)arg;
+	if (run.n > 0 && run.items[0]->job != NULL) {
+		sb_http_drop(run.http, run.items[0]->job);
+		run.items[0]->job = NULL;
+		run.ndone++; /* it never ends otherwise */
+	}
+}
+
+/* --loop: runs the loop until every request ended. */
+static int fetch_loop(sb_loop *loop, long drop_after_ms)
+{
+	if (drop_after_ms >= 0)
+		sb_loop_timer(loop, sb_time_mono() + (double)drop_after_ms / 1000.0,
+			      fetch_drop_first, NULL);
+	while (run.ndone < run.n)
+		if (sb_loop_run_once(loop, 1.0) != SB_OK)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -202,6 +281,17 @@ int main(int argc, char **argv)
 		{"fail-after-bytes", required_argument, NULL, 'f'},
 		{"again", no_argument, NULL, 'a'},
 		{"urls-file", required_argument, NULL, 'F'},
+		{"head", no_argument, NULL, 'H'},
+		{"post", required_argument, NULL, 'D'},
+		{"header", required_argument, NULL, 'L'},
+		{"etag", required_argument, NULL, 'E'},
+		{"req-timeout-ms", required_argument, NULL, 'T'},
+		{"no-redirects", no_argument, NULL, 'N'},
+		{"fresh-connect", no_argument, NULL, 'R'},
+		{"http-only", no_argument, NULL, 'O'},
+		{"loop", no_argument, NULL, 'l'},
+		{"cancel-after-ms", required_argument, NULL, 'x'},
+		{"drop-first-after-ms", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -209,6 +299,9 @@ int main(int argc, char **argv)
 	sb_http_opts_default(&opts);
 	run.stop_after = -1;
 	run.fail_after = -1;
+	run.cancel_after_ms = -1;
+	long drop_after_ms = -1;
+	int use_loop = 0;
 	int again = 0;
 	const char *urls_file = NULL;
 	long v = 0;
@@ -224,8 +317,17 @@ int main(int argc, char **argv)
 		case 'm':
 		case 's':
 		case 'f':
+		case 'T':
+		case 'x':
+		case 'X':
 			if (fetch_number(name, optarg, &v) != 0)
 				return 2;
+			if (c == 'T')
+				run.base.timeout_ms = v;
+			else if (c == 'x')
+				run.cancel_after_ms = v;
+			else if (c == 'X')
+				drop_after_ms = v;
 			if (c == 'p')
 				opts.parallel = v;
 			else if (c == 't')
@@ -240,8 +342,38 @@ int main(int argc, char **argv)
 				opts.max_body = (size_t)v;
 			else if (c == 's')
 				run.stop_after = v;
-			else
+			else if (c == 'f')
 				run.fail_after = v;
+			break;
+		case 'H':
+			run.base.method = SB_HTTP_HEAD;
+			break;
+		case 'D':
+			run.base.method = SB_HTTP_POST;
+			run.base.body = optarg;
+			run.base.body_len = strlen(optarg);
+			break;
+		case 'L':
+			if (run.nheaders + 1 >= SB_ARRAY_SIZE(run.headers)) {
+				fprintf(stderr, "http_fetch: too many --header\n");
+				return 2;
+			}
+			run.headers[run.nheaders++] = optarg;
+			break;
+		case 'E':
+			run.base.etag = optarg;
+			break;
+		case 'N':
+			opts.follow_redirects = 0;
+			break;
+		case 'R':
+			opts.fresh_connect = 1;
+			break;
+		case 'O':
+			opts.http_only = 1;
+			break;
+		case 'l':
+			use_loop = 1;
 			break;
 		case 'u':
 			opts.user = optarg;
@@ -283,8 +415,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sb_err err = {0};
+	sb_loop *loop = NULL;
+	if (use_loop && sb_loop_new(&loop, &err) != SB_OK) {
+		fprintf(stderr, "http_fetch: %s\n", err.msg);
+		return 1;
+	}
+	opts.loop = loop;
 	if (sb_http_new(&opts, &run.http, &err) != SB_OK) {
 		fprintf(stderr, "http_fetch: %s (%s)\n", err.msg, sb_strerror(err.code));
+		sb_loop_free(&loop);
 		sb_http_global_cleanup();
 		return 1;
 	}
@@ -295,8 +434,15 @@ int main(int argc, char **argv)
 	if (rc == 0 && urls_file != NULL && fetch_urls_file(urls_file) != 0)
 		rc = 1;
 	run.t0_ms = fetch_now_ms();
-	if (rc == 0 && sb_http_run(run.http) != SB_OK)
+	pthread_t canceller;
+	int cancelling = rc == 0 && run.cancel_after_ms >= 0 &&
+			 pthread_create(&canceller, NULL, fetch_canceller, NULL) == 0;
+	if (rc == 0 && loop != NULL)
+		rc = fetch_loop(loop, drop_after_ms);
+	else if (rc == 0 && sb_http_run(run.http) != SB_OK)
 		rc = 1;
+	if (cancelling)
+		pthread_join(canceller, NULL);
 	for (size_t i = 0; i < run.n; i++) {
 		fetch_print(run.items[i]);
 		free(run.items[i]->url);
@@ -304,6 +450,7 @@ int main(int argc, char **argv)
 	}
 	free(run.items);
 	sb_http_free(&run.http);
+	sb_loop_free(&loop);
 	sb_http_global_cleanup();
 	return rc;
 }

@@ -318,7 +318,7 @@ static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_mod
 				   .on_start = sb_job_start,
 				   .on_data = sb_job_data,
 				   .on_done = sb_job_done};
-		if (sb_http_add(h, &req) != SB_OK)
+		if (sb_http_add(h, &req, NULL) != SB_OK)
 			return SB_ENOMEM;
 		r->total++;
 	}

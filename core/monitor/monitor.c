@@ -914,7 +914,7 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	d->hour_timer =
 		sb_loop_timer(m->loop, sb_time_mono() + ((floor(now / 3600.0) + 1) * 3600.0 - now),
 			      sb_daemon_hourly, d);
-	while (!d->stop_now && !(m->stopping && m->running == 0 && m->curl_running == 0)) {
+	while (!d->stop_now && !(m->stopping && m->running == 0 && m->http_running == 0)) {
 		if (sb_loop_run_once(m->loop, 3600.0) != SB_OK) {
 			rc = sb_err_set(err, SB_EIO, "the event loop failed: %s", strerror(errno));
 			break;

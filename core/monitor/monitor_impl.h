@@ -7,6 +7,7 @@
 
 #include "monitor/monitor_config.h"
 #include "net/evloop.h"
+#include "net/http.h"
 #include "plugin/module.h"
 #include <scanbackup/probes.h>
 
@@ -74,9 +75,8 @@ typedef struct sb_mon {
 	size_t queued;
 	sb_probe *graveyard; /* ended probes, freed after the current callback */
 	int stopping;
-	void *curl_multi; /* CURLM, created on the first HTTP probe */
-	sb_timer *curl_timer;
-	size_t curl_running;
+	sb_http *http;       /* the HTTP engine on the loop, made for the first HTTP probe */
+	size_t http_running; /* HTTP requests of probes not yet ended */
 	double errs[SB_MON_ERRS];
 	size_t nerrs, errpos;
 	unsigned long started, ended, failed, cancelled, overruns, written, write_errors;
@@ -91,7 +91,7 @@ void sb_probe_start(sb_probe *p);
 void sb_probe_cancel(sb_probe *p, const char *why);
 /* Frees the probes that ended; call where no probe callback is on the stack. */
 void sb_probe_reap(sb_mon *m);
-/* Frees the HTTP machinery (after every probe ended). */
+/* Frees the HTTP engine (after every probe ended). */
 void sb_probe_http_shutdown(sb_mon *m);
 
 /* monitor.c: told once when a probe ends, whichever way. */

@@ -4,7 +4,6 @@
 #include "monitor/monitor_remote.h"
 
 #include <bson/bson.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -17,6 +16,7 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "monitor/trace.h"
+#include "net/http.h"
 #include "store/store_impl.h"
 
 #define SB_REMOTE_MAX_BODY ((size_t)4 << 20)
@@ -29,6 +29,7 @@ struct sb_remote {
 	char *auth; /* "Authorization: Bearer <token>" */
 	long long id;
 	double interval;
+	sb_http *http; /* one request at a time, on the sync thread (or the caller's before it) */
 	char etag[64];
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -56,111 +57,83 @@ long long sb_remote_token_id(const char *token)
 
 /* ---- HTTP ---- */
 
-typedef struct sb_body {
+/* An answer of the central server: its body (up to SB_REMOTE_MAX_BODY), ETag and outcome. */
+typedef struct sb_answer {
 	char *p;
 	size_t len;
-	int over;
-} sb_body;
-
-static size_t sb_body_write(char *data, size_t size, size_t n, void *ctx)
-{
-	sb_body *b = ctx;
-	size_t k = size * n;
-	if (b->len + k > SB_REMOTE_MAX_BODY) {
-		b->over = 1;
-		return 0;
-	}
-	b->p = sb_xrealloc(b->p, b->len + k + 1);
-	memcpy(b->p + b->len, data, k);
-	b->len += k;
-	b->p[b->len] = '\0';
-	return k;
-}
-
-typedef struct sb_hdrs {
 	char etag[64];
-} sb_hdrs;
+	sb_http_result res;
+} sb_answer;
 
-static size_t sb_header_line(char *data, size_t size, size_t n, void *ctx)
+static void sb_answer_start(void *ctx)
 {
-	sb_hdrs *h = ctx;
-	size_t k = size * n;
-	if (k > 6 && strncasecmp(data, "ETag:", 5) == 0) {
-		const char *v = data + 5;
-		while (*v == ' ')
-			v++;
-		size_t len = strcspn(v, "\r\n");
-		if (len < sizeof(h->etag)) {
-			memcpy(h->etag, v, len);
-			h->etag[len] = '\0';
-		}
-	}
-	return k;
+	sb_answer *a = ctx;
+	sb_free(a->p);
+	a->len = 0;
+	a->etag[0] = '\0';
 }
 
-static int sb_abort_check(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+static int sb_answer_data(void *ctx, const char *data, size_t k)
 {
-	(void)a, (void)b, (void)c, (void)d;
-	const sb_remote *r = ctx;
-	return atomic_load(&r->stop) ? 1 : 0;
+	sb_answer *a = ctx;
+	a->p = sb_xrealloc(a->p, a->len + k + 1);
+	memcpy(a->p + a->len, data, k);
+	a->len += k;
+	a->p[a->len] = '\0';
+	return 0;
 }
 
-/* One request: method GET (body NULL) or POST text/plain. Returns SB_OK with *status and the
- * answer in *out (caller frees out->p), or SB_ECONNECT / SB_ETIMEOUT / SB_ETLS / SB_ECANCELED. */
+static void sb_answer_header(void *ctx, const char *name, const char *value)
+{
+	sb_answer *a = ctx;
+	if (strcasecmp(name, "ETag") == 0 && strlen(value) < sizeof(a->etag))
+		snprintf(a->etag, sizeof(a->etag), "%s", value);
+}
+
+static void sb_answer_done(void *ctx, const sb_http_result *res)
+{
+	((sb_answer *)ctx)->res = *res;
+}
+
+/* One request through the HTTP engine: GET (body NULL; with etag, a 304 is an answer too) or POST
+ * text/plain. Returns SB_OK with the answer in *out (caller frees out->p; out->res.status is 2xx or
+ * 304), or the engine's code (SB_ECONNECT, SB_ETIMEOUT, SB_EAUTH, SB_EHTTP, SB_ETRUNCATED,
+ * SB_ECANCELED, ...) with err naming the URL, the cause and the start of the server's answer. */
 static int sb_remote_call(sb_remote *r, const char *path, const char *body, size_t len,
-			  const char *if_none_match, long *status, sb_body *out, sb_hdrs *hdrs,
-			  sb_err *err)
+			  const char *etag, sb_answer *out, sb_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	CURL *c = curl_easy_init();
-	if (c == NULL)
-		return sb_err_set(err, SB_ENOMEM, "libcurl: no handle");
 	char *url = sb_xasprintf("%s%s", r->base, path);
-	struct curl_slist *h = curl_slist_append(NULL, r->auth);
-	h = curl_slist_append(h, "Accept: application/json");
-	char inm[100];
-	if (if_none_match != NULL && *if_none_match != '\0') {
-		snprintf(inm, sizeof(inm), "If-None-Match: %s", if_none_match);
-		h = curl_slist_append(h, inm);
-	}
-	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: text/plain; charset=utf-8");
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sb_body_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sb_header_line);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, hdrs);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, sb_abort_check);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, r);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, r->s->tls_verify ? 1L : 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, r->s->tls_verify ? 2L : 0L);
-	if (r->s->ca_bundle != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, r->s->ca_bundle);
-	CURLcode cc = curl_easy_perform(c);
-	int rc = SB_OK;
-	if (cc != CURLE_OK) {
-		int code = cc == CURLE_OPERATION_TIMEDOUT    ? SB_ETIMEOUT
-			   : cc == CURLE_ABORTED_BY_CALLBACK ? SB_ECANCELED
-			   : cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR
-				   ? SB_ETLS
-				   : SB_ECONNECT;
-		rc = sb_err_set(err, code, "%s%s: %s", r->base, path, curl_easy_strerror(cc));
+	const char *headers[] = {r->auth, "Accept: application/json",
+				 body != NULL ? "Content-Type: text/plain; charset=utf-8" : NULL,
+				 NULL};
+	sb_http_req req = {
+		.url = url,
+		.ctx = out,
+		.method = body != NULL ? SB_HTTP_POST : SB_HTTP_GET,
+		.body = body,
+		.body_len = len,
+		.headers = headers,
+		.etag = etag,
+		.on_start = sb_answer_start,
+		.on_header = sb_answer_header,
+		.on_data = sb_answer_data,
+		.on_done = sb_answer_done,
+	};
+	out->res.code = SB_ENOMEM;
+	int rc = sb_http_add(r->http, &req, NULL);
+	if (rc == SB_OK)
+		rc = sb_http_run(r->http);
+	if (rc == SB_OK)
+		rc = out->res.code;
+	if (rc != SB_OK) {
+		char *safe = sb_http_redact_url(url);
+		sb_err_set(err, rc, "%s: %s%s%s", safe,
+			   out->res.msg[0] != '\0' ? out->res.msg : sb_strerror(rc),
+			   out->res.excerpt[0] != '\0' ? ": " : "", out->res.excerpt);
+		free(safe);
 		sb_free(out->p);
-	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	}
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 	free(url);
 	return rc;
 }
@@ -275,20 +248,11 @@ static int sb_central_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe
 		size_t len = 0, cap = 0;
 		for (size_t j = 0; j < k; j++)
 			sb_central_line(&buf, &len, &cap, kind, &rows[i + j]);
-		long status = 0;
-		sb_body out;
-		sb_hdrs hdrs = {""};
-		int rc = sb_remote_call(r, path, buf, len, NULL, &status, &out, &hdrs, err);
+		sb_answer out;
+		int rc = sb_remote_call(r, path, buf, len, NULL, &out, err);
 		free(buf);
 		if (rc != SB_OK)
 			return rc;
-		if (status != 200) {
-			rc = sb_err_set(err, status == 401 || status == 403 ? SB_EAUTH : SB_EHTTP,
-					"%s%s: HTTP %ld: %.200s", r->base, path, status,
-					out.p != NULL ? out.p : "");
-			free(out.p);
-			return rc;
-		}
 		/* {"lines":k,"stored":s,"rejected":x,...}: every line was seen */
 		long long lines = -1, stored = -1, rejected = -1;
 		bson_t doc;
@@ -342,20 +306,17 @@ static int sb_remote_pull(sb_remote *r, sb_err *err)
 {
 	char path[80];
 	snprintf(path, sizeof(path), "/api/monitors/%lld/config", r->id);
-	long status = 0;
-	sb_body out;
-	sb_hdrs hdrs = {""};
-	int rc = sb_remote_call(r, path, NULL, 0, r->etag, &status, &out, &hdrs, err);
+	sb_answer out;
+	int rc = sb_remote_call(r, path, NULL, 0, r->etag, &out, err);
 	if (rc != SB_OK)
 		return rc;
-	if (status == 304) {
+	if (out.res.status == 304) {
 		free(out.p);
 		return SB_OK;
 	}
-	if (status != 200 || out.p == NULL) {
-		rc = sb_err_set(err, status == 401 ? SB_EAUTH : SB_EHTTP, "%s%s: HTTP %ld: %.200s",
-				r->base, path, status, out.p != NULL ? out.p : "");
-		free(out.p);
+	if (out.p == NULL) {
+		rc = sb_err_set(err, SB_EHTTP, "%s%s: HTTP %ld without a body", r->base, path,
+				out.res.status);
 		return rc;
 	}
 	char *old = NULL;
@@ -369,10 +330,10 @@ static int sb_remote_pull(sb_remote *r, sb_err *err)
 			sb_log(SB_LOG_INFO, "monitor",
 			       "central: new config %s written to %s "
 			       "(applied at the next check)",
-			       hdrs.etag, r->config_path);
+			       out.etag, r->config_path);
 	}
 	if (rc == SB_OK)
-		snprintf(r->etag, sizeof(r->etag), "%s", hdrs.etag);
+		snprintf(r->etag, sizeof(r->etag), "%s", out.etag);
 	free(out.p);
 	return rc;
 }
@@ -458,7 +419,29 @@ static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remot
 				  "MONITOR_SYNC_INTERVAL=%s: expected seconds from 0.1 "
 				  "to 86400",
 				  iv);
+	double timeout = 120;
+	const char *tv = sb_settings_get(s, "MONITOR_SYNC_TIMEOUT");
+	if (tv != NULL &&
+	    (sb_parse_double(tv, &timeout) != SB_OK || timeout < 0.1 || timeout > 3600))
+		return sb_err_set(err, SB_EINVAL,
+				  "MONITOR_SYNC_TIMEOUT=%s: expected seconds from 0.1 to 3600", tv);
+	sb_http_opts o;
+	sb_http_opts_default(&o);
+	o.parallel = 1;
+	o.retries = 0; /* the next round is the retry */
+	o.timeout_ms = (long)(timeout * 1000.0);
+	o.connect_timeout_ms = o.timeout_ms < 10000 ? o.timeout_ms : 10000;
+	o.follow_redirects = 0;
+	o.http_only = 1;
+	o.tls_verify = s->tls_verify;
+	o.ca_bundle = s->ca_bundle;
+	o.max_body = SB_REMOTE_MAX_BODY;
+	sb_http *http = NULL;
+	int rc = sb_http_new(&o, &http, err);
+	if (rc != SB_OK)
+		return rc;
 	sb_remote *r = sb_xcalloc(1, sizeof(*r));
+	r->http = http;
 	r->s = s;
 	r->config_path = config_path;
 	r->base = sb_xstrdup(url);
@@ -475,6 +458,7 @@ static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remot
 
 static void sb_remote_free(sb_remote *r)
 {
+	sb_http_free(&r->http);
 	memset(r->auth, 0, strlen(r->auth));
 	free(r->auth);
 	free(r->base);
@@ -524,6 +508,7 @@ void sb_remote_stop(sb_remote **pr)
 	sb_remote *r = *pr;
 	if (r == NULL)
 		return;
+	sb_http_cancel(r->http); /* a transfer in flight ends now */
 	pthread_mutex_lock(&r->mu);
 	atomic_store(&r->stop, 1);
 	pthread_cond_signal(&r->cv);

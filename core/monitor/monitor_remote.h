@@ -3,7 +3,9 @@
  *
  * Settings (the box's .env): MONITOR_CENTRAL_URL (the dashboard, "https://central:8443"),
  * MONITOR_TOKEN ("sbm_<monitor id>_<secret>", issued on the dashboard), MONITOR_SYNC_INTERVAL
- * (seconds between two rounds, default 10). Without MONITOR_CENTRAL_URL nothing runs and the box
+ * (seconds between two rounds, default 10), MONITOR_SYNC_TIMEOUT (seconds a request may take,
+ * default 120; TLS_VERIFY and CA_BUNDLE apply). Requests go through the HTTP engine (net/http.h),
+ * which also decides what a failure is called. Without MONITOR_CENTRAL_URL nothing runs and the box
  * works alone (its spool loaded by `scanbackup updater probes`).
  *
  * Each round, on a thread of its own: GET /api/monitors/<id>/config with the ETag of the last one;

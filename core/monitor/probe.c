@@ -3,7 +3,6 @@
 
 #include <scanbackup/probes.h>
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "base/timeutil.h"
 #include "monitor/monitor_impl.h"
 #include "monitor/trace.h"
+#include "net/http.h"
 
 /* A probe's deadline: twice its interval, at least this. */
 #define SB_PROBE_MIN_DEADLINE 10.0
@@ -28,8 +28,7 @@ struct sb_pres {
 	sb_watch *watch;
 	int fd;
 	sb_child *child;
-	CURL *easy;
-	char errbuf[CURL_ERROR_SIZE];
+	sb_http_job *job;
 	void (*fn)(void); /* the module's callback, cast back by kind */
 	void *arg;
 	sb_pres *next;
@@ -72,9 +71,8 @@ static void sb_res_release(sb_mon *m, sb_pres *r)
 		sb_loop_kill(m->loop, r->child);
 		break;
 	case SB_RES_HTTP:
-		curl_multi_remove_handle(m->curl_multi, r->easy);
-		curl_easy_cleanup(r->easy);
-		m->curl_running--;
+		sb_http_drop(m->http, r->job);
+		m->http_running--;
 		break;
 	}
 	free(r);
@@ -357,117 +355,35 @@ int sb_probe_spawn(sb_probe *p, char *const argv[], size_t max_out, sb_probe_exi
 	return SB_OK;
 }
 
-/* ---- HTTP: libcurl's multi socket interface on the loop ---- */
+/* ---- HTTP: the engine on the monitor's loop ---- */
 
-static void sb_curl_check_done(sb_mon *m)
+/* The engine's answer turned into the probe's: any status line is a measurement (httping times a
+ * 404 or a 500 as well as a 200); no status line is an error with the engine's words for it. */
+static void sb_probe_http_done(void *ctx, const sb_http_result *res)
 {
-	CURLMsg *msg;
-	int left = 0;
-	while ((msg = curl_multi_info_read(m->curl_multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		CURL *easy = msg->easy_handle;
-		CURLcode cc = msg->data.result;
-		sb_pres *r = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-		sb_probe_http_result res;
-		memset(&res, 0, sizeof(res));
-		res.total_ms = -1;
-		long status = 0;
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-		res.status = status;
-		if (cc == CURLE_OK) {
-			curl_off_t us = 0;
-			curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &us);
-			res.total_ms = (double)us / 1000.0;
-			res.code = SB_OK;
-		} else {
-			res.code = cc == CURLE_OPERATION_TIMEDOUT ? SB_ETIMEOUT
-				   : cc == CURLE_PEER_FAILED_VERIFICATION ||
-						   cc == CURLE_SSL_CONNECT_ERROR
-					   ? SB_ETLS
-					   : SB_ECONNECT;
-			snprintf(res.error, sizeof(res.error), "%.150s",
-				 r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(cc));
-		}
-		sb_probe *p = r->p;
-		sb_res_unlink(p, r);
-		sb_probe_http_fn fn = (sb_probe_http_fn)r->fn;
-		void *a = r->arg;
-		curl_multi_remove_handle(m->curl_multi, easy);
-		curl_easy_cleanup(easy);
-		m->curl_running--;
-		free(r);
-		if (!p->ended)
-			fn(p, &res, a);
-	}
-}
-
-static void sb_curl_action(sb_mon *m, curl_socket_t fd, int mask)
-{
-	int running = 0;
-	curl_multi_socket_action(m->curl_multi, fd, mask, &running);
-	sb_curl_check_done(m);
-}
-
-static void sb_curl_fd_ready(int fd, unsigned events, void *arg)
-{
-	sb_mon *m = arg;
-	int mask = 0;
-	if (events & EPOLLIN)
-		mask |= CURL_CSELECT_IN;
-	if (events & EPOLLOUT)
-		mask |= CURL_CSELECT_OUT;
-	if (events & (EPOLLERR | EPOLLHUP))
-		mask |= CURL_CSELECT_ERR;
-	sb_curl_action(m, fd, mask);
-}
-
-static void sb_curl_timer_fired(void *arg)
-{
-	sb_mon *m = arg;
-	m->curl_timer = NULL;
-	sb_curl_action(m, CURL_SOCKET_TIMEOUT, 0);
-}
-
-static int sb_curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	sb_mon *m = userp;
-	sb_watch *w = socketp;
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (w != NULL) {
-			sb_loop_unwatch(m->loop, w);
-			curl_multi_assign(m->curl_multi, s, NULL);
-		}
-		return 0;
-	}
-	unsigned events =
-		(what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	if (w == NULL) {
-		sb_err err = {0};
-		w = sb_loop_watch(m->loop, s, events, sb_curl_fd_ready, m, &err);
-		if (w == NULL) {
-			sb_log(SB_LOG_ERROR, "monitor", "HTTP: %s", err.msg);
-			return -1;
-		}
-		curl_multi_assign(m->curl_multi, s, w);
+	sb_pres *r = ctx;
+	sb_mon *m = r->p->mon;
+	sb_probe_http_result out;
+	memset(&out, 0, sizeof(out));
+	out.status = res->status;
+	out.total_ms = -1;
+	if (res->status != 0 &&
+	    (res->code == SB_OK || res->code == SB_EHTTP || res->code == SB_EAUTH)) {
+		out.code = SB_OK;
+		out.total_ms = res->last_ms;
 	} else {
-		sb_loop_watch_mod(m->loop, w, events);
+		out.code = res->code != SB_OK ? res->code : SB_ECONNECT;
+		snprintf(out.error, sizeof(out.error), "%.150s",
+			 res->msg[0] != '\0' ? res->msg : sb_strerror(out.code));
 	}
-	return 0;
-}
-
-static int sb_curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	sb_mon *m = userp;
-	(void)multi;
-	sb_loop_timer_cancel(m->loop, m->curl_timer);
-	m->curl_timer = NULL;
-	if (timeout_ms >= 0)
-		m->curl_timer = sb_loop_timer(m->loop, sb_time_mono() + (double)timeout_ms / 1000.0,
-					      sb_curl_timer_fired, m);
-	return 0;
+	sb_probe *p = r->p;
+	sb_res_unlink(p, r);
+	sb_probe_http_fn fn = (sb_probe_http_fn)r->fn;
+	void *a = r->arg;
+	m->http_running--;
+	free(r);
+	if (!p->ended)
+		fn(p, &out, a);
 }
 
 int sb_probe_http_head(sb_probe *p, const char *url, double timeout, sb_probe_http_fn fn, void *arg)
@@ -475,54 +391,48 @@ int sb_probe_http_head(sb_probe *p, const char *url, double timeout, sb_probe_ht
 	if (p->ended || fn == NULL || url == NULL)
 		return SB_EINVAL;
 	sb_mon *m = p->mon;
-	if (m->curl_multi == NULL) {
-		m->curl_multi = curl_multi_init();
-		if (m->curl_multi == NULL)
-			return SB_ENOMEM;
-		curl_multi_setopt(m->curl_multi, CURLMOPT_SOCKETFUNCTION, sb_curl_socket_cb);
-		curl_multi_setopt(m->curl_multi, CURLMOPT_SOCKETDATA, m);
-		curl_multi_setopt(m->curl_multi, CURLMOPT_TIMERFUNCTION, sb_curl_timer_cb);
-		curl_multi_setopt(m->curl_multi, CURLMOPT_TIMERDATA, m);
+	if (m->http == NULL) {
+		sb_http_opts o;
+		sb_http_opts_default(&o);
+		o.loop = m->loop;
+		o.parallel = m->parallel;
+		o.connect_timeout_ms = 0; /* the connect may take the request's whole time */
+		o.retries = 0;
+		o.follow_redirects = 0;
+		o.fresh_connect = 1;
+		o.http_only = 1;
+		o.tls_verify = m->tls_verify;
+		o.ca_bundle = m->ca_bundle;
+		o.user_agent = "scanbackup-monitor/" PACKAGE_VERSION;
+		sb_err err = {0};
+		int rc = sb_http_new(&o, &m->http, &err);
+		if (rc != SB_OK) {
+			sb_probe_log(p, SB_LOG_WARNING, "%s", err.msg);
+			return rc;
+		}
 	}
-	CURL *easy = curl_easy_init();
-	if (easy == NULL)
-		return SB_ENOMEM;
-	sb_pres *r = sb_res_new(p, SB_RES_HTTP, (void (*)(void))fn, arg);
-	r->easy = easy;
 	long ms = timeout > 0 ? (long)(timeout * 1000.0) : 10000L;
-	curl_easy_setopt(easy, CURLOPT_URL, url);
-	curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, ms);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, ms);
-	curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "scanbackup-monitor/" PACKAGE_VERSION);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, m->tls_verify ? 1L : 0L);
-	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, m->tls_verify ? 2L : 0L);
-	if (m->ca_bundle != NULL)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, m->ca_bundle);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)r);
-	if (curl_multi_add_handle(m->curl_multi, easy) != CURLM_OK) {
+	sb_pres *r = sb_res_new(p, SB_RES_HTTP, (void (*)(void))fn, arg);
+	sb_http_req req = {
+		.url = url,
+		.ctx = r,
+		.method = SB_HTTP_HEAD,
+		.timeout_ms = ms,
+		.on_done = sb_probe_http_done,
+	};
+	int rc = sb_http_add(m->http, &req, &r->job);
+	if (rc != SB_OK) {
 		sb_res_unlink(p, r);
-		curl_easy_cleanup(easy);
 		free(r);
-		return SB_ENOMEM;
+		return rc;
 	}
-	m->curl_running++;
+	m->http_running++;
 	return SB_OK;
 }
 
 void sb_probe_http_shutdown(sb_mon *m)
 {
-	sb_loop_timer_cancel(m->loop, m->curl_timer);
-	m->curl_timer = NULL;
-	if (m->curl_multi != NULL)
-		curl_multi_cleanup(m->curl_multi);
-	m->curl_multi = NULL;
+	sb_http_free(&m->http);
 }
 
 /* ---- records ---- */

@@ -1,4 +1,5 @@
-/* http.c - the HTTP engine: a queue of requests run over libcurl multi, at most `parallel` in flight. */
+/* http.c - the HTTP engine: a queue of requests run over libcurl multi, at most `parallel` in flight,
+ * driven by sb_http_run or by an event loop. The only file that calls libcurl. */
 #include "config.h"
 
 #include "net/http.h"
@@ -6,10 +7,15 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
 #include <time.h>
+
+#include "base/timeutil.h"
 
 #define SB_HTTP_USER_AGENT "scanbackup/" PACKAGE_VERSION
 #define SB_HTTP_MAX_REDIRS 5L
@@ -22,20 +28,26 @@
 /* The longest curl_multi_poll when nothing else bounds it. */
 #define SB_HTTP_POLL_MS 1000
 
+typedef struct sb_http_slot sb_http_slot;
+
 /* A request in the queue, waiting for a retry, or in flight. It is all a queued request costs, so
- * it stays small: the copy of the caller's request and the URL in the same allocation. */
-typedef struct sb_http_job {
+ * it stays small: the copy of the caller's request and the URL in the same allocation, and the
+ * request's header lines. */
+struct sb_http_job {
 	struct sb_http_job *next;
-	sb_http_req req; /* req.url points to url below */
-	int64_t t0_ms;   /* start of the first attempt */
-	int64_t due_ms;  /* when a waiting retry may start */
-	int attempts;    /* attempts started */
+	sb_http_req req;            /* req.url points to url below; headers and etag are NULL */
+	int has_etag;               /* req.etag was set: a 304 is a success */
+	struct curl_slist *headers; /* the request's header lines, NULL if none */
+	sb_http_slot *slot;         /* the transfer running it, NULL while queued or waiting */
+	int64_t t0_ms;              /* start of the first attempt */
+	int64_t due_ms;             /* when a waiting retry may start */
+	int attempts;               /* attempts started */
 	char url[];
-} sb_http_job;
+};
 
 /* One transfer in flight: an easy handle (kept and reused, so the connection and DNS caches of the
  * multi handle serve the next request) and the state of the current attempt. */
-typedef struct sb_http_slot {
+struct sb_http_slot {
 	sb_http *h;
 	CURL *easy;
 	sb_http_job *job; /* NULL while idle */
@@ -44,14 +56,17 @@ typedef struct sb_http_slot {
 	int consumer_rc;  /* negative SB_ code returned by on_data, else 0 */
 	size_t bytes;     /* body bytes handed to on_data */
 	size_t received;  /* body bytes curl delivered, dropped ones included */
+	size_t excerpt_len;
+	char excerpt[160]; /* the start of a non-2xx body */
 	char errbuf[CURL_ERROR_SIZE];
-} sb_http_slot;
+};
 
 struct sb_http {
 	sb_http_opts opts; /* strings point to the copies below */
 	char *user;
 	char *password;
 	char *ca_bundle;
+	char *user_agent;
 	CURLM *multi;
 	sb_http_slot *slots; /* opts.parallel of them */
 	sb_http_slot **idle; /* stack of slots without a job */
@@ -62,6 +77,12 @@ struct sb_http {
 	sb_http_job *wait_head; /* retries waiting for their backoff, earliest due first */
 	sb_http_job *wait_tail;
 	int running; /* inside sb_http_run */
+	atomic_int cancelled;
+	/* On a loop: */
+	int busy;              /* inside libcurl or starting transfers: no kick needed */
+	sb_timer *curl_timer;  /* the timeout libcurl asked for */
+	sb_timer *kick_timer;  /* starts what sb_http_add queued, from the loop */
+	sb_timer *retry_timer; /* the first waiting retry is due */
 };
 
 void sb_http_opts_default(sb_http_opts *o)
@@ -77,6 +98,11 @@ void sb_http_opts_default(sb_http_opts *o)
 		.tls_verify = 1,
 		.ca_bundle = NULL,
 		.max_body = 0,
+		.follow_redirects = 1,
+		.fresh_connect = 0,
+		.http_only = 0,
+		.user_agent = NULL,
+		.loop = NULL,
 	};
 }
 
@@ -216,8 +242,14 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 	long status = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	s->received += len;
-	if (status != 0 && (status < 200 || status > 299))
+	if (status != 0 && (status < 200 || status > 299)) {
+		for (size_t i = 0; i < len && s->excerpt_len + 1 < sizeof(s->excerpt); i++) {
+			unsigned char c = (unsigned char)buf[i];
+			s->excerpt[s->excerpt_len++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		}
+		s->excerpt[s->excerpt_len] = '\0';
 		return s->received <= SB_HTTP_DISCARD_MAX ? len : 0;
+	}
 	if (len > s->h->opts.max_body - s->bytes) {
 		s->too_big = 1;
 		return 0;
@@ -233,6 +265,34 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 		s->stopped = 1;
 		return 0;
 	}
+	return len;
+}
+
+/* The header callback: hands each "Name: value" line to on_header. */
+static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void *userdata)
+{
+	sb_http_slot *s = userdata;
+	size_t len = size * nmemb;
+	if (s->job == NULL || s->job->req.on_header == NULL)
+		return len;
+	const char *colon = memchr(buf, ':', len);
+	if (colon == NULL || colon == buf)
+		return len; /* a status line or the blank line ending the headers */
+	char *line = sb_xstrndup(buf, len);
+	char *name = line;
+	char *value = line + (colon - buf) + 1;
+	value[-1] = '\0';
+	size_t n = strlen(name);
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		name[--n] = '\0';
+	while (*value == ' ' || *value == '\t')
+		value++;
+	n = strlen(value);
+	while (n > 0 && (value[n - 1] == '\r' || value[n - 1] == '\n' || value[n - 1] == ' ' ||
+			 value[n - 1] == '\t'))
+		value[--n] = '\0';
+	s->job->req.on_header(s->job->req.ctx, name, value);
+	free(line);
 	return len;
 }
 
@@ -257,16 +317,23 @@ static int sb_http_easy_new(sb_http *h, sb_http_slot *s, sb_err *err)
 	SB_HTTP_SET(CURLOPT_ERRORBUFFER, s->errbuf);
 	SB_HTTP_SET(CURLOPT_WRITEFUNCTION, sb_http_on_body);
 	SB_HTTP_SET(CURLOPT_WRITEDATA, s);
-	SB_HTTP_SET(CURLOPT_USERAGENT, SB_HTTP_USER_AGENT);
+	SB_HTTP_SET(CURLOPT_HEADERFUNCTION, sb_http_on_header_line);
+	SB_HTTP_SET(CURLOPT_HEADERDATA, s);
+	SB_HTTP_SET(CURLOPT_USERAGENT, h->user_agent);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	SB_HTTP_SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
+	SB_HTTP_SET(CURLOPT_PROTOCOLS_STR, h->opts.http_only ? "http,https" : "http,https,file");
 	SB_HTTP_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
-	SB_HTTP_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE));
+	SB_HTTP_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS |
+					      (h->opts.http_only ? 0 : CURLPROTO_FILE)));
 	SB_HTTP_SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	SB_HTTP_SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SB_HTTP_SET(CURLOPT_FOLLOWLOCATION, h->opts.follow_redirects ? 1L : 0L);
 	SB_HTTP_SET(CURLOPT_MAXREDIRS, SB_HTTP_MAX_REDIRS);
+	if (h->opts.fresh_connect) {
+		SB_HTTP_SET(CURLOPT_FRESH_CONNECT, 1L);
+		SB_HTTP_SET(CURLOPT_FORBID_REUSE, 1L);
+	}
 	SB_HTTP_SET(CURLOPT_ACCEPT_ENCODING, "");
 	SB_HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
 	SB_HTTP_SET(CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
@@ -306,6 +373,10 @@ void sb_http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+static int sb_http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp);
+static int sb_http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
+static void sb_http_kicked(void *arg);
+
 int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 {
 	*out = NULL;
@@ -331,10 +402,13 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	h->user = o.user != NULL ? sb_xstrdup(o.user) : NULL;
 	h->password = o.password != NULL ? sb_xstrdup(o.password) : NULL;
 	h->ca_bundle = o.ca_bundle != NULL ? sb_xstrdup(o.ca_bundle) : NULL;
+	h->user_agent = sb_xstrdup(o.user_agent != NULL ? o.user_agent : SB_HTTP_USER_AGENT);
 	o.user = h->user;
 	o.password = h->password;
 	o.ca_bundle = h->ca_bundle;
+	o.user_agent = h->user_agent;
 	h->opts = o;
+	atomic_init(&h->cancelled, 0);
 	h->slots = sb_xcalloc((size_t)o.parallel, sizeof(*h->slots));
 	h->idle = sb_xcalloc((size_t)o.parallel, sizeof(*h->idle));
 	for (long i = o.parallel - 1; i >= 0; i--) {
@@ -348,6 +422,12 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	}
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, o.parallel);
+	if (o.loop != NULL) {
+		curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sb_http_socket_cb);
+		curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+		curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, sb_http_timer_cb);
+		curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	}
 	/* One handle now, so that options libcurl refuses are reported here rather than per request;
 	 * the others are made when first needed. */
 	int rc = sb_http_easy_new(h, &h->slots[0], err);
@@ -359,9 +439,31 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	return SB_OK;
 }
 
-int sb_http_add(sb_http *h, const sb_http_req *req)
+static void sb_http_job_free(sb_http_job *job)
 {
-	if (req->url == NULL || req->on_done == NULL)
+	curl_slist_free_all(job->headers);
+	free(job);
+}
+
+/* Appends line to *list; returns 0 when out of memory (the list is then freed). */
+static int sb_http_header_add(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *l = curl_slist_append(*list, line);
+	if (l == NULL) {
+		curl_slist_free_all(*list);
+		*list = NULL;
+		return 0;
+	}
+	*list = l;
+	return 1;
+}
+
+int sb_http_add(sb_http *h, const sb_http_req *req, sb_http_job **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (req->url == NULL || req->on_done == NULL ||
+	    (req->method == SB_HTTP_POST && req->body == NULL) || req->timeout_ms < 0)
 		return SB_EINVAL;
 	size_t len = strlen(req->url);
 	sb_http_job *job = malloc(sizeof(*job) + len + 1);
@@ -371,11 +473,30 @@ int sb_http_add(sb_http *h, const sb_http_req *req)
 	memcpy(job->url, req->url, len + 1);
 	job->req = *req;
 	job->req.url = job->url;
+	job->req.headers = NULL;
+	job->req.etag = NULL;
+	int ok = 1;
+	for (size_t i = 0; ok && req->headers != NULL && req->headers[i] != NULL; i++)
+		ok = sb_http_header_add(&job->headers, req->headers[i]);
+	if (ok && req->etag != NULL && *req->etag != '\0') {
+		char *line = sb_xasprintf("If-None-Match: %s", req->etag);
+		ok = sb_http_header_add(&job->headers, line);
+		free(line);
+		job->has_etag = 1;
+	}
+	if (!ok) {
+		free(job);
+		return SB_ENOMEM;
+	}
 	if (h->queue_tail != NULL)
 		h->queue_tail->next = job;
 	else
 		h->queue_head = job;
 	h->queue_tail = job;
+	if (out != NULL)
+		*out = job;
+	if (h->opts.loop != NULL && !h->busy && h->kick_timer == NULL)
+		h->kick_timer = sb_loop_timer(h->opts.loop, sb_time_mono(), sb_http_kicked, h);
 	return SB_OK;
 }
 
@@ -395,18 +516,21 @@ static void sb_http_finish(sb_http *h, sb_http_job *job, sb_http_result *res)
 {
 	res->attempts = job->attempts;
 	res->seconds = job->attempts > 0 ? (double)(sb_http_now_ms() - job->t0_ms) / 1000.0 : 0.0;
-	if (res->code != SB_OK)
+	if (res->code != SB_OK) {
 		sb_http_scrub_msg(h, job->url, res->msg, sizeof(res->msg));
-	else
+		sb_http_scrub_msg(h, job->url, res->excerpt, sizeof(res->excerpt));
+	} else {
 		res->msg[0] = '\0';
+		res->excerpt[0] = '\0';
+	}
 	job->req.on_done(job->req.ctx, res);
-	free(job);
+	sb_http_job_free(job);
 }
 
 /* Ends a request that failed before curl could run it. */
 static void sb_http_fail(sb_http *h, sb_http_job *job, int code, const char *what)
 {
-	sb_http_result res = {.code = code};
+	sb_http_result res = {.code = code, .last_ms = -1};
 	sb_http_msg(&res, "%s", what);
 	sb_http_finish(h, job, &res);
 }
@@ -421,21 +545,45 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 		return;
 	}
 	s->job = job;
+	job->slot = s;
 	s->stopped = 0;
 	s->too_big = 0;
 	s->consumer_rc = 0;
 	s->bytes = 0;
 	s->received = 0;
+	s->excerpt_len = 0;
+	s->excerpt[0] = '\0';
 	s->errbuf[0] = '\0';
 	if (job->attempts == 0)
 		job->t0_ms = now;
 	job->attempts++;
 	if (job->req.on_start != NULL)
 		job->req.on_start(job->req.ctx);
-	CURLcode rc = curl_easy_setopt(s->easy, CURLOPT_URL, job->req.url);
-	CURLMcode mc = rc == CURLE_OK ? curl_multi_add_handle(h->multi, s->easy) : CURLM_OK;
+	CURL *e = s->easy;
+	const sb_http_req *req = &job->req;
+	CURLcode rc = curl_easy_setopt(e, CURLOPT_URL, req->url);
+	/* The options of one request: the handle keeps those of the one before otherwise. */
+	if (rc == CURLE_OK && req->method == SB_HTTP_HEAD)
+		rc = curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (rc == CURLE_OK && req->method == SB_HTTP_POST) {
+		rc = curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+					      (curl_off_t)req->body_len);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+	} else if (rc == CURLE_OK) {
+		rc = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+				      req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);
+	CURLMcode mc = rc == CURLE_OK ? curl_multi_add_handle(h->multi, e) : CURLM_OK;
 	if (rc != CURLE_OK || mc != CURLM_OK) {
 		s->job = NULL;
+		job->slot = NULL;
 		h->idle[h->nidle++] = s;
 		sb_http_fail(h, job, SB_ENOMEM,
 			     rc != CURLE_OK ? curl_easy_strerror(rc) : curl_multi_strerror(mc));
@@ -551,7 +699,8 @@ static int sb_http_classify(sb_http *h, sb_http_slot *s, CURLcode rc, sb_http_re
 		return 0;
 	}
 	long status = res->status;
-	int status_ok = status == 0 || (status >= 200 && status <= 299);
+	int status_ok = status == 0 || (status >= 200 && status <= 299) ||
+			(status == 304 && s->job->has_etag);
 	if (!status_ok && (rc == CURLE_OK || rc == CURLE_WRITE_ERROR || rc == CURLE_PARTIAL_FILE))
 		return sb_http_classify_status(status, res);
 
@@ -570,7 +719,8 @@ static int sb_http_classify(sb_http *h, sb_http_slot *s, CURLcode rc, sb_http_re
 			status == 0 && (strncmp(s->errbuf, "Connection timed out", 20) == 0 ||
 					strncmp(s->errbuf, "Resolving timed out", 19) == 0);
 		/* Say the limit that was hit; curl's clock may stop a millisecond short of it. */
-		long limit = h->opts.timeout_ms;
+		long limit =
+			s->job->req.timeout_ms > 0 ? s->job->req.timeout_ms : h->opts.timeout_ms;
 		if (connecting && h->opts.connect_timeout_ms > 0 &&
 		    (limit == 0 || h->opts.connect_timeout_ms < limit))
 			limit = h->opts.connect_timeout_ms;
@@ -684,11 +834,17 @@ static void sb_http_done(sb_http *h, CURL *easy, CURLcode rc)
 	sb_http_job *job = s->job;
 	sb_http_result res = {0};
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.status);
+	curl_off_t total_us = 0;
+	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+	res.last_ms = (double)total_us / 1000.0;
 	int retry = sb_http_classify(h, s, rc, &res);
 	res.stopped = s->stopped;
 	res.bytes = s->bytes;
+	if (res.code != SB_OK)
+		memcpy(res.excerpt, s->excerpt, s->excerpt_len + 1);
 	curl_multi_remove_handle(h->multi, easy);
 	s->job = NULL;
+	job->slot = NULL;
 	h->idle[h->nidle++] = s;
 	h->active--;
 	if (res.code != SB_OK && retry && job->attempts <= h->opts.retries) {
@@ -722,6 +878,7 @@ static void sb_http_abort_all(sb_http *h, int code, const char *why)
 		curl_multi_remove_handle(h->multi, s->easy);
 		sb_http_job *job = s->job;
 		s->job = NULL;
+		job->slot = NULL;
 		h->idle[h->nidle++] = s;
 		h->active--;
 		sb_http_fail(h, job, code, why);
@@ -731,13 +888,170 @@ static void sb_http_abort_all(sb_http *h, int code, const char *why)
 		sb_http_fail(h, job, code, why);
 }
 
+/* ---- on an event loop: libcurl's socket interface ---- */
+
+static void sb_http_retry_due(void *arg);
+
+/* After libcurl ran or requests were added: starts what may start, and sets the retry timer. */
+static void sb_http_settle(sb_http *h)
+{
+	h->busy = 1;
+	sb_http_start_ready(h);
+	h->busy = 0;
+	sb_loop *l = h->opts.loop;
+	sb_loop_timer_cancel(l, h->retry_timer);
+	h->retry_timer = NULL;
+	if (h->wait_head != NULL && h->nidle > 0) {
+		int64_t wait = h->wait_head->due_ms - sb_http_now_ms();
+		h->retry_timer =
+			sb_loop_timer(l, sb_time_mono() + (wait > 0 ? (double)wait / 1000.0 : 0.0),
+				      sb_http_retry_due, h);
+	}
+}
+
+static void sb_http_action(sb_http *h, curl_socket_t fd, int mask)
+{
+	int running = 0;
+	h->busy = 1;
+	CURLMcode mc = curl_multi_socket_action(h->multi, fd, mask, &running);
+	if (mc == CURLM_OK)
+		sb_http_drain(h);
+	else
+		sb_http_abort_all(h, mc == CURLM_OUT_OF_MEMORY ? SB_ENOMEM : SB_EIO,
+				  curl_multi_strerror(mc));
+	h->busy = 0;
+	sb_http_settle(h);
+}
+
+static void sb_http_fd_ready(int fd, unsigned events, void *arg)
+{
+	int mask = 0;
+	if (events & EPOLLIN)
+		mask |= CURL_CSELECT_IN;
+	if (events & EPOLLOUT)
+		mask |= CURL_CSELECT_OUT;
+	if (events & (EPOLLERR | EPOLLHUP))
+		mask |= CURL_CSELECT_ERR;
+	sb_http_action(arg, fd, mask);
+}
+
+static void sb_http_curl_timeout(void *arg)
+{
+	sb_http *h = arg;
+	h->curl_timer = NULL;
+	sb_http_action(h, CURL_SOCKET_TIMEOUT, 0);
+}
+
+static void sb_http_kicked(void *arg)
+{
+	sb_http *h = arg;
+	h->kick_timer = NULL;
+	sb_http_settle(h);
+}
+
+static void sb_http_retry_due(void *arg)
+{
+	sb_http *h = arg;
+	h->retry_timer = NULL;
+	sb_http_settle(h);
+}
+
+static int sb_http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	sb_http *h = userp;
+	sb_watch *w = socketp;
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (w != NULL) {
+			sb_loop_unwatch(h->opts.loop, w);
+			curl_multi_assign(h->multi, fd, NULL);
+		}
+		return 0;
+	}
+	unsigned events =
+		(what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (w != NULL)
+		return sb_loop_watch_mod(h->opts.loop, w, events) == SB_OK ? 0 : -1;
+	w = sb_loop_watch(h->opts.loop, fd, events, sb_http_fd_ready, h, NULL);
+	if (w == NULL)
+		return -1; /* libcurl then fails the transfer on that socket */
+	curl_multi_assign(h->multi, fd, w);
+	return 0;
+}
+
+static int sb_http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	sb_http *h = userp;
+	(void)multi;
+	sb_loop_timer_cancel(h->opts.loop, h->curl_timer);
+	h->curl_timer = NULL;
+	if (timeout_ms >= 0)
+		h->curl_timer =
+			sb_loop_timer(h->opts.loop, sb_time_mono() + (double)timeout_ms / 1000.0,
+				      sb_http_curl_timeout, h);
+	return 0;
+}
+
+/* ---- dropping, cancelling, running ---- */
+
+/* Takes job out of the list starting at *head (tail kept right); returns 1 if it was there. */
+static int sb_http_unlist(sb_http_job **head, sb_http_job **tail, sb_http_job *job)
+{
+	sb_http_job *prev = NULL;
+	for (sb_http_job *j = *head; j != NULL; prev = j, j = j->next) {
+		if (j != job)
+			continue;
+		if (prev != NULL)
+			prev->next = j->next;
+		else
+			*head = j->next;
+		if (*tail == j)
+			*tail = prev;
+		j->next = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+void sb_http_drop(sb_http *h, sb_http_job *job)
+{
+	if (job == NULL)
+		return;
+	sb_http_slot *s = job->slot;
+	if (s != NULL) {
+		curl_multi_remove_handle(h->multi, s->easy);
+		s->job = NULL;
+		job->slot = NULL;
+		h->idle[h->nidle++] = s;
+		h->active--;
+		/* a slot is free: what waits for one starts from the loop's next round */
+		if (h->opts.loop != NULL && !h->busy && h->kick_timer == NULL &&
+		    (h->queue_head != NULL || h->wait_head != NULL))
+			h->kick_timer =
+				sb_loop_timer(h->opts.loop, sb_time_mono(), sb_http_kicked, h);
+	} else if (!sb_http_unlist(&h->queue_head, &h->queue_tail, job)) {
+		sb_http_unlist(&h->wait_head, &h->wait_tail, job);
+	}
+	sb_http_job_free(job);
+}
+
+void sb_http_cancel(sb_http *h)
+{
+	atomic_store(&h->cancelled, 1);
+	curl_multi_wakeup(h->multi);
+}
+
 int sb_http_run(sb_http *h)
 {
-	if (h->running)
+	if (h->running || h->opts.loop != NULL)
 		return SB_EINVAL;
 	h->running = 1;
 	int rc = SB_OK;
 	for (;;) {
+		if (atomic_load(&h->cancelled)) {
+			sb_http_abort_all(h, SB_ECANCELED, "canceled");
+			break;
+		}
 		sb_http_start_ready(h);
 		int still = 0;
 		CURLMcode mc = curl_multi_perform(h->multi, &still);
@@ -754,7 +1068,7 @@ int sb_http_run(sb_http *h)
 		if (h->wait_head != NULL && h->wait_head->due_ms - now < timeout)
 			timeout =
 				h->wait_head->due_ms > now ? (int)(h->wait_head->due_ms - now) : 0;
-		if (mc == CURLM_OK)
+		if (mc == CURLM_OK && !atomic_load(&h->cancelled))
 			mc = curl_multi_poll(h->multi, NULL, 0, timeout, NULL);
 		if (mc != CURLM_OK) {
 			rc = mc == CURLM_OUT_OF_MEMORY ? SB_ENOMEM : SB_EIO;
@@ -777,17 +1091,25 @@ void sb_http_free(sb_http **hp)
 			continue;
 		if (s->job != NULL && h->multi != NULL)
 			curl_multi_remove_handle(h->multi, s->easy);
-		free(s->job);
+		if (s->job != NULL)
+			sb_http_job_free(s->job);
 		curl_easy_cleanup(s->easy);
 	}
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
+	/* after the cleanup: libcurl may still have called the timer callback in it */
+	if (h->opts.loop != NULL) {
+		sb_loop_timer_cancel(h->opts.loop, h->curl_timer);
+		sb_loop_timer_cancel(h->opts.loop, h->kick_timer);
+		sb_loop_timer_cancel(h->opts.loop, h->retry_timer);
+	}
 	sb_http_job *job;
 	while ((job = sb_http_next(h, INT64_MAX)) != NULL)
-		free(job);
+		sb_http_job_free(job);
 	free(h->slots);
 	free(h->idle);
 	sb_free(h->user);
+	sb_free(h->user_agent);
 	sb_http_wipe(h->password);
 	sb_free(h->password);
 	sb_free(h->ca_bundle);

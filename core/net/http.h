@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "base/sb.h"
+#include "net/evloop.h"
 
 /* Engine settings. Strings are copied by sb_http_new. */
 typedef struct sb_http_opts {
@@ -18,6 +19,14 @@ typedef struct sb_http_opts {
 	int tls_verify;        /* verify peer and host (default 1) */
 	const char *ca_bundle; /* CA file, NULL for the system's */
 	size_t max_body;       /* bytes accepted per body before SB_ETOOBIG (0 = 64 MiB) */
+	int follow_redirects;  /* follow up to 5 redirects (default 1); 0: a 3xx is the answer */
+	int fresh_connect; /* 1: every attempt on a new connection, closed after it (default 0) */
+	int http_only;     /* 1: only http:// and https:// URLs, no file:// (default 0) */
+	const char *user_agent; /* NULL: "scanbackup/<version>" */
+	/* NULL (default): sb_http_run drives the transfers. Else the engine runs on this event loop
+	 * (one thread, evloop.h): requests start as soon as a transfer slot is free, callbacks run
+	 * from the loop's callbacks, and sb_http_run is refused. The loop must outlive the engine. */
+	sb_loop *loop;
 } sb_http_opts;
 
 /* Fills o with the defaults above. */
@@ -31,14 +40,32 @@ typedef struct sb_http_result {
 	int stopped;    /* 1 if on_data asked to stop early */
 	size_t bytes;   /* body bytes handed to on_data in the last attempt */
 	double seconds; /* wall time of all attempts */
+	double last_ms; /* the last attempt from start to end as libcurl timed it (connect, request,
+			 * response); -1 when it ended before libcurl ran it */
 	char msg[256];  /* human readable cause when code != SB_OK (no credentials in it) */
+	char excerpt[160]; /* the start of a non-2xx answer's body, on one line ("" if none) */
 } sb_http_result;
 
+/* The request methods. A HEAD has no body; a POST sends req.body. */
+typedef enum { SB_HTTP_GET = 0, SB_HTTP_HEAD, SB_HTTP_POST } sb_http_method;
+
 /* One request. The struct is copied by sb_http_add; url is copied; ctx is the caller's.
- * Callbacks run on the thread that calls sb_http_run, one at a time. */
+ * Callbacks run one at a time on the thread that calls sb_http_run (or runs the engine's loop). */
 typedef struct sb_http_req {
 	const char *url;
 	void *ctx;
+	sb_http_method method; /* SB_HTTP_GET unless set */
+	const char *body;      /* SB_HTTP_POST: the body, the caller's until on_done */
+	size_t body_len;
+	/* MAY: extra request header lines ("Name: value"), NULL-terminated; copied by sb_http_add. */
+	const char *const *headers;
+	/* MAY: an entity tag; sent as If-None-Match, and a 304 answer is then a success (code SB_OK,
+	 * status 304, no body). */
+	const char *etag;
+	long timeout_ms; /* whole transfer per attempt; 0: the engine's opts.timeout_ms */
+	/* MAY: called with each header field of each response (redirects included), name and value
+	 * without surrounding blanks, valid during the call. */
+	void (*on_header)(void *ctx, const char *name, const char *value);
 	/* MAY: called when an attempt starts (also before each retry): reset any parse state. */
 	void (*on_start)(void *ctx);
 	/* MAY: called with each piece of a 2xx body as it arrives (already decompressed).
@@ -50,26 +77,51 @@ typedef struct sb_http_req {
 } sb_http_req;
 
 typedef struct sb_http sb_http;
+/* A request known to the engine, from sb_http_add until its on_done has been called. */
+typedef struct sb_http_job sb_http_job;
 
 /* Creates an engine. Returns SB_OK and *out, or an error with err filled. */
 int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err);
 
-/* Queues a request; nothing is sent before sb_http_run. Returns SB_OK or SB_ENOMEM (SB_EINVAL if
- * url or on_done is NULL). A queued request costs a small struct and its URL, nothing more: easy
- * handles and buffers belong to the at most opts.parallel transfers in flight.
- * Retried: timeouts, connection failures, truncated bodies and 5xx statuses, after backoff_ms *
- * 2^(k-1) (the wait does not hold up other transfers). Not retried: 4xx (401/403 -> SB_EAUTH, others
- * -> SB_EHTTP), TLS verification failures, on_data errors, SB_ETOOBIG. */
-int sb_http_add(sb_http *h, const sb_http_req *req);
+/* Queues a request. Without a loop nothing is sent before sb_http_run; on a loop it starts from
+ * the loop's next round. on_done is never called from inside sb_http_add. Returns SB_OK (and, if
+ * job is not NULL, *job for sb_http_drop) or SB_ENOMEM (SB_EINVAL if url or on_done is NULL, or
+ * a POST without body). A queued request costs a small struct, its URL and headers, nothing more:
+ * easy handles and buffers belong to the at most opts.parallel transfers in flight.
+ *
+ * How a request ends is decided in one place (http.c, sb_http_classify), for every user:
+ *   2xx (and 304 to a request with an etag)   SB_OK
+ *   401, 403, 407                             SB_EAUTH    not retried
+ *   any other status (3xx not followed too)   SB_EHTTP    retried when 5xx
+ *   timeout (connect or transfer)             SB_ETIMEOUT retried
+ *   refused, unreachable, reset, no answer    SB_ECONNECT retried
+ *   body shorter than announced               SB_ETRUNCATED retried
+ *   TLS handshake failure / verification      SB_ETLS     retried / not retried
+ *   body over max_body                        SB_ETOOBIG  not retried
+ *   on_data error, bad URL, file:// missing   its code, SB_EINVAL, SB_ENOTFOUND
+ *   sb_http_cancel                            SB_ECANCELED
+ * Retries wait backoff_ms * 2^(k-1) (the wait does not hold up other transfers). */
+int sb_http_add(sb_http *h, const sb_http_req *req, sb_http_job **job);
+
+/* Forgets a request that has not ended (its on_done not yet called): a transfer in flight is cut,
+ * and its on_done is never called. Not from an on_header or on_data callback (libcurl is running
+ * then); from any on_done it is fine. */
+void sb_http_drop(sb_http *h, sb_http_job *job);
+
+/* Thread-safe: ends every request of h with SB_ECANCELED as soon as the thread running
+ * sb_http_run notices (at once: it is woken up), and every request run on h after. Not for an
+ * engine on a loop. */
+void sb_http_cancel(sb_http *h);
 
 /* Runs every queued request to its end, at most opts.parallel at once, and returns SB_OK
- * (individual failures are reported to each on_done). Requests may be added from callbacks;
- * sb_http_run and sb_http_free must not be called from them (sb_http_run then returns SB_EINVAL).
+ * (individual failures are reported to each on_done); SB_EINVAL for an engine on a loop.
+ * Requests may be added from callbacks; sb_http_run and sb_http_free must not be called from them
+ * (sb_http_run then returns SB_EINVAL).
  * If libcurl's multi handle itself fails, every request left gets on_done with that error and the
  * error is returned. One engine is used by one thread at a time. */
 int sb_http_run(sb_http *h);
 
-/* Frees the engine (queued requests not run are dropped without on_done). Sets *h to NULL. */
+/* Frees the engine (requests not ended are dropped without on_done). Sets *h to NULL. */
 void sb_http_free(sb_http **h);
 
 /* Returns a copy of url without its userinfo ("user:password@"), fit for logs; caller frees. */

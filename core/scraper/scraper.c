@@ -192,7 +192,7 @@ static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n
 			.on_data = sb_fetch_data,
 			.on_done = sb_fetch_done,
 		};
-		rc = sb_http_add(h, &req);
+		rc = sb_http_add(h, &req, NULL);
 	}
 	if (rc == SB_OK)
 		sb_http_run(h);

@@ -93,13 +93,13 @@ typedef struct sb_probe_http_result {
 	int code; /* SB_OK when a status line came back, else SB_ETIMEOUT, SB_ECONNECT, SB_ETLS... */
 	long status;     /* HTTP status, 0 when none */
 	double total_ms; /* connect + request + response headers; -1 when code != SB_OK */
-	char error[160]; /* libcurl's message when code != SB_OK */
+	char error[160]; /* the HTTP engine's words for the failure when code != SB_OK */
 } sb_probe_http_result;
 
 typedef void (*sb_probe_http_fn)(sb_probe *p, const sb_probe_http_result *r, void *arg);
-/* Sends one HEAD request to url on a fresh connection (no reuse, no redirects followed, TLS
- * verified as TLS_VERIFY / CA_BUNDLE say) and calls fn with the outcome. timeout: seconds for the
- * whole request. */
+/* Sends one HEAD request to url on a fresh connection (no reuse, no redirects followed, no retry,
+ * TLS verified as TLS_VERIFY / CA_BUNDLE say) through the core's HTTP engine on the monitor's loop,
+ * and calls fn with the outcome. timeout: seconds for the whole request. */
 SB_API int sb_probe_http_head(sb_probe *p, const char *url, double timeout, sb_probe_http_fn fn,
 			      void *arg);
 

@@ -34,6 +34,8 @@ SB_EAUTH = -9
 SB_ETOOBIG = -14
 SB_EPARSE = -4
 SB_ETRUNCATED = -19
+SB_EINVAL = -2
+SB_ECANCELED = -18
 
 n_tests = 0
 n_failed = 0
@@ -324,6 +326,111 @@ def run_tests(env):
        "no password in any message or URL printed", out + err)
     ok(len(res) == 3 and res[1].get("code") == SB_EHTTP and res[2].get("code") == SB_ECONNECT,
        "URL userinfo requests behave as expected", res)
+
+    run_request_kinds(env, closed)
+    run_loop_mode(env, closed)
+
+
+def run_request_kinds(env, closed):
+    """HEAD, POST, request headers, conditional GETs, redirects not followed, fresh connections,
+    cancel from another thread: what the monitor's users of the engine need."""
+    r, _, _ = one(env, "/echo?head", *FAST, "--head")
+    st = env.stats()
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("bytes") == 0 and
+       st["targets"].get("/echo?head") == 1, "HEAD: 200, no body", r)
+    ok(r.get("last_ms", -1) > 0, "HEAD: libcurl's time of the attempt is given", r)
+
+    r, _, _ = one(env, "/echo", *FAST, "--post", "line one\nline two\n", "--header", "Authorization: Bearer t0k",
+                  "--header", "Content-Type: text/plain; charset=utf-8")
+    echo = json.loads(r.get("body") or "{}")
+    ok(r.get("code") == SB_OK and echo.get("method") == "POST" and echo.get("body") == "line one\nline two\n",
+       "POST: the body arrives whole", r)
+    ok(echo.get("headers", {}).get("authorization") == "Bearer t0k" and
+       echo.get("headers", {}).get("content-type") == "text/plain; charset=utf-8",
+       "POST: the request's header lines are sent", echo)
+
+    # one handle, three methods in turn: each request's own method, never the one before
+    res, _, _, _ = env.fetch([env.url("/echo?a"), env.url("/echo?b")], *FAST, "--parallel", "1", "--head")
+    ok([x.get("code") for x in res] == [SB_OK, SB_OK] and all(x.get("bytes") == 0 for x in res),
+       "HEAD twice on one handle", res)
+
+    r, _, _ = one(env, "/etag/v7/r1/eth0.log", *FAST)
+    ok(r.get("code") == SB_OK and r.get("etag") == '"v7"' and r.get("fnv") == fnv1a(env.small),
+       "ETag: the header reaches on_header", r)
+    r, _, _ = one(env, "/etag/v7/r1/eth0.log?again", *FAST, "--etag", '"v7"')
+    ok(r.get("code") == SB_OK and r.get("status") == 304 and r.get("bytes") == 0,
+       "conditional GET with the same tag: 304 is a success without a body", r)
+    r, _, _ = one(env, "/etag/v8/r1/eth0.log", *FAST, "--etag", '"v7"')
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("etag") == '"v8"' and
+       r.get("fnv") == fnv1a(env.small), "conditional GET with an old tag: the new body and tag", r)
+    r, _, _ = one(env, "/status/304", *FAST)
+    ok(r.get("code") == SB_EHTTP and r.get("status") == 304, "a 304 to a request without a tag: SB_EHTTP", r)
+
+    r, _, _ = one(env, "/status/404?excerpt", *FAST)
+    ok(r.get("excerpt") == "status 404 ", "a non-2xx answer's body starts the excerpt, on one line", r)
+
+    r, _, _ = one(env, "/redirect/1/r1/eth0.log", *FAST, "--no-redirects")
+    ok(r.get("code") == SB_EHTTP and r.get("status") == 302 and r.get("attempts") == 1,
+       "redirects not followed: the 302 is the answer", r)
+
+    before = env.stats()
+    res, _, _, _ = env.fetch([env.url("/r1/eth0.log?f=%d" % i) for i in range(5)], *FAST, "--parallel", "1",
+                             "--fresh-connect")
+    after = env.stats()
+    conns = after["connections"] - before["connections"] - 1
+    ok(all(x.get("code") == SB_OK for x in res) and conns == 5,
+       "fresh connections: 5 requests over 5 connections (%d)" % conns, res)
+
+    path = os.path.join(env.root, "r1", "eth0.log")
+    r = env.fetch(["file://" + path], *FAST, "--http-only")[0][0]
+    ok(r.get("code") == SB_EINVAL and r.get("attempts") == 1, "http only: a file:// URL is refused", r)
+
+    r, _, secs = one(env, "/stall/5/r1/eth0.log?cancel", "--timeout-ms", "8000", "--cancel-after-ms", "300")
+    ok(r.get("code") == SB_ECANCELED and r.get("done") == 1 and secs < 2.5,
+       "sb_http_cancel from another thread ends a stalled transfer at once (%.2f s)" % secs, r)
+
+    r, _, secs = one(env, "/stall/5/r1/eth0.log?own", "--timeout-ms", "8000", "--req-timeout-ms", "300",
+                     "--retries", "0")
+    ok(r.get("code") == SB_ETIMEOUT and secs < 2.5 and re.search(r"after 3\d\d ms", r.get("msg", "")),
+       "a request's own timeout wins over the engine's", r)
+
+
+def run_loop_mode(env, closed):
+    """The engine on an event loop (as the monitor runs it): the same requests end the same way,
+    with the same codes and words."""
+    L = ("--loop",) + FAST
+    res, _, _, secs = env.fetch([env.url("/r1/eth0.log?loop"), env.url("/auth/r1/eth0.log?loop"),
+                                 env.url("/truncate/1000/r1/big.log?loop"),
+                                 env.url("/stall/5/r1/eth0.log?loop"),
+                                 "http://127.0.0.1:%d/r1/eth0.log" % closed,
+                                 env.url("/status/500?loop")],
+                                *L, "--retries", "1", "--timeout-ms", "400")
+    codes = [x.get("code") for x in res]
+    ok(codes == [SB_OK, SB_EAUTH, SB_ETRUNCATED, SB_ETIMEOUT, SB_ECONNECT, SB_EHTTP],
+       "on a loop: 200, 401, truncated, stalled, refused, 500 end as OK, EAUTH, ETRUNCATED, ETIMEOUT, "
+       "ECONNECT, EHTTP", res)
+    ok(len(res) == 6 and res[0].get("fnv") == fnv1a(env.small) and res[1].get("attempts") == 1 and
+       res[2].get("attempts") == 2 and res[3].get("attempts") == 2 and res[4].get("attempts") == 2 and
+       res[5].get("attempts") == 2, "on a loop: bodies whole, retries as without a loop", res)
+    ok(len(res) == 6 and res[4].get("msg") == "connection refused" and
+       res[2].get("msg", "").startswith("body truncated after 1000") and
+       re.match(r"timed out after \d+ ms", res[3].get("msg", "")) is not None and
+       res[1].get("msg") == "HTTP 401 Unauthorized", "on a loop: the same messages", res)
+    ok(secs < 4, "on a loop: all six at once, in bounded time (%.2f s)" % secs)
+
+    urls = [env.url("/r1/eth0.log?lp=%d" % i) for i in range(60)]
+    res, _, _, _ = env.fetch(urls, *L, "--parallel", "4", "--head")
+    ok(len(res) == 60 and all(x.get("code") == SB_OK and x.get("status") == 200 for x in res),
+       "on a loop: 60 HEADs through 4 slots", [x for x in res if x.get("code") != SB_OK][:3])
+
+    res, _, _, _ = env.fetch([env.url("/r1/eth0.log?loopagain")], *L, "--again")
+    ok(len(res) == 2 and all(x.get("code") == SB_OK and x.get("done") == 1 for x in res),
+       "on a loop: a request added from on_done runs too", res)
+
+    res, _, _, secs = env.fetch([env.url("/stall/5/r1/eth0.log?dropped"), env.url("/r1/eth0.log?kept")],
+                                *L, "--timeout-ms", "8000", "--drop-first-after-ms", "300")
+    ok(len(res) == 2 and res[0].get("done") == 0 and res[1].get("code") == SB_OK and secs < 2.5,
+       "on a loop: a dropped request ends without on_done, the other one is done (%.2f s)" % secs, res)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ runs; an overrun; `updater probes` into SQLite while the daemon appends. TAP out
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -137,20 +138,31 @@ t.ok(r.returncode == 0 and ("pid %d" % pid) in r.stdout and "ping" in r.stdout a
      and "rtt " in r.stdout and "links: 2 (2 enabled)" in r.stdout and "start error" in r.stdout,
      "status: pid, uptime, tests, links, last results", r.stdout + r.stderr)
 
-# ---- httping: 200, 500, a stall ----
+# ---- httping: 200, 500, a stall, a closed port, a 401 ----
+closed = sbtest.free_port()
 config({"ping": PING,
         "httping": {"interval": 1, "timeout": 1, "port": srv.port, "path_1": "/status/200/x",
-                    "path_2": "/status/500/x", "path_3": "/stall/3/x", "port_3": srv.port}},
+                    "path_2": "/status/500/x", "path_3": "/stall/3/x", "port_3": srv.port,
+                    "port_4": closed, "path_5": "/auth/x"}},
        links={"lo": {"status": True, "ip": "127.0.0.1", "id": 1},
               "lo6": {"status": True, "ip": "127.0.0.1", "id": 2},
-              "slow": {"status": True, "ip": "127.0.0.1", "id": 3}})
-t.ok(wait(lambda: "test added: module" in log() and len(records("httping", 3)) >= 1, timeout=15),
-     "a test added to the file is loaded and scheduled", log()[-2000:])
+              "slow": {"status": True, "ip": "127.0.0.1", "id": 3},
+              "shut": {"status": True, "ip": "127.0.0.1", "id": 4},
+              "locked": {"status": True, "ip": "127.0.0.1", "id": 5}})
+t.ok(wait(lambda: "test added: module" in log() and all(records("httping", i) for i in (1, 2, 3, 4, 5)),
+          timeout=15), "a test added to the file is loaded and scheduled", log()[-2000:])
 h1, h2, h3 = records("httping", 1), records("httping", 2), records("httping", 3)
+h4, h5 = records("httping", 4), records("httping", 5)
 t.ok(h1 and h1[-1][3] == "200" and float(h1[-1][4]) > 0 and h1[-1][2].endswith(":%d/status/200/x" % srv.port),
      "HEAD answered 200: status and total time", h1)
 t.ok(h2 and h2[-1][3] == "500" and float(h2[-1][4]) > 0, "HEAD answered 500", h2)
-t.ok(h3 and h3[-1][3] == "0" and h3[-1][4] == "-1.000" and "timed out" in h3[-1][5], "a stalled server times out: -1", h3)
+t.ok(h3 and h3[-1][3] == "0" and h3[-1][4] == "-1.000" and
+     re.match(r"timed out after \d+ ms waiting for a response$", h3[-1][5]),
+     "a stalled server times out: -1 and the HTTP engine's words", h3)
+t.ok(h4 and h4[-1][3] == "0" and h4[-1][4] == "-1.000" and h4[-1][5] == "connection refused",
+     "a closed port: refused, in the HTTP engine's words", h4)
+t.ok(h5 and h5[-1][3] == "401" and float(h5[-1][4]) > 0 and h5[-1][5] == "",
+     "HEAD answered 401: a status and a time, not an error", h5)
 hits = srv.stats()["paths"]
 t.ok(hits.get("/status/200/x", 0) >= 1, "the requests reached the server", hits)
 n_ping = len(records("ping", 1))
@@ -164,12 +176,12 @@ t.ok(wait(lambda: "unscheduled" in log() and "rescheduled: every 2 s" in log()),
      "a removed test is unscheduled, a changed interval rescheduled", log()[-1500:])
 t.ok(wait(lambda: "module" in log() and "httping.so unloaded" in log()), "the removed test's module is unloaded")
 time.sleep(0.5)
-n_http = sum(len(records("httping", i)) for i in (1, 2, 3))
+n_http = sum(len(records("httping", i)) for i in (1, 2, 3, 4, 5))
 n_lo6 = len(records("ping", 2))
 before = len(records("ping", 1))
 time.sleep(4.5)
 after = records("ping", 1)
-t.ok(sum(len(records("httping", i)) for i in (1, 2, 3)) == n_http, "no httping record after removal")
+t.ok(sum(len(records("httping", i)) for i in (1, 2, 3, 4, 5)) == n_http, "no httping record after removal")
 t.ok(len(records("ping", 2)) <= n_lo6 + 1, "no record for the disabled link")
 new = after[before:]
 secs = [int(time.mktime(time.strptime(x[0], "%Y-%m-%dT%H:%M:%SZ"))) for x in new]

@@ -13,7 +13,8 @@ Files under DIR are served by their path: GET /router1/eth0.log sends DIR/router
 query string is ignored for the lookup). Behaviours are path prefixes in front of such a path, and
 they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
 
-    /status/<code>[/<path>]   answer <code> with a short text body; a 3xx carries Location: /<path>
+    /status/<code>[/<path>]   answer <code> with a short text body (none for 204 and 304); a 3xx
+                              other than 304 carries Location: /<path>
     /auth/<path>              Basic auth with the --auth credentials required, else 401
     /flaky/<n>/<path>         the first n requests for this exact target (path and query) get 500
     /stall/<seconds>/<path>   sleep before answering
@@ -22,12 +23,19 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
     /gzip/<path>              Content-Encoding: gzip when the request's Accept-Encoding allows it
     /close/<path>             answer with Connection: close
     /redirect/<n>/<path>      302 to /redirect/<n-1>/<path>; /redirect/0/<path> serves <path>
+    /etag/<tag>/<path>        ETag: "<tag>" on the answer; 304 without a body when the request's
+                              If-None-Match is "<tag>"
     /gen/<bytes>              a generated body of that many bytes (lines "line 0000001\\n", ...)
+    /echo                     JSON {"method", "headers": {lowercased name: value}, "body"}: what
+                              the request sent
+
+GET, HEAD and POST are answered alike (a POST's body is read first; /echo shows it).
 
 Control paths:
     /_stats   JSON {"requests": total (control paths not counted), "connections": TCP connections accepted,
                    "targets": {target: count}, "paths": {path without query: count},
-                   "gzip": responses sent gzip-encoded, "auth_failures": 401s sent}
+                   "gzip": responses sent gzip-encoded, "auth_failures": 401s sent,
+                   "not_modified": 304s sent by /etag/}
     /_reset   zeroes all counters (flaky counters too)
 
 Only the loopback interface is ever bound.
@@ -66,6 +74,7 @@ class Stats:
         self.flaky = {}
         self.gzip = 0
         self.auth_failures = 0
+        self.not_modified = 0
 
     def count_request(self, target, path):
         with self.lock:
@@ -93,6 +102,7 @@ class Stats:
                 "paths": self.paths,
                 "gzip": self.gzip,
                 "auth_failures": self.auth_failures,
+                "not_modified": self.not_modified,
             }, sort_keys=True)
 
 
@@ -139,9 +149,16 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_HEAD(self):
+        self.req_body = b""
         self.serve(head=True)
 
     def do_GET(self):
+        self.req_body = b""
+        self.serve(head=False)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0") or "0")
+        self.req_body = self.rfile.read(n) if n > 0 else b""
         self.serve(head=False)
 
     def serve(self, head):
@@ -156,12 +173,19 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.run_behaviours(path.strip("/").split("/"), head)
         except Reply as r:
+            if r.status in (204, 304):  # answers that never carry a body
+                self.send_response(r.status)
+                for k, v in r.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                return
             body = r.body if r.body is not None else ("%d\n" % r.status).encode()
             self.send_body(r.status, body, "text/plain", head, r.headers)
 
     def run_behaviours(self, segs, head):
         gz = False
         close = False
+        extra = {}
         drip = 0.0
         truncate = None
         while segs:
@@ -169,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
             if name == "status" and len(segs) >= 2:
                 code = self.number(segs[1])
                 headers = {}
-                if 300 <= code < 400:
+                if 300 <= code < 400 and code != 304:
                     headers["Location"] = "/" + "/".join(segs[2:])
                 raise Reply(code, ("status %d\n" % code).encode(), headers)
             if name == "auth":
@@ -188,6 +212,16 @@ class Handler(BaseHTTPRequestHandler):
             elif name == "truncate" and len(segs) >= 2:
                 truncate = self.number(segs[1])
                 segs = segs[2:]
+            elif name == "etag" and len(segs) >= 2:
+                tag = '"%s"' % segs[1]
+                extra["ETag"] = tag
+                if self.headers.get("If-None-Match", "") == tag:
+                    self.server.stats.count("not_modified")
+                    self.send_response(304)
+                    self.send_header("ETag", tag)
+                    self.end_headers()
+                    return
+                segs = segs[2:]
             elif name == "gzip":
                 gz = True
                 segs = segs[1:]
@@ -204,9 +238,14 @@ class Handler(BaseHTTPRequestHandler):
                 break
         if len(segs) == 2 and segs[0] == "gen":
             body = generated(self.number(segs[1]))
+        elif segs == ["echo"]:
+            body = json.dumps({"method": self.command,
+                               "headers": {k.lower(): v for k, v in self.headers.items()},
+                               "body": self.req_body.decode("utf-8", "replace")},
+                              sort_keys=True).encode()
         else:
             body = self.read_file(segs)
-        self.send_file(body, head, gz, close, drip, truncate)
+        self.send_file(body, head, gz, close, drip, truncate, extra)
 
     def number(self, text):
         try:
@@ -238,8 +277,8 @@ class Handler(BaseHTTPRequestHandler):
         except PermissionError:
             raise Reply(403, b"forbidden\n")
 
-    def send_file(self, body, head, gz, close, drip, truncate):
-        headers = {}
+    def send_file(self, body, head, gz, close, drip, truncate, extra):
+        headers = dict(extra)
         accept = self.headers.get("Accept-Encoding", "")
         if gz and "gzip" in [a.split(";")[0].strip() for a in accept.split(",")]:
             body = gzip.compress(body)
