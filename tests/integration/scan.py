@@ -91,7 +91,7 @@ t.ok("SHORT DAY (CISCO) %s: 252 of 288 samples" % DATE in alerts and "WARNING" i
 t.eq(sum(1 for l in alerts.splitlines() if DATE in l), 8, "one alert line per interface")
 stats = srv.stats()
 t.ok(stats["paths"].get("/auth/flaky/1/r3.log", 0) == 2, "the 500 was retried once", stats["paths"])
-t.ok(stats["paths"].get("/auth/status/404/r4.log", 0) == 1, "a 404 is not retried")
+t.ok(stats["paths"].get("/auth/status/404/r4.log", 0) == 1, "a 404 is not retried", stats["paths"])
 t.ok(stats["gzip"] >= 1, "gzip was negotiated")
 t.ok(stats["paths"].get("/auth/stall/12/r6.log", 0) == 3, "a timeout is retried twice")
 
