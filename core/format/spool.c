@@ -10,6 +10,7 @@
 
 #include "base/fsutil.h"
 #include "base/timeutil.h"
+#include "format/tsv.h"
 
 /* File names stay below NAME_MAX (255 bytes): an escaped name@type longer than this keeps its
  * first SB_SPOOL_KEEP bytes and gets "~" and a hash of the whole name and type instead. */
@@ -98,20 +99,6 @@ int sb_spool_write_day(const char *data_dir, const sb_spool_day *d, int durable,
 	return sb_fs_atomic_commit(&a, err);
 }
 
-/* Splits line at tabs into at most max fields; returns the count. */
-static size_t sb_split_tabs(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-	f[n++] = line;
-	for (char *p = line; *p != '\0' && n < max; p++) {
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	}
-	return n;
-}
-
 /* A whole decimal integer (optional '-'); faster than strtoll on the load's hot path. */
 static int sb_spool_int(const char *s, int64_t *out)
 {
@@ -135,31 +122,17 @@ static int sb_spool_int(const char *s, int64_t *out)
 int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = sb_fs_read(path, 64u << 20, &buf, &len, err);
+	sb_tsv t;
+	int rc = sb_tsv_open(&t, path, 64u << 20, "spool", err);
 	if (rc != SB_OK)
 		return rc;
-	if (strlen(buf) != len) {
-		size_t at = strlen(buf);
-		free(buf);
-		return sb_err_set(err, SB_EPARSE, "%s: a NUL byte at offset %zu: not a spool file",
-				  path, at);
-	}
 	static const char *const keys[] =
 		{"#scanbackup-spool", "layer", "name", "type", "capacity", "date", "url",
 		 "samples",           "#ts"};
-	char *p = buf;
-	unsigned line = 0;
 	size_t want = 0;
 	for (size_t k = 0; k < SB_ARRAY_SIZE(keys); k++) {
-		char *nl = strchr(p, '\n');
-		line++;
-		if (nl == NULL)
-			goto bad_header;
-		*nl = '\0';
 		char *f[2];
-		if (sb_split_tabs(p, f, 2) != 2 || strcmp(f[0], keys[k]) != 0)
+		if (sb_tsv_next(&t, f, 2) != 2 || strcmp(f[0], keys[k]) != 0)
 			goto bad_header;
 		char *v = f[1];
 		switch (k) {
@@ -199,18 +172,15 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 		default:
 			break;
 		}
-		p = nl + 1;
 	}
 	out->samples = sb_xcalloc(want, sizeof(*out->samples));
 	out->times = sb_xcalloc(want, sizeof(*out->times));
-	while (*p != '\0') {
-		char *nl = strchr(p, '\n');
-		line++;
-		if (nl == NULL || out->n >= want)
-			goto bad_line;
-		*nl = '\0';
+	for (;;) {
 		char *f[6];
-		if (sb_split_tabs(p, f, 6) != 6 || !sb_time_key_valid(f[1]))
+		int nf = sb_tsv_next(&t, f, 6);
+		if (nf == 0)
+			break;
+		if (nf != 6 || out->n >= want || !sb_time_key_valid(f[1]))
 			goto bad_line;
 		sb_mrtg_sample *s = &out->samples[out->n];
 		if (sb_spool_int(f[0], &s->ts) != SB_OK ||
@@ -221,25 +191,23 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 			goto bad_line;
 		memcpy(out->times[out->n], f[1], strlen(f[1]) + 1);
 		out->n++;
-		p = nl + 1;
 	}
 	if (out->n != want) {
 		sb_err_set(err, SB_EPARSE, "%s: %zu samples announced, %zu found", path, want,
 			   out->n);
 		goto fail;
 	}
-	free(buf);
+	sb_tsv_close(&t);
 	return SB_OK;
 
 bad_header:
-	sb_err_set(err, SB_EPARSE, "%s:%u: expected the spool header line '%s'", path, line,
-		   keys[line - 1 < SB_ARRAY_SIZE(keys) ? line - 1 : 0]);
+	sb_tsv_fail(&t, err, "the spool header line '%s'",
+		    keys[t.line - 1 < SB_ARRAY_SIZE(keys) ? t.line - 1 : 0]);
 	goto fail;
 bad_line:
-	sb_err_set(err, SB_EPARSE, "%s:%u: expected ts, time and four integers separated by tabs",
-		   path, line);
+	sb_tsv_fail(&t, err, "ts, time and four integers separated by tabs");
 fail:
-	free(buf);
+	sb_tsv_close(&t);
 	sb_spool_day_free(out);
 	return SB_EPARSE;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/fsutil.h"
+#include "format/tsv.h"
 
 /* sum / n rounded once to double. Sums below 2^53 and counts are exact doubles, so one IEEE
  * division is the correctly rounded quotient; larger sums (never seen in MRTG data) go through
@@ -93,52 +94,28 @@ int sb_summary_write(const char *data_dir, const char *date, const char *layer,
 	return sb_fs_atomic_commit(&a, err);
 }
 
-static size_t sb_split(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-	f[n++] = line;
-	for (char *p = line; *p != '\0' && n < max; p++) {
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	}
-	return n;
-}
-
 int sb_summary_read(const char *path, sb_summary_file *out, sb_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = sb_fs_read(path, 256u << 20, &buf, &len, err);
+	sb_tsv t;
+	int rc = sb_tsv_open(&t, path, 256u << 20, "summary", err);
 	if (rc != SB_OK)
 		return rc;
-	if (strlen(buf) != len) { /* a NUL would silently end the rows: a damaged file */
-		size_t at = strlen(buf);
-		free(buf);
-		return sb_err_set(err, SB_EPARSE,
-				  "%s: a NUL byte at offset %zu: not a summary file", path, at);
-	}
-	out->strings = buf;
 	size_t cap = 0;
-	unsigned line = 0;
-	char *p = buf;
-	while (*p != '\0') {
-		char *nl = strchr(p, '\n');
-		line++;
-		if (nl == NULL)
-			goto bad;
-		*nl = '\0';
+	for (;;) {
 		char *f[9];
-		size_t nf = sb_split(p, f, 9);
-		if (line == 1) {
+		int nf = sb_tsv_next(&t, f, 9);
+		if (nf == 0)
+			break;
+		if (nf < 0)
+			goto bad;
+		if (t.line == 1) {
 			if (nf != 4 || strcmp(f[0], "#scanbackup-summary") != 0 ||
 			    strcmp(f[1], "1") != 0)
 				goto bad;
 			out->layer = f[2];
 			out->date = f[3];
-		} else if (line == 2) {
+		} else if (t.line == 2) {
 			if (strcmp(f[0], "#name") != 0)
 				goto bad;
 		} else {
@@ -168,16 +145,17 @@ int sb_summary_read(const char *path, sb_summary_file *out, sb_err *err)
 				goto bad;
 			out->n++;
 		}
-		p = nl + 1;
 	}
-	if (line < 2)
+	if (t.line < 3) /* the header and the column line are required */
 		goto bad;
+	out->strings = sb_tsv_take(&t);
 	return SB_OK;
 bad:
-	sb_err_set(err, SB_EPARSE, "%s:%u: expected %s", path, line,
-		   line == 1   ? "the header '#scanbackup-summary 1 LAYER DATE'"
-		   : line == 2 ? "the column line '#name type ...'"
-			       : "name, type and 7 numbers separated by tabs");
+	sb_tsv_fail(&t, err, "%s",
+		    t.line == 1   ? "the header '#scanbackup-summary 1 LAYER DATE'"
+		    : t.line == 2 ? "the column line '#name type ...'"
+				  : "name, type and 7 numbers separated by tabs");
+	sb_tsv_close(&t);
 	sb_summary_file_free(out);
 	return SB_EPARSE;
 }
