@@ -13,6 +13,8 @@
 #include "base/dotenv.h"
 #include "base/fsutil.h"
 
+extern char **environ;
+
 typedef enum { SB_SET_STR, SB_SET_LONG, SB_SET_DOUBLE, SB_SET_BOOL } sb_set_type;
 
 /* One setting: its key, an older name also accepted, where it lives, its default and range. */
@@ -271,6 +273,35 @@ const char *sb_settings_get(const sb_settings *s, const char *key)
 		if (strcmp(sb_file_kv[i].key, key) == 0)
 			return sb_file_kv[i].value;
 	return NULL;
+}
+
+void sb_settings_each(const sb_settings *s, const char *prefix,
+		      void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+	(void)s;
+	size_t pl = strlen(prefix);
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq == NULL || (size_t)(eq - *e) < pl || strncmp(*e, prefix, pl) != 0)
+			continue;
+		char key[256];
+		if ((size_t)(eq - *e) >= sizeof(key))
+			continue;
+		memcpy(key, *e, (size_t)(eq - *e));
+		key[eq - *e] = '\0';
+		fn(ctx, key, eq + 1);
+	}
+	for (size_t i = 0; i < sb_file_nkv; i++) {
+		const char *key = sb_file_kv[i].key;
+		if (strncmp(key, prefix, pl) != 0 || getenv(key) != NULL)
+			continue;
+		size_t last = i; /* a key set twice in the file: its last value */
+		for (size_t j = i + 1; j < sb_file_nkv; j++)
+			if (strcmp(sb_file_kv[j].key, key) == 0)
+				last = j;
+		if (last == i)
+			fn(ctx, key, sb_file_kv[i].value);
+	}
 }
 
 int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *out)

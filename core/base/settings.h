@@ -64,6 +64,11 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
  * Returns a string owned by s or the environment, or NULL. */
 const char *sb_settings_get(const sb_settings *s, const char *key);
 
+/* Calls fn with every key starting with prefix that the environment or the .env file sets, and
+ * its value (the environment's when both set it), in no particular order. */
+void sb_settings_each(const sb_settings *s, const char *prefix,
+		      void (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
 /* A setting of the table above, typed (for the Lua host's sb.setting). */
 typedef enum {
 	SB_SETTING_STR,

@@ -1116,3 +1116,32 @@ void sb_http_free(sb_http **hp)
 	free(h);
 	*hp = NULL;
 }
+
+int sb_http_url_origin(const char *url, char *out, size_t size)
+{
+	CURLU *u = curl_url();
+	if (u == NULL)
+		return SB_ENOMEM;
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = SB_EINVAL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    (strcasecmp(scheme, "http") == 0 || strcasecmp(scheme, "https") == 0) &&
+	    host[0] != '\0') {
+		for (char *p = scheme; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		for (char *p = host; *p != '\0'; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		int n = snprintf(out, size, "%s://%s:%s", scheme, host, port);
+		rc = n > 0 && (size_t)n < size ? SB_OK : SB_ETOOBIG;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}

@@ -127,6 +127,12 @@ void sb_http_free(sb_http **h);
 /* Returns a copy of url without its userinfo ("user:password@"), fit for logs; caller frees. */
 char *sb_http_redact_url(const char *url);
 
+/* The origin of url as libcurl reads it, "scheme://host:port" (scheme and host lower case, the
+ * scheme's default port written out), into out. SB_OK; SB_EINVAL when url is not an absolute
+ * http:// or https:// URL with a host (file://, ftp://, no scheme, unparsable); SB_ETOOBIG when
+ * out is too small. Requests to two URLs of the same origin go to the same server. */
+int sb_http_url_origin(const char *url, char *out, size_t size);
+
 /* Process-wide libcurl setup/teardown; call once from main. */
 int sb_http_global_init(void);
 void sb_http_global_cleanup(void);

@@ -118,12 +118,13 @@ static void sb_fetch_done(void *ctx, const sb_http_result *res)
 	f->done = 1;
 }
 
-/* Engine options: the settings, then the script's opts table at index arg (may be absent). */
-static void sb_http_opts_of(lua_State *L, int arg, sb_http_opts *o)
+/* Engine options: the settings, then the script's opts table at index arg (may be absent).
+ * *auth: whether the script wants the SCAN credentials sent (to the portal's origin only). */
+static void sb_http_opts_of(lua_State *L, int arg, sb_http_opts *o, int *auth)
 {
 	const sb_settings *s = sb_lua_env_of(L)->s;
 	sb_http_opts_default(o);
-	int auth = 1;
+	*auth = 1;
 	if (s != NULL) {
 		o->parallel = s->parallel;
 		o->connect_timeout_ms = s->connect_timeout * 1000;
@@ -152,39 +153,62 @@ static void sb_http_opts_of(lua_State *L, int arg, sb_http_opts *o)
 			o->retries = (long)r;
 		}
 		if (lua_getfield(L, arg, "auth") != LUA_TNIL)
-			auth = lua_toboolean(L, -1);
+			*auth = lua_toboolean(L, -1);
 		lua_pop(L, 4);
 	}
-	if (auth && s != NULL) {
-		o->user = s->scraper_user;
-		o->password = s->scraper_password;
-	}
+	if (s == NULL || s->scraper_user == NULL)
+		*auth = 0;
 	o->max_body = (size_t)64 << 20;
+	o->http_only = 1;
 }
 
-/* Runs every URL of the table at index 1 (or the one string there) to its end. The result is
- * owned by a guard pushed on the stack. [-0, +1] */
-static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n, int opts_arg)
+/* The origins of the SCAN portal: those of the SCAN_URL_* settings. */
+#define SB_PORTAL_ORIGINS 64
+#define SB_ORIGIN_MAX 300
+
+typedef struct sb_portal {
+	char origin[SB_PORTAL_ORIGINS][SB_ORIGIN_MAX];
+	size_t n;
+} sb_portal;
+
+static void sb_portal_add(void *ctx, const char *key, const char *value)
 {
-	sb_http_opts o;
-	sb_http_opts_of(L, opts_arg, &o);
-	sb_guard *g = sb_guard_push(L);
-	sb_fetches *fs = calloc(1, sizeof(*fs));
-	if (fs == NULL)
-		luaL_error(L, "sb.http: out of memory");
-	g->p[0] = fs;
-	g->f[0] = sb_fetches_free;
-	fs->v = calloc(n ? n : 1, sizeof(*fs->v));
-	if (fs->v == NULL)
-		luaL_error(L, "sb.http: out of memory");
-	fs->n = n;
-	sb_err err = {0};
+	(void)key;
+	sb_portal *p = ctx;
+	if (p->n < SB_PORTAL_ORIGINS &&
+	    sb_http_url_origin(value, p->origin[p->n], sizeof(p->origin[0])) == SB_OK)
+		p->n++;
+}
+
+static int sb_portal_has(const sb_portal *p, const char *origin)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->origin[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
+/* Runs the requests of fs whose cred flag is creds on one engine (with the SCAN credentials
+ * when creds). Returns SB_OK or the error of a request that could not be queued. */
+static int sb_http_fetch_some(const sb_http_opts *base, const sb_settings *s,
+			      const char *const *urls, sb_fetches *fs, const unsigned char *cred,
+			      int creds, sb_err *err)
+{
+	size_t todo = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		todo += !fs->v[i].done && cred[i] == creds;
+	if (todo == 0)
+		return SB_OK;
+	sb_http_opts o = *base;
+	if (creds) {
+		o.user = s->scraper_user;
+		o.password = s->scraper_password;
+	}
 	sb_http *h = NULL;
-	if (sb_http_new(&o, &h, &err) != SB_OK)
-		luaL_error(L, "sb.http: %s", err.msg);
-	int rc = SB_OK;
-	for (size_t i = 0; i < n && rc == SB_OK; i++) {
-		fs->v[i].max = o.max_body;
+	int rc = sb_http_new(&o, &h, err);
+	for (size_t i = 0; i < fs->n && rc == SB_OK; i++) {
+		if (fs->v[i].done || cred[i] != creds)
+			continue;
 		sb_http_req req = {
 			.url = urls[i],
 			.ctx = &fs->v[i],
@@ -193,12 +217,62 @@ static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n
 			.on_done = sb_fetch_done,
 		};
 		rc = sb_http_add(h, &req, NULL);
+		if (rc != SB_OK)
+			sb_err_set(err, rc, "%s", sb_strerror(rc));
 	}
 	if (rc == SB_OK)
 		sb_http_run(h);
 	sb_http_free(&h);
+	return rc;
+}
+
+/* Runs every URL to its end. Only absolute http:// and https:// URLs are fetched (others fail
+ * without a request); the SCAN credentials go only to URLs of the portal's origins (scheme, host
+ * and port of a SCAN_URL_* setting) and libcurl never carries them across a redirect to another
+ * origin. The result is owned by a guard pushed on the stack. [-0, +1] */
+static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n, int opts_arg)
+{
+	sb_http_opts o;
+	int auth = 0;
+	sb_http_opts_of(L, opts_arg, &o, &auth);
+	const sb_settings *s = sb_lua_env_of(L)->s;
+	sb_guard *g = sb_guard_push(L);
+	sb_fetches *fs = calloc(1, sizeof(*fs));
+	if (fs == NULL)
+		luaL_error(L, "sb.http: out of memory");
+	g->p[0] = fs;
+	g->f[0] = sb_fetches_free;
+	fs->v = calloc(n ? n : 1, sizeof(*fs->v));
+	unsigned char *cred = calloc(n ? n : 1, 1);
+	g->p[1] = cred;
+	g->f[1] = free;
+	sb_portal *portal = calloc(1, sizeof(*portal));
+	g->p[2] = portal;
+	g->f[2] = free;
+	if (fs->v == NULL || cred == NULL || portal == NULL)
+		luaL_error(L, "sb.http: out of memory");
+	fs->n = n;
+	if (auth)
+		sb_settings_each(s, "SCAN_URL_", sb_portal_add, portal);
+	for (size_t i = 0; i < n; i++) {
+		sb_fetch *f = &fs->v[i];
+		f->max = o.max_body;
+		char origin[SB_ORIGIN_MAX];
+		if (sb_http_url_origin(urls[i], origin, sizeof(origin)) != SB_OK) {
+			f->done = 1;
+			f->res.code = SB_EINVAL;
+			snprintf(f->res.msg, sizeof(f->res.msg),
+				 "only absolute http:// and https:// URLs are fetched");
+			continue;
+		}
+		cred[i] = (unsigned char)(auth && sb_portal_has(portal, origin));
+	}
+	sb_err err = {0};
+	int rc = sb_http_fetch_some(&o, s, urls, fs, cred, 1, &err);
+	if (rc == SB_OK)
+		rc = sb_http_fetch_some(&o, s, urls, fs, cred, 0, &err);
 	if (rc != SB_OK)
-		luaL_error(L, "sb.http: %s", sb_strerror(rc));
+		luaL_error(L, "sb.http: %s", err.msg);
 	return fs;
 }
 
@@ -219,6 +293,7 @@ static const char *sb_http_push_error(lua_State *L, const char *url, const sb_fe
  * error page (401, 404, 500 after retries) is never handed over as content. [-2, +2|3] */
 static int sb_lua_http_get(lua_State *L)
 {
+	lua_settop(L, 2);
 	const char *url = luaL_checkstring(L, 1);
 	sb_fetches *fs = sb_http_fetch(L, &url, 1, 2);
 	const sb_fetch *f = &fs->v[0];
@@ -238,6 +313,7 @@ static int sb_lua_http_get(lua_State *L)
  * [-2, +2] */
 static int sb_lua_http_get_all(lua_State *L)
 {
+	lua_settop(L, 2); /* the opts (or nil) stay at 2 whatever was passed */
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_Integer n = luaL_len(L, 1);
 	luaL_argcheck(L, n >= 0 && n <= 1000000, 1, "at most a million URLs");

@@ -5,8 +5,9 @@
 #include <lua.h>
 
 /* A luahost section (sb_lua_section). Adds to the `sb` table at sb_index:
- *   sb.http    get / get_all through the core's HTTP engine, with SCAN_USERNAME / SCAN_PASSWORD,
- *              the SCAN_* timeouts and retries, TLS_VERIFY and CA_BUNDLE of the settings;
+ *   sb.http    get / get_all through the core's HTTP engine: http(s) URLs only, SCAN_USERNAME /
+ *              SCAN_PASSWORD sent only to the origins of the SCAN_URL_* settings, the SCAN_*
+ *              timeouts and retries, TLS_VERIFY and CA_BUNDLE of the settings;
  *   sb.html    parse (libxml2's HTML parser) into documents queried with XPath;
  *   sb.text    upper, strip_accents, trim, split;
  *   sb.sources read / write of sources/SCAN/<LAYER>, every line checked by the core's parser,
