@@ -42,6 +42,8 @@ static const char usage[] =
 	"  --loop                  run the engine on an event loop instead of sb_http_run\n"
 	"  --cancel-after-ms N     another thread calls sb_http_cancel after N ms\n"
 	"  --drop-first-after-ms N (with --loop) drop the first request after N ms\n"
+	"  --range FIRST-[LAST]    ask for a byte range\n"
+	"  --anonymous             send no credentials\n"
 	"Prints per request, in the order added: {url, code, error, status, attempts, starts, "
 	"stopped,\n"
 	"bytes, received, fnv, seconds, last_ms, done_ms, done, msg, excerpt, etag, body}; fnv is "
@@ -292,6 +294,8 @@ int main(int argc, char **argv)
 		{"loop", no_argument, NULL, 'l'},
 		{"cancel-after-ms", required_argument, NULL, 'x'},
 		{"drop-first-after-ms", required_argument, NULL, 'X'},
+		{"range", required_argument, NULL, 'G'},
+		{"anonymous", no_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -359,6 +363,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			run.headers[run.nheaders++] = optarg;
+			break;
+		case 'G':
+			run.base.range = optarg;
+			break;
+		case 'A':
+			run.base.anonymous = 1;
 			break;
 		case 'E':
 			run.base.etag = optarg;

@@ -35,8 +35,8 @@ typedef struct sb_http_slot sb_http_slot;
  * request's header lines. */
 struct sb_http_job {
 	struct sb_http_job *next;
-	sb_http_req req;            /* req.url points to url below; headers and etag are NULL */
-	int has_etag;               /* req.etag was set: a 304 is a success */
+	sb_http_req req; /* req.url and req.range point to url below; headers and etag are NULL */
+	int has_etag;    /* req.etag was set: a 304 is a success */
 	struct curl_slist *headers; /* the request's header lines, NULL if none */
 	sb_http_slot *slot;         /* the transfer running it, NULL while queued or waiting */
 	int64_t t0_ms;              /* start of the first attempt */
@@ -466,13 +466,18 @@ int sb_http_add(sb_http *h, const sb_http_req *req, sb_http_job **out)
 	    (req->method == SB_HTTP_POST && req->body == NULL) || req->timeout_ms < 0)
 		return SB_EINVAL;
 	size_t len = strlen(req->url);
-	sb_http_job *job = malloc(sizeof(*job) + len + 1);
+	size_t rlen = req->range != NULL ? strlen(req->range) + 1 : 0;
+	sb_http_job *job = malloc(sizeof(*job) + len + 1 + rlen);
 	if (job == NULL)
 		return SB_ENOMEM;
 	memset(job, 0, sizeof(*job));
 	memcpy(job->url, req->url, len + 1);
 	job->req = *req;
 	job->req.url = job->url;
+	if (rlen > 0) {
+		memcpy(job->url + len + 1, req->range, rlen);
+		job->req.range = job->url + len + 1;
+	}
 	job->req.headers = NULL;
 	job->req.etag = NULL;
 	int ok = 1;
@@ -577,6 +582,15 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	}
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_RANGE, req->range);
+	if (rc == CURLE_OK && h->user != NULL)
+		rc = curl_easy_setopt(e, CURLOPT_USERNAME, req->anonymous ? NULL : h->user);
+	if (rc == CURLE_OK && h->user != NULL)
+		rc = curl_easy_setopt(e, CURLOPT_PASSWORD,
+				      req->anonymous ? NULL
+				      : h->password  ? h->password
+						     : "");
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 				      req->timeout_ms > 0 ? req->timeout_ms : h->opts.timeout_ms);

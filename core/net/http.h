@@ -74,6 +74,11 @@ typedef struct sb_http_req {
 	int (*on_data)(void *ctx, const char *buf, size_t len);
 	/* MUST: called exactly once when the request is over (success or final failure). */
 	void (*on_done)(void *ctx, const sb_http_result *res);
+	/* MAY: a byte range, "first-last" or "first-" (offsets from 0; copied by sb_http_add), asked
+	 * as Range: bytes=... (file:// honours it too). A server may ignore it and send all with 200. */
+	const char *range;
+	/* 1: send no credentials (opts.user, opts.password) with this request. */
+	int anonymous;
 } sb_http_req;
 
 typedef struct sb_http sb_http;

@@ -315,6 +315,24 @@ def run_tests(env):
     ok(len(res) == 2 and all(x.get("code") == SB_OK and x.get("done") == 1 for x in res),
        "a request queued from on_done runs too; each on_done runs once", res)
 
+    # A byte range; credentials left out of one request.
+    r, _, _ = one(env, "/r1/eth0.log?range", *FAST, "--range", "10-29")
+    ok(r.get("code") == SB_OK and r.get("status") == 206 and r.get("fnv") == fnv1a(env.small[10:30]),
+       "a byte range is asked for and only its slice handed over", r)
+    path = os.path.join(env.root, "r1", "eth0.log")
+    res, _, _, _ = env.fetch(["file://" + path], *FAST, "--range", "5-")
+    ok(res and res[0].get("code") == SB_OK and res[0].get("fnv") == fnv1a(env.small[5:]),
+       "a byte range of a file:// URL", res)
+    pw = ("--user", USER, "--password-env", "SB_TEST_PW")
+    res, _, _, _ = env.fetch([env.url("/echo?creds")], *FAST, *pw, env={"SB_TEST_PW": PASSWORD})
+    sent = json.loads(res[0].get("body") or "{}").get("headers", {}) if res else {}
+    ok(sent.get("authorization", "").startswith("Basic "), "the engine's credentials go with a request", sent)
+    res, _, _, _ = env.fetch([env.url("/echo?anon"), env.url("/echo?again")], *FAST, *pw, "--anonymous",
+                             "--parallel", "1", env={"SB_TEST_PW": PASSWORD})
+    sent = [json.loads(x.get("body") or "{}").get("headers", {}) for x in res]
+    ok(len(sent) == 2 and all(h and "authorization" not in h for h in sent),
+       "an anonymous request sends none, on a reused connection too", sent)
+
     # Credentials never printed, neither from the options nor from a URL's userinfo.
     secret = "urlPw-9f3b"
     res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?x"),

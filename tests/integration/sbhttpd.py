@@ -29,14 +29,17 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
     /echo                     JSON {"method", "headers": {lowercased name: value}, "body"}: what
                               the request sent
 
-GET, HEAD and POST are answered alike (a POST's body is read first; /echo shows it).
+GET, HEAD and POST are answered alike (a POST's body is read first; /echo shows it). A file's
+plain answer honours "Range: bytes=first-[last]" with 206 and that slice.
 
 Control paths:
     /_stats   JSON {"requests": total (control paths not counted), "connections": TCP connections accepted,
                    "targets": {target: count}, "paths": {path without query: count},
                    "gzip": responses sent gzip-encoded, "auth_failures": 401s sent,
                    "not_modified": 304s sent by /etag/}
-    /_reset   zeroes all counters (flaky counters too)
+    /_requests JSON list of the last 1000 requests: {"method", "target", "headers": {name: value},
+              "body"} (the body as text, lossy)
+    /_reset   zeroes all counters (flaky counters too) and forgets the requests
 
 Only the loopback interface is ever bound.
 """
@@ -75,6 +78,17 @@ class Stats:
         self.gzip = 0
         self.auth_failures = 0
         self.not_modified = 0
+        self.seen = []
+
+    def record(self, method, target, headers, body):
+        with self.lock:
+            self.seen.append({"method": method, "target": target, "headers": dict(headers.items()),
+                              "body": body.decode("utf-8", "replace")})
+            del self.seen[:-1000]
+
+    def requests_json(self):
+        with self.lock:
+            return json.dumps(self.seen)
 
     def count_request(self, target, path):
         with self.lock:
@@ -166,10 +180,14 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.unquote(split.path)
         if path == "/_stats":
             return self.send_body(200, self.server.stats.as_json().encode(), "application/json", head)
+        if path == "/_requests":
+            return self.send_body(200, self.server.stats.requests_json().encode(), "application/json",
+                                  head)
         if path == "/_reset":
             self.server.stats.reset()
             return self.send_body(200, b"reset\n", "text/plain", head)
         self.server.stats.count_request(self.path, path)
+        self.server.stats.record(self.command, self.path, self.headers, self.req_body)
         try:
             self.run_behaviours(path.strip("/").split("/"), head)
         except Reply as r:
@@ -302,6 +320,17 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(drip)
             self.wfile.write(body[half:])
             return
+        rng = self.headers.get("Range", "")
+        if rng.startswith("bytes=") and "Content-Encoding" not in headers:
+            first, _, last = rng[6:].partition("-")
+            try:
+                a, b = int(first), int(last) if last else len(body) - 1
+            except ValueError:
+                a, b = -1, -1
+            if 0 <= a <= b:
+                part = body[a:b + 1]
+                headers["Content-Range"] = "bytes %d-%d/%d" % (a, a + len(part) - 1, len(body))
+                return self.send_body(206, part, "text/plain", head, headers)
         self.send_body(200, body, "text/plain", head, headers)
 
     def send_head(self, status, length, ctype, headers):
