@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "collect/daily.h"
+#include "collect/pending.h"
 #include "collect/scan.h"
 #include "store/store.h"
 
@@ -106,87 +107,255 @@ int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	return rc;
 }
 
-/* Removes every file below path (not path itself); counts files removed. */
-static int sb_remove_tree(const char *path, size_t *count)
+static int sb_clean_strcmp(const void *a, const void *b)
 {
-	DIR *d = opendir(path);
-	if (d == NULL)
-		return errno == ENOENT ? SB_OK : SB_EIO;
-	int rc = SB_OK;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char *p = sb_fs_join(path, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (sb_remove_tree(p, count) != SB_OK || rmdir(p) != 0)
-				rc = SB_EIO;
-		} else if (unlink(p) == 0) {
-			(*count)++;
-		} else {
-			rc = SB_EIO;
-		}
-		free(p);
-	}
-	closedir(d);
-	return rc;
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int sb_count_files(const char *path, size_t *count)
+/* Every name in dir but "." and "..", hidden ones too (older versions could write a hidden spool
+ * file), sorted. Free with sb_fs_list_free. */
+static char **sb_clean_list(const char *dir, size_t *n)
 {
-	DIR *d = opendir(path);
+	*n = 0;
+	DIR *d = opendir(dir);
 	if (d == NULL)
-		return SB_OK;
+		return NULL;
+	char **v = NULL;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		char *p = sb_fs_join(path, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			sb_count_files(p, count);
-		else
-			(*count)++;
-		free(p);
+		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = sb_xstrdup(e->d_name);
 	}
 	closedir(d);
-	return SB_OK;
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), sb_clean_strcmp);
+	return v;
+}
+
+/* One spool file and what clean-data makes of it. */
+typedef struct sb_clean_file {
+	char *path;
+	char *group; /* "<LAYER> <DATE>" or "DAILY_SUMMARY <DATE>" */
+	int kind;    /* SB_PENDING_* or SB_CLEAN_TEMP */
+} sb_clean_file;
+
+enum { SB_CLEAN_TEMP = 3 };
+
+typedef struct sb_clean {
+	sb_cli *cli;
+	sb_store *st;
+	int store_failed; /* the store could not be opened or read: nothing counts as stored */
+	sb_clean_file *v;
+	size_t n, cap;
+} sb_clean;
+
+static const sb_schema *sb_clean_schema(sb_cli *cli, const char *layer, int *known)
+{
+	*known = strcmp(layer, "DAILY_SUMMARY") == 0;
+	for (size_t i = 0; i < cli->mods.n && !*known; i++) {
+		const sb_loaded_module *m = &cli->mods.v[i];
+		if (m->enabled && m->def->kind == SB_KIND_LAYER &&
+		    strcmp(m->def->schema->layer, layer) == 0) {
+			*known = 1;
+			return m->def->schema;
+		}
+	}
+	return NULL;
+}
+
+/* Classifies one file of the spool. */
+static void sb_clean_add(sb_clean *c, const char *path, const char *name, const char *layer,
+			 const char *date, const sb_schema *schema, int known)
+{
+	int kind = SB_PENDING_UNSTORED;
+	size_t n = strlen(name);
+	if (sb_pending_is_temp(name)) {
+		kind = SB_CLEAN_TEMP;
+	} else if (!known || n < 5 || strcmp(name + n - 4, ".tsv") != 0) {
+		sb_log(SB_LOG_WARNING, "clean-data", "%s: not a spool file of a loaded layer: kept",
+		       path);
+		kind = SB_PENDING_UNREADABLE;
+	} else if (!c->store_failed) {
+		sb_err err = {0};
+		if (c->st == NULL) {
+			sb_store_opts o = {.write_concern = c->cli->s.mongo_write_concern,
+					   .timeout_ms = c->cli->s.db_timeout * 1000};
+			if (sb_store_open(c->cli->s.database_uri, &o, &c->st, &err) != SB_OK)
+				c->st = NULL;
+		}
+		int rc = c->st != NULL ? sb_pending_check(c->st, schema, path, &err) : SB_ESTORE;
+		if (rc == SB_PENDING_UNREADABLE)
+			sb_log(SB_LOG_WARNING, "clean-data", "%s (kept: it cannot be read)",
+			       err.msg);
+		if (rc < 0) {
+			sb_log(SB_LOG_WARNING, "clean-data",
+			       "%s: nothing can be told stored, so every spool file is taken as "
+			       "never stored",
+			       err.msg);
+			c->store_failed = 1;
+			rc = SB_PENDING_UNSTORED;
+		}
+		kind = rc;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = (sb_clean_file){sb_xstrdup(path), sb_xasprintf("%s %s", layer, date), kind};
+}
+
+/* Walks <spool>/<LAYER>/<DATE>/<file> in sorted order. */
+static void sb_clean_walk(sb_clean *c, const char *spool)
+{
+	size_t nl = 0;
+	char **layers = sb_clean_list(spool, &nl);
+	for (size_t i = 0; i < nl; i++) {
+		char *ldir = sb_fs_join(spool, layers[i]);
+		int known = 0;
+		const sb_schema *schema = sb_clean_schema(c->cli, layers[i], &known);
+		size_t nd = 0;
+		char **dates = sb_clean_list(ldir, &nd);
+		for (size_t k = 0; k < nd; k++) {
+			char *ddir = sb_fs_join(ldir, dates[k]);
+			size_t nf = 0;
+			char **files = sb_clean_list(ddir, &nf);
+			for (size_t f = 0; f < nf; f++) {
+				char *p = sb_fs_join(ddir, files[f]);
+				if (sb_fs_is_file(p))
+					sb_clean_add(c, p, files[f], layers[i], dates[k], schema,
+						     known);
+				free(p);
+			}
+			sb_fs_list_free(files, nf);
+			free(ddir);
+		}
+		sb_fs_list_free(dates, nd);
+		free(ldir);
+	}
+	sb_fs_list_free(layers, nl);
+}
+
+static const char *sb_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 int sb_cmd_clean_data(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
-	int rc = sb_cli_simple_opts(cli, c, argc, argv, 1);
-	if (rc != SB_EXIT_OK)
-		return rc < 0 ? SB_EXIT_OK : rc;
-	rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_LOG);
+	static const struct option opts[] = {SB_COMMON_OPTS,
+					     {"yes", no_argument, NULL, 'y'},
+					     {"discard-unstored", no_argument, NULL, 'U'},
+					     {NULL, 0, NULL, 0}};
+	int discard = 0, opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return SB_EXIT_OK;
+		if (common > 0)
+			continue;
+		if (opt == 'y')
+			cli->yes = 1;
+		else if (opt == 'U')
+			discard = 1;
+		else
+			return sb_cli_bad_usage(c, "%s", "unknown option");
+	}
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
 	if (rc != SB_EXIT_OK)
 		return rc;
 	char *spool = sb_fs_join(cli->s.data_dir, "SCAN");
-	size_t n = 0;
-	sb_count_files(spool, &n);
-	if (n == 0) {
+	sb_clean cl = {.cli = cli};
+	sb_clean_walk(&cl, spool);
+	sb_store_close(&cl.st);
+	size_t count[4] = {0};
+	for (size_t i = 0; i < cl.n; i++)
+		count[cl.v[i].kind]++;
+	size_t unstored = count[SB_PENDING_UNSTORED] + count[SB_PENDING_UNREADABLE];
+	size_t doomed = count[SB_PENDING_STORED] + count[SB_CLEAN_TEMP] + (discard ? unstored : 0);
+	if (cl.n == 0)
 		printf("clean-data: the spool %s is already empty\n", spool);
-		free(spool);
-		return SB_EXIT_OK;
+	int confirmed = 1;
+	if (doomed > 0) {
+		char q[1400];
+		snprintf(
+			q, sizeof(q),
+			"Delete %zu spool file%s under %s (%zu already stored, %zu temporary%s)?%s",
+			doomed, sb_plural(doomed), spool, count[SB_PENDING_STORED],
+			count[SB_CLEAN_TEMP],
+			discard && unstored > 0 ? ", and the files never stored" : "",
+			discard && unstored > 0 ? " Data never stored in the database is lost."
+						: "");
+		confirmed = sb_cli_confirm(cli, q);
 	}
-	char q[1200];
-	snprintf(q, sizeof(q),
-		 "Delete %zu spool files under %s? Data not yet stored in the database is lost.", n,
-		 spool);
-	if (!sb_cli_confirm(cli, q)) {
+	if (!confirmed) {
 		fprintf(stderr,
 			"clean-data: nothing deleted (confirm on a terminal, or pass --yes)\n");
-		free(spool);
-		return SB_EXIT_FAIL;
+		rc = SB_EXIT_FAIL;
 	}
-	size_t removed = 0;
-	rc = sb_remove_tree(spool, &removed);
-	sb_log(rc == SB_OK ? SB_LOG_INFO : SB_LOG_ERROR, "clean-data",
-	       "%zu spool files deleted under %s%s", removed, spool,
-	       rc == SB_OK ? "" : " (some could not be deleted)");
+	size_t deleted[4] = {0}, failed = 0;
+	for (size_t i = 0; i < cl.n && confirmed; i++) {
+		sb_clean_file *f = &cl.v[i];
+		int unst = f->kind == SB_PENDING_UNSTORED || f->kind == SB_PENDING_UNREADABLE;
+		if (unst && !discard)
+			continue;
+		if (unlink(f->path) == 0) {
+			deleted[f->kind]++;
+			if (unst)
+				sb_log(SB_LOG_WARNING, "clean-data", "%s: never stored, deleted",
+				       f->path);
+			char *dir = sb_xstrdup(f->path);
+			char *slash = strrchr(dir, '/');
+			if (slash != NULL) {
+				*slash = '\0';
+				rmdir(dir); /* only once empty */
+			}
+			free(dir);
+		} else {
+			sb_log(SB_LOG_ERROR, "clean-data", "%s: %s", f->path, strerror(errno));
+			failed++;
+		}
+	}
+	/* what was never stored, one line per layer and day */
+	for (size_t i = 0; i < cl.n;) {
+		size_t k = i, n = 0;
+		for (; k < cl.n && strcmp(cl.v[k].group, cl.v[i].group) == 0; k++)
+			n += cl.v[k].kind == SB_PENDING_UNSTORED ||
+			     cl.v[k].kind == SB_PENDING_UNREADABLE;
+		if (n > 0)
+			printf("clean-data: %s: %zu file%s never stored, %s\n", cl.v[i].group, n,
+			       sb_plural(n), discard && confirmed ? "deleted" : "kept");
+		i = k;
+	}
+	if (confirmed && cl.n > 0) {
+		size_t gone_unstored =
+			deleted[SB_PENDING_UNSTORED] + deleted[SB_PENDING_UNREADABLE];
+		printf("clean-data: %zu file%s already stored and %zu temporary file%s deleted",
+		       deleted[SB_PENDING_STORED], sb_plural(deleted[SB_PENDING_STORED]),
+		       deleted[SB_CLEAN_TEMP], sb_plural(deleted[SB_CLEAN_TEMP]));
+		if (discard)
+			printf("; %zu file%s never stored deleted\n", gone_unstored,
+			       sb_plural(gone_unstored));
+		else if (unstored > 0)
+			printf("; %zu file%s never stored kept (scanbackup run stores them; "
+			       "clean-data --discard-unstored deletes them)\n",
+			       unstored, sb_plural(unstored));
+		else
+			printf("\n");
+		sb_log(SB_LOG_INFO, "clean-data",
+		       "%zu stored, %zu temporary and %zu never stored files deleted under %s",
+		       deleted[SB_PENDING_STORED], deleted[SB_CLEAN_TEMP], gone_unstored, spool);
+	}
+	for (size_t i = 0; i < cl.n; i++) {
+		free(cl.v[i].path);
+		free(cl.v[i].group);
+	}
+	free(cl.v);
 	free(spool);
-	return rc == SB_OK ? SB_EXIT_OK : SB_EXIT_FAIL;
+	return failed > 0 ? SB_EXIT_FAIL : rc;
 }
 
 /* ---- config ---- */

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "collect/daily.h"
+#include "collect/pending.h"
 #include "collect/scan.h"
 #include "collect/updater.h"
 #include "store/store.h"
@@ -375,6 +376,19 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	return rc;
 }
 
+static int sb_date_strcmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Worst of two stage outcomes: a failure, else a partial result, else OK. */
+static int sb_worst(int a, int b)
+{
+	if (a == SB_EXIT_FAIL || b == SB_EXIT_FAIL)
+		return SB_EXIT_FAIL;
+	return a != SB_EXIT_OK ? a : b;
+}
+
 int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
 	sb_stage_args a = {0};
@@ -384,6 +398,15 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	char date[11];
 	sb_date_format(a.date, date);
 	sb_log(SB_LOG_INFO, "run", "nightly run for %s", date);
+
+	/* 0. what a killed run left: temporary files (no other writer holds the lock) */
+	size_t temps = sb_pending_clean_temps(cli->s.data_dir);
+	if (temps > 0) {
+		printf("run: removed %zu temporary file%s left by an interrupted run\n", temps,
+		       temps == 1 ? "" : "s");
+		sb_log(SB_LOG_INFO, "run", "removed %zu temporary files left by an interrupted run",
+		       temps);
+	}
 
 	/* 1. scan, one layer filter at a time when several were named */
 	a.scan.date = a.date;
@@ -407,28 +430,65 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	printf("scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s\n",
 	       date, total.interfaces, total.ok, total.short_days, total.failed, total.samples,
 	       total.seconds);
+
+	/* the days earlier runs left in the spool (a night killed half-way, a store that was
+	 * down) are stored with this one, oldest first */
+	size_t ndates = 0;
+	char **dates = sb_pending_dates(&cli->s, &cli->mods, &a.layers, &ndates);
+	int have_today = 0;
+	char left[1024] = "";
+	size_t nleft = 0, used = 0;
+	for (size_t i = 0; i < ndates; i++) {
+		if (strcmp(dates[i], date) == 0) {
+			have_today = 1;
+			continue;
+		}
+		if (used + 16 < sizeof(left))
+			used += (size_t)snprintf(left + used, sizeof(left) - used, "%s%s",
+						 nleft > 0 ? ", " : "", dates[i]);
+		else if (used + 5 < sizeof(left) && strcmp(left + used - 3, "...") != 0)
+			used += (size_t)snprintf(left + used, sizeof(left) - used, ", ...");
+		nleft++;
+	}
+	if (!have_today) {
+		dates = sb_xrealloc(dates, (ndates + 1) * sizeof(*dates));
+		dates[ndates++] = sb_xstrdup(date);
+		qsort(dates, ndates, sizeof(*dates), sb_date_strcmp);
+	}
+	if (nleft > 0) {
+		printf("run: %zu day%s left in the spool by earlier runs: %s (stored now, oldest "
+		       "first)\n",
+		       nleft, nleft == 1 ? "" : "s", left);
+		sb_log(SB_LOG_WARNING, "run", "%zu days left in the spool by earlier runs: %s",
+		       nleft, left);
+	}
+
 	/* 2. daily summaries of what the spool and the store hold, 3. raw samples, 4. summaries
-	 * into the store */
+	 * into the store; day by day */
 	sb_store *st = NULL;
 	rc = sb_cli_open_store(cli, &st);
 	if (rc != SB_EXIT_OK) {
-		sb_do_daily(cli, NULL, date,
-			    &a.layers); /* the spool's summary waits in the spool */
+		sb_do_daily(cli, NULL, date, &a.layers); /* the summary waits in the spool */
+		sb_fs_list_free(dates, ndates);
 		return rc;
 	}
-	int drc = sb_do_daily(cli, st, date, &a.layers);
 	sb_err e2 = {0};
 	size_t n = 0;
 	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
 	if (sb_store_start(st, schemas, n, &e2) != SB_OK)
 		sb_log(SB_LOG_WARNING, "database", "%s", e2.msg);
 	free(schemas);
-	int lrc = sb_do_load_data(cli, st, date, &a.layers);
-	int src = lrc == SB_EXIT_FAIL ? SB_EXIT_FAIL : sb_do_load_daily(cli, st, date);
+	int out = SB_EXIT_OK;
+	for (size_t i = 0; i < ndates && out != SB_EXIT_FAIL; i++) {
+		out = sb_worst(out, sb_do_daily(cli, st, dates[i], &a.layers));
+		int lrc = sb_do_load_data(cli, st, dates[i], &a.layers);
+		out = sb_worst(out, lrc);
+		if (lrc != SB_EXIT_FAIL)
+			out = sb_worst(out, sb_do_load_daily(cli, st, dates[i]));
+	}
 	sb_store_close(&st);
-	if (lrc == SB_EXIT_FAIL || src == SB_EXIT_FAIL || drc == SB_EXIT_FAIL)
-		return SB_EXIT_FAIL;
-	if (lrc != SB_EXIT_OK || src != SB_EXIT_OK || drc != SB_EXIT_OK)
+	sb_fs_list_free(dates, ndates);
+	if (out != SB_EXIT_OK)
 		return SB_EXIT_FAIL; /* something collected is still in the spool */
 	return total.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 }

@@ -58,8 +58,10 @@ static const sb_command sb_commands[] = {
 	{"setup-files", sb_cmd_setup_files,
 	 "Create the data/ and sources/ folders and an empty sources file per layer module.", ""},
 	{"clean-data", sb_cmd_clean_data,
-	 "Delete the spool (data/SCAN). Asks on a terminal; --yes otherwise.",
-	 "  --yes           do not ask\n"},
+	 "Delete what the spool (data/SCAN) holds that the store already has, and temporary "
+	 "files; name what was never stored and keep it. Asks on a terminal; --yes otherwise.",
+	 "  --yes                do not ask\n"
+	 "  --discard-unstored   delete the files never stored too (their data is lost)\n"},
 	{"config", sb_cmd_config, "Print the settings in effect (passwords masked).", ""},
 	{"monitor", sb_cmd_monitor,
 	 "monitor start | stop | status | run | check: the probe monitor daemon (ping, httping, "

@@ -173,11 +173,15 @@ sbtest.write(os.path.join(hroot, "sources/SCAN/BORDE"), "u;KEEP;1;CISCO\n")
 r = sbtest.run(["setup-files"], root=hroot)
 t.eq(sbtest.read(os.path.join(hroot, "sources/SCAN/BORDE")), "u;KEEP;1;CISCO\n", "setup-files never overwrites a sources file")
 sbtest.write(os.path.join(hroot, "data/SCAN/BORDE/2026-11-20/x.tsv"), "x")
-r = sbtest.run(["clean-data"], root=hroot)
+r = sbtest.run(["clean-data", "--discard-unstored"], root=hroot)
 t.ok(r.returncode == 1 and os.path.exists(os.path.join(hroot, "data/SCAN/BORDE/2026-11-20/x.tsv")),
      "clean-data without a terminal and without --yes deletes nothing")
 r = sbtest.run(["clean-data", "--yes"], root=hroot)
-t.ok(r.returncode == 0 and not os.path.exists(os.path.join(hroot, "data/SCAN/BORDE/2026-11-20/x.tsv")), "clean-data --yes empties the spool")
+t.ok(r.returncode == 0 and os.path.exists(os.path.join(hroot, "data/SCAN/BORDE/2026-11-20/x.tsv")),
+     "clean-data --yes keeps a file it cannot tell stored", r.stdout + r.stderr)
+r = sbtest.run(["clean-data", "--yes", "--discard-unstored"], root=hroot)
+t.ok(r.returncode == 0 and not os.path.exists(os.path.join(hroot, "data/SCAN/BORDE/2026-11-20/x.tsv")),
+     "clean-data --yes --discard-unstored empties the spool")
 t.ok(os.path.isdir(os.path.join(hroot, "data/logs")), "clean-data keeps the logs")
 
 r = sbtest.run(["database", "start"], root=hroot)

@@ -1,0 +1,254 @@
+/* pending.c - what the spool still holds: days not yet stored, temporary files, stored or not. */
+#include "config.h"
+
+#include "collect/pending.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "format/spool.h"
+#include "format/summary.h"
+
+int sb_pending_is_temp(const char *name)
+{
+	const char *p = strstr(name, ".tmp.");
+	if (p == NULL || p == name)
+		return 0;
+	const char *last = NULL;
+	while (p != NULL) { /* the last ".tmp." of the name */
+		last = p;
+		p = strstr(p + 1, ".tmp.");
+	}
+	const char *d = last + 5;
+	if (*d == '\0')
+		return 0;
+	for (; *d != '\0'; d++)
+		if (*d < '0' || *d > '9')
+			return 0;
+	return 1;
+}
+
+/* Removes temp files in dir and, down to depth more levels, in its folders. */
+static void sb_pending_clean_dir(const char *dir, int depth, size_t *removed)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *p = sb_fs_join(dir, e->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (depth > 0)
+				sb_pending_clean_dir(p, depth - 1, removed);
+		} else if (S_ISREG(st.st_mode) && sb_pending_is_temp(e->d_name)) {
+			if (unlink(p) == 0)
+				(*removed)++;
+			else
+				sb_log(SB_LOG_WARNING, "spool",
+				       "%s: a temporary file not removed: %s", p, strerror(errno));
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+size_t sb_pending_clean_temps(const char *data_dir)
+{
+	char *base = sb_fs_join(data_dir, "SCAN");
+	size_t removed = 0;
+	sb_pending_clean_dir(base, 2, &removed); /* SCAN/<LAYER>/<DATE>/file */
+	free(base);
+	return removed;
+}
+
+static int sb_pending_is_date(const char *name)
+{
+	sb_date d;
+	return sb_date_parse(name, &d) == SB_OK;
+}
+
+static int sb_pending_is_tsv(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".tsv") == 0;
+}
+
+/* Adds to *v the dates under base that hold at least one .tsv file. */
+static void sb_pending_add_dates(const char *base, char ***v, size_t *n)
+{
+	size_t ndates = 0;
+	char **dates = sb_fs_list(base, sb_pending_is_date, &ndates);
+	for (size_t i = 0; i < ndates; i++) {
+		char *dir = sb_fs_join(base, dates[i]);
+		size_t nfiles = 0;
+		char **files = sb_fs_list(dir, sb_pending_is_tsv, &nfiles);
+		sb_fs_list_free(files, nfiles);
+		free(dir);
+		if (nfiles == 0)
+			continue;
+		*v = sb_xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = sb_xstrdup(dates[i]);
+	}
+	sb_fs_list_free(dates, ndates);
+}
+
+static int sb_pending_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sb_pending_dates(const sb_settings *s, sb_modules *mods, const sb_layer_filter *layers,
+			size_t *n)
+{
+	char **v = NULL;
+	*n = 0;
+	for (size_t i = 0; i < mods->n; i++) {
+		const sb_loaded_module *m = &mods->v[i];
+		if (!m->enabled || m->def->kind != SB_KIND_LAYER ||
+		    !sb_layer_selected(layers, m->def->schema->layer))
+			continue;
+		char *base = sb_xasprintf("%s/SCAN/%s", s->data_dir, m->def->schema->layer);
+		sb_pending_add_dates(base, &v, n);
+		free(base);
+	}
+	char *base = sb_fs_join(s->data_dir, "SCAN/DAILY_SUMMARY");
+	sb_pending_add_dates(base, &v, n);
+	free(base);
+	if (*n == 0)
+		return v;
+	qsort(v, *n, sizeof(*v), sb_pending_strcmp);
+	size_t k = 1;
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp(v[i], v[k - 1]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	*n = k;
+	return v;
+}
+
+/* ---- stored or not ---- */
+
+/* The raw samples of one spool file, looked up among the stored rows of its interface's day. */
+typedef struct sb_pending_raw {
+	const sb_spool_day *d;
+	int in_only;
+	size_t *order;       /* sample indexes sorted by stored time */
+	unsigned char *seen; /* seen[i]: sample i is stored with the same values */
+	size_t matched;
+} sb_pending_raw;
+
+static int sb_pending_time_cmp(const void *a, const void *b, void *day)
+{
+	const sb_spool_day *d = day;
+	return strcmp(d->times[*(const size_t *)a], d->times[*(const size_t *)b]);
+}
+
+static int sb_pending_raw_row(void *ctx, const sb_history_row *r)
+{
+	sb_pending_raw *c = ctx;
+	size_t lo = 0, hi = c->d->n;
+	while (lo < hi) { /* the sample stored under r->time, if the file has one */
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(c->d->times[c->order[mid]], r->time);
+		if (cmp == 0) {
+			size_t i = c->order[mid];
+			const sb_mrtg_sample *s = &c->d->samples[i];
+			if (!c->seen[i] && s->in_avg == r->in_avg && s->in_max == r->in_max &&
+			    (c->in_only ||
+			     (s->out_avg == r->out_avg && s->out_max == r->out_max))) {
+				c->seen[i] = 1;
+				c->matched++;
+			}
+			break;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SB_OK;
+}
+
+static int sb_pending_check_raw(sb_store *st, const sb_schema *schema, const char *path,
+				sb_err *err)
+{
+	sb_spool_day d;
+	if (sb_spool_read_day(path, &d, err) != SB_OK)
+		return SB_PENDING_UNREADABLE;
+	sb_pending_raw c = {.d = &d,
+			    .in_only = schema->in_only,
+			    .order = sb_xmalloc((d.n ? d.n : 1) * sizeof(size_t)),
+			    .seen = sb_xcalloc(d.n ? d.n : 1, 1)};
+	for (size_t i = 0; i < d.n; i++)
+		c.order[i] = i;
+	qsort_r(c.order, d.n, sizeof(size_t), sb_pending_time_cmp, &d);
+	int rc = sb_store_query_history(st, schema, d.name, d.type, d.date, d.date,
+					sb_pending_raw_row, &c, err);
+	int out = rc != SB_OK ? rc : c.matched == d.n ? SB_PENDING_STORED : SB_PENDING_UNSTORED;
+	free(c.order);
+	free(c.seen);
+	sb_spool_day_free(&d);
+	return out;
+}
+
+typedef struct sb_pending_sum {
+	const sb_summary_file *f;
+	unsigned char *seen;
+	size_t matched;
+} sb_pending_sum;
+
+static int sb_pending_same(double a, double b)
+{
+	return a == b;
+}
+
+static int sb_pending_sum_row(void *ctx, const sb_summary_row *r)
+{
+	sb_pending_sum *c = ctx;
+	for (size_t i = 0; i < c->f->n; i++) {
+		const sb_summary_row *w = &c->f->rows[i];
+		if (c->seen[i] || strcmp(w->name, r->name) != 0 || strcmp(w->type, r->type) != 0)
+			continue;
+		if (sb_pending_same(w->in_prom, r->in_prom) &&
+		    sb_pending_same(w->in_max_prom, r->in_max_prom) &&
+		    sb_pending_same(w->out_prom, r->out_prom) &&
+		    sb_pending_same(w->out_max_prom, r->out_max_prom) &&
+		    (w->samples < 0 || w->samples == r->samples)) {
+			c->seen[i] = 1;
+			c->matched++;
+		}
+		break;
+	}
+	return SB_OK;
+}
+
+static int sb_pending_check_summary(sb_store *st, const char *path, sb_err *err)
+{
+	sb_summary_file f;
+	if (sb_summary_read(path, &f, err) != SB_OK)
+		return SB_PENDING_UNREADABLE;
+	sb_pending_sum c = {.f = &f, .seen = sb_xcalloc(f.n ? f.n : 1, 1)};
+	int rc = sb_store_query_summary(st, f.layer, NULL, f.date, f.date, sb_pending_sum_row, &c,
+					err);
+	int out = rc != SB_OK ? rc : c.matched == f.n ? SB_PENDING_STORED : SB_PENDING_UNSTORED;
+	free(c.seen);
+	sb_summary_file_free(&f);
+	return out;
+}
+
+int sb_pending_check(sb_store *st, const sb_schema *schema, const char *path, sb_err *err)
+{
+	return schema != NULL ? sb_pending_check_raw(st, schema, path, err)
+			      : sb_pending_check_summary(st, path, err);
+}
