@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The six layer schemas of DESIGN §4 (the real ones live in the modules). */
+/* The six layer schemas of docs/data.md (the real ones live in the modules). */
 static const sb_schema cli_schemas[] = {
 	{"BORDE", "BORDE_HISTORY", "name", "borde", 0},
 	{"BRAS", "BRAS_HISTORY", "name", "bras", 0},

@@ -7,7 +7,7 @@
 #include "base/timeutil.h"
 
 /* The period a report covers. last is the last day the report may cover: yesterday when run
- * without --date (T−1 of DESIGN §5), else the --date given. name is one of:
+ * without --date (the nightly job has stored it by then), else the --date given. name is one of:
  *   diario     last .. last
  *   semanal    the last complete Monday..Sunday week ending on or before last;
  *              literal: the 7 days ending at last

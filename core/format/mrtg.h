@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Layout read by this parser (DESIGN §4):
+/* Layout read by this parser (docs/mrtg.md says why it is so):
  *   line 1     `unix_ts in_counter out_counter`: skipped (the counters may exceed int64; only the
  *              shape is checked: three unsigned integers).
  *   line 2     `unix_ts avg_in avg_out max_in max_out`: the latest poll, any timestamp.

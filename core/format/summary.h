@@ -1,4 +1,4 @@
-/* summary.h - the daily summary of an interface (DESIGN §4) and the DAILY_SUMMARY spool files.
+/* summary.h - the daily summary of an interface (docs/data.md) and the DAILY_SUMMARY spool files.
  *
  * data/SCAN/DAILY_SUMMARY/<DATE>/<LAYER>.tsv, written atomically, one row per interface:
  *     #scanbackup-summary	1	<LAYER>	<DATE>

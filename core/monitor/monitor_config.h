@@ -1,6 +1,6 @@
 /* monitor_config.h - monitor.json: parsed (libbson's JSON reader) and validated, keys named in errors.
  *
- * The file (thesis chapter 3.3):
+ * The file (docs/monitor.md):
  *   { "sleep_time": 10,                      seconds between checks of the file (> 0)
  *     "tests": { "<module>": { "interval": 60, "<param>": v, "<param>_<link id>": v, ... }, ... },
  *     "links": { "<name>": { "status": true, "ip": "192.0.2.7", "id": 7 }, ... },

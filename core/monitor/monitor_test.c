@@ -53,7 +53,7 @@ static void test_config(void)
 		" \"ULA Site\": {\"status\": false, \"ip\": \"::1\", \"id\": 8}}, \"id\": 2}";
 	sb_mon_config c;
 	sb_err err = {0};
-	is_int(parse(good, &c, &err), SB_OK, "the thesis' example parses");
+	is_int(parse(good, &c, &err), SB_OK, "a config with per-link parameters parses");
 	is_int(c.id, 2, "monitor id");
 	is_int(c.ntests, 1, "one test");
 	is_int(c.tests[0].interval, 300, "interval");
@@ -183,7 +183,8 @@ static void test_traceroute_parse(void)
 		"10  * 38.104.95.186 (38.104.95.186)  594.960 ms !H 570.787 ms\n";
 	char *json = NULL;
 	size_t nhops = 0;
-	is_int(sb_traceroute_parse(out, &json, &nhops), SB_OK, "the thesis' traceroute parses");
+	is_int(sb_traceroute_parse(out, &json, &nhops), SB_OK,
+	       "a traceroute with names, asterisks and annotations parses");
 	is_int(nhops, 4, "four hops");
 	ok(json != NULL &&
 		   strstr(json,

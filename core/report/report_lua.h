@@ -1,6 +1,6 @@
 /* report_lua.h - the report side of the Lua host: report periods, store queries, output files.
  *
- * The period math (DESIGN §5) is plain C so it can be tested on its own; sb_lua_open_report
+ * The period math (docs/data.md, Periods) is plain C so it can be tested on its own; sb_lua_open_report
  * exposes it and the store to report scripts as sb.period*, sb.store.* and sb.report.* (the
  * Lua API is in docs/lua-api.md, "Reports"). */
 #ifndef SB_REPORT_REPORT_LUA_H

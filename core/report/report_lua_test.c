@@ -1,4 +1,4 @@
-/* report_lua_test.c - report periods (DESIGN §5), expected samples across DST, the percentile
+/* report_lua_test.c - report periods (docs/data.md), expected samples across DST, the percentile
  * rank rule, and the sb.period / sb.report / sb.output_file functions seen from Lua. */
 #include "config.h"
 

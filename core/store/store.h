@@ -71,8 +71,8 @@ void sb_store_close(sb_store **st);
 const char *sb_store_backend(const sb_store *st);
 
 /* Creates what is missing: the tables/collections of the given schemas and DAILY_SUMMARY_HISTORY,
- * their unique PK indexes and the date / (date, typeLayer) indexes, under the names of DESIGN §4;
- * MongoDB collections get a $jsonSchema validator. Idempotent. */
+ * their unique PK indexes and the date / (date, typeLayer) indexes, under the old tool's names
+ * (docs/data.md); MongoDB collections get a $jsonSchema validator. Idempotent. */
 int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
 /* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY (with their

@@ -37,7 +37,7 @@ struct sb_store {
 int sb_store_sqlite_open(const char *path, const sb_store_opts *opts, sb_store **out, sb_err *err);
 int sb_store_mongo_open(const char *uri, const sb_store_opts *opts, sb_store **out, sb_err *err);
 
-/* One index of a table/collection, under its DESIGN §4 name. */
+/* One index of a table/collection, under its old tool's name (docs/data.md). */
 typedef struct sb_store_index {
 	char name[64];
 	const char *fields[4];

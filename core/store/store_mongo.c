@@ -223,7 +223,8 @@ static int sb_mongo_ensure_collection(sb_mongo_store *m, mongoc_database_t *db, 
 	return sb_mongo_fail(m, what, &e, err);
 }
 
-/* createIndexes with the DESIGN §4 names; the server does nothing for an identical index. */
+/* createIndexes with the old tool's names (docs/data.md); the server does nothing for an identical
+ * index. */
 static int sb_mongo_ensure_indexes(sb_mongo_store *m, mongoc_database_t *db, const char *name,
 				   const sb_store_index *idx, size_t nidx, sb_err *err)
 {

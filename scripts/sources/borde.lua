@@ -3,7 +3,7 @@
 -- Each vendor page lists its interfaces in ul.list-group blocks: the title in li#subtitulo, the
 -- graph page in li#graficas > a. On HUAWEI and JUNIPER pages the first block is a header.
 -- Capacity: HUAWEI "100GE" / JUNIPER "100GB" in the name, else (and always for CISCO) rule G on
--- the interface's graph page. Rules: SCAN-PORTAL.md; helpers: lib/portal.lua.
+-- the interface's graph page. Rules: docs/portal.md; helpers: lib/portal.lua.
 
 local portal = require("portal")
 

@@ -3,7 +3,7 @@
 -- The main page's side menu has the entries "UPLINK POR BRAS" and "DOWNLINK POR BRAS", each
 -- holding one link per BRAS page; the entry gives the type. On a BRAS page, section.content holds
 -- one div.col-sm-12 per interface after a first header block. Capacity: the "GB" word of the name,
--- else 0 (never guessed). Rules: SCAN-PORTAL.md; helpers: lib/portal.lua.
+-- else 0 (never guessed). Rules: docs/portal.md; helpers: lib/portal.lua.
 
 local portal = require("portal")
 

@@ -3,7 +3,7 @@
 -- The side menu lists one page per service (after a first entry); the service, which is the
 -- type, is the entry's text without "Suma" (ALIANZA -> FACEBOOK (META)). On a service page every
 -- div.col-sm-12 of section.content > div.row > div.col-md-12 is an interface, except the totals
--- (SUMATORIA). Capacity: the first "10G"-like word of the name, else 0. Rules: SCAN-PORTAL.md.
+-- (SUMATORIA). Capacity: the first "10G"-like word of the name, else 0. Rules: docs/portal.md.
 
 local portal = require("portal")
 local sb = require("sb")

@@ -2,7 +2,7 @@
 --
 -- ul.list-group blocks after a first header block; the name is what follows "SUMATORIA" up to
 -- " - ". These graphs count addresses, not traffic: capacity is always 0 and not listed for
--- review. Rules: SCAN-PORTAL.md; helpers: lib/portal.lua.
+-- review. Rules: docs/portal.md; helpers: lib/portal.lua.
 
 local portal = require("portal")
 

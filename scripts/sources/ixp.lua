@@ -3,7 +3,7 @@
 -- ul.list-group blocks after a first header block, as on the BORDE pages. Capacity: the "GB" word
 -- of the name, else 0. Type: the last word of the name ('-', '(', ')', '\' read as spaces), the
 -- exchange ("... 10GB (AMSIX)" -> AMSIX), or IXP when that word holds a digit ("... 1GB", "01"),
--- so a capacity or a port number is never taken for an exchange. Rules: SCAN-PORTAL.md.
+-- so a capacity or a port number is never taken for an exchange. Rules: docs/portal.md.
 
 local portal = require("portal")
 local sb = require("sb")

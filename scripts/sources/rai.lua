@@ -3,7 +3,7 @@
 -- Each vendor page has one div.col-sm-12 per interface in section#features > div.container >
 -- div.row, with the title in li#subtitulo and the graph page in li#graficas > a. Capacity: rule
 -- G' on the graph page's capacity text ("Capacidad: 1500 Mb" -> 1.5; 2..10 -> 10; x5..x9 -> next
--- ten), else 0. Rules: SCAN-PORTAL.md; helpers: lib/portal.lua.
+-- ten), else 0. Rules: docs/portal.md; helpers: lib/portal.lua.
 
 local portal = require("portal")
 

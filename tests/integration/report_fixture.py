@@ -3,7 +3,7 @@ raw 5-minute samples, as store_cli input files (SQLite) and as BSON documents (M
 values every report must show, computed here independently of the Lua code.
 
 Time zone America/New_York, March 2026: the 8th is 23 hours long (276 samples), the report periods
-of DESIGN §5 fall on known dates, and the interfaces cover the cases the reports must get right:
+(docs/data.md) fall on known dates, and the interfaces cover the cases the reports must get right:
 a capacity of 0 (no use), a type that changes mid-month (the newest wins), missing days (marked),
 old summaries without a sample count (completeness unknown), short days, rows outside the period
 and an IPBRAS summary that must never show."""
@@ -79,7 +79,7 @@ def use_of(in_max, out_max, cap):
 
 
 def summaries():
-    """Every DAILY_SUMMARY_HISTORY row: dicts with the DESIGN field names (samples None when the
+    """Every DAILY_SUMMARY_HISTORY row: dicts with the store's field names (samples None when the
     row is old and has none)."""
     rnd = random.Random(20260301)
     rows = []

@@ -465,7 +465,7 @@ def test_formats(root, backend):
              "%s json: report and period" % backend)
         t.eq([s["name"] for s in doc["sheets"]], fx.LAYERS, "%s json: sheets" % backend)
         t.eq([c["key"] for c in doc["sheets"][0]["columns"]], BBIP_KEYS,
-             "%s json: column keys are the DESIGN field names" % backend)
+             "%s json: column keys are the store's field names" % backend)
         bad = []
         for s in doc["sheets"]:
             want = rows[s["name"]]

@@ -322,7 +322,7 @@ def rateup_log(first, now, seed=1, step=300, peak=9e8):
 
 
 def mrtg_day(text, start, end):
-    """The 5-minute samples of [start, end) in an MRTG log, read by the layout rules of DESIGN §4
+    """The 5-minute samples of [start, end) in an MRTG log, read by the layout rules of docs/mrtg.md
     (line 2, an optional partial bucket, then 599 aligned lines): {ts: (in, out, in_max, out_max)}."""
     lines = [tuple(int(x) for x in l.split()) for l in text.splitlines()[1:] if l.strip()]
     section = [lines[0]]

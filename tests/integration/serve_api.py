@@ -308,7 +308,7 @@ log = sbtest.read(os.path.join(root, "data/logs/access.log"))
 line_re = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARNING|ERROR) \[serve\] 127\.0\.0\.1 \S+ '
                      r'"[A-Z]+ /\S*" \d{3} \d+ [\d.]+ms$')
 lines = log.splitlines()
-t.ok(len(lines) > 50 and all(line_re.match(x) for x in lines), "access log lines in the DESIGN §4 format",
+t.ok(len(lines) > 50 and all(line_re.match(x) for x in lines), "access log lines in the log's line format",
      [x for x in lines if not line_re.match(x)][:3])
 t.ok(any('ana "GET /api/layers" 200' in x for x in lines), "with the user and the status")
 t.ok(any(x.startswith(x[:19] + " WARNING") and '" 401 ' in x for x in lines), "4xx logged as WARNING")

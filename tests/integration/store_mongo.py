@@ -112,7 +112,7 @@ def test_start(tmp):
             if bt != exp:
                 good = False
                 diag.append("%s.%s bsonType %r, want %r" % (t, f, bt, exp))
-    ok(good, "each validator requires exactly the DESIGN fields with their BSON types", diag)
+    ok(good, "each validator requires exactly the documented fields with their BSON types", diag)
     samples = creates.get(SUMMARY, {}).get("validator", {}).get("$jsonSchema", {}) \
         .get("properties", {}).get("samples", {}).get("bsonType")
     ok(samples == ["int", "long"], "summary validator allows the optional samples count",

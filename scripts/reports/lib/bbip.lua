@@ -1,4 +1,4 @@
--- bbip.lua - the BBIP workbooks: per-interface period averages of the daily summaries (DESIGN §4),
+-- bbip.lua - the BBIP workbooks: per-interface period averages of the daily summaries (docs/data.md),
 -- completeness, sort order and the Resumen sheet; shared by diario, semanal, quincenal, mensual.
 local book = require("book")
 
@@ -7,7 +7,7 @@ local M = {}
 -- The layers of the BBIP workbooks, in sheet order (IPBRAS counts IPs, it has its own reports).
 M.LAYERS = {"BORDE", "BRAS", "CACHING", "RAI", "IXP"}
 
--- DESIGN §4 columns, then how complete each row is.
+-- The old tool's columns (docs/data.md), then how complete each row is.
 M.COLUMNS = {
 	{title = "Interfaz", key = "name", kind = "text", width = 45},
 	{title = "In Prom", key = "inProm", kind = "number"},

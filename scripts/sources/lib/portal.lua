@@ -1,5 +1,5 @@
 -- portal.lua - what the sources scrapers share: pages fetched with errors that name the URL,
--- selectors written as in SCAN-PORTAL.md, the name and capacity rules, and the merge rule.
+-- selectors written as in docs/portal.md, the name and capacity rules, and the merge rule.
 --
 -- A layer script describes its vendors and calls portal.run; see borde.lua for the shape.
 -- Every failure raises an error (the engine then leaves the layer's file as it was); a missing
