@@ -7,15 +7,15 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "store/sqldb.h"
+
 struct sb_servedb {
-	sqlite3 *db;
+	sb_sqldb sql; /* the connection, used under mu */
 	pthread_mutex_t mu;
-	char *path;
 	/* a valid hash of a random password, checked when the user is unknown (same timing) */
 	char dummy[crypto_pwhash_STRBYTES];
 };
@@ -88,31 +88,6 @@ int sb_servedb_password_ok(const char *pw, sb_err *err)
 	return SB_OK;
 }
 
-static int sb_db_fail(sb_servedb *db, sb_err *err, const char *what)
-{
-	return sb_err_set(err, SB_ESTORE, "%s: %s: %s", db->path, what, sqlite3_errmsg(db->db));
-}
-
-/* Runs SQL without results. Called with the mutex held (or before the handle is shared). */
-static int sb_db_exec(sb_servedb *db, const char *sql, sb_err *err)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc =
-			sb_err_set(err, SB_ESTORE, "%s: %s", db->path, msg != NULL ? msg : "error");
-		sqlite3_free(msg);
-		return rc;
-	}
-	return SB_OK;
-}
-
-static int sb_db_prepare(sb_servedb *db, const char *sql, sqlite3_stmt **st, sb_err *err)
-{
-	if (sqlite3_prepare_v2(db->db, sql, -1, st, NULL) != SQLITE_OK)
-		return sb_db_fail(db, err, "prepare");
-	return SB_OK;
-}
-
 static void sb_hex(const unsigned char *b, size_t n, char *out)
 {
 	sodium_bin2hex(out, n * 2 + 1, b, n);
@@ -145,19 +120,10 @@ int sb_servedb_open(const char *path, sb_servedb **out, sb_err *err)
 		return sb_err_set(err, SB_EINVAL, "libsodium could not be initialised");
 	sb_servedb *db = sb_xcalloc(1, sizeof(*db));
 	pthread_mutex_init(&db->mu, NULL);
-	db->path = sb_xstrdup(path);
-	int rc = SB_OK;
-	if (sqlite3_open_v2(path, &db->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		rc = sb_err_set(err, SB_ESTORE, "%s: cannot open: %s", path,
-				db->db != NULL ? sqlite3_errmsg(db->db) : "out of memory");
-	} else {
-		sqlite3_busy_timeout(db->db, 10000);
-		rc = sb_db_exec(db, "PRAGMA journal_mode = WAL", err);
-		if (rc == SB_OK)
-			rc = sb_db_exec(db, sb_servedb_schema, err);
-	}
+	const sb_sqldb_opts o = {.timeout_ms = 10000};
+	int rc = sb_sqldb_open(&db->sql, path, &o, err);
+	if (rc == SB_OK)
+		rc = sb_sqldb_exec(&db->sql, sb_servedb_schema, "cannot create the tables", err);
 	if (rc == SB_OK) {
 		char pw[SB_TOKEN_HEX + 1];
 		sb_random_hex(pw);
@@ -178,10 +144,8 @@ void sb_servedb_close(sb_servedb **pdb)
 	sb_servedb *db = *pdb;
 	if (db == NULL)
 		return;
-	if (db->db != NULL)
-		sqlite3_close(db->db);
+	sb_sqldb_close(&db->sql);
 	pthread_mutex_destroy(&db->mu);
-	free(db->path);
 	free(db);
 	*pdb = NULL;
 }
@@ -202,7 +166,7 @@ static int sb_db_run(sb_servedb *db, const char *sql, const char *fmt, const voi
 		     int *changes, sb_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, sql, &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, sql, &st, err);
 	if (rc != SB_OK)
 		return rc;
 	for (int i = 0; fmt[i] != '\0'; i++) {
@@ -215,13 +179,14 @@ static int sb_db_run(sb_servedb *db, const char *sql, const char *fmt, const voi
 	}
 	int s = sqlite3_step(st);
 	if (s != SQLITE_DONE && s != SQLITE_ROW) {
-		if (s == SQLITE_CONSTRAINT)
-			rc = sb_err_set(err, SB_EINVAL, "%s", sqlite3_errmsg(db->db));
+		/* a constraint (a name taken) is the caller's to explain, not a database failure */
+		if ((s & 0xff) == SQLITE_CONSTRAINT)
+			rc = sb_err_set(err, SB_EINVAL, "%s", sqlite3_errmsg(db->sql.db));
 		else
-			rc = sb_db_fail(db, err, "write");
+			rc = sb_sqldb_fail(&db->sql, "write", err);
 	}
 	if (changes != NULL)
-		*changes = sqlite3_changes(db->db);
+		*changes = sqlite3_changes(db->sql.db);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -238,13 +203,14 @@ static int sb_hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], sb
 static int sb_admin_count(sb_servedb *db, long *n, sb_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT count(*) FROM users WHERE role = 'admin'", &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, "SELECT count(*) FROM users WHERE role = 'admin'", &st,
+				  err);
 	if (rc != SB_OK)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(st, 0);
 	else
-		rc = sb_db_fail(db, err, "count");
+		rc = sb_sqldb_fail(&db->sql, "count", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -254,7 +220,8 @@ static int sb_user_role_of(sb_servedb *db, const char *name, sb_role *role, char
 			   size_t hsize, sb_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT role, hash FROM users WHERE name = ?", &st, err);
+	int rc =
+		sb_sqldb_prepare(&db->sql, "SELECT role, hash FROM users WHERE name = ?", &st, err);
 	if (rc != SB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -267,7 +234,7 @@ static int sb_user_role_of(sb_servedb *db, const char *name, sb_role *role, char
 	} else if (s == SQLITE_DONE) {
 		rc = SB_ENOTFOUND;
 	} else {
-		rc = sb_db_fail(db, err, "read users");
+		rc = sb_sqldb_fail(&db->sql, "read users", err);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -421,7 +388,8 @@ int sb_servedb_users(sb_servedb *db, sb_servedb_user_fn fn, void *ctx, sb_err *e
 {
 	sb_lock(db);
 	sqlite3_stmt *st = NULL;
-	int rc = sb_db_prepare(db, "SELECT name, role, created FROM users ORDER BY name", &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, "SELECT name, role, created FROM users ORDER BY name",
+				  &st, err);
 	/* copy out first so fn runs without the mutex */
 	typedef struct {
 		char name[65];
@@ -444,7 +412,7 @@ int sb_servedb_users(sb_servedb *db, sb_servedb_user_fn fn, void *ctx, sb_err *e
 		n++;
 	}
 	if (rc == SB_OK && s != SQLITE_DONE)
-		rc = sb_db_fail(db, err, "read users");
+		rc = sb_sqldb_fail(&db->sql, "read users", err);
 	sqlite3_finalize(st);
 	sb_unlock(db);
 	for (size_t i = 0; i < n && rc == SB_OK; i++)
@@ -457,12 +425,12 @@ int sb_servedb_user_count(sb_servedb *db, long *n, sb_err *err)
 {
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT count(*) FROM users", &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, "SELECT count(*) FROM users", &st, err);
 	if (rc == SB_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*n = (long)sqlite3_column_int64(st, 0);
 		else
-			rc = sb_db_fail(db, err, "count");
+			rc = sb_sqldb_fail(&db->sql, "count", err);
 		sqlite3_finalize(st);
 	}
 	sb_unlock(db);
@@ -520,10 +488,11 @@ int sb_servedb_session_get(sb_servedb *db, const char *token, int64_t idle, sb_s
 	int64_t now = sb_now();
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db,
-			       "SELECT s.user, s.csrf, s.seen, s.expires, u.role FROM sessions s "
-			       "JOIN users u ON u.name = s.user WHERE s.id = ?",
-			       &st, err);
+	int rc =
+		sb_sqldb_prepare(&db->sql,
+				 "SELECT s.user, s.csrf, s.seen, s.expires, u.role FROM sessions s "
+				 "JOIN users u ON u.name = s.user WHERE s.id = ?",
+				 &st, err);
 	int64_t seen = 0;
 	if (rc == SB_OK) {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -544,7 +513,7 @@ int sb_servedb_session_get(sb_servedb *db, const char *token, int64_t idle, sb_s
 		} else if (s == SQLITE_DONE) {
 			rc = SB_ENOTFOUND;
 		} else {
-			rc = sb_db_fail(db, err, "read sessions");
+			rc = sb_sqldb_fail(&db->sql, "read sessions", err);
 		}
 		sqlite3_finalize(st);
 	}
@@ -576,7 +545,7 @@ int sb_servedb_session_del(sb_servedb *db, const char *token, sb_err *err)
 static int sb_monitor_exists(sb_servedb *db, int64_t id, sb_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT 1 FROM monitors WHERE id = ?", &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, "SELECT 1 FROM monitors WHERE id = ?", &st, err);
 	if (rc != SB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
@@ -584,7 +553,7 @@ static int sb_monitor_exists(sb_servedb *db, int64_t id, sb_err *err)
 	if (s == SQLITE_DONE)
 		rc = sb_err_set(err, SB_ENOTFOUND, "no monitor %" PRId64, id);
 	else if (s != SQLITE_ROW)
-		rc = sb_db_fail(db, err, "read monitors");
+		rc = sb_sqldb_fail(&db->sql, "read monitors", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -617,12 +586,13 @@ int sb_servedb_monitor_add(sb_servedb *db, int64_t id, const char *name, double 
 	sb_lock(db);
 	if (id == 0) {
 		sqlite3_stmt *st;
-		rc = sb_db_prepare(db, "SELECT coalesce(max(id), 0) + 1 FROM monitors", &st, err);
+		rc = sb_sqldb_prepare(&db->sql, "SELECT coalesce(max(id), 0) + 1 FROM monitors",
+				      &st, err);
 		if (rc == SB_OK) {
 			if (sqlite3_step(st) == SQLITE_ROW)
 				id = sqlite3_column_int64(st, 0);
 			else
-				rc = sb_db_fail(db, err, "read monitors");
+				rc = sb_sqldb_fail(&db->sql, "read monitors", err);
 			sqlite3_finalize(st);
 		}
 	} else if (sb_monitor_exists(db, id, NULL) == SB_OK) {
@@ -675,7 +645,7 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 	int rc = sb_monitor_exists(db, id, err);
 	const void *args[] = {&id};
 	if (rc == SB_OK)
-		rc = sb_db_exec(db, "BEGIN IMMEDIATE", err);
+		rc = sb_sqldb_begin(&db->sql, err);
 	if (rc == SB_OK) {
 		rc = sb_db_run(db, "DELETE FROM links WHERE monitor = ?", "i", args, NULL, err);
 		if (rc == SB_OK)
@@ -684,7 +654,7 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 		if (rc == SB_OK)
 			rc = sb_db_run(db, "DELETE FROM monitors WHERE id = ?", "i", args, NULL,
 				       err);
-		sb_db_exec(db, rc == SB_OK ? "COMMIT" : "ROLLBACK", rc == SB_OK ? err : NULL);
+		rc = sb_sqldb_end(&db->sql, rc, NULL, err);
 	}
 	sb_unlock(db);
 	return rc;
@@ -714,7 +684,7 @@ int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_e
 	snprintf(sql, sizeof(sql), "%s WHERE id = ?", sb_monitor_cols);
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, sql, &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, sql, &st, err);
 	if (rc == SB_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		int s = sqlite3_step(st);
@@ -723,7 +693,7 @@ int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_e
 		else if (s == SQLITE_DONE)
 			rc = sb_err_set(err, SB_ENOTFOUND, "no monitor %" PRId64, id);
 		else
-			rc = sb_db_fail(db, err, "read monitors");
+			rc = sb_sqldb_fail(&db->sql, "read monitors", err);
 		sqlite3_finalize(st);
 	}
 	sb_unlock(db);
@@ -736,7 +706,7 @@ int sb_servedb_monitors(sb_servedb *db, sb_servedb_monitor_fn fn, void *ctx, sb_
 	snprintf(sql, sizeof(sql), "%s ORDER BY id", sb_monitor_cols);
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, sql, &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, sql, &st, err);
 	sb_monitor_rec *v = NULL;
 	size_t n = 0, cap = 0;
 	if (rc == SB_OK) {
@@ -749,7 +719,7 @@ int sb_servedb_monitors(sb_servedb *db, sb_servedb_monitor_fn fn, void *ctx, sb_
 			sb_monitor_row(st, &v[n++]);
 		}
 		if (s != SQLITE_DONE)
-			rc = sb_db_fail(db, err, "read monitors");
+			rc = sb_sqldb_fail(&db->sql, "read monitors", err);
 		sqlite3_finalize(st);
 	}
 	sb_unlock(db);
@@ -804,7 +774,8 @@ int sb_servedb_monitor_auth(sb_servedb *db, int64_t id, const char *token, sb_er
 	sb_secret_hash(token, hash);
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT token_hash FROM monitors WHERE id = ?", &st, err);
+	int rc = sb_sqldb_prepare(&db->sql, "SELECT token_hash FROM monitors WHERE id = ?", &st,
+				  err);
 	int good = 0;
 	if (rc == SB_OK) {
 		sqlite3_bind_int64(st, 1, id);
@@ -859,22 +830,22 @@ int sb_servedb_link_put(sb_servedb *db, int64_t monitor, sb_link_rec *link, int 
 	sb_lock(db);
 	int rc = sb_monitor_exists(db, monitor, err);
 	if (rc == SB_OK)
-		rc = sb_db_exec(db, "BEGIN IMMEDIATE", err);
+		rc = sb_sqldb_begin(&db->sql, err);
 	if (rc != SB_OK) {
 		sb_unlock(db);
 		return rc;
 	}
 	if (create && link->id == 0) {
 		sqlite3_stmt *st;
-		rc = sb_db_prepare(db,
-				   "SELECT coalesce(max(id), 0) + 1 FROM links WHERE monitor = ?",
-				   &st, err);
+		rc = sb_sqldb_prepare(
+			&db->sql, "SELECT coalesce(max(id), 0) + 1 FROM links WHERE monitor = ?",
+			&st, err);
 		if (rc == SB_OK) {
 			sqlite3_bind_int64(st, 1, monitor);
 			if (sqlite3_step(st) == SQLITE_ROW)
 				link->id = sqlite3_column_int64(st, 0);
 			else
-				rc = sb_db_fail(db, err, "read links");
+				rc = sb_sqldb_fail(&db->sql, "read links", err);
 			sqlite3_finalize(st);
 		}
 	}
@@ -911,7 +882,7 @@ int sb_servedb_link_put(sb_servedb *db, int64_t monitor, sb_link_rec *link, int 
 	}
 	if (rc == SB_OK)
 		rc = sb_monitor_bump(db, monitor, err);
-	sb_db_exec(db, rc == SB_OK ? "COMMIT" : "ROLLBACK", rc == SB_OK ? err : NULL);
+	rc = sb_sqldb_end(&db->sql, rc, NULL, err);
 	sb_unlock(db);
 	return rc;
 }
@@ -938,9 +909,9 @@ int sb_servedb_links(sb_servedb *db, int64_t monitor, sb_link_rec **out, size_t 
 	*n = 0;
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(
-		db, "SELECT id, name, ip, status FROM links WHERE monitor = ? ORDER BY id", &st,
-		err);
+	int rc = sb_sqldb_prepare(
+		&db->sql, "SELECT id, name, ip, status FROM links WHERE monitor = ? ORDER BY id",
+		&st, err);
 	size_t cap = 0;
 	if (rc == SB_OK) {
 		sqlite3_bind_int64(st, 1, monitor);
@@ -960,7 +931,7 @@ int sb_servedb_links(sb_servedb *db, int64_t monitor, sb_link_rec **out, size_t 
 			l->status = sqlite3_column_int(st, 3);
 		}
 		if (s != SQLITE_DONE)
-			rc = sb_db_fail(db, err, "read links");
+			rc = sb_sqldb_fail(&db->sql, "read links", err);
 		sqlite3_finalize(st);
 	}
 	sb_unlock(db);
@@ -1011,8 +982,9 @@ int sb_servedb_tests(sb_servedb *db, int64_t monitor, sb_test_rec **out, size_t 
 	*n = 0;
 	sb_lock(db);
 	sqlite3_stmt *st;
-	int rc = sb_db_prepare(db, "SELECT name, params FROM tests WHERE monitor = ? ORDER BY name",
-			       &st, err);
+	int rc = sb_sqldb_prepare(&db->sql,
+				  "SELECT name, params FROM tests WHERE monitor = ? ORDER BY name",
+				  &st, err);
 	size_t cap = 0;
 	if (rc == SB_OK) {
 		sqlite3_bind_int64(st, 1, monitor);
@@ -1028,7 +1000,7 @@ int sb_servedb_tests(sb_servedb *db, int64_t monitor, sb_test_rec **out, size_t 
 			t->params = sb_xstrdup((const char *)sqlite3_column_text(st, 1));
 		}
 		if (s != SQLITE_DONE)
-			rc = sb_db_fail(db, err, "read tests");
+			rc = sb_sqldb_fail(&db->sql, "read tests", err);
 		sqlite3_finalize(st);
 	}
 	sb_unlock(db);

@@ -8,24 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
+#include "store/sqldb.h"
 
 /* Upper bound of a "YYYY-MM-DD" date range when the caller gives none. */
 #define SB_SQLITE_DATE_MIN ""
 #define SB_SQLITE_DATE_MAX "9999-99-99"
 
-/* A prepared statement kept for the life of the store, found by a key naming its table and use. */
-typedef struct sb_sqlite_stmt {
-	char *key;
-	sqlite3_stmt *stmt;
-	struct sb_sqlite_stmt *next;
-} sb_sqlite_stmt;
-
 typedef struct sb_sqlite_store {
 	sb_store base;
-	sqlite3 *db;
-	char *path;
-	sb_sqlite_stmt *stmts;
+	sb_sqldb sql; /* the connection and its kept statements */
 } sb_sqlite_store;
 
 /* A column of a table: its name and its declaration. The PK columns come first. */
@@ -62,41 +53,6 @@ static void sb_sql_add(sb_sql *q, const char *fmt, ...)
 static sb_sqlite_store *sb_sqlite(sb_store *st)
 {
 	return (sb_sqlite_store *)st;
-}
-
-/* Translates the connection's last error into err. */
-static int sb_sqlite_fail(sb_sqlite_store *s, const char *what, sb_err *err)
-{
-	int code = sqlite3_errcode(s->db);
-	int rc = code == SQLITE_NOMEM ? SB_ENOMEM : SB_ESTORE;
-	return sb_err_set(err, rc, "sqlite %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-}
-
-static int sb_sqlite_exec(sb_sqlite_store *s, const char *sql, const char *what, sb_err *err)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sb_sqlite_fail(s, what, err);
-	return SB_OK;
-}
-
-static int sb_sqlite_begin(sb_sqlite_store *s, sb_err *err)
-{
-	return sb_sqlite_exec(s, "BEGIN IMMEDIATE", "cannot start a write transaction", err);
-}
-
-static int sb_sqlite_commit(sb_sqlite_store *s, sb_err *err)
-{
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-		return SB_OK;
-	int rc = sb_sqlite_fail(s, "commit failed", err);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-static void sb_sqlite_rollback(sb_sqlite_store *s)
-{
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static size_t sb_sqlite_history_cols(const sb_schema *schema, sb_sqlite_col *cols)
@@ -164,7 +120,7 @@ static int sb_sqlite_ensure(sb_sqlite_store *s, const char *table, const sb_sqli
 		return sb_err_set(err, SB_EINVAL, "sqlite: table definition of %s too long", table);
 	char what[128];
 	snprintf(what, sizeof(what), "cannot create table %s", table);
-	return sb_sqlite_exec(s, q.text, what, err);
+	return sb_sqldb_exec(&s->sql, q.text, what, err);
 }
 
 static int sb_sqlite_ensure_history(sb_sqlite_store *s, const sb_schema *schema, sb_err *err)
@@ -231,73 +187,17 @@ static void sb_sqlite_upsert_sql(sb_sql *q, const char *table, const sb_sqlite_c
 	sb_sqlite_upsert_rows_sql(q, table, cols, ncols, npk, keep_old, 1);
 }
 
-static sb_sqlite_stmt *sb_sqlite_find(sb_sqlite_store *s, const char *key)
-{
-	for (sb_sqlite_stmt *c = s->stmts; c != NULL; c = c->next)
-		if (strcmp(c->key, key) == 0)
-			return c;
-	return NULL;
-}
-
-/* Prepares sql and keeps it under key. On a prepare error returns the SQLite code (err not set:
- * the caller decides, since a missing table is not an error for a query). */
-static int sb_sqlite_prepare(sb_sqlite_store *s, const char *key, const char *sql,
-			     sqlite3_stmt **out)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(stmt);
-		return rc;
-	}
-	sb_sqlite_stmt *c = sb_xcalloc(1, sizeof(*c));
-	c->key = sb_xstrdup(key);
-	c->stmt = stmt;
-	c->next = s->stmts;
-	s->stmts = c;
-	*out = stmt;
-	return SQLITE_OK;
-}
-
-/* Finalizes and forgets the statement kept under key (after a failure, so the next call
- * prepares it again against the current schema). */
-static void sb_sqlite_forget(sb_sqlite_store *s, const char *key)
-{
-	for (sb_sqlite_stmt **pc = &s->stmts; *pc != NULL; pc = &(*pc)->next) {
-		if (strcmp((*pc)->key, key) == 0) {
-			sb_sqlite_stmt *c = *pc;
-			*pc = c->next;
-			sqlite3_finalize(c->stmt);
-			free(c->key);
-			free(c);
-			return;
-		}
-	}
-}
-
-static void sb_sqlite_forget_all(sb_sqlite_store *s)
-{
-	while (s->stmts != NULL) {
-		sb_sqlite_stmt *c = s->stmts;
-		s->stmts = c->next;
-		sqlite3_finalize(c->stmt);
-		free(c->key);
-		free(c);
-	}
-}
-
 static int sb_sqlite_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	int rc = sb_sqlite_begin(s, err);
+	int rc = sb_sqldb_begin(&s->sql, err);
+	if (rc != SB_OK)
+		return rc;
 	for (size_t i = 0; rc == SB_OK && i < n; i++)
 		rc = sb_sqlite_ensure_history(s, schemas[i], err);
 	if (rc == SB_OK)
 		rc = sb_sqlite_ensure_summary(s, err);
-	if (rc == SB_OK)
-		return sb_sqlite_commit(s, err);
-	sb_sqlite_rollback(s);
-	return rc;
+	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
 static int sb_sqlite_drop_table(sb_sqlite_store *s, const char *table, sb_err *err)
@@ -305,50 +205,42 @@ static int sb_sqlite_drop_table(sb_sqlite_store *s, const char *table, sb_err *e
 	char sql[128], what[128];
 	snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"%s\"", table);
 	snprintf(what, sizeof(what), "cannot drop table %s", table);
-	return sb_sqlite_exec(s, sql, what, err);
+	return sb_sqldb_exec(&s->sql, sql, what, err);
 }
 
 static int sb_sqlite_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	sb_sqlite_forget_all(s);
-	int rc = sb_sqlite_begin(s, err);
+	sb_sqldb_forget_all(&s->sql);
+	int rc = sb_sqldb_begin(&s->sql, err);
+	if (rc != SB_OK)
+		return rc;
 	for (size_t i = 0; rc == SB_OK && i < n; i++)
 		rc = sb_sqlite_drop_table(s, schemas[i]->table, err);
 	if (rc == SB_OK)
 		rc = sb_sqlite_drop_table(s, SB_STORE_SUMMARY_TABLE, err);
-	if (rc == SB_OK)
-		return sb_sqlite_commit(s, err);
-	sb_sqlite_rollback(s);
-	return rc;
+	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
-/* The upsert statement of a history table, creating the table first if needed (inside the
- * caller's transaction). */
-/* Ends a put: commits when rc is SB_OK; otherwise rolls back and forgets the statement, which
- * is prepared afresh next time. Returns the outcome. */
+/* Ends a put (sb_sqldb_end): commits when rc is SB_OK; otherwise rolls back and forgets the
+ * statement, which is prepared afresh next time. Returns the outcome. */
 static int sb_sqlite_end_put(sb_sqlite_store *s, sqlite3_stmt *stmt, const char *key, int rc,
 			     sb_err *err)
 {
 	if (stmt != NULL)
 		sqlite3_clear_bindings(stmt);
-	if (rc == SB_OK)
-		rc = sb_sqlite_commit(s, err);
-	if (rc != SB_OK) {
-		sb_sqlite_rollback(s);
-		sb_sqlite_forget(s, key);
-	}
-	return rc;
+	const char *const forget[] = {key, NULL};
+	return sb_sqldb_end(&s->sql, rc, forget, err);
 }
 
+/* The upsert statement of a history table, creating the table first if needed (inside the
+ * caller's transaction). */
 static int sb_sqlite_history_stmt(sb_sqlite_store *s, const sb_schema *schema, const char *key,
 				  size_t nrows, sqlite3_stmt **out, sb_err *err)
 {
-	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
-	if (c != NULL) {
-		*out = c->stmt;
+	*out = sb_sqldb_kept(&s->sql, key);
+	if (*out != NULL)
 		return SB_OK;
-	}
 	int rc = sb_sqlite_ensure_history(s, schema, err);
 	if (rc != SB_OK)
 		return rc;
@@ -358,8 +250,8 @@ static int sb_sqlite_history_stmt(sb_sqlite_store *s, const sb_schema *schema, c
 	sb_sqlite_upsert_rows_sql(&q, schema->table, cols, ncols, SB_SQLITE_PK_COLS, NULL, nrows);
 	if (q.overflow)
 		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long", schema->table);
-	if (sb_sqlite_prepare(s, key, q.text, out) != SQLITE_OK)
-		return sb_sqlite_fail(s, "cannot prepare the upsert", err);
+	if (sb_sqldb_keep(&s->sql, key, q.text, out) != SQLITE_OK)
+		return sb_sqldb_fail(&s->sql, "cannot prepare the upsert", err);
 	return SB_OK;
 }
 
@@ -390,7 +282,7 @@ static int sb_sqlite_put_history(sb_store *st, const sb_schema *schema, const sb
 	char key1[96], keyn[96];
 	snprintf(key1, sizeof(key1), "put:%s", schema->table);
 	snprintf(keyn, sizeof(keyn), "put%d:%s", SB_SQLITE_ROWS_PER_INSERT, schema->table);
-	int rc = sb_sqlite_begin(s, err);
+	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
 	sqlite3_stmt *one = NULL, *many = NULL;
@@ -413,7 +305,7 @@ static int sb_sqlite_put_history(sb_store *st, const sb_schema *schema, const sb
 				snprintf(what, sizeof(what),
 					 "cannot store %s rows %zu-%zu (from %s %s %s)",
 					 schema->table, i + 1, i + k, r->name, r->date, r->time);
-			rc = sb_sqlite_fail(s, what, err);
+			rc = sb_sqldb_fail(&s->sql, what, err);
 		}
 		sqlite3_reset(stmt);
 		i += k;
@@ -422,24 +314,16 @@ static int sb_sqlite_put_history(sb_store *st, const sb_schema *schema, const sb
 		sqlite3_clear_bindings(one);
 	if (many != NULL)
 		sqlite3_clear_bindings(many);
-	if (rc == SB_OK)
-		rc = sb_sqlite_commit(s, err);
-	if (rc != SB_OK) {
-		sb_sqlite_rollback(s);
-		sb_sqlite_forget(s, key1);
-		sb_sqlite_forget(s, keyn);
-	}
-	return rc;
+	const char *const forget[] = {key1, keyn, NULL};
+	return sb_sqldb_end(&s->sql, rc, forget, err);
 }
 
 static int sb_sqlite_summary_stmt(sb_sqlite_store *s, const char *key, sqlite3_stmt **out,
 				  sb_err *err)
 {
-	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
-	if (c != NULL) {
-		*out = c->stmt;
+	*out = sb_sqldb_kept(&s->sql, key);
+	if (*out != NULL)
 		return SB_OK;
-	}
 	int rc = sb_sqlite_ensure_summary(s, err);
 	if (rc != SB_OK)
 		return rc;
@@ -452,8 +336,8 @@ static int sb_sqlite_summary_stmt(sb_sqlite_store *s, const char *key, sqlite3_s
 	if (q.overflow)
 		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
 				  SB_STORE_SUMMARY_TABLE);
-	if (sb_sqlite_prepare(s, key, q.text, out) != SQLITE_OK)
-		return sb_sqlite_fail(s, "cannot prepare the upsert", err);
+	if (sb_sqldb_keep(&s->sql, key, q.text, out) != SQLITE_OK)
+		return sb_sqldb_fail(&s->sql, "cannot prepare the upsert", err);
 	return SB_OK;
 }
 
@@ -461,7 +345,7 @@ static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_
 {
 	sb_sqlite_store *s = sb_sqlite(st);
 	const char *key = "put:" SB_STORE_SUMMARY_TABLE;
-	int rc = sb_sqlite_begin(s, err);
+	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
 	sqlite3_stmt *stmt = NULL;
@@ -489,7 +373,7 @@ static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_
 			char what[160];
 			snprintf(what, sizeof(what), "cannot store %s row %zu (%s %s %s)",
 				 SB_STORE_SUMMARY_TABLE, i + 1, r->layer, r->name, r->date);
-			rc = sb_sqlite_fail(s, what, err);
+			rc = sb_sqldb_fail(&s->sql, what, err);
 		}
 		sqlite3_reset(stmt);
 	}
@@ -500,19 +384,17 @@ static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_
 static int sb_sqlite_query_stmt(sb_sqlite_store *s, const char *key, const sb_sql *q,
 				sqlite3_stmt **out, sb_err *err)
 {
-	*out = NULL;
-	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
-	if (c != NULL) {
-		*out = c->stmt;
+	*out = sb_sqldb_kept(&s->sql, key);
+	if (*out != NULL)
 		return SB_OK;
-	}
 	if (q->overflow)
 		return sb_err_set(err, SB_EINVAL, "sqlite: query too long");
-	if (sb_sqlite_prepare(s, key, q->text, out) == SQLITE_OK)
+	if (sb_sqldb_keep(&s->sql, key, q->text, out) == SQLITE_OK)
 		return SB_OK;
-	if (strncmp(sqlite3_errmsg(s->db), "no such table", 13) == 0)
+	*out = NULL;
+	if (strncmp(sqlite3_errmsg(s->sql.db), "no such table", 13) == 0)
 		return SB_OK;
-	return sb_sqlite_fail(s, "cannot prepare the query", err);
+	return sb_sqldb_fail(&s->sql, "cannot prepare the query", err);
 }
 
 static const char *sb_sqlite_text(sqlite3_stmt *stmt, int col)
@@ -531,7 +413,7 @@ static int sb_sqlite_run(sb_sqlite_store *s, const char *key, sqlite3_stmt *stmt
 		if (src == SQLITE_DONE)
 			break;
 		if (src != SQLITE_ROW) {
-			rc = sb_sqlite_fail(s, "query failed", err);
+			rc = sb_sqldb_fail(&s->sql, "query failed", err);
 			failed = 1;
 			break;
 		}
@@ -542,7 +424,7 @@ static int sb_sqlite_run(sb_sqlite_store *s, const char *key, sqlite3_stmt *stmt
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	if (failed) /* e.g. the table was dropped meanwhile: prepare again next time */
-		sb_sqlite_forget(s, key);
+		sb_sqldb_forget(&s->sql, key);
 	return rc;
 }
 
@@ -704,26 +586,24 @@ static int sb_sqlite_ensure_probe(sb_sqlite_store *s, sb_probe_kind kind, sb_err
 static int sb_sqlite_start_probes(sb_store *st, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	int rc = sb_sqlite_begin(s, err);
+	int rc = sb_sqldb_begin(&s->sql, err);
+	if (rc != SB_OK)
+		return rc;
 	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
 		rc = sb_sqlite_ensure_probe(s, (sb_probe_kind)k, err);
-	if (rc == SB_OK)
-		return sb_sqlite_commit(s, err);
-	sb_sqlite_rollback(s);
-	return rc;
+	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
 static int sb_sqlite_drop_probes(sb_store *st, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	sb_sqlite_forget_all(s);
-	int rc = sb_sqlite_begin(s, err);
+	sb_sqldb_forget_all(&s->sql);
+	int rc = sb_sqldb_begin(&s->sql, err);
+	if (rc != SB_OK)
+		return rc;
 	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
 		rc = sb_sqlite_drop_table(s, sb_store_probe_table((sb_probe_kind)k), err);
-	if (rc == SB_OK)
-		return sb_sqlite_commit(s, err);
-	sb_sqlite_rollback(s);
-	return rc;
+	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
 /* Binds column c of row to parameter i. */
@@ -757,17 +637,14 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 	const char *table = sb_store_probe_table(kind);
 	char key[96];
 	snprintf(key, sizeof(key), "put:%s", table);
-	int rc = sb_sqlite_begin(s, err);
+	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
 	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
 	const sb_probe_col *pcols = NULL;
 	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
-	sqlite3_stmt *stmt = NULL;
-	sb_sqlite_stmt *c = sb_sqlite_find(s, key);
-	if (c != NULL) {
-		stmt = c->stmt;
-	} else {
+	sqlite3_stmt *stmt = sb_sqldb_kept(&s->sql, key);
+	if (stmt == NULL) {
 		rc = sb_sqlite_ensure_probe(s, kind, err);
 		if (rc == SB_OK) {
 			sb_sql q = {.len = 0};
@@ -775,8 +652,8 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 			if (q.overflow)
 				rc = sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
 						table);
-			else if (sb_sqlite_prepare(s, key, q.text, &stmt) != SQLITE_OK)
-				rc = sb_sqlite_fail(s, "cannot prepare the upsert", err);
+			else if (sb_sqldb_keep(&s->sql, key, q.text, &stmt) != SQLITE_OK)
+				rc = sb_sqldb_fail(&s->sql, "cannot prepare the upsert", err);
 		}
 	}
 	for (size_t i = 0; rc == SB_OK && i < n; i++) {
@@ -788,7 +665,7 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 				 "cannot store %s row %zu (monitor %lld link %lld at %lld)", table,
 				 i + 1, (long long)rows[i].monitor, (long long)rows[i].link,
 				 (long long)rows[i].ts);
-			rc = sb_sqlite_fail(s, what, err);
+			rc = sb_sqldb_fail(&s->sql, what, err);
 		}
 		sqlite3_reset(stmt);
 	}
@@ -867,9 +744,7 @@ static int sb_sqlite_query_probe(sb_store *st, sb_probe_kind kind, int64_t monit
 static void sb_sqlite_close(sb_store *st)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	sb_sqlite_forget_all(s);
-	sqlite3_close(s->db);
-	free(s->path);
+	sb_sqldb_close(&s->sql);
 	free(s);
 }
 
@@ -890,37 +765,17 @@ static const sb_store_ops sb_sqlite_ops = {
 
 int sb_store_sqlite_open(const char *path, const sb_store_opts *opts, sb_store **out, sb_err *err)
 {
+	/* A night's load touches indexes far larger than the default 2 MB page cache. */
+	const sb_sqldb_opts o = {.timeout_ms = opts->timeout_ms,
+				 .pragmas = "PRAGMA cache_size = -65536; "
+					    "PRAGMA wal_autocheckpoint = 16384"};
 	sb_sqlite_store *s = sb_xcalloc(1, sizeof(*s));
 	s->base.ops = &sb_sqlite_ops;
-	s->path = sb_xstrdup(path);
-	int rc = SB_OK;
-	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
-		if (s->db != NULL)
-			rc = sb_sqlite_fail(s, "cannot open", err);
-		else
-			rc = sb_err_set(err, SB_ENOMEM, "sqlite %s: cannot open: out of memory",
-					path);
-		goto fail;
+	int rc = sb_sqldb_open(&s->sql, path, &o, err);
+	if (rc != SB_OK) {
+		free(s);
+		return rc;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, opts->timeout_ms > INT_MAX ? INT_MAX : (int)opts->timeout_ms);
-	/* WAL: readers (reports) never block the nightly writer. FULL: a committed put survives a
-	 * power cut, since the spool files are removed once it returns. */
-	rc = sb_sqlite_exec(s, "PRAGMA journal_mode = WAL", "cannot switch to WAL mode", err);
-	if (rc == SB_OK)
-		rc = sb_sqlite_exec(s, "PRAGMA synchronous = FULL", "cannot set synchronous", err);
-	/* A night's load touches indexes far larger than the default 2 MB page cache. */
-	if (rc == SB_OK)
-		rc = sb_sqlite_exec(s,
-				    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384",
-				    "cannot set the cache size", err);
-	if (rc != SB_OK)
-		goto fail;
 	*out = &s->base;
 	return SB_OK;
-fail:
-	sb_sqlite_close(&s->base);
-	return rc;
 }
