@@ -7,7 +7,7 @@ PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
  libsqlite3-dev sqlite3 libxml2-dev tzdata ca-certificates
  python3 python3-mockupdb python3-openpyxl nginx openssl time
  clang clang-format libclang-rt-14-dev iputils-ping traceroute iproute2 mrtg
- libmicrohttpd-dev libsodium-dev nodejs chromium wrk"
+ libmicrohttpd-dev libsodium-dev nodejs chromium wrk groff-base man-db"
 
 missing=""
 for p in $PKGS; do

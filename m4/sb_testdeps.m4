@@ -18,10 +18,14 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_PATH_PROG([SB_INDEXMAKER], [indexmaker])
   AC_PATH_PROG([SB_OPENSSL], [openssl])
   AC_PATH_PROG([SB_CLANG_FORMAT], [clang-format])
+  AC_PATH_PROG([SB_GROFF], [groff])
+  AC_PATH_PROG([SB_MAN], [man])
   test -n "$SB_IP" || sb_test_missing="$sb_test_missing iproute2"
   test -n "$SB_INDEXMAKER" || sb_test_missing="$sb_test_missing mrtg"
   test -n "$SB_OPENSSL" || sb_test_missing="$sb_test_missing openssl"
   test -n "$SB_CLANG_FORMAT" || sb_test_missing="$sb_test_missing clang-format"
+  test -n "$SB_GROFF" || sb_test_missing="$sb_test_missing groff-base"
+  test -n "$SB_MAN" || sb_test_missing="$sb_test_missing man-db"
   test -n "$NODE" || sb_test_missing="$sb_test_missing nodejs"
   test -n "$NPM" || sb_test_missing="$sb_test_missing npm"
   test -n "$CHROMIUM" || sb_test_missing="$sb_test_missing chromium"

@@ -31,8 +31,8 @@ check "gets" '(^|[^a-z_f])gets[[:space:]]*\('
 # repository does not hold (the design notes, the style notes, the portal notes, the thesis the
 # monitor started from). This file names them only in the pattern below.
 n=$((n + 1))
-outside=$(find core modules scripts tests docs web/src bench contrib examples README.md Makefile.am \
-	configure.ac m4 -type f ! -path tests/lint.sh 2>/dev/null |
+outside=$(find core include modules scripts tests docs man web/src bench contrib examples README.md \
+	Makefile.am configure.ac m4 -type f ! -path tests/lint.sh 2>/dev/null |
 	xargs grep -nIE 'DESIGN|STYLE\.md|SCAN-PORTAL|[Tt]hesis|§' 2>/dev/null)
 if [ -z "$outside" ]; then
 	echo "ok $n - no reference to a document outside the repository"

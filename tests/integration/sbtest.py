@@ -42,6 +42,8 @@ NEEDS = {
     "openssl": ("program", "openssl", "openssl"),
     "node": ("program", "node", "nodejs"),
     "chromium": ("program", "chromium", "chromium"),
+    "groff": ("program", "groff", "groff-base"),
+    "man": ("program", "man", "man-db"),
 }
 
 
