@@ -1,4 +1,4 @@
-/* scan.c - the collector stage: sources -> module hooks -> HTTP engine -> MRTG parser -> spool. */
+/* scan.c - the collector stage: sources -> fetch hook -> HTTP engine -> parse hook -> spool. */
 #include "config.h"
 
 #include "collect/scan.h"
@@ -12,19 +12,10 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
-#include "format/mrtg.h"
+#include "collect/job.h"
 #include "format/sources.h"
 #include "format/spool.h"
 #include "net/http.h"
-
-struct sb_job {
-	const sb_source *src;
-	const sb_loaded_module *mod;
-	struct sb_scan_state *run;
-	char *url;
-	sb_mrtg_parser *parser; /* allocated when the transfer starts, freed when it ends */
-	int parse_rc;
-};
 
 /* One scan in progress. */
 typedef struct sb_scan_state {
@@ -38,45 +29,6 @@ typedef struct sb_scan_state {
 	double started, last_progress;
 	sb_logfile alerts;
 } sb_scan_state;
-
-const char *sb_job_name(const sb_job *job)
-{
-	return job->src->name;
-}
-
-const char *sb_job_type(const sb_job *job)
-{
-	return job->src->type;
-}
-
-const char *sb_job_source_url(const sb_job *job)
-{
-	return job->src->url;
-}
-
-double sb_job_capacity(const sb_job *job)
-{
-	return job->src->has_capacity ? job->src->capacity : 0;
-}
-
-const char *sb_job_date(const sb_job *job)
-{
-	return job->run->date;
-}
-
-int sb_job_set_url(sb_job *job, const char *url)
-{
-	if (url == NULL || *url == '\0')
-		return SB_EINVAL;
-	free(job->url);
-	job->url = sb_xstrdup(url);
-	return SB_OK;
-}
-
-int sb_job_mrtg_feed(sb_job *job, const char *buf, size_t len)
-{
-	return sb_mrtg_feed(job->parser, buf, len);
-}
 
 unsigned sb_scan_shard_of(const char *name, unsigned n)
 {
@@ -168,33 +120,27 @@ static void sb_scan_progress(sb_scan_state *r, int final)
 	fflush(stderr);
 }
 
-static void sb_job_start(void *ctx)
+/* A job of this scan: the SDK's job and the scan it belongs to. */
+typedef struct sb_scan_job {
+	sb_job job;
+	sb_scan_state *run;
+} sb_scan_job;
+
+static void sb_scan_job_start(void *ctx)
 {
-	sb_job *job = ctx;
-	if (job->parser == NULL)
-		job->parser = sb_xmalloc(sizeof(*job->parser));
-	sb_mrtg_init(job->parser, job->run->day_start, job->run->day_end);
-	job->parse_rc = SB_OK;
+	sb_job_attempt(&((sb_scan_job *)ctx)->job);
 }
 
-static int sb_job_data(void *ctx, const char *buf, size_t len)
+static int sb_scan_job_data(void *ctx, const char *buf, size_t len)
 {
-	sb_job *job = ctx;
-	int rc = job->mod->def->parse != NULL ? job->mod->def->parse(job, buf, len)
-					      : sb_mrtg_feed(job->parser, buf, len);
-	if (rc < 0)
-		job->parse_rc = rc;
-	return rc;
+	return sb_job_feed(&((sb_scan_job *)ctx)->job, buf, len);
 }
 
 /* Writes the job's samples (oldest first) to the spool. */
-static int sb_job_spool(sb_job *job, sb_err *err)
+static int sb_scan_job_spool(sb_scan_job *sj, const sb_sample *v, size_t n, sb_err *err)
 {
-	sb_scan_state *r = job->run;
-	sb_mrtg_parser *p = job->parser;
-	sb_mrtg_sample *v = sb_xmalloc((p->n ? p->n : 1) * sizeof(*v));
-	for (unsigned i = 0; i < p->n; i++)
-		v[i] = p->samples[p->n - 1 - i];
+	sb_scan_state *r = sj->run;
+	sb_job *job = &sj->job;
 	sb_spool_day d = {
 		.layer = (char *)job->mod->def->schema->layer,
 		.name = job->src->name,
@@ -203,18 +149,17 @@ static int sb_job_spool(sb_job *job, sb_err *err)
 		.url = job->url,
 		.capacity = job->src->capacity,
 		.has_capacity = job->src->has_capacity,
-		.n = p->n,
-		.samples = v,
+		.n = n,
+		.samples = (sb_sample *)v,
 	};
-	int rc = sb_spool_write_day(r->s->data_dir, &d, 0, err);
-	free(v);
-	return rc;
+	return sb_spool_write_day(r->s->data_dir, &d, 0, err);
 }
 
-static void sb_job_done(void *ctx, const sb_http_result *res)
+static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 {
-	sb_job *job = ctx;
-	sb_scan_state *r = job->run;
+	sb_scan_job *sj = ctx;
+	sb_job *job = &sj->job;
+	sb_scan_state *r = sj->run;
 	const char *layer = job->mod->def->schema->layer;
 	char url[1024];
 	sb_url_safe(job->url, url, sizeof(url));
@@ -223,21 +168,21 @@ static void sb_job_done(void *ctx, const sb_http_result *res)
 	int rc = res->code;
 	char why[600];
 	snprintf(why, sizeof(why), "%s", res->msg);
-	if (rc == SB_OK && job->parse_rc != SB_OK) {
-		rc = job->parse_rc;
-		snprintf(why, sizeof(why), "module %s could not parse the log: %s",
-			 job->mod->def->name, sb_strerror(rc));
+	if (rc == SB_OK || job->parse_rc != SB_OK) {
+		int prc = rc == SB_OK ? sb_job_end(job) : job->parse_rc;
+		if (prc != SB_OK) {
+			rc = prc;
+			snprintf(why, sizeof(why), "parse of module %s (%s) failed: %s",
+				 job->mod->def->name, job->mod->path, sb_strerror(prc));
+		}
 	}
-	if (rc == SB_OK && job->parser != NULL) {
-		sb_mrtg_finish(job->parser);
-		if (job->parser->nbad > 0)
-			sb_log(SB_LOG_WARNING, layer,
-			       "%s (%s): %u malformed lines skipped, first at line %u of %s",
-			       job->src->name, job->src->type, job->parser->nbad,
-			       job->parser->first_bad, url);
-		unsigned n = job->parser->n;
+	sb_sample *v = NULL;
+	size_t n = 0;
+	if (rc == SB_OK) {
+		sb_job_report(job, url);
+		sb_job_samples(job, &v, &n);
 		sb_err e = {0};
-		if (n > 0 && sb_job_spool(job, &e) != SB_OK) {
+		if (n > 0 && sb_scan_job_spool(sj, v, n, &e) != SB_OK) {
 			rc = e.code;
 			snprintf(why, sizeof(why), "cannot write the spool: %s", e.msg);
 		} else {
@@ -248,7 +193,7 @@ static void sb_job_done(void *ctx, const sb_http_result *res)
 			else
 				r->stats->ok++;
 			sb_logfile_write(&r->alerts, short_day ? SB_LOG_WARNING : SB_LOG_INFO,
-					 "scan", "%s %s (%s) %s: %u of %zu samples", layer,
+					 "scan", "%s %s (%s) %s: %zu of %zu samples", layer,
 					 job->src->name, job->src->type, r->date, n, r->expected);
 			if (n == 0)
 				sb_log(SB_LOG_WARNING, layer, "%s (%s): no samples of %s in %s",
@@ -262,7 +207,11 @@ static void sb_job_done(void *ctx, const sb_http_result *res)
 		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan", "%s %s (%s) %s: failed: %s",
 				 layer, job->src->name, job->src->type, r->date, why);
 	}
+	/* what the day needed is in the spool: free the body's state now, not at the scan's end */
+	sb_job_attempt(job);
+	sb_free(job->samples);
 	sb_free(job->parser);
+	job->cap = 0;
 	sb_scan_progress(r, 0);
 }
 
@@ -274,7 +223,7 @@ static void sb_scan_warn(void *ctx, const char *path, unsigned line, const char 
 
 /* Queues every interface of one layer module. Sources and jobs are kept in the arrays given. */
 static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_module *m,
-			       sb_sources *src, sb_job **jobs, size_t *njobs)
+			       sb_sources *src, sb_scan_job **jobs, size_t *njobs)
 {
 	const char *layer = m->def->schema->layer;
 	char *rel = sb_xasprintf("sources/SCAN/%s", layer);
@@ -301,23 +250,32 @@ static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_mod
 			r->stats->skipped_shard++;
 			continue;
 		}
-		sb_job *job = &(*jobs)[(*njobs)++];
-		job->src = so;
-		job->mod = m;
-		job->run = r;
-		job->url = sb_scan_log_url(r->s->root, so->url);
+		sb_scan_job *sj = &(*jobs)[(*njobs)++];
+		sj->run = r;
+		sb_job *job = &sj->job;
+		sb_job_init(job, so, m, r->date, r->day_start, r->day_end,
+			    sb_scan_log_url(r->s->root, so->url));
 		if (m->def->fetch != NULL && (rc = m->def->fetch(job)) != SB_OK) {
 			sb_log(SB_LOG_ERROR, layer,
-			       "%s (%s): module %s could not build the request: %s", so->name,
-			       so->type, m->def->name, sb_strerror(rc));
+			       "%s (%s): module %s (%s) could not build the request: %s", so->name,
+			       so->type, m->def->name, m->path, sb_strerror(rc));
+			sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan",
+					 "%s %s (%s) %s: failed: no request", layer, so->name,
+					 so->type, r->date);
 			r->stats->failed++;
 			continue;
 		}
 		sb_http_req req = {.url = job->url,
-				   .ctx = job,
-				   .on_start = sb_job_start,
-				   .on_data = sb_job_data,
-				   .on_done = sb_job_done};
+				   .ctx = sj,
+				   .method = job->body != NULL ? SB_HTTP_POST : SB_HTTP_GET,
+				   .body = job->body,
+				   .body_len = job->body_len,
+				   .headers = (const char *const *)job->headers,
+				   .range = job->range[0] != '\0' ? job->range : NULL,
+				   .anonymous = job->anonymous,
+				   .on_start = sb_scan_job_start,
+				   .on_data = sb_scan_job_data,
+				   .on_done = sb_scan_job_done};
 		if (sb_http_add(h, &req, NULL) != SB_OK)
 			return SB_ENOMEM;
 		r->total++;
@@ -359,7 +317,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 
 	size_t nlayers = 0;
 	sb_sources *srcs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*srcs));
-	sb_job **jobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*jobs));
+	sb_scan_job **jobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*jobs));
 	size_t *njobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*njobs));
 	int matched = opts->layer == NULL;
 	for (size_t i = 0; i < mods->n && rc == SB_OK; i++) {
@@ -394,10 +352,8 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	stats->seconds = sb_time_mono() - r.started;
 	sb_http_free(&h);
 	for (size_t i = 0; i < mods->n; i++) {
-		for (size_t k = 0; k < njobs[i]; k++) {
-			free(jobs[i][k].url);
-			free(jobs[i][k].parser);
-		}
+		for (size_t k = 0; k < njobs[i]; k++)
+			sb_job_release(&jobs[i][k].job);
 		free(jobs[i]);
 		sb_sources_free(&srcs[i]);
 	}

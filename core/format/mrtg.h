@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <scanbackup/layer.h>
+
 /* Layout read by this parser (docs/mrtg.md says why it is so):
  *   line 1     `unix_ts in_counter out_counter`: skipped (the counters may exceed int64; only the
  *              shape is checked: three unsigned integers).
@@ -26,11 +28,9 @@
 #define SB_MRTG_SECTION_LINES 599
 #define SB_MRTG_LINE_MAX 256
 
-/* One MRTG line: the five columns, values as MRTG wrote them. */
-typedef struct sb_mrtg_sample {
-	int64_t ts;
-	int64_t in_avg, out_avg, in_max, out_max;
-} sb_mrtg_sample;
+/* One MRTG line: the five columns, values as MRTG wrote them; the SDK's sample
+ * (scanbackup/layer.h), which every layer hands to the core. */
+typedef sb_sample sb_mrtg_sample;
 
 /* Parser state. Plain data, no heap: init it, feed it, read samples[0..n) (newest first). */
 typedef struct sb_mrtg_parser {

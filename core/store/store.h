@@ -84,8 +84,9 @@ int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_er
  * write concern); otherwise an error, and the caller must assume none was stored.
  * SQLite: one transaction per call, so it is all or nothing; a missing table is created with its
  * indexes first (a fresh database works without sb_store_start). MongoDB: unordered bulk upserts
- * ($set of the non-key fields) in batches of 1000; a missing collection is created by the server
- * on the first insert, without validator or indexes: run sb_store_start first. */
+ * ($set of the non-key fields) in batches of 1000; before the first write of a store to a
+ * collection, a missing one is created from the schema as sb_store_start creates it (validator,
+ * indexes); an existing one is left as it is. */
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 			 size_t n, sb_err *err);
 

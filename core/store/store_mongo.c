@@ -26,6 +26,8 @@ typedef struct sb_mongo_store {
 	char *db_name;
 	char *where;                /* "host:port[,host:port...]" for messages */
 	mongoc_write_concern_t *wc; /* NULL: the URI's or the server's default */
+	char **ready; /* history collections known to exist (checked on first write) */
+	size_t nready;
 } sb_mongo_store;
 
 static sb_mongo_store *sb_mongo(sb_store *st)
@@ -260,6 +262,8 @@ static int sb_mongo_ensure_indexes(sb_mongo_store *m, mongoc_database_t *db, con
 	return sb_mongo_fail(m, what, &e, err);
 }
 
+static void sb_mongo_mark_ready(sb_mongo_store *m, const char *table);
+
 static int sb_mongo_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
 {
 	sb_mongo_store *m = sb_mongo(st);
@@ -273,6 +277,8 @@ static int sb_mongo_start(sb_store *st, const sb_schema *const *schemas, size_t 
 		size_t nidx = sb_store_history_indexes(schemas[i], idx);
 		if (rc == SB_OK)
 			rc = sb_mongo_ensure_indexes(m, db, schemas[i]->table, idx, nidx, err);
+		if (rc == SB_OK)
+			sb_mongo_mark_ready(m, schemas[i]->table);
 	}
 	if (rc == SB_OK)
 		rc = sb_mongo_ensure_collection(m, db, SB_STORE_SUMMARY_TABLE,
@@ -404,11 +410,52 @@ static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *sc
 	return rc;
 }
 
+static void sb_mongo_mark_ready(sb_mongo_store *m, const char *table)
+{
+	m->ready = sb_xrealloc(m->ready, (m->nready + 1) * sizeof(*m->ready));
+	m->ready[m->nready++] = sb_xstrdup(table);
+}
+
+/* Before the first write to a layer's collection: creates it from the schema, with its validator
+ * and indexes, when it does not exist (an existing one is left as it is). Once per store. */
+static int sb_mongo_ready(sb_mongo_store *m, const sb_schema *schema, sb_err *err)
+{
+	for (size_t i = 0; i < m->nready; i++)
+		if (strcmp(m->ready[i], schema->table) == 0)
+			return SB_OK;
+	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
+	bson_error_t e;
+	memset(&e, 0, sizeof(e));
+	int rc = SB_OK;
+	if (!mongoc_database_has_collection(db, schema->table, &e)) {
+		if (e.code != 0) {
+			char what[128];
+			snprintf(what, sizeof(what), "cannot list collection %s", schema->table);
+			rc = sb_mongo_fail(m, what, &e, err);
+		} else {
+			sb_mongo_field f[SB_MONGO_MAX_FIELDS];
+			size_t nf = sb_mongo_history_fields(schema, f);
+			rc = sb_mongo_ensure_collection(m, db, schema->table, f, nf, err);
+			sb_store_index idx[SB_STORE_MAX_INDEXES];
+			size_t nidx = sb_store_history_indexes(schema, idx);
+			if (rc == SB_OK)
+				rc = sb_mongo_ensure_indexes(m, db, schema->table, idx, nidx, err);
+		}
+	}
+	mongoc_database_destroy(db);
+	if (rc == SB_OK)
+		sb_mongo_mark_ready(m, schema->table);
+	return rc;
+}
+
 static int sb_mongo_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 				size_t n, sb_err *err)
 {
-	return sb_mongo_put(sb_mongo(st), schema->table, schema, rows, n, sb_mongo_build_history,
-			    err);
+	sb_mongo_store *m = sb_mongo(st);
+	int rc = n > 0 ? sb_mongo_ready(m, schema, err) : SB_OK;
+	return rc != SB_OK ? rc
+			   : sb_mongo_put(m, schema->table, schema, rows, n, sb_mongo_build_history,
+					  err);
 }
 
 static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
@@ -771,6 +818,9 @@ static void sb_mongo_close(sb_store *st)
 		mongoc_client_destroy(m->client);
 	if (m->wc != NULL)
 		mongoc_write_concern_destroy(m->wc);
+	for (size_t i = 0; i < m->nready; i++)
+		free(m->ready[i]);
+	free(m->ready);
 	free(m->db_name);
 	free(m->where);
 	free(m);

@@ -17,19 +17,29 @@
  * against another ABI or other headers with a message naming the file and both values.
  *
  * Hooks, in the order they run for a layer module during `scanbackup scan`:
- *   init  (MAY)  once after loading; a non-zero return disables the module for this run.
- *   fetch (MAY)  once per interface; describes the request (sb_job_set_url). NULL: the core
- *                default, the source URL with .html turned into .log, scheme-less paths resolved
- *                against the root directory as file:// URLs.
- *   parse (MAY)  with each piece of the body as it streams in. NULL: the core MRTG parser
- *                (sb_job_mrtg_feed). Return 0 for more, 1 when nothing more is needed, <0 error.
- *   store (MAY)  reserved for modules whose rows do not fit their schema; NULL: the core store.
+ *   init  (MAY)  once after loading; a non-zero return disables the module for this run (shown
+ *                by `scanbackup modules`; the other modules run).
+ *   fetch (MAY)  once per interface, before anything is sent: describes the request with the
+ *                sb_job_set_* / sb_job_add_header calls of layer.h (URL, header lines, a byte
+ *                range, a POST body, whether the SCAN credentials go with it). NULL: a GET of the
+ *                source URL with .html turned into .log (a path without scheme is a file under
+ *                the root directory). A non-zero return fails this interface only.
+ *   parse (MAY)  with each piece of the body as it streams in (any split: lines may span
+ *                pieces), then once more with buf NULL and len 0 when the body has ended, so a
+ *                last line without newline can be read. It hands the samples of the day to the
+ *                core with sb_job_put_sample (or feeds sb_job_mrtg_feed). Return 0 for more, 1
+ *                when nothing more is needed (the transfer stops; the end call still comes), <0
+ *                an SB_ error (the interface fails; nothing of it is spooled). A retried transfer
+ *                starts over: the samples put so far are dropped and the job's data freed. NULL:
+ *                the core MRTG parser (sb_job_mrtg_feed).
  *   fini  (MAY)  once before unloading.
- * Hooks never block on the network: the core runs every transfer. A layer module that sets no hook
- * is a descriptor and nothing else (scanbackup/layer.h has what its hooks may call).
+ * The core runs every transfer, spools the samples, summarises and stores them in the table the
+ * schema names: a layer has no store hook (ABI 1 had one, never called; ABI 2 removed it). Hooks
+ * never block on the network. A layer module that sets no hook is a descriptor and nothing else
+ * (scanbackup/layer.h has what its hooks may call).
  *
  * A probe module (kind SB_KIND_PROBE, loaded by the monitor when monitor.json names it as a test)
- * uses two more fields; its schema, fetch, parse and store stay NULL (scanbackup/probes.h has what
+ * uses two more fields; its schema, fetch and parse stay NULL (scanbackup/probes.h has what
  * it may call):
  *   params (MAY)  the parameters the test takes, a table ended by an entry with a NULL name. The
  *                 core validates tests.<name> against it when the config is (re)loaded: an
@@ -60,7 +70,7 @@
 /* The ABI number. Bumped when the meaning of the descriptor, of a hook or of a struct shared
  * with a module changes, or when an SDK function changes or goes (docs/modules.md says which
  * changes bump it). Never reused. */
-#define SB_MODULE_ABI 1
+#define SB_MODULE_ABI 2
 
 typedef enum sb_module_kind {
 	SB_KIND_LAYER = 1, /* a layer: one time series per interface of sources/SCAN/<LAYER> */
@@ -81,12 +91,11 @@ struct sb_module_def {
 	void (*fini)(const sb_module_def *self);
 	int (*fetch)(sb_job *job);
 	int (*parse)(sb_job *job, const char *buf, size_t len);
-	int (*store)(sb_job *job);
 
 	const sb_probe_param *params; /* probes: MAY (see above) */
 	int (*probe)(sb_probe *p);    /* probes: MUST (see above) */
 
-	void *reserved[6]; /* for hooks of later ABI versions: leave zero */
+	void *reserved[7]; /* for hooks of later ABI versions: leave zero */
 };
 
 /* The signature: an FNV-style hash of the size of every struct a module shares with the core,
@@ -100,7 +109,8 @@ struct sb_module_def {
 #define SB_SIG_3 SB_SIG_MIX(SB_SIG_2, sizeof(sb_schema))
 #define SB_SIG_4 SB_SIG_MIX(SB_SIG_3, sizeof(sb_probe_param))
 #define SB_SIG_5 SB_SIG_MIX(SB_SIG_4, sizeof(sb_probe_http_result))
-#define SB_MODULE_SIGNATURE SB_SIG_5
+#define SB_SIG_6 SB_SIG_MIX(SB_SIG_5, sizeof(sb_sample))
+#define SB_MODULE_SIGNATURE SB_SIG_6
 
 /* The first fields of every descriptor. */
 #define SB_MODULE_HEADER .abi = SB_MODULE_ABI, .signature = SB_MODULE_SIGNATURE

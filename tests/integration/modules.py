@@ -8,6 +8,9 @@ import re
 import sbtest
 
 t = sbtest.Tap()
+ABI = int(re.search(r"^#define SB_MODULE_ABI (\d+)$",
+                    sbtest.read(os.path.join(sbtest.TOP_SRCDIR, "include/scanbackup/scanbackup.h")),
+                    re.M).group(1))
 root = sbtest.tempdir()
 
 r = sbtest.run(["modules"], root=root)
@@ -16,8 +19,8 @@ rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:] if l.strip()}
 for name, layer in (("borde", "BORDE"), ("bras", "BRAS"), ("caching", "CACHING"), ("rai", "RAI"),
                     ("ixp", "IXP"), ("ipbras", "IPBRAS")):
     row = rows.get(name)
-    t.ok(row is not None and row[1] == "layer" and row[2] == "1" and row[3] == layer and row[4] == "ok"
-         and row[5].endswith(name + ".la"), "module %s: layer %s, ABI 1, ok, its file" % (name, layer), r.stdout)
+    t.ok(row is not None and row[1] == "layer" and row[2] == str(ABI) and row[3] == layer and row[4] == "ok"
+         and row[5].endswith(name + ".la"), "module %s: layer %s, ABI %d, ok, its file" % (name, layer, ABI), r.stdout)
 
 testmods = os.environ.get("SB_TEST_MODULES_DIR", os.path.join(sbtest.TOP_BUILDDIR, "tests/modules"))
 r = sbtest.run(["modules"], root=root, env={"MODULES_DIR": testmods})
@@ -27,13 +30,15 @@ rows = {l.split()[0]: l.split() for l in out.splitlines()[2:] if l.strip()}
 t.ok("testlayer" in rows and rows["testlayer"][4] == "ok", "the good test module is loaded", out)
 t.ok("failinit" in rows and rows["failinit"][4] == "disabled", "a failing init leaves the module disabled", out)
 t.ok("init of module failinit failed" in err, "the failing init is reported", err)
-for bad in ("badabi", "badsig", "nosym", "undef", "abiskew"):
+for bad in ("badabi", "badsig", "nosym", "undef", "abiskew", "oldabi"):
     t.ok(bad not in rows, "%s is refused" % bad)
-t.ok("badabi.la: built for module ABI 999, this scanbackup has ABI 1" in err, "ABI refusal names the file and both versions", err)
-t.ok("badsig.la: ABI 1 but signature 0x3039" in err, "signature refusal names the file and both signatures", err)
+t.ok("badabi.la: built for module ABI 999, this scanbackup has ABI %d" % ABI in err, "ABI refusal names the file and both versions", err)
+t.ok("badsig.la: ABI %d but signature 0x3039" % ABI in err, "signature refusal names the file and both signatures", err)
 t.ok(re.search(r"abiskew\.la: ABI \d+ but signature 0x[0-9a-f]+, this scanbackup has 0x[0-9a-f]+", err),
      "a module built against a header whose shared struct changed is refused, the file named", err)
 t.ok("abiskew" not in out, "and it is not listed", out)
+t.ok(ABI >= 2 and "oldabi.la: built for module ABI 1, this scanbackup has ABI %d" % ABI in err,
+     "a module of ABI 1 (whose store hook would abort) is refused by its number", err)
 t.ok("nosym.la: no sb_module symbol" in err, "a missing descriptor is named", err)
 t.ok("undef.la: cannot load" in err and "sb_function_from_a_future_core" in err, "an unresolved core function is named", err)
 t.ok("module name 'testlayer' is already taken" in err and "zdupname.la" in err, "a duplicate name is refused", err)
