@@ -194,23 +194,60 @@ static int sb_fs_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n)
+/* Whether the entry name of dir is of the kind t. */
+static int sb_fs_type_ok(const char *dir, const char *name, sb_fs_type t)
 {
+	if (t == SB_FS_ANY)
+		return 1;
+	char *path = sb_fs_join(dir, name);
+	struct stat st;
+	int ok = t == SB_FS_FILE ? stat(path, &st) == 0 && S_ISREG(st.st_mode)
+				 : lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	free(path);
+	return ok;
+}
+
+int sb_fs_list_filter(const char *dir, const sb_fs_filter *f, char ***out, size_t *n, sb_err *err)
+{
+	static const sb_fs_filter plain = {0};
+	if (f == NULL)
+		f = &plain;
+	*out = NULL;
 	*n = 0;
 	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
+	if (d == NULL) {
+		int e = errno;
+		return sb_err_set(err, e == ENOENT ? SB_ENOTFOUND : SB_EIO, "%s: %s", dir,
+				  strerror(e));
+	}
 	char **v = NULL;
+	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !keep(e->d_name))
+		const char *name = e->d_name;
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+		    (name[0] == '.' && !f->hidden) || (f->keep != NULL && !f->keep(name)) ||
+		    !sb_fs_type_ok(dir, name, f->type))
 			continue;
-		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = sb_xstrdup(e->d_name);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = sb_xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = sb_xstrdup(name);
 	}
 	closedir(d);
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), sb_fs_cmp);
+	*out = v;
+	return SB_OK;
+}
+
+char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n)
+{
+	const sb_fs_filter f = {.keep = keep};
+	char **v = NULL;
+	if (sb_fs_list_filter(dir, &f, &v, n, NULL) != SB_OK)
+		return NULL;
 	return v;
 }
 

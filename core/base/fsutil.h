@@ -43,8 +43,29 @@ int sb_fs_sync(const char *path);
 int sb_fs_is_dir(const char *path);
 int sb_fs_is_file(const char *path);
 
-/* The names in dir (not "." or hidden ones) for which keep returns 1, sorted; *n gets the count.
- * A missing or unreadable dir gives NULL and 0. Free with sb_fs_list_free. */
+/* The one directory lister of the engine. */
+
+/* Which entries a listing keeps. */
+typedef enum sb_fs_type {
+	SB_FS_ANY,  /* every kind of entry */
+	SB_FS_FILE, /* regular files, or symbolic links to one (stat) */
+	SB_FS_DIR,  /* directories, not a symbolic link to one (lstat) */
+} sb_fs_type;
+
+typedef struct sb_fs_filter {
+	int hidden;                    /* keep names starting with '.' too ("." and ".." never) */
+	sb_fs_type type;               /* what kind of entry */
+	int (*keep)(const char *name); /* 1 to keep the name; NULL keeps every name */
+} sb_fs_filter;
+
+/* The names in dir that pass f (NULL: every name but hidden ones), sorted by strcmp, in *out
+ * (free with sb_fs_list_free; NULL when there is none) and their count in *n. Returns SB_OK,
+ * SB_ENOTFOUND when dir does not exist, or SB_EIO when it cannot be read; err (may be NULL) then
+ * names dir and the system's reason. */
+int sb_fs_list_filter(const char *dir, const sb_fs_filter *f, char ***out, size_t *n, sb_err *err);
+
+/* sb_fs_list_filter of the names (not hidden, of any kind) for which keep returns 1; a missing
+ * or unreadable dir gives NULL and 0. Free with sb_fs_list_free. */
 char **sb_fs_list(const char *dir, int (*keep)(const char *name), size_t *n);
 void sb_fs_list_free(char **names, size_t n);
 

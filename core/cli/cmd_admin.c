@@ -1,7 +1,6 @@
 /* cmd_admin.c - housekeeping commands: modules, setup-files, clean-data, config. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -107,30 +106,13 @@ int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	return rc;
 }
 
-static int sb_clean_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every name in dir but "." and "..", hidden ones too (older versions could write a hidden spool
- * file), sorted. Free with sb_fs_list_free. */
+/* Every name in dir, hidden ones too (older versions could write a hidden spool file), sorted;
+ * NULL when dir cannot be read. Free with sb_fs_list_free. */
 static char **sb_clean_list(const char *dir, size_t *n)
 {
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
+	const sb_fs_filter all = {.hidden = 1};
 	char **v = NULL;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		v = sb_xrealloc(v, (*n + 1) * sizeof(*v));
-		v[(*n)++] = sb_xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), sb_clean_strcmp);
+	sb_fs_list_filter(dir, &all, &v, n, NULL);
 	return v;
 }
 
@@ -154,15 +136,14 @@ typedef struct sb_clean {
 static const sb_schema *sb_clean_schema(sb_cli *cli, const char *layer, int *known)
 {
 	*known = strcmp(layer, "DAILY_SUMMARY") == 0;
-	for (size_t i = 0; i < cli->mods.n && !*known; i++) {
-		const sb_loaded_module *m = &cli->mods.v[i];
-		if (m->enabled && m->def->kind == SB_KIND_LAYER &&
-		    strcmp(m->def->schema->layer, layer) == 0) {
-			*known = 1;
-			return m->def->schema;
-		}
-	}
-	return NULL;
+	if (*known)
+		return NULL;
+	/* the spool folder bears the layer's exact name */
+	const sb_loaded_module *m = sb_layer_find(&cli->mods, layer);
+	if (m == NULL || strcmp(m->def->schema->layer, layer) != 0)
+		return NULL;
+	*known = 1;
+	return m->def->schema;
 }
 
 /* Classifies one file of the spool. */

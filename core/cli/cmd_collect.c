@@ -179,13 +179,7 @@ static int sb_stage_opts(sb_cli *cli, const sb_command *c, int argc, char **argv
 static int sb_check_layers(sb_cli *cli, const sb_command *c, const sb_stage_args *a)
 {
 	for (size_t i = 0; i < a->layers.n; i++) {
-		int found = 0;
-		for (size_t k = 0; k < cli->mods.n && !found; k++) {
-			const sb_loaded_module *m = &cli->mods.v[k];
-			found = m->enabled && m->def->kind == SB_KIND_LAYER &&
-				strcasecmp(m->def->schema->layer, a->layers.names[i]) == 0;
-		}
-		if (!found)
+		if (sb_layer_find(&cli->mods, a->layers.names[i]) == NULL)
 			return sb_cli_bad_usage(
 				c, "unknown option or layer '%s' (layers: see scanbackup modules)",
 				a->layers.names[i]);

@@ -1,7 +1,6 @@
 /* cmd_sources.c - updater sources: runs the Lua scrapers of scripts/sources/, one layer each. */
 #include "config.h"
 
-#include <dirent.h>
 #include <getopt.h>
 #include <lauxlib.h>
 #include <stdio.h>
@@ -161,33 +160,29 @@ static int sb_sources_run_one(sb_cli *cli, const char *path, const char *const *
 	return status;
 }
 
-static int sb_cmp_str(const void *a, const void *b)
+/* A layer script's file name: *.lua but mrtg-index.lua. */
+static int sb_sources_is_script(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t len = strlen(name);
+	return len > 4 && strcmp(name + len - 4, ".lua") == 0 &&
+	       strcmp(name, "mrtg-index.lua") != 0;
 }
 
-/* The layer scripts of dir (every *.lua but mrtg-index.lua), sorted. Returns how many. */
+/* The paths of the layer scripts of dir (regular files, hidden ones too), sorted, at most max.
+ * Returns how many. */
 static size_t sb_sources_scripts(const char *dir, char **out, size_t max)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return 0;
+	const sb_fs_filter scripts = {.hidden = 1,
+				      .type = SB_FS_FILE,
+				      .keep = sb_sources_is_script};
+	char **names = NULL;
 	size_t n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL && n < max) {
-		size_t len = strlen(e->d_name);
-		if (len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0 ||
-		    strcmp(e->d_name, "mrtg-index.lua") == 0)
-			continue;
-		char *p = sb_fs_join(dir, e->d_name);
-		if (sb_fs_is_file(p))
-			out[n++] = p;
-		else
-			free(p);
-	}
-	closedir(d);
-	qsort(out, n, sizeof(out[0]), sb_cmp_str);
-	return n;
+	sb_fs_list_filter(dir, &scripts, &names, &n, NULL);
+	size_t k = 0;
+	for (; k < n && k < max; k++)
+		out[k] = sb_fs_join(dir, names[k]);
+	sb_fs_list_free(names, n);
+	return k;
 }
 
 int sb_cmd_updater_sources(sb_cli *cli, const sb_command *c, int argc, char **argv)

@@ -3,10 +3,8 @@
 
 #include "collect/pending.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -34,31 +32,33 @@ int sb_pending_is_temp(const char *name)
 	return 1;
 }
 
-/* Removes temp files in dir and, down to depth more levels, in its folders. */
+/* Removes temp files in dir and, down to depth more levels, in its folders (hidden ones too). */
 static void sb_pending_clean_dir(const char *dir, int depth, size_t *removed)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char *p = sb_fs_join(dir, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (depth > 0)
-				sb_pending_clean_dir(p, depth - 1, removed);
-		} else if (S_ISREG(st.st_mode) && sb_pending_is_temp(e->d_name)) {
-			if (unlink(p) == 0)
-				(*removed)++;
-			else
-				sb_log(SB_LOG_WARNING, "spool",
-				       "%s: a temporary file not removed: %s", p, strerror(errno));
-		}
+	const sb_fs_filter temps = {.hidden = 1, .type = SB_FS_FILE, .keep = sb_pending_is_temp};
+	char **names = NULL;
+	size_t n = 0;
+	sb_fs_list_filter(dir, &temps, &names, &n, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char *p = sb_fs_join(dir, names[i]);
+		if (unlink(p) == 0)
+			(*removed)++;
+		else
+			sb_log(SB_LOG_WARNING, "spool", "%s: a temporary file not removed: %s", p,
+			       strerror(errno));
 		free(p);
 	}
-	closedir(d);
+	sb_fs_list_free(names, n);
+	if (depth <= 0)
+		return;
+	const sb_fs_filter dirs = {.hidden = 1, .type = SB_FS_DIR};
+	sb_fs_list_filter(dir, &dirs, &names, &n, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char *p = sb_fs_join(dir, names[i]);
+		sb_pending_clean_dir(p, depth - 1, removed);
+		free(p);
+	}
+	sb_fs_list_free(names, n);
 }
 
 size_t sb_pending_clean_temps(const char *data_dir)
@@ -111,11 +111,8 @@ char **sb_pending_dates(const sb_settings *s, sb_modules *mods, const sb_layer_f
 {
 	char **v = NULL;
 	*n = 0;
-	for (size_t i = 0; i < mods->n; i++) {
-		const sb_loaded_module *m = &mods->v[i];
-		if (!m->enabled || m->def->kind != SB_KIND_LAYER ||
-		    !sb_layer_selected(layers, m->def->schema->layer))
-			continue;
+	const sb_loaded_module *m;
+	for (size_t i = 0; (m = sb_layers_next(mods, layers, &i)) != NULL;) {
 		char *base = sb_xasprintf("%s/SCAN/%s", s->data_dir, m->def->schema->layer);
 		sb_pending_add_dates(base, &v, n);
 		free(base);

@@ -238,11 +238,8 @@ int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const 
 {
 	memset(stats, 0, sizeof(*stats));
 	int rc = SB_OK;
-	for (size_t i = 0; i < mods->n && rc == SB_OK; i++) {
-		const sb_loaded_module *m = &mods->v[i];
-		if (!m->enabled || m->def->kind != SB_KIND_LAYER ||
-		    !sb_layer_selected(layers, m->def->schema->layer))
-			continue;
+	const sb_loaded_module *m;
+	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(mods, layers, &i)) != NULL;) {
 		size_t before = stats->rows;
 		rc = sb_load_layer(s, st, m->def->schema, date, progress, stats, err);
 		if (rc == SB_OK && stats->rows > before)

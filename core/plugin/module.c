@@ -3,14 +3,12 @@
 
 #include "plugin/module.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <ltdl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "base/fsutil.h"
 
@@ -194,34 +192,29 @@ static int sb_cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Module base names in dir: files ending in .la or .so, each name once, sorted. */
+/* A module file's name: <base>.la or <base>.so, base not empty. */
+static int sb_module_file(const char *name)
+{
+	size_t len = strlen(name);
+	return len >= 4 &&
+	       (strcmp(name + len - 3, ".la") == 0 || strcmp(name + len - 3, ".so") == 0);
+}
+
+/* Module base names in dir: regular files (or links to one) ending in .la or .so, not hidden,
+ * each name once, sorted. */
 static int sb_module_names(const char *dir, char ***out, size_t *n, sb_err *err)
 {
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return sb_err_set(err, errno == ENOENT ? SB_ENOTFOUND : SB_EIO,
-				  "modules directory %s: %s", dir, strerror(errno));
+	const sb_fs_filter modules = {.type = SB_FS_FILE, .keep = sb_module_file};
 	char **names = NULL;
 	size_t count = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 4 || e->d_name[0] == '.')
-			continue;
-		const char *ext = e->d_name + len - 3;
-		if (strcmp(ext, ".la") != 0 && strcmp(ext, ".so") != 0)
-			continue;
-		char *full = sb_fs_join(dir, e->d_name);
-		struct stat st;
-		int regular = lstat(full, &st) == 0 &&
-			      (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && sb_fs_is_file(full)));
-		free(full);
-		if (!regular)
-			continue;
-		names = sb_xrealloc(names, (count + 1) * sizeof(*names));
-		names[count++] = sb_xstrndup(e->d_name, len - 3);
-	}
-	closedir(d);
+	sb_err e = {0};
+	int rc = sb_fs_list_filter(dir, &modules, &names, &count, &e);
+	if (rc != SB_OK)
+		return sb_err_set(err, rc, "modules directory %s", e.msg);
+	for (size_t i = 0; i < count; i++)
+		names[i][strlen(names[i]) - 3] = '\0';
+	/* stripping the extensions can change the order: sort the bases again, so that the .la and
+	 * the .so of one module are neighbours */
 	qsort(names, count, sizeof(*names), sb_cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -308,12 +301,30 @@ int sb_layer_selected(const sb_layer_filter *f, const char *layer)
 	return 0;
 }
 
+const sb_loaded_module *sb_layers_next(const sb_modules *mods, const sb_layer_filter *f, size_t *i)
+{
+	while (mods != NULL && *i < mods->n) {
+		const sb_loaded_module *m = &mods->v[(*i)++];
+		if (m->enabled && m->def->kind == SB_KIND_LAYER && m->def->schema != NULL &&
+		    sb_layer_selected(f, m->def->schema->layer))
+			return m;
+	}
+	return NULL;
+}
+
+const sb_loaded_module *sb_layer_find(const sb_modules *mods, const char *layer)
+{
+	const sb_layer_filter one = {.names = {layer}, .n = 1};
+	size_t i = 0;
+	return layer != NULL ? sb_layers_next(mods, &one, &i) : NULL;
+}
+
 const sb_schema **sb_layer_schemas(sb_modules *mods, size_t *n)
 {
 	const sb_schema **v = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*v));
 	*n = 0;
-	for (size_t i = 0; i < mods->n; i++)
-		if (mods->v[i].enabled && mods->v[i].def->kind == SB_KIND_LAYER)
-			v[(*n)++] = mods->v[i].def->schema;
+	const sb_loaded_module *m;
+	for (size_t i = 0; (m = sb_layers_next(mods, NULL, &i)) != NULL;)
+		v[(*n)++] = m->def->schema;
 	return v;
 }

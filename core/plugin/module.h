@@ -57,6 +57,16 @@ typedef struct sb_layer_filter {
 /* 1 if layer passes the filter (case-insensitive). */
 int sb_layer_selected(const sb_layer_filter *f, const char *layer);
 
+/* The one walk over the layers: the enabled layer modules of mods that pass f (NULL or empty:
+ * every one), in load order, as
+ *     const sb_loaded_module *m;
+ *     for (size_t i = 0; (m = sb_layers_next(mods, f, &i)) != NULL;)
+ * *i is where the search goes on (0 to start); the module returned is mods->v[*i - 1]. */
+const sb_loaded_module *sb_layers_next(const sb_modules *mods, const sb_layer_filter *f, size_t *i);
+
+/* The enabled layer module of the layer named layer (case-insensitive), or NULL. */
+const sb_loaded_module *sb_layer_find(const sb_modules *mods, const char *layer);
+
 /* The schemas of the enabled layer modules (array owned by the caller, entries by the modules). */
 const sb_schema **sb_layer_schemas(sb_modules *mods, size_t *n);
 

@@ -199,13 +199,9 @@ static const sb_schema *sb_rep_schema(lua_State *L, const char *fn, const char *
 	const sb_lua_env *env = sb_lua_env_of(L);
 	if (layer == NULL)
 		luaL_error(L, "%s: layer is required", fn);
-	if (env != NULL && env->mods != NULL)
-		for (size_t i = 0; i < env->mods->n; i++) {
-			const sb_loaded_module *m = &env->mods->v[i];
-			if (m->enabled && m->def->kind == SB_KIND_LAYER && m->def->schema != NULL &&
-			    strcasecmp(m->def->schema->layer, layer) == 0)
-				return m->def->schema;
-		}
+	const sb_loaded_module *m = env != NULL ? sb_layer_find(env->mods, layer) : NULL;
+	if (m != NULL)
+		return m->def->schema;
 	luaL_error(L, "%s: no layer module for \"%s\" (see scanbackup modules)", fn, layer);
 	return NULL;
 }
@@ -535,10 +531,8 @@ static int sb_rep_layers(lua_State *L)
 	lua_Integer n = 0;
 	if (env == NULL || env->mods == NULL)
 		return 1;
-	for (size_t i = 0; i < env->mods->n; i++) {
-		const sb_loaded_module *m = &env->mods->v[i];
-		if (!m->enabled || m->def->kind != SB_KIND_LAYER || m->def->schema == NULL)
-			continue;
+	const sb_loaded_module *m;
+	for (size_t i = 0; (m = sb_layers_next(env->mods, NULL, &i)) != NULL;) {
 		const sb_schema *s = m->def->schema;
 		lua_createtable(L, 0, 5);
 		sb_rep_setstr(L, "layer", s->layer);

@@ -1130,12 +1130,10 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	pthread_mutex_init(&s->cache_mu, NULL);
 	if (o->public_url != NULL)
 		sb_origin_add(s, o->public_url);
-	for (size_t i = 0;
-	     o->mods != NULL && i < o->mods->n && s->nlayers < SB_ARRAY_SIZE(s->layers); i++) {
-		const sb_loaded_module *m = &o->mods->v[i];
-		if (m->enabled && m->def->kind == SB_KIND_LAYER && m->def->schema != NULL)
-			s->layers[s->nlayers++] = m->def->schema;
-	}
+	const sb_loaded_module *m;
+	for (size_t i = 0; s->nlayers < SB_ARRAY_SIZE(s->layers) &&
+			   (m = sb_layers_next(o->mods, NULL, &i)) != NULL;)
+		s->layers[s->nlayers++] = m->def->schema;
 	char *index = o->web_dir != NULL ? sb_fs_join(o->web_dir, "index.html") : NULL;
 	s->have_web = index != NULL && sb_fs_is_file(index);
 	free(index);
