@@ -20,6 +20,8 @@
 #include "store/store.h"
 
 #define SB_REP_OUTPUTS "sb.report.outputs"
+#define SB_REP_PERIOD "sb.report.period" /* the period of the run, for footers */
+#define SB_REP_NAME "sb.report.name"     /* the report's name, for footers */
 #define SB_REP_FILE "sb.output_file"
 
 /* ---- outputs ---- */
@@ -619,12 +621,36 @@ static const sb_report_ctx *sb_rep_ctx(lua_State *L)
 	return env->user;
 }
 
+/* Remembers from..to as the period of the run, for page footers (sb_lua_push_report_period). */
+static void sb_rep_note_period(lua_State *L, sb_date from, sb_date to)
+{
+	char f[11], t[11];
+	sb_date_format(from, f);
+	sb_date_format(to, t);
+	if (strcmp(f, t) == 0)
+		lua_pushstring(L, f);
+	else
+		lua_pushfstring(L, "%s a %s", f, t);
+	lua_setfield(L, LUA_REGISTRYINDEX, SB_REP_PERIOD);
+}
+
+void sb_lua_push_report_period(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, SB_REP_PERIOD);
+}
+
+void sb_lua_push_report_name(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, SB_REP_NAME);
+}
+
 /* sb.report.range([default_period]) -> from, to: --from/--to when given, else the period named
  * default_period (default: the report's own name) over --date / --literal. */
 static int sb_rep_report_range(lua_State *L)
 {
 	const sb_report_ctx *c = sb_rep_ctx(L);
 	if (c->have_range) {
+		sb_rep_note_period(L, c->from, c->to);
 		sb_rep_push_date(L, c->from);
 		sb_rep_push_date(L, c->to);
 		return 2;
@@ -636,6 +662,7 @@ static int sb_rep_report_range(lua_State *L)
 				  "sb.report.range: report '%s' has no period of its own: pass "
 				  "one (diario, semanal, quincenal, mensual) or use --from/--to",
 				  name);
+	sb_rep_note_period(L, from, to);
 	sb_rep_push_date(L, from);
 	sb_rep_push_date(L, to);
 	return 2;
@@ -664,6 +691,8 @@ static void sb_rep_open_report_table(lua_State *L, int sb_index, const sb_report
 	lua_newtable(L);
 	luaL_setfuncs(L, funcs, 0);
 	sb_rep_setstr(L, "name", c->name);
+	lua_pushstring(L, c->name);
+	lua_setfield(L, LUA_REGISTRYINDEX, SB_REP_NAME);
 	sb_rep_setstr(L, "format", c->format);
 	sb_rep_setstr(L, "out", c->out_dir);
 	sb_rep_push_date(L, c->date);
@@ -671,6 +700,7 @@ static void sb_rep_open_report_table(lua_State *L, int sb_index, const sb_report
 	lua_pushboolean(L, c->literal);
 	lua_setfield(L, -2, "literal");
 	if (c->have_range) {
+		sb_rep_note_period(L, c->from, c->to);
 		sb_rep_push_date(L, c->from);
 		lua_setfield(L, -2, "from");
 		sb_rep_push_date(L, c->to);

@@ -39,4 +39,11 @@ void sb_lua_note_output(lua_State *L, const char *path);
 /* Pushes the array of paths recorded so far (empty if none). Stack effect: +1. */
 void sb_lua_push_outputs(lua_State *L);
 
+/* What a workbook's page footer says about the run (xlsx.c): the report's name, and the period
+ * the script last took from sb.report.range ("2026-11-01 a 2026-11-20", one date when both ends
+ * are the same day), or --from/--to before any call. Each pushes a string, or nil outside a report
+ * run or before any period is known. Stack effect: +1. */
+void sb_lua_push_report_name(lua_State *L);
+void sb_lua_push_report_period(lua_State *L);
+
 #endif

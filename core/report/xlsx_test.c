@@ -135,6 +135,35 @@ static void test_write(void)
 	   "collected workbooks do not disturb a later one of the same path");
 	unlink(out);
 
+	rc = run("print.lua",
+		 "local wb = sb.xlsx.workbook(OUT, {constant_memory = true})\n"
+		 "local ws = wb:add_worksheet('S')\n"
+		 "ws:set_portrait(); ws:fit_to_pages(1, 1); ws:repeat_rows(0, 1)\n"
+		 "ws:set_header('&CT'); ws:set_footer('&L&A&RP &P / &N'); ws:set_paper('a4')\n"
+		 "ws:set_margins{left = 0.5, right = 0.5}; ws:print_area(0, 0, 40, 5)\n"
+		 "ws:set_page_breaks{20}; ws:set_print_scale(90)\n"
+		 "ws:merge_range(0, 0, 0, 3, 'Título', wb:add_format{bold = true})\n"
+		 "ws:merge_range(1, 0, 2, 1, 42.5)\n"
+		 "for r = 3, 30 do ws:set_row(r, 30); ws:write(r, 0, 'x') end\n"
+		 "ws:autofit{min = 2, max = 30}\n"
+		 "local w = sb.xlsx.text_width('Completitud desconocida', {bold = true})\n"
+		 "local n, h = sb.xlsx.text_lines('Completitud desconocida', w / 2 + 1, {bold = "
+		 "true})\n"
+		 "assert(w > 20 and w < 30 and n == 2 and h == 30, w .. ' ' .. n .. ' ' .. h)\n"
+		 "local ch = wb:add_chart('line')\n"
+		 "ch:add_series{values = {'S', 3, 1, 9, 1}, color = 0xFF0000, width = 2,\n"
+		 "  dash = 'dash', marker = 'circle', marker_size = 5, smooth = true}\n"
+		 "ch:set_category_axis{name = 'x', label_position = 'low', font_size = 8}\n"
+		 "ch:set_value_axis{min = 0, max = 10, major_unit = 2, crossing = 0,\n"
+		 "  major_gridlines = false}\n"
+		 "ws:insert_chart(3, 2, ch, {width = 400, height = 300})\n"
+		 "wb:close()\n",
+		 &err);
+	ok(rc == SB_OK && is_zip(out), "print setup, merges, autofit, text measures, a line chart");
+	if (rc != SB_OK)
+		printf("#   %s\n", err.msg);
+	unlink(out);
+
 	rc = run("discard.lua",
 		 "local wb = sb.xlsx.workbook(OUT)\nwb:add_worksheet('S')\n"
 		 "wb:discard()\nwb:discard()\n",
@@ -196,6 +225,52 @@ static void test_errors(void)
 		     "local wb = sb.xlsx.workbook(OUT)\n"
 		     "wb:add_worksheet('S'):write(0, 0, {})\n",
 		     "value.lua:3:", "cannot write a table", "a table is not a cell value");
+
+	expect_error("merge1.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_worksheet('S'):merge_range(0, 0, 0, 0, 'x')\n",
+		     "merge1.lua:3:", "at least two cells",
+		     "a merged range of one cell is refused");
+	expect_error("mergev.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_worksheet('S'):merge_range(0, 0, 0, 3, true)\n",
+		     "mergev.lua:3:", "expected a string, a number or nil",
+		     "a merged range takes a string, a number or nil");
+	expect_error(
+		"fit.lua",
+		"local wb = sb.xlsx.workbook(OUT)\nwb:add_worksheet('S'):fit_to_pages(-1, 0)\n",
+		"fit.lua:3:", "pages out of range", "fit_to_pages refuses a negative count");
+	expect_error("footer.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_worksheet('S'):set_footer(string.rep('x', 256))\n",
+		     "footer.lua:3:", "255 characters", "a footer over 255 characters is refused");
+	expect_error("paper.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\nwb:add_worksheet('S'):set_paper('b5')\n",
+		     "paper.lua:3:", "unknown value \"b5\"",
+		     "an unknown paper lists the known ones");
+	expect_error("breaks.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_worksheet('S'):set_page_breaks{10, 0}\n",
+		     "breaks.lua:3:", "entry 2", "a page break on row 0 is refused, by position");
+	expect_error("margin.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_worksheet('S'):set_margins{lef = 1}\n",
+		     "margin.lua:3:", "unknown margin \"lef\"", "a misspelt margin is named");
+	expect_error("axis.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_chart('bar'):set_value_axis{crossing = 'top'}\n",
+		     "axis.lua:3:", "crossing: expected",
+		     "an axis crossing must be min, max or a value");
+	expect_error("series.lua",
+		     "local wb = sb.xlsx.workbook(OUT)\n"
+		     "wb:add_chart('line'):add_series{values = {'S', 0, 0, 1, 0}, colour = 1}\n",
+		     "series.lua:3:", "unknown option \"colour\"",
+		     "a misspelt series option is named");
+	expect_error("opts.lua", "sb.xlsx.workbook(OUT, {print_default = false})\n",
+		     "opts.lua:2:", "unknown option \"print_default\"",
+		     "a misspelt workbook option is named");
+	expect_error("tw.lua", "sb.xlsx.text_width('x', {size = 0})\n",
+		     "tw.lua:2:", "size: expected 1..409", "text_width refuses a font size of 0");
 
 	char bad[200];
 	snprintf(bad, sizeof(bad), "%s/nofolder", dir);
