@@ -12,7 +12,7 @@ local RULE = string.format("Percentil %d: se ordenan de menor a mayor las N mues
 	"del período y se toma la de posición ceil(0,%02d·N) (N = 288 por día normal).", PCT, PCT)
 
 local COLUMNS = {
-	{title = "Interfaz", key = "name", kind = "text", width = 45},
+	{title = "Interfaz", key = "name", kind = "text", min_width = 40, max_width = 60},
 	{title = "Tipo", key = "type", kind = "text"},
 	{title = "Capacidad", key = "capacity", kind = "number"},
 	{title = "In Prom", key = "inAvg", kind = "number"},

@@ -62,9 +62,12 @@ def same_value(a, b):
 
 
 def backend_cell(ws, cell, va, vb):
-    """The one cell that must differ: the store's name beside "Base de datos"."""
-    return (va, vb) == ("sqlite", "mongodb") and cell.column > 1 and \
-        ws.cell(cell.row, cell.column - 1).value == "Base de datos"
+    """The one cell that must differ: the store's name beside "Base de datos" (the label may
+    be merged over several columns to its left)."""
+    if (va, vb) != ("sqlite", "mongodb"):
+        return False
+    left = [v for v in (ws.cell(cell.row, c).value for c in range(1, cell.column)) if v is not None]
+    return bool(left) and left[-1] == "Base de datos"
 
 
 def compare_books(path_a, path_b):

@@ -4,8 +4,10 @@
 find commands from the fixture documents, applying the filter and sort it was sent, which are
 checked too). Workbooks are read back with openpyxl and checked cell by cell: sheet names,
 headers, values to 1e-9, sort order, number formats, fills, borders, frozen header row, the use
-colour rules and the Resumen chart. Also csv and json output, a script added by the user, the
---list, broken scripts (file:line, non-zero exit, no file left) and the command line. TAP.
+colour rules, the Resumen chart and the daily traffic sheet with its charts, and the page setup
+of every sheet. Also csv and json output, a script added by the user (with the default page
+setup and widths), the --list, broken scripts (file:line, non-zero exit, no file left) and the
+command line. TAP. How the workbooks look once rendered is checked by render.py.
 
 A workbook is one check: it passes when every sheet, header, value, format and rule matches,
 and when it does not, its diagnostic lists each detail that differs. Without python3-mockupdb
@@ -151,6 +153,33 @@ def mongo_root(peer):
 
 # ---- reading workbooks back ----
 
+def logical_cols(ws, r):
+    """The columns (1-based) of row r that start a cell: not covered by another cell's merge."""
+    from openpyxl.cell.cell import MergedCell
+    return [c for c in range(1, ws.max_column + 1) if not isinstance(ws.cell(r, c), MergedCell)]
+
+
+def logical_row(ws, r, cols):
+    return [ws.cell(r, c).value for c in cols]
+
+
+def check_print(ck, tag, ws, title, period, fit_height=0, repeat=None):
+    """Landscape, one page wide (fit_height pages tall, 0: as needed), the header rows repeated,
+    the footer with the title, the period, the sheet and page N of M."""
+    ps = ws.page_setup
+    ck.ok(ps.orientation == "landscape" and ws.sheet_properties.pageSetUpPr is not None and
+          ws.sheet_properties.pageSetUpPr.fitToPage and int(ps.fitToWidth or 1) == 1 and
+          int(ps.fitToHeight if ps.fitToHeight is not None else 1) == fit_height,
+          "%s: printed landscape, one page wide, %s" % (tag, "%d page tall" % fit_height
+                                                         if fit_height else "as tall as needed"),
+          (ps.orientation, ps.fitToWidth, ps.fitToHeight))
+    ck.eq(ws.print_title_rows, repeat, "%s: rows repeated on every page" % tag)
+    f = ws.oddFooter
+    got = (f.left.text, f.center.text, f.right.text)
+    ck.eq(got, (title, "Período " + period, "&A · Página &P de &N"),
+          "%s: footer: report, period, sheet, page N of M" % tag)
+
+
 def fill_of(cell):
     f = cell.fill
     if f is None or f.fill_type != "solid":
@@ -232,6 +261,14 @@ def use_rules(ck, ws, col, n, tag, amber="50", red="80", first_row=2):
          % (tag, amber, amber, red, red))
 
 
+def info_value(ws, label):
+    """The value beside label in the header block of a Resumen sheet (the cell after its merge)."""
+    r = find_row(ws, label)
+    if r is None:
+        return None
+    return ws.cell(r, logical_cols(ws, r)[1]).value
+
+
 def find_row(ws, text, col=1):
     for r in range(1, ws.max_row + 1):
         if ws.cell(r, col).value == text:
@@ -245,10 +282,11 @@ def check_resumen(ck, tag, path, ws, frm, to, layers_rows, source, rank_key, ran
     days = fx.period_days(frm, to)
     info = {}
     for r in range(3, 20):
-        k = ws.cell(r, 1).value
+        cols = logical_cols(ws, r)
+        k = ws.cell(r, cols[0]).value
         if k is None:
             break
-        info[k] = ws.cell(r, 2).value
+        info[k] = ws.cell(r, cols[1]).value
     all_rows = [r for rows in layers_rows.values() for r in rows]
     dates = set()
     ck.eq(info.get("Período"), "%s a %s" % (frm, to), "%s: Resumen period" % tag)
@@ -261,7 +299,8 @@ def check_resumen(ck, tag, path, ws, frm, to, layers_rows, source, rank_key, ran
     ck.ok(r0 is not None, "%s: per-layer table present" % tag)
     if r0 is None:
         return
-    hdr = [ws.cell(r0 + 1, c).value for c in range(1, 6 + len(totals))]
+    cols = logical_cols(ws, r0 + 1)[:5 + len(totals)]
+    hdr = logical_row(ws, r0 + 1, cols)
     ck.eq(hdr, ["Capa", "Interfaces", "Días con datos", "Con menos días",
                "Completitud desconocida"] + [tt for _, tt in totals],
          "%s: per-layer header" % tag)
@@ -276,10 +315,10 @@ def check_resumen(ck, tag, path, ws, frm, to, layers_rows, source, rank_key, ran
         want += [sum((r[k] or 0) for r in rows) for k, _ in totals]
         for k, _ in totals:
             sums[k] += sum((r[k] or 0) for r in rows)
-        got = [ws.cell(r0 + 2 + i, c).value for c in range(1, 6 + len(totals))]
+        got = logical_row(ws, r0 + 2 + i, cols)
         if not all(close(g, w) for g, w in zip(got, want)):
             bad.append("%s: got %r want %r" % (layer, got, want))
-    got = [ws.cell(r0 + 7, c).value for c in range(1, 6 + len(totals))]
+    got = logical_row(ws, r0 + 7, cols)
     want = ["Total", len(all_rows), len(dates), sum(1 for r in all_rows if r["marked"]),
             sum(1 for r in all_rows if r["completeness"] is None)] + [sums[k] for k, _ in totals]
     if not all(close(g, w) for g, w in zip(got, want)):
@@ -294,31 +333,39 @@ def check_resumen(ck, tag, path, ws, frm, to, layers_rows, source, rank_key, ran
         return
     ranked = sorted((r for r in all_rows if r[rank_key] is not None),
                     key=lambda r: (-r[rank_key], r["layer"].encode(), r["name"].encode()))[:10]
-    hdr = [ws.cell(r1 + 1, c).value for c in range(1, 6 + len(top_cols))]
+    cols = logical_cols(ws, r1 + 1)[:5 + len(top_cols)]
+    hdr = logical_row(ws, r1 + 1, cols)
     ck.eq(hdr, ["#", "Interfaz", "Capa", "Tipo", rank_title] + [tt for _, tt in top_cols],
          "%s: top 10 header" % tag)
     bad = []
     for i, row in enumerate(ranked):
         want = [i + 1, row["name"], row["layer"], row["type"], row[rank_key]] + \
             [row[k] for k, _ in top_cols]
-        got = [ws.cell(r1 + 2 + i, c).value for c in range(1, 6 + len(top_cols))]
+        got = logical_row(ws, r1 + 2 + i, cols)
         if not all(close(g, w) for g, w in zip(got, want)):
             bad.append("%d: got %r want %r" % (i + 1, got, want))
     ck.ok(not bad and len(ranked) == min(10, len([r for r in all_rows if r[rank_key] is not None])),
          "%s: the %d interfaces of highest %s, in order" % (tag, len(ranked), rank_title),
          "\n".join(bad))
     ck.eq(ws.cell(r1 + 2 + len(ranked), 1).value, None, "%s: nothing more in the top" % tag)
-    use_rules(ck, ws, 4, len(ranked), tag + " top 10", first_row=r1 + 2)
+    use_rules(ck, ws, cols[4] - 1, len(ranked), tag + " top 10", first_row=r1 + 2)
     ck.eq(len(ws._charts), 1, "%s: one chart on Resumen" % tag)
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = z.read(charts[0]).decode() if charts else ""
     first, last = r1 + 2, r1 + 1 + len(ranked)
-    ck.ok(len(charts) == 1 and '<c:barDir val="bar"/>' in xml and
-         "Resumen!$E$%d:$E$%d" % (first, last) in xml and
-         "Resumen!$B$%d:$B$%d" % (first, last) in xml,
-         "%s: a bar chart of %s by interface over the top rows" % (tag, rank_title),
-         xml[:600])
+    letter = openpyxl.utils.get_column_letter
+    ck.ok(len(charts) >= 1 and '<c:barDir val="bar"/>' in xml and
+          "Resumen!$%s$%d:$%s$%d" % (letter(cols[4]), first, letter(cols[4]), last) in xml and
+          "Resumen!$%s$%d:$%s$%d" % (letter(cols[1]), first, letter(cols[1]), last) in xml,
+          "%s: a bar chart of %s by interface over the top rows" % (tag, rank_title),
+          xml[:600])
+    cat = xml[xml.find("<c:catAx>"):xml.find("</c:catAx>")]
+    val = xml[xml.find("<c:valAx>"):xml.find("</c:valAx>")]
+    ck.ok('<c:orientation val="maxMin"/>' in cat and '<c:orientation val="minMax"/>' in val and
+          '<c:min val="0"/>' in val and '<c:crosses val="max"/>' in val and rank_title in val,
+          "%s: the first of the ranking on top, values from 0 at the left, axis titled %s"
+          % (tag, rank_title), cat[:300] + "\n" + val[:500])
 
 
 def layer_dates(source, layer, frm, to):
@@ -328,16 +375,83 @@ def layer_dates(source, layer, frm, to):
     return {r["date"] for r in SUMMARIES if r["typeLayer"] == layer and frm <= r["date"] <= to}
 
 
-def check_bbip(ck, path, frm, to):
+def check_daily(ck, path, ws, frm, to):
+    """The daily traffic sheet: per layer the sums of the day's summaries, every day of the
+    period (empty without data), and a line chart of the four sums."""
+    days = []
+    d = datetime.date.fromisoformat(frm)
+    while d <= datetime.date.fromisoformat(to):
+        days.append(d)
+        d += datetime.timedelta(days=1)
+    keys = ["inProm", "inMaxProm", "outProm", "outMaxProm"]
+    bad = []
+    blocks = []
+    for layer in fx.LAYERS:
+        r0 = find_row(ws, layer + ": suma de sus interfaces por día (Gbps)")
+        if r0 is None:
+            bad.append("%s: no block" % layer)
+            continue
+        blocks.append((layer, r0))
+        hdr = [ws.cell(r0 + 1, c).value for c in range(1, 6)]
+        if hdr != ["Fecha", "In Prom", "In Max Prom", "Out Prom", "Out Max Prom"]:
+            bad.append("%s header %r" % (layer, hdr))
+        for i, day in enumerate(days):
+            rows = [r for r in SUMMARIES if r["typeLayer"] == layer and
+                    r["date"] == day.isoformat()]
+            want = [day] + [sum(r[k] for r in rows) if rows else None for k in keys]
+            got = [ws.cell(r0 + 2 + i, c).value for c in range(1, 6)]
+            if isinstance(got[0], datetime.datetime):
+                got[0] = got[0].date()
+            if got[0] != want[0] or not all(close(g, w) for g, w in zip(got[1:], want[1:])):
+                bad.append("%s %s: got %r want %r" % (layer, day, got, want))
+        fmt = ws.cell(r0 + 2, 1).number_format
+        if fmt != "yyyy-mm-dd":
+            bad.append("%s date format %r" % (layer, fmt))
+    ck.ok(not bad, "Tráfico diario: daily sums per layer, every day of the period",
+          "\n".join(bad[:10]))
+    ck.eq(len(ws._charts), len(fx.LAYERS), "Tráfico diario: a line chart per layer")
+    with zipfile.ZipFile(path) as z:
+        xmls = [z.read(n).decode() for n in sorted(z.namelist())
+                if n.startswith("xl/charts/chart")]
+    line = [x for x in xmls if "<c:lineChart>" in x]
+    bad = []
+    sheet = "'Tráfico diario'"
+    for layer, r0 in blocks:
+        first, last = r0 + 2, r0 + 1 + len(days)
+        mine = [x for x in line if "%s!$A$%d:$A$%d" % (sheet, first, last) in x]
+        if len(mine) != 1:
+            bad.append("%s: %d charts over its dates" % (layer, len(mine)))
+            continue
+        x = mine[0]
+        for col in "BCDE":
+            if "%s!$%s$%d:$%s$%d" % (sheet, col, first, col, last) not in x:
+                bad.append("%s: no series over column %s" % (layer, col))
+        val = x[x.find("<c:valAx>"):x.find("</c:valAx>")]
+        if '<c:min val="0"/>' not in val or "Gbps" not in val or "Fecha" not in x:
+            bad.append("%s: axes %r" % (layer, val[:200]))
+    ck.ok(not bad and len(line) == len(fx.LAYERS),
+          "Tráfico diario: each chart draws its layer's four sums by date, Gbps from 0",
+          "\n".join(bad))
+
+
+def check_bbip(ck, path, frm, to, title):
     """A period workbook against the fixture, every sheet cell by cell (one check)."""
     ck.ok(os.path.isfile(path), "%s written" % os.path.basename(path))
     if not os.path.isfile(path):
         return
     wb = openpyxl.load_workbook(path)
-    ck.eq(wb.sheetnames, ["Resumen"] + fx.LAYERS, "sheets Resumen, then the five layers")
+    daily = ["Tráfico diario"] if frm != to else []
+    ck.eq(wb.sheetnames, ["Resumen"] + daily + fx.LAYERS,
+          "sheets Resumen, %sthen the five layers" % ("the daily traffic, " if daily else ""))
+    period = frm if frm == to else "%s a %s" % (frm, to)
+    check_print(ck, "Resumen", wb["Resumen"], title, period, fit_height=1)
+    if daily:
+        check_daily(ck, path, wb[daily[0]], frm, to)
+        check_print(ck, "Tráfico diario", wb[daily[0]], title, period)
     rows = {layer: fx.bbip_rows(SUMMARIES, layer, frm, to) for layer in fx.LAYERS}
     for layer in fx.LAYERS:
         check_sheet(ck, layer, wb[layer], BBIP_HEADERS, BBIP_KEYS, BBIP_KINDS, rows[layer])
+        check_print(ck, layer, wb[layer], title, period, repeat="$1:$1")
     check_resumen(ck, "Resumen", path, wb["Resumen"], frm, to, rows, "summary", "use", "Uso (%)",
                   [("inProm", "In Prom"), ("inMaxProm", "In Max Prom"), ("outProm", "Out Prom"),
                    ("outMaxProm", "Out Max Prom"), ("capacity", "Capacidad")],
@@ -353,6 +467,10 @@ def check_p95(ck, path, frm, to):
         return
     wb = openpyxl.load_workbook(path)
     ck.eq(wb.sheetnames, ["Resumen"] + fx.LAYERS, "sheets")
+    title, period = "Reporte Percentil 95 BBIP", "%s a %s" % (frm, to)
+    check_print(ck, "Resumen", wb["Resumen"], title, period, fit_height=1)
+    for layer in fx.LAYERS:
+        check_print(ck, layer, wb[layer], title, period, repeat="$1:$1")
     rows = {layer: fx.p95_rows(HISTORY, layer, frm, to) for layer in fx.LAYERS}
     ck.ok(sum(len(r) for r in rows.values()) == len(fx.RAW), "fixture sanity")
     for layer in fx.LAYERS:
@@ -362,7 +480,7 @@ def check_p95(ck, path, frm, to):
         ck.ok("ceil(0,95·N)" in note and "de menor a mayor" in note,
              "%s: the rank rule is stated under the table" % layer, note)
     ws = wb["Resumen"]
-    rule = ws.cell(find_row(ws, "Regla del percentil") or 1, 2).value or ""
+    rule = info_value(ws, "Regla del percentil") or ""
     ck.ok("ceil(0,95·N)" in rule, "Resumen: rank rule", rule)
     check_resumen(ck, "Resumen", path, ws, frm, to, rows, "history", "use", "Uso P95 (%)",
                   [("inPct", "In P95"), ("outPct", "Out P95"), ("capacity", "Capacidad")],
@@ -390,22 +508,22 @@ def out_file(root, name):
 # ---- scenarios ----
 
 PERIODS = [
-    # (command line, file, from, to, what)
+    # (command line, file, from, to, what, title)
     (["diario", "--date", "2026-03-10"], "Data_Diario_BBIP.xlsx", "2026-03-10", "2026-03-10",
-     "diario"),
+     "diario", "Reporte Diario BBIP"),
     (["semanal", "--date", "2026-03-10"], "Data_Semanal_BBIP.xlsx", "2026-03-02", "2026-03-08",
-     "semanal (Monday-Sunday with the DST day)"),
+     "semanal (Monday-Sunday with the DST day)", "Reporte Semanal BBIP"),
     (["quincenal", "--date", "2026-03-20"], "Data_Quincenal_BBIP.xlsx", "2026-03-01",
-     "2026-03-15", "quincenal"),
+     "2026-03-15", "quincenal", "Reporte Quincenal BBIP"),
     (["report", "mensual", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-01",
-     "2026-03-31", "mensual"),
+     "2026-03-31", "mensual", "Reporte Mensual BBIP"),
     (["mensual", "--literal", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-02",
-     "2026-03-31", "mensual --literal"),
+     "2026-03-31", "mensual --literal", "Reporte Mensual BBIP"),
 ]
 
 
 def test_bbip(root, backend, peer=None, periods=PERIODS):
-    for args, name, frm, to, what in periods:
+    for args, name, frm, to, what, title in periods:
         tag = "%s %s" % (backend, what)
         p = run(args, root=root)
         t.ok(p.returncode == 0 and ("wrote " + out_file(root, name)) in p.stdout,
@@ -416,7 +534,7 @@ def test_bbip(root, backend, peer=None, periods=PERIODS):
                      ["typeLayer", "type", "name", "date"])]
             t.eq(finds, want, "%s: one find over the period's dates, sorted" % tag)
         workbook("%s: %s, every sheet cell by cell" % (tag, name), check_bbip,
-                 out_file(root, name), frm, to)
+                 out_file(root, name), frm, to, title)
         if os.path.isfile(out_file(root, name)):
             os.remove(out_file(root, name))
 
@@ -513,6 +631,59 @@ f:close()
 """
 
 
+USER_PAGE = """-- hoja.lua - Una hoja con su propia impresión y otra con la de siempre (Hoja.xlsx, Sin.xlsx).
+local wb = sb.xlsx.workbook(sb.report.output("Hoja.xlsx"), {constant_memory = true})
+local ws = wb:add_worksheet("H")
+ws:set_portrait(); ws:fit_to_pages(1, 2); ws:repeat_rows(0, 1); ws:set_footer("&CHoja &P")
+ws:merge_range(0, 0, 0, 3, "Título de la hoja")
+ws:set_row(1, 45); ws:write_row(1, 0, {"a", "b"})
+for r = 2, 11 do ws:set_row(r, 30); ws:write_row(r, 0, {r, r * 2}) end
+local ch = wb:add_chart("column")
+ch:add_series{values = {"H", 2, 1, 11, 1}}
+ws:insert_chart(1, 5, ch, {height = (45 + 10 * 30) * 4 / 3})
+wb:add_worksheet("P"):write(0, 0, "x")
+wb:close()
+local sin = sb.xlsx.workbook(sb.report.output("Sin.xlsx"), {print_defaults = false})
+sin:add_worksheet("S"):write(0, 0, "x")
+sin:close()
+"""
+
+
+def test_page_setup(root):
+    """A user's own page setup is kept; a sheet with none gets the defaults; print_defaults =
+    false leaves them out; a chart covers rows of real heights under constant_memory."""
+    mine = os.path.join(root, "paginas")
+    write(os.path.join(mine, "hoja.lua"), USER_PAGE)
+    p = run(["report", "hoja", "--from", "2026-03-01", "--to", "2026-03-02"], root=root,
+            env={"REPORTS_SCRIPTS": "paginas"})
+    path = out_file(root, "Hoja.xlsx")
+    t.ok(p.returncode == 0 and os.path.isfile(path), "user script hoja: runs",
+         p.stdout + p.stderr)
+
+    def pages(ck):
+        wb = openpyxl.load_workbook(path)
+        ws = wb["H"]
+        ps = ws.page_setup
+        ck.eq((ps.orientation, int(ps.fitToWidth or 1), int(ps.fitToHeight or 1),
+               ws.print_title_rows, ws.oddFooter.center.text, ws.oddFooter.left.text),
+              ("portrait", 1, 2, "$1:$2", "Hoja &P", None),
+              "the script's own orientation, fit, repeated rows and footer are kept")
+        ck.eq([str(m) for m in ws.merged_cells.ranges], ["A1:D1"],
+              "merge_range: one merged cell")
+        a = ws._charts[0].anchor
+        ck.eq((a._from.row, a.to.row, a.to.rowOff), (1, 12, 0),
+              "constant_memory: a chart as tall as rows of 45 + 10 x 30 points ends below them")
+        check_print(ck, "sheet P", wb["P"], "Reporte hoja", "2026-03-01 a 2026-03-02")
+        ws = openpyxl.load_workbook(out_file(root, "Sin.xlsx"))["S"]
+        ck.ok(ws.page_setup.orientation is None and ws.oddFooter.center.text is None and
+              ws.column_dimensions["A"].width in (None, 13.0),
+              "print_defaults = false: no page setup, no footer, no widths added",
+              (ws.page_setup.orientation, ws.oddFooter.center.text,
+               ws.column_dimensions["A"].width))
+    if os.path.isfile(path):
+        workbook("a script's own page setup, the defaults, print_defaults = false", pages)
+
+
 def test_user_scripts(root, backend, peer=None):
     mine = os.path.join(root, "misreportes")
     write(os.path.join(mine, "top5.lua"), USER_SCRIPT)
@@ -549,9 +720,16 @@ def test_user_scripts(root, backend, peer=None):
                       key=lambda r: -r["use"])[:5]
         got = [(ws.cell(i + 2, 1).value, ws.cell(i + 2, 2).value) for i in range(5)]
         ck.ok(all(g[0] == w["name"] and close(g[1], w["use"]) for g, w in zip(got, want)) and
-             ws.cell(1, 1).font.b, "the five of highest use, in order, bold header", got)
+              ws.cell(1, 1).font.b, "the five of highest use, in order, bold header", got)
+        check_print(ck, "Top5", ws, "Reporte top5", "%s a %s" % (frm, to))
+        widest = max(len(w["name"]) for w in want)
+        ck.ok(widest <= (ws.column_dimensions["A"].width or 0) <= 60 and
+              8 <= (ws.column_dimensions["B"].width or 0) < 20,
+              "columns it never sized get the width of their content",
+              (widest, ws.column_dimensions["A"].width, ws.column_dimensions["B"].width))
     if os.path.isfile(path):
-        workbook("%s user script top5: values over --from/--to" % backend, top5)
+        workbook("%s user script top5: values over --from/--to, the default page setup and "
+                 "widths" % backend, top5)
     p = run(["report", "capas", "--date", "2026-03-31"], root=root, env=env)
     path = out_file(root, "Capas.csv")
     t.ok(p.returncode == 0 and os.path.isfile(path), "%s user script capas: runs" % backend,
@@ -683,7 +861,7 @@ def test_cli(root):
 
     def last_week(ck):
         ws = openpyxl.load_workbook(path)["Resumen"]
-        got = ws.cell(find_row(ws, "Período") or 1, 2).value
+        got = info_value(ws, "Período")
         ck.eq(got, "%s a %s" % (sunday - datetime.timedelta(days=6), sunday), "Resumen: Período")
     if os.path.isfile(path):
         workbook("semanal without --date: the last Monday-Sunday before today", last_week)
@@ -696,6 +874,7 @@ def main():
     t.case("sqlite: csv and json", test_formats, root, "sqlite")
     t.case("sqlite: the user's scripts", test_user_scripts, root, "sqlite")
     t.case("broken scripts", test_broken, root)
+    t.case("page setup", test_page_setup, root)
     t.case("the command line", test_cli, root)
     mongo = [("mongodb: %s" % p[4], lambda r, peer, p=p: test_bbip(r, "mongodb", peer, [p]))
              for p in PERIODS]

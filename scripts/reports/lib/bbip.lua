@@ -9,7 +9,7 @@ M.LAYERS = {"BORDE", "BRAS", "CACHING", "RAI", "IXP"}
 
 -- The old tool's columns (docs/data.md), then how complete each row is.
 M.COLUMNS = {
-	{title = "Interfaz", key = "name", kind = "text", width = 45},
+	{title = "Interfaz", key = "name", kind = "text", min_width = 40, max_width = 60},
 	{title = "In Prom", key = "inProm", kind = "number"},
 	{title = "In Max Prom", key = "inMaxProm", kind = "number"},
 	{title = "Out Prom", key = "outProm", kind = "number"},
@@ -52,8 +52,11 @@ end
 
 -- Per-layer accumulation of daily summaries, then the averaged rows.
 local function collector()
-	return {acc = {}, list = {}, seen = {}, ndates = 0}
+	return {acc = {}, list = {}, seen = {}, ndates = 0, daily = {}}
 end
+
+-- The measures summed per layer and day (the daily traffic sheet).
+M.DAILY_KEYS = {"inProm", "inMaxProm", "outProm", "outMaxProm"}
 
 local function collect(c, r, dates)
 	local a = c.acc[r.name]
@@ -84,6 +87,12 @@ local function collect(c, r, dates)
 		c.seen[r.date] = true
 		c.ndates = c.ndates + 1
 	end
+	local d = c.daily[r.date]
+	if d == nil then
+		d = {inProm = 0.0, inMaxProm = 0.0, outProm = 0.0, outMaxProm = 0.0}
+		c.daily[r.date] = d
+	end
+	for _, k in ipairs(M.DAILY_KEYS) do d[k] = d[k] + r[k] end
 	dates[r.date] = true
 end
 
@@ -119,7 +128,8 @@ function M.layer_rows(layer, p, dates)
 end
 
 -- The same for several layers with one query over the period (one pass over the store is much
--- cheaper than one per layer): returns {[layer] = {rows = ..., days = ...}}.
+-- cheaper than one per layer): returns {[layer] = {rows = ..., days = ..., daily = ...}}, daily
+-- holding per date with data the sums of the layer's inProm, inMaxProm, outProm, outMaxProm.
 function M.layers_rows(layers, p, dates)
 	local cs = {}
 	for _, layer in ipairs(layers) do cs[layer] = collector() end
@@ -130,7 +140,7 @@ function M.layers_rows(layers, p, dates)
 	local out = {}
 	for _, layer in ipairs(layers) do
 		local rows, days = rows_of(cs[layer], layer, p)
-		out[layer] = {rows = rows, days = days}
+		out[layer] = {rows = rows, days = days, daily = cs[layer].daily}
 	end
 	return out
 end
@@ -198,7 +208,7 @@ function M.summary(p, layers, dates, opt)
 	end
 	local tcols = {
 		{title = "#", key = "pos", kind = "integer"},
-		{title = "Interfaz", key = "name", kind = "text"},
+		{title = "Interfaz", key = "name", kind = "text", max_width = 60},
 		{title = "Capa", key = "layer", kind = "text"},
 		{title = "Tipo", key = "type", kind = "text"},
 		{title = opt.rank.title, key = key, kind = "number"},
@@ -242,6 +252,42 @@ function M.summary(p, layers, dates, opt)
 	}
 end
 
+-- The daily traffic sheet of a period: per layer, each day's sums over its interfaces (nil on
+-- a day without data). by_layer: the result of layers_rows.
+function M.daily(p, by_layer)
+	local blue, orange = 0x1F77B4, 0xFF7F0E
+	local d = {
+		name = "Tráfico diario",
+		title = "Tráfico diario por capa, " .. p.from .. " a " .. p.to,
+		note = "Cada fila suma los resúmenes diarios de las interfaces de la capa, en Gbps: " ..
+			"In Prom y Out Prom, el tráfico promedio del día; In Max Prom y Out Max Prom, " ..
+			"los máximos de cada interfaz. Un día sin datos queda vacío.",
+		unit = "Gbps",
+		columns = {
+			{title = "In Prom", key = "inProm", kind = "number", color = blue},
+			{title = "In Max Prom", key = "inMaxProm", kind = "number", color = blue,
+				dash = "dash"},
+			{title = "Out Prom", key = "outProm", kind = "number", color = orange},
+			{title = "Out Max Prom", key = "outMaxProm", kind = "number", color = orange,
+				dash = "dash"},
+		},
+		layers = {},
+	}
+	local days = sb.days_in(p.from, p.to)
+	for _, layer in ipairs(M.LAYERS) do
+		local rows = {}
+		for i, date in ipairs(days) do
+			local sums = by_layer[layer].daily[date] or {}
+			rows[i] = {date = date, inProm = sums.inProm, inMaxProm = sums.inMaxProm,
+				outProm = sums.outProm, outMaxProm = sums.outMaxProm}
+		end
+		d.layers[#d.layers + 1] = {layer = layer, rows = rows,
+			title = layer .. ": suma de sus interfaces por día (Gbps)",
+			chart_title = layer .. ": tráfico total por día"}
+	end
+	return d
+end
+
 -- A BBIP report: spec = {period = "diario", title = "Diario", file = "Data_Diario_BBIP"}.
 -- Writes the workbook (or csv/json) and returns the book.
 function M.run(spec)
@@ -257,6 +303,7 @@ function M.run(spec)
 	end
 	local b = {file = spec.file, title = "Reporte " .. spec.title .. " BBIP", from = p.from,
 		to = p.to, sheets = sheets}
+	if p.days > 1 then b.daily = M.daily(p, by_layer) end
 	b.summary = M.summary(p, layers, dates, {
 		totals = {
 			{key = "inProm", title = "In Prom"}, {key = "inMaxProm", title = "In Max Prom"},
