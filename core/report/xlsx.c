@@ -1206,6 +1206,33 @@ static int sb_xlsx_ws_merge_range(lua_State *L)
 	return 0;
 }
 
+/* ws:write_title(row, col, text [, format]) -> last column: text on one line, merged over as
+ * many columns from col as it needs to show whole (their widths as set so far, else the
+ * default), so that it prints whole even past the table below it. */
+static int sb_xlsx_ws_write_title(lua_State *L)
+{
+	sb_xlsx_obj *ws = sb_xlsx_check_sheet(L);
+	lxw_row_t r = sb_xlsx_row(L, 2);
+	lxw_col_t c = sb_xlsx_col(L, 3);
+	const char *text = luaL_checkstring(L, 4);
+	lxw_format *f = sb_xlsx_opt_format(L, 5, ws->book);
+	double need = sb_textfit_width(text, f != NULL && f->bold, f != NULL ? f->font_size : 0);
+	lxw_col_t last = c;
+	double have = 0;
+	for (;;) {
+		const sb_xlsx_col_info *ci = sb_xlsx_col_of(ws->sheet, last);
+		have += ci->width >= 0 ? ci->width : LXW_DEF_COL_WIDTH;
+		if (have >= need || last + 1 >= LXW_COL_MAX)
+			break;
+		last++;
+	}
+	lxw_error e = last > c ? worksheet_merge_range(ws->p, r, c, r, last, text, f)
+			       : worksheet_write_string(ws->p, r, c, text, f);
+	sb_xlsx_fail(L, ws, e, "write_title");
+	lua_pushinteger(L, (lua_Integer)last);
+	return 1;
+}
+
 /* ws:set_landscape(), ws:set_portrait() */
 static int sb_xlsx_ws_set_landscape(lua_State *L)
 {
@@ -1801,6 +1828,7 @@ static const luaL_Reg sb_xlsx_sheet_methods[] = {
 	{"print_area", sb_xlsx_ws_print_area},
 	{"set_page_breaks", sb_xlsx_ws_set_page_breaks},
 	{"merge_range", sb_xlsx_ws_merge_range},
+	{"write_title", sb_xlsx_ws_write_title},
 	{"autofit", sb_xlsx_ws_autofit},
 	{"hide_gridlines", sb_xlsx_ws_hide_gridlines},
 	{NULL, NULL},

@@ -135,30 +135,33 @@ static void test_write(void)
 	   "collected workbooks do not disturb a later one of the same path");
 	unlink(out);
 
-	rc = run("print.lua",
-		 "local wb = sb.xlsx.workbook(OUT, {constant_memory = true})\n"
-		 "local ws = wb:add_worksheet('S')\n"
-		 "ws:set_portrait(); ws:fit_to_pages(1, 1); ws:repeat_rows(0, 1)\n"
-		 "ws:set_header('&CT'); ws:set_footer('&L&A&RP &P / &N'); ws:set_paper('a4')\n"
-		 "ws:set_margins{left = 0.5, right = 0.5}; ws:print_area(0, 0, 40, 5)\n"
-		 "ws:set_page_breaks{20}; ws:set_print_scale(90)\n"
-		 "ws:merge_range(0, 0, 0, 3, 'Título', wb:add_format{bold = true})\n"
-		 "ws:merge_range(1, 0, 2, 1, 42.5)\n"
-		 "for r = 3, 30 do ws:set_row(r, 30); ws:write(r, 0, 'x') end\n"
-		 "ws:autofit{min = 2, max = 30}\n"
-		 "local w = sb.xlsx.text_width('Completitud desconocida', {bold = true})\n"
-		 "local n, h = sb.xlsx.text_lines('Completitud desconocida', w / 2 + 1, {bold = "
-		 "true})\n"
-		 "assert(w > 20 and w < 30 and n == 2 and h == 30, w .. ' ' .. n .. ' ' .. h)\n"
-		 "local ch = wb:add_chart('line')\n"
-		 "ch:add_series{values = {'S', 3, 1, 9, 1}, color = 0xFF0000, width = 2,\n"
-		 "  dash = 'dash', marker = 'circle', marker_size = 5, smooth = true}\n"
-		 "ch:set_category_axis{name = 'x', label_position = 'low', font_size = 8}\n"
-		 "ch:set_value_axis{min = 0, max = 10, major_unit = 2, crossing = 0,\n"
-		 "  major_gridlines = false}\n"
-		 "ws:insert_chart(3, 2, ch, {width = 400, height = 300})\n"
-		 "wb:close()\n",
-		 &err);
+	rc = run(
+		"print.lua",
+		"local wb = sb.xlsx.workbook(OUT, {constant_memory = true})\n"
+		"local ws = wb:add_worksheet('S')\n"
+		"ws:set_portrait(); ws:fit_to_pages(1, 1); ws:repeat_rows(0, 1)\n"
+		"ws:set_header('&CT'); ws:set_footer('&L&A&RP &P / &N'); ws:set_paper('a4')\n"
+		"ws:set_margins{left = 0.5, right = 0.5}; ws:print_area(0, 0, 40, 5)\n"
+		"ws:set_page_breaks{20}; ws:set_print_scale(90)\n"
+		"ws:merge_range(0, 0, 0, 3, 'Título', wb:add_format{bold = true})\n"
+		"ws:merge_range(1, 0, 2, 1, 42.5)\n"
+		"for r = 3, 30 do ws:set_row(r, 30); ws:write(r, 0, 'x') end\n"
+		"ws:autofit{min = 2, max = 30}\n"
+		"assert(ws:write_title(35, 0, string.rep('M', 40)) >= 3, 'a title spans columns')\n"
+		"assert(ws:write_title(36, 0, 'x') == 0, 'a short title stays in its cell')\n"
+		"local w = sb.xlsx.text_width('Completitud desconocida', {bold = true})\n"
+		"local n, h = sb.xlsx.text_lines('Completitud desconocida', w / 2 + 1, {bold = "
+		"true})\n"
+		"assert(w > 20 and w < 30 and n == 2 and h == 30, w .. ' ' .. n .. ' ' .. h)\n"
+		"local ch = wb:add_chart('line')\n"
+		"ch:add_series{values = {'S', 3, 1, 9, 1}, color = 0xFF0000, width = 2,\n"
+		"  dash = 'dash', marker = 'circle', marker_size = 5, smooth = true}\n"
+		"ch:set_category_axis{name = 'x', label_position = 'low', font_size = 8}\n"
+		"ch:set_value_axis{min = 0, max = 10, major_unit = 2, crossing = 0,\n"
+		"  major_gridlines = false}\n"
+		"ws:insert_chart(3, 2, ch, {width = 400, height = 300})\n"
+		"wb:close()\n",
+		&err);
 	ok(rc == SB_OK && is_zip(out), "print setup, merges, autofit, text measures, a line chart");
 	if (rc != SB_OK)
 		printf("#   %s\n", err.msg);

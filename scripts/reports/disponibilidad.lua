@@ -40,16 +40,10 @@ local title = wb:add_format{bold = true, font_size = 13}
 
 -- sheet 1: one row per link
 local ws = wb:add_worksheet("Disponibilidad")
-ws:write(0, 0, string.format("Disponibilidad de enlaces del %s al %s (ping)", from, to), title)
 local cols = {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "Sin respuesta",
 	"Disponibilidad (%)", "Horas activas", "Días activos", "Intervalo (s)", "Primera muestra",
 	"Última muestra", "Mayor período arriba (min)", "Mayor caída (min)"}
 ws:write_row(2, 0, cols, head)
-ws:set_row(2, 30)
-ws:set_column(0, 2, 14)
-ws:set_column(3, 9, 13)
-ws:set_column(10, 11, 20)
-ws:set_column(12, 13, 14)
 local row = 3
 for _, L in ipairs(links) do
 	ws:write_row(row, 0, {L.link, L.monitor, L.ip, L.records, L.up, L.down, L.pct,
@@ -65,21 +59,20 @@ if row > 3 then
 	ws:conditional_format(3, 6, row - 1, 6, {type = "cell", criteria = "<", value = 95, format = red})
 	ws:autofilter(2, 0, row - 1, #cols - 1)
 else
-	ws:write(3, 0, "Sin registros de ping en el período.")
+	ws:write_title(3, 0, "Sin registros de ping en el período.")
 end
 ws:freeze_panes(3, 1)
+ws:autofit{min = 6, max = 24} -- each column as wide as its header or values
+-- the title last: merged over the columns it needs, at their final widths
+ws:write_title(0, 0, string.format("Disponibilidad de enlaces del %s al %s (ping)", from, to),
+	title)
 
 -- sheet 2: the continuous periods
 local state_name = {up = "Arriba", down = "Abajo", none = "Sin datos"}
 local state_fmt = {up = up_fmt, down = down_fmt, none = none_fmt}
 local ps = wb:add_worksheet("Periodos")
-ps:write(0, 0, "Períodos continuos arriba y abajo (una muestra cubre el intervalo que la sigue; " ..
-	"un silencio de más de 3 intervalos es un período sin datos)", title)
 ps:write_row(2, 0, {"Enlace", "Monitor", "Estado", "Inicio", "Fin", "Duración", "Duración (min)",
 	"Muestras"}, head)
-ps:set_column(0, 2, 12)
-ps:set_column(3, 4, 20)
-ps:set_column(5, 7, 15)
 row = 3
 for _, L in ipairs(links) do
 	for _, p in ipairs(L.periods) do
@@ -93,4 +86,7 @@ ps:freeze_panes(3, 0)
 if row > 3 then
 	ps:autofilter(2, 0, row - 1, 7)
 end
+ps:autofit{min = 6, max = 24}
+ps:write_title(0, 0, "Períodos continuos arriba y abajo (una muestra cubre el intervalo que la " ..
+	"sigue; un silencio de más de 3 intervalos es un período sin datos)", title)
 wb:close()

@@ -34,10 +34,8 @@ local num = wb:add_format{border = "thin", num_format = "0.00"}
 
 -- the summary first
 local rs = wb:add_worksheet("Resumen")
-rs:write(0, 0, string.format("RTT de ping por enlace del %s al %s", from, to), title)
 rs:write_row(2, 0, {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "RTT mediana (ms)",
 	"RTT mínimo (ms)", "RTT máximo (ms)", "Hoja"}, head)
-rs:set_column(0, 8, 15)
 local row = 3
 for _, L in ipairs(links) do
 	L.sheet = several and string.format("M%d Enlace %d", L.monitor, L.link) or
@@ -48,22 +46,25 @@ for _, L in ipairs(links) do
 	row = row + 1
 end
 if row == 3 then
-	rs:write(3, 0, "Sin registros de ping en el período.")
+	rs:write_title(3, 0, "Sin registros de ping en el período.")
 end
+rs:autofit{min = 6, max = 24} -- each column as wide as its header or values
+rs:write_title(0, 0, string.format("RTT de ping por enlace del %s al %s", from, to), title)
 
 -- one heat map per link
 for _, L in ipairs(links) do
 	local ws = wb:add_worksheet(L.sheet)
-	ws:write(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por hora y día",
-		L.link, L.ip, L.monitor), title)
-	ws:write(1, 0, "Escala: verde = menor RTT, amarillo = intermedio, rojo = mayor; " ..
+	ws:set_column(0, 0, 7)
+	ws:set_column(1, #days, 7)
+	-- title and legend merged over the columns they need, past the map when it is narrow
+	ws:write_title(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por " ..
+		"hora y día", L.link, L.ip, L.monitor), title)
+	ws:write_title(1, 0, "Escala: verde = menor RTT, amarillo = intermedio, rojo = mayor; " ..
 		"gris \"sin resp.\" = ninguna respuesta en esa hora; vacío = sin registros.")
 	ws:write(3, 0, "Hora", head)
 	for i, d in ipairs(days) do
 		ws:write(3, i, d:sub(6), head)
 	end
-	ws:set_column(0, 0, 7)
-	ws:set_column(1, #days, 7)
 	for h = 0, 23 do
 		local r = 4 + h
 		ws:write(r, 0, string.format("%02d:00", h), hour_fmt)

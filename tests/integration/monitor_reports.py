@@ -89,6 +89,16 @@ def read_latencia(path):
     rs = wb["Resumen"]
     t.ok(rs.cell(4, 1).value == 1 and rs.cell(4, 6).value == 3.0 and rs.cell(4, 7).value == 1.0,
          "summary: median, minimum", [c.value for c in rs[4]])
+    # two days make a map three columns of 7 wide: the title and the legend span more
+    merged = sorted(str(m) for m in ws.merged_cells.ranges)
+    spans = {m.min_row: m.max_col for m in ws.merged_cells.ranges if m.min_col == 1}
+    t.ok(ws.cell(1, 1).value.startswith("Enlace 1") and spans.get(1, 0) > 3 and
+         ws.cell(2, 1).value.startswith("Escala:") and spans.get(2, 0) > spans.get(1, 0),
+         "a narrow map's title and legend merged over the columns they need", merged)
+    t.ok(ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$4" and
+         ws.oddFooter.center.text == "Período 2026-11-19 a 2026-11-20",
+         "printed landscape, title, legend and hours header on every page, the period below",
+         (ws.page_setup.orientation, ws.print_title_rows, ws.oddFooter.center.text))
 
 
 t.case("latencia: the workbook read back", read_latencia, path, needs=NEEDS)
