@@ -20,12 +20,17 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_PATH_PROG([SB_CLANG_FORMAT], [clang-format])
   AC_PATH_PROG([SB_GROFF], [groff])
   AC_PATH_PROG([SB_MAN], [man])
+  AC_PATH_PROG([SB_SOFFICE], [soffice])
+  AC_PATH_PROG([SB_PDFTOTEXT], [pdftotext])
+  AC_PATH_PROG([SB_PDFTOPPM], [pdftoppm])
   test -n "$SB_IP" || sb_test_missing="$sb_test_missing iproute2"
   test -n "$SB_INDEXMAKER" || sb_test_missing="$sb_test_missing mrtg"
   test -n "$SB_OPENSSL" || sb_test_missing="$sb_test_missing openssl"
   test -n "$SB_CLANG_FORMAT" || sb_test_missing="$sb_test_missing clang-format"
   test -n "$SB_GROFF" || sb_test_missing="$sb_test_missing groff-base"
   test -n "$SB_MAN" || sb_test_missing="$sb_test_missing man-db"
+  test -n "$SB_SOFFICE" || sb_test_missing="$sb_test_missing libreoffice-calc-nogui"
+  test -n "$SB_PDFTOTEXT" && test -n "$SB_PDFTOPPM" || sb_test_missing="$sb_test_missing poppler-utils"
   test -n "$NODE" || sb_test_missing="$sb_test_missing nodejs"
   test -n "$NPM" || sb_test_missing="$sb_test_missing npm"
   test -n "$CHROMIUM" || sb_test_missing="$sb_test_missing chromium"

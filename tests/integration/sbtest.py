@@ -44,6 +44,9 @@ NEEDS = {
     "chromium": ("program", "chromium", "chromium"),
     "groff": ("program", "groff", "groff-base"),
     "man": ("program", "man", "man-db"),
+    "soffice": ("program", "soffice", "libreoffice-calc-nogui"),
+    "pdftotext": ("program", "pdftotext", "poppler-utils"),
+    "pdftoppm": ("program", "pdftoppm", "poppler-utils"),
 }
 
 
