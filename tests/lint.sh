@@ -1,11 +1,11 @@
 #!/bin/sh
 # lint.sh - the style rules machines can check, as TAP: no sprintf, strcpy, strcat, strtok,
 # atoi, and no strtol/strtoll/strtoul whose end pointer is ignored, in core/, include/, modules/,
-# tests/; no reference to a document outside the repository;
+# tests/, examples/; no reference to a document outside the repository;
 # and every C file laid out as .clang-format says.
 top=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
-files=$(find core include modules tests -name '*.c' -o -name '*.h' | sort)
+files=$(find core include modules tests examples -name '*.c' -o -name '*.h' | sort)
 n=0
 fail=0
 check() { # name, extended regex

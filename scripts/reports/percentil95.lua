@@ -30,7 +30,7 @@ local COLUMNS = {
 local p = bbip.period("mensual")
 local F = sb.setting("SUMMARY_FACTOR")
 local sheets, layers, dates = {}, {}, {}
-for _, layer in ipairs(bbip.LAYERS) do
+for _, layer in ipairs(bbip.layers()) do
 	local rows, layer_dates, ndates = {}, {}, 0
 	for _, s in ipairs(sb.store.history_stats{layer = layer, from = p.from, to = p.to,
 		percentile = PCT}) do

@@ -2,12 +2,17 @@
 """sdk.py - the module SDK from outside: what the binary exports (nm -D) is exactly what the
 headers of include/scanbackup declare; each header compiles on its own; `make install` into a
 DESTDIR puts the headers and scanbackup.pc in place; the in-tree modules, compiled there with
-nothing but the compiler and `pkg-config --cflags scanbackup`, load and list."""
+nothing but the compiler and `pkg-config --cflags scanbackup`, load and list; and the example
+layer (examples/modules/csvlayer.c), built the same way into the installed modules folder, runs
+with the installed binary and scripts through scan, daily, the updater and the diario workbook
+(read back with openpyxl)."""
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import urllib.request
 
 import sbtest
 
@@ -124,5 +129,86 @@ r = sbtest.run(["modules"], root=work, env={"MODULES_DIR": outmods})
 rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:] if l.strip()}
 t.ok(r.returncode == 0 and all(rows.get(m, [""] * 5)[4] == "ok" for m in built),
      "scanbackup modules loads each of them", r.stdout + r.stderr)
+
+# ---- the example layer (examples/modules/csvlayer.c), end to end on the installed tree ----
+example = os.path.join(sbtest.TOP_SRCDIR, "examples/modules/csvlayer.c")
+r = subprocess.run(CC + ["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror"] + cflags.split() +
+                   ["-o", os.path.join(moduledir, "csvlayer.so"), example], capture_output=True, text=True)
+t.ok(r.returncode == 0, "the example layer builds with only cc and pkg-config --cflags, into "
+     "the installed modules folder", r.stderr)
+binary = [os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs
+          if f == "scanbackup" and os.path.basename(d) == "bin"]
+scripts = [d for d, _, fs in os.walk(dest) if os.path.basename(d) == "scripts" and
+           os.path.isfile(os.path.join(d, "reports/diario.lua"))]
+t.ok(len(binary) == 1 and len(scripts) == 1, "the installed binary and scripts", (binary, scripts))
+DATE, TZ = "2026-11-20", "UTC"
+start, end = sbtest.day_bounds(DATE, TZ)
+www = sbtest.tempdir()
+srv = sbtest.Server(www)
+ifaces = {"EDGE-1 xe-0/0/0": ("JUNIPER", 10.0, 7), "EDGE-2 xe-0/0/1": ("JUNIPER", 40.0, 11)}
+want = {}
+for k, (name, (typ, cap, seed)) in enumerate(sorted(ifaces.items())):
+    rows = [(start + 300 * i, seed * 10 ** 6 + 997 * i, seed * 10 ** 6 + 991 * (287 - i))
+            for i in range(288)]
+    body = "time,in,out\n" + "".join("%d,%d,%d\n" % (ts - 86400, 5, 5) for ts, _, _ in rows[:4])
+    body += "".join("%d,%d,%d\n" % x for x in rows)
+    sbtest.write(os.path.join(www, "csv/%d.csv" % k), body)
+    want[name] = rows
+root = sbtest.tempdir()
+os.symlink(scripts[0] if scripts else www, os.path.join(root, "scripts"))
+sbtest.write(os.path.join(root, ".env"), "TIMEZONE=%s\nUSERSCAN=scan\nPASSWORDSCAN=s3cret\n" % TZ)
+sbtest.write(os.path.join(root, "sources/SCAN/CSV"),
+             "".join("%s/csv/%d.csv;%s;%g;%s\n" % (srv.base, k, name, ifaces[name][1], ifaces[name][0])
+                     for k, name in enumerate(sorted(ifaces))))
+
+
+def installed(*args):
+    e = dict(os.environ, MODULES_DIR=moduledir)
+    e.pop("PWDSCANBACKUP", None)
+    return subprocess.run(binary[:1] + ["--root", root] + list(args), env=e, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+r = installed("modules")
+rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:] if l.strip()}
+t.ok(r.returncode == 0 and rows.get("csvlayer", [""] * 6)[1:5] == ["layer", abi, "CSV", "ok"],
+     "scanbackup modules lists the example: a layer, CSV, ok", r.stdout + r.stderr)
+steps = [("scan", "--date", DATE), ("daily", "--date", DATE), ("updater", "data", "--date", DATE),
+         ("updater", "daily", "--date", DATE), ("diario", "--date", DATE, "--out", root + "/out")]
+for step in steps:
+    r = installed(*step)
+    t.ok(r.returncode == 0, "the installed scanbackup %s with the example layer" % " ".join(step[:2]),
+         r.stdout + r.stderr)
+with urllib.request.urlopen(srv.base + "/_requests", timeout=5) as resp:
+    seen = json.loads(resp.read().decode())
+t.ok(len(seen) == 2 and all(q["target"].endswith("?date=" + DATE) and
+                            q["headers"].get("Accept") == "text/csv" and
+                            "Authorization" not in q["headers"] for q in seen),
+     "its fetch hook asked for the day, as CSV, without the SCAN credentials", seen)
+reason = sbtest.missing("openpyxl")
+if reason:
+    t.skip("the example's rows in the diario workbook, cell by cell", reason)
+else:
+    def workbook(ck):
+        import openpyxl
+        wb = openpyxl.load_workbook(os.path.join(root, "out/Data_Diario_BBIP.xlsx"))
+        ck.eq(wb.sheetnames[-2:], ["IXP", "CSV"], "the layer's sheet follows the BBIP five")
+        ws = wb["CSV"]
+        ck.eq([c.value for c in ws[1]][:8], ["Interfaz", "In Prom", "In Max Prom", "Out Prom",
+                                              "Out Max Prom", "Capacidad", "Tipo", "Uso (%)"],
+              "header")
+        F = 8.022e-9
+        for i, name in enumerate(sorted(ifaces)):
+            got = [c.value for c in ws[i + 2]][:8]
+            ins, outs = [x[1] for x in want[name]], [x[2] for x in want[name]]
+            typ, cap = ifaces[name][0], ifaces[name][1]
+            exp = [name, sum(ins) / 288 * F, max(ins) * F, sum(outs) / 288 * F, max(outs) * F, cap,
+                   typ, max(max(ins), max(outs)) * F / cap * 100]
+            ck.eq([got[0], got[6]], [name, typ], "row %d: interface and type" % (i + 2))
+            nums = [(g, e) for j, (g, e) in enumerate(zip(got, exp)) if j not in (0, 6)]
+            ck.ok(all(isinstance(g, (int, float)) and abs(g - e) <= 1e-9 * max(1, abs(e)) for g, e in nums),
+                  "row %d: the figures" % (i + 2), "got %s, want %s" % (got, exp))
+    t.check("the example's rows in the diario workbook, cell by cell", workbook)
+srv.stop()
 shutil.rmtree(dest, True)
 t.done()

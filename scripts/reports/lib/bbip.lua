@@ -7,6 +7,25 @@ local M = {}
 -- The layers of the BBIP workbooks, in sheet order (IPBRAS counts IPs, it has its own reports).
 M.LAYERS = {"BORDE", "BRAS", "CACHING", "RAI", "IXP"}
 
+-- The sheets of a workbook: the five BBIP layers, then every other traffic layer (not in_only) a
+-- loaded module adds (docs/modules.md), in name order.
+function M.layers()
+	local out, seen, extra = {}, {}, {}
+	for _, l in ipairs(M.LAYERS) do
+		out[#out + 1] = l
+		seen[l] = true
+	end
+	for _, l in ipairs(sb.store.layers()) do
+		if not l.in_only and not seen[l.layer] then
+			extra[#extra + 1] = l.layer
+			seen[l.layer] = true
+		end
+	end
+	table.sort(extra)
+	for _, l in ipairs(extra) do out[#out + 1] = l end
+	return out
+end
+
 -- The old tool's columns (docs/data.md), then how complete each row is.
 M.COLUMNS = {
 	{title = "Interfaz", key = "name", kind = "text", min_width = 40, max_width = 60},
@@ -293,8 +312,9 @@ end
 function M.run(spec)
 	local p = M.period(spec.period)
 	local sheets, layers, dates = {}, {}, {}
-	local by_layer = M.layers_rows(M.LAYERS, p, dates)
-	for _, layer in ipairs(M.LAYERS) do
+	local names = M.layers()
+	local by_layer = M.layers_rows(names, p, dates)
+	for _, layer in ipairs(names) do
 		local rows = by_layer[layer].rows
 		table.sort(rows, M.by_type_name)
 		layers[#layers + 1] = {layer = layer, rows = rows, days = by_layer[layer].days}
