@@ -186,7 +186,9 @@ int sb_daily_run(const sb_settings *s, sb_modules *mods, sb_store *st, const cha
 				       layer, date, qerr.msg);
 				sb_daily_stored_free(&L.stored);
 			}
-			qsort(L.stored.v, L.stored.n, sizeof(*L.stored.v), sb_daily_iface_cmp);
+			if (L.stored.n > 1) /* qsort must not get NULL, even for 0 rows */
+				qsort(L.stored.v, L.stored.n, sizeof(*L.stored.v),
+				      sb_daily_iface_cmp);
 		}
 		size_t before = stats->stored_only;
 		rc = sb_spool_list(s->data_dir, layer, date, sb_daily_file, &L, err);

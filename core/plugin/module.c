@@ -215,7 +215,8 @@ static int sb_module_names(const char *dir, char ***out, size_t *n, sb_err *err)
 		names[i][strlen(names[i]) - 3] = '\0';
 	/* stripping the extensions can change the order: sort the bases again, so that the .la and
 	 * the .so of one module are neighbours */
-	qsort(names, count, sizeof(*names), sb_cmp_str);
+	if (count > 1)
+		qsort(names, count, sizeof(*names), sb_cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < count; i++) {
 		if (w > 0 && strcmp(names[w - 1], names[i]) == 0)
