@@ -298,12 +298,23 @@ local function write_summary(wb, ws, b, f)
 	end
 	local label = grid_place(grid, {label_w})[1]
 	if label.col + label.span >= #grid then grid[#grid + 1] = TEXT_MAX end
-	local value = {col = label.col + label.span, span = #grid - label.col - label.span}
+	-- a chart goes to the right of the first table, beside the header block: the values of
+	-- the block stop where the first table does
+	local has_chart = false
+	for _, t in ipairs(tables) do has_chart = has_chart or (t.chart ~= nil and #t.rows > 0) end
+	local first_cols = #grid
+	if layouts[1] then
+		local pl = layouts[1].place[#layouts[1].place]
+		first_cols = pl.col + pl.span
+	end
+	local value_end = has_chart and math.max(first_cols, label.col + label.span + 1) or #grid
+	local value = {col = label.col + label.span, span = value_end - label.col - label.span}
 	for c, w in ipairs(grid) do ws:set_column(c - 1, c - 1, w) end
 	ws:fit_to_pages(1, 1)
 
 	local r = full_line(ws, 0, b.title, f.title, grid, {bold = true, size = 14}) + 1
 	local value_w = placed_width(grid, value)
+	local chart_top, charts, points = r, {}, 0 -- points: the height of the rows beside the chart
 	for _, kv in ipairs(s.info or {}) do
 		local v, fmt = kv[2], f.info
 		if type(v) == "number" then
@@ -312,16 +323,17 @@ local function write_summary(wb, ws, b, f)
 			v = tostring(v)
 			local _, h = sb.xlsx.text_lines(v, value_w)
 			if h > 15 then ws:set_row(r, h) end
+			points = points + h - 15
 		end
 		put(ws, r, label, kv[1], f.label)
 		put(ws, r, value, v, fmt)
+		points = points + 15
 		r = r + 1
 	end
-	local chart_top, charts, points = nil, {}, 0 -- points: the height of the tables' rows
 	for i, t in ipairs(tables) do
 		local lay = layouts[i]
 		r = r + 1
-		if i == 1 then chart_top = r else points = points + 15 end
+		local beside = i == 1 -- rows of the first table are beside the chart
 		ws:write_string(r, 0, t.title, f.label)
 		r = r + 1
 		local hw = {}
@@ -330,13 +342,13 @@ local function write_summary(wb, ws, b, f)
 		for j, c in ipairs(t.columns) do titles[j] = c.title end
 		local hh = height_of(titles, hw, BOLD)
 		header(ws, r, t.columns, f, lay.place, hh)
-		points = points + 15 + (hh or 15)
+		if beside then points = points + 30 + (hh or 15) end -- the gap, the title, the header
 		r = r + 1
 		local first = r
 		for _, row in ipairs(lay.rows) do
 			local h = height_of(row_texts(t.columns, row), hw, row.total and BOLD or nil)
 			data_row(ws, r, t.columns, row, f, nil, lay.place, h)
-			points = points + (h or 15)
+			if beside then points = points + (h or 15) end
 			r = r + 1
 		end
 		local last = first + #t.rows - 1
@@ -359,12 +371,12 @@ local function write_summary(wb, ws, b, f)
 			charts[#charts + 1] = ch
 		end
 	end
-	-- the charts beside the tables, from the first table's title down to the last row
-	if #charts > 0 then ws:set_column(#grid, #grid, GAP) end
-	local height = math.max(320, px(points) // math.max(1, #charts))
+	-- the charts at the top right: from the header block down to the first table's last row,
+	-- above the wider tables that follow
+	local height = math.max(240, px(points) - 4) // math.max(1, #charts)
 	for i, ch in ipairs(charts) do
-		ws:insert_chart(chart_top, #grid + 1, ch,
-			{width = 560, height = height, y_offset = (i - 1) * height})
+		ws:insert_chart(chart_top, first_cols, ch, {width = 520, height = height,
+			x_offset = 12, y_offset = (i - 1) * height})
 	end
 	if s.notes and #s.notes > 0 then
 		r = r + 1
