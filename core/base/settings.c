@@ -70,6 +70,8 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"SERVE_MAX_RANGE_DAYS", NULL, SB_SET_LONG, SB_S(serve_max_range_days), "92", 1, 3660, 0},
 	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", 0, 86400, 0},
 	{"SERVE_PUBLIC_URL", NULL, SB_SET_STR, SB_S(serve_public_url), NULL, 0, 0, 0},
+	{"REPORT_TIMEOUT", NULL, SB_SET_LONG, SB_S(report_timeout), "300", 1, 86400, 0},
+	{"LUA_TRUSTED", NULL, SB_SET_BOOL, SB_S(lua_trusted), "no", 0, 0, 0},
 };
 
 /* Keys a .env may hold that are read elsewhere (free-form lookups) or by other tools. */
@@ -273,6 +275,27 @@ const char *sb_settings_get(const sb_settings *s, const char *key)
 		if (strcmp(sb_file_kv[i].key, key) == 0)
 			return sb_file_kv[i].value;
 	return NULL;
+}
+
+int sb_settings_secret(const char *key)
+{
+	const sb_setting_def *d = sb_setting_find(key);
+	if (d != NULL && d->secret)
+		return 1;
+	static const char *const words[] = {"PASSWORD", "PASSWD",     "TOKEN",
+					    "SECRET",   "CREDENTIAL", "PRIVATE"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(words); i++)
+		if (strstr(key, words[i]) != NULL)
+			return 1;
+	size_t n = strlen(key);
+	return (n >= 4 && strcmp(key + n - 4, "_KEY") == 0) ||
+	       (n >= 3 && strcmp(key + n - 3, "_PW") == 0) ||
+	       (n >= 4 && strcmp(key + n - 4, "_PWD") == 0);
+}
+
+int sb_settings_known(const char *key)
+{
+	return sb_setting_find(key) != NULL || sb_setting_known_other(key);
 }
 
 void sb_settings_each(const sb_settings *s, const char *prefix,

@@ -52,6 +52,9 @@ typedef struct sb_settings {
 	long serve_max_range_days;  /* SERVE_MAX_RANGE_DAYS */
 	long serve_cache_seconds; /* SERVE_CACHE_SECONDS: traffic answers kept this long (0: never) */
 	char *serve_public_url;   /* SERVE_PUBLIC_URL: the dashboard's origin as browsers see it */
+
+	long report_timeout; /* REPORT_TIMEOUT: seconds a report may run (command line and web) */
+	int lua_trusted;     /* LUA_TRUSTED: scripts get full Lua instead of the sandbox */
 } sb_settings;
 
 /* Loads the settings. root may be NULL (then PWDSCANBACKUP, then the current directory).
@@ -63,6 +66,15 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
 /* Looks up a free-form key (SCAN_URL_BORDE_HUAWEI...): the environment first, then the file.
  * Returns a string owned by s or the environment, or NULL. */
 const char *sb_settings_get(const sb_settings *s, const char *key);
+
+/* 1 when key names a secret: a setting the table marks secret (passwords, DATABASE_URI), or a
+ * name holding PASSWORD, PASSWD, TOKEN, SECRET, CREDENTIAL or PRIVATE, or ending in _KEY, _PW or
+ * _PWD (MONITOR_TOKEN, PGPASSWORD...). Scripts are never given such a value. */
+int sb_settings_secret(const char *key);
+
+/* 1 when key is a setting a .env file may hold: a key of the table (or its old name), or one of
+ * the free-form families (SCAN_URL_*, MONITOR_*, SERVE_*...). */
+int sb_settings_known(const char *key);
 
 /* Calls fn with every key starting with prefix that the environment or the .env file sets, and
  * its value (the environment's when both set it), in no particular order. */

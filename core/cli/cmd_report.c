@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -302,6 +303,47 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 	return SB_EXIT_OK;
 }
 
+/* REPORT_TIMEOUT on the command line: the Lua run stops itself at the limit (luahost's count
+ * hook); a script blocked outside Lua gets SIGALRM a second later, which interrupts the system
+ * call it waits in and ends the run the same way; if even that does not end it, the process
+ * exits SB_REPORT_KILL_GRACE seconds later. */
+#define SB_REPORT_KILL_GRACE 10
+
+static volatile sig_atomic_t sb_report_alarms;
+static char sb_report_alarm_msg[200];
+static size_t sb_report_alarm_len;
+
+static void sb_report_on_alarm(int sig)
+{
+	(void)sig;
+	if (sb_report_alarms++ == 0) {
+		sb_lua_interrupt();
+		alarm(SB_REPORT_KILL_GRACE);
+		return;
+	}
+	ssize_t w = write(STDERR_FILENO, sb_report_alarm_msg, sb_report_alarm_len);
+	(void)w;
+	_exit(SB_EXIT_FAIL);
+}
+
+static void sb_report_limit(const char *name, long seconds)
+{
+	int n = snprintf(sb_report_alarm_msg, sizeof(sb_report_alarm_msg),
+			 "scanbackup report %s: killed: it ran %ld s past REPORT_TIMEOUT (%ld s) "
+			 "outside Lua\n",
+			 name, (long)SB_REPORT_KILL_GRACE + 1, seconds);
+	sb_report_alarm_len = n > 0 && (size_t)n < sizeof(sb_report_alarm_msg)
+				      ? (size_t)n
+				      : sizeof(sb_report_alarm_msg) - 1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sb_report_on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: the blocked call returns EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)seconds + 1);
+}
+
 int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
 	sb_report_opts o = {0};
@@ -356,7 +398,10 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 				  .store = st,
 				  .mods = &cli->mods,
 				  .script = script,
-				  .user = &o.ctx};
+				  .user = &o.ctx,
+				  .timeout = (double)cli->s.report_timeout,
+				  .timeout_name = "REPORT_TIMEOUT"};
+		sb_report_limit(o.name, cli->s.report_timeout);
 		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx,
 							  sb_lua_open_probes};
 		sb_report_run run = {.name = o.name};
@@ -369,6 +414,7 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 			sb_log(SB_LOG_INFO, "report", "%s: done in %.2f s (%s)", o.name,
 			       sb_time_mono() - t0, sb_store_backend(st));
 		}
+		alarm(0);
 		sb_store_close(&st);
 	}
 	free(lua_path);

@@ -3,15 +3,27 @@
 
 #include "lua/luahost.h"
 
+#include <errno.h>
 #include <lauxlib.h>
+#include <libgen.h>
+#include <limits.h>
 #include <lualib.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "base/stats.h"
 #include "base/timeutil.h"
+
+/* Folders a run may read or write (each kept as written and, when it exists, resolved). */
+#define SB_LUA_DIRS 16
+/* The count hook runs every this many Lua instructions. */
+#define SB_LUA_HOOK_COUNT 10000
 
 /* One run: the allocator's ud, so any lua_State of the run finds it with lua_getallocf. */
 typedef struct sb_lua_host {
@@ -26,7 +38,17 @@ typedef struct sb_lua_host {
 	void *collect_ctx;
 	sb_err *collect_err;
 	int collect_rc;
+	int trusted;                  /* full Lua: no sandbox */
+	char *read_dirs[SB_LUA_DIRS]; /* absolute, clean */
+	size_t nread;
+	char *write_dirs[SB_LUA_DIRS];
+	size_t nwrite;
+	double deadline; /* sb_time_mono() when the run is over; 0: never */
+	int expired;     /* the deadline passed, or sb_lua_interrupt was called */
 } sb_lua_host;
+
+/* Set by sb_lua_interrupt (a signal handler). */
+static volatile sig_atomic_t sb_lua_interrupted;
 
 /* The allocator: realloc with a running total; a request that would pass SB_LUA_MEM_MAX fails,
  * which Lua turns into a "not enough memory" error. */
@@ -112,6 +134,19 @@ int sb_lua_pcall(lua_State *L, int nargs, int nresults, sb_err *err)
 	if (rc == LUA_OK)
 		return SB_OK;
 	const char *msg = lua_tostring(L, -1);
+	sb_lua_host *hh = sb_lua_host_of(L);
+	if (hh->deadline > 0 && (sb_lua_interrupted || sb_time_mono() >= hh->deadline))
+		hh->expired = 1;
+	if (hh->expired) {
+		const char *name = hh->env != NULL && hh->env->timeout_name != NULL
+					   ? hh->env->timeout_name
+					   : "the time limit";
+		sb_err_set(err, SB_ELUA, "%s: stopped: the run took longer than %s allows (%.0f s)",
+			   hh->path != NULL ? hh->path : "lua", name,
+			   hh->env != NULL ? hh->env->timeout : 0.0);
+		lua_pop(L, 1);
+		return SB_ELUA;
+	}
 	if (rc == LUA_ERRMEM) {
 		const sb_lua_host *h = sb_lua_host_of(L);
 		sb_err_set(err, SB_ELUA, "%s: not enough memory (scripts may use at most %zu MiB)",
@@ -122,6 +157,406 @@ int sb_lua_pcall(lua_State *L, int nargs, int nresults, sb_err *err)
 	}
 	lua_pop(L, 1);
 	return SB_ELUA;
+}
+
+/* ---- the sandbox: folders ---- */
+
+/* path made absolute (against the current folder) with its symbolic links and ".." resolved:
+ * realpath() of its longest existing head, and the rest of it appended, which may not hold "."
+ * or "..". NULL when that is not possible. Caller frees. */
+static char *sb_lua_resolve(const char *path)
+{
+	char *abs;
+	if (path[0] == '/') {
+		abs = sb_xstrdup(path);
+	} else {
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return NULL;
+		abs = sb_fs_join(cwd, path);
+	}
+	char *real = realpath(abs, NULL);
+	size_t cut = strlen(abs);
+	while (real == NULL && cut > 0) {
+		while (cut > 0 && abs[cut - 1] != '/')
+			cut--; /* the head ends before the last name not yet tried */
+		const char *rest = abs + cut;
+		for (const char *p = rest; *p != '\0';) {
+			size_t len = strcspn(p, "/");
+			if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.')) {
+				free(abs);
+				return NULL;
+			}
+			p += len + (p[len] == '/');
+		}
+		while (cut > 1 && abs[cut - 1] == '/')
+			cut--;
+		char save = abs[cut];
+		abs[cut] = '\0';
+		char *head = realpath(cut > 0 ? abs : "/", NULL);
+		abs[cut] = save;
+		if (head != NULL) {
+			real = sb_fs_join(head, rest);
+			free(head);
+			break;
+		}
+		if (cut <= 1)
+			break;
+	}
+	free(abs);
+	return real;
+}
+
+/* 1 when path is dir or lies under it. */
+static int sb_lua_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (n == 1 && dir[0] == '/')
+		return 1;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static void sb_lua_host_allow(sb_lua_host *h, const char *dir, int write)
+{
+	char *real = sb_lua_resolve(dir);
+	char **v = write ? h->write_dirs : h->read_dirs;
+	size_t *n = write ? &h->nwrite : &h->nread;
+	if (real != NULL && *n < SB_LUA_DIRS)
+		v[(*n)++] = real;
+	else
+		free(real);
+}
+
+/* The folders every run may read: the script's own, the scripts folder, REPORTS_SCRIPTS. */
+static void sb_lua_host_dirs(sb_lua_host *h, const char *path)
+{
+	char *copy = sb_xstrdup(path);
+	sb_lua_host_allow(h, dirname(copy), 0);
+	free(copy);
+	const sb_settings *s = h->env->s;
+	if (s == NULL)
+		return;
+	char *scripts = sb_settings_scripts_dir(s);
+	sb_lua_host_allow(h, scripts, 0);
+	free(scripts);
+	if (s->reports_scripts != NULL) {
+		char *mine = s->reports_scripts[0] == '/' || s->root == NULL
+				     ? sb_xstrdup(s->reports_scripts)
+				     : sb_fs_join(s->root, s->reports_scripts);
+		sb_lua_host_allow(h, mine, 0);
+		free(mine);
+	}
+}
+
+static void sb_lua_host_free(sb_lua_host *h)
+{
+	for (size_t i = 0; i < h->nread; i++)
+		free(h->read_dirs[i]);
+	for (size_t i = 0; i < h->nwrite; i++)
+		free(h->write_dirs[i]);
+	h->nread = h->nwrite = 0;
+}
+
+void sb_lua_allow_dir(lua_State *L, const char *dir, int write)
+{
+	sb_lua_host_allow(sb_lua_host_of(L), dir, write);
+}
+
+void sb_lua_add_path(lua_State *L, const char *templates)
+{
+	for (const char *p = templates; *p != '\0';) {
+		size_t len = strcspn(p, ";");
+		char *t = sb_xmalloc(len + 1);
+		memcpy(t, p, len);
+		t[len] = '\0';
+		char *q = strchr(t, '?');
+		if (q != NULL) {
+			*q = '\0';
+			sb_lua_allow_dir(L, t, 0);
+		}
+		free(t);
+		p += len + (p[len] == ';');
+	}
+	if (lua_getglobal(L, "package") == LUA_TTABLE) {
+		lua_getfield(L, -1, "path");
+		lua_pushfstring(L, "%s;%s", templates, lua_tostring(L, -1));
+		lua_setfield(L, -3, "path");
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+int sb_lua_sandboxed(lua_State *L)
+{
+	return !sb_lua_host_of(L)->trusted;
+}
+
+int sb_lua_check_path(lua_State *L, const char *path, int write, sb_err *err)
+{
+	const sb_lua_host *h = sb_lua_host_of(L);
+	if (h->trusted)
+		return SB_OK;
+	char *real = sb_lua_resolve(path);
+	if (real == NULL)
+		return sb_err_set(err, SB_EINVAL,
+				  "%s: \".\" or \"..\" in a folder that does not exist is refused "
+				  "to scripts",
+				  path);
+	int ok = 0;
+	for (size_t i = 0; i < h->nwrite && !ok; i++)
+		ok = sb_lua_under(real, h->write_dirs[i]);
+	for (size_t i = 0; !write && i < h->nread && !ok; i++)
+		ok = sb_lua_under(real, h->read_dirs[i]);
+	free(real);
+	if (ok)
+		return SB_OK;
+	return sb_err_set(
+		err, SB_EINVAL,
+		write ? "%s: scripts write only into their output folder (LUA_TRUSTED=yes "
+			"lifts this)"
+		      : "%s: scripts read only the script folders and their output "
+			"(LUA_TRUSTED=yes lifts this)",
+		path);
+}
+
+/* ---- the sandbox: libraries ---- */
+
+/* load(chunk [, name [, mode [, env]]]) reading text only: a binary chunk can crash the state.
+ * The original load is upvalue 1. */
+static int sb_safe_load(lua_State *L)
+{
+	int n = lua_gettop(L);
+	if (n < 3)
+		lua_settop(L, 3);
+	lua_pushliteral(L, "t");
+	lua_replace(L, 3);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* os.getenv(name): the settings' own variables, never a secret. */
+static int sb_safe_getenv(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	const char *v = NULL;
+	if (!sb_settings_secret(name) && sb_settings_known(name))
+		v = getenv(name);
+	if (v != NULL)
+		lua_pushstring(L, v);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+/* io.open(path [, mode]) in the allowed folders; the original is upvalue 1. */
+static int sb_safe_io_open(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	const char *mode = luaL_optstring(L, 2, "r");
+	sb_err err = {0};
+	if (sb_lua_check_path(L, path, strpbrk(mode, "wa+") != NULL, &err) != SB_OK) {
+		luaL_pushfail(L);
+		lua_pushstring(L, err.msg);
+		lua_pushinteger(L, EACCES);
+		return 3;
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* io.lines([path, ...]): a named file in the readable folders; the original is upvalue 1. */
+static int sb_safe_io_lines(lua_State *L)
+{
+	if (!lua_isnoneornil(L, 1)) {
+		sb_err err = {0};
+		if (sb_lua_check_path(L, luaL_checkstring(L, 1), 0, &err) != SB_OK)
+			return luaL_error(L, "%s", err.msg);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* debug.getinfo([thread,] f [, what]) without 'f' and 'L' (no function or line table handed
+ * out: the functions up the stack include the host's own). The original is upvalue 1. */
+static int sb_safe_getinfo(lua_State *L)
+{
+	int arg = lua_type(L, 1) == LUA_TTHREAD ? 3 : 2;
+	const char *what = luaL_optstring(L, arg, "lnSrtu");
+	char clean[32];
+	size_t n = 0;
+	for (const char *p = what; *p != '\0' && n < sizeof(clean) - 1; p++)
+		if (*p != 'f' && *p != 'L' && *p != '>')
+			clean[n++] = *p;
+	clean[n] = '\0';
+	lua_settop(L, arg);
+	lua_pushstring(L, clean);
+	lua_replace(L, arg);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, arg, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* The require searcher of the sandbox: package.path's templates, a file used only when it lies
+ * in the readable folders; text chunks only. The package table is upvalue 1. */
+static int sb_safe_searcher(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	lua_getfield(L, lua_upvalueindex(1), "path");
+	const char *path = lua_tostring(L, -1);
+	if (path == NULL)
+		return luaL_error(L, "package.path must be a string");
+	const char *mod = luaL_gsub(L, name, ".", "/");
+	luaL_Buffer tried;
+	luaL_buffinit(L, &tried);
+	for (const char *p = path; *p != '\0';) {
+		size_t len = strcspn(p, ";");
+		lua_pushlstring(L, p, len);
+		const char *file = luaL_gsub(L, lua_tostring(L, -1), "?", mod);
+		sb_err err = {0};
+		if (len > 0 && sb_lua_check_path(L, file, 0, &err) == SB_OK &&
+		    access(file, R_OK) == 0) {
+			if (luaL_loadfilex(L, file, "t") != LUA_OK)
+				return luaL_error(L,
+						  "error loading module '%s' from file '%s':\n\t%s",
+						  name, file, lua_tostring(L, -1));
+			lua_pushstring(L, file);
+			return 2;
+		}
+		lua_pop(L, 2);
+		if (len > 0) {
+			lua_pushfstring(L, "\n\tno file '%s'", file);
+			luaL_addvalue(&tried);
+		}
+		p += len + (p[len] == ';');
+	}
+	luaL_pushresult(&tried);
+	return 1;
+}
+
+/* Replaces field name of the global table and of package.loaded with the table on top. */
+static void sb_lua_set_lib(lua_State *L, const char *name)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, name);
+	lua_pop(L, 1);
+	lua_setglobal(L, name);
+}
+
+/* Copies the fields names of the table at src into the table on top. */
+static void sb_lua_copy(lua_State *L, int src, const char *const *names)
+{
+	for (; *names != NULL; names++) {
+		lua_getfield(L, src, *names);
+		lua_setfield(L, -2, *names);
+	}
+}
+
+/* Pushes a closure of fn over field name of the table at src. */
+static void sb_lua_wrap(lua_State *L, int src, const char *name, lua_CFunction fn)
+{
+	lua_getfield(L, src, name);
+	lua_pushcclosure(L, fn, 1);
+}
+
+/* Opens the sandbox's libraries (see luahost.h). Runs under lua_pcall. */
+static void sb_lua_open_sandbox(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+		{LUA_GNAME, luaopen_base},          {LUA_LOADLIBNAME, luaopen_package},
+		{LUA_COLIBNAME, luaopen_coroutine}, {LUA_TABLIBNAME, luaopen_table},
+		{LUA_IOLIBNAME, luaopen_io},        {LUA_OSLIBNAME, luaopen_os},
+		{LUA_STRLIBNAME, luaopen_string},   {LUA_MATHLIBNAME, luaopen_math},
+		{LUA_UTF8LIBNAME, luaopen_utf8},    {LUA_DBLIBNAME, luaopen_debug},
+	};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(libs); i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+	int top = lua_gettop(L);
+	/* base: no file loading, text chunks only */
+	lua_pushglobaltable(L);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dofile");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "loadfile");
+	sb_lua_wrap(L, -1, "load", sb_safe_load);
+	lua_setfield(L, -2, "load");
+	/* string: no dump */
+	lua_getglobal(L, LUA_STRLIBNAME);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	/* os: the clock and the calendar */
+	static const char *const os_keep[] = {"clock", "date", "difftime", "time", NULL};
+	int os = (lua_getglobal(L, LUA_OSLIBNAME), lua_gettop(L));
+	lua_newtable(L);
+	sb_lua_copy(L, os, os_keep);
+	lua_pushcfunction(L, sb_safe_getenv);
+	lua_setfield(L, -2, "getenv");
+	sb_lua_set_lib(L, LUA_OSLIBNAME);
+	/* io: the standard streams; named files in the allowed folders */
+	static const char *const io_keep[] = {"close", "read",   "write",  "type",
+					      "stdin", "stdout", "stderr", NULL};
+	int io = (lua_getglobal(L, LUA_IOLIBNAME), lua_gettop(L));
+	lua_newtable(L);
+	sb_lua_copy(L, io, io_keep);
+	sb_lua_wrap(L, io, "open", sb_safe_io_open);
+	lua_setfield(L, -2, "open");
+	sb_lua_wrap(L, io, "lines", sb_safe_io_lines);
+	lua_setfield(L, -2, "lines");
+	sb_lua_set_lib(L, LUA_IOLIBNAME);
+	/* debug: where am I, and the traceback */
+	int dbg = (lua_getglobal(L, LUA_DBLIBNAME), lua_gettop(L));
+	lua_newtable(L);
+	lua_getfield(L, dbg, "traceback");
+	lua_setfield(L, -2, "traceback");
+	sb_lua_wrap(L, dbg, "getinfo", sb_safe_getinfo);
+	lua_setfield(L, -2, "getinfo");
+	sb_lua_set_lib(L, LUA_DBLIBNAME);
+	/* package: Lua files of the readable folders; no C module, no probing of other files */
+	int pkg = (lua_getglobal(L, LUA_LOADLIBNAME), lua_gettop(L));
+	lua_pushnil(L);
+	lua_setfield(L, pkg, "loadlib");
+	lua_pushnil(L);
+	lua_setfield(L, pkg, "searchpath");
+	lua_pushliteral(L, "");
+	lua_setfield(L, pkg, "cpath");
+	lua_pushliteral(L, ""); /* not Lua's usual places: the host and sections add folders */
+	lua_setfield(L, pkg, "path");
+	lua_createtable(L, 2, 0);
+	lua_getfield(L, pkg, "searchers");
+	lua_rawgeti(L, -1, 1); /* package.preload */
+	lua_rawseti(L, -3, 1);
+	lua_pop(L, 1);
+	lua_pushvalue(L, pkg);
+	lua_pushcclosure(L, sb_safe_searcher, 1);
+	lua_rawseti(L, -2, 2);
+	lua_setfield(L, pkg, "searchers");
+	lua_settop(L, top);
+}
+
+/* The count hook: once the run is over, every instruction raises, so no pcall keeps it going. */
+static void sb_lua_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	sb_lua_host *h = sb_lua_host_of(L);
+	if (!h->expired && !sb_lua_interrupted && sb_time_mono() < h->deadline)
+		return;
+	h->expired = 1;
+	lua_sethook(L, sb_lua_hook, LUA_MASKCOUNT, 1);
+	luaL_error(L, "the time limit is over");
+}
+
+void sb_lua_interrupt(void)
+{
+	sb_lua_interrupted = 1;
 }
 
 /* ---- base functions ---- */
@@ -145,21 +580,24 @@ static int sb_lua_setting(lua_State *L)
 {
 	const char *key = luaL_checkstring(L, 1);
 	const sb_settings *s = sb_lua_env_of(L)->s;
+	if (sb_settings_secret(key))
+		return luaL_error(L, "sb.setting: %s is secret and is not given to scripts", key);
 	if (s == NULL) {
 		lua_pushnil(L);
 		return 1;
 	}
 	sb_setting_value v;
 	if (sb_settings_value(s, key, &v) != SB_OK) {
-		const char *free_form = sb_settings_get(s, key);
+		/* the sandbox sees the settings' own keys, not the whole environment */
+		const char *free_form = sb_lua_sandboxed(L) && !sb_settings_known(key)
+						? NULL
+						: sb_settings_get(s, key);
 		if (free_form != NULL)
 			lua_pushstring(L, free_form);
 		else
 			lua_pushnil(L);
 		return 1;
 	}
-	if (v.secret)
-		return luaL_error(L, "sb.setting: %s is secret and is not given to scripts", key);
 	switch (v.type) {
 	case SB_SETTING_STR:
 		if (v.str != NULL)
@@ -368,7 +806,10 @@ static int sb_lua_setup(lua_State *L)
 {
 	sb_lua_host *h = lua_touserdata(L, 1);
 	lua_pop(L, 1);
-	luaL_openlibs(L);
+	if (h->trusted)
+		luaL_openlibs(L);
+	else
+		sb_lua_open_sandbox(L);
 	luaL_newlib(L, sb_lua_base);
 	int sb_index = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);
@@ -435,9 +876,17 @@ int sb_lua_run(const sb_lua_env *env, const char *path, const sb_lua_section *se
 	memcpy(h.who, base, n);
 	h.who[n] = '\0';
 
+	h.trusted = env->trusted || (env->s != NULL && env->s->lua_trusted);
+	sb_lua_host_dirs(&h, path);
 	lua_State *L = lua_newstate(sb_lua_alloc, &h);
-	if (L == NULL)
+	if (L == NULL) {
+		sb_lua_host_free(&h);
 		return sb_err_set(err, SB_ENOMEM, "%s: cannot create a Lua state", path);
+	}
+	if (env->timeout > 0) {
+		h.deadline = sb_time_mono() + env->timeout;
+		lua_sethook(L, sb_lua_hook, LUA_MASKCOUNT, SB_LUA_HOOK_COUNT);
+	}
 	/* Nothing that allocates runs outside lua_pcall (a memory error there would be a panic):
 	 * light C functions and light userdata only. Stack: collect, setup, &h. */
 	lua_pushcfunction(L, sb_lua_collect);
@@ -452,5 +901,6 @@ int sb_lua_run(const sb_lua_env *env, const char *path, const sb_lua_section *se
 			rc = h.collect_rc;
 	}
 	lua_close(L);
+	sb_lua_host_free(&h);
 	return rc;
 }

@@ -58,6 +58,25 @@ static int run(const sb_lua_env *env, const char *path, const sb_lua_section *se
 
 static const sb_lua_env *seen_env;
 
+static char out_dir[128];
+
+/* check(path, write) -> true, or false and the reason: sb_lua_check_path from a script. */
+static int lua_check(lua_State *L)
+{
+	sb_err err = {0};
+	int rc = sb_lua_check_path(L, luaL_checkstring(L, 1), lua_toboolean(L, 2), &err);
+	lua_pushboolean(L, rc == SB_OK);
+	lua_pushstring(L, err.msg);
+	return 2;
+}
+
+static void section_paths(lua_State *L, int sb_index)
+{
+	sb_lua_allow_dir(L, out_dir, 1);
+	lua_pushcfunction(L, lua_check);
+	lua_setfield(L, sb_index, "check");
+}
+
 static void section_a(lua_State *L, int sb_index)
 {
 	seen_env = sb_lua_env_of(L);
@@ -250,7 +269,40 @@ int main(void)
 	   "a secret setting is refused");
 	sb_settings_free(&s);
 
-	char cmd[128];
+	/* the sandbox's folders: symbolic links and ".." resolved before the check */
+	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
+	char link[160], cmd[256];
+	snprintf(link, sizeof(link), "%s/box/escape", dir);
+	sb_fs_mkdirs_for(link);
+	if (symlink("/etc", link) != 0)
+		printf("# cannot make the link %s\n", link);
+	sb_lua_env penv = {0};
+	const sb_lua_section psec[] = {section_paths};
+	char text[2048];
+	snprintf(text, sizeof(text),
+		 "local o, d = '%s', '%s'\n"
+		 "local function c(p, w) return tostring((sb.check(p, w))) end\n"
+		 "return table.concat({c(o .. '/new/deeper/f.txt', true), c(o .. '/../x', true),\n"
+		 "  c(o .. '/new/../../x', true), c(d .. '/box/escape/passwd', false),\n"
+		 "  c(d .. '/box/paths.lua', false), c(d .. '/box/paths.lua', true),\n"
+		 "  c(d .. '/box/../box/paths.lua', false), c('/etc/passwd', false)}, ' '),\n"
+		 "  select(2, sb.check('/etc/passwd'))\n",
+		 out_dir, dir);
+	char *body = sb_xstrdup(script("box/paths.lua", text));
+	memset(&g, 0, sizeof(g));
+	rc = run(&penv, body, psec, 1, NULL, &g, &err);
+	is_int(rc, SB_OK, "the sandbox's path checks run (%s)", err.msg);
+	is_str(g.v[0], "true false false false true false true false",
+	       "writes go under the output folder only (new subfolders, no .. out of it, none "
+	       "through a link or a missing folder); reads also in the script's folder, not "
+	       "through a link to /etc");
+	ok(strstr(g.v[1], "LUA_TRUSTED") != NULL, "a refusal says how to lift it: %s", g.v[1]);
+	penv.trusted = 1;
+	memset(&g, 0, sizeof(g));
+	rc = run(&penv, body, psec, 1, NULL, &g, &err);
+	is_str(g.v[0], "true true true true true true true true", "a trusted run may go anywhere");
+	free(body);
+
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

@@ -62,10 +62,12 @@ static sb_rep_file *sb_rep_check_file(lua_State *L)
 static int sb_rep_file_new(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
+	sb_err err = {0};
+	if (sb_lua_check_path(L, path, 1, &err) != SB_OK)
+		return luaL_error(L, "output_file: %s", err.msg);
 	sb_rep_file *f = lua_newuserdatauv(L, sizeof(*f), 0);
 	memset(f, 0, sizeof(*f));
 	luaL_setmetatable(L, SB_REP_FILE);
-	sb_err err = {0};
 	if (sb_fs_atomic_open(&f->a, path, &err) != SB_OK)
 		return luaL_error(L, "output_file: %s", err.msg);
 	f->open = 1;
@@ -707,15 +709,10 @@ static void sb_rep_open_report_table(lua_State *L, int sb_index, const sb_report
 		lua_setfield(L, -2, "to");
 	}
 	lua_setfield(L, sb_index, "report");
-	if (c->lua_path == NULL)
-		return;
-	if (lua_getglobal(L, "package") == LUA_TTABLE) {
-		lua_getfield(L, -1, "path");
-		lua_pushfstring(L, "%s;%s", c->lua_path, lua_tostring(L, -1));
-		lua_setfield(L, -3, "path");
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
+	if (c->out_dir != NULL)
+		sb_lua_allow_dir(L, c->out_dir, 1);
+	if (c->lua_path != NULL)
+		sb_lua_add_path(L, c->lua_path);
 }
 
 void sb_lua_open_report(lua_State *L, int sb_index)

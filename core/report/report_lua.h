@@ -30,7 +30,8 @@ typedef struct sb_report_ctx {
 /* Adds to the `sb` table at sb_index: sb.store (summaries, history, history_stats, layers,
  * backend; they raise an error when the env has no store), sb.period, sb.period_days,
  * sb.period_samples, sb.output_file, and, when the env's user pointer is an sb_report_ctx (it
- * must then be one), sb.report and the package.path entries of lua_path. Stack effect: none. */
+ * must then be one), sb.report, the package.path entries of lua_path (their folders readable)
+ * and out_dir as the folder the script may write (sb_lua_allow_dir). Stack effect: none. */
 void sb_lua_open_report(lua_State *L, int sb_index);
 
 /* Records path as a file the script wrote (xlsx workbooks, output files). */

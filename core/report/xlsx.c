@@ -16,6 +16,7 @@
 
 #include "base/fsutil.h"
 #include "base/sb.h"
+#include "lua/luahost.h"
 #include "report/report_lua.h"
 #include "report/textfit.h"
 
@@ -435,6 +436,10 @@ static int sb_xlsx_workbook(lua_State *L)
 		}
 	}
 	luaL_argcheck(L, path[0] != '\0', 1, "empty path");
+	sb_err err = {0};
+	if (sb_lua_check_path(L, path, 1, &err) != SB_OK ||
+	    (opts.tmpdir != NULL && sb_lua_check_path(L, opts.tmpdir, 1, &err) != SB_OK))
+		return luaL_error(L, "workbook: %s", err.msg);
 	sb_xlsx_book *b = lua_newuserdatauv(L, sizeof(*b), 0);
 	memset(b, 0, sizeof(*b));
 	luaL_setmetatable(L, SB_XLSX_BOOK);
