@@ -188,30 +188,27 @@ static int sb_portal_has(const sb_portal *p, const char *origin)
 	return 0;
 }
 
-/* Runs the requests of fs whose cred flag is creds on one engine (with the SCAN credentials
- * when creds). Returns SB_OK or the error of a request that could not be queued. */
-static int sb_http_fetch_some(const sb_http_opts *base, const sb_settings *s,
-			      const char *const *urls, sb_fetches *fs, const unsigned char *cred,
-			      int creds, sb_err *err)
+/* Runs the requests of fs not already done on one engine holding the SCAN credentials (when
+ * auth); a request whose cred flag is 0 goes without them. Returns SB_OK or the error of a
+ * request that could not be queued. */
+static int sb_http_fetch_run(const sb_http_opts *base, const sb_settings *s, int auth,
+			     const char *const *urls, sb_fetches *fs, const unsigned char *cred,
+			     sb_err *err)
 {
-	size_t todo = 0;
-	for (size_t i = 0; i < fs->n; i++)
-		todo += !fs->v[i].done && cred[i] == creds;
-	if (todo == 0)
-		return SB_OK;
 	sb_http_opts o = *base;
-	if (creds) {
+	if (auth) {
 		o.user = s->scraper_user;
 		o.password = s->scraper_password;
 	}
 	sb_http *h = NULL;
 	int rc = sb_http_new(&o, &h, err);
 	for (size_t i = 0; i < fs->n && rc == SB_OK; i++) {
-		if (fs->v[i].done || cred[i] != creds)
+		if (fs->v[i].done)
 			continue;
 		sb_http_req req = {
 			.url = urls[i],
 			.ctx = &fs->v[i],
+			.anonymous = !cred[i],
 			.on_start = sb_fetch_start,
 			.on_data = sb_fetch_data,
 			.on_done = sb_fetch_done,
@@ -268,9 +265,7 @@ static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n
 		cred[i] = (unsigned char)(auth && sb_portal_has(portal, origin));
 	}
 	sb_err err = {0};
-	int rc = sb_http_fetch_some(&o, s, urls, fs, cred, 1, &err);
-	if (rc == SB_OK)
-		rc = sb_http_fetch_some(&o, s, urls, fs, cred, 0, &err);
+	int rc = sb_http_fetch_run(&o, s, auth, urls, fs, cred, &err);
 	if (rc != SB_OK)
 		luaL_error(L, "sb.http: %s", err.msg);
 	return fs;
