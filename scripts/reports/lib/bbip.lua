@@ -272,8 +272,8 @@ function M.summary(p, layers, dates, opt)
 end
 
 -- The daily traffic sheet of a period: per layer, each day's sums over its interfaces (nil on
--- a day without data). by_layer: the result of layers_rows.
-function M.daily(p, by_layer)
+-- a day without data). by_layer: the result of layers_rows over the layers names, in order.
+function M.daily(p, by_layer, names)
 	local blue, orange = 0x1F77B4, 0xFF7F0E
 	local d = {
 		name = "Tráfico diario",
@@ -293,7 +293,7 @@ function M.daily(p, by_layer)
 		layers = {},
 	}
 	local days = sb.days_in(p.from, p.to)
-	for _, layer in ipairs(M.LAYERS) do
+	for _, layer in ipairs(names) do
 		local rows = {}
 		for i, date in ipairs(days) do
 			local sums = by_layer[layer].daily[date] or {}
@@ -323,7 +323,7 @@ function M.run(spec)
 	end
 	local b = {file = spec.file, title = "Reporte " .. spec.title .. " BBIP", from = p.from,
 		to = p.to, sheets = sheets}
-	if p.days > 1 then b.daily = M.daily(p, by_layer) end
+	if p.days > 1 then b.daily = M.daily(p, by_layer, names) end
 	b.summary = M.summary(p, layers, dates, {
 		totals = {
 			{key = "inProm", title = "In Prom"}, {key = "inMaxProm", title = "In Max Prom"},
