@@ -75,6 +75,8 @@ int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		free(p);
 	}
 	size_t created = 0;
+	/* every layer module, also one whose init failed this run: its folders are made all the
+	 * same (so not the walk over the enabled layers, sb_layers_next) */
 	for (size_t i = 0; i < cli->mods.n && rc == SB_EXIT_OK; i++) {
 		const sb_loaded_module *m = &cli->mods.v[i];
 		if (m->def->kind != SB_KIND_LAYER)

@@ -320,14 +320,12 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	sb_scan_job **jobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*jobs));
 	size_t *njobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*njobs));
 	int matched = opts->layer == NULL;
-	for (size_t i = 0; i < mods->n && rc == SB_OK; i++) {
-		const sb_loaded_module *m = &mods->v[i];
-		if (!m->enabled || m->def->kind != SB_KIND_LAYER)
-			continue;
-		if (opts->layer != NULL && strcasecmp(opts->layer, m->def->schema->layer) != 0)
-			continue;
+	const sb_layer_filter only = {.names = {opts->layer}, .n = opts->layer != NULL};
+	const sb_loaded_module *m;
+	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(mods, &only, &i)) != NULL;) {
+		size_t k = i - 1; /* the module's place, which its sources and jobs take too */
 		matched = 1;
-		rc = sb_scan_queue_layer(&r, h, m, &srcs[i], &jobs[i], &njobs[i]);
+		rc = sb_scan_queue_layer(&r, h, m, &srcs[k], &jobs[k], &njobs[k]);
 		nlayers++;
 	}
 	if (rc == SB_OK && !matched)
