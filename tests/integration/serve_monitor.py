@@ -65,8 +65,11 @@ def rows(link=None):
 def spool_lines():
     n = 0
     for path in glob.glob(os.path.join(box, "data/PROBES/*/*/*/*.trace")):
-        with open(path) as f:
-            n += sum(1 for line in f if line.endswith("\n"))
+        try:
+            with open(path) as f:
+                n += sum(1 for line in f if line.endswith("\n"))
+        except FileNotFoundError:
+            pass  # emptied and removed by the box between the listing and the read
     return n
 
 
