@@ -48,7 +48,7 @@ RUNS = [
     (["diario", "--date", "2026-11-20"], "Data_Diario_BBIP.xlsx"),
     (["semanal", "--literal", "--date", "2026-11-20"], "Data_Semanal_BBIP.xlsx"),
     (["quincenal", "--literal", "--date", "2026-11-20"], "Data_Quincenal_BBIP.xlsx"),
-    (["mensual", "--date", "2026-11-20"], "Data_Mensual_BBIP.xlsx"),
+    (["mensual", "--literal", "--date", "2026-11-20"], "Data_Mensual_BBIP.xlsx"),  # 30 days
     (["report", "percentil95", "--from", "2026-11-19", "--to", "2026-11-20"],
      "Data_Percentil95_BBIP.xlsx"),
     (["report", "disponibilidad", "--from", "2026-11-14", "--to", "2026-11-20"],
@@ -238,6 +238,9 @@ for book in books:
          "%s: %d pages numbered 'Página N de %d'" % (tag, len(pages), len(pages)), numbers)
     if "Resumen" in wb.sheetnames and tag != "Latencia_Enlaces":
         t.eq(len(by_sheet.get("Resumen", [])), 1, "%s: the Resumen fits on one page" % tag)
+    if "Tráfico diario" in wb.sheetnames:
+        t.eq(len(by_sheet.get("Tráfico diario", [])), len(LAYERS),
+             "%s: the daily traffic prints one page per layer" % tag)
     bad = []
     for name in wb.sheetnames:
         ws = wb[name]
