@@ -363,9 +363,10 @@ def check_resumen(ck, tag, path, ws, frm, to, layers_rows, source, rank_key, ran
     cat = xml[xml.find("<c:catAx>"):xml.find("</c:catAx>")]
     val = xml[xml.find("<c:valAx>"):xml.find("</c:valAx>")]
     ck.ok('<c:orientation val="maxMin"/>' in cat and '<c:orientation val="minMax"/>' in val and
-          '<c:min val="0"/>' in val and '<c:crosses val="max"/>' in val and rank_title in val,
-          "%s: the first of the ranking on top, values from 0 at the left, axis titled %s"
-          % (tag, rank_title), cat[:300] + "\n" + val[:500])
+          '<c:min val="0"/>' in val and '<c:crosses val="max"/>' in val and rank_title in val and
+          "Interfaz" in cat,
+          "%s: the first of the ranking on top, values from 0 at the left, axes titled Interfaz "
+          "and %s" % (tag, rank_title), cat[:300] + "\n" + val[:500])
 
 
 def layer_dates(source, layer, frm, to):

@@ -265,7 +265,7 @@ function M.summary(p, layers, dates, opt)
 			{title = "Interfaces por capa", columns = lcols, rows = lrows, total = total},
 			{title = "Top 10 por " .. opt.rank.title, columns = tcols, rows = top, use = key,
 				chart = {title = "Top 10: " .. opt.rank.title, category = "name", value = key,
-					axis = opt.rank.title}},
+					axis = opt.rank.title, category_axis = "Interfaz"}},
 		},
 		notes = notes,
 	}

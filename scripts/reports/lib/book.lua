@@ -10,7 +10,8 @@
 --     summary = {                           -- the "Resumen" sheet (first), xlsx and json only
 --       info = {{"Período", "2026-11-20 a 2026-11-20"}, {"Días del período", 1}, ...},
 --       tables = {{title = "...", columns = COLUMNS, rows = {...}, total = row or nil,
---                  chart = {title = "...", category = key, value = key} or nil}, ...},
+--                  chart = {title = "...", category = key, value = key, axis = "...",
+--                           category_axis = "..."} or nil}, ...},
 --       notes = {"...", ...},
 --     },
 --     daily = {                             -- a sheet of daily sums per layer, xlsx only
@@ -365,7 +366,8 @@ local function write_summary(wb, ws, b, f)
 			ch:set_title(t.chart.title)
 			ch:set_legend("none")
 			-- the first of the ranking on top, the value axis at the bottom, from 0
-			ch:set_category_axis{reverse = true, crossing = "max", font_size = 9}
+			ch:set_category_axis{reverse = true, crossing = "max", font_size = 9,
+				name = t.chart.category_axis}
 			ch:set_value_axis{name = t.chart.axis or t.chart.title, min = 0,
 				major_gridlines = true, num_format = "0"}
 			charts[#charts + 1] = ch
