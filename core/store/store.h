@@ -38,7 +38,8 @@ typedef struct sb_summary_row {
 /* Backend-independent settings. */
 typedef struct sb_store_opts {
 	const char *write_concern; /* MongoDB: "majority", "1", "0"...; NULL = server default */
-	long timeout_ms;           /* connect / server selection / busy timeout (default 10000) */
+	long timeout_ms; /* bounds each exchange: connect, server selection, each reply (MongoDB);
+			  * the busy wait (SQLite). Default 10000 */
 } sb_store_opts;
 
 typedef struct sb_store sb_store;
@@ -57,8 +58,10 @@ typedef struct sb_store sb_store;
 /* Opens the store named by uri: "sqlite:PATH" (relative to the current directory) or
  * "mongodb://..." / "mongodb+srv://...". Nothing is sent until first use for MongoDB; SQLite opens
  * the file (creating it, not its directory) in WAL mode. opts may be NULL (defaults). MongoDB: the
- * database is the URI's path ("ScanBackupDB" when absent); serverSelectionTimeoutMS and
- * connectTimeoutMS come from opts->timeout_ms unless the URI sets them. Returns SB_OK and *out
+ * database is the URI's path ("ScanBackupDB" when absent); serverSelectionTimeoutMS,
+ * connectTimeoutMS and socketTimeoutMS (the longest wait for any reply) come from
+ * opts->timeout_ms unless the URI sets them, so a server that stops answering fails a call after
+ * about that long instead of holding it. Returns SB_OK and *out
  * (free with sb_store_close), or an error with err filled: SB_EINVAL for a URI of another form or a
  * bad write concern, SB_ESTORE when the database cannot be opened. Messages never contain the
  * URI's password. */

@@ -910,6 +910,10 @@ int sb_store_mongo_open(const char *uri_text, const sb_store_opts *opts, sb_stor
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, timeout);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, timeout);
+	/* libmongoc waits 300 s for a reply by default: a server that stops answering would hold
+	 * every command that long whatever DB_TIMEOUT says. */
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, timeout);
 	if (mongoc_uri_get_appname(uri) == NULL)
 		mongoc_uri_set_appname(uri, SB_MONGO_APPNAME);
 	int rc = sb_mongo_parse_wc(opts->write_concern, opts->timeout_ms, &m->wc, err);

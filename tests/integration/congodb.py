@@ -155,9 +155,9 @@ use0 = [x for x in b["summary"] if x.startswith("BRAS-VAL-01 ETH-TRUNK2 UPLINK;"
 t.ok(len(use0) == 1 and use0[0].split(";")[4] == "0" and use0[0].split(";")[9] == "null",
      "the capacity-0 interface reads back with capacity 0 and no use", use0)
 
-# Running the night again changes nothing.
-r = sbtest.run(["run", "--date", DATE], root=mongo_root)
-t.eq(r.returncode, 0, "the example night again on CongoDB", r.stderr)
+# Running the night again changes nothing (one layer: CongoDB scans its collection per upsert).
+r = sbtest.run(["run", "--date", DATE, "--layer", "IXP"], root=mongo_root)
+t.eq(r.returncode, 0, "the example night's IXP again on CongoDB", r.stderr)
 t.eq(dump(mongo_uri, "mongodb"), b, "re-running the night leaves the same rows (upserts)")
 
 # Probe records of a monitor, the same in both stores.
@@ -194,6 +194,7 @@ cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mong
 ])
 
 # ---- the report fixture: a month with a DST day, loaded through the store code into both ----
+RAW_KEPT = [fx.RAW[0]]
 fix_roots = []
 for kind, uri in (("sqlite", "sqlite:data/scanbackup.db"), ("mongodb", server.uri("FixtureDB"))):
     root = sbtest.tempdir("sbcongo-fx-")
@@ -202,7 +203,9 @@ for kind, uri in (("sqlite", "sqlite:data/scanbackup.db"), ("mongodb", server.ur
     if kind == "sqlite":
         uri = "sqlite:" + os.path.join(root, "data", "scanbackup.db")
     files = [("summary", fx.summary_lines(fx.summaries()))]
-    hist = fx.history()
+    # The raw samples of one interface (its DST day and its short day): CongoDB scans the whole
+    # collection for each upsert, so more would only slow the suite down.
+    hist = [h for h in fx.history() if (h["layer"], h["name"]) in RAW_KEPT]
     files += [(layer, fx.history_lines(hist, layer)) for layer in fx.LAYERS
               if fx.history_lines(hist, layer)]
     good = True
@@ -224,51 +227,52 @@ cells += compare_reports("fixture", fix_roots, [
 ])
 t.ok(cells > 5000, "%d workbook cells compared in all" % cells)
 
-# ---- the dashboard's store queries ----
+# ---- the dashboard's store queries: serve on the SQLite root, then on the same root with the
+# store switched to CongoDB (the environment overrides .env) ----
+from urllib.parse import urlencode  # noqa: E402
+
 PW = "congo-secret-1"
-clients = []
-servers = []
-for kind, root in (("sqlite", sql_root), ("mongodb", mongo_root)):
-    sbweb.add_user(root, "ana", PW, "viewer")
-    srv = sbweb.Serve(root)
-    servers.append(srv)
+sbweb.add_user(sql_root, "ana", PW, "viewer")
+
+
+def answers(kind, env):
+    """Every store-backed answer of serve: path -> (status, JSON without "backend")."""
+    srv = sbweb.Serve(sql_root, env=env)
     c = sbweb.Client(srv.port)
     st, _, _ = c.login("ana", PW)
     t.eq(st, 200, "signed in to serve on %s" % kind)
-    clients.append(c)
+    out = {}
 
-
-def both(path):
-    got = []
-    for c in clients:
+    def get(path):
         st, _, body = c.get(path)
         if isinstance(body, dict):
             body.pop("backend", None)
-        got.append((st, body))
-    return got
+        out[path] = (st, body)
+        return body
+
+    layers = get("/api/layers?date=" + DATE)
+    for L in layers.get("layers", []) if isinstance(layers, dict) else []:
+        for f in L.get("interfaces", []):
+            get("/api/interface?" + urlencode({"layer": L["layer"], "name": f["name"],
+                                               "type": f["type"], "from": "2026-11-14",
+                                               "to": DATE}))
+    for link in (1, 2):
+        get("/api/probes/link?monitor=7&link=%d&from=%s&to=%s" % (link, DATE, DATE))
+    t.eq(srv.stop(), 0, "serve on %s stops cleanly" % kind)
+    return out
 
 
-(sa, ja), (sb, jb) = both("/api/layers?date=" + DATE)
-names = [(L["layer"], f["name"], f["type"]) for L in (ja or {}).get("layers", [])
-         for f in L.get("interfaces", [])] if isinstance(ja, dict) else []
-t.ok(sa == sb == 200 and len(names) == 16 and ja == jb, "/api/layers: the same answer on both",
-     "%r %r\n%r\n%r" % (sa, sb, ja, jb))
-bad = []
-for layer, name, typ in names:
-    from urllib.parse import urlencode
-    q = urlencode({"layer": layer, "name": name, "type": typ, "from": "2026-11-14", "to": DATE})
-    (sa, ja), (sb, jb) = both("/api/interface?" + q)
-    if not (sa == sb == 200 and ja == jb):
-        bad.append("%s %s: %r %r" % (layer, name, sa, sb))
-t.ok(names and not bad, "/api/interface: the same samples, percentiles and summaries for all %d "
-     "interfaces" % len(names), "\n".join(bad[:10]))
-for link in (1, 2):
-    (sa, ja), (sb, jb) = both("/api/probes/link?monitor=7&link=%d&from=%s&to=%s" % (link, DATE,
-                                                                                   DATE))
-    t.ok(sa == sb == 200 and ja == jb and ja.get("ping"), "/api/probes/link %d: the same answer"
-         % link, "%r %r" % (sa, sb))
-for srv in servers:
-    t.eq(srv.stop(), 0, "serve stops cleanly")
+want = answers("sqlite", None)
+got = answers("mongodb", {"DATABASE_URI": mongo_uri})
+paths = sorted(want)
+t.ok(len([p for p in paths if p.startswith("/api/interface")]) == 16 and
+     all(want[p][0] == 200 for p in paths), "serve on SQLite answers /api/layers, 16 interfaces "
+     "and 2 probe links", [(p, want[p][0]) for p in paths])
+for prefix in ("/api/layers", "/api/interface", "/api/probes/link"):
+    diff = [p for p in paths if p.startswith(prefix) and got.get(p) != want[p]]
+    t.ok(not diff and any(p.startswith(prefix) for p in paths),
+         "%s: the same answers from CongoDB as from SQLite" % prefix,
+         "\n".join("%s: %r\n  vs %r" % (p, got.get(p), want[p]) for p in diff[:3]))
 
 server.stop()
 t.done()
