@@ -49,9 +49,13 @@ typedef struct sb_store sb_store;
 
 /* Storage types, the same in both backends: name, type, brasname, date, time and typeLayer are
  * strings; capacity is a double; history measures are 64-bit integers (SQLite INTEGER, BSON long);
- * summary measures and use are doubles (SQLite REAL, BSON double), use null when has_use is 0;
+ * summary measures and use are doubles (SQLite REAL, BSON double); an unknown use (has_use 0)
+ * is SQLite NULL and, in MongoDB, a double NaN, which the old tool's validators accept (they
+ * require a number) and every reader takes for unknown (docs/storage.md);
  * samples is a 64-bit integer, stored only when >= 0 (SQLite NULL, MongoDB field absent otherwise).
- * Reading accepts any BSON number (int, long, double) for the measures, as the old tool wrote them.
+ * Reading accepts any BSON number (int, long, double) for the measures, as the old tool wrote them;
+ * a use that is null, NaN or missing reads as unknown; a capacity stored as a string holding a
+ * number reads as that number (anything else as 0, unknown).
  *
  * A store is not thread-safe: use one per thread. */
 
@@ -94,7 +98,7 @@ int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history
 			 size_t n, sb_err *err);
 
 /* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. A row
- * with samples -1 keeps the count stored earlier; use null overwrites.
+ * with samples -1 keeps the count stored earlier; an unknown use overwrites a known one.
  *
  * Errors of every call below: SB_EINVAL for bad arguments or schema names, SB_ESTORE with the
  * database's own message otherwise ("cannot reach MongoDB at host:port: ..." when unreachable,

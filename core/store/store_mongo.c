@@ -356,10 +356,9 @@ static void sb_mongo_build_summary(const void *rows, size_t i, const sb_schema *
 	BSON_APPEND_DOUBLE(set, "inMaxProm", r->in_max_prom);
 	BSON_APPEND_DOUBLE(set, "outProm", r->out_prom);
 	BSON_APPEND_DOUBLE(set, "outMaxProm", r->out_max_prom);
-	if (r->has_use)
-		BSON_APPEND_DOUBLE(set, "use", r->use);
-	else
-		BSON_APPEND_NULL(set, "use");
+	/* An unknown use is a double NaN, not null: the old tool's validators require a number, and
+	 * every reader here takes NaN for "no use" (docs/storage.md). */
+	BSON_APPEND_DOUBLE(set, "use", r->has_use ? r->use : NAN);
 	if (r->samples >= 0)
 		BSON_APPEND_INT64(set, "samples", (int64_t)r->samples);
 }
@@ -484,6 +483,29 @@ static int sb_mongo_get_num(const bson_t *doc, const char *field, double *out)
 	return 1;
 }
 
+/* A capacity: a number, or a string holding one ("10", "2.5", "2,5"), as the old tool's schema
+ * documents it; anything else reads as 0 (unknown), never a misread number. */
+static double sb_mongo_get_capacity(const bson_t *doc, const char *field)
+{
+	bson_iter_t it;
+	double v = 0;
+	if (sb_mongo_get_num(doc, field, &v))
+		return isfinite(v) ? v : 0;
+	if (!bson_iter_init_find(&it, doc, field) || !BSON_ITER_HOLDS_UTF8(&it))
+		return 0;
+	uint32_t len = 0;
+	const char *text = bson_iter_utf8(&it, &len);
+	char buf[64];
+	if (len >= sizeof(buf))
+		return 0;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	char *comma = strchr(buf, ',');
+	if (comma != NULL && strchr(comma + 1, ',') == NULL && strchr(buf, '.') == NULL)
+		*comma = '.';
+	return sb_parse_double(buf, &v) == SB_OK ? v : 0;
+}
+
 static int64_t sb_mongo_get_int(const bson_t *doc, const char *field)
 {
 	bson_iter_t it;
@@ -548,12 +570,14 @@ static int sb_mongo_summary_row(const bson_t *doc, void *arg)
 		.layer = sb_mongo_get_str(doc, "typeLayer"),
 		.samples = -1,
 	};
-	sb_mongo_get_num(doc, "capacity", &r.capacity);
+	r.capacity = sb_mongo_get_capacity(doc, "capacity");
 	sb_mongo_get_num(doc, "inProm", &r.in_prom);
 	sb_mongo_get_num(doc, "inMaxProm", &r.in_max_prom);
 	sb_mongo_get_num(doc, "outProm", &r.out_prom);
 	sb_mongo_get_num(doc, "outMaxProm", &r.out_max_prom);
-	r.has_use = sb_mongo_get_num(doc, "use", &r.use);
+	r.has_use = sb_mongo_get_num(doc, "use", &r.use) && !isnan(r.use);
+	if (!r.has_use)
+		r.use = 0;
 	bson_iter_t it;
 	if (bson_iter_init_find(&it, doc, "samples") && BSON_ITER_HOLDS_NUMBER(&it))
 		r.samples = (long)sb_mongo_get_int(doc, "samples");
@@ -603,8 +627,8 @@ static int sb_mongo_history_row(const bson_t *doc, void *arg)
 		.in_max = sb_mongo_get_int(doc, "inMaxProm"),
 		.out_avg = traffic ? sb_mongo_get_int(doc, "outProm") : 0,
 		.out_max = traffic ? sb_mongo_get_int(doc, "outMaxProm") : 0,
+		.capacity = sb_mongo_get_capacity(doc, "capacity"),
 	};
-	sb_mongo_get_num(doc, "capacity", &r.capacity);
 	return call->fn(call->ctx, &r);
 }
 

@@ -193,6 +193,29 @@ cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mong
     (["latencia", "--from", DATE, "--to", DATE], "Latencia_Enlaces.xlsx"),
 ])
 
+# ---- summaries as the old tool's schema documents them: capacity a string ----
+
+
+def capacity_strings():
+    import pymongo
+    client = pymongo.MongoClient(server.uri(), serverSelectionTimeoutMS=5000)
+    try:
+        docs = list(client["ScanBackupDB"]["DAILY_SUMMARY_HISTORY"].find({}, {"_id": 0}))
+        for d in docs:
+            cap = d["capacity"]
+            d["capacity"] = "%d" % cap if cap == int(cap) else repr(cap)
+        client["OldDocsDB"]["DAILY_SUMMARY_HISTORY"].insert_many(docs)
+    finally:
+        client.close()
+    t.ok(len(docs) == 16 and all(isinstance(d["capacity"], str) for d in docs),
+         "the night's summaries copied with capacity as a string")
+    root = example_root(server.uri("OldDocsDB"))
+    compare_reports("capacity strings", [("sqlite", sql_root), ("mongodb", root)],
+                    [(["diario", "--date", DATE], "Data_Diario_BBIP.xlsx")])
+
+
+t.case("capacity stored as a string", capacity_strings, needs=("mockupdb",))
+
 # ---- the report fixture: a month with a DST day, loaded through the store code into both ----
 RAW_KEPT = [fx.RAW[0]]
 fix_roots = []

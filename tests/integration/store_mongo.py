@@ -7,6 +7,7 @@ write concern, queries) and on the driver's exit status and messages for server 
 unreachable server. TAP output. Without python3-mockupdb the scenarios that need the peer are
 reported as skips; the ones that need no server (unreachable, silent, bad URIs) still run.
 """
+import math
 import os
 import socket
 import subprocess
@@ -225,8 +226,9 @@ def test_put_ipbras_and_summary(tmp):
                                         "outMaxProm", "use")) and a["inProm"] == 1.5,
        "summary measures and use are doubles", a)
     ok(type(a["samples"]) is Int64 and a["samples"] == 288, "samples is a 64-bit integer", a)
-    ok("use" in b and b["use"] is None and "samples" not in b,
-       "use null without capacity; samples absent when unknown", b)
+    ok(type(b.get("use")) is float and math.isnan(b["use"]) and "samples" not in b,
+       "use unknown without capacity: a double NaN (the old validators require a number); "
+       "samples absent when unknown", b)
     ok(docs[2]["q"]["typeLayer"] == "IPBRAS" and c["outProm"] == 0.0,
        "IPBRAS summary row with out 0", docs[2])
     ok(ups and ups[0].get("writeConcern", {}).get("w") == 2, "write concern w: 2 is sent",
@@ -240,16 +242,31 @@ def test_queries(tmp):
          "outProm": 3.0, "outMaxProm": 4.0, "use": None},
         {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-03",
          "typeLayer": "BORDE", "capacity": 10.0, "inProm": 1, "inMaxProm": 2, "outProm": 3,
-         "outMaxProm": 4, "use": 40, "samples": Int64(288)}],
+         "outMaxProm": 4, "use": 40, "samples": Int64(288)},
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-04",
+         "typeLayer": "BORDE", "capacity": "25", "inProm": 1, "inMaxProm": 2, "outProm": 3,
+         "outMaxProm": 4, "use": float("nan")},
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-05",
+         "typeLayer": "BORDE", "capacity": " 2,5 ", "inProm": 1, "inMaxProm": 2, "outProm": 3,
+         "outMaxProm": 4},
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-06",
+         "typeLayer": "BORDE", "capacity": "diez", "inProm": 1, "inMaxProm": 2, "outProm": 3,
+         "outMaxProm": 4, "use": 8}],
         "IPBRAS_HISTORY": [
         {"brasname": "BRAS-1", "type": "HUAWEI", "date": "2026-01-02", "time": "00:05:00",
-         "capacity": 0, "inProm": 4000, "inMaxProm": 4100.0}]}
+         "capacity": 0, "inProm": 4000, "inMaxProm": 4100.0},
+        {"brasname": "BRAS-1", "type": "HUAWEI", "date": "2026-01-02", "time": "00:10:00",
+         "capacity": "40", "inProm": 4001, "inMaxProm": 4101}]}
     peer = PEER.reset(docs=docs)
     p = run(peer.uri(), "query-summary", "2026-01-01", "2026-01-31", "BORDE", "if-a")
     ok(p.returncode == 0 and p.stdout.splitlines() == [
         "if-a;CISCO;2026-01-02;BORDE;10;1.25;2;3;4;null;-1",
-        "if-a;CISCO;2026-01-03;BORDE;10;1;2;3;4;40;288"],
-       "query-summary reads int, long, double and null", p.stdout + p.stderr)
+        "if-a;CISCO;2026-01-03;BORDE;10;1;2;3;4;40;288",
+        "if-a;CISCO;2026-01-04;BORDE;25;1;2;3;4;null;-1",
+        "if-a;CISCO;2026-01-05;BORDE;2.5;1;2;3;4;null;-1",
+        "if-a;CISCO;2026-01-06;BORDE;0;1;2;3;4;8;-1"],
+       "query-summary reads int, long, double, null; a NaN or missing use as unknown; a "
+       "capacity string as its number, one that holds none as 0", p.stdout + p.stderr)
     f = peer.commands("find")
     q = f[0] if f else {}
     ok(q.get("find") == SUMMARY and q.get("filter") == {
@@ -260,8 +277,9 @@ def test_queries(tmp):
        "sorted by typeLayer, type, name, date", q.get("sort"))
     p = run(peer.uri(), "query-history", "IPBRAS", "2026-01-02", "2026-01-02", "BRAS-1")
     ok(p.returncode == 0 and p.stdout.splitlines() ==
-       ["BRAS-1;HUAWEI;2026-01-02;00:05:00;0;4000;4100"], "query-history IPBRAS",
-       p.stdout + p.stderr)
+       ["BRAS-1;HUAWEI;2026-01-02;00:05:00;0;4000;4100",
+        "BRAS-1;HUAWEI;2026-01-02;00:10:00;40;4001;4101"],
+       "query-history IPBRAS, a capacity string read as its number", p.stdout + p.stderr)
     q = peer.commands("find")[-1]
     ok(q.get("find") == "IPBRAS_HISTORY" and q.get("filter", {}).get("brasname") == "BRAS-1"
        and list(q.get("sort", {}).keys()) == ["brasname", "type", "date", "time"],
