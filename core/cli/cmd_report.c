@@ -1,7 +1,6 @@
 /* cmd_report.c - the report command: runs scripts/reports/<NAME>.lua over the store. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,17 +17,10 @@
 #include "cli/commands.h"
 #include "lua/luahost.h"
 #include "report/probes_lua.h"
+#include "report/registry.h"
 #include "report/report_lua.h"
 #include "report/xlsx.h"
 #include "store/store.h"
-
-/* The folders reports are looked for in, in order: REPORTS_SCRIPTS (when set), then the
- * reports/ folder of the scripts folder. Owned strings. */
-typedef struct sb_report_dirs {
-	char *dirs[2];
-	size_t n;
-	char *builtin; /* = the last of dirs: the shared library (lib/) lives there */
-} sb_report_dirs;
 
 /* A path from a setting: absolute, or relative to the project root. */
 static char *sb_report_rooted(const sb_settings *s, const char *p)
@@ -36,157 +28,25 @@ static char *sb_report_rooted(const sb_settings *s, const char *p)
 	return p[0] == '/' ? sb_xstrdup(p) : sb_fs_join(s->root, p);
 }
 
-static void sb_report_dirs_find(const sb_settings *s, sb_report_dirs *d)
+/* --list: every folder with its reports and their titles (registry.h). */
+static int sb_report_print_list(const sb_report_dirs *d)
 {
-	memset(d, 0, sizeof(*d));
-	if (s->reports_scripts != NULL && s->reports_scripts[0] != '\0')
-		d->dirs[d->n++] = sb_report_rooted(s, s->reports_scripts);
-	char *scripts = sb_settings_scripts_dir(s);
-	d->builtin = sb_fs_join(scripts, "reports");
-	free(scripts);
-	d->dirs[d->n++] = d->builtin;
-}
-
-static void sb_report_dirs_free(sb_report_dirs *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		free(d->dirs[i]);
-	memset(d, 0, sizeof(*d));
-}
-
-/* A report name is a plain file name without ".lua": letters, digits, '_', '-', '.'. */
-static int sb_report_name_ok(const char *name)
-{
-	if (name[0] == '\0' || name[0] == '.' || name[0] == '-' || strlen(name) > 64)
-		return 0;
-	for (const char *p = name; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
-			return 0;
-	return 1;
-}
-
-/* The one-line description of a script: its first comment line, without a leading
- * "<file>.lua - ". Writes "" when there is none. */
-static void sb_report_describe(const char *path, const char *file, char *out, size_t len)
-{
-	out[0] = '\0';
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	char line[512];
-	for (int i = 0; i < 5 && fgets(line, sizeof(line), f) != NULL; i++) {
-		if (strncmp(line, "#!", 2) == 0)
-			continue;
-		if (strncmp(line, "--", 2) != 0)
-			break;
-		char *p = line + 2;
-		while (*p == '-' || *p == ' ' || *p == '\t')
-			p++;
-		size_t flen = strlen(file);
-		if (strncmp(p, file, flen) == 0 && strncmp(p + flen, " - ", 3) == 0)
-			p += flen + 3;
-		size_t n = strcspn(p, "\r\n");
-		if (n >= len) {
-			n = len - 1;
-			while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
-				n--; /* not inside a UTF-8 character */
-		}
-		memcpy(out, p, n);
-		out[n] = '\0';
-		break;
-	}
-	fclose(f);
-}
-
-static int sb_report_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The report names (sorted, owned) of one folder. */
-static char **sb_report_scan(const char *dir, size_t *n)
-{
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
-	char **v = NULL;
-	size_t cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len <= 4 || strcmp(e->d_name + len - 4, ".lua") != 0)
-			continue;
-		char *name = sb_xstrndup(e->d_name, len - 4);
-		char *path = sb_fs_join(dir, e->d_name);
-		int ok = sb_report_name_ok(name) && sb_fs_is_file(path);
-		free(path);
-		if (!ok) {
-			free(name);
-			continue;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = sb_xrealloc(v, cap * sizeof(*v));
-		}
-		v[(*n)++] = name;
-	}
-	closedir(d);
-	if (*n > 0)
-		qsort(v, *n, sizeof(*v), sb_report_cmp);
-	return v;
-}
-
-static int sb_report_list(const sb_report_dirs *d)
-{
-	size_t shown = 0;
-	char **seen = NULL;
-	size_t nseen = 0;
+	sb_report_entry *v = NULL;
+	size_t n = 0;
+	sb_report_list(d, &v, &n);
+	size_t k = 0;
 	for (size_t i = 0; i < d->n; i++) {
-		size_t n;
-		char **names = sb_report_scan(d->dirs[i], &n);
-		printf("reports in %s%s:\n", d->dirs[i],
-		       d->dirs[i] == d->builtin ? "" : " (REPORTS_SCRIPTS)");
+		printf("reports in %s%s:\n", d->dir[i],
+		       d->dir[i] == d->builtin ? "" : " (REPORTS_SCRIPTS)");
 		size_t here = 0;
-		for (size_t k = 0; k < n; k++) {
-			int dup = 0;
-			for (size_t j = 0; j < nseen && !dup; j++)
-				dup = strcmp(seen[j], names[k]) == 0;
-			char file[80], desc[400];
-			snprintf(file, sizeof(file), "%s.lua", names[k]);
-			char *path = sb_fs_join(d->dirs[i], file);
-			sb_report_describe(path, file, desc, sizeof(desc));
-			free(path);
-			printf("  %-14s %s%s\n", names[k], desc,
-			       dup ? " (hidden by the one above)" : "");
-			here++;
-			seen = sb_xrealloc(seen, (nseen + 1) * sizeof(*seen));
-			seen[nseen++] = names[k];
-		}
+		for (; k < n && v[k].dir == i; k++, here++)
+			printf("  %-14s %s%s\n", v[k].name, v[k].title,
+			       v[k].hidden ? " (hidden by the one above)" : "");
 		if (here == 0)
 			printf("  (none)\n");
-		shown += here;
-		free(names);
 	}
-	for (size_t j = 0; j < nseen; j++)
-		free(seen[j]);
-	free(seen);
-	return shown > 0 ? SB_EXIT_OK : SB_EXIT_FAIL;
-}
-
-/* The script of report name, or NULL (owned). */
-static char *sb_report_find(const sb_report_dirs *d, const char *name)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		char *file = sb_xasprintf("%s.lua", name);
-		char *path = sb_fs_join(d->dirs[i], file);
-		free(file);
-		if (sb_fs_is_file(path))
-			return path;
-		free(path);
-	}
-	return NULL;
+	sb_report_list_free(&v, n);
+	return n > 0 ? SB_EXIT_OK : SB_EXIT_FAIL;
 }
 
 /* collect: every file the script wrote, printed once it has finished. */
@@ -289,8 +149,9 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 	}
 	if (optind < argc)
 		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
-	if (o->name != NULL && !sb_report_name_ok(o->name))
-		return sb_cli_bad_usage(c, "'%s' is not a report name", o->name);
+	sb_err err = {0};
+	if (o->name != NULL && sb_report_name_check(o->name, &err) != SB_OK)
+		return sb_cli_bad_usage(c, "%s", err.msg);
 	if (o->have_from != o->have_to)
 		return sb_cli_bad_usage(c, "%s", "--from and --to go together");
 	if (o->have_from && (o->have_date || o->ctx.literal))
@@ -354,19 +215,19 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	if (rc != SB_EXIT_OK)
 		return rc;
 	sb_report_dirs dirs;
-	sb_report_dirs_find(&cli->s, &dirs);
+	sb_report_dirs_of(&cli->s, &dirs);
 	if (o.list) {
-		rc = sb_report_list(&dirs);
+		rc = sb_report_print_list(&dirs);
 		sb_report_dirs_free(&dirs);
 		return rc;
 	}
-	char *script = sb_report_find(&dirs, o.name);
-	if (script == NULL) {
+	char *script = NULL;
+	sb_err ferr = {0};
+	if (sb_report_find(&dirs, o.name, &script, &ferr) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "report",
-		       "unknown report '%s': no %s.lua in %s%s%s "
-		       "(scanbackup report --list shows them)",
-		       o.name, o.name, dirs.dirs[0], dirs.n > 1 ? " or " : "",
-		       dirs.n > 1 ? dirs.dirs[1] : "");
+		       "%s: no %s.lua in %s%s%s (scanbackup report --list shows them)", ferr.msg,
+		       o.name, dirs.dir[0], dirs.n > 1 ? " or " : "",
+		       dirs.n > 1 ? dirs.dir[1] : "");
 		sb_report_dirs_free(&dirs);
 		return SB_EXIT_FAIL;
 	}

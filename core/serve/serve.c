@@ -905,6 +905,15 @@ static void sb_access_line(sb_req *r)
 
 /* ---- libmicrohttpd callbacks ---- */
 
+void sb_req_suspend(sb_req *r, void (*resume)(sb_req *r), void *job, void (*job_free)(void *job))
+{
+	r->suspended = 1;
+	r->resume = resume;
+	r->job = job;
+	r->job_free = job_free;
+	MHD_suspend_connection(r->conn);
+}
+
 static sb_req *sb_req_new(sb_srv *s, struct MHD_Connection *conn, const char *url,
 			  const char *method)
 {
@@ -970,8 +979,18 @@ static enum MHD_Result sb_on_request(void *cls, struct MHD_Connection *conn, con
 	if (r->replied)
 		return MHD_YES;
 	r->url = url;
-	sb_dispatch(r);
+	if (r->suspended) {
+		/* resumed: the handler that suspended it answers now */
+		r->suspended = 0;
+		void (*resume)(sb_req *) = r->resume;
+		r->resume = NULL;
+		resume(r);
+	} else {
+		sb_dispatch(r);
+	}
 	r->url = NULL;
+	if (r->suspended)
+		return MHD_YES;
 	if (!r->replied) {
 		sb_log(SB_LOG_ERROR, "serve", "%s %s: no answer was made", method, url);
 		r->url = url;
@@ -992,6 +1011,8 @@ static void sb_on_completed(void *cls, struct MHD_Connection *conn, void **con_c
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->replied)
 		r->status = 499; /* the client went away first */
 	sb_access_line(r);
+	if (r->job != NULL && r->job_free != NULL)
+		r->job_free(r->job);
 	for (size_t i = 0; i < r->nhdr; i++)
 		free(r->hdr[i].value);
 	free(r->body);
@@ -1067,6 +1088,7 @@ static int sb_write_port(const char *path, unsigned port, sb_err *err)
 
 static void sb_srv_free(sb_srv *s)
 {
+	sb_reports_free(s);
 	for (size_t i = 0; i < s->nstores; i++)
 		if (s->stores[i] != NULL)
 			sb_store_close(&s->stores[i]);
@@ -1179,9 +1201,16 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	signal(SIGPIPE, SIG_IGN);
+	rc = sb_reports_start(s, err);
+	if (rc != SB_OK) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		free(cert), free(key);
+		sb_srv_free(s);
+		return rc;
+	}
 
-	unsigned flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (s->tls)
@@ -1242,6 +1271,7 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 			struct timespec ts = {0, 20 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
+		sb_reports_stop(s); /* no connection may stay suspended */
 		int left = atomic_load(&s->inflight);
 		MHD_stop_daemon(s->mhd);
 		s->mhd = NULL;

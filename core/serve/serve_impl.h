@@ -30,7 +30,8 @@ typedef enum sb_auth {
 typedef struct sb_srv sb_srv;
 
 /* One request, from its first line to the completed callback. Handlers run on a pool thread. */
-typedef struct sb_req {
+typedef struct sb_req sb_req;
+struct sb_req {
 	sb_srv *srv;
 	struct MHD_Connection *conn;
 	char uri[512]; /* as received (path and query, cut), for the access log */
@@ -61,7 +62,12 @@ typedef struct sb_req {
 	uint64_t bytes;
 	int replied;
 	int dead; /* no answer could be queued: the connection is dropped */
-} sb_req;
+	/* a handler waiting for something without holding its thread (sb_req_suspend) */
+	int suspended;
+	void (*resume)(sb_req *r);   /* called on a pool thread once the connection is resumed */
+	void *job;                   /* the handler's state meanwhile */
+	void (*job_free)(void *job); /* frees job if the request ends before resume took it */
+};
 
 /* A cached answer: the JSON text of a GET, by its URI. */
 typedef struct sb_cache_entry {
@@ -97,7 +103,7 @@ struct sb_srv {
 	/* requests in flight, and the stop flag */
 	atomic_int inflight;
 	atomic_int stopping;
-	/* the sign-in rate limit (login_limit.h), password hashes running, reports running */
+	/* the sign-in rate limit (login_limit.h), password hashes running */
 	pthread_mutex_t rl_mu;
 	sb_login_limit *limit;
 	/* origins browsers may send changes from ("scheme://host:port") */
@@ -107,7 +113,9 @@ struct sb_srv {
 	/* results pushed by remote monitors are checked against the store and written one push
 	 * at a time */
 	pthread_mutex_t push_mu;
-	atomic_int reports;
+	/* reports being written by child processes (serve_reports.c), and their count */
+	struct sb_reports *reports;
+	atomic_int reports_writing;
 	/* the answer cache */
 	pthread_mutex_t cache_mu;
 	sb_cache_entry cache[SB_CACHE_SLOTS];
@@ -166,6 +174,12 @@ void sb_json_bson(sb_json *j, const bson_t *doc, int array);
 sb_store *sb_srv_store(sb_srv *s, sb_err *err);
 void sb_srv_store_put(sb_srv *s, sb_store *st);
 
+/* Suspends the request's connection from inside its handler, which then returns without an answer:
+ * its thread serves other connections meanwhile. Whoever owns job later calls
+ * MHD_resume_connection (from any thread); resume(r) then runs on a pool thread and must answer
+ * (and take job: r->job set to NULL, or it is freed with job_free when the request ends). */
+void sb_req_suspend(sb_req *r, void (*resume)(sb_req *r), void *job, void (*job_free)(void *job));
+
 /* The schema of a layer name (any case), or NULL. */
 const sb_schema *sb_srv_layer(sb_srv *s, const char *name);
 
@@ -186,8 +200,20 @@ void sb_auth_session(sb_req *r);
 /* serve_traffic.c */
 void sb_api_layers(sb_req *r);
 void sb_api_interface(sb_req *r);
+
+/* serve_reports.c: the report list, and workbooks written by a child `scanbackup report` each,
+ * awaited by one thread of their own (a pidfd per child; killed 20 s past REPORT_TIMEOUT), so no
+ * request thread waits for a report. */
 void sb_api_reports(sb_req *r);
 void sb_api_report_file(sb_req *r);
+/* Starts the reports' thread (before the pool threads, with the signals blocked). */
+int sb_reports_start(sb_srv *s, sb_err *err);
+/* Kills the reports still running, resumes their requests (answered 503), and ends the thread;
+ * call before MHD_stop_daemon, which must find no suspended connection. Then new report requests
+ * are answered 503 at once. Safe to call twice, and without sb_reports_start. */
+void sb_reports_stop(sb_srv *s);
+/* Frees what sb_reports_start made (after MHD_stop_daemon: no pool thread left). */
+void sb_reports_free(sb_srv *s);
 
 /* serve_monitors.c */
 void sb_api_monitors(sb_req *r);
