@@ -47,7 +47,8 @@ t0 = time.time()
 r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE"], root=root)
 elapsed = time.time() - t0
 t.eq(r.returncode, 3, "scan with failing interfaces exits 3 (partial)")
-t.ok("scan: %s: 8 interfaces: 3 ok, 1 short, 4 failed" % DATE in r.stdout, "summary line counts ok/short/failed", r.stdout + r.stderr)
+t.ok("scan: %s: 8 interfaces: 3 ok, 1 short, 4 failed" % DATE in r.stdout, "summary line counts ok/short/failed",
+     r.stdout + r.stderr + "\nthe server saw: %s" % srv.stats())
 t.ok(elapsed < 40, "a stalled interface does not hold the scan (%.1f s)" % elapsed)
 
 def spool_of(name):
