@@ -338,7 +338,6 @@ static int sb_http_easy_new(sb_http *h, sb_http_slot *s, sb_err *err)
 	SB_HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
 	SB_HTTP_SET(CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
 	SB_HTTP_SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SB_HTTP_SET(CURLOPT_PIPEWAIT, 1L);
 	SB_HTTP_SET(CURLOPT_SSL_VERIFYPEER, h->opts.tls_verify ? 1L : 0L);
 	SB_HTTP_SET(CURLOPT_SSL_VERIFYHOST, h->opts.tls_verify ? 2L : 0L);
 	if (h->ca_bundle != NULL)
@@ -580,6 +579,12 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	} else if (rc == CURLE_OK) {
 		rc = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
+	/* Waiting for a connection that may multiplex only pays where HTTP/2 can be had: over TLS
+	 * (CURL_HTTP_VERSION_2TLS). Over plain http every connection is HTTP/1.1, and waiting would
+	 * hold the requests behind a first one whose server is slow to answer. */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+				      strncasecmp(req->url, "https://", 8) == 0 ? 1L : 0L);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
 	if (rc == CURLE_OK)

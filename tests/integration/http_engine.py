@@ -239,6 +239,16 @@ def run_tests(env):
        res[1].get("done_ms", 99999) < res[0].get("done_ms", 0) - 1000 and
        res[0].get("done_ms", 0) >= 2400, "a request waiting for its retry does not block the next one", res)
 
+    # A server slow to answer the first request does not hold up the ones after it (over plain
+    # http every connection is HTTP/1.1: no request waits for a first one that might multiplex).
+    for mode in ((), ("--loop",)):
+        res, _, _, _ = env.fetch([env.url("/stall/3/r1/eth0.log?first"), env.url("/status/404?second"),
+                                  env.url("/r1/eth0.log?third")], *mode, "--timeout-ms", "2000",
+                                 "--retries", "0")
+        ok(len(res) == 3 and res[0].get("code") == SB_ETIMEOUT and res[1].get("code") == SB_EHTTP and
+           res[2].get("code") == SB_OK and res[2].get("done_ms", 9999) < 1500,
+           "a stalled first request holds up none after it%s" % (" (on a loop)" if mode else ""), res)
+
     # Timeouts.
     r, _, secs = one(env, "/stall/5/r1/eth0.log", "--timeout-ms", "300", "--retries", "1",
                      "--backoff-ms", "50")
