@@ -42,6 +42,22 @@ else
 	fail=1
 fi
 
+# Every folder of core/ says what it owns and what it may call, and docs/architecture.md names it.
+n=$((n + 1))
+undocumented=""
+for d in core/*/; do
+	d=${d%/}
+	[ -f "$d/README.md" ] || undocumented="$undocumented $d/README.md"
+	grep -q "\`${d#core/}/\`" docs/architecture.md || undocumented="$undocumented docs/architecture.md:${d#core/}/"
+done
+if [ -z "$undocumented" ]; then
+	echo "ok $n - every folder of core/ has its README and a place in docs/architecture.md"
+else
+	echo "not ok $n - every folder of core/ has its README and a place in docs/architecture.md"
+	for f in $undocumented; do echo "#   missing: $f"; done
+	fail=1
+fi
+
 # The layout of .clang-format, on every C file.
 n=$((n + 1))
 if ! command -v clang-format >/dev/null 2>&1; then
