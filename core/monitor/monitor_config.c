@@ -254,7 +254,8 @@ int sb_mon_config_parse(const char *path, const char *text, size_t len, sb_mon_c
 					err, SB_EINVAL,
 					"%s: id: expected the monitor's id, a whole number >= 0",
 					path);
-			c.id = (int64_t)num;
+			else
+				c.id = (int64_t)num;
 		} else if (strcmp(key, "tests") == 0 || strcmp(key, "links") == 0) {
 			int tests = key[0] == 't';
 			if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {

@@ -337,19 +337,9 @@ int sb_req_json(sb_req *r, bson_t *doc)
 		sb_reply_error(r, 415, "send the body as application/json");
 		return SB_EINVAL;
 	}
-	if (r->body == NULL || r->body_len == 0) {
-		sb_reply_error(r, 400, "the request needs a JSON object as its body");
-		return SB_EINVAL;
-	}
-	const char *p = r->body;
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	bson_error_t be;
-	if (*p != '{' || !bson_init_from_json(doc, r->body, (ssize_t)r->body_len, &be)) {
-		if (*p == '{')
-			sb_reply_error(r, 400, "the body is not valid JSON: %s", be.message);
-		else
-			sb_reply_error(r, 400, "the body must be a JSON object");
+	char why[SB_BODY_WHY];
+	if (sb_body_parse(r->body, r->body_len, doc, why) != SB_OK) {
+		sb_reply_error(r, 400, "%s", why);
 		return SB_EINVAL;
 	}
 	return SB_OK;
@@ -382,93 +372,29 @@ int sb_req_seg_id(sb_req *r, size_t i, int64_t *out)
 
 int sb_body_str(sb_req *r, const bson_t *doc, const char *key, const char **out)
 {
-	bson_iter_t it;
-	if (!bson_iter_init_find(&it, doc, key) || BSON_ITER_HOLDS_NULL(&it))
-		return 0;
-	if (!BSON_ITER_HOLDS_UTF8(&it)) {
-		sb_reply_error(r, 400, "%s: expected a string", key);
-		return -1;
-	}
-	uint32_t len = 0;
-	const char *s = bson_iter_utf8(&it, &len);
-	if (strlen(s) != len) {
-		sb_reply_error(r, 400, "%s: a string may not hold NUL characters", key);
-		return -1;
-	}
-	*out = s;
-	return 1;
+	char why[SB_BODY_WHY];
+	int got = sb_body_get_str(doc, key, out, why);
+	if (got < 0)
+		sb_reply_error(r, 400, "%s", why);
+	return got;
 }
 
 int sb_body_num(sb_req *r, const bson_t *doc, const char *key, double *out)
 {
-	bson_iter_t it;
-	if (!bson_iter_init_find(&it, doc, key) || BSON_ITER_HOLDS_NULL(&it))
-		return 0;
-	if (!BSON_ITER_HOLDS_NUMBER(&it)) {
-		sb_reply_error(r, 400, "%s: expected a number", key);
-		return -1;
-	}
-	*out = bson_iter_as_double(&it);
-	return 1;
+	char why[SB_BODY_WHY];
+	int got = sb_body_get_num(doc, key, out, why);
+	if (got < 0)
+		sb_reply_error(r, 400, "%s", why);
+	return got;
 }
 
 int sb_body_bool(sb_req *r, const bson_t *doc, const char *key, int *out)
 {
-	bson_iter_t it;
-	if (!bson_iter_init_find(&it, doc, key) || BSON_ITER_HOLDS_NULL(&it))
-		return 0;
-	if (!BSON_ITER_HOLDS_BOOL(&it)) {
-		sb_reply_error(r, 400, "%s: expected true or false", key);
-		return -1;
-	}
-	*out = bson_iter_bool(&it);
-	return 1;
-}
-
-/* Writes a BSON document (or array) as JSON: strings, numbers, booleans, null, nesting. */
-void sb_json_bson(sb_json *j, const bson_t *doc, int array)
-{
-	bson_iter_t it;
-	if (array)
-		sb_json_arr(j);
-	else
-		sb_json_obj(j);
-	if (bson_iter_init(&it, doc)) {
-		while (bson_iter_next(&it)) {
-			if (!array)
-				sb_json_key(j, bson_iter_key(&it));
-			if (BSON_ITER_HOLDS_UTF8(&it)) {
-				uint32_t len = 0;
-				const char *s = bson_iter_utf8(&it, &len);
-				sb_json_strn(j, s, len);
-			} else if (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it)) {
-				sb_json_int(j, bson_iter_as_int64(&it));
-			} else if (BSON_ITER_HOLDS_DOUBLE(&it)) {
-				sb_json_num(j, bson_iter_double(&it));
-			} else if (BSON_ITER_HOLDS_BOOL(&it)) {
-				sb_json_bool(j, bson_iter_bool(&it));
-			} else if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
-				const uint8_t *data = NULL;
-				uint32_t len = 0;
-				int arr = BSON_ITER_HOLDS_ARRAY(&it);
-				if (arr)
-					bson_iter_array(&it, &len, &data);
-				else
-					bson_iter_document(&it, &len, &data);
-				bson_t sub;
-				if (bson_init_static(&sub, data, len))
-					sb_json_bson(j, &sub, arr);
-				else
-					sb_json_null(j);
-			} else {
-				sb_json_null(j);
-			}
-		}
-	}
-	if (array)
-		sb_json_arr_end(j);
-	else
-		sb_json_obj_end(j);
+	char why[SB_BODY_WHY];
+	int got = sb_body_get_bool(doc, key, out, why);
+	if (got < 0)
+		sb_reply_error(r, 400, "%s", why);
+	return got;
 }
 
 /* ---- the store pool ---- */

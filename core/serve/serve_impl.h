@@ -13,6 +13,7 @@
 #include "base/timeutil.h"
 #include "serve/login_limit.h"
 #include "serve/serve.h"
+#include "serve/serve_body.h"
 #include "serve/servedb.h"
 #include "store/store.h"
 
@@ -159,15 +160,11 @@ int sb_req_date(sb_req *r, const char *name, sb_date def, sb_date *out);
 /* A whole-number path segment: bad -> 404 answered and SB_EINVAL. */
 int sb_req_seg_id(sb_req *r, size_t i, int64_t *out);
 
-/* Reading a JSON body's members: a missing member leaves *out alone and returns 0; a member of
- * the wrong type answers 400 naming it and returns -1; 1 when read. */
+/* Reading a JSON body's members (serve_body.h): a missing member leaves *out alone and returns
+ * 0; a member of the wrong type answers 400 naming it and returns -1; 1 when read. */
 int sb_body_str(sb_req *r, const bson_t *doc, const char *key, const char **out);
 int sb_body_num(sb_req *r, const bson_t *doc, const char *key, double *out);
 int sb_body_bool(sb_req *r, const bson_t *doc, const char *key, int *out);
-
-/* Writes a BSON document (array when array is 1) as JSON: strings, numbers, booleans, null and
- * nesting; other BSON types as null. */
-void sb_json_bson(sb_json *j, const bson_t *doc, int array);
 
 /* Borrows a store handle (blocks while all are lent). NULL with err filled when the store cannot
  * be opened. Give it back with sb_srv_store_put. */

@@ -340,15 +340,13 @@ void sb_api_monitor_get(sb_req *r)
 	sb_reply_json(r, 200, &j);
 }
 
-/* Reads name and sleep_time of a monitor body; answers 400 itself on a bad member. */
+/* Reads name, sleep_time (and id) of a monitor body; answers 400 itself on a bad member. */
 static int sb_monitor_body(sb_req *r, const bson_t *doc, const char **name, double *sleep,
-			   double *id)
+			   int64_t *id)
 {
-	if (sb_body_str(r, doc, "name", name) < 0 || sb_body_num(r, doc, "sleep_time", sleep) < 0 ||
-	    (id != NULL && sb_body_num(r, doc, "id", id) < 0))
-		return SB_EINVAL;
-	if (id != NULL && (*id != (double)(int64_t)*id || *id < 0 || *id > INT32_MAX)) {
-		sb_reply_error(r, 400, "id: expected a whole number from 1 to %d", INT32_MAX);
+	char why[SB_BODY_WHY];
+	if (sb_body_monitor(doc, name, sleep, id, why) != SB_OK) {
+		sb_reply_error(r, 400, "%s", why);
 		return SB_EINVAL;
 	}
 	return SB_OK;
@@ -360,15 +358,15 @@ void sb_api_monitor_add(sb_req *r)
 	if (sb_req_json(r, &doc) != SB_OK)
 		return;
 	const char *name = NULL;
-	double sleep = 10, id = 0;
+	double sleep = 10;
+	int64_t id = 0;
 	if (sb_monitor_body(r, &doc, &name, &sleep, &id) == SB_OK) {
 		sb_err err = {0};
 		int64_t got = 0;
 		if (name == NULL) {
 			sb_reply_error(r, 400, "name is required");
 		} else {
-			int rc = sb_servedb_monitor_add(r->srv->db, (int64_t)id, name, sleep, &got,
-							&err);
+			int rc = sb_servedb_monitor_add(r->srv->db, id, name, sleep, &got, &err);
 			if (rc != SB_OK) {
 				sb_reply_db(r, rc, &err);
 			} else {
@@ -471,34 +469,11 @@ void sb_api_monitor_revoke(sb_req *r)
 /* Reads a link body into l (fields absent keep their value); answers 400 itself. */
 static int sb_link_body(sb_req *r, const bson_t *doc, sb_link_rec *l)
 {
-	const char *name = NULL, *ip = NULL;
-	double id = (double)l->id;
-	int status = l->status;
-	if (sb_body_str(r, doc, "name", &name) < 0 || sb_body_str(r, doc, "ip", &ip) < 0 ||
-	    sb_body_num(r, doc, "id", &id) < 0 || sb_body_bool(r, doc, "status", &status) < 0)
-		return SB_EINVAL;
-	if (id != (double)(int64_t)id || id < 0 || id > INT32_MAX) {
-		sb_reply_error(r, 400, "id: expected a whole number from 1 to %d", INT32_MAX);
+	char why[SB_BODY_WHY];
+	if (sb_body_link(doc, l, why) != SB_OK) {
+		sb_reply_error(r, 400, "%s", why);
 		return SB_EINVAL;
 	}
-	if (name != NULL) {
-		if (!sb_servedb_label_ok(name)) {
-			sb_reply_error(r, 400, "name: 1 to 64 printable characters");
-			return SB_EINVAL;
-		}
-		snprintf(l->name, sizeof(l->name), "%s", name);
-	}
-	if (ip != NULL) {
-		unsigned char buf[16];
-		if (strlen(ip) >= sizeof(l->ip) ||
-		    (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1)) {
-			sb_reply_error(r, 400, "ip: expected a numeric IPv4 or IPv6 address");
-			return SB_EINVAL;
-		}
-		snprintf(l->ip, sizeof(l->ip), "%s", ip);
-	}
-	l->id = (int64_t)id;
-	l->status = status;
 	return SB_OK;
 }
 
@@ -591,43 +566,13 @@ void sb_api_link_del(sb_req *r)
 		sb_reply_ok(r);
 }
 
-/* A test's parameters: a JSON object of numbers, strings and booleans, rewritten compactly. */
+/* A test's parameters (sb_body_test_params); answers 400 itself. */
 static char *sb_test_params(sb_req *r, const bson_t *doc)
 {
-	sb_json j;
-	sb_json_init(&j, 16384);
-	sb_json_obj(&j);
-	bson_iter_t it;
-	bson_iter_init(&it, doc);
-	while (bson_iter_next(&it)) {
-		const char *key = bson_iter_key(&it);
-		if (strlen(key) == 0 || strlen(key) > 64) {
-			sb_json_free(&j);
-			sb_reply_error(r, 400, "a parameter name has 1 to 64 characters");
-			return NULL;
-		}
-		sb_json_key(&j, key);
-		if (BSON_ITER_HOLDS_UTF8(&it)) {
-			uint32_t len = 0;
-			const char *s = bson_iter_utf8(&it, &len);
-			sb_json_strn(&j, s, len);
-		} else if (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it)) {
-			sb_json_int(&j, bson_iter_as_int64(&it));
-		} else if (BSON_ITER_HOLDS_DOUBLE(&it)) {
-			sb_json_num(&j, bson_iter_double(&it));
-		} else if (BSON_ITER_HOLDS_BOOL(&it)) {
-			sb_json_bool(&j, bson_iter_bool(&it));
-		} else {
-			sb_json_free(&j);
-			sb_reply_error(r, 400,
-				       "%s: a parameter is a number, a string or true/false", key);
-			return NULL;
-		}
-	}
-	sb_json_obj_end(&j);
-	char *text = sb_json_take(&j, NULL);
+	char why[SB_BODY_WHY];
+	char *text = sb_body_test_params(doc, why);
 	if (text == NULL)
-		sb_reply_error(r, 400, "the parameters are too large");
+		sb_reply_error(r, 400, "%s", why);
 	return text;
 }
 
