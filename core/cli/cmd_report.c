@@ -252,7 +252,7 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 			    .timeout_ms = cli->s.db_timeout * 1000};
 	sb_err err = {0};
 	if (sb_store_open(cli->s.database_uri, &so, &st, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "report", "%s: %s", o.name, err.msg);
+		sb_log(SB_LOG_ERROR, "report", "report %s failed: %s", o.name, err.msg);
 		rc = SB_EXIT_FAIL;
 	} else {
 		sb_lua_env env = {.s = &cli->s,
@@ -269,7 +269,13 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		double t0 = sb_time_mono();
 		if (sb_lua_run(&env, script, sections, SB_ARRAY_SIZE(sections), NULL,
 			       sb_report_collect, &run, &err) != SB_OK) {
-			sb_log(SB_LOG_ERROR, "report", "%s", err.msg);
+			/* the script's traceback first (for its author), then one line with the
+			 * cause, last, which is what the dashboard shows */
+			const char *tb = strstr(err.msg, "\nstack traceback:");
+			if (tb != NULL)
+				sb_log(SB_LOG_INFO, "report", "%s: %s", o.name, tb + 1);
+			sb_log(SB_LOG_ERROR, "report", "report %s failed: %.*s", o.name,
+			       (int)strcspn(err.msg, "\n"), err.msg);
 			rc = SB_EXIT_FAIL;
 		} else {
 			sb_log(SB_LOG_INFO, "report", "%s: done in %.2f s (%s)", o.name,

@@ -218,7 +218,6 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 			if (progress)
 				sb_load_progress(schema->layer, done, total, rows, started, 0);
 		} else {
-			stats->kept += b->ndays;
 			pthread_mutex_lock(&L.mu);
 			L.stop = 1;
 			pthread_cond_broadcast(&L.cv);
@@ -229,7 +228,6 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 	pthread_join(reader, NULL);
 	if (progress)
 		sb_load_progress(schema->layer, done, total, rows, started, 1);
-	stats->kept += L.bad_files;
 	return rc;
 }
 
@@ -246,6 +244,10 @@ int sb_updater_data(const sb_settings *s, sb_modules *mods, sb_store *st, const 
 			sb_log(SB_LOG_INFO, "updater", "%s: %zu samples stored",
 			       m->def->schema->layer, stats->rows - before);
 	}
+	/* kept: what is still in the spool, counted, whichever layer or batch stopped the load */
+	for (size_t i = 0; (m = sb_layers_next(mods, layers, &i)) != NULL;)
+		sb_spool_list(s->data_dir, m->def->schema->layer, date, sb_count_file, &stats->kept,
+			      NULL);
 	return rc;
 }
 
@@ -263,7 +265,6 @@ static int sb_sum_file(sb_sum_loader *L, const char *path)
 	sb_err e = {0};
 	if (sb_summary_read(path, &f, &e) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "updater", "%s (file kept)", e.msg);
-		L->stats->kept++;
 		return SB_OK;
 	}
 	int rc = sb_store_put_summary(L->st, f.rows, f.n, L->err);
@@ -273,8 +274,6 @@ static int sb_sum_file(sb_sum_loader *L, const char *path)
 		if (unlink(path) != 0)
 			sb_log(SB_LOG_WARNING, "updater", "%s: stored but not removed: %s", path,
 			       strerror(errno));
-	} else {
-		L->stats->kept++;
 	}
 	sb_summary_file_free(&f);
 	return rc;
@@ -311,11 +310,11 @@ int sb_updater_daily(const sb_settings *s, sb_store *st, const char *date, sb_lo
 		size_t nfiles = 0;
 		char **files = sb_fs_list(dir, sb_is_tsv, &nfiles);
 		for (size_t k = 0; k < nfiles; k++) {
-			if (rc == SB_OK) {
-				char *path = sb_fs_join(dir, files[k]);
+			char *path = sb_fs_join(dir, files[k]);
+			if (rc == SB_OK)
 				rc = sb_sum_file(&L, path);
-				free(path);
-			}
+			stats->kept += sb_fs_is_file(path); /* still there: not stored */
+			free(path);
 			free(files[k]);
 		}
 		free(files);

@@ -10,7 +10,9 @@
 #include "store/store.h"
 
 typedef struct sb_load_stats {
-	size_t files, rows, kept;
+	size_t files, rows;
+	size_t kept; /* files of the load still in the spool once it ended (unreadable, or not
+		      * stored because the store failed), counted there */
 } sb_load_stats;
 
 /* Loads the raw spool of date (every date when date is NULL) of the selected layers into the

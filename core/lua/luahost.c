@@ -10,6 +10,7 @@
 #include <lualib.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ typedef struct sb_lua_host {
 	size_t nwrite;
 	double deadline; /* sb_time_mono() when the run is over; 0: never */
 	int expired;     /* the deadline passed, or sb_lua_interrupt was called */
+	sb_err cause;    /* a service failure behind the script's error (sb_lua_service_error) */
 } sb_lua_host;
 
 /* Set by sb_lua_interrupt (a signal handler). */
@@ -81,6 +83,19 @@ static sb_lua_host *sb_lua_host_of(lua_State *L)
 const sb_lua_env *sb_lua_env_of(lua_State *L)
 {
 	return sb_lua_host_of(L)->env;
+}
+
+int sb_lua_service_error(lua_State *L, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	const char *msg = lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	sb_err_set(&sb_lua_host_of(L)->cause, code != SB_OK ? code : SB_ELUA, "%s", msg);
+	luaL_where(L, 1);
+	lua_insert(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
 }
 
 /* 1 if the first line of msg holds "something:<digits>:", the position Lua puts on errors. */
@@ -146,6 +161,12 @@ int sb_lua_pcall(lua_State *L, int nargs, int nresults, sb_err *err)
 			   hh->env != NULL ? hh->env->timeout : 0.0);
 		lua_pop(L, 1);
 		return SB_ELUA;
+	}
+	if (hh->cause.code != SB_OK && rc != LUA_ERRMEM) {
+		int code = hh->cause.code;
+		sb_err_set(err, code, "%s", hh->cause.msg);
+		lua_pop(L, 1);
+		return code;
 	}
 	if (rc == LUA_ERRMEM) {
 		const sb_lua_host *h = sb_lua_host_of(L);

@@ -35,7 +35,8 @@ typedef void (*sb_lua_section)(lua_State *L, int sb_index);
  * (sb.log, sb.setting, sb.date helpers, sb.version) and the given sections. The script's return
  * values are left for `collect` (may be NULL), called before the state is closed; collect returns
  * SB_OK or an error code (it fills err). args (NULL-terminated, may be NULL) become the global
- * table `arg`. Returns SB_OK, or SB_ELUA with err = "file:line: message\ntraceback".
+ * table `arg`. Returns SB_OK, or SB_ELUA with err = "file:line: message\ntraceback", or the code
+ * and message of the service failure that made the script fail (sb_lua_service_error).
  *
  * The sandbox (unless env->trusted or LUA_TRUSTED=yes): the libraries are base (without dofile
  * and loadfile; load reads text chunks only), string (without dump), table, math, utf8,
@@ -51,11 +52,20 @@ int sb_lua_run(const sb_lua_env *env, const char *path, const sb_lua_section *se
 	       size_t nsections, const char *const *args,
 	       int (*collect)(lua_State *L, void *ctx, sb_err *err), void *ctx, sb_err *err);
 
+/* Raises a Lua error for a failure of a service the engine gives scripts (the store not
+ * answering, a database error): not a fault of the script. The failure is recorded as the run's
+ * cause (the first recorded wins): when the run then fails, err gets code and this message alone,
+ * with no Lua position or traceback. The message is also the Lua error's, so a script may still
+ * catch it with pcall. Never returns. */
+int sb_lua_service_error(lua_State *L, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The env of the running state (for section functions). */
 const sb_lua_env *sb_lua_env_of(lua_State *L);
 
 /* Calls the function at the top of the stack (below its nargs arguments) with a traceback
- * handler. On error returns SB_ELUA and fills err with the message and traceback. */
+ * handler. On error returns SB_ELUA and fills err with the message and traceback, or, when a
+ * service failure was recorded (sb_lua_service_error), returns its code with its message. */
 int sb_lua_pcall(lua_State *L, int nargs, int nresults, sb_err *err);
 
 /* For sections: lets the running script read files under dir, and write them when write is 1

@@ -93,6 +93,18 @@ static void section_b(lua_State *L, int sb_index)
 	lua_setfield(L, sb_index, "order");
 }
 
+/* sb.down(): a service of the engine that fails (as the store does when it does not answer). */
+static int lua_down(lua_State *L)
+{
+	return sb_lua_service_error(L, SB_ESTORE, "sb.down: cannot reach %s", "the store");
+}
+
+static void section_down(lua_State *L, int sb_index)
+{
+	lua_pushcfunction(L, lua_down);
+	lua_setfield(L, sb_index, "down");
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/sb-luahost-XXXXXX");
@@ -303,8 +315,21 @@ int main(void)
 	is_str(g.v[0], "true true true true true true true true", "a trusted run may go anywhere");
 	free(body);
 
+	/* a service failure: the run fails with its code and message, no traceback */
+	static const sb_lua_section down[] = {section_down};
+	sb_lua_env denv = {0};
+	p = script("down.lua", "local x = 1\nsb.down()\n");
+	rc = run(&denv, p, down, 1, NULL, NULL, &err);
+	is_int(rc, SB_ESTORE, "a service failure is the run's outcome");
+	is_str(err.msg, "sb.down: cannot reach the store", "its message alone, no traceback");
+	p = script("caught.lua", "local ok, e = pcall(sb.down)\nreturn e\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&denv, p, down, 1, NULL, &g, &err);
+	ok(rc == SB_OK && strstr(g.v[0], "sb.down: cannot reach the store") != NULL,
+	   "a script may catch it: %s", g.v[0]);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
+
 	return tap_done();
 }

@@ -159,9 +159,10 @@ static int sb_lp_query(lua_State *L)
 		c.list = lua_gettop(L);
 	}
 	sb_err err = {0};
-	if (sb_store_query_probe(env->store, (sb_probe_kind)kind, monitor, link, from, to,
-				 sb_lp_row, &c, &err) != SB_OK)
-		return luaL_error(L, "sb.probes.query: %s", err.msg);
+	int rc = sb_store_query_probe(env->store, (sb_probe_kind)kind, monitor, link, from, to,
+				      sb_lp_row, &c, &err);
+	if (rc != SB_OK)
+		return sb_lua_service_error(L, rc, "sb.probes.query: %s", err.msg);
 	return c.each ? 0 : 1;
 }
 
@@ -366,8 +367,9 @@ static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 	if (rc == SB_ETOOBIG)
 		return luaL_error(L, "%s: link %d of monitor %d has more than one record a second",
 				  fn, (int)c.link, (int)c.monitor);
-	if (rc != SB_OK)
-		return luaL_error(L, "%s: %s", fn, err.msg[0] != '\0' ? err.msg : sb_strerror(rc));
+	if (rc != SB_OK) /* the store failed */
+		return sb_lua_service_error(L, rc, "%s: %s", fn,
+					    err.msg[0] != '\0' ? err.msg : sb_strerror(rc));
 	lua_settop(L, c.list);
 	return 1;
 }

@@ -341,9 +341,9 @@ static int sb_rep_finish(lua_State *L, sb_rep_query *q, int rc, const sb_err *er
 	sb_rep_set_busy(L, 0);
 	if (q->lua_failed)
 		return lua_error(L);
-	if (rc != SB_OK)
-		return luaL_error(L, "%s: %s", fn,
-				  err->msg[0] != '\0' ? err->msg : sb_strerror(rc));
+	if (rc != SB_OK) /* the store failed: the run's cause, not the script's fault */
+		return sb_lua_service_error(L, rc, "%s: %s", fn,
+					    err->msg[0] != '\0' ? err->msg : sb_strerror(rc));
 	if (lua_isfunction(L, q->target))
 		return 0;
 	lua_pushvalue(L, q->target);

@@ -132,7 +132,9 @@ static void sb_rjob_free(void *p)
 	free(job);
 }
 
-/* The last non-empty line of a file (for error messages), at most size bytes. */
+/* The cause a failed report command gave: its last log line ("report NAME failed: CAUSE"),
+ * without the log's "YYYY-MM-DD HH:MM:SS LEVEL [who] " and "report NAME failed: " prefixes; at
+ * most size bytes. */
 static void sb_last_line(const char *path, char *out, size_t size)
 {
 	out[0] = '\0';
@@ -143,7 +145,14 @@ static void sb_last_line(const char *path, char *out, size_t size)
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		text[--len] = '\0';
 	char *nl = strrchr(text, '\n');
-	snprintf(out, size, "%s", nl != NULL ? nl + 1 : text);
+	const char *line = nl != NULL ? nl + 1 : text;
+	const char *who = strstr(line, "] ");
+	if (strlen(line) > 20 && line[4] == '-' && line[13] == ':' && who != NULL)
+		line = who + 2;
+	const char *failed = strncmp(line, "report ", 7) == 0 ? strstr(line, " failed: ") : NULL;
+	if (failed != NULL)
+		line = failed + 9;
+	snprintf(out, size, "%s", line);
 	free(text);
 }
 
