@@ -79,7 +79,9 @@ const char *sb_store_backend(const sb_store *st);
 
 /* Creates what is missing: the tables/collections of the given schemas and DAILY_SUMMARY_HISTORY,
  * their unique PK indexes and the date / (date, typeLayer) indexes, under the old tool's names
- * (docs/data.md); MongoDB collections get a $jsonSchema validator. Idempotent. */
+ * (docs/data.md). MongoDB: a new collection gets a $jsonSchema validator, an existing one without
+ * any validator gets it too (collMod), one with a validator keeps it (such as the old tool's).
+ * Idempotent. Fails on the first refusal (a conflicting index, no right to collMod, ...). */
 int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
 /* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY (with their
@@ -91,9 +93,13 @@ int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_er
  * write concern); otherwise an error, and the caller must assume none was stored.
  * SQLite: one transaction per call, so it is all or nothing; a missing table is created with its
  * indexes first (a fresh database works without sb_store_start). MongoDB: unordered bulk upserts
- * ($set of the non-key fields) in batches of 1000; before the first write of a store to a
- * collection, a missing one is created from the schema as sb_store_start creates it (validator,
- * indexes); an existing one is left as it is. */
+ * ($set of the non-key fields) in batches of 1000; before the first write of the process to a
+ * collection (of a host and database), what sb_store_start would create is ensured: the
+ * collection, its validator and its indexes, so that a database where `database start` never ran
+ * gets its unique index before its first row. That costs a listCollections and a createIndexes
+ * once per collection and process. A refused index fails the call (nothing written); a refused
+ * collMod for want of rights is a warning, as the rows are valid anyway. The same holds for
+ * sb_store_put_summary and sb_store_put_probe. Thread-safe across stores. */
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 			 size_t n, sb_err *err);
 
@@ -161,7 +167,7 @@ typedef struct sb_probe_row {
 const char *sb_store_probe_table(sb_probe_kind kind);
 
 /* Creates the three probe tables/collections and their indexes when missing (MongoDB: with a
- * $jsonSchema validator). Idempotent. */
+ * $jsonSchema validator, as sb_store_start). Idempotent. */
 int sb_store_start_probes(sb_store *st, sb_err *err);
 
 /* Drops the three probe tables/collections (a missing one is not an error). */

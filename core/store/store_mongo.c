@@ -19,6 +19,7 @@
 /* Server error codes that mean "already done". */
 #define SB_MONGO_NAMESPACE_NOT_FOUND 26
 #define SB_MONGO_NAMESPACE_EXISTS 48
+#define SB_MONGO_UNAUTHORIZED 13
 
 typedef struct sb_mongo_store {
 	sb_store base;
@@ -26,8 +27,6 @@ typedef struct sb_mongo_store {
 	char *db_name;
 	char *where;                /* "host:port[,host:port...]" for messages */
 	mongoc_write_concern_t *wc; /* NULL: the URI's or the server's default */
-	char **ready; /* history collections known to exist (checked on first write) */
-	size_t nready;
 } sb_mongo_store;
 
 static sb_mongo_store *sb_mongo(sb_store *st)
@@ -37,9 +36,21 @@ static sb_mongo_store *sb_mongo(sb_store *st)
 
 static once_flag sb_mongo_once = ONCE_FLAG_INIT;
 
+/* The collections this process has already made sure of, as "host\x1fdb\x1fcollection": a
+ * write path ensures each one once per process (sb_mongo_ensure_once). */
+static mtx_t sb_mongo_seen_mu;
+static char **sb_mongo_seen;
+static size_t sb_mongo_nseen;
+
 static void sb_mongo_cleanup(void)
 {
 	mongoc_cleanup();
+	for (size_t i = 0; i < sb_mongo_nseen; i++)
+		free(sb_mongo_seen[i]);
+	free(sb_mongo_seen);
+	sb_mongo_seen = NULL;
+	sb_mongo_nseen = 0;
+	mtx_destroy(&sb_mongo_seen_mu);
 }
 
 /* libmongoc's own log lines go to ours: errors only at debug level, since each one also comes
@@ -61,6 +72,8 @@ static void sb_mongo_global_init(void)
 {
 	mongoc_log_set_handler(sb_mongo_log, NULL);
 	mongoc_init();
+	if (mtx_init(&sb_mongo_seen_mu, mtx_plain) != thrd_success)
+		abort();
 	atexit(sb_mongo_cleanup);
 }
 
@@ -124,6 +137,31 @@ static const sb_mongo_field sb_mongo_summary_fields[] = {
 	{"outMaxProm", SB_MONGO_NUMBER}, {"use", SB_MONGO_NULLABLE},
 	{"samples", SB_MONGO_COUNT},
 };
+
+static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
+				    const sb_probe_col **cols)
+{
+	size_t n = sb_store_probe_cols(kind, cols);
+	for (size_t i = 0; i < n; i++) {
+		sb_mongo_kind k = SB_MONGO_STRING;
+		switch ((*cols)[i].type) {
+		case SB_PCOL_INT:
+			k = SB_MONGO_INTEGER;
+			break;
+		case SB_PCOL_REAL:
+			k = SB_MONGO_NUMBER;
+			break;
+		case SB_PCOL_TEXT:
+			k = SB_MONGO_STRING;
+			break;
+		case SB_PCOL_TEXT_NULL:
+			k = SB_MONGO_NULLSTR;
+			break;
+		}
+		f[i] = (sb_mongo_field){(*cols)[i].name, k};
+	}
+	return n;
+}
 
 static void sb_mongo_append_types(bson_t *prop, const char *const *types, size_t n)
 {
@@ -197,31 +235,123 @@ static void sb_mongo_append_wc(sb_mongo_store *m, bson_t *opts)
 		mongoc_write_concern_append(m->wc, opts);
 }
 
-/* Creates the collection with its validator unless it exists (an existing one keeps its own). */
-static int sb_mongo_ensure_collection(sb_mongo_store *m, mongoc_database_t *db, const char *name,
-				      const sb_mongo_field *f, size_t n, sb_err *err)
+/* What a collection needs: the fields its validator checks and its indexes. */
+typedef struct sb_mongo_spec {
+	const char *name;
+	sb_mongo_field f[SB_MONGO_MAX_FIELDS];
+	size_t nf;
+	sb_store_index idx[SB_STORE_MAX_INDEXES];
+	size_t nidx;
+} sb_mongo_spec;
+
+static void sb_mongo_spec_history(const sb_schema *schema, sb_mongo_spec *spec)
 {
+	spec->name = schema->table;
+	spec->nf = sb_mongo_history_fields(schema, spec->f);
+	spec->nidx = sb_store_history_indexes(schema, spec->idx);
+}
+
+static void sb_mongo_spec_summary(sb_mongo_spec *spec)
+{
+	spec->name = SB_STORE_SUMMARY_TABLE;
+	spec->nf = SB_ARRAY_SIZE(sb_mongo_summary_fields);
+	memcpy(spec->f, sb_mongo_summary_fields, sizeof(sb_mongo_summary_fields));
+	spec->nidx = sb_store_summary_indexes(spec->idx);
+}
+
+static void sb_mongo_spec_probe(sb_probe_kind kind, sb_mongo_spec *spec)
+{
+	const sb_probe_col *cols = NULL;
+	spec->name = sb_store_probe_table(kind);
+	spec->nf = sb_mongo_probe_fields(kind, spec->f, &cols);
+	spec->nidx = sb_store_probe_indexes(kind, spec->idx);
+}
+
+/* How a collection stands: 0 missing, 1 present without a validator, 2 present with one. */
+static int sb_mongo_coll_state(sb_mongo_store *m, mongoc_database_t *db, const char *name,
+			       int *state, sb_err *err)
+{
+	bson_t opts = BSON_INITIALIZER, filter;
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "filter", &filter);
+	BSON_APPEND_UTF8(&filter, "name", name);
+	bson_append_document_end(&opts, &filter);
+	mongoc_cursor_t *cur = mongoc_database_find_collections_with_opts(db, &opts);
+	bson_destroy(&opts);
+	*state = 0;
+	const bson_t *doc = NULL;
+	while (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it, sub;
+		if (!bson_iter_init_find(&it, doc, "name") || !BSON_ITER_HOLDS_UTF8(&it) ||
+		    strcmp(bson_iter_utf8(&it, NULL), name) != 0)
+			continue;
+		*state = 1;
+		uint32_t len = 0;
+		const uint8_t *data = NULL;
+		if (bson_iter_init_find(&it, doc, "options") && BSON_ITER_HOLDS_DOCUMENT(&it) &&
+		    bson_iter_recurse(&it, &sub) && bson_iter_find(&sub, "validator") &&
+		    BSON_ITER_HOLDS_DOCUMENT(&sub)) {
+			bson_iter_document(&sub, &len, &data);
+			if (len > 5) /* an empty document is 5 bytes */
+				*state = 2;
+		}
+	}
 	bson_error_t e;
-	memset(&e, 0, sizeof(e));
-	char what[128];
-	if (mongoc_database_has_collection(db, name, &e))
-		return SB_OK;
-	if (e.code != 0) {
+	int rc = SB_OK;
+	if (mongoc_cursor_error(cur, &e)) {
+		char what[128];
 		snprintf(what, sizeof(what), "cannot list collection %s", name);
+		rc = sb_mongo_fail(m, what, &e, err);
+	}
+	mongoc_cursor_destroy(cur);
+	return rc;
+}
+
+/* Makes sure the collection exists with a validator: creates a missing one with ours; gives
+ * ours to one that has none (a server creates a collection without one on the first write);
+ * keeps any validator already there, such as the old tool's. With strict 0 (a write path), a
+ * server refusing the collMod for want of rights is a warning, since the rows are valid anyway. */
+static int sb_mongo_ensure_collection(sb_mongo_store *m, mongoc_database_t *db,
+				      const sb_mongo_spec *spec, int strict, sb_err *err)
+{
+	int state = 0;
+	int rc = sb_mongo_coll_state(m, db, spec->name, &state, err);
+	if (rc != SB_OK || state == 2)
+		return rc;
+	bson_error_t e;
+	char what[128];
+	bson_t opts = BSON_INITIALIZER;
+	if (state == 0) {
+		sb_mongo_validator(&opts, spec->f, spec->nf);
+		sb_mongo_append_wc(m, &opts);
+		mongoc_collection_t *coll =
+			mongoc_database_create_collection(db, spec->name, &opts, &e);
+		bson_destroy(&opts);
+		if (coll != NULL) {
+			mongoc_collection_destroy(coll);
+			return SB_OK;
+		}
+		if (e.code == SB_MONGO_NAMESPACE_EXISTS) /* created meanwhile by someone else */
+			return SB_OK;
+		snprintf(what, sizeof(what), "cannot create collection %s", spec->name);
 		return sb_mongo_fail(m, what, &e, err);
 	}
-	bson_t opts = BSON_INITIALIZER;
-	sb_mongo_validator(&opts, f, n);
+	bson_t cmd = BSON_INITIALIZER;
+	BSON_APPEND_UTF8(&cmd, "collMod", spec->name);
+	sb_mongo_validator(&cmd, spec->f, spec->nf);
 	sb_mongo_append_wc(m, &opts);
-	mongoc_collection_t *coll = mongoc_database_create_collection(db, name, &opts, &e);
+	bool ok = mongoc_database_write_command_with_opts(db, &cmd, &opts, NULL, &e);
 	bson_destroy(&opts);
-	if (coll != NULL) {
-		mongoc_collection_destroy(coll);
+	bson_destroy(&cmd);
+	if (ok)
+		return SB_OK;
+	if (!strict && !sb_mongo_unreachable(&e) && e.code == SB_MONGO_UNAUTHORIZED) {
+		sb_log(SB_LOG_WARNING, "mongodb",
+		       "%s has no validator and this user may not add one (%s); "
+		       "`scanbackup database start` as a user with dbAdmin adds it",
+		       spec->name, e.message);
 		return SB_OK;
 	}
-	if (e.code == SB_MONGO_NAMESPACE_EXISTS) /* created meanwhile by someone else */
-		return SB_OK;
-	snprintf(what, sizeof(what), "cannot create collection %s", name);
+	snprintf(what, sizeof(what), "cannot add a validator to collection %s", spec->name);
 	return sb_mongo_fail(m, what, &e, err);
 }
 
@@ -262,32 +392,84 @@ static int sb_mongo_ensure_indexes(sb_mongo_store *m, mongoc_database_t *db, con
 	return sb_mongo_fail(m, what, &e, err);
 }
 
-static void sb_mongo_mark_ready(sb_mongo_store *m, const char *table);
+static char *sb_mongo_seen_key(const sb_mongo_store *m, const char *name)
+{
+	return sb_xasprintf("%s\x1f%s\x1f%s", m->where, m->db_name, name);
+}
+
+static size_t sb_mongo_seen_find(const char *key)
+{
+	for (size_t i = 0; i < sb_mongo_nseen; i++)
+		if (strcmp(sb_mongo_seen[i], key) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Marks a collection ensured (add 1) or not any more (add 0, after a drop). */
+static void sb_mongo_seen_set(const sb_mongo_store *m, const char *name, int add)
+{
+	char *key = sb_mongo_seen_key(m, name);
+	mtx_lock(&sb_mongo_seen_mu);
+	size_t i = sb_mongo_seen_find(key);
+	if (add && i == SIZE_MAX) {
+		sb_mongo_seen = sb_xrealloc(sb_mongo_seen, (sb_mongo_nseen + 1) * sizeof(char *));
+		sb_mongo_seen[sb_mongo_nseen++] = key;
+		key = NULL;
+	} else if (!add && i != SIZE_MAX) {
+		free(sb_mongo_seen[i]);
+		sb_mongo_seen[i] = sb_mongo_seen[--sb_mongo_nseen];
+	}
+	mtx_unlock(&sb_mongo_seen_mu);
+	free(key);
+}
+
+static int sb_mongo_seen_has(const sb_mongo_store *m, const char *name)
+{
+	char *key = sb_mongo_seen_key(m, name);
+	mtx_lock(&sb_mongo_seen_mu);
+	int has = sb_mongo_seen_find(key) != SIZE_MAX;
+	mtx_unlock(&sb_mongo_seen_mu);
+	free(key);
+	return has;
+}
+
+/* The collection, its validator and its indexes, whatever this process knows (database start). */
+static int sb_mongo_ensure(sb_mongo_store *m, mongoc_database_t *db, const sb_mongo_spec *spec,
+			   int strict, sb_err *err)
+{
+	int rc = sb_mongo_ensure_collection(m, db, spec, strict, err);
+	if (rc == SB_OK)
+		rc = sb_mongo_ensure_indexes(m, db, spec->name, spec->idx, spec->nidx, err);
+	if (rc == SB_OK)
+		sb_mongo_seen_set(m, spec->name, 1);
+	return rc;
+}
+
+/* The same on a write path: once per process and collection, so a database where `database
+ * start` never ran still gets validators and unique indexes before its first row. */
+static int sb_mongo_ensure_once(sb_mongo_store *m, const sb_mongo_spec *spec, sb_err *err)
+{
+	if (sb_mongo_seen_has(m, spec->name))
+		return SB_OK;
+	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
+	int rc = sb_mongo_ensure(m, db, spec, 0, err);
+	mongoc_database_destroy(db);
+	return rc;
+}
 
 static int sb_mongo_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
 {
 	sb_mongo_store *m = sb_mongo(st);
 	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
 	int rc = SB_OK;
+	sb_mongo_spec spec;
 	for (size_t i = 0; rc == SB_OK && i < n; i++) {
-		sb_mongo_field f[SB_MONGO_MAX_FIELDS];
-		size_t nf = sb_mongo_history_fields(schemas[i], f);
-		rc = sb_mongo_ensure_collection(m, db, schemas[i]->table, f, nf, err);
-		sb_store_index idx[SB_STORE_MAX_INDEXES];
-		size_t nidx = sb_store_history_indexes(schemas[i], idx);
-		if (rc == SB_OK)
-			rc = sb_mongo_ensure_indexes(m, db, schemas[i]->table, idx, nidx, err);
-		if (rc == SB_OK)
-			sb_mongo_mark_ready(m, schemas[i]->table);
+		sb_mongo_spec_history(schemas[i], &spec);
+		rc = sb_mongo_ensure(m, db, &spec, 1, err);
 	}
-	if (rc == SB_OK)
-		rc = sb_mongo_ensure_collection(m, db, SB_STORE_SUMMARY_TABLE,
-						sb_mongo_summary_fields,
-						SB_ARRAY_SIZE(sb_mongo_summary_fields), err);
 	if (rc == SB_OK) {
-		sb_store_index idx[SB_STORE_MAX_INDEXES];
-		size_t nidx = sb_store_summary_indexes(idx);
-		rc = sb_mongo_ensure_indexes(m, db, SB_STORE_SUMMARY_TABLE, idx, nidx, err);
+		sb_mongo_spec_summary(&spec);
+		rc = sb_mongo_ensure(m, db, &spec, 1, err);
 	}
 	mongoc_database_destroy(db);
 	return rc;
@@ -302,6 +484,7 @@ static int sb_mongo_drop_collection(sb_mongo_store *m, const char *name, sb_err 
 	bool ok = mongoc_collection_drop_with_opts(coll, &opts, &e);
 	bson_destroy(&opts);
 	mongoc_collection_destroy(coll);
+	sb_mongo_seen_set(m, name, 0);
 	/* Servers before 7.0 answer "ns not found" for a missing collection. */
 	if (ok || (!sb_mongo_unreachable(&e) && (e.code == SB_MONGO_NAMESPACE_NOT_FOUND ||
 						 strstr(e.message, "ns not found") != NULL)))
@@ -409,56 +592,25 @@ static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *sc
 	return rc;
 }
 
-static void sb_mongo_mark_ready(sb_mongo_store *m, const char *table)
-{
-	m->ready = sb_xrealloc(m->ready, (m->nready + 1) * sizeof(*m->ready));
-	m->ready[m->nready++] = sb_xstrdup(table);
-}
-
-/* Before the first write to a layer's collection: creates it from the schema, with its validator
- * and indexes, when it does not exist (an existing one is left as it is). Once per store. */
-static int sb_mongo_ready(sb_mongo_store *m, const sb_schema *schema, sb_err *err)
-{
-	for (size_t i = 0; i < m->nready; i++)
-		if (strcmp(m->ready[i], schema->table) == 0)
-			return SB_OK;
-	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
-	bson_error_t e;
-	memset(&e, 0, sizeof(e));
-	int rc = SB_OK;
-	if (!mongoc_database_has_collection(db, schema->table, &e)) {
-		if (e.code != 0) {
-			char what[128];
-			snprintf(what, sizeof(what), "cannot list collection %s", schema->table);
-			rc = sb_mongo_fail(m, what, &e, err);
-		} else {
-			sb_mongo_field f[SB_MONGO_MAX_FIELDS];
-			size_t nf = sb_mongo_history_fields(schema, f);
-			rc = sb_mongo_ensure_collection(m, db, schema->table, f, nf, err);
-			sb_store_index idx[SB_STORE_MAX_INDEXES];
-			size_t nidx = sb_store_history_indexes(schema, idx);
-			if (rc == SB_OK)
-				rc = sb_mongo_ensure_indexes(m, db, schema->table, idx, nidx, err);
-		}
-	}
-	mongoc_database_destroy(db);
-	if (rc == SB_OK)
-		sb_mongo_mark_ready(m, schema->table);
-	return rc;
-}
-
 static int sb_mongo_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 				size_t n, sb_err *err)
 {
-	sb_mongo_store *m = sb_mongo(st);
-	int rc = n > 0 ? sb_mongo_ready(m, schema, err) : SB_OK;
-	return rc != SB_OK ? rc
-			   : sb_mongo_put(m, schema->table, schema, rows, n, sb_mongo_build_history,
-					  err);
+	sb_mongo_spec spec;
+	sb_mongo_spec_history(schema, &spec);
+	int rc = n > 0 ? sb_mongo_ensure_once(sb_mongo(st), &spec, err) : SB_OK;
+	if (rc != SB_OK)
+		return rc;
+	return sb_mongo_put(sb_mongo(st), schema->table, schema, rows, n, sb_mongo_build_history,
+			    err);
 }
 
 static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
 {
+	sb_mongo_spec spec;
+	sb_mongo_spec_summary(&spec);
+	int rc = n > 0 ? sb_mongo_ensure_once(sb_mongo(st), &spec, err) : SB_OK;
+	if (rc != SB_OK)
+		return rc;
 	return sb_mongo_put(sb_mongo(st), SB_STORE_SUMMARY_TABLE, NULL, rows, n,
 			    sb_mongo_build_summary, err);
 }
@@ -658,46 +810,15 @@ static int sb_mongo_query_history(sb_store *st, const sb_schema *schema, const c
 
 /* ---- probe results ---- */
 
-static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
-				    const sb_probe_col **cols)
-{
-	size_t n = sb_store_probe_cols(kind, cols);
-	for (size_t i = 0; i < n; i++) {
-		sb_mongo_kind k = SB_MONGO_STRING;
-		switch ((*cols)[i].type) {
-		case SB_PCOL_INT:
-			k = SB_MONGO_INTEGER;
-			break;
-		case SB_PCOL_REAL:
-			k = SB_MONGO_NUMBER;
-			break;
-		case SB_PCOL_TEXT:
-			k = SB_MONGO_STRING;
-			break;
-		case SB_PCOL_TEXT_NULL:
-			k = SB_MONGO_NULLSTR;
-			break;
-		}
-		f[i] = (sb_mongo_field){(*cols)[i].name, k};
-	}
-	return n;
-}
-
 static int sb_mongo_start_probes(sb_store *st, sb_err *err)
 {
 	sb_mongo_store *m = sb_mongo(st);
 	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
 	int rc = SB_OK;
 	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
-		sb_mongo_field f[SB_MONGO_MAX_FIELDS];
-		const sb_probe_col *cols = NULL;
-		size_t nf = sb_mongo_probe_fields((sb_probe_kind)k, f, &cols);
-		const char *table = sb_store_probe_table((sb_probe_kind)k);
-		rc = sb_mongo_ensure_collection(m, db, table, f, nf, err);
-		sb_store_index idx[SB_STORE_MAX_INDEXES];
-		size_t nidx = sb_store_probe_indexes((sb_probe_kind)k, idx);
-		if (rc == SB_OK)
-			rc = sb_mongo_ensure_indexes(m, db, table, idx, nidx, err);
+		sb_mongo_spec spec;
+		sb_mongo_spec_probe((sb_probe_kind)k, &spec);
+		rc = sb_mongo_ensure(m, db, &spec, 1, err);
 	}
 	mongoc_database_destroy(db);
 	return rc;
@@ -769,6 +890,11 @@ static int sb_mongo_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_r
 	static const sb_mongo_build_fn builders[SB_PROBE_KINDS] = {sb_mongo_build_ping,
 								   sb_mongo_build_http,
 								   sb_mongo_build_trace};
+	sb_mongo_spec spec;
+	sb_mongo_spec_probe(kind, &spec);
+	int rc = n > 0 ? sb_mongo_ensure_once(sb_mongo(st), &spec, err) : SB_OK;
+	if (rc != SB_OK)
+		return rc;
 	return sb_mongo_put(sb_mongo(st), sb_store_probe_table(kind), NULL, rows, n, builders[kind],
 			    err);
 }
@@ -842,9 +968,6 @@ static void sb_mongo_close(sb_store *st)
 		mongoc_client_destroy(m->client);
 	if (m->wc != NULL)
 		mongoc_write_concern_destroy(m->wc);
-	for (size_t i = 0; i < m->nready; i++)
-		free(m->ready[i]);
-	free(m->ready);
 	free(m->db_name);
 	free(m->where);
 	free(m);

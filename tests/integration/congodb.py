@@ -193,6 +193,43 @@ cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mong
     (["latencia", "--from", DATE, "--to", DATE], "Latencia_Enlaces.xlsx"),
 ])
 
+# ---- a database where `database start` never ran: the write paths make its indexes ----
+
+
+def fresh_database():
+    import pymongo
+    uri = server.uri("FreshDB")
+    root = example_root(uri)
+    for args in (["scan", "--date", DATE], ["daily", "--date", DATE],
+                 ["updater", "data", "--date", DATE, "--rai", "--ixp"],
+                 ["updater", "daily", "--date", DATE]):
+        r = sbtest.run(args, root=root)
+        t.eq(r.returncode, 0, "fresh database: %s" % " ".join(args[:2]), r.stdout + r.stderr)
+    p = store_cli(uri, "put-probe", "7", "1", trace)
+    t.eq(p.returncode, 0, "fresh database: probe records stored", p.stderr)
+    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000)
+    try:
+        got = {c: sorted(i["name"] for i in client["FreshDB"][c].list_indexes())
+               for c in client["FreshDB"].list_collection_names()}
+    finally:
+        client.close()
+    want = {L + "_HISTORY": sorted(["_id_", "unique_%s_index" % stem, "%s_by_date_index" % stem])
+            for L, stem in (("RAI", "rai"), ("IXP", "ixp"))}
+    want["DAILY_SUMMARY_HISTORY"] = sorted(["_id_", "unique_daily_summary_index",
+                                            "daily_summary_by_date_index",
+                                            "daily_summary_by_date_typelayer_index"])
+    for kind, stem in (("PING", "ping"), ("HTTPING", "httping"), ("TRACEROUTE", "traceroute")):
+        want[kind + "_HISTORY"] = sorted(["_id_", "unique_%s_index" % stem,
+                                          "%s_by_date_index" % stem])
+    t.eq(got, want, "fresh database: every collection written has its unique and date indexes "
+         "under the old names")
+    fresh = dump(uri, "mongodb")
+    t.ok(all(fresh[k] == b[k] for k in ("RAI", "IXP", "summary")),
+         "fresh database: the same rows as the started one")
+
+
+t.case("a database where database start never ran", fresh_database, needs=("mockupdb",))
+
 # ---- summaries as the old tool's schema documents them: capacity a string ----
 
 

@@ -142,7 +142,7 @@ reason = sbtest.missing("mockupdb")
 if reason:
     t.skip_rest(reason, ["database start creates the layer's collection from its schema",
                          "the first write creates a missing collection, then upserts",
-                         "an existing collection is left as it is"])
+                         "an existing collection keeps its validator; its indexes are ensured"])
 from mongopeer import Peer  # noqa: E402
 
 peer = Peer()
@@ -175,10 +175,12 @@ t.ok(r.returncode == 0 and created("ROWLAYER_HISTORY") and
      0 <= names.index("createIndexes") < first_update,
      "the first write creates a missing collection, then upserts", (r.stderr, names[:6]))
 
-peer.reset(existing=["ROWLAYER_HISTORY"])
+peer.reset(existing={"ROWLAYER_HISTORY": {"validator": {"$jsonSchema": {"bsonType": "object"}}}})
 sbtest.run(["scan", "--date", DATE], root=mroot, env=env)
 r = sbtest.run(["updater", "data", "--date", DATE], root=mroot, env=env)
-t.ok(r.returncode == 0 and not created("ROWLAYER_HISTORY") and not indexes("ROWLAYER_HISTORY") and
-     peer.commands("update"), "an existing collection is left as it is", r.stderr)
+t.ok(r.returncode == 0 and not created("ROWLAYER_HISTORY") and not peer.commands("collMod") and
+     indexes("ROWLAYER_HISTORY") == ["rowlayer_by_date_index", "unique_rowlayer_index"] and
+     peer.commands("update"), "an existing collection keeps its validator; its indexes are ensured",
+     r.stderr)
 peer.stop()
 t.done()

@@ -10,7 +10,8 @@ from mockupdb import MockupDB
 class Peer:
     """A MockupDB that answers every command and records what it received.
 
-    existing: collection names listCollections reports; replies: command name -> handler
+    existing: the collections listCollections reports, names or a dict name -> their options
+    (e.g. {"validator": {...}}); replies: command name -> handler
     returning True when it replied (to inject errors); docs: collection -> find results."""
 
     def __init__(self):
@@ -23,7 +24,8 @@ class Peer:
     def reset(self, existing=(), replies=None, docs=None):
         """Starts a scenario: forgets what was received, sets the canned answers."""
         with self.lock:
-            self.existing = set(existing)
+            self.existing = dict(existing) if isinstance(existing, dict) else \
+                {c: {} for c in existing}
             self.replies = replies or {}
             self.docs = docs or {}
             self.seen = []
@@ -42,8 +44,8 @@ class Peer:
             return self.replies[name](req)
         if name == "listCollections":
             wanted = req.doc.get("filter", {}).get("name")
-            batch = [{"name": c, "type": "collection"} for c in sorted(self.existing)
-                     if wanted in (None, c)]
+            batch = [{"name": c, "type": "collection", "options": self.existing[c]}
+                     for c in sorted(self.existing) if wanted in (None, c)]
             return req.ok(cursor={"id": Int64(0), "ns": req.namespace + ".$cmd.listCollections",
                                   "firstBatch": batch})
         if name == "update":

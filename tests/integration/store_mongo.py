@@ -139,12 +139,18 @@ def test_start(tmp):
 
 
 def test_start_existing(tmp):
-    peer = PEER.reset(existing=["BORDE_HISTORY", SUMMARY])
+    old_validator = {"$jsonSchema": {"bsonType": "object", "required": ["name"]}}
+    peer = PEER.reset(existing={"BORDE_HISTORY": {"validator": old_validator}, SUMMARY: {}})
     p = run(peer.uri("/"), "start")
     ok(p.returncode == 0, "start with some collections present succeeds", p.stderr)
     creates = sorted(d["create"] for d in peer.commands("create"))
     ok("BORDE_HISTORY" not in creates and SUMMARY not in creates and len(creates) == 5,
-       "existing collections are not created again (they keep their validator)", creates)
+       "existing collections are not created again", creates)
+    mods = [d for d in peer.commands("collMod")]
+    ok([d["collMod"] for d in mods] == [SUMMARY] and
+       mods[0].get("validator", {}).get("$jsonSchema", {}).get("required") ==
+       expected_fields(SUMMARY),
+       "the one without a validator gets ours (collMod); BORDE_HISTORY keeps its own", mods)
     idx = sorted(d["createIndexes"] for d in peer.commands("createIndexes"))
     ok(len(idx) == 7 and "BORDE_HISTORY" in idx, "indexes are still ensured on all 7", idx)
     dbs = {ns for (n, ns, _) in peer.seen if n.lower() not in ("ismaster", "hello")}
