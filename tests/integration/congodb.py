@@ -62,17 +62,20 @@ def same_value(a, b):
 
 
 def backend_cell(ws, cell, va, vb):
-    """The one cell that must differ: the store's name beside "Base de datos" (the label may
-    be merged over several columns to its left)."""
-    if (va, vb) != ("sqlite", "mongodb"):
-        return False
+    """The cells that may differ: the store's name beside "Base de datos", and the minute the
+    workbook was written beside "Generado" (a label may be merged over several columns to its
+    left)."""
     left = [v for v in (ws.cell(cell.row, c).value for c in range(1, cell.column)) if v is not None]
-    return bool(left) and left[-1] == "Base de datos"
+    label = left[-1] if left else None
+    if label == "Base de datos":
+        return (va, vb) == ("sqlite", "mongodb")
+    return label == "Generado" and isinstance(va, str) and isinstance(vb, str)
 
 
 def compare_books(path_a, path_b):
     """Compares two workbooks cell by cell (value, its type, number format) over every sheet;
-    only the store's own name may differ. Returns (cells compared, differences)."""
+    only the store's own name and the minute it was written may differ. Returns (cells compared,
+    differences)."""
     a = openpyxl.load_workbook(path_a)
     b = openpyxl.load_workbook(path_b)
     if a.sheetnames != b.sheetnames:
