@@ -11,17 +11,16 @@ import glob
 import json
 import os
 import re
-import shutil
 import sqlite3
 import threading
 import zoneinfo
 
 import sbtest
 import sbweb
-from mongopeer import Peer
 
 t = sbtest.Tap()
-t.ok(shutil.which("rateup") is not None, "rateup is installed (Debian package mrtg: apt-get install mrtg)")
+if sbtest.missing("rateup"):
+    t.skip_rest(sbtest.missing("rateup"))
 F = 8.022e-9
 NAME, TYPE = "EDGE GI0/0/1", "CISCO"
 CASES = (
@@ -58,7 +57,28 @@ for th in threads:
 for th in threads:
     th.join()
 
-peer = Peer()
+
+
+def mongo_case(tz, date, want):
+    """MongoDB: the updater sends 300 upserts with 300 distinct keys."""
+    from mongopeer import Peer
+    peer = Peer()
+    mroot = sbtest.tempdir()
+    sbtest.write(os.path.join(mroot, ".env"), "TIMEZONE=%s\nDATABASE_URI=%s\nDB_TIMEOUT=5\n" % (tz, peer.uri("/ScanBackupDB")))
+    sbtest.write(os.path.join(mroot, "mrtg/edge.log"), logs[tz])
+    sbtest.write(os.path.join(mroot, "sources/SCAN/BORDE"), "mrtg/edge.html;%s;10;%s\n" % (NAME, TYPE))
+    sbtest.run(["scan", "--date", date], root=mroot)
+    peer.reset()
+    r = sbtest.run(["updater", "data", "--date", date], root=mroot)
+    t.eq(r.returncode, 0, "%s: updater data into MongoDB exits 0" % tz, r.stderr)
+    keys = [(u["q"]["name"], u["q"]["type"], u["q"]["date"], u["q"]["time"])
+            for d in peer.commands("update") if d["update"] == "BORDE_HISTORY" for u in d["updates"]]
+    t.eq((len(keys), len(set(keys))), (300, 300), "%s: MongoDB gets 300 upserts on 300 distinct keys" % tz)
+    t.ok({stored_ts(k[2], k[3], tz) for k in keys} == set(want), "%s: which are the day's 300 instants" % tz,
+         sorted({stored_ts(k[2], k[3], tz) for k in keys} ^ set(want))[:10])
+    peer.stop()
+
+
 for tz, date, second_off, hour in CASES:
     start, end = sbtest.day_bounds(date, tz)
     want = sbtest.mrtg_day(logs[tz], start, end)
@@ -150,20 +170,6 @@ for tz, date, second_off, hour in CASES:
     t.eq(summary(), ref, "%s: and its summary counts 300 samples again" % tz)
     db.close()
 
-    # MongoDB: the updater sends 300 upserts with 300 distinct keys
-    mroot = sbtest.tempdir()
-    sbtest.write(os.path.join(mroot, ".env"), "TIMEZONE=%s\nDATABASE_URI=%s\nDB_TIMEOUT=5\n" % (tz, peer.uri("/ScanBackupDB")))
-    sbtest.write(os.path.join(mroot, "mrtg/edge.log"), logs[tz])
-    sbtest.write(os.path.join(mroot, "sources/SCAN/BORDE"), "mrtg/edge.html;%s;10;%s\n" % (NAME, TYPE))
-    r = sbtest.run(["scan", "--date", date], root=mroot)
-    peer.reset()
-    r = sbtest.run(["updater", "data", "--date", date], root=mroot)
-    t.eq(r.returncode, 0, "%s: updater data into MongoDB exits 0" % tz, r.stderr)
-    keys = [(u["q"]["name"], u["q"]["type"], u["q"]["date"], u["q"]["time"])
-            for d in peer.commands("update") if d["update"] == "BORDE_HISTORY" for u in d["updates"]]
-    t.eq((len(keys), len(set(keys))), (300, 300), "%s: MongoDB gets 300 upserts on 300 distinct keys" % tz)
-    t.ok({stored_ts(k[2], k[3], tz) for k in keys} == set(want), "%s: which are the day's 300 instants" % tz,
-         sorted({stored_ts(k[2], k[3], tz) for k in keys} ^ set(want))[:10])
+    t.case("%s: the day into MongoDB" % tz, mongo_case, tz, date, want, needs=("mockupdb",))
 
-peer.stop()
 t.done()

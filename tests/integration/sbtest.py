@@ -39,6 +39,7 @@ NEEDS = {
     "openpyxl": ("python module", "openpyxl", "python3-openpyxl"),
     "ip": ("program", "ip", "iproute2"),
     "indexmaker": ("program", "indexmaker", "mrtg"),
+    "rateup": ("program", "rateup", "mrtg"),
     "openssl": ("program", "openssl", "openssl"),
     "node": ("program", "node", "nodejs"),
     "chromium": ("program", "chromium", "chromium"),
