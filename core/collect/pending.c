@@ -90,7 +90,9 @@ static void sb_pending_add_dates(const char *base, char ***v, size_t *n)
 	for (size_t i = 0; i < ndates; i++) {
 		char *dir = sb_fs_join(base, dates[i]);
 		size_t nfiles = 0;
-		char **files = sb_fs_list(dir, sb_pending_is_tsv, &nfiles);
+		const sb_fs_filter tsv = {.hidden = 1, .keep = sb_pending_is_tsv}; /* as spool.h */
+		char **files = NULL;
+		sb_fs_list_filter(dir, &tsv, &files, &nfiles, NULL);
 		sb_fs_list_free(files, nfiles);
 		free(dir);
 		if (nfiles == 0)

@@ -253,7 +253,10 @@ int sb_spool_list(const char *data_dir, const char *layer, const char *date, sb_
 	for (size_t i = 0; i < ndates && rc == SB_OK; i++) {
 		char *dir = sb_fs_join(base, dates[i]);
 		size_t nfiles = 0;
-		char **files = sb_fs_list(dir, sb_is_spool_name, &nfiles);
+		/* hidden names too: older versions wrote ".name@type.tsv" for a leading dot */
+		const sb_fs_filter spool_files = {.hidden = 1, .keep = sb_is_spool_name};
+		char **files = NULL;
+		sb_fs_list_filter(dir, &spool_files, &files, &nfiles, NULL);
 		for (size_t k = 0; k < nfiles && rc == SB_OK; k++) {
 			char *path = sb_fs_join(dir, files[k]);
 			rc = fn(ctx, path, dates[i]);

@@ -57,7 +57,8 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err);
 void sb_spool_day_free(sb_spool_day *d);
 
 /* Calls fn for every spool file of layer under data_dir, for one date or every date (date NULL),
- * in sorted order. fn returns SB_OK to go on. Temp files of interrupted writes are skipped. */
+ * in sorted order, hidden ones included (older versions named a file after a name's leading dot).
+ * fn returns SB_OK to go on. Temp files of interrupted writes are skipped. */
 typedef int (*sb_spool_fn)(void *ctx, const char *path, const char *date);
 int sb_spool_list(const char *data_dir, const char *layer, const char *date, sb_spool_fn fn,
 		  void *ctx, sb_err *err);

@@ -90,6 +90,20 @@ rep = json.loads(sbtest.read(glob.glob(os.path.join(out, "*.json"))[0]))
 names = sorted((row["name"], row["type"]) for s in rep["sheets"] if s["name"] == "BORDE" for row in s["rows"])
 t.eq(names, sorted(expect), "the report shows the same names")
 
+# a hidden spool file an older version wrote for a leading dot, left unstored: the next run stores it
+older = "2026-11-19"
+ostart, _ = sbtest.day_bounds(older, TZ)
+rows = "".join("%d\t%02d:%02d:00\t%d\t%d\t%d\t%d\n" % (ostart + i * 300, i * 5 // 60, i * 5 % 60, 10 + i, 20 + i, 30 + i, 40 + i)
+               for i in range(288))
+sbtest.write(os.path.join(root, "data/SCAN/BORDE", older, ".hidden-if@CISCO.tsv"),
+             "#scanbackup-spool\t1\nlayer\tBORDE\nname\t.hidden-if\ntype\tCISCO\ncapacity\t10\ndate\t%s\nurl\tx\n"
+             "samples\t288\n#ts\ttime\tin_avg\tout_avg\tin_max\tout_max\n%s" % (older, rows))
+r = sbtest.run(["run", "--date", DATE], root=root)
+n = db.execute("select count(*) from BORDE_HISTORY where name = '.hidden-if' and date = ?", (older,)).fetchone()[0]
+s = db.execute("select samples from DAILY_SUMMARY_HISTORY where name = '.hidden-if' and date = ?", (older,)).fetchall()
+t.ok(r.returncode == 0 and n == 288 and s == [(288,)] and os.listdir(os.path.join(root, "data/SCAN/BORDE", older)) == [],
+     "a hidden spool file left by an older version is stored by the next run", said(r))
+
 # the dashboard finds the longest and the widest name
 sbweb.add_user(root, "ana", "a long enough password", "viewer")
 srv = sbweb.Serve(root)
