@@ -27,4 +27,9 @@ void sb_err_clear(sb_err *err);
 
 #define SB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The edit distance of a and b (case-sensitive), a swap of two neighbouring characters counting as
+ * one edit (optimal string alignment): what "did you mean ...?" hints measure. Strings longer
+ * than 255 bytes, or a distance above limit, give limit + 1. */
+size_t sb_str_distance(const char *a, const char *b, size_t limit);
+
 #endif

@@ -1,4 +1,5 @@
-/* settings.c - the settings table: one entry per key with its type, place and default. */
+/* settings.c - the settings table: one entry per key with its type, place, default and meaning;
+ * the loader that checks a .env file against it, key by key and value by value. */
 #include "config.h"
 
 #include "base/settings.h"
@@ -8,116 +9,308 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/dotenv.h"
 #include "base/fsutil.h"
+#include "base/timeutil.h"
 
 extern char **environ;
 
-typedef enum { SB_SET_STR, SB_SET_LONG, SB_SET_DOUBLE, SB_SET_BOOL } sb_set_type;
+typedef enum {
+	SB_SET_STR,    /* string */
+	SB_SET_PATH,   /* path: absolute, or relative to the root */
+	SB_SET_URL,    /* http:// or https:// URL */
+	SB_SET_LONG,   /* whole number within [min, max] */
+	SB_SET_DOUBLE, /* number within [min, max] */
+	SB_SET_BOOL,   /* yes/no */
+	SB_SET_LEVEL,  /* a log level */
+	SB_SET_ZONE,   /* a time zone the C library knows */
+	SB_SET_FAMILY, /* keys starting with key: each a string, read with sb_settings_get */
+	SB_SET_ROOT    /* PWDSCANBACKUP: the root, read from the environment before the file */
+} sb_set_type;
 
-/* One setting: its key, an older name also accepted, where it lives, its default and range. */
+/* Setting flags. */
+#define SB_SET_SECRET 1u    /* a password, a token or a URI that may hold one: masked */
+#define SB_SET_FILE_ONLY 2u /* not taken from the environment (TZ: the C library reads it) */
+
+/* One setting: its key, an older name also accepted, its type and place, its default (as text,
+ * or NULL for none; shown says what the default is when the text does not), range, flags and
+ * meaning. */
 typedef struct sb_setting_def {
 	const char *key;
 	const char *alias;
 	sb_set_type type;
 	size_t offset;
 	const char *def;
+	const char *shown;
 	double min, max;
-	int secret;
+	unsigned flags;
+	const char *help;
 } sb_setting_def;
 
 #define SB_S(field) offsetof(sb_settings, field)
+#define SB_NOFIELD ((size_t)-1)
 
 static const sb_setting_def sb_setting_defs[] = {
-	{"DATABASE_URI", "URI_MONGO", SB_SET_STR, SB_S(database_uri), NULL, 0, 0, 1},
-	{"MONGO_WRITE_CONCERN", NULL, SB_SET_STR, SB_S(mongo_write_concern), NULL, 0, 0, 0},
-	{"DB_TIMEOUT", NULL, SB_SET_LONG, SB_S(db_timeout), "10", 1, 3600, 0},
-	{"DATA_DIR", NULL, SB_SET_STR, SB_S(data_dir), NULL, 0, 0, 0},
-	{"USERSCAN", NULL, SB_SET_STR, SB_S(scan_user), NULL, 0, 0, 0},
-	{"PASSWORDSCAN", NULL, SB_SET_STR, SB_S(scan_password), NULL, 0, 0, 1},
-	{"SCAN_USERNAME", NULL, SB_SET_STR, SB_S(scraper_user), NULL, 0, 0, 0},
-	{"SCAN_PASSWORD", NULL, SB_SET_STR, SB_S(scraper_password), NULL, 0, 0, 1},
-	{"SCAN_PARALLEL", NULL, SB_SET_LONG, SB_S(parallel), "32", 1, 1024, 0},
-	{"SCAN_CONNECT_TIMEOUT", NULL, SB_SET_LONG, SB_S(connect_timeout), "10", 1, 600, 0},
-	{"SCAN_TIMEOUT", NULL, SB_SET_LONG, SB_S(timeout), "60", 1, 3600, 0},
-	{"SCAN_RETRIES", NULL, SB_SET_LONG, SB_S(retries), "2", 0, 10, 0},
-	{"TLS_VERIFY", NULL, SB_SET_BOOL, SB_S(tls_verify), "yes", 0, 0, 0},
-	{"CA_BUNDLE", NULL, SB_SET_STR, SB_S(ca_bundle), NULL, 0, 0, 0},
-	{"MODULES_DIR", NULL, SB_SET_STR, SB_S(modules_dir), NULL, 0, 0, 0},
-	{"SCRIPTS_DIR", NULL, SB_SET_STR, SB_S(scripts_dir), NULL, 0, 0, 0},
-	{"REPORTS_DIR", NULL, SB_SET_STR, SB_S(reports_dir), NULL, 0, 0, 0},
-	{"REPORTS_SCRIPTS", NULL, SB_SET_STR, SB_S(reports_scripts), NULL, 0, 0, 0},
-	{"SUMMARY_FACTOR", NULL, SB_SET_DOUBLE, SB_S(factor), "8.022e-9", 0, 1e9, 0},
-	{"TIMEZONE", NULL, SB_SET_STR, SB_S(timezone), NULL, 0, 0, 0},
-	{"LOG_LEVEL", NULL, SB_SET_STR, SB_S(log_level), "info", 0, 0, 0},
-	{"USE_AMBER", NULL, SB_SET_DOUBLE, SB_S(use_amber), "50", 0, 1e6, 0},
-	{"USE_RED", NULL, SB_SET_DOUBLE, SB_S(use_red), "80", 0, 1e6, 0},
-	{"SERVE_LISTEN", NULL, SB_SET_STR, SB_S(serve_listen), "127.0.0.1:8080", 0, 0, 0},
-	{"SERVE_TLS_CERT", NULL, SB_SET_STR, SB_S(serve_tls_cert), NULL, 0, 0, 0},
-	{"SERVE_TLS_KEY", NULL, SB_SET_STR, SB_S(serve_tls_key), NULL, 0, 0, 0},
-	{"SERVE_DB", NULL, SB_SET_STR, SB_S(serve_db), NULL, 0, 0, 0},
-	{"SERVE_ACCESS_LOG", NULL, SB_SET_STR, SB_S(serve_access_log), NULL, 0, 0, 0},
-	{"SERVE_WEB_DIR", NULL, SB_SET_STR, SB_S(serve_web_dir), NULL, 0, 0, 0},
-	{"SERVE_THREADS", NULL, SB_SET_LONG, SB_S(serve_threads), "4", 1, 256, 0},
-	{"SERVE_SESSION_HOURS", NULL, SB_SET_LONG, SB_S(serve_session_hours), "12", 1, 24 * 90, 0},
-	{"SERVE_SESSION_IDLE", NULL, SB_SET_LONG, SB_S(serve_session_idle), "120", 0, 60 * 24 * 90,
-	 0},
-	{"SERVE_LOGIN_MAX_FAILS", NULL, SB_SET_LONG, SB_S(serve_login_max_fails), "5", 1, 1000, 0},
-	{"SERVE_LOGIN_WINDOW", NULL, SB_SET_LONG, SB_S(serve_login_window), "900", 1, 86400, 0},
-	{"SERVE_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(serve_stop_grace), "10", 0, 3600, 0},
-	{"SERVE_MAX_RANGE_DAYS", NULL, SB_SET_LONG, SB_S(serve_max_range_days), "92", 1, 3660, 0},
-	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", 0, 86400, 0},
-	{"SERVE_PUBLIC_URL", NULL, SB_SET_STR, SB_S(serve_public_url), NULL, 0, 0, 0},
-	{"REPORT_TIMEOUT", NULL, SB_SET_LONG, SB_S(report_timeout), "300", 1, 86400, 0},
-	{"LUA_TRUSTED", NULL, SB_SET_BOOL, SB_S(lua_trusted), "no", 0, 0, 0},
+	/* the store */
+	{"DATABASE_URI", "URI_MONGO", SB_SET_STR, SB_S(database_uri), NULL,
+	 "sqlite:data/scanbackup.db", 0, 0, SB_SET_SECRET,
+	 "where the history is stored: `sqlite:PATH` (relative to the root) or `mongodb://...`"},
+	{"MONGO_WRITE_CONCERN", NULL, SB_SET_STR, SB_S(mongo_write_concern), NULL, "the server's",
+	 0, 0, 0, "the write concern of MongoDB writes: majority, 1, ..."},
+	{"DB_TIMEOUT", NULL, SB_SET_LONG, SB_S(db_timeout), "10", NULL, 1, 3600, 0,
+	 "seconds to wait for the database (connection, server selection, a locked SQLite file)"},
+	{"DATA_DIR", NULL, SB_SET_PATH, SB_S(data_dir), NULL, "data", 0, 0, 0,
+	 "the data folder: the spool, the logs, the SQLite file, the reports"},
+	/* collecting */
+	{"USERSCAN", NULL, SB_SET_STR, SB_S(scan_user), NULL, "none", 0, 0, 0,
+	 "the user name sent to the SCAN portal (HTTP Basic) by the nightly job"},
+	{"PASSWORDSCAN", NULL, SB_SET_STR, SB_S(scan_password), NULL, "none", 0, 0, SB_SET_SECRET,
+	 "its password"},
+	{"SCAN_PARALLEL", NULL, SB_SET_LONG, SB_S(parallel), "32", NULL, 1, 1024, 0,
+	 "downloads in flight at most"},
+	{"SCAN_CONNECT_TIMEOUT", NULL, SB_SET_LONG, SB_S(connect_timeout), "10", NULL, 1, 600, 0,
+	 "seconds to connect, per attempt"},
+	{"SCAN_TIMEOUT", NULL, SB_SET_LONG, SB_S(timeout), "60", NULL, 1, 3600, 0,
+	 "seconds a download may take, per attempt"},
+	{"SCAN_RETRIES", NULL, SB_SET_LONG, SB_S(retries), "2", NULL, 0, 10, 0,
+	 "further attempts after a failure that may pass (a timeout, a 5xx answer, a lost "
+	 "connection)"},
+	{"TLS_VERIFY", NULL, SB_SET_BOOL, SB_S(tls_verify), "yes", NULL, 0, 0, 0,
+	 "verify the servers' TLS certificates"},
+	{"CA_BUNDLE", NULL, SB_SET_PATH, SB_S(ca_bundle), NULL, "the system's", 0, 0, 0,
+	 "a file of CA certificates to verify them with"},
+	{"SUMMARY_FACTOR", NULL, SB_SET_DOUBLE, SB_S(factor), "8.022e-9", NULL, 0, 1e9, 0,
+	 "from the bytes per second of the MRTG logs to the Gbps of the daily summaries"},
+	{"TIMEZONE", NULL, SB_SET_ZONE, SB_S(timezone), NULL, "TZ, else the host's", 0, 0, 0,
+	 "the time zone of the days (America/Caracas): a sample belongs to the local day of its "
+	 "timestamp"},
+	{"TZ", NULL, SB_SET_ZONE, SB_S(tz_file), NULL, "none", 0, 0, SB_SET_FILE_ONLY,
+	 "in the file: the time zone when TIMEZONE is unset and the environment has no TZ"},
+	/* the sources scrapers */
+	{"SCAN_USERNAME", NULL, SB_SET_STR, SB_S(scraper_user), NULL, "none", 0, 0, 0,
+	 "the user name `updater sources` sends to the portal's pages (its origin only)"},
+	{"SCAN_PASSWORD", NULL, SB_SET_STR, SB_S(scraper_password), NULL, "none", 0, 0,
+	 SB_SET_SECRET, "its password"},
+	{"SCAN_URL_", NULL, SB_SET_FAMILY, SB_NOFIELD, NULL, "none", 0, 0, 0,
+	 "`SCAN_URL_<LAYER>` or `SCAN_URL_<LAYER>_<VENDOR>`: the portal page a scraper reads for "
+	 "a layer or one vendor of it"},
+	/* scripts, modules and reports */
+	{"MODULES_DIR", NULL, SB_SET_PATH, SB_S(modules_dir), NULL, "the installed modules", 0, 0,
+	 0, "the folder of the layer and probe modules"},
+	{"SCRIPTS_DIR", NULL, SB_SET_PATH, SB_S(scripts_dir), NULL,
+	 "`<root>/scripts`, else the installed scripts", 0, 0, 0,
+	 "the folder of the Lua scripts (reports/, sources/)"},
+	{"REPORTS_DIR", NULL, SB_SET_PATH, SB_S(reports_dir), NULL, "data/reports", 0, 0, 0,
+	 "where reports are written"},
+	{"REPORTS_SCRIPTS", NULL, SB_SET_PATH, SB_S(reports_scripts), NULL, "none", 0, 0, 0,
+	 "a folder of the user's own report scripts, looked in before scripts/reports"},
+	{"REPORT_TIMEOUT", NULL, SB_SET_LONG, SB_S(report_timeout), "300", NULL, 1, 86400, 0,
+	 "seconds a report may run, on the command line and on the dashboard"},
+	{"LUA_TRUSTED", NULL, SB_SET_BOOL, SB_S(lua_trusted), "no", NULL, 0, 0, 0,
+	 "yes: report and scraper scripts get full Lua instead of the sandbox"},
+	{"USE_AMBER", NULL, SB_SET_DOUBLE, SB_S(use_amber), "50", NULL, 0, 1e6, 0,
+	 "the use (%) from which a report's use column turns amber"},
+	{"USE_RED", NULL, SB_SET_DOUBLE, SB_S(use_red), "80", NULL, 0, 1e6, 0,
+	 "the use (%) above which it turns red (not below USE_AMBER)"},
+	{"LOG_LEVEL", NULL, SB_SET_LEVEL, SB_S(log_level), "info", NULL, 0, 0, 0,
+	 "the least important log lines kept"},
+	/* the probe monitor */
+	{"MONITOR_CONFIG", NULL, SB_SET_PATH, SB_S(monitor_config), NULL, "monitor.json", 0, 0, 0,
+	 "the monitor's configuration"},
+	{"MONITOR_PARALLEL", NULL, SB_SET_LONG, SB_S(monitor_parallel), "1024", NULL, 1, 65536, 0,
+	 "probes in flight at most; more wait in a queue"},
+	{"MONITOR_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(monitor_stop_grace), "30", NULL, 0, 3600,
+	 0, "seconds the running probes get after SIGTERM"},
+	{"MONITOR_CENTRAL_URL", NULL, SB_SET_URL, SB_S(monitor_central_url), NULL,
+	 "none (a box on its own)", 0, 0, 0,
+	 "the dashboard that manages this box: its configuration is pulled from there, its "
+	 "results pushed there"},
+	{"MONITOR_TOKEN", NULL, SB_SET_STR, SB_S(monitor_token), NULL, "none", 0, 0, SB_SET_SECRET,
+	 "the token the dashboard issued for this monitor (`sbm_<id>_<secret>`)"},
+	{"MONITOR_SYNC_INTERVAL", NULL, SB_SET_DOUBLE, SB_S(monitor_sync_interval), "10", NULL, 0.1,
+	 86400, 0, "seconds between two rounds with the dashboard"},
+	{"MONITOR_SYNC_TIMEOUT", NULL, SB_SET_DOUBLE, SB_S(monitor_sync_timeout), "120", NULL, 0.1,
+	 3600, 0, "seconds one request to the dashboard may take"},
+	/* the web dashboard */
+	{"SERVE_LISTEN", NULL, SB_SET_STR, SB_S(serve_listen), "127.0.0.1:8080", NULL, 0, 0, 0,
+	 "`ADDR:PORT`, `[V6ADDR]:PORT` or `PORT`"},
+	{"SERVE_TLS_CERT", NULL, SB_SET_PATH, SB_S(serve_tls_cert), NULL, "none", 0, 0, 0,
+	 "a PEM certificate; with SERVE_TLS_KEY the dashboard speaks HTTPS only"},
+	{"SERVE_TLS_KEY", NULL, SB_SET_PATH, SB_S(serve_tls_key), NULL, "none", 0, 0, 0,
+	 "its PEM key"},
+	{"SERVE_PUBLIC_URL", NULL, SB_SET_STR, SB_S(serve_public_url), NULL, "none", 0, 0, 0,
+	 "the dashboard's address as browsers see it (`https://HOST[:PORT]`), when reached "
+	 "through a name or a proxy"},
+	{"SERVE_DB", NULL, SB_SET_PATH, SB_S(serve_db), NULL, "data/serve.db", 0, 0, 0,
+	 "the dashboard's accounts, sessions and monitors"},
+	{"SERVE_ACCESS_LOG", NULL, SB_SET_PATH, SB_S(serve_access_log), NULL,
+	 "data/logs/access.log", 0, 0, 0, "one line per request"},
+	{"SERVE_WEB_DIR", NULL, SB_SET_PATH, SB_S(serve_web_dir), NULL, "the installed front end",
+	 0, 0, 0, "the front end's files"},
+	{"SERVE_THREADS", NULL, SB_SET_LONG, SB_S(serve_threads), "4", NULL, 1, 256, 0,
+	 "request threads"},
+	{"SERVE_SESSION_HOURS", NULL, SB_SET_LONG, SB_S(serve_session_hours), "12", NULL, 1,
+	 24 * 90, 0, "a session's lifetime in hours"},
+	{"SERVE_SESSION_IDLE", NULL, SB_SET_LONG, SB_S(serve_session_idle), "120", NULL, 0,
+	 60 * 24 * 90, 0, "minutes without a request that end a session (0: never)"},
+	{"SERVE_LOGIN_MAX_FAILS", NULL, SB_SET_LONG, SB_S(serve_login_max_fails), "5", NULL, 1,
+	 1000, 0, "failed sign-ins per address and user within SERVE_LOGIN_WINDOW before a wait"},
+	{"SERVE_LOGIN_WINDOW", NULL, SB_SET_LONG, SB_S(serve_login_window), "900", NULL, 1, 86400,
+	 0, "that window, in seconds"},
+	{"SERVE_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(serve_stop_grace), "10", NULL, 0, 3600, 0,
+	 "seconds the requests in flight get after SIGTERM"},
+	{"SERVE_MAX_RANGE_DAYS", NULL, SB_SET_LONG, SB_S(serve_max_range_days), "92", NULL, 1, 3660,
+	 0, "the longest range of raw samples one chart may ask for, in days"},
+	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", NULL, 0, 86400,
+	 0, "how long a traffic answer is kept and served again (0: never)"},
+	/* the environment */
+	{"PWDSCANBACKUP", NULL, SB_SET_ROOT, SB_NOFIELD, NULL, "the current directory", 0, 0, 0,
+	 "the root directory when --root is not given (read from the environment; in a file it "
+	 "has no effect)"},
 };
 
-/* Keys a .env may hold that are read elsewhere (free-form lookups) or by other tools. */
-static const char *const sb_setting_prefixes[] = {"SCAN_URL_", "MONITOR_", "SERVE_"};
-static const char *const sb_setting_other[] = {"PWDSCANBACKUP", "TZ"};
+/* Environment variables whose names start so are the engine's to check: one that is no key is
+ * noted (a misspelt key would else be ignored without a word). */
+static const char *const sb_setting_own_prefixes[] = {"SCAN_", "SERVE_", "MONITOR_", "REPORT_",
+						      "REPORTS_"};
 
-/* The .env file's assignments, kept for sb_settings_get. */
-typedef struct sb_kv {
+/* One assignment of the file. */
+struct sb_settings_kv {
 	char *key, *value;
-} sb_kv;
-
-static sb_kv *sb_file_kv;
-static size_t sb_file_nkv;
+};
 
 static const sb_setting_def *sb_setting_find(const char *key)
 {
 	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
 		const sb_setting_def *d = &sb_setting_defs[i];
+		if (d->type == SB_SET_FAMILY)
+			continue;
 		if (strcmp(d->key, key) == 0 || (d->alias != NULL && strcmp(d->alias, key) == 0))
 			return d;
 	}
 	return NULL;
 }
 
-static int sb_setting_known_other(const char *key)
+/* The family key belongs to, or NULL. */
+static const sb_setting_def *sb_setting_family(const char *key)
 {
-	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_prefixes); i++)
-		if (strncmp(key, sb_setting_prefixes[i], strlen(sb_setting_prefixes[i])) == 0)
-			return 1;
-	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_other); i++)
-		if (strcmp(key, sb_setting_other[i]) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
+		const sb_setting_def *d = &sb_setting_defs[i];
+		size_t n = strlen(d->key);
+		if (d->type == SB_SET_FAMILY && strncmp(key, d->key, n) == 0 && key[n] != '\0')
+			return d;
+	}
+	return NULL;
 }
+
+/* The key of the table closest to key, or NULL when none is close (a third of its length at
+ * most, up to 3 edits). */
+static const char *sb_setting_near(const char *key)
+{
+	size_t limit = strlen(key) / 3;
+	if (limit > 3)
+		limit = 3;
+	if (limit < 1)
+		limit = 1;
+	const char *best = NULL;
+	size_t best_d = limit + 1;
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
+		const sb_setting_def *d = &sb_setting_defs[i];
+		const char *names[] = {d->key, d->alias};
+		for (size_t k = 0; k < 2; k++) {
+			if (names[k] == NULL || d->type == SB_SET_FAMILY)
+				continue;
+			size_t dist = sb_str_distance(key, names[k], limit);
+			if (dist < best_d) {
+				best_d = dist;
+				best = d->key;
+			}
+		}
+	}
+	return best;
+}
+
+/* " (did you mean KEY?)" for key, or "". */
+static void sb_setting_hint(const char *key, char *out, size_t size)
+{
+	const char *near = sb_setting_near(key);
+	if (near != NULL)
+		snprintf(out, size, " (did you mean %s?)", near);
+	else
+		out[0] = '\0';
+}
+
+/* A bound of a range as the docs and messages write it: 0.1, 3600, 1e9. */
+static void sb_setting_num(double v, char *out, size_t size)
+{
+	snprintf(out, size, "%g", v);
+	char *e = strchr(out, 'e');
+	if (e == NULL)
+		return;
+	/* "1e+09" -> "1e9", "1e-05" -> "1e-5" */
+	char *w = e + 1, *r = e + 1;
+	if (*r == '+')
+		r++;
+	else if (*r == '-')
+		*w++ = *r++;
+	while (*r == '0' && r[1] != '\0')
+		r++;
+	memmove(w, r, strlen(r) + 1);
+}
+
+static const char *sb_level_names[] = {"error", "warning", "info", "debug"};
 
 /* Stores value into the field of d. where names the origin for messages. */
 static int sb_setting_apply(sb_settings *s, const sb_setting_def *d, const char *value,
 			    const char *where, sb_err *err)
 {
+	if (d->offset == SB_NOFIELD)
+		return SB_OK;
 	char *field = (char *)s + d->offset;
 	switch (d->type) {
-	case SB_SET_STR: {
+	case SB_SET_URL:
+		if (*value != '\0' && strncmp(value, "http://", 7) != 0 &&
+		    strncmp(value, "https://", 8) != 0)
+			return sb_err_set(err, SB_EINVAL,
+					  "%s: %s=\"%s\": expected a URL http://HOST[:PORT] or "
+					  "https://...",
+					  where, d->key, value);
+		/* fall through */
+	case SB_SET_STR:
+	case SB_SET_PATH: {
 		char **p = (char **)(void *)field;
 		free(*p);
 		*p = *value != '\0' ? sb_xstrdup(value) : NULL;
 		return SB_OK;
+	}
+	case SB_SET_ZONE: {
+		char near[128];
+		if (*value != '\0' && sb_time_zone_check(value, near, sizeof(near)) != SB_OK)
+			return sb_err_set(err, SB_EINVAL,
+					  "%s: %s=\"%s\": expected a time zone of the tz database "
+					  "(America/Caracas, UTC) or a POSIX TZ rule%s%s%s",
+					  where, d->key, value, near[0] ? " (did you mean " : "",
+					  near, near[0] ? "?)" : "");
+		char **p = (char **)(void *)field;
+		free(*p);
+		*p = *value != '\0' ? sb_xstrdup(value) : NULL;
+		return SB_OK;
+	}
+	case SB_SET_LEVEL: {
+		for (size_t i = 0; i < SB_ARRAY_SIZE(sb_level_names); i++) {
+			if (strcasecmp(value, sb_level_names[i]) == 0) {
+				char **p = (char **)(void *)field;
+				free(*p);
+				*p = sb_xstrdup(sb_level_names[i]);
+				return SB_OK;
+			}
+		}
+		return sb_err_set(err, SB_EINVAL,
+				  "%s: %s=\"%s\": expected error, warning, info or debug", where,
+				  d->key, value);
 	}
 	case SB_SET_LONG: {
 		long v;
@@ -130,10 +323,14 @@ static int sb_setting_apply(sb_settings *s, const sb_setting_def *d, const char 
 	}
 	case SB_SET_DOUBLE: {
 		double v;
-		if (sb_parse_double(value, &v) != SB_OK || v < d->min || v > d->max)
+		if (sb_parse_double(value, &v) != SB_OK || v < d->min || v > d->max) {
+			char lo[32], hi[32];
+			sb_setting_num(d->min, lo, sizeof(lo));
+			sb_setting_num(d->max, hi, sizeof(hi));
 			return sb_err_set(err, SB_EINVAL,
-					  "%s: %s=\"%s\": expected a number from %g to %g", where,
-					  d->key, value, d->min, d->max);
+					  "%s: %s=\"%s\": expected a number from %s to %s", where,
+					  d->key, value, lo, hi);
+		}
 		*(double *)(void *)field = v;
 		return SB_OK;
 	}
@@ -145,6 +342,9 @@ static int sb_setting_apply(sb_settings *s, const sb_setting_def *d, const char 
 		*(int *)(void *)field = v;
 		return SB_OK;
 	}
+	case SB_SET_FAMILY:
+	case SB_SET_ROOT:
+		return SB_OK;
 	}
 	return SB_EINVAL;
 }
@@ -158,19 +358,50 @@ static int sb_settings_from_file(void *ctx, const char *key, const char *value, 
 				 unsigned line)
 {
 	sb_env_ctx *c = ctx;
-	sb_file_kv = sb_xrealloc(sb_file_kv, (sb_file_nkv + 1) * sizeof(*sb_file_kv));
-	sb_file_kv[sb_file_nkv].key = sb_xstrdup(key);
-	sb_file_kv[sb_file_nkv].value = sb_xstrdup(value);
-	sb_file_nkv++;
+	sb_settings *s = c->s;
 	const sb_setting_def *d = sb_setting_find(key);
-	if (d == NULL) {
-		if (sb_setting_known_other(key))
-			return SB_OK;
-		return sb_err_set(c->err, SB_EINVAL, "%s:%u: unknown setting %s", path, line, key);
+	if (d == NULL && sb_setting_family(key) == NULL) {
+		char hint[80];
+		sb_setting_hint(key, hint, sizeof(hint));
+		return sb_err_set(c->err, SB_EINVAL,
+				  "%s:%u: unknown setting %s%s (docs/settings.md lists them)", path,
+				  line, key, hint);
 	}
+	s->kv = sb_xrealloc(s->kv, (s->nkv + 1) * sizeof(*s->kv));
+	s->kv[s->nkv].key = sb_xstrdup(key);
+	s->kv[s->nkv].value = sb_xstrdup(value);
+	s->nkv++;
+	if (d == NULL)
+		return SB_OK;
 	char where[600];
 	snprintf(where, sizeof(where), "%s:%u", path, line);
-	return sb_setting_apply(c->s, d, value, where, c->err);
+	return sb_setting_apply(s, d, value, where, c->err);
+}
+
+/* Notes an environment variable of the engine's families that is no setting. */
+static void sb_settings_env_check(sb_settings *s)
+{
+	for (char **e = environ; e != NULL && *e != NULL; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq != NULL ? (size_t)(eq - *e) : strlen(*e);
+		int ours = 0;
+		for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_own_prefixes) && !ours; i++) {
+			size_t pl = strlen(sb_setting_own_prefixes[i]);
+			ours = len > pl && strncmp(*e, sb_setting_own_prefixes[i], pl) == 0;
+		}
+		if (!ours || len >= 128)
+			continue;
+		char key[128];
+		memcpy(key, *e, len);
+		key[len] = '\0';
+		if (sb_setting_find(key) != NULL || sb_setting_family(key) != NULL)
+			continue;
+		char hint[80];
+		sb_setting_hint(key, hint, sizeof(hint));
+		s->notes = sb_xrealloc(s->notes, (s->nnotes + 1) * sizeof(*s->notes));
+		s->notes[s->nnotes++] =
+			sb_xasprintf("environment variable %s is no setting%s: ignored", key, hint);
+	}
 }
 
 static char *sb_settings_root(const char *root)
@@ -221,6 +452,8 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err)
 	/* The environment overrides the file; the old name first so the new one wins. */
 	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
 		const sb_setting_def *d = &sb_setting_defs[i];
+		if ((d->flags & SB_SET_FILE_ONLY) || d->offset == SB_NOFIELD)
+			continue;
 		const char *names2[] = {d->alias, d->key};
 		for (size_t k = 0; k < 2; k++) {
 			const char *v = names2[k] != NULL ? getenv(names2[k]) : NULL;
@@ -233,6 +466,7 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err)
 				return rc;
 		}
 	}
+	sb_settings_env_check(s);
 
 	if (s->data_dir == NULL)
 		s->data_dir = sb_fs_join(s->root, "data");
@@ -254,11 +488,8 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err)
 	}
 	if (s->reports_dir == NULL)
 		s->reports_dir = sb_fs_join(s->data_dir, "reports");
-	if (s->timezone == NULL && getenv("TZ") == NULL) {
-		const char *tz = sb_settings_get(s, "TZ");
-		if (tz != NULL)
-			s->timezone = sb_xstrdup(tz);
-	}
+	if (s->timezone == NULL && getenv("TZ") == NULL && s->tz_file != NULL)
+		s->timezone = sb_xstrdup(s->tz_file);
 	if (s->use_red < s->use_amber)
 		return sb_err_set(err, SB_EINVAL, "USE_RED (%g) must not be below USE_AMBER (%g)",
 				  s->use_red, s->use_amber);
@@ -267,20 +498,19 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err)
 
 const char *sb_settings_get(const sb_settings *s, const char *key)
 {
-	(void)s;
 	const char *v = getenv(key);
 	if (v != NULL)
 		return v;
-	for (size_t i = sb_file_nkv; i-- > 0;)
-		if (strcmp(sb_file_kv[i].key, key) == 0)
-			return sb_file_kv[i].value;
+	for (size_t i = s->nkv; i-- > 0;)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return s->kv[i].value;
 	return NULL;
 }
 
 int sb_settings_secret(const char *key)
 {
 	const sb_setting_def *d = sb_setting_find(key);
-	if (d != NULL && d->secret)
+	if (d != NULL && (d->flags & SB_SET_SECRET))
 		return 1;
 	static const char *const words[] = {"PASSWORD", "PASSWD",     "TOKEN",
 					    "SECRET",   "CREDENTIAL", "PRIVATE"};
@@ -295,13 +525,12 @@ int sb_settings_secret(const char *key)
 
 int sb_settings_known(const char *key)
 {
-	return sb_setting_find(key) != NULL || sb_setting_known_other(key);
+	return sb_setting_find(key) != NULL || sb_setting_family(key) != NULL;
 }
 
 void sb_settings_each(const sb_settings *s, const char *prefix,
 		      void (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
-	(void)s;
 	size_t pl = strlen(prefix);
 	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		const char *eq = strchr(*e, '=');
@@ -314,29 +543,35 @@ void sb_settings_each(const sb_settings *s, const char *prefix,
 		key[eq - *e] = '\0';
 		fn(ctx, key, eq + 1);
 	}
-	for (size_t i = 0; i < sb_file_nkv; i++) {
-		const char *key = sb_file_kv[i].key;
+	for (size_t i = 0; i < s->nkv; i++) {
+		const char *key = s->kv[i].key;
 		if (strncmp(key, prefix, pl) != 0 || getenv(key) != NULL)
 			continue;
 		size_t last = i; /* a key set twice in the file: its last value */
-		for (size_t j = i + 1; j < sb_file_nkv; j++)
-			if (strcmp(sb_file_kv[j].key, key) == 0)
+		for (size_t j = i + 1; j < s->nkv; j++)
+			if (strcmp(s->kv[j].key, key) == 0)
 				last = j;
 		if (last == i)
-			fn(ctx, key, sb_file_kv[i].value);
+			fn(ctx, key, s->kv[i].value);
 	}
 }
 
 int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *out)
 {
 	const sb_setting_def *d = sb_setting_find(key);
-	if (d == NULL)
+	if (d == NULL || d->offset == SB_NOFIELD)
 		return SB_ENOTFOUND;
 	const char *field = (const char *)s + d->offset;
 	memset(out, 0, sizeof(*out));
-	out->secret = d->secret;
+	out->secret = (d->flags & SB_SET_SECRET) != 0;
 	switch (d->type) {
 	case SB_SET_STR:
+	case SB_SET_PATH:
+	case SB_SET_URL:
+	case SB_SET_ZONE:
+	case SB_SET_LEVEL:
+	case SB_SET_FAMILY:
+	case SB_SET_ROOT:
 		out->type = SB_SETTING_STR;
 		out->str = *(char *const *)(const void *)field;
 		break;
@@ -356,21 +591,40 @@ int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *o
 	return SB_OK;
 }
 
+/* 1 when the field of d holds a string. */
+static int sb_setting_is_str(const sb_setting_def *d)
+{
+	return d->offset != SB_NOFIELD &&
+	       (d->type == SB_SET_STR || d->type == SB_SET_PATH || d->type == SB_SET_URL ||
+		d->type == SB_SET_ZONE || d->type == SB_SET_LEVEL);
+}
+
 void sb_settings_free(sb_settings *s)
 {
 	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
 		const sb_setting_def *d = &sb_setting_defs[i];
-		if (d->type == SB_SET_STR)
+		if (sb_setting_is_str(d))
 			sb_free(*(char **)(void *)((char *)s + d->offset));
 	}
 	sb_free(s->root);
 	sb_free(s->env_file);
-	for (size_t i = 0; i < sb_file_nkv; i++) {
-		free(sb_file_kv[i].key);
-		free(sb_file_kv[i].value);
+	for (size_t i = 0; i < s->nkv; i++) {
+		free(s->kv[i].key);
+		free(s->kv[i].value);
 	}
-	sb_free(sb_file_kv);
-	sb_file_nkv = 0;
+	sb_free(s->kv);
+	s->nkv = 0;
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	sb_free(s->notes);
+	s->nnotes = 0;
+}
+
+/* Prints family members once each (the environment's value when both set one). */
+static void sb_settings_dump_member(void *ctx, const char *key, const char *value)
+{
+	FILE *f = ctx;
+	fprintf(f, "%s=%s\n", key, sb_settings_secret(key) ? "********" : value);
 }
 
 void sb_settings_dump(const sb_settings *s, void *fp)
@@ -379,13 +633,17 @@ void sb_settings_dump(const sb_settings *s, void *fp)
 	fprintf(f, "root=%s\nenv_file=%s\n", s->root, s->env_file ? s->env_file : "(none)");
 	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
 		const sb_setting_def *d = &sb_setting_defs[i];
+		if (d->type == SB_SET_FAMILY) {
+			sb_settings_each(s, d->key, sb_settings_dump_member, f);
+			continue;
+		}
+		if (d->type == SB_SET_ROOT) {
+			const char *v = getenv(d->key);
+			fprintf(f, "%s=%s\n", d->key, v != NULL ? v : "");
+			continue;
+		}
 		const char *field = (const char *)s + d->offset;
 		switch (d->type) {
-		case SB_SET_STR: {
-			const char *v = *(char *const *)(const void *)field;
-			fprintf(f, "%s=%s\n", d->key, v == NULL ? "" : d->secret ? "********" : v);
-			break;
-		}
 		case SB_SET_LONG:
 			fprintf(f, "%s=%ld\n", d->key, *(const long *)(const void *)field);
 			break;
@@ -396,7 +654,69 @@ void sb_settings_dump(const sb_settings *s, void *fp)
 			fprintf(f, "%s=%s\n", d->key,
 				*(const int *)(const void *)field ? "yes" : "no");
 			break;
+		default: {
+			const char *v = *(char *const *)(const void *)field;
+			fprintf(f, "%s=%s\n", d->key,
+				v == NULL                    ? ""
+				: (d->flags & SB_SET_SECRET) ? "********"
+							     : v);
+			break;
 		}
+		}
+	}
+}
+
+/* The type of d as docs/settings.md writes it. */
+static void sb_setting_type_text(const sb_setting_def *d, char *out, size_t size)
+{
+	switch (d->type) {
+	case SB_SET_STR:
+	case SB_SET_FAMILY:
+		snprintf(out, size, "string");
+		break;
+	case SB_SET_PATH:
+	case SB_SET_ROOT:
+		snprintf(out, size, "path");
+		break;
+	case SB_SET_URL:
+		snprintf(out, size, "URL");
+		break;
+	case SB_SET_LONG:
+		snprintf(out, size, "whole number, %ld to %ld", (long)d->min, (long)d->max);
+		break;
+	case SB_SET_DOUBLE: {
+		char lo[32], hi[32];
+		sb_setting_num(d->min, lo, sizeof(lo));
+		sb_setting_num(d->max, hi, sizeof(hi));
+		snprintf(out, size, "number, %s to %s", lo, hi);
+		break;
+	}
+	case SB_SET_BOOL:
+		snprintf(out, size, "yes/no");
+		break;
+	case SB_SET_LEVEL:
+		snprintf(out, size, "error, warning, info or debug");
+		break;
+	case SB_SET_ZONE:
+		snprintf(out, size, "time zone");
+		break;
+	}
+}
+
+void sb_settings_doc(void *fp)
+{
+	FILE *f = fp;
+	fprintf(f, "| key | type | default | meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_setting_defs); i++) {
+		const sb_setting_def *d = &sb_setting_defs[i];
+		char type[128];
+		sb_setting_type_text(d, type, sizeof(type));
+		fprintf(f, "| `%s%s`", d->key, d->type == SB_SET_FAMILY ? "*" : "");
+		if (d->alias != NULL)
+			fprintf(f, " (old name `%s`)", d->alias);
+		fprintf(f, " | %s | %s | %s%s%s |\n", type, d->def != NULL ? d->def : d->shown,
+			d->help, (d->flags & SB_SET_SECRET) ? "; never shown" : "",
+			(d->flags & SB_SET_FILE_ONLY) ? "; read from the file only" : "");
 	}
 }
 

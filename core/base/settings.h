@@ -1,4 +1,6 @@
-/* settings.h - the settings: defaults, then the root's .env file, then the environment. */
+/* settings.h - the settings: defaults, then the root's .env file, then the environment. One typed
+ * table (settings.c) declares every key with its type, default and meaning; docs/settings.md is
+ * that table (`scanbackup config --doc`, checked by tests/integration/settings.py). */
 #ifndef SB_BASE_SETTINGS_H
 #define SB_BASE_SETTINGS_H
 
@@ -31,8 +33,9 @@ typedef struct sb_settings {
 	char *reports_dir;     /* REPORTS_DIR */
 	char *reports_scripts; /* REPORTS_SCRIPTS */
 	double factor;         /* SUMMARY_FACTOR, bytes/s -> Gbps */
-	char *timezone;        /* TIMEZONE (else TZ, else the host's) */
-	char *log_level;       /* LOG_LEVEL */
+	char *timezone;        /* TIMEZONE (else TZ, else the host's); a zone the C library knows */
+	char *tz_file;         /* TZ in the file (the environment's TZ is the C library's own) */
+	char *log_level;       /* LOG_LEVEL: error, warning, info or debug */
 	double use_amber;      /* USE_AMBER, % */
 	double use_red;        /* USE_RED, % */
 
@@ -55,16 +58,40 @@ typedef struct sb_settings {
 
 	long report_timeout; /* REPORT_TIMEOUT: seconds a report may run (command line and web) */
 	int lua_trusted;     /* LUA_TRUSTED: scripts get full Lua instead of the sandbox */
+
+	/* scanbackup monitor (monitor.h, monitor_remote.h) */
+	char *monitor_config;         /* MONITOR_CONFIG: monitor.json (relative to the root) */
+	long monitor_parallel;        /* MONITOR_PARALLEL: probes in flight */
+	double monitor_stop_grace;    /* MONITOR_STOP_GRACE, seconds */
+	char *monitor_central_url;    /* MONITOR_CENTRAL_URL: the dashboard managing this box */
+	char *monitor_token;          /* MONITOR_TOKEN */
+	double monitor_sync_interval; /* MONITOR_SYNC_INTERVAL, seconds */
+	double monitor_sync_timeout;  /* MONITOR_SYNC_TIMEOUT, seconds */
+
+	/* The file's assignments in order (sb_settings_get, sb_settings_each), and the warnings of
+	 * the load for the caller to show (an environment variable of the engine's families that
+	 * is no setting). Owned by the struct. */
+	struct sb_settings_kv *kv;
+	size_t nkv;
+	char **notes;
+	size_t nnotes;
 } sb_settings;
 
 /* Loads the settings. root may be NULL (then PWDSCANBACKUP, then the current directory).
  * dev selects .env.development (which must exist); otherwise .env.production if present, else
- * .env if present. A bad value or an unknown key in the file is SB_EINVAL with err naming the
- * file and line; a bad value in the environment names the variable. */
+ * .env if present. Every key of the file must be a key of the table (or its old name) or of a
+ * family (SCAN_URL_*): an unknown one is SB_EINVAL with err naming file:line and, when a key of
+ * the table is close, suggesting it ("did you mean SERVE_THREADS?"). A bad value (not a number,
+ * out of range, not yes/no, not a time zone, ...) is SB_EINVAL naming file:line and what was
+ * expected; in the environment, naming the variable. The environment overrides the file for the
+ * table's keys only; an environment variable that starts like the engine's own keys (SCAN_,
+ * SERVE_, MONITOR_, REPORT_, REPORTS_) yet is none of them is left alone, with a note in
+ * s->notes (and the close key, if any). Free with sb_settings_free, also after a failure. */
 int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
 
-/* Looks up a free-form key (SCAN_URL_BORDE_HUAWEI...): the environment first, then the file.
- * Returns a string owned by s or the environment, or NULL. */
+/* The value of key for s: the environment's, else the last one of s's file, else NULL (also for
+ * a key s's file does not have). For the families (SCAN_URL_BORDE_HUAWEI...) and the scripts;
+ * the table's keys are read from the struct. Returns a string owned by s or the environment. */
 const char *sb_settings_get(const sb_settings *s, const char *key);
 
 /* 1 when key names a secret: a setting the table marks secret (passwords, DATABASE_URI), or a
@@ -73,7 +100,7 @@ const char *sb_settings_get(const sb_settings *s, const char *key);
 int sb_settings_secret(const char *key);
 
 /* 1 when key is a setting a .env file may hold: a key of the table (or its old name), or one of
- * the free-form families (SCAN_URL_*, MONITOR_*, SERVE_*...). */
+ * a family (SCAN_URL_*). */
 int sb_settings_known(const char *key);
 
 /* Calls fn with every key starting with prefix that the environment or the .env file sets, and
@@ -105,8 +132,13 @@ int sb_settings_value(const sb_settings *s, const char *key, sb_setting_value *o
 /* Frees everything s owns. */
 void sb_settings_free(sb_settings *s);
 
-/* Prints every setting with its value and origin (passwords masked) to f. */
+/* Prints every key of the table with its value (passwords masked), then the families' keys that
+ * are set, to f. */
 void sb_settings_dump(const sb_settings *s, void *f);
+
+/* Prints the table as the Markdown rows of docs/settings.md: key (and old name), type, default,
+ * meaning; one row per key, in the table's order. */
+void sb_settings_doc(void *f);
 
 /* The modules directory in use: MODULES_DIR, else the build tree's modules/ when run from it, else
  * the installed $(pkglibdir). Returned string is owned by the caller. */

@@ -3,10 +3,12 @@
 
 #include "base/timeutil.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fsutil.h"
 #include "base/sb.h"
 
 static int sb_is_leap(int y)
@@ -237,6 +239,186 @@ int sb_time_key_parse(const char *date, const char *hms, int64_t *ts)
 	}
 	*ts = found ? best : wall - offs[0];
 	return SB_OK;
+}
+
+/* The folder of the tz database. */
+static const char *sb_zone_dir(void)
+{
+	const char *d = getenv("TZDIR");
+	return d != NULL && d[0] == '/' ? d : "/usr/share/zoneinfo";
+}
+
+/* 1 when path is a compiled zone file ("TZif" magic). */
+static int sb_zone_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	char magic[4];
+	int yes = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return yes;
+}
+
+/* Skips a POSIX TZ zone name ("EST", "<-04>"); NULL when there is none. */
+static const char *sb_posix_name(const char *p)
+{
+	const char *q = p;
+	if (*q == '<') {
+		for (q++; isalnum((unsigned char)*q) || *q == '+' || *q == '-'; q++)
+			;
+		return *q == '>' && q - p >= 4 ? q + 1 : NULL;
+	}
+	while (isalpha((unsigned char)*q))
+		q++;
+	return q - p >= 3 ? q : NULL;
+}
+
+/* Skips [+-]hh[:mm[:ss]]; NULL when there is none. */
+static const char *sb_posix_offset(const char *p, int signed_ok)
+{
+	if (signed_ok && (*p == '+' || *p == '-'))
+		p++;
+	for (int part = 0; part < 3; part++) {
+		if (part > 0) {
+			if (*p != ':')
+				return p;
+			p++;
+		}
+		int digits = 0;
+		while (isdigit((unsigned char)*p) && digits < 3)
+			p++, digits++;
+		if (digits == 0 || digits > (part == 0 ? 3 : 2))
+			return NULL;
+	}
+	return p;
+}
+
+/* Skips a date rule: Jn, n or Mm.w.d, then an optional /time. */
+static const char *sb_posix_rule(const char *p)
+{
+	if (*p == 'M') {
+		p++;
+		for (int part = 0; part < 3; part++) {
+			if (part > 0 && *p++ != '.')
+				return NULL;
+			if (!isdigit((unsigned char)*p))
+				return NULL;
+			while (isdigit((unsigned char)*p))
+				p++;
+		}
+	} else {
+		if (*p == 'J')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == '/')
+		p = sb_posix_offset(p + 1, 1);
+	return p;
+}
+
+/* 1 when tz is a POSIX TZ rule: std offset [dst [offset] [,start[/time],end[/time]]]. */
+static int sb_posix_tz(const char *tz)
+{
+	const char *p = sb_posix_name(tz);
+	if (p == NULL || (p = sb_posix_offset(p, 1)) == NULL)
+		return 0;
+	if (*p == '\0')
+		return 1;
+	if ((p = sb_posix_name(p)) == NULL)
+		return 0;
+	if (*p != '\0' && *p != ',' && (p = sb_posix_offset(p, 1)) == NULL)
+		return 0;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ',' || (p = sb_posix_rule(p)) == NULL || *p++ != ',' ||
+	    (p = sb_posix_rule(p)) == NULL)
+		return 0;
+	return *p == '\0';
+}
+
+/* Looks in dir for the entry closest to name, closer than *best edits: into near (as
+ * prefix + entry) and *best. */
+static void sb_zone_nearest(const char *dir, const char *prefix, const char *name, char *near,
+			    size_t size, size_t *best)
+{
+	char **names = NULL;
+	size_t n = 0;
+	sb_fs_filter all = {.type = SB_FS_ANY};
+	if (sb_fs_list_filter(dir, &all, &names, &n, NULL) != SB_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = sb_str_distance(name, names[i], *best - 1);
+		if (d < *best) { /* the first of the closest, in sorted order */
+			*best = d;
+			snprintf(near, size, "%s%s", prefix, names[i]);
+		}
+	}
+	sb_fs_list_free(names, n);
+}
+
+/* The zone of the database closest to name (at most 3 edits in all) into near: "Amrica/Caracs"
+ * is looked for in every region close to "Amrica", "Caracas" in the top level and in every
+ * region. */
+static void sb_zone_hint(const char *name, char *near, size_t size)
+{
+	const char *top = sb_zone_dir();
+	size_t best = 4;
+	const char *slash = strrchr(name, '/');
+	char *want_region = slash != NULL ? sb_xstrndup(name, (size_t)(slash - name)) : NULL;
+	const char *city = slash != NULL ? slash + 1 : name;
+	if (want_region == NULL)
+		sb_zone_nearest(top, "", name, near, size, &best);
+	char **regions = NULL;
+	size_t n = 0;
+	sb_fs_filter dirs = {.type = SB_FS_DIR};
+	if (sb_fs_list_filter(top, &dirs, &regions, &n, NULL) == SB_OK) {
+		for (size_t i = 0; i < n && best > 0; i++) {
+			size_t rd = want_region != NULL
+					    ? sb_str_distance(want_region, regions[i], best - 1)
+					    : 0;
+			if (rd >= best)
+				continue;
+			size_t left = best - rd; /* what the city may still cost, plus one */
+			char found[128] = "";
+			char *rdir = sb_fs_join(top, regions[i]);
+			char *prefix = sb_xasprintf("%s/", regions[i]);
+			sb_zone_nearest(rdir, prefix, city, found, sizeof(found), &left);
+			if (found[0] != '\0') {
+				best = rd + left;
+				snprintf(near, size, "%s", found);
+			}
+			free(prefix);
+			free(rdir);
+		}
+		sb_fs_list_free(regions, n);
+	}
+	free(want_region);
+}
+
+int sb_time_zone_check(const char *tz, char *near, size_t near_size)
+{
+	if (near != NULL && near_size > 0)
+		near[0] = '\0';
+	if (tz == NULL || *tz == '\0')
+		return SB_EINVAL;
+	const char *name = tz[0] == ':' ? tz + 1 : tz;
+	int path_ok = *name != '\0' && strstr(name, "..") == NULL;
+	if (path_ok) {
+		char *path = name[0] == '/' ? sb_xstrdup(name) : sb_fs_join(sb_zone_dir(), name);
+		int yes = sb_zone_file(path);
+		free(path);
+		if (yes)
+			return SB_OK;
+	}
+	if (sb_posix_tz(tz))
+		return SB_OK;
+	if (near != NULL && near_size > 0 && path_ok && name[0] != '/')
+		sb_zone_hint(name, near, near_size);
+	return SB_EINVAL;
 }
 
 void sb_time_set_zone(const char *tz)

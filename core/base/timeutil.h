@@ -55,6 +55,13 @@ int sb_time_key_parse(const char *date, const char *hms, int64_t *ts);
  * -hh:mm (00-23, 00-59). */
 int sb_time_key_valid(const char *hms);
 
+/* SB_OK when tz names a time zone the C library knows: a zone of the tz database
+ * ("America/Caracas", "UTC", with an optional leading ':'; the files under $TZDIR, else
+ * /usr/share/zoneinfo) or a POSIX TZ rule ("<-04>4", "EST5EDT,M3.2.0,M11.1.0"). Else SB_EINVAL,
+ * and near (when not NULL) gets the database's zone closest to tz, or "". The C library takes any
+ * other name silently as UTC: this is the check that keeps it from doing so. */
+int sb_time_zone_check(const char *tz, char *near, size_t near_size);
+
 /* Sets the process time zone (TZ) used by everything above; NULL or "" keeps the host's. */
 void sb_time_set_zone(const char *tz);
 

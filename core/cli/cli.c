@@ -29,6 +29,8 @@ int sb_cli_setup(sb_cli *cli, int needs)
 		return SB_EXIT_FAIL;
 	}
 	cli->have_settings = 1;
+	for (size_t i = 0; i < cli->s.nnotes; i++)
+		fprintf(stderr, "scanbackup: warning: %s\n", cli->s.notes[i]);
 	sb_time_set_zone(cli->s.timezone);
 	sb_log_level level = SB_LOG_INFO;
 	if (sb_log_level_parse(cli->s.log_level, &level) != SB_OK) {

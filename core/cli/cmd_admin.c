@@ -345,10 +345,29 @@ int sb_cmd_clean_data(sb_cli *cli, const sb_command *c, int argc, char **argv)
 
 int sb_cmd_config(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
-	int rc = sb_cli_simple_opts(cli, c, argc, argv, 0);
-	if (rc != SB_EXIT_OK)
-		return rc < 0 ? SB_EXIT_OK : rc;
-	rc = sb_cli_setup(cli, 0);
+	static const struct option opts[] = {SB_COMMON_OPTS,
+					     {"doc", no_argument, NULL, 'd'},
+					     {NULL, 0, NULL, 0}};
+	int doc = 0, opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return SB_EXIT_OK;
+		if (common > 0)
+			continue;
+		if (opt == 'd') {
+			doc = 1;
+			continue;
+		}
+		return sb_cli_bad_usage(c, "%s", "unknown option");
+	}
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	if (doc) {
+		sb_settings_doc(stdout); /* the table itself: no root, no file needed */
+		return SB_EXIT_OK;
+	}
+	int rc = sb_cli_setup(cli, 0);
 	if (rc != SB_EXIT_OK)
 		return rc;
 	sb_settings_dump(&cli->s, stdout);

@@ -61,11 +61,10 @@ static int sb_mon_resolve(sb_cli *cli, const char *config, sb_mon_paths *p)
 	char cwd[PATH_MAX];
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "%s", s->root);
-	const char *setting = sb_settings_get(s, "MONITOR_CONFIG");
 	if (config != NULL)
 		p->config = sb_mon_abs(cwd, config);
-	else if (setting != NULL && *setting != '\0')
-		p->config = sb_mon_abs(s->root, setting);
+	else if (s->monitor_config != NULL)
+		p->config = sb_mon_abs(s->root, s->monitor_config);
 	else
 		p->config = sb_fs_join(s->root, "monitor.json");
 	p->data = sb_mon_abs(s->root, s->data_dir);
@@ -75,26 +74,8 @@ static int sb_mon_resolve(sb_cli *cli, const char *config, sb_mon_paths *p)
 	p->pid = sb_fs_join(p->data, "monitor.pid");
 	p->status = sb_fs_join(p->data, "monitor.status");
 	p->log = sb_fs_join(p->data, "logs/monitor.log");
-	p->parallel = 1024;
-	p->grace = 30;
-	const char *v = sb_settings_get(s, "MONITOR_PARALLEL");
-	if (v != NULL &&
-	    (sb_parse_long(v, &p->parallel) != SB_OK || p->parallel < 1 || p->parallel > 65536)) {
-		fprintf(stderr,
-			"scanbackup monitor: MONITOR_PARALLEL=%s: expected a whole number from 1 "
-			"to 65536\n",
-			v);
-		return SB_EXIT_FAIL;
-	}
-	v = sb_settings_get(s, "MONITOR_STOP_GRACE");
-	if (v != NULL &&
-	    (sb_parse_double(v, &p->grace) != SB_OK || p->grace < 0 || p->grace > 3600)) {
-		fprintf(stderr,
-			"scanbackup monitor: MONITOR_STOP_GRACE=%s: expected seconds from 0 to "
-			"3600\n",
-			v);
-		return SB_EXIT_FAIL;
-	}
+	p->parallel = s->monitor_parallel;
+	p->grace = s->monitor_stop_grace;
 	return SB_EXIT_OK;
 }
 

@@ -62,7 +62,10 @@ static const sb_command sb_commands[] = {
 	 "files; name what was never stored and keep it. Asks on a terminal; --yes otherwise.",
 	 "  --yes                do not ask\n"
 	 "  --discard-unstored   delete the files never stored too (their data is lost)\n"},
-	{"config", sb_cmd_config, "Print the settings in effect (passwords masked).", ""},
+	{"config", sb_cmd_config,
+	 "Print every setting in effect (passwords masked), or with --doc the table of every key:\n"
+	 "type, default and meaning (docs/settings.md).",
+	 "  --doc           the settings table as Markdown rows, not the values\n"},
 	{"monitor", sb_cmd_monitor,
 	 "monitor start | stop | status | run | check: the probe monitor daemon (ping, httping, "
 	 "...).\n"

@@ -397,34 +397,16 @@ static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remot
 			 sb_err *err)
 {
 	*out = NULL;
-	const char *url = sb_settings_get(s, "MONITOR_CENTRAL_URL");
-	if (url == NULL || *url == '\0')
+	const char *url = s->monitor_central_url; /* an http(s) URL: the settings checked it */
+	if (url == NULL)
 		return SB_OK;
-	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-		return sb_err_set(err, SB_EINVAL,
-				  "MONITOR_CENTRAL_URL=%s: expected http://HOST[:PORT] "
-				  "or https://...",
-				  url);
-	const char *token = sb_settings_get(s, "MONITOR_TOKEN");
-	long long id = sb_remote_token_id(token);
+	long long id = sb_remote_token_id(s->monitor_token);
 	if (id < 0)
 		return sb_err_set(err, SB_EINVAL,
 				  "MONITOR_TOKEN: expected the token the dashboard issued "
 				  "(sbm_<monitor id>_...)");
-	double interval = 10;
-	const char *iv = sb_settings_get(s, "MONITOR_SYNC_INTERVAL");
-	if (iv != NULL &&
-	    (sb_parse_double(iv, &interval) != SB_OK || interval < 0.1 || interval > 86400))
-		return sb_err_set(err, SB_EINVAL,
-				  "MONITOR_SYNC_INTERVAL=%s: expected seconds from 0.1 "
-				  "to 86400",
-				  iv);
-	double timeout = 120;
-	const char *tv = sb_settings_get(s, "MONITOR_SYNC_TIMEOUT");
-	if (tv != NULL &&
-	    (sb_parse_double(tv, &timeout) != SB_OK || timeout < 0.1 || timeout > 3600))
-		return sb_err_set(err, SB_EINVAL,
-				  "MONITOR_SYNC_TIMEOUT=%s: expected seconds from 0.1 to 3600", tv);
+	double interval = s->monitor_sync_interval;
+	double timeout = s->monitor_sync_timeout;
 	sb_http_opts o;
 	sb_http_opts_default(&o);
 	o.parallel = 1;
@@ -448,7 +430,7 @@ static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remot
 	size_t n = strlen(r->base);
 	while (n > 0 && r->base[n - 1] == '/')
 		r->base[--n] = '\0';
-	r->auth = sb_xasprintf("Authorization: Bearer %s", token);
+	r->auth = sb_xasprintf("Authorization: Bearer %s", s->monitor_token);
 	r->id = id;
 	r->interval = interval;
 	r->last_ok = 1;
