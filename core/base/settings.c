@@ -61,7 +61,8 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"MONGO_WRITE_CONCERN", NULL, SB_SET_STR, SB_S(mongo_write_concern), NULL, "the server's",
 	 0, 0, 0, "the write concern of MongoDB writes: majority, 1, ..."},
 	{"DB_TIMEOUT", NULL, SB_SET_LONG, SB_S(db_timeout), "10", NULL, 1, 3600, 0,
-	 "seconds to wait for the database (connection, server selection, a locked SQLite file)"},
+	 "seconds to wait for the database, per exchange: connecting, server selection, each reply "
+	 "of MongoDB, a locked SQLite file"},
 	{"DATA_DIR", NULL, SB_SET_PATH, SB_S(data_dir), NULL, "data", 0, 0, 0,
 	 "the data folder: the spool, the logs, the SQLite file, the reports"},
 	/* collecting */
