@@ -1,19 +1,31 @@
 #!/bin/sh
-# serve.sh - the web server benchmark: the interface chart API (GET /api/interface) over 30 days x
-# 288 samples of one interface in SQLite, under 50 concurrent clients (wrk, Debian), for a bounded
-# run; prints wrk's latency percentiles and a Markdown row for bench/README.md.
+# serve.sh - the web server benchmarks, each under concurrent clients (wrk, Debian) for a bounded
+# run; each prints wrk's latency percentiles and a Markdown row for bench/README.md.
 #
-#   bench/serve.sh [CONNECTIONS [SECONDS [THREADS]]]    defaults: 50 clients, 20 s, SERVE_THREADS 4
+#   bench/serve.sh [CONNECTIONS [SECONDS [THREADS]]]    the interface chart API (GET /api/interface)
+#       over 30 days x 288 samples of one interface; defaults: 50 clients, 20 s, SERVE_THREADS 4
+#   bench/serve.sh find [INTERFACES [CONNECTIONS [SECONDS [THREADS]]]]    the search over every
+#       layer (GET /api/find) with INTERFACES interfaces (default 50000) x 31 days of daily
+#       summaries, 200 different searches (words, fields, sorts, pages) in turn; 20 clients, 20 s
 #   SCANBACKUP=/path/to/scanbackup bench/serve.sh
 #   CACHE=0 bench/serve.sh          every request computed afresh (SERVE_CACHE_SECONDS=0; default 60)
 #
-# Writes under bench/work/serve/: a root whose store holds BORDE_HISTORY rows of 30 days for the
-# interface (and its daily summaries), a user, the server's logs. The server listens on 127.0.0.1
-# only, on a free port, and is stopped (SIGTERM) at the end.
+# Writes under bench/work/serve/: a root whose store holds the rows, a user, the server's logs. The
+# server listens on 127.0.0.1 only, on a free port, and is stopped (SIGTERM) at the end.
 set -eu
-CONNS=${1:-50}
-SECS=${2:-20}
-THREADS=${3:-4}
+MODE=chart
+if [ "${1:-}" = find ]; then
+	MODE=find
+	shift
+	IFACES=${1:-50000}
+	CONNS=${2:-20}
+	SECS=${3:-20}
+	THREADS=${4:-4}
+else
+	CONNS=${1:-50}
+	SECS=${2:-20}
+	THREADS=${3:-4}
+fi
 [ "$SECS" -le 120 ] || { echo "serve.sh: at most 120 s" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
@@ -30,6 +42,47 @@ printf 'TIMEZONE=America/Caracas\nDATABASE_URI=sqlite:data/scanbackup.db\nSERVE_
 	"$THREADS" "$CACHE" >"$WORK/root/.env"
 MODULES_DIR=$MODS "$SB" --root "$WORK/root" database start >/dev/null
 
+if [ "$MODE" = find ]; then
+# IFACES interfaces spread over the six layers, 31 days of daily summaries each (the catalogue of
+# a day reads the 30 days before it too); routers of 8 to 64 ports, names as SCAN writes them.
+$PY - "$WORK/root/data/scanbackup.db" "$IFACES" <<'PYEOF'
+import datetime, random, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = int(sys.argv[2])
+rnd = random.Random(11)
+split = [("BORDE", 10), ("BRAS", 40), ("CACHING", 15), ("RAI", 20), ("IXP", 5), ("IPBRAS", 10)]
+vendors = {"BORDE": ["CISCO", "HUAWEI", "JUNIPER"], "BRAS": ["UPLINK", "DOWNLINK"],
+           "CACHING": ["GOOGLE", "NETFLIX", "FACEBOOK (META)"], "RAI": ["HUAWEI", "ZTE"],
+           "IXP": ["NAP", "IXP"], "IPBRAS": ["HUAWEI"]}
+cities = ["CCS", "VAL", "MCB", "BQT", "PLC", "MDA", "BNA", "CUM"]
+end = datetime.date(2026, 11, 20)
+days = [(end - datetime.timedelta(days=30 - d)).isoformat() for d in range(31)]
+ifaces = []
+for layer, pct in split:
+    k = n * pct // 100 if layer != "IPBRAS" else n - len(ifaces)
+    r = 0
+    while k > 0:
+        r += 1
+        ports = 1 if layer == "IPBRAS" else rnd.randrange(8, 65)
+        router = "%s-%s-%02d" % (layer if layer != "IPBRAS" else "BRAS", cities[r % len(cities)], r)
+        for p in range(min(ports, k)):
+            name = router if layer == "IPBRAS" else "%s ETH-TRUNK%d - LINK %d" % (router, p, rnd.randrange(1000))
+            ifaces.append((layer, name, rnd.choice(vendors[layer]), rnd.choice([1, 10, 40, 100])))
+        k -= min(ports, k)
+rows = []
+for layer, name, vendor, cap in ifaces:
+    for day in days:
+        a, b = rnd.random() * cap, rnd.random() * cap
+        if layer == "IPBRAS":
+            rows.append((name, vendor, day, layer, 0, rnd.randrange(20000), rnd.randrange(30000), 0, 0, 0, 288))
+        else:
+            rows.append((name, vendor, day, layer, cap, a / 2, a, b / 2, b, max(a, b) / cap * 100, 288))
+db.executemany("insert into DAILY_SUMMARY_HISTORY (name, type, date, typeLayer, capacity, inProm, inMaxProm, "
+               "outProm, outMaxProm, use, samples) values (?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+print("store: %d interfaces, %d daily summaries" % (len(ifaces), len(rows)))
+PYEOF
+else
 # 30 days x 288 samples of one BORDE interface, and its 30 daily summaries
 $PY - "$WORK/root/data/scanbackup.db" <<'PYEOF'
 import datetime, random, sqlite3, sys
@@ -55,6 +108,7 @@ db.executemany("insert into DAILY_SUMMARY_HISTORY (name, type, date, typeLayer, 
 db.commit()
 print("store: %d samples, %d daily summaries" % (len(rows), len(days)))
 PYEOF
+fi
 printf 'bench-password\n' | MODULES_DIR=$MODS "$SB" --root "$WORK/root" user add bench \
 	--role viewer --password-stdin >/dev/null
 
@@ -78,6 +132,45 @@ with urllib.request.urlopen(req) as r:
     print(r.headers["Set-Cookie"].split(";")[0])
 PYEOF
 )
+if [ "$MODE" = find ]; then
+	# the first search of the day builds its catalogue: timed once, then every search uses it
+	T0=$(date +%s.%N)
+	TOTAL=$(curl -s -H "Cookie: $COOKIE" "$BASE/api/find?date=2026-11-20&limit=1" |
+		$PY -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+	T1=$(date +%s.%N)
+	[ "$TOTAL" = "$IFACES" ] || { echo "serve.sh: expected $IFACES interfaces, got $TOTAL" >&2; exit 1; }
+	BUILD=$(echo "$T0 $T1" | awk '{printf "%.2f s", $2 - $1}')
+	echo "catalogue of 2026-11-20: $TOTAL interfaces, built in $BUILD (the first search)"
+	$PY - "$WORK/find.lua" <<'PYEOF'
+import random, sys, urllib.parse
+rnd = random.Random(5)
+words = ["trunk1", "ccs", "val-0", "link 9", "eth-trunk22", "type:cisco", "router:bras-ccs-1",
+         "layer:rai zte", "netflix", "bras-mcb", "downlink", "nap", "- link 5", "ixp-plc", "huawei trunk3",
+         "meta", "x-no-such-thing", "", "borde", "uplink 1"]
+sorts = ["name", "use", "peak", "in_prom", "out_max_prom", "capacity", "router", "type", "samples"]
+paths = []
+for i in range(200):
+    p = {"date": "2026-11-20", "q": rnd.choice(words), "sort": rnd.choice(sorts),
+         "dir": rnd.choice(["asc", "desc"]), "offset": rnd.choice([0, 0, 0, 50, 500]), "limit": 50}
+    if rnd.random() < 0.2:
+        p["layer"] = rnd.choice(["BORDE", "BRAS", "RAI"])
+    paths.append("/api/find?" + urllib.parse.urlencode(p))
+with open(sys.argv[1], "w") as f:
+    f.write("local paths = {%s}\n" % ", ".join('"%s"' % x for x in paths))
+    f.write("local i = 0\nrequest = function()\n  i = i % #paths + 1\n"
+            "  return wrk.format(\"GET\", paths[i])\nend\n")
+PYEOF
+	wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$WORK/find.lua" -H "Cookie: $COOKIE" "$BASE" |
+		tee "$WORK/wrk.txt"
+	ERRS=$(grep -c '" 5[0-9][0-9] ' "$WORK/root/data/logs/access.log" || true)
+	REQS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+	RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+	P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
+	P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+	echo
+	echo "| $(date +%F) | $(nproc) cores | $IFACES | $BUILD | $CONNS | $THREADS | $SECS s | $REQS | $RPS | $P50 | $P99 | $ERRS |"
+	exit 0
+fi
 URL="$BASE/api/interface?layer=BORDE&name=BENCH-IF-01%20HU0/0/0/1&type=CISCO&from=2026-10-22&to=2026-11-20"
 BYTES=$(curl -s -H "Cookie: $COOKIE" "$URL" | wc -c)
 SAMPLES=$(curl -s -H "Cookie: $COOKIE" "$URL" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["t"]))')

@@ -144,8 +144,12 @@ void sb_avail_heatmap(const sb_avail_rec *r, size_t n, sb_date from, long days, 
 	if (ncells > 0)
 		memcpy(fill, first, ncells * sizeof(*fill));
 	for (size_t i = 0; i < n; i++)
-		if (cell[i] >= 0 && r[i].up && r[i].rtt >= 0)
+		if (cell[i] >= 0 && r[i].up && r[i].rtt >= 0) {
 			rtt[fill[cell[i]]++] = r[i].rtt;
+			sb_avail_cell *hc = &out->cells[cell[i]];
+			if (hc->rtt_max < r[i].rtt)
+				hc->rtt_max = r[i].rtt;
+		}
 	for (size_t c = 0; c < ncells; c++) {
 		sb_avail_cell *hc = &out->cells[c];
 		if (hc->records > 0)

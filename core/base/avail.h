@@ -19,8 +19,9 @@
  *   - longest_up / longest_down: the longest period of each state, in seconds.
  *
  * Heat map: one cell per local day (of from..from+days-1) and hour. A cell counts its records
- * and its up records and holds the median (the median of base/stats.h, not the mean) of the RTTs
- * of its up records whose RTT is known (>= 0), and the mean loss % of its records. An active hour
+ * and its up records and holds the median (the median of base/stats.h, not the mean) and the
+ * highest of the RTTs of its up records whose RTT is known (>= 0), and the mean loss % of its
+ * records. An active hour
  * is a cell with an up record; an active day, a day with an active hour. Records outside the
  * days are left out. "Local" is the process time zone (sb_time_set_zone).
  *
@@ -77,6 +78,7 @@ typedef struct sb_avail_cell {
 	size_t up;      /* of them, up */
 	size_t nrtt;    /* of them, up with a known RTT */
 	double rtt;     /* median RTT of those, ms; valid when nrtt > 0 */
+	double rtt_max; /* the highest of them, ms; valid when nrtt > 0 */
 	double loss;    /* mean loss % of the records; valid when records > 0 */
 } sb_avail_cell;
 

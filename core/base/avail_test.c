@@ -118,6 +118,7 @@ static void test_heatmap(void)
 	const sb_avail_cell *c = &h.cells[0];
 	ok(c->records == 4 && c->up == 3 && c->nrtt == 3, "00:00: 4 records, 3 up");
 	is_double(c->rtt, 2, 0, "00:00: the median RTT of 10, 1, 2 is 2 (the mean would be 4.33)");
+	is_double(c->rtt_max, 10, 0, "00:00: the highest RTT is 10");
 	is_double(c->loss, 25, 1e-12, "00:00: mean loss 25 %%");
 	c = &h.cells[1];
 	ok(c->records == 1 && c->up == 1 && c->nrtt == 0, "01:00: up, without an RTT");

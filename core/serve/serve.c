@@ -44,6 +44,7 @@ static const sb_route sb_routes[] = {
 	{"PUT", "/api/users/*", SB_AUTH_ADMIN, sb_api_user_put, 0},
 	{"DELETE", "/api/users/*", SB_AUTH_ADMIN, sb_api_user_del, 0},
 	{"GET", "/api/layers", SB_AUTH_VIEWER, sb_api_layers, 0},
+	{"GET", "/api/find", SB_AUTH_VIEWER, sb_api_find, 0},
 	{"GET", "/api/interface", SB_AUTH_VIEWER, sb_api_interface, 0},
 	{"GET", "/api/reports", SB_AUTH_VIEWER, sb_api_reports, 0},
 	{"GET", "/api/reports/*", SB_AUTH_VIEWER, sb_api_report_file, 0},
@@ -1015,6 +1016,7 @@ static int sb_write_port(const char *path, unsigned port, sb_err *err)
 static void sb_srv_free(sb_srv *s)
 {
 	sb_reports_free(s);
+	sb_catalogs_free(s);
 	for (size_t i = 0; i < s->nstores; i++)
 		if (s->stores[i] != NULL)
 			sb_store_close(&s->stores[i]);
@@ -1076,6 +1078,7 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	pthread_mutex_init(&s->rl_mu, NULL);
 	pthread_mutex_init(&s->push_mu, NULL);
 	pthread_mutex_init(&s->cache_mu, NULL);
+	sb_catalogs_new(s);
 	if (o->public_url != NULL)
 		sb_origin_add(s, o->public_url);
 	const sb_loaded_module *m;

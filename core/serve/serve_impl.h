@@ -117,6 +117,8 @@ struct sb_srv {
 	/* reports being written by child processes (serve_reports.c), and their count */
 	struct sb_reports *reports;
 	atomic_int reports_writing;
+	/* the interfaces catalogues of the days asked for (serve_find.c) */
+	struct sb_catalogs *cats;
 	/* the answer cache */
 	pthread_mutex_t cache_mu;
 	sb_cache_entry cache[SB_CACHE_SLOTS];
@@ -194,8 +196,22 @@ void sb_api_user_del(sb_req *r);
 /* Resolves the session cookie of r (sets have_session and sess). */
 void sb_auth_session(sb_req *r);
 
-/* serve_traffic.c */
+/* serve_find.c: the interfaces of a day (catalog.h) */
+struct sb_cat;
 void sb_api_layers(sb_req *r);
+void sb_api_find(sb_req *r);
+/* Makes and frees the catalogues' cache of s (before the pool threads; after they are gone). */
+void sb_catalogs_new(sb_srv *s);
+void sb_catalogs_free(sb_srv *s);
+/* The catalogue of day ("YYYY-MM-DD"), one reference for the caller (sb_cat_unref): kept
+ * SERVE_CACHE_SECONDS, then rebuilt by the first call that finds it old while others use it.
+ * SB_OK, or the store's error in err. Never call it holding a store handle (it may borrow one). */
+int sb_srv_catalog(sb_srv *s, const char *day, struct sb_cat **out, sb_err *err);
+/* The day the traffic pages show by default: the newest day with daily summaries up to
+ * yesterday, else yesterday (kept SERVE_CACHE_SECONDS). Same rule as sb_srv_catalog's. */
+int sb_srv_default_day(sb_srv *s, char out[11], sb_err *err);
+
+/* serve_traffic.c */
 void sb_api_interface(sb_req *r);
 
 /* serve_reports.c: the report list, and workbooks written by a child `scanbackup report` each,
@@ -230,6 +246,12 @@ void sb_api_monitor_results(sb_req *r);
 /* Authenticates "Authorization: Bearer <token>" for the monitor of segment 2: SB_OK (r->monitor
  * set), SB_ENOTFOUND when there is no bearer header, SB_EAUTH when it is wrong. */
 int sb_auth_monitor(sb_req *r);
+/* The interval (s) of a monitor's ping test and the shortest of its tests' (0: none). */
+void sb_monitor_intervals(sb_srv *s, int64_t monitor, long *ping, long *shortest);
+/* A link's state from its newest ping record (have: one exists; t, rtt: its time and RTT) and the
+ * ping interval: "unknown" without a record or a ping test, "stale" when the record is more than
+ * two intervals older than now, else "up" (it got a reply) or "down". */
+const char *sb_link_state(int have, int64_t t, double rtt, long interval, int64_t now);
 
 /* serve_probes.c */
 void sb_api_probe_link(sb_req *r);

@@ -171,7 +171,53 @@ typedef struct sb_mon_list {
 	int admin;
 } sb_mon_list;
 
-static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_last *last)
+/* The "interval" of a test's parameters (a JSON object text), or 0. */
+static long sb_params_interval(const char *params)
+{
+	bson_t doc;
+	bson_error_t be;
+	long v = 0;
+	if (params == NULL || !bson_init_from_json(&doc, params, -1, &be))
+		return 0;
+	bson_iter_t it;
+	if (bson_iter_init_find(&it, &doc, "interval") && BSON_ITER_HOLDS_NUMBER(&it))
+		v = (long)bson_iter_as_int64(&it);
+	bson_destroy(&doc);
+	return v > 0 ? v : 0;
+}
+
+void sb_monitor_intervals(sb_srv *s, int64_t monitor, long *ping, long *shortest)
+{
+	*ping = 0;
+	*shortest = 0;
+	sb_test_rec *tests = NULL;
+	size_t n = 0;
+	sb_err err = {0};
+	if (sb_servedb_tests(s->db, monitor, &tests, &n, &err) != SB_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		long v = sb_params_interval(tests[i].params);
+		if (v <= 0)
+			continue;
+		if (strcmp(tests[i].name, "ping") == 0)
+			*ping = v;
+		if (*shortest == 0 || v < *shortest)
+			*shortest = v;
+	}
+	sb_servedb_tests_free(tests, n);
+}
+
+const char *sb_link_state(int have, int64_t t, double rtt, long interval, int64_t now)
+{
+	if (!have || interval <= 0)
+		return "unknown";
+	if (now - t > 2 * (int64_t)interval)
+		return "stale";
+	return rtt >= 0 ? "up" : "down";
+}
+
+static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_last *last, long interval,
+			 int64_t now)
 {
 	sb_json_obj(j);
 	sb_json_kint(j, "id", l->id);
@@ -188,7 +234,9 @@ static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_last *last)
 		sb_json_knum(j, "loss", last->loss);
 		sb_json_obj_end(j);
 	}
-	sb_json_kstr(j, "state", last == NULL ? "unknown" : last->rtt >= 0 ? "up" : "down");
+	sb_json_kstr(j, "state",
+		     sb_link_state(last != NULL, last != NULL ? last->ts : 0,
+				   last != NULL ? last->rtt : -1, interval, now));
 	sb_json_obj_end(j);
 }
 
@@ -212,10 +260,26 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	sb_json_kint(j, "pulled", m->pulled);
 	sb_json_kint(j, "last_seen", m->last_seen);
 	sb_json_kint(j, "results", m->results);
+	/* the box is silent when it has not been heard of in three of its shortest test's
+	 * intervals (it sends every result it has at each round) */
+	long ping = 0, shortest = 0;
+	int64_t now = (int64_t)time(NULL);
+	sb_monitor_intervals(ml->srv, m->id, &ping, &shortest);
+	sb_json_key(j, "interval");
+	if (shortest > 0)
+		sb_json_int(j, shortest);
+	else
+		sb_json_null(j);
+	sb_json_kint(j, "ping_interval", ping);
+	sb_json_kstr(j, "box",
+		     shortest <= 0                                ? "idle"
+		     : m->last_seen == 0                          ? "never"
+		     : now - m->last_seen > 3 * (int64_t)shortest ? "silent"
+								  : "ok");
 	sb_json_key(j, "links");
 	sb_json_arr(j);
 	for (size_t i = 0; i < n; i++)
-		sb_link_json(j, &links[i], sb_last_of(ml->lasts, m->id, links[i].id));
+		sb_link_json(j, &links[i], sb_last_of(ml->lasts, m->id, links[i].id), ping, now);
 	sb_json_arr_end(j);
 	free(links);
 	if (ml->detail) {
@@ -489,7 +553,7 @@ static int sb_link_save_reply(sb_req *r, int64_t id, sb_link_rec *l, int is_new,
 	}
 	sb_json j;
 	sb_json_init(&j, 0);
-	sb_link_json(&j, l, NULL);
+	sb_link_json(&j, l, NULL, 0, 0);
 	sb_reply_json(r, status, &j);
 	return SB_OK;
 }

@@ -79,16 +79,20 @@ static int sb_http_row(void *ctx, const sb_probe_row *row)
 	return sb_pseries_add(ctx, row->ts, row->rtt, (double)row->status);
 }
 
-/* Traceroute runs: their time, path signature and hops. */
+/* The paths traceroute found, in time order: each is dated by the first run that took it (a
+ * path seen again after another one starts a new entry), with the last run on it. */
 typedef struct sb_trun {
-	int64_t t;
+	int64_t t;    /* the first run on this path */
+	int64_t seen; /* the last run on it */
+	size_t runs;
 	char *path; /* first address of each hop, comma separated ("*" for none) */
-	char *hops; /* the hops JSON as stored */
 } sb_trun;
 
 typedef struct sb_truns {
 	sb_trun *v;
 	size_t n, cap;
+	int64_t last_t; /* the last run of all, and its hops JSON as stored */
+	char *last_hops;
 } sb_truns;
 
 /* The first non-empty "ipaddr" of a hop (an array of probes), or "*". */
@@ -165,13 +169,13 @@ static int sb_trace_row(void *ctx, const sb_probe_row *row)
 	sb_truns *l = ctx;
 	if (row->hops == NULL)
 		return SB_OK;
+	free(l->last_hops);
+	l->last_hops = sb_xstrdup(row->hops);
+	l->last_t = row->ts;
 	char *path = sb_hops_path(row->hops);
-	/* only the runs that start a new path, and the last one, are kept */
 	if (l->n > 0 && strcmp(l->v[l->n - 1].path, path) == 0) {
-		sb_trun *last = &l->v[l->n - 1];
-		last->t = row->ts;
-		free(last->hops);
-		last->hops = sb_xstrdup(row->hops);
+		l->v[l->n - 1].seen = row->ts;
+		l->v[l->n - 1].runs++;
 		free(path);
 		return SB_OK;
 	}
@@ -179,20 +183,17 @@ static int sb_trace_row(void *ctx, const sb_probe_row *row)
 		l->cap = l->cap ? l->cap * 2 : 16;
 		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n].t = row->ts;
-	l->v[l->n].path = path;
-	l->v[l->n].hops = sb_xstrdup(row->hops);
+	l->v[l->n] = (sb_trun){.t = row->ts, .seen = row->ts, .runs = 1, .path = path};
 	l->n++;
 	return SB_OK;
 }
 
 static void sb_truns_free(sb_truns *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].path);
-		free(l->v[i].hops);
-	}
 	free(l->v);
+	free(l->last_hops);
 }
 
 /* ---- analysis: the rules of base/avail.h ---- */
@@ -233,12 +234,27 @@ static void sb_availability_json(sb_json *j, const sb_pings *p)
 /* The heat map: per local day (rows) and hour (columns), the median RTT of the replies (null
  * where there is none) and the mean share of lost probes (null without records), with the
  * hours and days that had a reply. */
-static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long days)
+static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long days, int64_t now)
 {
 	sb_avail_heat hm;
 	sb_avail_heatmap(p->v, p->n, from, days, &hm);
 	sb_json_key(j, "heatmap");
 	sb_json_obj(j);
+	/* the cell of now (day * 24 + local hour): the cells after it are still to come */
+	char nd[11], nt[9];
+	sb_time_local(now, nd, nt);
+	sb_date today;
+	long now_cell = 0;
+	if (sb_date_parse(nd, &today) == SB_OK) {
+		long d = sb_period_days(from, today) - 1;
+		if (sb_period_days(today, from) > 1)
+			now_cell = -1;
+		else if (d >= days)
+			now_cell = days * 24;
+		else
+			now_cell = d * 24 + (nt[0] - '0') * 10 + (nt[1] - '0');
+	}
+	sb_json_kint(j, "now_cell", now_cell);
 	sb_json_kint(j, "active_hours", hm.active_hours);
 	sb_json_kint(j, "active_days", hm.active_days);
 	sb_json_key(j, "days");
@@ -249,8 +265,8 @@ static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long da
 		sb_json_str(j, ds);
 	}
 	sb_json_arr_end(j);
-	const char *keys[] = {"rtt", "loss"};
-	for (int which = 0; which < 2; which++) {
+	const char *keys[] = {"rtt", "rtt_max", "loss"};
+	for (int which = 0; which < 3; which++) {
 		sb_json_key(j, keys[which]);
 		sb_json_arr(j);
 		for (long d = 0; d < days; d++) {
@@ -259,7 +275,9 @@ static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long da
 				const sb_avail_cell *c = &hm.cells[d * 24 + h];
 				if (which == 0 && c->nrtt > 0)
 					sb_json_num(j, round(c->rtt * 1000) / 1000);
-				else if (which == 1 && c->records > 0)
+				else if (which == 1 && c->nrtt > 0)
+					sb_json_num(j, round(c->rtt_max * 1000) / 1000);
+				else if (which == 2 && c->records > 0)
 					sb_json_num(j, round(c->loss * 100) / 100);
 				else
 					sb_json_null(j);
@@ -312,16 +330,15 @@ static void sb_traceroute(sb_json *j, const sb_truns *tr)
 	sb_json_key(j, "traceroute");
 	sb_json_obj(j);
 	sb_json_key(j, "last");
-	if (tr->n == 0) {
+	if (tr->last_hops == NULL) {
 		sb_json_null(j);
 	} else {
-		const sb_trun *last = &tr->v[tr->n - 1];
 		sb_json_obj(j);
-		sb_json_kint(j, "t", last->t);
+		sb_json_kint(j, "t", tr->last_t);
 		sb_json_key(j, "hops");
 		bson_t doc;
 		bson_iter_t it;
-		if (sb_hops_parse(last->hops, &doc)) {
+		if (sb_hops_parse(tr->last_hops, &doc)) {
 			if (bson_iter_init_find(&it, &doc, "h")) {
 				const uint8_t *data;
 				uint32_t len;
@@ -340,14 +357,17 @@ static void sb_traceroute(sb_json *j, const sb_truns *tr)
 		}
 		sb_json_obj_end(j);
 	}
-	/* the runs where the path changed: each entry starts a new path (the first is the range's)
-	 */
+	/* the paths in time order, each dated by its first run ("t") and its last ("until"); the
+	 * first one may have started before the range ("from_start") */
 	sb_json_key(j, "changes");
 	sb_json_arr(j);
 	size_t first = tr->n > SB_MAX_CHANGES ? tr->n - SB_MAX_CHANGES : 0;
 	for (size_t i = first; i < tr->n; i++) {
 		sb_json_obj(j);
 		sb_json_kint(j, "t", tr->v[i].t);
+		sb_json_kint(j, "until", tr->v[i].seen);
+		sb_json_kint(j, "runs", (int64_t)tr->v[i].runs);
+		sb_json_kbool(j, "from_start", i == 0);
 		sb_json_kstr(j, "path", tr->v[i].path);
 		sb_json_obj_end(j);
 	}
@@ -423,6 +443,17 @@ void sb_api_probe_link(sb_req *r)
 		sb_reply_store_error(r, &err);
 		return;
 	}
+	if (lk == NULL && ping.n == 0 && http.n == 0 && tr.n == 0) {
+		free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
+		free(links);
+		sb_reply_error(r, 404, "no link %" PRId64 " of monitor %" PRId64 "%s", link,
+			       monitor, known ? "" : ": no such monitor either");
+		return;
+	}
+	int64_t now = (int64_t)time(NULL);
+	long ping_every = 0, shortest = 0;
+	if (known)
+		sb_monitor_intervals(r->srv, monitor, &ping_every, &shortest);
 	sb_json j;
 	sb_json_init(&j, 0);
 	sb_json_obj(&j);
@@ -438,12 +469,28 @@ void sb_api_probe_link(sb_req *r)
 	sb_json_kstr(&j, "to", ts);
 	sb_json_kint(&j, "start", t0);
 	sb_json_kint(&j, "end", t1);
+	sb_json_kint(&j, "now", now);
+	sb_json_kbool(&j, "configured", lk != NULL);
+	sb_json_key(&j, "interval");
+	if (ping_every > 0)
+		sb_json_int(&j, ping_every);
+	else
+		sb_json_null(&j);
+	/* the state now, when the range reaches today (an older range says nothing of now) */
+	sb_json_key(&j, "state");
+	if (t1 > now) {
+		const sb_avail_rec *last = ping.n > 0 ? &ping.v[ping.n - 1] : NULL;
+		sb_json_str(&j, sb_link_state(last != NULL, last != NULL ? last->t : 0,
+					      last != NULL ? last->rtt : -1, ping_every, now));
+	} else {
+		sb_json_null(&j);
+	}
 	sb_json_key(&j, "ping");
 	sb_json_obj(&j);
 	sb_ping_arrays(&j, &ping);
 	sb_json_obj_end(&j);
 	sb_availability_json(&j, &ping);
-	sb_heatmap_json(&j, &ping, from, days);
+	sb_heatmap_json(&j, &ping, from, days, now);
 	sb_json_key(&j, "http");
 	sb_json_obj(&j);
 	sb_time_array(&j, http.t, http.n);

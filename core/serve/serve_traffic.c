@@ -1,4 +1,5 @@
-/* serve_traffic.c - the traffic API: layers overview, an interface's samples and days. */
+/* serve_traffic.c - the traffic API: an interface's samples and days (the layers overview is
+ * serve_find.c's). */
 #include "config.h"
 
 #include <errno.h>
@@ -18,214 +19,6 @@
 static sb_date sb_yesterday(void)
 {
 	return sb_date_add(sb_date_today(), -1);
-}
-
-/* ---- /api/layers ---- */
-
-/* One interface of a layer: its newest summary in the window, and whether that is the day asked. */
-typedef struct sb_iface {
-	char *name, *type;
-	char date[11];
-	double capacity, in_prom, in_max_prom, out_prom, out_max_prom, use;
-	int has_use;
-	long samples;
-} sb_iface;
-
-typedef struct sb_iface_list {
-	sb_iface *v;
-	size_t n, cap;
-} sb_iface_list;
-
-static int sb_iface_row(void *ctx, const sb_summary_row *row)
-{
-	sb_iface_list *l = ctx;
-	sb_iface *last = l->n > 0 ? &l->v[l->n - 1] : NULL;
-	if (last == NULL || strcmp(last->name, row->name) != 0 ||
-	    strcmp(last->type, row->type) != 0) {
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 64;
-			l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
-		}
-		last = &l->v[l->n++];
-		memset(last, 0, sizeof(*last));
-		last->name = sb_xstrdup(row->name);
-		last->type = sb_xstrdup(row->type);
-	}
-	/* rows come by date within an interface: the last one is the newest */
-	snprintf(last->date, sizeof(last->date), "%s", row->date);
-	last->capacity = row->capacity;
-	last->in_prom = row->in_prom;
-	last->in_max_prom = row->in_max_prom;
-	last->out_prom = row->out_prom;
-	last->out_max_prom = row->out_max_prom;
-	last->use = row->use;
-	last->has_use = row->has_use;
-	last->samples = row->samples;
-	return SB_OK;
-}
-
-static void sb_iface_list_free(sb_iface_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].name);
-		free(l->v[i].type);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static int sb_iface_by_use(const void *a, const void *b)
-{
-	const sb_iface *x = *(sb_iface *const *)a, *y = *(sb_iface *const *)b;
-	if (x->use != y->use)
-		return x->use < y->use ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-static void sb_iface_json(sb_json *j, const sb_iface *f, int in_only)
-{
-	sb_json_obj(j);
-	sb_json_kstr(j, "name", f->name);
-	sb_json_kstr(j, "type", f->type);
-	sb_json_kstr(j, "date", f->date);
-	sb_json_knum(j, "capacity", f->capacity);
-	sb_json_knum(j, "in_prom", f->in_prom);
-	sb_json_knum(j, "in_max_prom", f->in_max_prom);
-	if (!in_only) {
-		sb_json_knum(j, "out_prom", f->out_prom);
-		sb_json_knum(j, "out_max_prom", f->out_max_prom);
-		sb_json_key(j, "use");
-		if (f->has_use)
-			sb_json_num(j, f->use);
-		else
-			sb_json_null(j);
-	}
-	sb_json_key(j, "samples");
-	if (f->samples >= 0)
-		sb_json_int(j, f->samples);
-	else
-		sb_json_null(j);
-	sb_json_obj_end(j);
-}
-
-/* The newest date with a daily summary: the max of the dates seen. */
-static int sb_newest_row(void *ctx, const sb_summary_row *row)
-{
-	char *newest = ctx;
-	if (strcmp(row->date, newest) > 0)
-		snprintf(newest, 11, "%s", row->date);
-	return SB_OK;
-}
-
-/* The newest day with summaries up to day (at most 400 days back, looking further only when
- * nearer days have none); *day stays when there is none. */
-static int sb_newest_day(sb_store *st, sb_date *day, sb_err *err)
-{
-	static const int back[] = {0, 7, 60, 400};
-	char newest[11] = "", from[11], to[11];
-	sb_date_format(*day, to);
-	int rc = SB_OK;
-	for (size_t i = 0; i < SB_ARRAY_SIZE(back) && rc == SB_OK && newest[0] == '\0'; i++) {
-		sb_date_format(sb_date_add(*day, -back[i]), from);
-		rc = sb_store_query_summary(st, NULL, NULL, from, to, sb_newest_row, newest, err);
-	}
-	sb_date d;
-	if (rc == SB_OK && newest[0] != '\0' && sb_date_parse(newest, &d) == SB_OK)
-		*day = d;
-	return rc;
-}
-
-void sb_api_layers(sb_req *r)
-{
-	sb_date day;
-	if (sb_req_date(r, "date", sb_yesterday(), &day) != SB_OK || sb_reply_cached(r))
-		return;
-	sb_err err = {0};
-	sb_store *st = sb_srv_store(r->srv, &err);
-	if (st == NULL) {
-		sb_reply_store_error(r, &err);
-		return;
-	}
-	/* without a date: yesterday, or the newest day stored when yesterday has nothing yet */
-	if (sb_req_arg(r, "date") == NULL && sb_newest_day(st, &day, &err) != SB_OK) {
-		sb_srv_store_put(r->srv, st);
-		sb_reply_store_error(r, &err);
-		return;
-	}
-	char dstr[11], from[11];
-	sb_date_format(day, dstr);
-	sb_date_format(sb_date_add(day, -30), from);
-	int64_t expected = sb_period_expected_samples(day, day);
-	const sb_settings *set = r->srv->o->s;
-	sb_json j;
-	sb_json_init(&j, 0);
-	sb_json_obj(&j);
-	sb_json_kstr(&j, "date", dstr);
-	sb_json_kint(&j, "expected", expected);
-	sb_json_knum(&j, "factor", set->factor);
-	sb_json_knum(&j, "use_amber", set->use_amber);
-	sb_json_knum(&j, "use_red", set->use_red);
-	sb_json_kstr(&j, "backend", sb_store_backend(st));
-	sb_json_key(&j, "layers");
-	sb_json_arr(&j);
-	int rc = SB_OK;
-	for (size_t i = 0; i < r->srv->nlayers && rc == SB_OK; i++) {
-		const sb_schema *sc = r->srv->layers[i];
-		sb_iface_list l = {0};
-		rc = sb_store_query_summary(st, sc->layer, NULL, from, dstr, sb_iface_row, &l,
-					    &err);
-		if (rc != SB_OK) {
-			sb_iface_list_free(&l);
-			break;
-		}
-		sb_json_obj(&j);
-		sb_json_kstr(&j, "layer", sc->layer);
-		sb_json_kbool(&j, "in_only", sc->in_only);
-		sb_json_key(&j, "interfaces");
-		sb_json_arr(&j);
-		sb_iface **top = sb_xcalloc(l.n + 1, sizeof(*top));
-		size_t ntop = 0;
-		for (size_t k = 0; k < l.n; k++) {
-			sb_iface_json(&j, &l.v[k], sc->in_only);
-			if (strcmp(l.v[k].date, dstr) == 0 && l.v[k].has_use && !sc->in_only)
-				top[ntop++] = &l.v[k];
-		}
-		sb_json_arr_end(&j);
-		qsort(top, ntop, sizeof(*top), sb_iface_by_use);
-		sb_json_key(&j, "top");
-		sb_json_arr(&j);
-		for (size_t k = 0; k < ntop && k < 10; k++)
-			sb_iface_json(&j, top[k], sc->in_only);
-		sb_json_arr_end(&j);
-		free(top);
-		/* short days: fewer samples than the day has, or no summary at all that day */
-		sb_json_key(&j, "short");
-		sb_json_arr(&j);
-		for (size_t k = 0; k < l.n; k++) {
-			const sb_iface *f = &l.v[k];
-			int missing = strcmp(f->date, dstr) != 0;
-			if (!missing && (f->samples < 0 || f->samples >= expected))
-				continue;
-			sb_json_obj(&j);
-			sb_json_kstr(&j, "name", f->name);
-			sb_json_kstr(&j, "type", f->type);
-			sb_json_kint(&j, "samples", missing ? 0 : f->samples);
-			sb_json_kstr(&j, "last", f->date);
-			sb_json_obj_end(&j);
-		}
-		sb_json_arr_end(&j);
-		sb_json_obj_end(&j);
-		sb_iface_list_free(&l);
-	}
-	sb_srv_store_put(r->srv, st);
-	if (rc != SB_OK) {
-		sb_json_free(&j);
-		sb_reply_store_error(r, &err);
-		return;
-	}
-	sb_json_arr_end(&j);
-	sb_json_obj_end(&j);
-	sb_reply_json_cache(r, &j);
 }
 
 /* ---- /api/interface ---- */
@@ -332,6 +125,8 @@ typedef struct sb_days {
 	sb_json *j;
 	const char *type;
 	int in_only;
+	size_t n;
+	double capacity; /* the newest day's */
 } sb_days;
 
 static int sb_day_row(void *ctx, const sb_summary_row *row)
@@ -339,6 +134,8 @@ static int sb_day_row(void *ctx, const sb_summary_row *row)
 	sb_days *d = ctx;
 	if (d->type != NULL && strcmp(d->type, row->type) != 0)
 		return SB_OK;
+	d->n++;
+	d->capacity = row->capacity;
 	sb_json *j = d->j;
 	sb_json_obj(j);
 	sb_json_kstr(j, "date", row->date);
@@ -364,6 +161,18 @@ static int sb_day_row(void *ctx, const sb_summary_row *row)
 	return SB_OK;
 }
 
+/* Any summary of the interface (of its type when one is given), outside the range too: counts
+ * them and keeps the newest capacity. */
+static int sb_any_day_row(void *ctx, const sb_summary_row *row)
+{
+	sb_days *d = ctx;
+	if (d->type != NULL && strcmp(d->type, row->type) != 0)
+		return SB_OK;
+	d->n++;
+	d->capacity = row->capacity;
+	return SB_OK;
+}
+
 void sb_api_interface(sb_req *r)
 {
 	const char *lname = sb_req_arg(r, "layer"), *name = sb_req_arg(r, "name");
@@ -384,8 +193,18 @@ void sb_api_interface(sb_req *r)
 		sb_reply_error(r, 400, "name or type too long");
 		return;
 	}
-	sb_date to, from;
-	if (sb_req_date(r, "to", sb_yesterday(), &to) != SB_OK ||
+	sb_date to, from, newest = sb_yesterday();
+	const char *tov = sb_req_arg(r, "to");
+	char nd[11];
+	sb_err err = {0};
+	if (tov == NULL || *tov == '\0') { /* the default range ends on the newest day with data */
+		if (sb_srv_default_day(r->srv, nd, &err) != SB_OK) {
+			sb_reply_store_error(r, &err);
+			return;
+		}
+		sb_date_parse(nd, &newest);
+	}
+	if (sb_req_date(r, "to", newest, &to) != SB_OK ||
 	    sb_req_date(r, "from", sb_date_add(to, -6), &from) != SB_OK)
 		return;
 	long days = sb_period_days(from, to);
@@ -398,13 +217,15 @@ void sb_api_interface(sb_req *r)
 			       r->srv->o->max_range_days);
 		return;
 	}
+	int64_t start, end, u0, u1;
+	sb_date_bounds(from, &start, &u0);
+	sb_date_bounds(to, &u1, &end);
 	char fs[11], ts[11];
 	sb_date_format(from, fs);
 	sb_date_format(to, ts);
 	if (sb_reply_cached(r))
 		return;
 
-	sb_err err = {0};
 	sb_store *st = sb_srv_store(r->srv, &err);
 	if (st == NULL) {
 		sb_reply_store_error(r, &err);
@@ -425,9 +246,11 @@ void sb_api_interface(sb_req *r)
 		sb_json_kbool(&j, "in_only", sc->in_only);
 		sb_json_knum(&j, "factor", sc->in_only ? 1.0 : set->factor);
 		sb_json_kstr(&j, "unit", sc->in_only ? "IPs" : "Gbps");
-		sb_json_knum(&j, "capacity", s.capacity);
 		sb_json_kstr(&j, "from", fs);
 		sb_json_kstr(&j, "to", ts);
+		sb_json_kint(&j, "start", start);
+		sb_json_kint(&j, "end", end);
+		sb_json_kint(&j, "step", 300);
 		sb_json_kint(&j, "expected", sb_period_expected_samples(from, to));
 		sb_json_kbool(&j, "truncated", s.too_many);
 		sb_json_int_array(&j, "t", s.t, s.n);
@@ -450,9 +273,26 @@ void sb_api_interface(sb_req *r)
 		sb_json_obj_end(&j);
 		sb_json_key(&j, "daily");
 		sb_json_arr(&j);
-		sb_days d = {&j, type, sc->in_only};
+		sb_days d = {&j, type, sc->in_only, 0, 0};
 		rc = sb_store_query_summary(st, sc->layer, name, fs, ts, sb_day_row, &d, &err);
 		sb_json_arr_end(&j);
+		/* nothing in the range: is the interface known at all? */
+		if (rc == SB_OK && s.n == 0 && d.n == 0) {
+			rc = sb_store_query_summary(st, sc->layer, name, NULL, NULL, sb_any_day_row,
+						    &d, &err);
+			if (rc == SB_OK && d.n == 0) {
+				sb_srv_store_put(r->srv, st);
+				sb_series_free(&s);
+				sb_json_free(&j);
+				sb_reply_error(r, 404,
+					       "no interface %s%s%s in %s: the store holds none",
+					       name, type != NULL ? " of type " : "",
+					       type != NULL ? type : "", sc->layer);
+				return;
+			}
+		}
+		/* the capacity of the newest sample, else of the newest day; 0 is unknown */
+		sb_json_knum(&j, "capacity", s.n > 0 ? s.capacity : d.capacity);
 		sb_json_obj_end(&j);
 	}
 	sb_srv_store_put(r->srv, st);

@@ -240,6 +240,56 @@ int sb_store_query_summary(sb_store *st, const char *layer, const char *name, co
 	return st->ops->query_summary(st, layer, name, from, to, fn, ctx, err);
 }
 
+/* The core's sb_store_query_summary_newest: the rows of the range come by interface and date,
+ * so the last row of each interface is held until the next interface shows. */
+typedef struct sb_newest {
+	sb_summary_fn fn;
+	void *ctx;
+	sb_summary_row held;
+	char *name, *type, *date, *layer;
+	int have;
+} sb_newest;
+
+static void sb_newest_drop(sb_newest *n)
+{
+	sb_free(n->name);
+	sb_free(n->type);
+	sb_free(n->date);
+	sb_free(n->layer);
+}
+
+static int sb_newest_row(void *ctx, const sb_summary_row *row)
+{
+	sb_newest *n = ctx;
+	int rc = SB_OK;
+	if (n->have && (strcmp(n->name, row->name) != 0 || strcmp(n->type, row->type) != 0 ||
+			strcmp(n->layer, row->layer) != 0))
+		rc = n->fn(n->ctx, &n->held);
+	sb_newest_drop(n);
+	n->held = *row;
+	n->held.name = n->name = sb_xstrdup(row->name);
+	n->held.type = n->type = sb_xstrdup(row->type);
+	n->held.date = n->date = sb_xstrdup(row->date);
+	n->held.layer = n->layer = sb_xstrdup(row->layer);
+	n->have = 1;
+	return rc;
+}
+
+int sb_store_query_summary_newest(sb_store *st, const char *from, const char *to, sb_summary_fn fn,
+				  void *ctx, sb_err *err)
+{
+	if (st == NULL || fn == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
+	if (st->ops->query_summary_newest != NULL)
+		return st->ops->query_summary_newest(st, from, to, fn, ctx, err);
+	sb_newest n = {.fn = fn, .ctx = ctx};
+	int rc = st->ops->query_summary(st, NULL, NULL, from, to, sb_newest_row, &n, err);
+	if (rc == SB_OK && n.have)
+		rc = fn(ctx, &n.held);
+	sb_newest_drop(&n);
+	return rc;
+}
+
 int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
 			   const char *type, const char *from, const char *to, sb_history_fn fn,
 			   void *ctx, sb_err *err)

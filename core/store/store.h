@@ -122,6 +122,13 @@ typedef int (*sb_history_fn)(void *ctx, const sb_history_row *row);
 int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
 			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
 
+/* The newest daily summary of each interface (name, type, typeLayer) having one with
+ * from <= date <= to: one row per interface, in no particular order. As query_summary over the
+ * range keeping the last row of each interface, but the SQLite store reads only the keys of the
+ * range (its date index) and then the rows it keeps. */
+int sb_store_query_summary_newest(sb_store *st, const char *from, const char *to, sb_summary_fn fn,
+				  void *ctx, sb_err *err);
+
 /* Raw samples of a layer with from <= date <= to (NULL = unbounded), optionally one interface
  * (name, and type unless NULL), ordered by name, type, date, time. A missing table yields no rows. */
 int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,

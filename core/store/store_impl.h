@@ -4,8 +4,9 @@
 
 #include "store/store.h"
 
-/* The hooks of one backend. Every hook MUST exist. sb_store_* in store.c has already checked the
- * arguments (non-NULL store, valid schema names, non-NULL row strings) before a hook runs. */
+/* The hooks of one backend. Every hook MUST exist, except those said MAY (NULL: the core's way
+ * over the other hooks). sb_store_* in store.c has already checked the arguments (non-NULL store,
+ * valid schema names, non-NULL row strings) before a hook runs. */
 typedef struct sb_store_ops {
 	const char *name; /* "sqlite", "mongodb" */
 	int (*start)(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
@@ -15,6 +16,9 @@ typedef struct sb_store_ops {
 	int (*put_summary)(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err);
 	int (*query_summary)(sb_store *st, const char *layer, const char *name, const char *from,
 			     const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
+	/* MAY: sb_store_query_summary_newest */
+	int (*query_summary_newest)(sb_store *st, const char *from, const char *to,
+				    sb_summary_fn fn, void *ctx, sb_err *err);
 	int (*query_history)(sb_store *st, const sb_schema *schema, const char *name,
 			     const char *type, const char *from, const char *to, sb_history_fn fn,
 			     void *ctx, sb_err *err);

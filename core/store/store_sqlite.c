@@ -492,6 +492,138 @@ static int sb_sqlite_query_summary(sb_store *st, const char *layer, const char *
 	return sb_sqlite_run(s, key, stmt, sb_sqlite_summary_row, &call, err);
 }
 
+/* ---- the newest summary of each interface ---- */
+
+/* A set of interfaces (layer, type, name) with the newest date seen, open addressing. */
+typedef struct sb_ikey {
+	char *key; /* "layer\x1ftype\x1fname"; NULL: free slot */
+	char date[11];
+} sb_ikey;
+
+typedef struct sb_ikeys {
+	sb_ikey *v;
+	size_t n, cap; /* cap: a power of two */
+} sb_ikeys;
+
+static uint64_t sb_ikey_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)k; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of key: its own, or the free one it would take. */
+static sb_ikey *sb_ikeys_slot(sb_ikeys *t, const char *key)
+{
+	size_t i = (size_t)sb_ikey_hash(key) & (t->cap - 1);
+	while (t->v[i].key != NULL && strcmp(t->v[i].key, key) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+/* Adds key with date unless it is there already (the first date seen is kept). */
+static void sb_ikeys_add(sb_ikeys *t, const char *key, const char *date)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		sb_ikeys old = *t;
+		t->cap = old.cap ? old.cap * 2 : 1024;
+		t->v = sb_xcalloc(t->cap, sizeof(*t->v));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].key != NULL)
+				*sb_ikeys_slot(t, old.v[i].key) = old.v[i];
+		free(old.v);
+	}
+	sb_ikey *k = sb_ikeys_slot(t, key);
+	if (k->key != NULL)
+		return;
+	k->key = sb_xstrdup(key);
+	snprintf(k->date, sizeof(k->date), "%s", date);
+	t->n++;
+}
+
+static void sb_ikeys_free(sb_ikeys *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->v[i].key);
+	free(t->v);
+}
+
+static void sb_ikey_of(char *buf, size_t size, const char *layer, const char *type,
+		       const char *name)
+{
+	snprintf(buf, size, "%s\x1f%s\x1f%s", layer, type, name);
+}
+
+typedef struct sb_sqlite_newest {
+	sb_ikeys keys;
+	char newest[11]; /* the range's newest date */
+	sb_sqlite_summary_call call;
+} sb_sqlite_newest;
+
+/* Keys newest first: the first date of each interface is its newest. */
+static int sb_sqlite_newest_key(sqlite3_stmt *stmt, void *arg)
+{
+	sb_sqlite_newest *nw = arg;
+	char key[800];
+	const char *date = sb_sqlite_text(stmt, 3);
+	if (nw->newest[0] == '\0')
+		snprintf(nw->newest, sizeof(nw->newest), "%s", date);
+	sb_ikey_of(key, sizeof(key), sb_sqlite_text(stmt, 0), sb_sqlite_text(stmt, 1),
+		   sb_sqlite_text(stmt, 2));
+	sb_ikeys_add(&nw->keys, key, date);
+	return SB_OK;
+}
+
+static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const char *to,
+					  sb_summary_fn fn, void *ctx, sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	/* 1. the interfaces of the range and their newest dates, from the (date, typeLayer) index,
+	 * which holds the key columns: no row is read */
+	sb_sql q = {.len = 0};
+	sb_sql_add(&q,
+		   "SELECT \"typeLayer\", \"type\", \"name\", \"date\" FROM \"%s\" WHERE \"date\" "
+		   ">= ?1 AND \"date\" <= ?2 ORDER BY \"date\" DESC",
+		   SB_STORE_SUMMARY_TABLE);
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, "qn:keys", &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
+	sb_sqlite_newest nw = {.call = {fn, ctx}};
+	rc = sb_sqlite_run(s, "qn:keys", stmt, sb_sqlite_newest_key, &nw, err);
+	if (rc != SB_OK || nw.keys.n == 0) {
+		sb_ikeys_free(&nw.keys);
+		return rc;
+	}
+	/* 2. the rows of the newest date (the day of most interfaces), whole */
+	rc = sb_sqlite_query_summary(st, NULL, NULL, nw.newest, nw.newest, fn, ctx, err);
+	/* 3. each interface whose newest date is older, by its key */
+	q = (sb_sql){.len = 0};
+	sb_sqlite_select(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
+			 SB_ARRAY_SIZE(sb_sqlite_summary_cols));
+	sb_sql_add(&q, " AND \"typeLayer\" = ?3 AND \"type\" = ?4 AND \"name\" = ?5");
+	stmt = NULL;
+	if (rc == SB_OK)
+		rc = sb_sqlite_query_stmt(s, "qn:one", &q, &stmt, err);
+	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < nw.keys.cap; i++) {
+		const sb_ikey *k = &nw.keys.v[i];
+		if (k->key == NULL || strcmp(k->date, nw.newest) == 0)
+			continue;
+		const char *l = k->key, *t = strchr(l, '\x1f') + 1, *n = strchr(t, '\x1f') + 1;
+		sqlite3_bind_text(stmt, 1, k->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, k->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, l, (int)(t - 1 - l), SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, t, (int)(n - 1 - t), SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, n, -1, SQLITE_STATIC);
+		rc = sb_sqlite_run(s, "qn:one", stmt, sb_sqlite_summary_row, &nw.call, err);
+	}
+	sb_ikeys_free(&nw.keys);
+	return rc;
+}
+
 typedef struct sb_sqlite_history_call {
 	const sb_schema *schema;
 	sb_history_fn fn;
@@ -755,6 +887,7 @@ static const sb_store_ops sb_sqlite_ops = {
 	.put_history = sb_sqlite_put_history,
 	.put_summary = sb_sqlite_put_summary,
 	.query_summary = sb_sqlite_query_summary,
+	.query_summary_newest = sb_sqlite_query_summary_newest,
 	.query_history = sb_sqlite_query_history,
 	.start_probes = sb_sqlite_start_probes,
 	.drop_probes = sb_sqlite_drop_probes,

@@ -239,6 +239,25 @@ int main(void)
 	memset(&r, 0, sizeof(r));
 	sb_store_query_summary(st, "BORDE", "if-a", "2026-01-02", NULL, on_summary, &r, &err);
 	is_int(r.n, 1, "layer, name and from filters");
+	sb_summary_row older = {"if-b", "CISCO", "2026-01-01", "BORDE", 10, 7, 7, 7, 7, 1, 70, 288};
+	is_int(sb_store_put_summary(st, &older, 1, &err), SB_OK, "an older day of if-b");
+	memset(&r, 0, sizeof(r));
+	is_int(sb_store_query_summary_newest(st, "2026-01-01", "2026-01-02", on_summary, &r, &err),
+	       SB_OK, "the newest summary of each interface");
+	is_int(r.n, 4, "one row per interface");
+	ok(strstr(r.text, "BORDE|CISCO|if-a|2026-01-01|10|1|2|3|4|40|276\n") != NULL &&
+		   strstr(r.text, "BORDE|CISCO|if-b|2026-01-02|10|9.25|2.5|3.5|4.5|45|288\n") !=
+			   NULL &&
+		   strstr(r.text, "BORDE|HUAWEI|if-a|2026-01-02|0|1|2|3|4|null|-1\n") != NULL &&
+		   strstr(r.text, "IPBRAS|HUAWEI|BRAS-1|2026-01-02|0|4000|4100|0|0|0|288\n") !=
+			   NULL,
+	   "each the newest of its days, whole: an interface missing on the newest day too");
+	memset(&r, 0, sizeof(r));
+	sb_store_query_summary_newest(st, "2026-01-01", "2026-01-01", on_summary, &r, &err);
+	is_str(r.text,
+	       "BORDE|CISCO|if-a|2026-01-01|10|1|2|3|4|40|276\n"
+	       "BORDE|CISCO|if-b|2026-01-01|10|7|7|7|7|70|288\n",
+	       "a range ending earlier: the rows of its last day");
 
 	/* All or nothing: a trigger refuses one row in the middle of the batch. */
 	ok(sql_exec(path,

@@ -299,7 +299,8 @@ sbweb.add_user(sql_root, "ana", PW, "viewer")
 
 
 def answers(kind, env):
-    """Every store-backed answer of serve: path -> (status, JSON without "backend")."""
+    """Every store-backed answer of serve: path -> (status, JSON without "backend" and "now",
+    the server's clock when it answered)."""
     srv = sbweb.Serve(sql_root, env=env)
     c = sbweb.Client(srv.port)
     st, _, _ = c.login("ana", PW)
@@ -310,6 +311,7 @@ def answers(kind, env):
         st, _, body = c.get(path)
         if isinstance(body, dict):
             body.pop("backend", None)
+            body.pop("now", None)
         out[path] = (st, body)
         return body
 
