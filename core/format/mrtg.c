@@ -110,7 +110,11 @@ static void sb_mrtg_sample_line(sb_mrtg_parser *p, const sb_mrtg_fields *f)
 				   (int64_t)(SB_MRTG_SECTION_LINES - 1) * SB_MRTG_STEP;
 		p->state = SB_MRTG_PARTIAL;
 	} else if (p->state == SB_MRTG_PARTIAL && !aligned) {
-		p->state = SB_MRTG_GRID; /* the partial bucket */
+		p->state = SB_MRTG_GRID; /* the partial bucket: the grid hangs from the boundary
+					  * below it (MRTG stamps it with its previous poll, which
+					  * may lie a whole bucket below line 2) */
+		p->section_floor = sb_mrtg_grid_below(ts + 1) -
+				   (int64_t)(SB_MRTG_SECTION_LINES - 1) * SB_MRTG_STEP;
 	} else {
 		p->state = SB_MRTG_GRID;
 		if (!aligned) {
@@ -128,6 +132,27 @@ static void sb_mrtg_sample_line(sb_mrtg_parser *p, const sb_mrtg_fields *f)
 	sb_mrtg_take(p, f);
 }
 
+sb_mrtg_kind sb_mrtg_line_kind(const char *s, size_t len, int64_t v[5])
+{
+	if (len > SB_MRTG_LINE_MAX)
+		return SB_MRTG_MALFORMED;
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	sb_mrtg_fields f;
+	sb_mrtg_split(s, len, &f);
+	if (f.n == 0)
+		return SB_MRTG_BLANK;
+	/* the counters may be 64-bit unsigned: only the timestamp has to fit */
+	if (f.n == 3 && f.digits_only && (f.overflow & 1u) == 0) {
+		v[0] = f.v[0];
+		return SB_MRTG_COUNTERS;
+	}
+	if (f.n != 5 || !f.digits_only || f.overflow != 0)
+		return SB_MRTG_MALFORMED;
+	memcpy(v, f.v, sizeof(f.v));
+	return SB_MRTG_SAMPLE;
+}
+
 /* Handles the complete line in buf (without its '\n'). */
 static void sb_mrtg_line(sb_mrtg_parser *p)
 {
@@ -140,20 +165,17 @@ static void sb_mrtg_line(sb_mrtg_parser *p)
 		sb_mrtg_bad(p);
 		return;
 	}
-	if (len > 0 && p->buf[len - 1] == '\r')
-		len--;
-	sb_mrtg_fields f;
-	sb_mrtg_split(p->buf, len, &f);
-	if (f.n == 0)
-		return; /* blank line */
+	sb_mrtg_fields f = {.n = 5};
+	sb_mrtg_kind kind = sb_mrtg_line_kind(p->buf, len, f.v);
+	if (kind == SB_MRTG_BLANK)
+		return;
 	if (p->state == SB_MRTG_HEADER) {
-		/* the counters may be 64-bit unsigned: only the timestamp has to fit */
 		p->state = SB_MRTG_LATEST;
-		if (f.n != 3 || !f.digits_only || (f.overflow & 1u) != 0)
+		if (kind != SB_MRTG_COUNTERS)
 			sb_mrtg_bad(p);
 		return;
 	}
-	if (f.n != 5 || !f.digits_only || f.overflow != 0) {
+	if (kind != SB_MRTG_SAMPLE) {
 		sb_mrtg_bad(p);
 		return;
 	}

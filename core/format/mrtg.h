@@ -21,8 +21,11 @@
  * skipped and not counted as bad; CRLF is accepted. The first non-blank line is always taken as
  * line 1, and the first well-formed sample line as line 2.
  * The section also ends, whatever the count, at the first aligned line older than the grid hung
- * from line 2 (the largest multiple of 300 below line 2's timestamp, minus 598 steps of 300 s):
- * so a log with missing 5-minute lines never lets a 30-minute line in.
+ * from the partial bucket (the multiple of 300 at or below its timestamp, minus 598 steps of
+ * 300 s), or from line 2 when there is no partial bucket (the largest multiple of 300 below its
+ * timestamp, minus 598 steps): so a log with missing 5-minute lines never lets a 30-minute line
+ * in. MRTG stamps the partial bucket with its previous poll, 300 s before line 2, so its grid
+ * starts one step below line 2's.
  * The 5-minute section holds at most: line 2, one partial bucket, 599 lines. */
 #define SB_MRTG_MAX_SAMPLES 601
 #define SB_MRTG_SECTION_LINES 599
@@ -31,6 +34,19 @@
 /* One MRTG line: the five columns, values as MRTG wrote them; the SDK's sample
  * (scanbackup/layer.h), which every layer hands to the core. */
 typedef sb_sample sb_mrtg_sample;
+
+/* What one line of an MRTG log is, by the rules above (every reader of the format uses this). */
+typedef enum sb_mrtg_kind {
+	SB_MRTG_BLANK = 0, /* only blanks: skipped, not counted */
+	SB_MRTG_COUNTERS, /* the shape of line 1: three unsigned integers, the first fitting int64 */
+	SB_MRTG_SAMPLE,   /* five unsigned integers, each fitting int64 */
+	SB_MRTG_MALFORMED /* anything else, or longer than SB_MRTG_LINE_MAX bytes */
+} sb_mrtg_kind;
+
+/* Classifies the line s[0..len) (without its '\n'; a final '\r' is ignored). For
+ * SB_MRTG_SAMPLE, v[0..4] get ts, avg_in, avg_out, max_in, max_out; for SB_MRTG_COUNTERS, v[0]
+ * gets ts; otherwise v is left alone. Thread-safe. */
+sb_mrtg_kind sb_mrtg_line_kind(const char *s, size_t len, int64_t v[5]);
 
 /* Parser state. Plain data, no heap: init it, feed it, read samples[0..n) (newest first). */
 typedef struct sb_mrtg_parser {

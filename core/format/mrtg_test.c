@@ -481,6 +481,29 @@ static void test_gaps(sb_mrtg_parser *p)
 	free(t.s);
 }
 
+/* MRTG's own layout: the partial bucket is stamped with the previous poll, 300 s before line 2,
+ * so it and the 599 aligned lines after it sit one bucket lower than line 2's grid. Every one of
+ * them is 5-minute data, the oldest included; the line after it is coarser. */
+static void test_previous_poll(sb_mrtg_parser *p)
+{
+	int64_t now = 1795320137, prev = now - 300, a = prev - prev % 300;
+	text t = {0};
+	text_add(&t, "%" PRId64 " 1 2\n", now);
+	add_sample(&t, now);
+	add_sample(&t, prev);
+	for (int i = 0; i < SB_MRTG_SECTION_LINES; i++)
+		add_sample(&t, a - 300 * i);
+	int64_t oldest = a - 300 * (SB_MRTG_SECTION_LINES - 1);
+	add_sample(&t, oldest - 300); /* the first 30-minute line, 300 s older */
+	add_sample(&t, oldest - 300 - 1800);
+	parse(p, t.s, t.len, 0, INT64_MAX, t.len);
+	is_int(p->n, 601, "previous-poll partial: line 2, the partial bucket and 599 lines");
+	is_int(p->samples[p->n - 1].ts, oldest,
+	       "previous-poll partial: the oldest 5-minute line kept");
+	ok(p->done && p->nbad == 0, "previous-poll partial: the 30-minute line ends the section");
+	free(t.s);
+}
+
 int main(void)
 {
 	sb_mrtg_parser *p = sb_xmalloc(sizeof(*p));
@@ -497,6 +520,7 @@ int main(void)
 	test_edges(p);
 	test_streaming(p, q);
 	test_gaps(p);
+	test_previous_poll(p);
 
 	free(p);
 	free(q);

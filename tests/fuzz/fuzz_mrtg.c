@@ -1,9 +1,11 @@
-/* fuzz_mrtg.c - libFuzzer target: the MRTG parser, whole against chunked, open window against a day. */
+/* fuzz_mrtg.c - libFuzzer target: the MRTG parser, whole against chunked, open window against a day;
+ * the whole-log reader against the day parser. */
 #include "config.h"
 
 #include <string.h>
 
 #include "format/mrtg.h"
+#include "format/mrtglog.h"
 #include "fuzz.h"
 
 /* Parsers are large: keep them out of the stack. */
@@ -77,5 +79,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		j++;
 	}
 	SB_FUZZ_CHECK(j == whole.n);
+
+	/* the whole-log reader: its 5-minute section is the day parser's, then every line older
+	 * than the one before, in sections that never go back to a finer one */
+	sb_mrtg_log log;
+	if (sb_mrtg_log_read(s, size, &log) == SB_OK) {
+		SB_FUZZ_CHECK(log.n5 == all.n);
+		for (size_t i = 0; i < log.n5; i++)
+			SB_FUZZ_CHECK(memcmp(&log.lines[i].s, &all.samples[i],
+					     sizeof(all.samples[i])) == 0);
+		SB_FUZZ_CHECK(log.ncoarse[0] + log.ncoarse[1] + log.ncoarse[2] == log.n - log.n5);
+		SB_FUZZ_CHECK((log.nbad == 0) == (log.first_bad == 0));
+		SB_FUZZ_CHECK((log.nstray == 0) == (log.first_stray == 0));
+		SB_FUZZ_CHECK(log.nbad >= all.nbad);
+		for (size_t i = 1; i < log.n; i++) {
+			const sb_mrtg_line *a = &log.lines[i - 1], *b = &log.lines[i];
+			SB_FUZZ_CHECK(b->s.ts < a->s.ts && b->lineno > a->lineno);
+			SB_FUZZ_CHECK(b->res >= a->res);
+			SB_FUZZ_CHECK(i < log.n5 || (b->window > 0 && b->window <= b->res));
+			SB_FUZZ_CHECK(i < log.n5 || b->s.ts % b->res == 0 || b->window < b->res);
+		}
+	}
+	sb_mrtg_log_free(&log);
 	return 0;
 }
