@@ -29,7 +29,7 @@ static const char usage[] =
 	"  put-history LAYER FILE   lines: name;type;date;time;capacity;inProm;inMaxProm"
 	"[;outProm;outMaxProm]\n"
 	"  put-summary FILE         lines: name;type;date;typeLayer;capacity;inProm;inMaxProm;"
-	"outProm;outMaxProm;use|null[;samples]\n"
+	"outProm;outMaxProm;use|null[;samples[;resolution]]\n"
 	"  query-history LAYER FROM TO [NAME [TYPE]]   ('-' = any)\n"
 	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n"
 	"  start-probes | drop-probes\n"
@@ -151,7 +151,7 @@ typedef struct cli_summary {
 static int cli_summary_line(char **f, size_t n, void *arg)
 {
 	cli_summary *s = arg;
-	if (n != 10 && n != 11)
+	if (n < 10 || n > 12)
 		return SB_EINVAL;
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -175,8 +175,12 @@ static int cli_summary_line(char **f, size_t n, void *arg)
 			return SB_EINVAL;
 		r->has_use = 1;
 	}
-	if (n == 11 && sb_parse_long(f[10], &r->samples) != SB_OK)
+	if (n >= 11 && sb_parse_long(f[10], &r->samples) != SB_OK)
 		return SB_EINVAL;
+	long res = 0;
+	if (n == 12 && (sb_parse_long(f[11], &res) != SB_OK || res < 0 || res > 86400))
+		return SB_EINVAL;
+	r->resolution = (int32_t)res;
 	s->n++;
 	return SB_OK;
 }
@@ -200,7 +204,10 @@ static int cli_print_summary(void *ctx, const sb_summary_row *r)
 		printf("%.17g", r->use);
 	else
 		printf("null");
-	printf(";%ld\n", r->samples);
+	printf(";%ld", r->samples);
+	if (r->resolution > SB_RES_5MIN) /* 5-minute rows print as before */
+		printf(";%d", (int)r->resolution);
+	printf("\n");
 	return SB_OK;
 }
 

@@ -358,11 +358,11 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		rc = SB_EXIT_FAIL;
 	} else {
 		sb_log(SB_LOG_INFO, "database",
-		       "%s: %s done for %zu layer tables, DAILY_SUMMARY_HISTORY and the probe "
-		       "tables",
+		       "%s: %s done for %zu layer tables (each with its 30-minute, 2-hour and "
+		       "1-day tables), DAILY_SUMMARY_HISTORY and the probe tables",
 		       sb_store_backend(st), what, n);
-		printf("database %s: %s: %zu layer tables, DAILY_SUMMARY_HISTORY and the probe "
-		       "tables\n",
+		printf("database %s: %s: %zu layer tables (each with its 30-minute, 2-hour and "
+		       "1-day tables), DAILY_SUMMARY_HISTORY and the probe tables\n",
 		       what, sb_store_backend(st), n);
 	}
 	free(schemas);

@@ -219,7 +219,12 @@ static int sb_pending_sum_row(void *ctx, const sb_summary_row *r)
 		const sb_summary_row *w = &c->f->rows[i];
 		if (c->seen[i] || strcmp(w->name, r->name) != 0 || strcmp(w->type, r->type) != 0)
 			continue;
-		if (sb_pending_same(w->in_prom, r->in_prom) &&
+		int32_t wres = w->resolution > SB_RES_5MIN ? w->resolution : SB_RES_5MIN;
+		int32_t rres = r->resolution > SB_RES_5MIN ? r->resolution : SB_RES_5MIN;
+		if (rres < wres) { /* a finer summary is stored: the store keeps it, as is done */
+			c->seen[i] = 1;
+			c->matched++;
+		} else if (rres == wres && sb_pending_same(w->in_prom, r->in_prom) &&
 		    sb_pending_same(w->in_max_prom, r->in_max_prom) &&
 		    sb_pending_same(w->out_prom, r->out_prom) &&
 		    sb_pending_same(w->out_max_prom, r->out_max_prom) &&

@@ -3,7 +3,9 @@
  * data/SCAN/DAILY_SUMMARY/<DATE>/<LAYER>.tsv, written atomically, one row per interface:
  *     #scanbackup-summary	1	<LAYER>	<DATE>
  *     #name	type	capacity	inProm	inMaxProm	outProm	outMaxProm	use	samples
- * numbers printed with 17 significant digits (exact round trip); use empty when null. */
+ * numbers printed with 17 significant digits (exact round trip); use empty when null. A file
+ * holding a summary coarser than 5 minutes is version 2, whose rows end with one more column,
+ * resolution (seconds). */
 #ifndef SB_FORMAT_SUMMARY_H
 #define SB_FORMAT_SUMMARY_H
 
@@ -11,6 +13,7 @@
 
 #include "base/sb.h"
 #include "format/mrtg.h"
+#include "format/mrtglog.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -24,6 +27,17 @@
  * max(in_max), outProm = outMaxProm = use = 0, no factor. Sums are exact (integers). */
 void sb_summary_compute(const sb_schema *schema, const sb_mrtg_sample *v, size_t n, double capacity,
 			int has_capacity, double factor, sb_summary_row *row);
+
+/* Computes the summary of a day from n lines of MRTG's consolidations (n > 0) into row (strings
+ * are not touched): the averages are the means of the lines' averages weighted by the seconds
+ * each covers (exact integer sums, then one division: the mean of the 5-minute samples MRTG
+ * consolidated, where the lines tile the day), the peaks the largest of the lines' maxima (the
+ * peaks of the consolidations, not of 5-minute samples); the factor, the IPBRAS rules and use as
+ * sb_summary_compute. samples: the 5-minute intervals the lines cover; resolution: the coarsest
+ * of their sections. */
+void sb_summary_compute_lines(const sb_schema *schema, const sb_mrtg_line *v, size_t n,
+			      double capacity, int has_capacity, double factor,
+			      sb_summary_row *row);
 
 /* Path of a layer's summary file for date. Caller frees. */
 char *sb_summary_path(const char *data_dir, const char *date, const char *layer);

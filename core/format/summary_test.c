@@ -77,6 +77,56 @@ int main(void)
 	ok(r.in_prom == 79229.62963160672, "large rates keep an exact sum (%.17g)", r.in_prom);
 	free(big);
 
+	/* MRTG's consolidations: 48 lines of 30 minutes, each the mean of six 5-minute samples, give
+	 * the 5-minute day's averages bit for bit; the peaks are the lines' maxima. */
+	sb_mrtg_sample *fine = calloc(288, sizeof(*fine));
+	sb_mrtg_line coarse[49];
+	for (int k = 0; k < 48; k++) {
+		int64_t sum_in = 0, sum_out = 0, mx = 0;
+		for (int j = 0; j < 6; j++) {
+			int64_t in = 1000003 * k + 7919 * j % 1237, out = 3 * in + j;
+			fine[k * 6 + j] = S(in, out, in + j, out);
+			sum_in += in;
+			sum_out += out;
+			mx = in + j > mx ? in + j : mx;
+		}
+		/* the lines of this test hold exact means: make each sum a multiple of 6 */
+		int64_t fix_in = (6 - sum_in % 6) % 6, fix_out = (6 - sum_out % 6) % 6;
+		fine[k * 6].in_avg += fix_in;
+		fine[k * 6].out_avg += fix_out;
+		sum_in += fix_in;
+		sum_out += fix_out;
+		coarse[k] = (sb_mrtg_line){{0, sum_in / 6, sum_out / 6, mx + fix_in, 3 * mx},
+					   SB_MRTG_RES_30MIN,
+					   1800,
+					   0};
+	}
+	sb_summary_row want;
+	sb_summary_compute(&traffic, fine, 288, 10, 1, F, &want);
+	sb_summary_compute_lines(&traffic, coarse, 48, 10, 1, F, &r);
+	ok(r.in_prom == want.in_prom && r.out_prom == want.out_prom,
+	   "30-minute lines: the day's averages equal the 5-minute samples' bit for bit (%.17g)",
+	   r.in_prom);
+	is_int(r.samples, 288, "30-minute lines: they cover 288 5-minute intervals");
+	is_int(r.resolution, SB_MRTG_RES_30MIN, "30-minute lines: resolution 30 minutes");
+	int64_t peak = 0;
+	for (int k = 0; k < 48; k++)
+		peak = coarse[k].s.in_max > peak ? coarse[k].s.in_max : peak;
+	ok(r.in_max_prom == (double)peak * F, "30-minute lines: inMaxProm the lines' largest peak");
+	/* a partial line weighs what it covers; a 2-hour line makes the day a 2-hour one */
+	coarse[0] = (sb_mrtg_line){{0, 600, 0, 600, 0}, SB_MRTG_RES_30MIN, 600, 0};
+	coarse[1] = (sb_mrtg_line){{0, 7800, 0, 7800, 0}, SB_MRTG_RES_2HOUR, 7200, 0};
+	sb_summary_compute_lines(&traffic, coarse, 2, 0, 0, F, &r);
+	ok(r.in_prom == (600.0 * 600 + 7800.0 * 7200) / 7800 * F,
+	   "weighted by the seconds each line covers (%.17g)", r.in_prom);
+	ok(r.samples == 26 && r.resolution == SB_MRTG_RES_2HOUR && !r.has_use,
+	   "26 intervals, resolution 2 hours, no use without capacity");
+	sb_mrtg_line ipl[] = {{{0, 10, 10, 12, 12}, SB_MRTG_RES_1DAY, 86400, 0},
+			      {{0, 11, 11, 11, 11}, SB_MRTG_RES_1DAY, 86400, 0}};
+	sb_summary_compute_lines(&counts, ipl, 2, 0, 0, F, &r);
+	ok(r.in_prom == 10 && r.in_max_prom == 12 && r.out_prom == 0 && r.use == 0,
+	   "IPBRAS from 1-day lines: 10.5 rounds half to even, the max, zeros");
+
 	/* Files: write, read back exactly. */
 	char dir[] = "/tmp/sb-summary-XXXXXX";
 	ok(mkdtemp(dir) != NULL, "temp dir");
@@ -102,7 +152,38 @@ int main(void)
 	ok(!f.rows[1].has_use, "a null use stays null");
 	is_str(f.rows[1].name, "R2 TAB", "a tab inside a name cannot break the row");
 	is_int(f.rows[0].samples, 3, "sample count kept");
+	is_int(f.rows[0].resolution, SB_MRTG_RES_5MIN, "5-minute summaries");
 	sb_summary_file_free(&f);
+	char head[64] = "";
+	FILE *hf = fopen(path, "r");
+	if (hf != NULL && fgets(head, sizeof(head), hf) == NULL)
+		head[0] = '\0';
+	if (hf != NULL)
+		fclose(hf);
+	is_str(head, "#scanbackup-summary\t1\tBORDE\t2026-11-20\n",
+	       "5-minute summaries only: a version 1 file, as earlier versions write it");
+
+	/* a coarser summary: version 2, with the resolution */
+	rows[1].resolution = SB_MRTG_RES_1DAY;
+	rows[1].samples = 288;
+	is_int(sb_summary_write(dir, "2026-11-20", "BORDE", rows, 2, &err), SB_OK,
+	       "coarser summary written");
+	is_int(sb_summary_read(path, &f, &err), SB_OK, "and read back");
+	ok(f.n == 2 && f.rows[0].resolution == SB_MRTG_RES_5MIN &&
+		   f.rows[1].resolution == SB_MRTG_RES_1DAY && f.rows[1].samples == 288,
+	   "each row keeps its resolution");
+	sb_summary_file_free(&f);
+	FILE *r2 = fopen(path, "w");
+	fputs("#scanbackup-summary\t2\tBORDE\t2026-11-20\n#name\n"
+	      "R1\tCISCO\t10\t1\t1\t1\t1\t1\t288\t600\n",
+	      r2);
+	fclose(r2);
+	sb_err_clear(&err);
+	is_int(sb_summary_read(path, &f, &err), SB_EPARSE, "a resolution MRTG has not is refused");
+	ok(strstr(err.msg, "BORDE.tsv:3:") != NULL && strstr(err.msg, "86400") != NULL,
+	   "the message names the line and the resolutions: %s", err.msg);
+	rows[1].resolution = 0;
+	sb_summary_write(dir, "2026-11-20", "BORDE", rows, 2, &err);
 
 	FILE *bad = fopen(path, "a");
 	fputs("broken line\n", bad);

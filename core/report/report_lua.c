@@ -268,7 +268,7 @@ static int sb_rep_push_summary(lua_State *L)
 {
 	sb_rep_query *q = lua_touserdata(L, 2);
 	const sb_summary_row *r = q->row;
-	lua_createtable(L, 0, 11);
+	lua_createtable(L, 0, 12);
 	sb_rep_setstr(L, "name", r->name);
 	sb_rep_setstr(L, "type", r->type);
 	sb_rep_setstr(L, "date", r->date);
@@ -282,6 +282,7 @@ static int sb_rep_push_summary(lua_State *L)
 		sb_rep_setnum(L, "use", r->use);
 	if (r->samples >= 0)
 		sb_rep_setint(L, "samples", r->samples);
+	sb_rep_setint(L, "resolution", r->resolution > SB_RES_5MIN ? r->resolution : SB_RES_5MIN);
 	sb_rep_emit(L, q);
 	return 0;
 }

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #define SB_STORE_DEFAULT_TIMEOUT_MS 10000
+/* The longest table, key or index stem: a module's names are at most 40 bytes
+ * (scanbackup/layer.h), a coarser table's add "_30M". */
+#define SB_STORE_NAME_MAX 48
 #define SB_STORE_URI_FORMS "sqlite:PATH, mongodb://HOST[:PORT]/DB or mongodb+srv://HOST/DB"
 
 /* Finds the password of uri's userinfo: sets *pw and returns its length (0: none). */
@@ -69,7 +72,7 @@ static int sb_store_check_ident(const char *what, const char *s, sb_err *err)
 			return sb_err_set(err, SB_EINVAL,
 					  "store: schema %s '%s' is not a plain name", what, s);
 	}
-	if (strlen(s) > 40)
+	if (strlen(s) > SB_STORE_NAME_MAX)
 		return sb_err_set(err, SB_EINVAL, "store: schema %s '%s' is too long", what, s);
 	return SB_OK;
 }
@@ -98,6 +101,70 @@ static int sb_store_check_schemas(const sb_schema *const *schemas, size_t n, sb_
 			return rc;
 	}
 	return SB_OK;
+}
+
+/* ---- the tables of MRTG's consolidations ---- */
+
+const int32_t sb_coarse_res[SB_COARSE_N] = {SB_RES_30MIN, SB_RES_2HOUR, SB_RES_1DAY};
+
+static const struct {
+	int32_t res;
+	const char *table, *stem, *label;
+} sb_res_names[] = {
+	{SB_RES_5MIN, "", "", "5 min"},
+	{SB_RES_30MIN, "_30M", "_30m", "30 min"},
+	{SB_RES_2HOUR, "_2H", "_2h", "2 h"},
+	{SB_RES_1DAY, "_1D", "_1d", "1 day"},
+};
+
+int sb_coarse_index(int32_t res)
+{
+	for (int i = 0; i < SB_COARSE_N; i++)
+		if (sb_coarse_res[i] == res)
+			return i;
+	return -1;
+}
+
+const char *sb_res_label(int32_t res)
+{
+	for (size_t i = 0; i < SB_ARRAY_SIZE(sb_res_names); i++)
+		if (sb_res_names[i].res == res)
+			return sb_res_names[i].label;
+	return NULL;
+}
+
+int sb_schema_coarse(const sb_schema *layer, int32_t res, sb_coarse_schema *out)
+{
+	memset(out, 0, sizeof(*out));
+	int k = sb_coarse_index(res);
+	if (k < 0 || layer == NULL || layer->table == NULL || layer->index_stem == NULL)
+		return -1;
+	snprintf(out->table, sizeof(out->table), "%s%s", layer->table, sb_res_names[k + 1].table);
+	snprintf(out->index_stem, sizeof(out->index_stem), "%s%s", layer->index_stem,
+		 sb_res_names[k + 1].stem);
+	out->schema = *layer;
+	out->schema.table = out->table;
+	out->schema.index_stem = out->index_stem;
+	return 0;
+}
+
+/* The schemas given and, after them, the tables of their coarser resolutions: what start and
+ * drop handle. *coarse (free it) holds the derived schemas the list points into. */
+static const sb_schema **sb_store_with_coarse(const sb_schema *const *schemas, size_t n,
+					      sb_coarse_schema **coarse, size_t *nall)
+{
+	*coarse = sb_xcalloc(n * SB_COARSE_N + 1, sizeof(**coarse));
+	const sb_schema **all = sb_xcalloc(n * (SB_COARSE_N + 1) + 1, sizeof(*all));
+	for (size_t i = 0; i < n; i++)
+		all[i] = schemas[i];
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < SB_COARSE_N; k++) {
+			sb_coarse_schema *c = &(*coarse)[i * SB_COARSE_N + (size_t)k];
+			sb_schema_coarse(schemas[i], sb_coarse_res[k], c);
+			all[n + i * SB_COARSE_N + (size_t)k] = &c->schema;
+		}
+	*nall = n * (SB_COARSE_N + 1);
+	return all;
 }
 
 size_t sb_store_history_indexes(const sb_schema *schema, sb_store_index idx[SB_STORE_MAX_INDEXES])
@@ -181,7 +248,15 @@ int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_e
 	if (st == NULL)
 		return sb_err_set(err, SB_EINVAL, "store: not open");
 	int rc = sb_store_check_schemas(schemas, n, err);
-	return rc != SB_OK ? rc : st->ops->start(st, schemas, n, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_coarse_schema *coarse = NULL;
+	size_t nall = 0;
+	const sb_schema **all = sb_store_with_coarse(schemas, n, &coarse, &nall);
+	rc = st->ops->start(st, all, nall, err);
+	free(all);
+	free(coarse);
+	return rc;
 }
 
 int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
@@ -189,7 +264,15 @@ int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_er
 	if (st == NULL)
 		return sb_err_set(err, SB_EINVAL, "store: not open");
 	int rc = sb_store_check_schemas(schemas, n, err);
-	return rc != SB_OK ? rc : st->ops->drop(st, schemas, n, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_coarse_schema *coarse = NULL;
+	size_t nall = 0;
+	const sb_schema **all = sb_store_with_coarse(schemas, n, &coarse, &nall);
+	rc = st->ops->drop(st, all, nall, err);
+	free(all);
+	free(coarse);
+	return rc;
 }
 
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,

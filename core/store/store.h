@@ -32,7 +32,11 @@ typedef struct sb_summary_row {
 	double in_prom, in_max_prom, out_prom, out_max_prom;
 	int has_use; /* 0: use is stored as null (capacity 0 or missing) */
 	double use;
-	long samples; /* samples the summary was computed from (extra field "samples"); -1 unknown */
+	long samples; /* samples the summary was computed from (extra field "samples"); -1 unknown.
+		       * A summary of coarser data counts the 5-minute intervals its lines cover */
+	int32_t resolution; /* seconds of the data it was computed from: SB_RES_5MIN (0 is read
+			     * the same) for 5-minute samples, or a coarser SB_RES_* of MRTG's
+			     * consolidations (extra field "resolution", docs/data.md) */
 } sb_summary_row;
 
 /* Backend-independent settings. */
@@ -52,7 +56,9 @@ typedef struct sb_store sb_store;
  * summary measures and use are doubles (SQLite REAL, BSON double); an unknown use (has_use 0)
  * is SQLite NULL and, in MongoDB, a double NaN, which the old tool's validators accept (they
  * require a number) and every reader takes for unknown (docs/storage.md);
- * samples is a 64-bit integer, stored only when >= 0 (SQLite NULL, MongoDB field absent otherwise).
+ * samples is a 64-bit integer, stored only when >= 0 (SQLite NULL, MongoDB field absent otherwise);
+ * resolution a 64-bit integer, stored only when coarser than 5 minutes (read back as
+ * SB_RES_5MIN otherwise).
  * Reading accepts any BSON number (int, long, double) for the measures, as the old tool wrote them;
  * a use that is null, NaN or missing reads as unknown; a capacity stored as a string holding a
  * number reads as that number (anything else as 0, unknown).
@@ -77,15 +83,16 @@ void sb_store_close(sb_store **st);
 /* Short name of the backend: "sqlite" or "mongodb". */
 const char *sb_store_backend(const sb_store *st);
 
-/* Creates what is missing: the tables/collections of the given schemas and DAILY_SUMMARY_HISTORY,
+/* Creates what is missing: the tables/collections of the given schemas, their tables of coarser
+ * resolutions (sb_schema_coarse) and DAILY_SUMMARY_HISTORY,
  * their unique PK indexes and the date / (date, typeLayer) indexes, under the old tool's names
  * (docs/data.md). MongoDB: a new collection gets a $jsonSchema validator, an existing one without
  * any validator gets it too (collMod), one with a validator keeps it (such as the old tool's).
  * Idempotent. Fails on the first refusal (a conflicting index, no right to collMod, ...). */
 int sb_store_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
-/* Drops every table/collection of the given schemas and DAILY_SUMMARY_HISTORY (with their
- * indexes); a missing one is not an error. */
+/* Drops every table/collection of the given schemas, their tables of coarser resolutions and
+ * DAILY_SUMMARY_HISTORY (with their indexes); a missing one is not an error. */
 int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err);
 
 /* Upserts rows keyed on the PK (key, type, date, time): loading the same rows twice changes
@@ -104,7 +111,11 @@ int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history
 			 size_t n, sb_err *err);
 
 /* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. A row
- * with samples -1 keeps the count stored earlier; an unknown use overwrites a known one.
+ * with samples -1 keeps the count stored earlier; an unknown use overwrites a known one. A row
+ * never replaces a stored summary of a finer resolution (a 5-minute one is finer than any): that
+ * one is kept, and the row counts as stored. The resolution is stored only when coarser than 5
+ * minutes (SQLite NULL, MongoDB field absent otherwise), so 5-minute summaries keep the old
+ * tool's fields.
  *
  * Errors of every call below: SB_EINVAL for bad arguments or schema names, SB_ESTORE with the
  * database's own message otherwise ("cannot reach MongoDB at host:port: ..." when unreachable,

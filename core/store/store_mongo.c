@@ -20,6 +20,7 @@
 #define SB_MONGO_NAMESPACE_NOT_FOUND 26
 #define SB_MONGO_NAMESPACE_EXISTS 48
 #define SB_MONGO_UNAUTHORIZED 13
+#define SB_MONGO_DUPLICATE_KEY 11000
 
 typedef struct sb_mongo_store {
 	sb_store base;
@@ -135,7 +136,7 @@ static const sb_mongo_field sb_mongo_summary_fields[] = {
 	{"capacity", SB_MONGO_NUMBER},   {"inProm", SB_MONGO_NUMBER},
 	{"inMaxProm", SB_MONGO_NUMBER},  {"outProm", SB_MONGO_NUMBER},
 	{"outMaxProm", SB_MONGO_NUMBER}, {"use", SB_MONGO_NULLABLE},
-	{"samples", SB_MONGO_COUNT},
+	{"samples", SB_MONGO_COUNT},     {"resolution", SB_MONGO_COUNT},
 };
 
 static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
@@ -505,13 +506,15 @@ static int sb_mongo_drop(sb_store *st, const sb_schema *const *schemas, size_t n
 	return rc;
 }
 
-/* Builds one document of an upsert: q = the PK fields, u = {$set: the other fields}. */
+/* Builds one upsert: q = the PK fields (and a condition), set = the other fields, unset = fields
+ * to remove (left empty when none). */
 typedef void (*sb_mongo_build_fn)(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				  bson_t *set);
+				  bson_t *set, bson_t *unset);
 
 static void sb_mongo_build_history(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				   bson_t *set)
+				   bson_t *set, bson_t *unset)
 {
+	(void)unset;
 	const sb_history_row *r = (const sb_history_row *)rows + i;
 	BSON_APPEND_UTF8(q, schema->key, r->name);
 	BSON_APPEND_UTF8(q, "type", r->type);
@@ -526,14 +529,29 @@ static void sb_mongo_build_history(const void *rows, size_t i, const sb_schema *
 	}
 }
 
+/* A summary coarser than 5 minutes replaces only one of the same or a coarser resolution: the
+ * filter asks for it, so against a finer summary (a 5-minute one has no resolution field) the
+ * upsert turns into an insert the unique index refuses (E11000), which sb_mongo_put counts as
+ * stored. A 5-minute summary replaces anything and drops a coarser one's resolution. */
+static int sb_mongo_summary_coarse(const void *rows, size_t i)
+{
+	return ((const sb_summary_row *)rows)[i].resolution > SB_RES_5MIN;
+}
+
 static void sb_mongo_build_summary(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				   bson_t *set)
+				   bson_t *set, bson_t *unset)
 {
 	const sb_summary_row *r = (const sb_summary_row *)rows + i;
 	BSON_APPEND_UTF8(q, "name", r->name);
 	BSON_APPEND_UTF8(q, "type", r->type);
 	BSON_APPEND_UTF8(q, "date", r->date);
 	BSON_APPEND_UTF8(q, "typeLayer", r->layer);
+	if (r->resolution > SB_RES_5MIN) {
+		bson_t cond;
+		BSON_APPEND_DOCUMENT_BEGIN(q, "resolution", &cond);
+		BSON_APPEND_INT64(&cond, "$gte", r->resolution);
+		bson_append_document_end(q, &cond);
+	}
 	BSON_APPEND_DOUBLE(set, "capacity", r->capacity);
 	BSON_APPEND_DOUBLE(set, "inProm", r->in_prom);
 	BSON_APPEND_DOUBLE(set, "inMaxProm", r->in_max_prom);
@@ -544,11 +562,49 @@ static void sb_mongo_build_summary(const void *rows, size_t i, const sb_schema *
 	BSON_APPEND_DOUBLE(set, "use", r->has_use ? r->use : NAN);
 	if (r->samples >= 0)
 		BSON_APPEND_INT64(set, "samples", (int64_t)r->samples);
+	if (r->resolution > SB_RES_5MIN)
+		BSON_APPEND_INT64(set, "resolution", r->resolution);
+	else
+		BSON_APPEND_UTF8(unset, "resolution", "");
 }
 
-/* Upserts rows in unordered bulks of SB_MONGO_BATCH; any write or write-concern error fails. */
+/* Whether the write errors of a bulk's reply are all duplicate keys of rows dup_ok accepts
+ * (rows first.. of the bulk); a write-concern error or any other write error is not. */
+static int sb_mongo_only_kept(const bson_t *reply, const void *rows, size_t first,
+			      int (*dup_ok)(const void *rows, size_t i))
+{
+	bson_iter_t it, errs;
+	if (dup_ok == NULL || bson_iter_init_find(&it, reply, "writeConcernErrors") ||
+	    !bson_iter_init_find(&it, reply, "writeErrors") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+	    !bson_iter_recurse(&it, &errs))
+		return 0;
+	size_t seen = 0;
+	while (bson_iter_next(&errs)) {
+		bson_iter_t e;
+		if (!BSON_ITER_HOLDS_DOCUMENT(&errs) || !bson_iter_recurse(&errs, &e))
+			return 0;
+		int64_t index = -1, code = 0;
+		while (bson_iter_next(&e)) {
+			if (strcmp(bson_iter_key(&e), "index") == 0 && BSON_ITER_HOLDS_NUMBER(&e))
+				index = bson_iter_as_int64(&e);
+			else if (strcmp(bson_iter_key(&e), "code") == 0 &&
+				 BSON_ITER_HOLDS_NUMBER(&e))
+				code = bson_iter_as_int64(&e);
+		}
+		if (index < 0 || code != SB_MONGO_DUPLICATE_KEY ||
+		    !dup_ok(rows, first + (size_t)index))
+			return 0;
+		seen++;
+	}
+	return seen > 0;
+}
+
+/* Upserts rows in unordered bulks of SB_MONGO_BATCH; any write or write-concern error fails,
+ * except a duplicate key on a row dup_ok (may be NULL) accepts: an upsert whose condition kept
+ * the stored document. */
 static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *schema,
-			const void *rows, size_t n, sb_mongo_build_fn build, sb_err *err)
+			const void *rows, size_t n, sb_mongo_build_fn build,
+			int (*dup_ok)(const void *rows, size_t i), sb_err *err)
 {
 	mongoc_collection_t *coll = mongoc_client_get_collection(m->client, m->db_name, name);
 	bson_t uopts = BSON_INITIALIZER;
@@ -564,10 +620,14 @@ static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *sc
 		bson_error_t e;
 		char what[160];
 		for (size_t i = first; rc == SB_OK && i < last; i++) {
-			bson_t q = BSON_INITIALIZER, u = BSON_INITIALIZER, set;
-			BSON_APPEND_DOCUMENT_BEGIN(&u, "$set", &set);
-			build(rows, i, schema, &q, &set);
-			bson_append_document_end(&u, &set);
+			bson_t q = BSON_INITIALIZER, u = BSON_INITIALIZER, set = BSON_INITIALIZER,
+			       unset = BSON_INITIALIZER;
+			build(rows, i, schema, &q, &set, &unset);
+			BSON_APPEND_DOCUMENT(&u, "$set", &set);
+			if (!bson_empty(&unset))
+				BSON_APPEND_DOCUMENT(&u, "$unset", &unset);
+			bson_destroy(&set);
+			bson_destroy(&unset);
 			if (!mongoc_bulk_operation_update_one_with_opts(bulk, &q, &u, &uopts, &e)) {
 				snprintf(what, sizeof(what), "cannot queue %s row %zu", name,
 					 i + 1);
@@ -578,7 +638,8 @@ static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *sc
 		}
 		if (rc == SB_OK) {
 			bson_t reply;
-			if (mongoc_bulk_operation_execute(bulk, &reply, &e) == 0) {
+			if (mongoc_bulk_operation_execute(bulk, &reply, &e) == 0 &&
+			    !sb_mongo_only_kept(&reply, rows, first, dup_ok)) {
 				snprintf(what, sizeof(what), "upsert into %s (rows %zu-%zu) failed",
 					 name, first + 1, last);
 				rc = sb_mongo_fail(m, what, &e, err);
@@ -601,7 +662,7 @@ static int sb_mongo_put_history(sb_store *st, const sb_schema *schema, const sb_
 	if (rc != SB_OK)
 		return rc;
 	return sb_mongo_put(sb_mongo(st), schema->table, schema, rows, n, sb_mongo_build_history,
-			    err);
+			    NULL, err);
 }
 
 static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
@@ -612,7 +673,7 @@ static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t
 	if (rc != SB_OK)
 		return rc;
 	return sb_mongo_put(sb_mongo(st), SB_STORE_SUMMARY_TABLE, NULL, rows, n,
-			    sb_mongo_build_summary, err);
+			    sb_mongo_build_summary, sb_mongo_summary_coarse, err);
 }
 
 /* Field readers of a query result; missing or mistyped fields read as "" / 0. */
@@ -733,6 +794,8 @@ static int sb_mongo_summary_row(const bson_t *doc, void *arg)
 	bson_iter_t it;
 	if (bson_iter_init_find(&it, doc, "samples") && BSON_ITER_HOLDS_NUMBER(&it))
 		r.samples = (long)sb_mongo_get_int(doc, "samples");
+	int64_t res = sb_mongo_get_int(doc, "resolution");
+	r.resolution = res > SB_RES_5MIN && res <= INT32_MAX ? (int32_t)res : SB_RES_5MIN;
 	return call->fn(call->ctx, &r);
 }
 
@@ -864,23 +927,26 @@ static void sb_mongo_build_probe_kind(const void *rows, size_t i, sb_probe_kind 
 }
 
 static void sb_mongo_build_ping(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				bson_t *set)
+				bson_t *set, bson_t *unset)
 {
 	(void)schema;
+	(void)unset;
 	sb_mongo_build_probe_kind(rows, i, SB_PROBE_PING, q, set);
 }
 
 static void sb_mongo_build_http(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				bson_t *set)
+				bson_t *set, bson_t *unset)
 {
 	(void)schema;
+	(void)unset;
 	sb_mongo_build_probe_kind(rows, i, SB_PROBE_HTTP, q, set);
 }
 
 static void sb_mongo_build_trace(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				 bson_t *set)
+				 bson_t *set, bson_t *unset)
 {
 	(void)schema;
+	(void)unset;
 	sb_mongo_build_probe_kind(rows, i, SB_PROBE_TRACE, q, set);
 }
 
@@ -896,7 +962,7 @@ static int sb_mongo_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_r
 	if (rc != SB_OK)
 		return rc;
 	return sb_mongo_put(sb_mongo(st), sb_store_probe_table(kind), NULL, rows, n, builders[kind],
-			    err);
+			    NULL, err);
 }
 
 typedef struct sb_mongo_probe_call {

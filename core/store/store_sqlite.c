@@ -25,7 +25,7 @@ typedef struct sb_sqlite_col {
 	const char *decl;
 } sb_sqlite_col;
 
-#define SB_SQLITE_MAX_COLS 11
+#define SB_SQLITE_MAX_COLS 12
 
 /* A SQL text built in a fixed buffer; identifiers are short checked names, so 4 KiB is plenty. */
 typedef struct sb_sql {
@@ -78,8 +78,16 @@ static const sb_sqlite_col sb_sqlite_summary_cols[] = {
 	{"capacity", "REAL NOT NULL"},   {"inProm", "REAL NOT NULL"},
 	{"inMaxProm", "REAL NOT NULL"},  {"outProm", "REAL NOT NULL"},
 	{"outMaxProm", "REAL NOT NULL"}, {"use", "REAL"},
-	{"samples", "INTEGER"},
+	{"samples", "INTEGER"},          {"resolution", "INTEGER"},
 };
+
+/* Where samples and resolution sit among those columns. */
+#define SB_SQLITE_SUM_SAMPLES 10
+#define SB_SQLITE_SUM_RESOLUTION 11
+
+/* A summary is replaced only by one of the same or a finer resolution (NULL: 5 minutes). */
+#define SB_SQLITE_SUM_GUARD                                                                        \
+	"COALESCE(\"resolution\", 300) >= COALESCE(excluded.\"resolution\", 300)"
 
 /* Number of leading PK columns in both kinds of table. */
 #define SB_SQLITE_PK_COLS 4
@@ -141,9 +149,11 @@ static int sb_sqlite_ensure_summary(sb_sqlite_store *s, sb_err *err)
 }
 
 /* The upsert: insert, or on a PK conflict update the other columns when one differs (so loading
- * the same rows again writes nothing). keep_old[i] set: a NULL keeps the stored value. */
+ * the same rows again writes nothing) and guard (SQL, NULL for none) holds. keep_old[i] set: a
+ * NULL keeps the stored value. */
 static void sb_sqlite_upsert_rows_sql(sb_sql *q, const char *table, const sb_sqlite_col *cols,
-				      size_t ncols, size_t npk, const int *keep_old, size_t nrows)
+				      size_t ncols, size_t npk, const int *keep_old,
+				      const char *guard, size_t nrows)
 {
 	sb_sql_add(q, "INSERT INTO \"%s\" (", table);
 	for (size_t i = 0; i < ncols; i++)
@@ -167,7 +177,7 @@ static void sb_sqlite_upsert_rows_sql(sb_sql *q, const char *table, const sb_sql
 		else
 			sb_sql_add(q, "%s\"%s\" = excluded.\"%s\"", i > npk ? ", " : "", c, c);
 	}
-	sb_sql_add(q, " WHERE ");
+	sb_sql_add(q, " WHERE %s%s(", guard != NULL ? guard : "", guard != NULL ? " AND " : "");
 	for (size_t i = npk; i < ncols; i++) {
 		const char *c = cols[i].name;
 		if (keep_old != NULL && keep_old[i])
@@ -179,12 +189,13 @@ static void sb_sqlite_upsert_rows_sql(sb_sql *q, const char *table, const sb_sql
 			sb_sql_add(q, "%s\"%s\" IS NOT excluded.\"%s\"", i > npk ? " OR " : "", c,
 				   c);
 	}
+	sb_sql_add(q, ")");
 }
 
 static void sb_sqlite_upsert_sql(sb_sql *q, const char *table, const sb_sqlite_col *cols,
-				 size_t ncols, size_t npk, const int *keep_old)
+				 size_t ncols, size_t npk, const int *keep_old, const char *guard)
 {
-	sb_sqlite_upsert_rows_sql(q, table, cols, ncols, npk, keep_old, 1);
+	sb_sqlite_upsert_rows_sql(q, table, cols, ncols, npk, keep_old, guard, 1);
 }
 
 static int sb_sqlite_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
@@ -247,7 +258,8 @@ static int sb_sqlite_history_stmt(sb_sqlite_store *s, const sb_schema *schema, c
 	sb_sqlite_col cols[SB_SQLITE_MAX_COLS];
 	size_t ncols = sb_sqlite_history_cols(schema, cols);
 	sb_sql q = {.len = 0};
-	sb_sqlite_upsert_rows_sql(&q, schema->table, cols, ncols, SB_SQLITE_PK_COLS, NULL, nrows);
+	sb_sqlite_upsert_rows_sql(&q, schema->table, cols, ncols, SB_SQLITE_PK_COLS, NULL, NULL,
+				  nrows);
 	if (q.overflow)
 		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long", schema->table);
 	if (sb_sqldb_keep(&s->sql, key, q.text, out) != SQLITE_OK)
@@ -327,12 +339,14 @@ static int sb_sqlite_summary_stmt(sb_sqlite_store *s, const char *key, sqlite3_s
 	int rc = sb_sqlite_ensure_summary(s, err);
 	if (rc != SB_OK)
 		return rc;
-	/* An unknown samples (NULL) keeps a count stored earlier; a NULL use is a value. */
+	/* An unknown samples (NULL) keeps a count stored earlier; a NULL use is a value, and a
+	 * NULL resolution is 5 minutes. */
 	int keep_old[SB_ARRAY_SIZE(sb_sqlite_summary_cols)] = {0};
-	keep_old[SB_ARRAY_SIZE(sb_sqlite_summary_cols) - 1] = 1;
+	keep_old[SB_SQLITE_SUM_SAMPLES] = 1;
 	sb_sql q = {.len = 0};
 	sb_sqlite_upsert_sql(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
-			     SB_ARRAY_SIZE(sb_sqlite_summary_cols), SB_SQLITE_PK_COLS, keep_old);
+			     SB_ARRAY_SIZE(sb_sqlite_summary_cols), SB_SQLITE_PK_COLS, keep_old,
+			     SB_SQLITE_SUM_GUARD);
 	if (q.overflow)
 		return sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
 				  SB_STORE_SUMMARY_TABLE);
@@ -369,6 +383,10 @@ static int sb_sqlite_put_summary(sb_store *st, const sb_summary_row *rows, size_
 			sqlite3_bind_int64(stmt, 11, r->samples);
 		else
 			sqlite3_bind_null(stmt, 11);
+		if (r->resolution > SB_RES_5MIN)
+			sqlite3_bind_int64(stmt, 12, r->resolution);
+		else
+			sqlite3_bind_null(stmt, 12);
 		if (sqlite3_step(stmt) != SQLITE_DONE) {
 			char what[160];
 			snprintf(what, sizeof(what), "cannot store %s row %zu (%s %s %s)",
@@ -451,6 +469,9 @@ static int sb_sqlite_summary_row(sqlite3_stmt *stmt, void *arg)
 		.samples = sqlite3_column_type(stmt, 10) != SQLITE_NULL
 				   ? (long)sqlite3_column_int64(stmt, 10)
 				   : -1,
+		.resolution = sqlite3_column_type(stmt, 11) != SQLITE_NULL
+				      ? (int32_t)sqlite3_column_int64(stmt, 11)
+				      : SB_RES_5MIN,
 	};
 	return call->fn(call->ctx, &r);
 }
@@ -780,7 +801,7 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 		rc = sb_sqlite_ensure_probe(s, kind, err);
 		if (rc == SB_OK) {
 			sb_sql q = {.len = 0};
-			sb_sqlite_upsert_sql(&q, table, cols, ncols, SB_PROBE_PK_COLS, NULL);
+			sb_sqlite_upsert_sql(&q, table, cols, ncols, SB_PROBE_PK_COLS, NULL, NULL);
 			if (q.overflow)
 				rc = sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
 						table);
@@ -873,6 +894,30 @@ static int sb_sqlite_query_probe(sb_store *st, sb_probe_kind kind, int64_t monit
 	return sb_sqlite_run(s, key, stmt, sb_sqlite_probe_row, &call, err);
 }
 
+/* Adds what later versions keep to a database an earlier one created: the resolution of the
+ * daily summaries (NULL, 5 minutes, for every row already there). */
+static int sb_sqlite_migrate(sb_sqlite_store *s, sb_err *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	if (sqlite3_prepare_v2(s->sql.db,
+			       "SELECT 1 FROM pragma_table_info('" SB_STORE_SUMMARY_TABLE "') "
+			       "WHERE name = 'resolution' OR name = 'name'",
+			       -1, &stmt, NULL) != SQLITE_OK)
+		return sb_sqldb_fail(&s->sql, "cannot read the table of daily summaries", err);
+	int found = 0, src;
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW)
+		found++;
+	sqlite3_finalize(stmt);
+	if (src != SQLITE_DONE)
+		return sb_sqldb_fail(&s->sql, "cannot read the table of daily summaries", err);
+	if (found != 1) /* no table (0), or a table that has the column (2) */
+		return SB_OK;
+	return sb_sqldb_exec(&s->sql,
+			     "ALTER TABLE \"" SB_STORE_SUMMARY_TABLE "\" ADD COLUMN "
+			     "\"resolution\" INTEGER",
+			     "cannot add the resolution to the daily summaries", err);
+}
+
 static void sb_sqlite_close(sb_store *st)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
@@ -905,7 +950,10 @@ int sb_store_sqlite_open(const char *path, const sb_store_opts *opts, sb_store *
 	sb_sqlite_store *s = sb_xcalloc(1, sizeof(*s));
 	s->base.ops = &sb_sqlite_ops;
 	int rc = sb_sqldb_open(&s->sql, path, &o, err);
+	if (rc == SB_OK)
+		rc = sb_sqlite_migrate(s, err);
 	if (rc != SB_OK) {
+		sb_sqldb_close(&s->sql);
 		free(s);
 		return rc;
 	}

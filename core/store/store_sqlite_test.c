@@ -42,6 +42,16 @@ static int on_history(void *ctx, const sb_history_row *h)
 	return r->stop_after > 0 && r->n >= r->stop_after ? SB_ECANCELED : SB_OK;
 }
 
+static int on_summary_res(void *ctx, const sb_summary_row *s)
+{
+	rows *r = ctx;
+	char line[256];
+	snprintf(line, sizeof(line), "%s|%s|%s|%d|%ld", s->layer, s->name, s->date,
+		 (int)s->resolution, s->samples);
+	rows_add(r, line);
+	return SB_OK;
+}
+
 static int on_summary(void *ctx, const sb_summary_row *s)
 {
 	rows *r = ctx;
@@ -86,6 +96,95 @@ static int sql_exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* The resolution of daily summaries: a coarser one never replaces a finer one; a database of an
+ * earlier version gets the column on open. */
+static void test_resolution(const char *dir)
+{
+	char path[256], uri[300], v[512];
+	snprintf(path, sizeof(path), "%s/res.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	ok(sql_exec(path, "CREATE TABLE DAILY_SUMMARY_HISTORY (name TEXT NOT NULL, type TEXT NOT "
+			  "NULL, date TEXT NOT NULL, typeLayer TEXT NOT NULL, capacity REAL NOT "
+			  "NULL, inProm REAL NOT NULL, inMaxProm REAL NOT NULL, outProm REAL NOT "
+			  "NULL, outMaxProm REAL NOT NULL, use REAL, samples INTEGER, PRIMARY KEY "
+			  "(name, typeLayer, type, date)) WITHOUT ROWID; INSERT INTO "
+			  "DAILY_SUMMARY_HISTORY VALUES ('a', 'T', '2026-01-01', 'BORDE', 10, 1, "
+			  "2, 3, 4, 40, 288)") == SQLITE_OK,
+	   "resolution: a database of an earlier version, one 5-minute summary");
+	sb_err err = {0};
+	sb_store *st = NULL;
+	is_int(sb_store_open(uri, NULL, &st, &err), SB_OK, "resolution: open it");
+	sql_value(path,
+		  "SELECT count(*) FROM pragma_table_info('DAILY_SUMMARY_HISTORY') WHERE name = "
+		  "'resolution'",
+		  v, sizeof(v));
+	is_str(v, "1", "resolution: the column added on open");
+	sb_store_close(&st);
+	is_int(sb_store_open(uri, NULL, &st, &err), SB_OK, "resolution: open it again");
+	sb_summary_row s[] = {
+		/* a day at 5 minutes already stored: a 30-minute summary leaves it */
+		{"a", "T", "2026-01-01", "BORDE", 10, 9, 9, 9, 9, 1, 90, 288, SB_RES_30MIN},
+		/* new days: stored with their resolution */
+		{"a", "T", "2026-01-02", "BORDE", 10, 5, 6, 7, 8, 1, 80, 288, SB_RES_30MIN},
+		{"a", "T", "2026-01-03", "BORDE", 10, 5, 6, 7, 8, 1, 80, 288, SB_RES_2HOUR},
+	};
+	is_int(sb_store_put_summary(st, s, 3, &err), SB_OK, "resolution: put coarser summaries");
+	sql_value(
+		path,
+		"SELECT group_concat(date || ':' || inProm || ':' || quote(resolution), ' ') FROM "
+		"(SELECT * FROM DAILY_SUMMARY_HISTORY ORDER BY date)",
+		v, sizeof(v));
+	is_str(v, "2026-01-01:1.0:NULL 2026-01-02:5.0:1800 2026-01-03:5.0:7200",
+	       "resolution: the 5-minute day kept, the others stored with theirs");
+	/* coarser over finer: kept; the same: replaced; finer over coarser: replaced */
+	sb_summary_row t[] = {
+		{"a", "T", "2026-01-02", "BORDE", 10, 1, 1, 1, 1, 1, 10, 288, SB_RES_1DAY},
+		{"a", "T", "2026-01-03", "BORDE", 10, 2, 2, 2, 2, 1, 20, 288, SB_RES_2HOUR},
+		{"a", "T", "2026-01-02", "IXP", 0, 3, 3, 3, 3, 0, 0, 48, SB_RES_1DAY},
+	};
+	is_int(sb_store_put_summary(st, t, 3, &err), SB_OK, "resolution: put again");
+	sql_value(path,
+		  "SELECT group_concat(typeLayer || date || ':' || inProm || ':' || "
+		  "quote(resolution), ' ') FROM (SELECT * FROM DAILY_SUMMARY_HISTORY ORDER BY "
+		  "typeLayer, date)",
+		  v, sizeof(v));
+	is_str(v,
+	       "BORDE2026-01-01:1.0:NULL BORDE2026-01-02:5.0:1800 BORDE2026-01-03:2.0:7200 "
+	       "IXP2026-01-02:3.0:86400",
+	       "resolution: 1 day kept out by 30 min, 2 h replaced by 2 h");
+	sb_summary_row u = {"a", "T", "2026-01-02", "BORDE", 10, 4, 4, 4, 4, 1, 40, 200, 0};
+	is_int(sb_store_put_summary(st, &u, 1, &err), SB_OK, "resolution: a 5-minute summary");
+	sql_value(path,
+		  "SELECT inProm || ':' || quote(resolution) FROM DAILY_SUMMARY_HISTORY WHERE "
+		  "typeLayer = 'BORDE' AND date = '2026-01-02'",
+		  v, sizeof(v));
+	is_str(v, "4.0:NULL", "resolution: 5 minutes replaces 30 minutes, resolution gone");
+	rows r = {0};
+	is_int(sb_store_query_summary(st, "IXP", NULL, NULL, NULL, on_summary_res, &r, &err), SB_OK,
+	       "resolution: query");
+	is_str(r.text, "IXP|a|2026-01-02|86400|48\n", "resolution: read back with the row");
+	memset(&r, 0, sizeof(r));
+	sb_store_query_summary(st, "BORDE", NULL, "2026-01-01", "2026-01-01", on_summary_res, &r,
+			       &err);
+	is_str(r.text, "BORDE|a|2026-01-01|300|288\n", "resolution: NULL reads as 5 minutes");
+
+	sb_coarse_schema c;
+	ok(sb_schema_coarse(&ipbras, SB_RES_2HOUR, &c) == 0 &&
+		   strcmp(c.schema.table, "IPBRAS_HISTORY_2H") == 0 &&
+		   strcmp(c.schema.index_stem, "ip_bras_2h") == 0 &&
+		   strcmp(c.schema.key, "brasname") == 0 && c.schema.in_only,
+	   "resolution: IPBRAS's 2-hour table, its key and stem");
+	ok(sb_schema_coarse(&ipbras, SB_RES_5MIN, &c) == -1, "resolution: 5 minutes has none");
+	is_str(sb_res_label(SB_RES_30MIN), "30 min", "resolution: label of 30 minutes");
+	is_str(sb_res_label(SB_RES_1DAY), "1 day", "resolution: label of 1 day");
+	sb_store_close(&st);
+	static const char *const files[] = {"res.db", "res.db-wal", "res.db-shm"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/sb_store_test.XXXXXX";
@@ -111,10 +210,21 @@ int main(void)
 		  "WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name)",
 		  v, sizeof(v));
 	is_str(v,
+	       "borde_1d_by_date_index,borde_2h_by_date_index,borde_30m_by_date_index,"
 	       "borde_by_date_index,daily_summary_by_date_index,daily_summary_by_date_typelayer_"
 	       "index,"
+	       "ip_bras_1d_by_date_index,ip_bras_2h_by_date_index,ip_bras_30m_by_date_index,"
 	       "ip_bras_by_date_index",
-	       "secondary indexes under the MongoDB names");
+	       "secondary indexes under the MongoDB names, the coarser tables' too");
+	sql_value(path,
+		  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+		  "WHERE type = 'table' ORDER BY name)",
+		  v, sizeof(v));
+	is_str(v,
+	       "BORDE_HISTORY,BORDE_HISTORY_1D,BORDE_HISTORY_2H,BORDE_HISTORY_30M,"
+	       "DAILY_SUMMARY_HISTORY,IPBRAS_HISTORY,IPBRAS_HISTORY_1D,IPBRAS_HISTORY_2H,"
+	       "IPBRAS_HISTORY_30M",
+	       "a table per layer and coarser resolution");
 	sql_value(path,
 		  "SELECT group_concat(name, ',') FROM (SELECT name FROM "
 		  "pragma_table_info('IPBRAS_HISTORY') WHERE pk > 0 ORDER BY pk)",
@@ -209,10 +319,10 @@ int main(void)
 	       "IPBRAS reads back by brasname, out zero");
 
 	sb_summary_row s[] = {
-		{"if-b", "CISCO", "2026-01-02", "BORDE", 10, 1.5, 2.5, 3.5, 4.5, 1, 45, 288},
-		{"if-a", "HUAWEI", "2026-01-02", "BORDE", 0, 1, 2, 3, 4, 0, 0, -1},
-		{"if-a", "CISCO", "2026-01-01", "BORDE", 10, 1, 2, 3, 4, 1, 40, 276},
-		{"BRAS-1", "HUAWEI", "2026-01-02", "IPBRAS", 0, 4000, 4100, 0, 0, 1, 0, 288},
+		{"if-b", "CISCO", "2026-01-02", "BORDE", 10, 1.5, 2.5, 3.5, 4.5, 1, 45, 288, 0},
+		{"if-a", "HUAWEI", "2026-01-02", "BORDE", 0, 1, 2, 3, 4, 0, 0, -1, 300},
+		{"if-a", "CISCO", "2026-01-01", "BORDE", 10, 1, 2, 3, 4, 1, 40, 276, 0},
+		{"BRAS-1", "HUAWEI", "2026-01-02", "IPBRAS", 0, 4000, 4100, 0, 0, 1, 0, 288, 0},
 	};
 	is_int(sb_store_put_summary(st, s, 4, &err), SB_OK, "put summaries");
 	sql_value(path,
@@ -239,7 +349,8 @@ int main(void)
 	memset(&r, 0, sizeof(r));
 	sb_store_query_summary(st, "BORDE", "if-a", "2026-01-02", NULL, on_summary, &r, &err);
 	is_int(r.n, 1, "layer, name and from filters");
-	sb_summary_row older = {"if-b", "CISCO", "2026-01-01", "BORDE", 10, 7, 7, 7, 7, 1, 70, 288};
+	sb_summary_row older = {"if-b", "CISCO", "2026-01-01", "BORDE", 10, 7, 7, 7,
+				7,      1,       70,           288,     0};
 	is_int(sb_store_put_summary(st, &older, 1, &err), SB_OK, "an older day of if-b");
 	memset(&r, 0, sizeof(r));
 	is_int(sb_store_query_summary_newest(st, "2026-01-01", "2026-01-02", on_summary, &r, &err),
@@ -364,6 +475,8 @@ int main(void)
 	sb_store_open(uri, NULL, &st, &err);
 	is_int(sb_store_put_history(st, &evil, h, 1, &err), SB_EINVAL, "table names are checked");
 	sb_store_close(&st);
+
+	test_resolution(dir);
 
 	static const char *const files[] = {"h.db",    "h.db-wal",    "h.db-shm",
 					    "junk.db", "junk.db-wal", "junk.db-shm"};

@@ -79,7 +79,7 @@ static void round_trip(const sb_summary_file *f)
 			      same_double(b->out_prom, a->out_prom) &&
 			      same_double(b->out_max_prom, a->out_max_prom));
 		SB_FUZZ_CHECK(b->has_use == a->has_use && same_double(b->use, a->use));
-		SB_FUZZ_CHECK(b->samples == a->samples);
+		SB_FUZZ_CHECK(b->samples == a->samples && b->resolution == a->resolution);
 	}
 	sb_summary_file_free(&back);
 	unlink(path);

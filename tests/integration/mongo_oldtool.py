@@ -303,11 +303,13 @@ t.ok(not db.commands("create") and not db.commands("collMod"),
 t.ok(all(db.colls[n]["validator"] == old[n][0] and db.colls[n]["indexes"] == old[n][1]
          for n in old), "old tool's database: its validators and indexes are as it left them")
 PROBES = ("PING_HISTORY", "HTTPING_HISTORY", "TRACEROUTE_HISTORY")
+# the tables of MRTG's consolidations, which the old tool never had (docs/data.md)
+COARSE = tuple("%s_HISTORY_%s" % (l[0], s) for l in LAYERS for s in ("30M", "2H", "1D"))
 r = sbtest.run(["database", "start"], root=root)
-t.ok(r.returncode == 0 and all(d["create"] in PROBES for _, d in db.commands("create")) and
-     not db.commands("collMod") and all(db.colls[n]["validator"] == old[n][0] for n in old),
+t.ok(r.returncode == 0 and all(d["create"] in PROBES + COARSE for _, d in db.commands("create"))
+     and not db.commands("collMod") and all(db.colls[n]["validator"] == old[n][0] for n in old),
      "old tool's database: database start keeps every validator it created (and adds the probe "
-     "collections)", r.stderr)
+     "collections and the coarser layer tables)", r.stderr)
 
 # ---- a database where `database start` never ran ----
 db.reset({})
@@ -354,7 +356,7 @@ mods = sorted(d["collMod"] for _, d in db.commands("collMod"))
 t.ok(r.returncode == 0 and mods == sorted(n for n in old if n != "BORDE_HISTORY"),
      "database start adds a validator to each collection without one", (mods, r.stderr))
 t.ok(db.colls["BORDE_HISTORY"]["validator"] == old["BORDE_HISTORY"][0] and
-     all(d["create"] in PROBES for _, d in db.commands("create")),
+     all(d["create"] in PROBES + COARSE for _, d in db.commands("create")),
      "and keeps the one the old tool gave BORDE_HISTORY")
 t.ok(all(db.colls[n]["indexes"] == want[n] for n in old), "and creates the missing indexes",
      {n: db.colls[n]["indexes"] for n in old})

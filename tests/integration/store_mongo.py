@@ -34,6 +34,19 @@ LAYERS = [("BORDE", "BORDE_HISTORY", "name", "borde", False),
           ("IXP", "IXP_HISTORY", "name", "ixp", False),
           ("IPBRAS", "IPBRAS_HISTORY", "brasname", "ip_bras", True)]
 SUMMARY = "DAILY_SUMMARY_HISTORY"
+# Each layer's tables of MRTG's consolidations (docs/data.md): table and index stem suffixes.
+COARSE = [("_30M", "_30m"), ("_2H", "_2h"), ("_1D", "_1d")]
+
+
+def all_tables():
+    """(table, key, stem, in_only) of every layer table and of its coarser ones."""
+    out = []
+    for layer, table, key, stem, in_only in LAYERS:
+        out.append((table, key, stem, in_only))
+    for layer, table, key, stem, in_only in LAYERS:
+        for ts, ss in COARSE:
+            out.append((table + ts, key, stem + ss, in_only))
+    return out
 NUMBER = ["int", "long", "double"]
 
 TAP = sbtest.Tap()
@@ -60,7 +73,7 @@ def write(tmp, name, lines):
 
 def expected_indexes():
     out = {}
-    for layer, table, key, stem, in_only in LAYERS:
+    for table, key, stem, in_only in all_tables():
         pk = [key, "date", "time", "type"] if in_only else [key, "type", "date", "time"]
         out[table] = [("unique_%s_index" % stem, pk, True),
                       ("%s_by_date_index" % stem, ["date"], False)]
@@ -71,7 +84,7 @@ def expected_indexes():
 
 
 def expected_fields(table):
-    for layer, t, key, stem, in_only in LAYERS:
+    for t, key, stem, in_only in all_tables():
         if t == table:
             f = [key, "type", "date", "time", "capacity", "inProm", "inMaxProm"]
             return f if in_only else f + ["outProm", "outMaxProm"]
@@ -83,12 +96,13 @@ def test_start(tmp):
     peer = PEER.reset()
     p = run(peer.uri(), "start")
     ok(p.returncode == 0, "start on an empty database succeeds", p.stderr)
-    tables = [t for (_, t, _, _, _) in LAYERS] + [SUMMARY]
+    tables = [t for (t, _, _, _) in all_tables()] + [SUMMARY]
     listed = [d["filter"]["name"] for d in peer.commands("listCollections")]
     ok(sorted(listed) == sorted(tables), "listCollections asked for each collection", listed)
     creates = {d["create"]: d for d in peer.commands("create")}
-    ok(sorted(creates) == sorted(tables), "create sent for each of the 7 collections",
-       sorted(creates))
+    ok(sorted(creates) == sorted(tables),
+       "create sent for each of the 25 collections: 6 layers, each with 3 coarser ones, and "
+       "the summaries", sorted(creates))
     good = True
     diag = []
     for t in tables:
@@ -118,6 +132,10 @@ def test_start(tmp):
         .get("properties", {}).get("samples", {}).get("bsonType")
     ok(samples == ["int", "long"], "summary validator allows the optional samples count",
        samples)
+    sjs = creates.get(SUMMARY, {}).get("validator", {}).get("$jsonSchema", {})
+    ok(sjs.get("properties", {}).get("resolution", {}).get("bsonType") == ["int", "long"] and
+       "resolution" not in sjs.get("required", []),
+       "summary validator allows an optional resolution", sjs)
 
     got = {}
     for d in peer.commands("createIndexes"):
@@ -144,7 +162,7 @@ def test_start_existing(tmp):
     p = run(peer.uri("/"), "start")
     ok(p.returncode == 0, "start with some collections present succeeds", p.stderr)
     creates = sorted(d["create"] for d in peer.commands("create"))
-    ok("BORDE_HISTORY" not in creates and SUMMARY not in creates and len(creates) == 5,
+    ok("BORDE_HISTORY" not in creates and SUMMARY not in creates and len(creates) == 23,
        "existing collections are not created again", creates)
     mods = [d for d in peer.commands("collMod")]
     ok([d["collMod"] for d in mods] == [SUMMARY] and
@@ -152,7 +170,7 @@ def test_start_existing(tmp):
        expected_fields(SUMMARY),
        "the one without a validator gets ours (collMod); BORDE_HISTORY keeps its own", mods)
     idx = sorted(d["createIndexes"] for d in peer.commands("createIndexes"))
-    ok(len(idx) == 7 and "BORDE_HISTORY" in idx, "indexes are still ensured on all 7", idx)
+    ok(len(idx) == 25 and "BORDE_HISTORY" in idx, "indexes are still ensured on all 25", idx)
     dbs = {ns for (n, ns, _) in peer.seen if n.lower() not in ("ismaster", "hello")}
     ok(dbs == {"ScanBackupDB"}, "no database in the URI: ScanBackupDB", dbs)
 
@@ -241,6 +259,58 @@ def test_put_ipbras_and_summary(tmp):
        ups[0].get("writeConcern") if ups else None)
 
 
+def test_coarse_summaries(tmp):
+    summ = write(tmp, "coarse.txt", [
+        "if-a;CISCO;2026-01-02;BORDE;10;1.5;2.5;3.5;4.5;45;288;1800",
+        "if-a;CISCO;2026-01-03;BORDE;10;1.5;2.5;3.5;4.5;45;288",
+        "if-a;CISCO;2026-01-04;BORDE;10;1.5;2.5;3.5;4.5;45;288;86400"])
+    peer = PEER.reset()
+    p = run(peer.uri(), "put-summary", summ)
+    ok(p.returncode == 0, "put-summary of coarser and 5-minute summaries", p.stderr)
+    docs = [x for u in peer.commands("update") for x in u["updates"]]
+    a, b, c = docs if len(docs) == 3 else ({"q": {}, "u": {}},) * 3
+    ok(a["q"].get("resolution") == {"$gte": 1800} and list(a["q"].keys())[:4] ==
+       ["name", "type", "date", "typeLayer"],
+       "a 30-minute summary replaces only one of 30 minutes or coarser", a["q"])
+    ok(type(a["u"]["$set"].get("resolution")) is Int64 and a["u"]["$set"]["resolution"] == 1800
+       and "$unset" not in a["u"], "... and stores its resolution, a 64-bit integer", a["u"])
+    ok("resolution" not in b["q"] and "resolution" not in b["u"]["$set"] and
+       b["u"].get("$unset") == {"resolution": ""},
+       "a 5-minute summary replaces any and drops a coarser one's resolution", b["u"])
+    ok(c["q"].get("resolution") == {"$gte": 86400}, "a 1-day one likewise", c["q"])
+
+    # the server refuses the insert the upsert turns into where a finer summary is stored
+    def kept(req):
+        ups = req.doc["updates"]
+        errs = [{"index": i, "code": 11000, "errmsg": "E11000 duplicate key error collection: "
+                 "TestDB.DAILY_SUMMARY_HISTORY index: unique_daily_summary_index"}
+                for i, u in enumerate(ups) if "resolution" in u["q"]]
+        return req.ok(n=len(ups) - len(errs), nModified=0, writeErrors=errs)
+    peer = PEER.reset(replies={"update": kept})
+    p = run(peer.uri(), "put-summary", summ)
+    ok(p.returncode == 0 and "stored 3 rows" in p.stdout,
+       "a duplicate key on a coarser summary is a finer one kept: stored", p.stdout + p.stderr)
+    five = write(tmp, "five.txt", ["if-a;CISCO;2026-01-03;BORDE;10;1.5;2.5;3.5;4.5;45;288"])
+
+    def dup(req):
+        return req.ok(n=0, writeErrors=[{"index": 0, "code": 11000, "errmsg": "E11000 dup"}])
+    peer = PEER.reset(replies={"update": dup})
+    p = run(peer.uri(), "put-summary", five)
+    ok(p.returncode != 0 and "E11000" in p.stderr,
+       "a duplicate key on a 5-minute summary is still an error", p.stderr)
+    peer = PEER.reset(docs={SUMMARY: [
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-02",
+         "typeLayer": "BORDE", "capacity": 10.0, "inProm": 1, "inMaxProm": 2, "outProm": 3,
+         "outMaxProm": 4, "use": 40, "samples": Int64(288), "resolution": Int64(7200)},
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-03",
+         "typeLayer": "BORDE", "capacity": 10.0, "inProm": 1, "inMaxProm": 2, "outProm": 3,
+         "outMaxProm": 4, "use": 40, "samples": Int64(288)}]})
+    p = run(peer.uri(), "query-summary", "2026-01-01", "2026-01-05")
+    lines = p.stdout.splitlines()
+    ok(len(lines) == 2 and lines[0].endswith(";288;7200") and lines[1].endswith(";288"),
+       "read back: the resolution, and none (5 minutes) where absent", p.stdout)
+
+
 def test_queries(tmp):
     docs = {SUMMARY: [
         {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-02",
@@ -301,7 +371,8 @@ def test_drop(tmp):
     p = run(peer.uri(), "drop")
     dropped = sorted(d["drop"] for d in peer.commands("drop"))
     ok(p.returncode == 0, "drop succeeds; a missing collection is not an error", p.stderr)
-    ok(len(dropped) == 7, "drop sent for the 7 collections", dropped)
+    ok(len(dropped) == 25 and "IPBRAS_HISTORY_1D" in dropped,
+       "drop sent for the 25 collections, the coarser ones too", dropped)
 
 
 def test_errors(tmp):
@@ -390,7 +461,7 @@ def main():
         PEER = Peer()
     with tempfile.TemporaryDirectory(prefix="sb_store_mongo.") as tmp:
         for t in (test_start, test_start_existing, test_put_history, test_put_ipbras_and_summary,
-                  test_queries, test_drop, test_errors):
+                  test_coarse_summaries, test_queries, test_drop, test_errors):
             TAP.case(t.__name__[5:].replace("_", " "), t, tmp, needs=("mockupdb",))
         TAP.case("unreachable, silent and badly written servers", test_unreachable, tmp)
     if PEER is not None:

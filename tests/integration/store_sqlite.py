@@ -62,9 +62,10 @@ def main():
         p = run(uri, "start")
         ok(p.returncode == 0, "start again", p.stderr)
         tables = sorted(r[0] for r in rows(db, "SELECT name FROM sqlite_master WHERE type='table'"))
-        ok(tables == sorted(["BORDE_HISTORY", "BRAS_HISTORY", "CACHING_HISTORY", "RAI_HISTORY",
-                             "IXP_HISTORY", "IPBRAS_HISTORY", "DAILY_SUMMARY_HISTORY"]),
-           "the seven tables", tables)
+        layers = ["BORDE", "BRAS", "CACHING", "RAI", "IXP", "IPBRAS"]
+        ok(tables == sorted(["%s_HISTORY%s" % (l, s) for l in layers
+                             for s in ("", "_30M", "_2H", "_1D")] + ["DAILY_SUMMARY_HISTORY"]),
+           "the 25 tables: each layer's, its coarser ones, the summaries", tables)
         ok(rows(db, "PRAGMA journal_mode") == [("wal",)], "WAL journal")
 
         def index(name):
@@ -91,7 +92,7 @@ def main():
         ok(cols == [("name", "TEXT"), ("type", "TEXT"), ("date", "TEXT"), ("typeLayer", "TEXT"),
                     ("capacity", "REAL"), ("inProm", "REAL"), ("inMaxProm", "REAL"),
                     ("outProm", "REAL"), ("outMaxProm", "REAL"), ("use", "REAL"),
-                    ("samples", "INTEGER")], "summary columns", cols)
+                    ("samples", "INTEGER"), ("resolution", "INTEGER")], "summary columns", cols)
 
         lines = ["if-%d;CISCO;2026-01-02;%02d:%02d:00;10;%d;%d;%d;%d"
                  % (i % 3, (i // 3) * 5 // 60, (i // 3) * 5 % 60, i, i + 1, i + 2, i + 3)
