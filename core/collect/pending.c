@@ -225,10 +225,10 @@ static int sb_pending_sum_row(void *ctx, const sb_summary_row *r)
 			c->seen[i] = 1;
 			c->matched++;
 		} else if (rres == wres && sb_pending_same(w->in_prom, r->in_prom) &&
-		    sb_pending_same(w->in_max_prom, r->in_max_prom) &&
-		    sb_pending_same(w->out_prom, r->out_prom) &&
-		    sb_pending_same(w->out_max_prom, r->out_max_prom) &&
-		    (w->samples < 0 || w->samples == r->samples)) {
+			   sb_pending_same(w->in_max_prom, r->in_max_prom) &&
+			   sb_pending_same(w->out_prom, r->out_prom) &&
+			   sb_pending_same(w->out_max_prom, r->out_max_prom) &&
+			   (w->samples < 0 || w->samples == r->samples)) {
 			c->seen[i] = 1;
 			c->matched++;
 		}
