@@ -121,7 +121,7 @@ static char **sb_clean_list(const char *dir, size_t *n)
 /* One spool file and what clean-data makes of it. */
 typedef struct sb_clean_file {
 	char *path;
-	char *group; /* "<LAYER> <DATE>" or "DAILY_SUMMARY <DATE>" */
+	char *group; /* "<LAYER> <DATE>", "DAILY_SUMMARY <DATE>" or "BACKFILL <LAYER>" */
 	int kind;    /* SB_PENDING_* or SB_CLEAN_TEMP */
 } sb_clean_file;
 
@@ -148,9 +148,10 @@ static const sb_schema *sb_clean_schema(sb_cli *cli, const char *layer, int *kno
 	return m->def->schema;
 }
 
-/* Classifies one file of the spool. */
+/* Classifies one file of the spool: a raw file of schema's layer, a daily summary file (schema
+ * NULL), or with coarse set a backfill file of schema's layer. */
 static void sb_clean_add(sb_clean *c, const char *path, const char *name, const char *layer,
-			 const char *date, const sb_schema *schema, int known)
+			 const char *date, const sb_schema *schema, int known, int coarse)
 {
 	int kind = SB_PENDING_UNSTORED;
 	size_t n = strlen(name);
@@ -168,7 +169,9 @@ static void sb_clean_add(sb_clean *c, const char *path, const char *name, const 
 			if (sb_store_open(c->cli->s.database_uri, &o, &c->st, &err) != SB_OK)
 				c->st = NULL;
 		}
-		int rc = c->st != NULL ? sb_pending_check(c->st, schema, path, &err) : SB_ESTORE;
+		int rc = c->st == NULL ? SB_ESTORE
+			 : coarse      ? sb_pending_check_coarse(c->st, schema, path, &err)
+				       : sb_pending_check(c->st, schema, path, &err);
 		if (rc == SB_PENDING_UNREADABLE)
 			sb_log(SB_LOG_WARNING, "clean-data", "%s (kept: it cannot be read)",
 			       err.msg);
@@ -189,26 +192,31 @@ static void sb_clean_add(sb_clean *c, const char *path, const char *name, const 
 	c->v[c->n++] = (sb_clean_file){sb_xstrdup(path), sb_xasprintf("%s %s", layer, date), kind};
 }
 
-/* Walks <spool>/<LAYER>/<DATE>/<file> in sorted order. */
+/* Walks <spool>/<LAYER>/<DATE>/<file> in sorted order, and <spool>/BACKFILL/<LAYER>/<file>. */
 static void sb_clean_walk(sb_clean *c, const char *spool)
 {
 	size_t nl = 0;
 	char **layers = sb_clean_list(spool, &nl);
 	for (size_t i = 0; i < nl; i++) {
 		char *ldir = sb_fs_join(spool, layers[i]);
-		int known = 0;
-		const sb_schema *schema = sb_clean_schema(c->cli, layers[i], &known);
+		int known = 0, coarse = strcmp(layers[i], "BACKFILL") == 0;
+		const sb_schema *schema =
+			coarse ? NULL : sb_clean_schema(c->cli, layers[i], &known);
 		size_t nd = 0;
 		char **dates = sb_clean_list(ldir, &nd);
 		for (size_t k = 0; k < nd; k++) {
 			char *ddir = sb_fs_join(ldir, dates[k]);
+			if (coarse) { /* its folders are layers */
+				schema = sb_clean_schema(c->cli, dates[k], &known);
+				known = known && schema != NULL;
+			}
 			size_t nf = 0;
 			char **files = sb_clean_list(ddir, &nf);
 			for (size_t f = 0; f < nf; f++) {
 				char *p = sb_fs_join(ddir, files[f]);
 				if (sb_fs_is_file(p))
 					sb_clean_add(c, p, files[f], layers[i], dates[k], schema,
-						     known);
+						     known, coarse);
 				free(p);
 			}
 			sb_fs_list_free(files, nf);

@@ -12,9 +12,11 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/period.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "collect/backfill.h"
 #include "collect/daily.h"
 #include "collect/pending.h"
 #include "collect/scan.h"
@@ -383,6 +385,209 @@ static int sb_worst(int a, int b)
 	return a != SB_EXIT_OK ? a : b;
 }
 
+/* ---- backfill ---- */
+
+/* "2026-01-01 to 2026-03-31: 30 min; ..." for the days of a backfill from first to last:
+ * consecutive days with the same coarsest resolution among their interfaces make one range;
+ * days without data say "no data". */
+static void sb_backfill_ranges(const sb_backfill_stats *st, sb_date first, sb_date last, char *buf,
+			       size_t size)
+{
+	static const char *const labels[5] = {"5 min", "30 min", "2 h", "1 day", "no data"};
+	size_t used = 0, next = 0;
+	buf[0] = '\0';
+	int64_t d0 = sb_period_daynum(first), d1 = sb_period_daynum(last);
+	int cur = -1;
+	int64_t since = d0;
+	for (int64_t d = d0; d <= d1 + 1; d++) {
+		int k = 4;
+		while (next < st->ndays && sb_period_daynum(st->days[next].date) < d)
+			next++;
+		if (d <= d1 && next < st->ndays && sb_period_daynum(st->days[next].date) == d) {
+			k = 3;
+			while (k > 0 && st->days[next].at[k] == 0)
+				k--;
+		}
+		if (d <= d1 && (cur == -1 || k == cur)) {
+			cur = k;
+			continue;
+		}
+		char a[11], b[11];
+		sb_date_format(sb_date_add(first, (int)(since - d0)), a);
+		sb_date_format(sb_date_add(first, (int)(d - 1 - d0)), b);
+		int w = d - 1 > since ? snprintf(buf + used, size - used, "%s%s to %s: %s",
+						 used ? "; " : "", a, b, labels[cur])
+				      : snprintf(buf + used, size - used, "%s%s: %s",
+						 used ? "; " : "", a, labels[cur]);
+		if (w < 0 || (size_t)w >= size - used) {
+			buf[used] = '\0';
+			return;
+		}
+		used += (size_t)w;
+		cur = k;
+		since = d;
+	}
+}
+
+/* Runs a backfill and prints what it did. Returns SB_EXIT_OK, SB_EXIT_PARTIAL (some interfaces
+ * failed) or SB_EXIT_FAIL; *fine gets the dates spooled at 5 minutes (sb_fs_list_free). */
+static int sb_do_backfill(sb_cli *cli, const sb_backfill_opts *o, const char *who, char ***fine,
+			  size_t *nfine)
+{
+	sb_backfill_stats st;
+	sb_err err = {0};
+	*fine = NULL;
+	*nfine = 0;
+	if (sb_backfill_run(&cli->s, &cli->mods, o, &st, &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "backfill", "%s", err.msg);
+		sb_backfill_free(&st);
+		return SB_EXIT_FAIL;
+	}
+	char from[11] = "", to[11], span[48];
+	if (o->has_from)
+		sb_date_format(o->from, from);
+	sb_date_format(o->to, to);
+	if (!o->has_from)
+		snprintf(span, sizeof(span), "the days up to %s", to);
+	else if (strcmp(from, to) == 0)
+		snprintf(span, sizeof(span), "%s", to);
+	else
+		snprintf(span, sizeof(span), "%s to %s", from, to);
+	char line[1024];
+	snprintf(line, sizeof(line),
+		 "%s: %s: %zu interfaces: %zu ok, %zu failed%s; %zu lines (%zu of 30 min, "
+		 "%zu of 2 h, %zu of 1 day) and %zu day summaries from them; %zu days of 5-minute "
+		 "samples (%zu samples); %.1f s",
+		 who, span, st.interfaces, st.ok, st.failed,
+		 st.skipped > 0 ? ", some layers skipped" : "",
+		 st.lines[0] + st.lines[1] + st.lines[2], st.lines[0], st.lines[1], st.lines[2],
+		 st.summaries, st.fine_days, st.fine_samples, st.seconds);
+	sb_log(SB_LOG_INFO, "backfill", "%s", line + strlen(who) + 2);
+	printf("%s\n", line);
+	char ranges[4096] = "";
+	if (o->has_from || st.ndays > 0)
+		sb_backfill_ranges(&st, o->has_from ? o->from : st.days[0].date, o->to, ranges,
+				   sizeof(ranges));
+	if (ranges[0] != '\0') {
+		printf("%s: days by resolution: %s\n", who, ranges);
+		sb_log(SB_LOG_INFO, "backfill", "days by resolution: %s", ranges);
+	}
+	for (size_t i = 0; i < st.ndays; i++) {
+		if (st.days[i].at[0] == 0)
+			continue;
+		*fine = sb_xrealloc(*fine, (*nfine + 1) * sizeof(**fine));
+		(*fine)[*nfine] = sb_xmalloc(11);
+		sb_date_format(st.days[i].date, (*fine)[(*nfine)++]);
+	}
+	int rc = st.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+	sb_backfill_free(&st);
+	return rc;
+}
+
+/* Loads the backfill files and prints what it did. */
+static int sb_do_load_backfill(sb_cli *cli, sb_store *st, const sb_layer_filter *layers,
+			       const char *who)
+{
+	sb_backfill_load_stats ls;
+	sb_err err = {0};
+	int rc =
+		sb_backfill_load(&cli->s, &cli->mods, st, layers, isatty(STDERR_FILENO), &ls, &err);
+	if (ls.files > 0 || ls.kept > 0 || rc != SB_OK)
+		printf("%s: %zu lines and %zu day summaries from %zu backfill files stored in %s "
+		       "(a finer summary already stored is kept); %zu files kept\n",
+		       who, ls.lines, ls.summaries, ls.files, sb_store_backend(st), ls.kept);
+	if (rc != SB_OK) {
+		sb_log(SB_LOG_ERROR, "backfill",
+		       "%s; the backfill files not stored are kept for the next run", err.msg);
+		return SB_EXIT_FAIL;
+	}
+	return ls.kept > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+/* The nights the store lacks: for each selected layer, the days after its newest daily summary
+ * before date and up to the day before date, backfilled from the logs (sb_backfill_run) and said.
+ * A layer without any summary yet is no missed night: a hint names `backfill`. *fine gets the days
+ * the logs still hold at 5 minutes (spooled for the daily stage). Returns SB_EXIT_OK,
+ * SB_EXIT_PARTIAL (some interfaces failed) or SB_EXIT_FAIL (the backfill could not run: the
+ * next run tries again, since the store still lacks those days). */
+static int sb_run_missed(sb_cli *cli, sb_store *st, const sb_layer_filter *layers, sb_date date,
+			 char ***fine, size_t *nfine)
+{
+	*fine = NULL;
+	*nfine = 0;
+	char before[11];
+	sb_date_format(date, before);
+	sb_date last = sb_date_add(date, -1);
+	/* layers grouped by the first day they miss */
+	sb_layer_filter groups[16];
+	sb_date firsts[16];
+	size_t ngroups = 0, nempty = 0;
+	const sb_loaded_module *m;
+	for (size_t i = 0; (m = sb_layers_next(&cli->mods, layers, &i)) != NULL;) {
+		const char *layer = m->def->schema->layer;
+		char newest[11] = "";
+		sb_err err = {0};
+		if (sb_store_newest_summary(st, layer, before, newest, &err) != SB_OK) {
+			sb_log(SB_LOG_WARNING, "run",
+			       "%s: the days already stored cannot be read (%s): missed nights are "
+			       "looked for next time",
+			       layer, err.msg);
+			return SB_EXIT_OK;
+		}
+		sb_date d;
+		if (newest[0] == '\0' || sb_date_parse(newest, &d) != SB_OK) {
+			nempty++;
+			continue;
+		}
+		sb_date first = sb_date_add(d, 1);
+		if (sb_date_cmp(first, last) > 0)
+			continue;
+		size_t g = 0;
+		while (g < ngroups && sb_date_cmp(firsts[g], first) != 0)
+			g++;
+		if (g == ngroups) {
+			if (ngroups == SB_ARRAY_SIZE(groups))
+				continue;
+			firsts[ngroups] = first;
+			groups[ngroups++] = (sb_layer_filter){.n = 0};
+		}
+		if (groups[g].n < SB_ARRAY_SIZE(groups[g].names))
+			groups[g].names[groups[g].n++] = layer;
+	}
+	if (nempty > 0 && ngroups == 0)
+		sb_log(SB_LOG_INFO, "run",
+		       "the store holds no daily summary before %s of %zu layer%s: scanbackup "
+		       "backfill fills the history the logs keep (up to two years)",
+		       before, nempty, nempty == 1 ? "" : "s");
+	int out = SB_EXIT_OK;
+	for (size_t g = 0; g < ngroups; g++) {
+		char from[11], to[11], names[256] = "";
+		sb_date_format(firsts[g], from);
+		sb_date_format(last, to);
+		for (size_t k = 0, used = 0; k < groups[g].n && used < sizeof(names); k++)
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+						 k ? ", " : "", groups[g].names[k]);
+		printf("run: %s: %s%s%s never stored: backfilled from the logs\n", names, from,
+		       strcmp(from, to) != 0 ? " to " : "", strcmp(from, to) != 0 ? to : "");
+		sb_log(SB_LOG_WARNING, "run", "%s: %s to %s never stored: backfilled from the logs",
+		       names, from, to);
+		sb_backfill_opts o = {.from = firsts[g],
+				      .to = last,
+				      .has_from = 1,
+				      .layers = &groups[g],
+				      .progress = isatty(STDERR_FILENO)};
+		char **f = NULL;
+		size_t nf = 0;
+		out = sb_worst(out, sb_do_backfill(cli, &o, "run", &f, &nf));
+		for (size_t i = 0; i < nf; i++) {
+			*fine = sb_xrealloc(*fine, (*nfine + 1) * sizeof(**fine));
+			(*fine)[(*nfine)++] = f[i];
+		}
+		free(f);
+	}
+	return out;
+}
+
 int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
 	sb_stage_args a = {0};
@@ -472,6 +677,25 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	if (sb_store_start(st, schemas, n, &e2) != SB_OK)
 		sb_log(SB_LOG_WARNING, "database", "%s", e2.msg);
 	free(schemas);
+
+	/* nights no run stored: read back from the logs, their 5-minute days stored with the
+	 * others below, the older ones from MRTG's consolidations */
+	char **fine = NULL;
+	size_t nfine = 0;
+	int missed = sb_run_missed(cli, st, &a.layers, a.date, &fine, &nfine);
+	for (size_t i = 0; i < nfine; i++) {
+		int known = 0;
+		for (size_t k = 0; k < ndates && !known; k++)
+			known = strcmp(dates[k], fine[i]) == 0;
+		if (known)
+			continue;
+		dates = sb_xrealloc(dates, (ndates + 1) * sizeof(*dates));
+		dates[ndates++] = sb_xstrdup(fine[i]);
+	}
+	sb_fs_list_free(fine, nfine);
+	if (ndates > 1)
+		qsort(dates, ndates, sizeof(*dates), sb_date_strcmp);
+
 	int out = SB_EXIT_OK;
 	for (size_t i = 0; i < ndates && out != SB_EXIT_FAIL; i++) {
 		out = sb_worst(out, sb_do_daily(cli, st, dates[i], &a.layers));
@@ -480,9 +704,111 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		if (lrc != SB_EXIT_FAIL)
 			out = sb_worst(out, sb_do_load_daily(cli, st, dates[i]));
 	}
+	/* the backfill files: this run's, and any an earlier one left */
+	if (out != SB_EXIT_FAIL)
+		out = sb_worst(out, sb_do_load_backfill(cli, st, &a.layers, "run"));
 	sb_store_close(&st);
 	sb_fs_list_free(dates, ndates);
 	if (out != SB_EXIT_OK)
 		return SB_EXIT_FAIL; /* something collected is still in the spool */
-	return total.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+	return total.failed > 0 || missed == SB_EXIT_PARTIAL ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+int sb_cmd_backfill(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SB_COMMON_OPTS,
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"layer", required_argument, NULL, 'l'},
+		{"no-progress", no_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	sb_stage_args a = {0};
+	sb_backfill_opts o = {.progress = isatty(STDERR_FILENO), .layers = &a.layers};
+	int have_to = 0, opt;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = sb_cli_common_opt(cli, c, opt);
+		if (common < 0)
+			return SB_EXIT_OK;
+		if (common > 0)
+			continue;
+		switch (opt) {
+		case 'f':
+			if (sb_cli_parse_date(c, optarg, &o.from) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			o.has_from = 1;
+			break;
+		case 't':
+			if (sb_cli_parse_date(c, optarg, &o.to) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			have_to = 1;
+			break;
+		case 'l':
+			if (sb_add_layer(c, &a, optarg) != SB_EXIT_OK)
+				return SB_EXIT_USAGE;
+			break;
+		case 'P':
+			o.progress = 0;
+			break;
+		default:
+			return sb_cli_bad_usage(c, "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	sb_date yesterday = sb_date_add(sb_date_today(), -1);
+	if (!have_to)
+		o.to = yesterday;
+	if (sb_date_cmp(o.to, yesterday) > 0)
+		return sb_cli_bad_usage(c, "--to %s: backfill covers days before today",
+					argv[optind - 1]);
+	if (o.has_from && sb_date_cmp(o.from, o.to) > 0)
+		return sb_cli_bad_usage(c, "%s", "--from is after --to");
+	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	rc = sb_check_layers(cli, c, &a);
+	if (rc != SB_EXIT_OK)
+		return rc;
+	size_t temps = sb_pending_clean_temps(cli->s.data_dir);
+	if (temps > 0)
+		sb_log(SB_LOG_INFO, "backfill",
+		       "removed %zu temporary files left by an interrupted run", temps);
+	char **fine = NULL;
+	size_t nfine = 0;
+	int out = sb_do_backfill(cli, &o, "backfill", &fine, &nfine);
+	if (out == SB_EXIT_FAIL)
+		return out;
+	sb_store *st = NULL;
+	if (sb_cli_open_store(cli, &st) != SB_EXIT_OK) {
+		/* nothing is lost: the next run or backfill stores what the spool holds */
+		for (size_t i = 0; i < nfine; i++)
+			sb_do_daily(cli, NULL, fine[i], &a.layers);
+		printf("backfill: the store cannot be reached: everything read stays in the spool "
+		       "(scanbackup run stores it)\n");
+		sb_fs_list_free(fine, nfine);
+		return SB_EXIT_FAIL;
+	}
+	sb_err e2 = {0};
+	size_t n = 0;
+	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
+	if (sb_store_start(st, schemas, n, &e2) != SB_OK)
+		sb_log(SB_LOG_WARNING, "database", "%s", e2.msg);
+	free(schemas);
+	int stored = SB_EXIT_OK;
+	for (size_t i = 0; i < nfine && stored != SB_EXIT_FAIL; i++) {
+		stored = sb_worst(stored, sb_do_daily(cli, st, fine[i], &a.layers));
+		int lrc = sb_do_load_data(cli, st, fine[i], &a.layers);
+		stored = sb_worst(stored, lrc);
+		if (lrc != SB_EXIT_FAIL)
+			stored = sb_worst(stored, sb_do_load_daily(cli, st, fine[i]));
+	}
+	if (stored != SB_EXIT_FAIL)
+		stored = sb_worst(stored, sb_do_load_backfill(cli, st, &a.layers, "backfill"));
+	sb_store_close(&st);
+	sb_fs_list_free(fine, nfine);
+	if (stored != SB_EXIT_OK)
+		return SB_EXIT_FAIL; /* something read is still in the spool */
+	return out;
 }

@@ -10,6 +10,7 @@ int sb_cmd_daily(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_updater(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cmd_backfill(sb_cli *cli, const sb_command *c, int argc, char **argv);
 
 /* cmd_sources.c: `updater sources` (sb_cmd_updater hands over with argv[0] = "sources"). */
 int sb_cmd_updater_sources(sb_cli *cli, const sb_command *c, int argc, char **argv);

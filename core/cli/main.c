@@ -20,6 +20,16 @@ static const sb_command sb_commands[] = {
 	 "  --layer L       only this layer (repeatable); --borde, --bras ... also work\n"
 	 "  --shard K/N     only the interfaces whose name hashes to K of N\n"
 	 "  --no-progress   no progress line even on a terminal\n"},
+	{"backfill", sb_cmd_backfill,
+	 "Read each interface's whole MRTG log and store the history it keeps beyond the nightly\n"
+	 "job's: its days of 5-minute samples as scan does, the lines of MRTG's 30-minute, 2-hour\n"
+	 "and 1-day consolidations in <LAYER>_HISTORY_30M, _2H and _1D, and the daily summary of\n"
+	 "every other day from them, marked with its resolution (a finer summary is never\n"
+	 "replaced). Everything goes through the spool. Exit 3 when some interfaces failed.",
+	 "  --from D        the first day (default: the oldest day the logs hold)\n"
+	 "  --to D          the last day, before today (default: yesterday, local time)\n"
+	 "  --layer L       only this layer (repeatable)\n"
+	 "  --no-progress   no progress line even on a terminal\n"},
 	{"daily", sb_cmd_daily,
 	 "Compute the daily summary of every interface spooled for the day into "
 	 "data/SCAN/DAILY_SUMMARY/.\n"

@@ -281,6 +281,17 @@ int sb_job_samples(sb_job *job, sb_sample **out, size_t *n)
 	return job->too_many ? SB_ETOOBIG : SB_OK;
 }
 
+void sb_job_url_safe(const char *url, char *buf, size_t size)
+{
+	const char *scheme = strstr(url, "://");
+	const char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
+	const char *slash = scheme != NULL ? strchr(scheme + 3, '/') : NULL;
+	if (at != NULL && (slash == NULL || at < slash))
+		snprintf(buf, size, "%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+	else
+		snprintf(buf, size, "%s", url);
+}
+
 void sb_job_report(const sb_job *job, const char *url)
 {
 	const char *layer = job->mod->def->schema->layer;

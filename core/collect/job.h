@@ -67,6 +67,9 @@ int sb_job_end(sb_job *job);
  * attempt or sb_job_release). *n gets their count; SB_ETOOBIG if a put went over the cap. */
 int sb_job_samples(sb_job *job, sb_sample **out, size_t *n);
 
+/* The URL for messages: url without any user:password@ part, into buf. */
+void sb_job_url_safe(const char *url, char *buf, size_t size);
+
 /* Logs what the MRTG parser skipped and the samples parse handed outside the day (naming the
  * module's file). url is the request's, credentials removed. */
 void sb_job_report(const sb_job *job, const char *url);

@@ -10,6 +10,7 @@
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "format/coarse.h"
 #include "format/spool.h"
 #include "format/summary.h"
 
@@ -249,6 +250,132 @@ static int sb_pending_check_summary(sb_store *st, const char *path, sb_err *err)
 	free(c.seen);
 	sb_summary_file_free(&f);
 	return out;
+}
+
+/* The lines of a backfill file at one resolution, looked up by their stored date and time. */
+typedef struct sb_pending_lines {
+	const sb_coarse_file *f;
+	int in_only;
+	size_t *order; /* indexes of the lines of the resolution, sorted by date and time */
+	size_t n;
+	unsigned char *seen;
+	size_t matched;
+} sb_pending_lines;
+
+static int sb_pending_line_cmp(const void *a, const void *b, void *file)
+{
+	const sb_coarse_file *f = file;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(f->dates[x], f->dates[y]);
+	return c != 0 ? c : strcmp(f->times[x], f->times[y]);
+}
+
+static int sb_pending_line_row(void *ctx, const sb_history_row *r)
+{
+	sb_pending_lines *c = ctx;
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = c->order[mid];
+		int cmp = strcmp(c->f->dates[i], r->date);
+		if (cmp == 0)
+			cmp = strcmp(c->f->times[i], r->time);
+		if (cmp == 0) {
+			const sb_mrtg_sample *s = &c->f->lines[i].s;
+			if (!c->seen[mid] && s->in_avg == r->in_avg && s->in_max == r->in_max &&
+			    (c->in_only ||
+			     (s->out_avg == r->out_avg && s->out_max == r->out_max))) {
+				c->seen[mid] = 1;
+				c->matched++;
+			}
+			break;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SB_OK;
+}
+
+/* The summaries of a backfill file against the stored ones of its interface. */
+typedef struct sb_pending_days {
+	const sb_coarse_file *f;
+	unsigned char *seen;
+	size_t matched;
+} sb_pending_days;
+
+static int sb_pending_day_row(void *ctx, const sb_summary_row *r)
+{
+	sb_pending_days *c = ctx;
+	if (strcmp(r->type, c->f->type) != 0)
+		return SB_OK;
+	for (size_t i = 0; i < c->f->nsum; i++) {
+		const sb_summary_row *w = &c->f->sums[i];
+		if (c->seen[i] || strcmp(w->date, r->date) != 0)
+			continue;
+		int32_t rres = r->resolution > SB_RES_5MIN ? r->resolution : SB_RES_5MIN;
+		if (rres < w->resolution ||
+		    (rres == w->resolution && w->in_prom == r->in_prom &&
+		     w->in_max_prom == r->in_max_prom && w->out_prom == r->out_prom &&
+		     w->out_max_prom == r->out_max_prom && w->samples == r->samples)) {
+			c->seen[i] = 1;
+			c->matched++;
+		}
+		break;
+	}
+	return SB_OK;
+}
+
+int sb_pending_check_coarse(sb_store *st, const sb_schema *schema, const char *path, sb_err *err)
+{
+	sb_coarse_file f;
+	if (sb_coarse_read(path, &f, err) != SB_OK)
+		return SB_PENDING_UNREADABLE;
+	int rc = SB_OK;
+	size_t want = 0, matched = 0;
+	for (int k = 0; k < SB_COARSE_N && rc == SB_OK; k++) {
+		sb_pending_lines c = {.f = &f, .in_only = schema->in_only};
+		c.order = sb_xmalloc((f.n ? f.n : 1) * sizeof(size_t));
+		const char *lo = NULL, *hi = NULL;
+		for (size_t i = 0; i < f.n; i++) {
+			if (f.lines[i].res != sb_coarse_res[k])
+				continue;
+			c.order[c.n++] = i;
+			if (lo == NULL || strcmp(f.dates[i], lo) < 0)
+				lo = f.dates[i];
+			if (hi == NULL || strcmp(f.dates[i], hi) > 0)
+				hi = f.dates[i];
+		}
+		if (c.n > 0) {
+			qsort_r(c.order, c.n, sizeof(size_t), sb_pending_line_cmp, &f);
+			c.seen = sb_xcalloc(c.n, 1);
+			sb_coarse_schema cs;
+			sb_schema_coarse(schema, sb_coarse_res[k], &cs);
+			rc = sb_store_query_history(st, &cs.schema, f.name, f.type, lo, hi,
+						    sb_pending_line_row, &c, err);
+			want += c.n;
+			matched += c.matched;
+			free(c.seen);
+		}
+		free(c.order);
+	}
+	if (rc == SB_OK && f.nsum > 0) {
+		const char *lo = f.sums[0].date, *hi = f.sums[0].date;
+		for (size_t i = 1; i < f.nsum; i++) {
+			if (strcmp(f.sums[i].date, lo) < 0)
+				lo = f.sums[i].date;
+			if (strcmp(f.sums[i].date, hi) > 0)
+				hi = f.sums[i].date;
+		}
+		sb_pending_days c = {.f = &f, .seen = sb_xcalloc(f.nsum, 1)};
+		rc = sb_store_query_summary(st, schema->layer, f.name, lo, hi, sb_pending_day_row,
+					    &c, err);
+		want += f.nsum;
+		matched += c.matched;
+		free(c.seen);
+	}
+	sb_coarse_free(&f);
+	return rc != SB_OK ? rc : matched == want ? SB_PENDING_STORED : SB_PENDING_UNSTORED;
 }
 
 int sb_pending_check(sb_store *st, const sb_schema *schema, const char *path, sb_err *err)

@@ -32,4 +32,9 @@ char **sb_pending_dates(const sb_settings *s, sb_modules *mods, const sb_layer_f
 enum { SB_PENDING_STORED = 0, SB_PENDING_UNSTORED = 1, SB_PENDING_UNREADABLE = 2 };
 int sb_pending_check(sb_store *st, const sb_schema *schema, const char *path, sb_err *err);
 
+/* The same for a backfill file of layer schema (data/SCAN/BACKFILL/<LAYER>/, format/coarse.h):
+ * stored when each of its lines is in the layer's table of its resolution with the same values,
+ * and each summary is stored with the same values, or a finer summary is stored for that day. */
+int sb_pending_check_coarse(sb_store *st, const sb_schema *schema, const char *path, sb_err *err);
+
 #endif

@@ -90,18 +90,6 @@ char *sb_scan_log_url(const char *root, const char *url)
 	return u;
 }
 
-/* Prints the URL without any user:password@ part. */
-static void sb_url_safe(const char *url, char *buf, size_t size)
-{
-	const char *scheme = strstr(url, "://");
-	const char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
-	const char *slash = scheme != NULL ? strchr(scheme + 3, '/') : NULL;
-	if (at != NULL && (slash == NULL || at < slash))
-		snprintf(buf, size, "%.*s%s", (int)(scheme + 3 - url), url, at + 1);
-	else
-		snprintf(buf, size, "%s", url);
-}
-
 static void sb_scan_progress(sb_scan_state *r, int final)
 {
 	if (!r->opts->progress)
@@ -162,7 +150,7 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	sb_scan_state *r = sj->run;
 	const char *layer = job->mod->def->schema->layer;
 	char url[1024];
-	sb_url_safe(job->url, url, sizeof(url));
+	sb_job_url_safe(job->url, url, sizeof(url));
 	r->done++;
 	r->stats->bytes += res->bytes;
 	int rc = res->code;

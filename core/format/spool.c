@@ -37,8 +37,7 @@ static void sb_spool_escape(char *buf, const char *s, int lead)
 	buf[n] = '\0';
 }
 
-char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date, const char *name,
-			const char *type)
+char *sb_spool_file_name(const char *name, const char *type)
 {
 	size_t cap = 3 * (strlen(name) + strlen(type)) + 32;
 	char *file = sb_xmalloc(cap);
@@ -64,8 +63,17 @@ char *sb_spool_day_path(const char *data_dir, const char *layer, const char *dat
 		else if (file[n - 2] == '%')
 			n -= 2;
 		snprintf(file + n, cap - n, "~%016" PRIx64, h);
+		n = strlen(file);
 	}
-	char *path = sb_xasprintf("%s/SCAN/%s/%s/%s.tsv", data_dir, layer, date, file);
+	snprintf(file + n, cap - n, ".tsv");
+	return file;
+}
+
+char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date, const char *name,
+			const char *type)
+{
+	char *file = sb_spool_file_name(name, type);
+	char *path = sb_xasprintf("%s/SCAN/%s/%s/%s", data_dir, layer, date, file);
 	free(file);
 	return path;
 }

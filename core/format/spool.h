@@ -45,6 +45,10 @@ typedef struct sb_spool_day {
 char *sb_spool_day_path(const char *data_dir, const char *layer, const char *date, const char *name,
 			const char *type);
 
+/* The file name alone, "<name>@<type>.tsv" escaped and shortened as above, which every spool
+ * file of an interface uses (caller frees). */
+char *sb_spool_file_name(const char *name, const char *type);
+
 /* Writes d atomically (temp file, rename) under data_dir. With durable = 0 the file is not synced:
  * the caller syncs the whole batch once with sb_fs_sync (a reader rejects a file whose sample
  * count does not match, so a file cut by a power loss before that sync is never trusted). */

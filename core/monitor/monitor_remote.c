@@ -171,6 +171,13 @@ static int sb_central_put_summary(sb_store *st, const sb_summary_row *rows, size
 	return sb_central_unsupported(err);
 }
 
+static int sb_central_newest_summary(sb_store *st, const char *layer, const char *before,
+				     char out[11], sb_err *err)
+{
+	(void)st, (void)layer, (void)before, (void)out;
+	return sb_central_unsupported(err);
+}
+
 static int sb_central_query_summary(sb_store *st, const char *layer, const char *name,
 				    const char *from, const char *to, sb_summary_fn fn, void *ctx,
 				    sb_err *err)
@@ -291,6 +298,7 @@ static const sb_store_ops sb_central_ops = {
 	.put_history = sb_central_put_history,
 	.put_summary = sb_central_put_summary,
 	.query_summary = sb_central_query_summary,
+	.newest_summary = sb_central_newest_summary,
 	.query_history = sb_central_query_history,
 	.start_probes = sb_central_probes,
 	.drop_probes = sb_central_probes,

@@ -373,6 +373,16 @@ int sb_store_query_summary_newest(sb_store *st, const char *from, const char *to
 	return rc;
 }
 
+int sb_store_newest_summary(sb_store *st, const char *layer, const char *before, char out[11],
+			    sb_err *err)
+{
+	out[0] = '\0';
+	if (st == NULL || layer == NULL || before == NULL)
+		return sb_err_set(err, SB_EINVAL,
+				  "store: newest summary without a store or a layer");
+	return st->ops->newest_summary(st, layer, before, out, err);
+}
+
 int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,
 			   const char *type, const char *from, const char *to, sb_history_fn fn,
 			   void *ctx, sb_err *err)

@@ -140,6 +140,11 @@ int sb_store_query_summary(sb_store *st, const char *layer, const char *name, co
 int sb_store_query_summary_newest(sb_store *st, const char *from, const char *to, sb_summary_fn fn,
 				  void *ctx, sb_err *err);
 
+/* The newest date before `before` ("YYYY-MM-DD") with a daily summary of layer (typeLayer) into
+ * out ("" when there is none). A missing table/collection has none. */
+int sb_store_newest_summary(sb_store *st, const char *layer, const char *before, char out[11],
+			    sb_err *err);
+
 /* Raw samples of a layer with from <= date <= to (NULL = unbounded), optionally one interface
  * (name, and type unless NULL), ordered by name, type, date, time. A missing table yields no rows. */
 int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *name,

@@ -16,6 +16,8 @@ typedef struct sb_store_ops {
 	int (*put_summary)(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err);
 	int (*query_summary)(sb_store *st, const char *layer, const char *name, const char *from,
 			     const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
+	int (*newest_summary)(sb_store *st, const char *layer, const char *before, char out[11],
+			      sb_err *err);
 	/* MAY: sb_store_query_summary_newest */
 	int (*query_summary_newest)(sb_store *st, const char *from, const char *to,
 				    sb_summary_fn fn, void *ctx, sb_err *err);

@@ -823,6 +823,34 @@ static int sb_mongo_query_summary(sb_store *st, const char *layer, const char *n
 	return rc;
 }
 
+static int sb_mongo_newest_row(const bson_t *doc, void *arg)
+{
+	snprintf(arg, 11, "%s", sb_mongo_get_str(doc, "date"));
+	return SB_OK;
+}
+
+static int sb_mongo_newest_summary(sb_store *st, const char *layer, const char *before,
+				   char out[11], sb_err *err)
+{
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, range, sort, proj;
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "date", &range);
+	BSON_APPEND_UTF8(&range, "$lt", before);
+	bson_append_document_end(&filter, &range);
+	BSON_APPEND_UTF8(&filter, "typeLayer", layer);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "sort", &sort);
+	BSON_APPEND_INT32(&sort, "date", -1);
+	bson_append_document_end(&opts, &sort);
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	BSON_APPEND_INT32(&proj, "date", 1);
+	bson_append_document_end(&opts, &proj);
+	BSON_APPEND_INT64(&opts, "limit", 1);
+	int rc = sb_mongo_find(sb_mongo(st), SB_STORE_SUMMARY_TABLE, &filter, &opts,
+			       sb_mongo_newest_row, out, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	return rc;
+}
+
 typedef struct sb_mongo_history_call {
 	const sb_schema *schema;
 	sb_history_fn fn;
@@ -1046,6 +1074,7 @@ static const sb_store_ops sb_mongo_ops = {
 	.put_history = sb_mongo_put_history,
 	.put_summary = sb_mongo_put_summary,
 	.query_summary = sb_mongo_query_summary,
+	.newest_summary = sb_mongo_newest_summary,
 	.query_history = sb_mongo_query_history,
 	.start_probes = sb_mongo_start_probes,
 	.drop_probes = sb_mongo_drop_probes,

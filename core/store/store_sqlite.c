@@ -645,6 +645,31 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 	return rc;
 }
 
+static int sb_sqlite_newest_row(sqlite3_stmt *stmt, void *arg)
+{
+	if (sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		snprintf(arg, 11, "%s", sb_sqlite_text(stmt, 0));
+	return SB_OK;
+}
+
+static int sb_sqlite_newest_summary(sb_store *st, const char *layer, const char *before,
+				    char out[11], sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	const char *key = "ns:" SB_STORE_SUMMARY_TABLE;
+	sb_sql q = {.len = 0};
+	sb_sql_add(&q,
+		   "SELECT max(\"date\") FROM \"%s\" WHERE \"typeLayer\" = ?1 AND \"date\" < ?2",
+		   SB_STORE_SUMMARY_TABLE);
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	sqlite3_bind_text(stmt, 1, layer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, before, -1, SQLITE_STATIC);
+	return sb_sqlite_run(s, key, stmt, sb_sqlite_newest_row, out, err);
+}
+
 typedef struct sb_sqlite_history_call {
 	const sb_schema *schema;
 	sb_history_fn fn;
@@ -932,6 +957,7 @@ static const sb_store_ops sb_sqlite_ops = {
 	.put_history = sb_sqlite_put_history,
 	.put_summary = sb_sqlite_put_summary,
 	.query_summary = sb_sqlite_query_summary,
+	.newest_summary = sb_sqlite_newest_summary,
 	.query_summary_newest = sb_sqlite_query_summary_newest,
 	.query_history = sb_sqlite_query_history,
 	.start_probes = sb_sqlite_start_probes,

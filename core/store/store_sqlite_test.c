@@ -168,6 +168,17 @@ static void test_resolution(const char *dir)
 			       &err);
 	is_str(r.text, "BORDE|a|2026-01-01|300|288\n", "resolution: NULL reads as 5 minutes");
 
+	char newest[11] = "x";
+	ok(sb_store_newest_summary(st, "BORDE", "2026-01-03", newest, &err) == SB_OK &&
+		   strcmp(newest, "2026-01-02") == 0,
+	   "newest summary of BORDE before 2026-01-03: %s", newest);
+	ok(sb_store_newest_summary(st, "BORDE", "2026-01-01", newest, &err) == SB_OK &&
+		   newest[0] == '\0',
+	   "none before the first day");
+	ok(sb_store_newest_summary(st, "RAI", "2027-01-01", newest, &err) == SB_OK &&
+		   newest[0] == '\0',
+	   "none of a layer without summaries");
+
 	sb_coarse_schema c;
 	ok(sb_schema_coarse(&ipbras, SB_RES_2HOUR, &c) == 0 &&
 		   strcmp(c.schema.table, "IPBRAS_HISTORY_2H") == 0 &&

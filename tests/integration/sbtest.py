@@ -327,6 +327,79 @@ def rateup_log(first, now, seed=1, step=300, peak=9e8):
     return read(os.path.join(d, "x.log"))
 
 
+def mrtg_layout(now):
+    """The lines MRTG's rateup writes when it polls at `now`, 300 s after its previous poll, as
+    (ts, resolution, window) newest first: line 2 at now; the previous poll as a partial bucket
+    when it is off the 5-minute grid; 599 lines on it; then for 30 minutes, 2 hours and 1 day a
+    partial line when the time reached is off that grid, and 600, 600, 732 lines (docs/mrtg.md).
+    Each line covers `window` seconds before its ts, and they tile time."""
+    prev = now - 300
+    out = [(now, 300, 300)]
+    plan = prev - prev % 300
+    if plan < prev:
+        out.append((prev, 300, prev - plan))
+    t = plan
+    for _ in range(599):
+        out.append((t, 300, 300))
+        t -= 300
+    for step, count in ((1800, 600), (7200, 600), (86400, 732)):
+        plan = t - t % step
+        if plan < t:
+            out.append((t, step, t - plan))
+        t = plan
+        for _ in range(count):
+            out.append((t, step, step))
+            t -= step
+    return out
+
+
+def rateup_seeded(lines, counters, polls):
+    """The log Debian's MRTG writes when it goes on polling an interface whose log is `lines`:
+    lines is [(ts, avg_in, avg_out, max_in, max_out), ...] newest first (mrtg_layout's stamps)
+    and counters its line 1 (in, out); polls is [(unix time, in counter, out counter), ...], each
+    handed to rateup as the time it believes and the counters it read (a counter lower than the
+    one before is a reset: rateup writes a 0 rate). Returns the final log text."""
+    rateup = shutil.which("rateup") or "/usr/bin/rateup"
+    d = tempdir("rateup-")
+    text = "%d %d %d\n" % (lines[0][0], counters[0], counters[1])
+    text += "".join("%d %d %d %d %d\n" % tuple(l) for l in lines)
+    write(os.path.join(d, "x.log"), text)
+    for poll, cin, cout in polls:
+        subprocess.run([rateup, d + "/", "x", str(poll), "-Z", "u", str(cin), str(cout),
+                        str(10 ** 12)], check=True, capture_output=True, timeout=60)
+    return read(os.path.join(d, "x.log"))
+
+
+def mrtg_sections(text):
+    """The lines of an MRTG log as rateup lays them out, read by position (docs/mrtg.md): a list
+    of (ts, resolution, window, avg_in, avg_out, max_in, max_out) newest first."""
+    rows = [tuple(int(x) for x in l.split()) for l in text.splitlines()[1:] if l.strip()]
+    out = []
+    i = 0
+
+    def take(res, window):
+        out.append((rows[i][0], res, window) + rows[i][1:])
+
+    take(300, rows[0][0] - rows[1][0])
+    i = 1
+    if rows[i][0] % 300:
+        take(300, rows[i][0] % 300)
+        i += 1
+    for _ in range(599):
+        take(300, 300)
+        i += 1
+    for step, count in ((1800, 600), (7200, 600), (86400, 732)):
+        if i < len(rows) and rows[i][0] % step:
+            take(step, rows[i][0] % step)
+            i += 1
+        for _ in range(count):
+            if i == len(rows):
+                return out
+            take(step, step)
+            i += 1
+    return out
+
+
 def mrtg_day(text, start, end):
     """The 5-minute samples of [start, end) in an MRTG log, read by the layout rules of docs/mrtg.md
     (line 2, an optional partial bucket, then 599 aligned lines): {ts: (in, out, in_max, out_max)}."""
