@@ -254,6 +254,40 @@ t.ok(("%s: 30 min" % D) in out or ("to %s: 30 min" % D) in out or
      "backfill says D is held at 30 minutes", out)
 c.close()
 
+# the workbooks: a day held only at 30 minutes says so in its completeness column
+def workbooks():
+    import openpyxl
+    outdir = os.path.join(root, "wb")
+    r = sbtest.run(["report", "diario", "--date", D, "--out", outdir], root=root)
+    wb = openpyxl.load_workbook(os.path.join(outdir, "Data_Diario_BBIP.xlsx"))
+    ws = wb["BORDE"]
+    head = [c.value for c in ws[1]]
+    col = head.index("Completitud (%)")
+    rows = {row[0].value: row for row in ws.iter_rows(min_row=2) if row[0].value}
+    cell = rows[IFACES[0][0]][col].value if IFACES[0][0] in rows else None
+    t.ok(r.returncode == 0 and cell == "30 min",
+         "diario of D: the completeness of a day held at 30 minutes reads \"30 min\"", (cell, r.stderr[-300:]))
+    want = sqlite3.connect(db).execute("select inProm from DAILY_SUMMARY_HISTORY where name = ? and date = ?",
+                                       (IFACES[0][0], D)).fetchone()[0]
+    got = rows[IFACES[0][0]][head.index("In Prom")].value if IFACES[0][0] in rows else None
+    t.eq(got, want, "diario of D: In Prom is that day's summary")
+    notes = [c.value for row in wb["Resumen"].iter_rows() for c in row if isinstance(c.value, str)]
+    t.ok(any("consolidados de MRTG" in n for n in notes), "the Resumen says what those days are", notes[-4:])
+    # a week across the end of the 5-minute part: 5-minute days and coarser ones
+    first = (datetime.date.fromisoformat(TO) - datetime.timedelta(days=6)).isoformat()
+    r = sbtest.run(["report", "semanal", "--from", first, "--to", TO, "--out", outdir], root=root)
+    ws = openpyxl.load_workbook(os.path.join(outdir, "Data_Semanal_BBIP.xlsx"))["BORDE"]
+    rows = {row[0].value: row for row in ws.iter_rows(min_row=2) if row[0].value}
+    cell = rows[IFACES[0][0]][col].value if IFACES[0][0] in rows else None
+    ncoarse = sqlite3.connect(db).execute(
+        "select count(*) from DAILY_SUMMARY_HISTORY where name = ? and date between ? and ? and "
+        "resolution is not null", (IFACES[0][0], first, TO)).fetchone()[0]
+    t.eq(cell, "30 min en %d días" % ncoarse,
+         "a week of both: the completeness says how many days are at 30 minutes")
+
+
+t.case("workbooks of coarser days", workbooks, needs=("openpyxl",))
+
 # nothing changes when it runs again; run stores nothing more
 before = dump(db)
 r = sbtest.run(["backfill", "--to", TO], root=root)

@@ -69,6 +69,19 @@ function M.completeness(samples, expected)
 	return samples / expected * 100
 end
 
+-- The label of a resolution of MRTG's consolidations (seconds), as the workbooks write it.
+M.RESOLUTION = {[1800] = "30 min", [7200] = "2 h", [86400] = "1 día"}
+
+-- What the completeness column says of an interface some of whose days were summarised from
+-- MRTG's consolidations (docs/data.md): their coarsest resolution ("30 min"), and how many such
+-- days when the others are of 5-minute samples ("30 min en 3 días"): a percentage of 5-minute
+-- samples would mislead.
+function M.resolution_text(res, coarse_days, days)
+	local label = M.RESOLUTION[res] or (tostring(res) .. " s")
+	if coarse_days >= days then return label end
+	return string.format("%s en %d día%s", label, coarse_days, coarse_days == 1 and "" or "s")
+end
+
 -- Per-layer accumulation of daily summaries, then the averaged rows.
 local function collector()
 	return {acc = {}, list = {}, seen = {}, ndates = 0, daily = {}}
@@ -81,7 +94,8 @@ local function collect(c, r, dates)
 	local a = c.acc[r.name]
 	if a == nil then
 		a = {name = r.name, n = 0, inProm = 0.0, inMaxProm = 0.0, outProm = 0.0,
-			outMaxProm = 0.0, samples = 0, unknown = false, newest = "", dates = {}, days = 0}
+			outMaxProm = 0.0, samples = 0, unknown = false, newest = "", dates = {}, days = 0,
+			res = 300, coarse = 0}
 		c.acc[r.name] = a
 		c.list[#c.list + 1] = a
 	end
@@ -94,6 +108,11 @@ local function collect(c, r, dates)
 		a.unknown = true
 	else
 		a.samples = a.samples + r.samples
+	end
+	local res = r.resolution or 300
+	if res > 300 then
+		a.coarse = a.coarse + 1
+		if res > a.res then a.res = res end
 	end
 	if not a.dates[r.date] then
 		a.dates[r.date] = true
@@ -123,7 +142,10 @@ local function rows_of(c, layer, p)
 			outProm = a.outProm / a.n, outMaxProm = a.outMaxProm / a.n,
 			days = a.days, layer = layer}
 		row.use = M.use(row.inMaxProm, row.outMaxProm, row.capacity)
-		if not a.unknown then
+		if a.coarse > 0 then
+			row.resolution = a.res
+			row.completeness = M.resolution_text(a.res, a.coarse, a.n)
+		elseif not a.unknown then
 			row.samples = a.samples
 			row.completeness = M.completeness(a.samples, p.samples)
 		end
@@ -182,7 +204,7 @@ end
 --   notes = {"...", ...}            extra notes
 function M.summary(p, layers, dates, opt)
 	local amber, red = book.thresholds()
-	local total_ifaces, marked, unknown = 0, 0, 0
+	local total_ifaces, marked, unknown, coarse = 0, 0, 0, 0
 	local lcols = {
 		{title = "Capa", key = "layer", kind = "text"},
 		{title = "Interfaces", key = "interfaces", kind = "integer"},
@@ -203,6 +225,7 @@ function M.summary(p, layers, dates, opt)
 		for _, row in ipairs(l.rows) do
 			if row.marked then r.marked = r.marked + 1 end
 			if row.completeness == nil then r.unknown = r.unknown + 1 end
+			if row.resolution ~= nil then coarse = coarse + 1 end
 			for _, t in ipairs(opt.totals) do r[t.key] = r[t.key] + (row[t.key] or 0) end
 			if row[opt.rank.key] ~= nil then all[#all + 1] = row end
 		end
@@ -256,6 +279,12 @@ function M.summary(p, layers, dates, opt)
 	if unknown > 0 then
 		notes[#notes + 1] = string.format("Completitud desconocida para %d interfaces: sus " ..
 			"resúmenes diarios no guardan el número de muestras (datos anteriores).", unknown)
+	end
+	if coarse > 0 then
+		notes[#notes + 1] = string.format("%d interfaces tienen días resumidos de los " ..
+			"consolidados de MRTG (sin muestras de 5 minutos): su Completitud dice la " ..
+			"resolución (30 min, 2 h, 1 día). Sus promedios son exactos; sus máximos son los " ..
+			"de esos consolidados, no los de 5 minutos.", coarse)
 	end
 	for _, n in ipairs(opt.notes or {}) do notes[#notes + 1] = n end
 
