@@ -30,18 +30,33 @@ static const char usage[] =
 	"[;outProm;outMaxProm]\n"
 	"  put-summary FILE         lines: name;type;date;typeLayer;capacity;inProm;inMaxProm;"
 	"outProm;outMaxProm;use|null[;samples[;resolution]]\n"
-	"  query-history LAYER FROM TO [NAME [TYPE]]   ('-' = any)\n"
+	"  query-history LAYER FROM TO [NAME [TYPE]]   ('-' = any; LAYER_30M, _2H, _1D: its "
+	"coarser tables)\n"
 	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n"
 	"  start-probes | drop-probes\n"
 	"  put-probe MONITOR LINK FILE   lines: trace records (ping, http or trace)\n"
 	"  query-probe KIND FROM TO [MONITOR [LINK]]   KIND ping|http|trace; unix times; '-' = "
 	"any\n";
 
+/* A layer, or one of its coarser tables: "BORDE", "BORDE_30M", "IPBRAS_1D"... */
 static const sb_schema *cli_schema(const char *layer)
 {
-	for (size_t i = 0; i < SB_ARRAY_SIZE(cli_schemas); i++)
-		if (strcmp(cli_schemas[i].layer, layer) == 0)
+	static sb_coarse_schema coarse;
+	static const struct {
+		const char *suffix;
+		int32_t res;
+	} res[] = {{"_30M", SB_RES_30MIN}, {"_2H", SB_RES_2HOUR}, {"_1D", SB_RES_1DAY}};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(cli_schemas); i++) {
+		size_t n = strlen(cli_schemas[i].layer);
+		if (strncmp(cli_schemas[i].layer, layer, n) != 0)
+			continue;
+		if (layer[n] == '\0')
 			return &cli_schemas[i];
+		for (size_t k = 0; k < SB_ARRAY_SIZE(res); k++)
+			if (strcmp(layer + n, res[k].suffix) == 0 &&
+			    sb_schema_coarse(&cli_schemas[i], res[k].res, &coarse) == 0)
+				return &coarse.schema;
+	}
 	return NULL;
 }
 

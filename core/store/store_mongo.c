@@ -665,6 +665,9 @@ static int sb_mongo_put_history(sb_store *st, const sb_schema *schema, const sb_
 			    NULL, err);
 }
 
+static int sb_mongo_without_finer(sb_mongo_store *m, const sb_summary_row *rows, size_t n,
+				  sb_summary_row **out, size_t *nout, sb_err *err);
+
 static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
 {
 	sb_mongo_spec spec;
@@ -672,8 +675,17 @@ static int sb_mongo_put_summary(sb_store *st, const sb_summary_row *rows, size_t
 	int rc = n > 0 ? sb_mongo_ensure_once(sb_mongo(st), &spec, err) : SB_OK;
 	if (rc != SB_OK)
 		return rc;
-	return sb_mongo_put(sb_mongo(st), SB_STORE_SUMMARY_TABLE, NULL, rows, n,
-			    sb_mongo_build_summary, sb_mongo_summary_coarse, err);
+	/* coarser summaries: those a finer one already stored would refuse are left out first,
+	 * so that a server whose unique index does not stop an upsert still keeps the finer one */
+	sb_summary_row *kept = NULL;
+	size_t nkept = n;
+	rc = sb_mongo_without_finer(sb_mongo(st), rows, n, &kept, &nkept, err);
+	if (rc == SB_OK)
+		rc = sb_mongo_put(sb_mongo(st), SB_STORE_SUMMARY_TABLE, NULL,
+				  kept != NULL ? kept : rows, nkept, sb_mongo_build_summary,
+				  sb_mongo_summary_coarse, err);
+	free(kept);
+	return rc;
 }
 
 /* Field readers of a query result; missing or mistyped fields read as "" / 0. */
@@ -765,6 +777,145 @@ static int sb_mongo_find(sb_mongo_store *m, const char *name, const bson_t *filt
 	}
 	mongoc_cursor_destroy(cur);
 	mongoc_collection_destroy(coll);
+	return rc;
+}
+
+/* The stored summaries of the interfaces and dates of a put's coarser rows: key and resolution. */
+typedef struct sb_mongo_stored {
+	char *key; /* "name\x1ftype\x1fdate\x1ftypeLayer" */
+	int32_t res;
+} sb_mongo_stored;
+
+typedef struct sb_mongo_stored_list {
+	sb_mongo_stored *v;
+	size_t n, cap;
+} sb_mongo_stored_list;
+
+static char *sb_mongo_summary_key(const char *name, const char *type, const char *date,
+				  const char *layer)
+{
+	return sb_xasprintf("%s\x1f%s\x1f%s\x1f%s", name, type, date, layer);
+}
+
+static int sb_mongo_stored_row(const bson_t *doc, void *arg)
+{
+	sb_mongo_stored_list *l = arg;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	int64_t res = sb_mongo_get_int(doc, "resolution");
+	l->v[l->n++] = (sb_mongo_stored){sb_mongo_summary_key(sb_mongo_get_str(doc, "name"),
+							      sb_mongo_get_str(doc, "type"),
+							      sb_mongo_get_str(doc, "date"),
+							      sb_mongo_get_str(doc, "typeLayer")),
+					 res > SB_RES_5MIN && res <= INT32_MAX ? (int32_t)res
+									       : SB_RES_5MIN};
+	return SB_OK;
+}
+
+static int sb_mongo_stored_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sb_mongo_stored *)a)->key, ((const sb_mongo_stored *)b)->key);
+}
+
+static int sb_mongo_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The finest resolution stored under key, or 0 when there is none (l sorted by key). */
+static int32_t sb_mongo_stored_res(const sb_mongo_stored_list *l, const char *key)
+{
+	sb_mongo_stored k = {(char *)key, 0};
+	const sb_mongo_stored *hit =
+		l->n > 0 ? bsearch(&k, l->v, l->n, sizeof(*l->v), sb_mongo_stored_cmp) : NULL;
+	if (hit == NULL)
+		return 0;
+	int32_t res = hit->res; /* a key held twice (no unique index): the finest of them */
+	for (const sb_mongo_stored *p = hit; p > l->v && strcmp((p - 1)->key, key) == 0; p--)
+		res = (p - 1)->res < res ? (p - 1)->res : res;
+	for (const sb_mongo_stored *p = hit + 1; p < l->v + l->n && strcmp(p->key, key) == 0; p++)
+		res = p->res < res ? p->res : res;
+	return res;
+}
+
+/* *out gets the rows of a put but the coarser ones that a finer summary already stored keeps,
+ * found with one find over their interfaces and dates (*out NULL when every row stays; else the
+ * caller frees it). */
+static int sb_mongo_without_finer(sb_mongo_store *m, const sb_summary_row *rows, size_t n,
+				  sb_summary_row **out, size_t *nout, sb_err *err)
+{
+	*out = NULL;
+	*nout = n;
+	const char **names = sb_xmalloc((n ? n : 1) * sizeof(*names));
+	size_t nn = 0;
+	const char *lo = NULL, *hi = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].resolution <= SB_RES_5MIN)
+			continue;
+		names[nn++] = rows[i].name;
+		if (lo == NULL || strcmp(rows[i].date, lo) < 0)
+			lo = rows[i].date;
+		if (hi == NULL || strcmp(rows[i].date, hi) > 0)
+			hi = rows[i].date;
+	}
+	if (nn == 0) {
+		free(names);
+		return SB_OK;
+	}
+	qsort(names, nn, sizeof(*names), sb_mongo_strp_cmp);
+	bson_t filter = BSON_INITIALIZER, byname, in, range;
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "name", &byname);
+	BSON_APPEND_ARRAY_BEGIN(&byname, "$in", &in);
+	uint32_t k = 0;
+	for (size_t i = 0; i < nn; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		char idx[16];
+		const char *key = NULL;
+		size_t klen = bson_uint32_to_string(k++, &key, idx, sizeof(idx));
+		bson_append_utf8(&in, key, (int)klen, names[i], -1);
+	}
+	bson_append_array_end(&byname, &in);
+	bson_append_document_end(&filter, &byname);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "date", &range);
+	BSON_APPEND_UTF8(&range, "$gte", lo);
+	BSON_APPEND_UTF8(&range, "$lte", hi);
+	bson_append_document_end(&filter, &range);
+	bson_t opts = BSON_INITIALIZER, proj;
+	BSON_APPEND_DOCUMENT_BEGIN(&opts, "projection", &proj);
+	static const char *const fields[] = {"name", "type", "date", "typeLayer", "resolution"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(fields); i++)
+		BSON_APPEND_INT32(&proj, fields[i], 1);
+	bson_append_document_end(&opts, &proj);
+	sb_mongo_stored_list stored = {0};
+	int rc = sb_mongo_find(m, SB_STORE_SUMMARY_TABLE, &filter, &opts, sb_mongo_stored_row,
+			       &stored, err);
+	bson_destroy(&opts);
+	bson_destroy(&filter);
+	free(names);
+	if (rc == SB_OK && stored.n > 0) {
+		qsort(stored.v, stored.n, sizeof(*stored.v), sb_mongo_stored_cmp);
+		*out = sb_xmalloc(n * sizeof(**out));
+		size_t w = 0;
+		for (size_t i = 0; i < n; i++) {
+			const sb_summary_row *r = &rows[i];
+			int32_t res = 0;
+			if (r->resolution > SB_RES_5MIN) {
+				char *key =
+					sb_mongo_summary_key(r->name, r->type, r->date, r->layer);
+				res = sb_mongo_stored_res(&stored, key);
+				free(key);
+			}
+			if (res == 0 || res >= r->resolution)
+				(*out)[w++] = *r;
+		}
+		*nout = w;
+	}
+	for (size_t i = 0; i < stored.n; i++)
+		free(stored.v[i].key);
+	free(stored.v);
 	return rc;
 }
 

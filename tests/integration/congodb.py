@@ -163,6 +163,46 @@ r = sbtest.run(["run", "--date", DATE, "--layer", "IXP"], root=mongo_root)
 t.eq(r.returncode, 0, "the example night's IXP again on CongoDB", r.stderr)
 t.eq(dump(mongo_uri, "mongodb"), b, "re-running the night leaves the same rows (upserts)")
 
+# ---- backfill: MRTG's consolidations of the example logs into both ----
+# a day the nightly job would have stored at 5 minutes, which the logs now hold at 30 minutes:
+# the coarser summary must not replace it (CongoDB's unique index refuses the conditional upsert)
+keep = os.path.join(sql_root, "keep.txt")
+sbtest.write(keep, "CCS-BORDE-01 HU0/0/0/1 - LINK TO TATA;CISCO;2026-11-10;BORDE;100;1.5;2.5;3.5;4.5;4.5;288\n")
+for kind, uri in (("sqlite", sql_uri), ("mongodb", mongo_uri)):
+    p = store_cli(uri, "put-summary", keep)
+    t.eq(p.returncode, 0, "a 5-minute summary of 2026-11-10 into %s" % kind, p.stderr)
+BACKFILLS = (["--from", "2026-11-09", "--to", "2026-11-10"], ["--from", "2026-10-01", "--to", "2026-10-02"])
+for kind, root in (("sqlite", sql_root), ("mongodb", mongo_root)):
+    for args in BACKFILLS:
+        r = sbtest.run(["backfill", "--layer", "BORDE"] + args, root=root)
+        t.eq(r.returncode, 0, "backfill %s into %s" % (" ".join(args), kind), r.stdout + r.stderr)
+COARSE = ["BORDE_30M", "BORDE_2H", "BORDE_1D"]
+
+
+def dump_backfill(uri):
+    out = {}
+    for table in COARSE:
+        p = store_cli(uri, "query-history", table, "-", "-")
+        out[table] = p.stdout.splitlines() if p.returncode == 0 else ["failed: " + p.stderr]
+    p = store_cli(uri, "query-summary", "2026-10-01", "2026-11-10", "BORDE")
+    out["summary"] = p.stdout.splitlines() if p.returncode == 0 else ["failed: " + p.stderr]
+    return out
+
+
+a2, b2 = dump_backfill(sql_uri), dump_backfill(mongo_uri)
+for k in ("BORDE_30M", "BORDE_2H", "summary"):
+    t.ok(len(a2[k]) > 0 and a2[k] == b2[k], "backfill: %s: the %d rows read back from CongoDB "
+         "equal SQLite's" % (k, len(a2[k])), "sqlite %r\nmongo  %r" % (a2[k][:3], b2[k][:3]))
+kept = [x for x in b2["summary"] if x.startswith("CCS-BORDE-01 HU0/0/0/1 - LINK TO TATA;CISCO;2026-11-10;")]
+t.eq(kept, ["CCS-BORDE-01 HU0/0/0/1 - LINK TO TATA;CISCO;2026-11-10;BORDE;100;1.5;2.5;3.5;4.5;4.5;288"],
+     "backfill: CongoDB keeps the 5-minute summary the 30-minute one would replace")
+t.ok(len([x for x in b2["summary"] if x.endswith(";1800")]) == 5 and
+     len([x for x in b2["summary"] if x.endswith(";7200")]) == 6,
+     "backfill: the other days stored with their resolution", b2["summary"])
+r = sbtest.run(["backfill", "--layer", "BORDE"] + list(BACKFILLS[0]), root=mongo_root)
+t.ok(r.returncode == 0 and dump_backfill(mongo_uri) == b2, "backfill again on CongoDB changes nothing",
+     r.stdout + r.stderr)
+
 # Probe records of a monitor, the same in both stores.
 T0 = 1795132800 + 4 * 3600  # 2026-11-20 04:00 UTC, 00:00 in Caracas
 lines = []
@@ -240,7 +280,7 @@ def capacity_strings():
     import pymongo
     client = pymongo.MongoClient(server.uri(), serverSelectionTimeoutMS=5000)
     try:
-        docs = list(client["ScanBackupDB"]["DAILY_SUMMARY_HISTORY"].find({}, {"_id": 0}))
+        docs = list(client["ScanBackupDB"]["DAILY_SUMMARY_HISTORY"].find({"date": DATE}, {"_id": 0}))
         for d in docs:
             cap = d["capacity"]
             d["capacity"] = "%d" % cap if cap == int(cap) else repr(cap)

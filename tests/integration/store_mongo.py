@@ -290,6 +290,22 @@ def test_coarse_summaries(tmp):
     p = run(peer.uri(), "put-summary", summ)
     ok(p.returncode == 0 and "stored 3 rows" in p.stdout,
        "a duplicate key on a coarser summary is a finer one kept: stored", p.stdout + p.stderr)
+    # where a finer summary is stored, the coarser one is not even sent: read first
+    peer = PEER.reset(docs={SUMMARY: [
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-02",
+         "typeLayer": "BORDE"},
+        {"_id": ObjectId(), "name": "if-a", "type": "CISCO", "date": "2026-01-04",
+         "typeLayer": "BORDE", "resolution": Int64(86400)}]})
+    p = run(peer.uri(), "put-summary", summ)
+    finds = [d for d in peer.commands("find") if d["find"] == SUMMARY]
+    docs = [x for u in peer.commands("update") for x in u["updates"]]
+    ok(p.returncode == 0 and len(finds) == 1 and finds[0]["filter"] ==
+       {"name": {"$in": ["if-a"]}, "date": {"$gte": "2026-01-02", "$lte": "2026-01-04"}},
+       "the stored summaries of the coarser rows' interfaces and dates are read first",
+       finds[:1])
+    ok([x["q"]["date"] for x in docs] == ["2026-01-03", "2026-01-04"],
+       "the 30-minute row the stored 5-minute summary keeps is left out; the 1-day one "
+       "replaces a 1-day one", [x["q"] for x in docs])
     five = write(tmp, "five.txt", ["if-a;CISCO;2026-01-03;BORDE;10;1.5;2.5;3.5;4.5;45;288"])
 
     def dup(req):
