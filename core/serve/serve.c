@@ -440,8 +440,10 @@ const sb_schema *sb_srv_layer(sb_srv *s, const char *name)
 /* ---- static files ---- */
 
 /* Files a visitor without a session may fetch: the login page and what it loads. */
-static const char *const sb_public_files[] = {"login.html", "assets/login.js", "assets/app.css",
-					      "assets/favicon.svg"};
+static const char *const sb_public_files[] = {"login.html",       "assets/login.js",
+					      "assets/app.css",   "assets/favicon.svg",
+					      "assets/i18n.js",   "assets/i18n/es.js",
+					      "assets/i18n/en.js"};
 
 static const char *sb_content_type(const char *path)
 {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/period.h"
 #include "report/registry.h"
 #include "serve/serve_impl.h"
 
@@ -34,7 +35,8 @@ typedef struct sb_rjob {
 	sb_srv *s;
 	struct MHD_Connection *conn;
 	char name[SB_REPORT_NAME_MAX + 1];
-	char *dir; /* the child's --out folder (its report.log too); removed with the job */
+	char period[24]; /* "2026-11-20" or "2026-11-16_2026-11-22": in the download's name */
+	char *dir;       /* the child's --out folder (its report.log too); removed with the job */
 	pid_t pid;
 	int pidfd;
 	double deadline; /* sb_time_mono */
@@ -81,8 +83,11 @@ void sb_api_reports(sb_req *r)
 	sb_json j;
 	sb_json_init(&j, 0);
 	sb_json_obj(&j);
+	/* the day offered: the newest with daily summaries (yesterday when the store has none) */
 	char y[11];
-	sb_date_format(sb_date_add(sb_date_today(), -1), y);
+	sb_err err = {0};
+	if (sb_srv_default_day(r->srv, y, &err) != SB_OK)
+		sb_date_format(sb_date_add(sb_date_today(), -1), y);
 	sb_json_kstr(&j, "date", y);
 	sb_json_key(&j, "reports");
 	sb_json_arr(&j);
@@ -163,6 +168,28 @@ static int sb_is_xlsx(const char *name)
 	return len > 5 && strcmp(name + len - 5, ".xlsx") == 0;
 }
 
+/* The period a report request covers, for the download's name: from..to when given; else the
+ * period of the report's name (diario, semanal, quincenal, mensual: base/period.h) ending at date
+ * (default yesterday, as the command's); else that last day alone. */
+static void sb_report_period(const char *name, const char *date, const char *from, const char *to,
+			     int literal, char *out, size_t size)
+{
+	sb_date a, b, last = sb_date_add(sb_date_today(), -1);
+	int given = from != NULL && to != NULL && sb_date_parse(from, &a) == SB_OK &&
+		    sb_date_parse(to, &b) == SB_OK;
+	if (!given && date != NULL)
+		sb_date_parse(date, &last);
+	if (!given && sb_period_of(name, last, literal, &a, &b) != SB_OK)
+		a = b = last;
+	char fa[11], fb[11];
+	sb_date_format(a, fa);
+	sb_date_format(b, fb);
+	if (strcmp(fa, fb) == 0)
+		snprintf(out, size, "%s", fa);
+	else
+		snprintf(out, size, "%s_%s", fa, fb);
+}
+
 /* The answer, once the child has ended (runs on a pool thread after the resume). */
 static void sb_report_answer(sb_req *r)
 {
@@ -201,8 +228,11 @@ static void sb_report_answer(sb_req *r)
 		if (sb_fs_read(path, (size_t)256 << 20, &data, &len, &err) != SB_OK) {
 			sb_reply_error(r, 503, "report %s: %s", name, err.msg);
 		} else {
+			/* the file named after its period: Data_Diario_BBIP_2026-11-20.xlsx */
 			char cd[200];
-			snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", outs[0]);
+			int stem = (int)strlen(outs[0]) - 5;
+			snprintf(cd, sizeof(cd), "attachment; filename=\"%.*s_%s.xlsx\"", stem,
+				 outs[0], job->period);
 			sb_reply_header(r, "Content-Disposition", cd);
 			sb_reply(
 				r, 200,
@@ -300,6 +330,7 @@ void sb_api_report_file(sb_req *r)
 	job->conn = r->conn;
 	job->pidfd = -1;
 	snprintf(job->name, sizeof(job->name), "%s", name);
+	sb_report_period(name, date, from, to, lit, job->period, sizeof(job->period));
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir_t = sb_xasprintf("%s/sb-report-XXXXXX",
 				   tmpdir != NULL && tmpdir[0] == '/' ? tmpdir : "/tmp");

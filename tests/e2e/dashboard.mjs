@@ -1,14 +1,23 @@
-// dashboard.mjs - the dashboard end to end in headless Chromium (Debian's /usr/bin/chromium) driven
-// by playwright-core: sign in, open an interface chart, edit a link as admin, see a viewer refused,
-// on a desktop and on a phone screen. Prints one "ok - ..." / "not ok - ..." line per check (the
-// Python wrapper serve_browser.py numbers them as TAP) and keeps screenshots in SB_ARTIFACTS.
+// dashboard.mjs - the dashboard end to end in headless Chromium (Debian's /usr/bin/chromium)
+// driven by playwright-core, in one browser session: finding ports (search, natural order, sorts,
+// top list with its tie-break, totals, ports drawn together, permalinks, CSV and PNG named after
+// their period, the reports' newest day), trusting what is shown (gaps as gaps, the axis over the
+// range asked for, no data / no reply / stale / not yet each their look, the page refreshing
+// itself and saying when, 404 pages, an error message instead of a blank page), reading it (units
+// per value named in the headers, 24-hour times, the zone, one locale, traceroute paths dated
+// from when they began, the heat map's loss and median or highest, the RTT band), Spanish first
+// with English selectable from one catalogue each, a phone screen, the dark theme, text contrast,
+// a text summary per chart and a title per page; then the admin's and the viewer's rights.
+// Prints one "ok - ..." / "not ok - ..." line per check (serve_browser.py numbers them as TAP)
+// and keeps screenshots in SB_ARTIFACTS.
 import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const env = process.env;
 const base = env.SB_URL;
+const D = env.SB_DATE;
 const artifacts = env.SB_ARTIFACTS;
 const require = createRequire(path.join(env.SB_NODE_MODULES, 'noop.js'));
 const { chromium } = require('playwright-core');
@@ -18,20 +27,24 @@ function check(cond, name, diag) {
   console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
   if (!cond) {
     failed++;
-    if (diag !== undefined) for (const l of String(diag).split('\n').slice(0, 20)) console.log(`#   ${l}`);
+    if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').slice(0, 20)) console.log(`#   ${l}`);
   }
   return cond;
 }
 
 mkdirSync(artifacts, { recursive: true });
 const profile = mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
+const DESK = { width: 1440, height: 900 }, PHONE = { width: 390, height: 844 };
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
   chromiumSandbox: false,
-  viewport: { width: 1280, height: 900 },
+  viewport: DESK,
+  locale: 'es-ES',
+  timezoneId: 'Europe/Madrid',
+  acceptDownloads: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--lang=es-ES'],
   timeout: 60000,
 });
 context.setDefaultTimeout(20000);
@@ -39,14 +52,120 @@ context.setDefaultTimeout(20000);
 const outside = [];
 const errors = [];
 context.on('request', (req) => {
-  if (!req.url().startsWith(base) && !req.url().startsWith('data:')) outside.push(req.url());
+  if (!req.url().startsWith(base) && !req.url().startsWith('data:') && !req.url().startsWith('blob:')) outside.push(req.url());
 });
 const page = context.pages()[0] || await context.newPage();
-page.on('pageerror', (e) => errors.push(String(e)));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/status of (401|403)/.test(m.text())) errors.push(m.text());
-});
-const shot = (name) => page.screenshot({ path: path.join(artifacts, name), fullPage: true });
+const watch = (p) => {
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (400|401|403|404)/.test(m.text())) errors.push(m.text());
+  });
+};
+watch(page);
+const shot = (name, p = page) => p.screenshot({ path: path.join(artifacts, name), fullPage: true });
+const text = (sel) => page.textContent(sel);
+const settle = async (p = page) => { await p.waitForLoadState('networkidle'); await p.waitForTimeout(150); };
+async function open(hash, ready, p = page) {
+  await p.goto(base + '/' + hash);
+  if (ready) await p.waitForSelector(ready);
+  await settle(p);
+}
+async function download(click, p = page) {
+  const [dl] = await Promise.all([p.waitForEvent('download'), click()]);
+  const file = await dl.path();
+  return { name: dl.suggestedFilename(), body: file ? readFileSync(file) : Buffer.alloc(0) };
+}
+
+// Text contrast of every visible text on the page against what is behind it (WCAG 2 ratio;
+// 3:1 for large text); disabled controls are exempt.
+async function contrast(p = page) {
+  return p.evaluate(() => {
+    const parse = (c) => {
+      const m = /rgba?\(([^)]+)\)/.exec(c || '');
+      if (!m) return null;
+      const v = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 };
+    };
+    const lum = (c) => {
+      const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1 });
+    const behind = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const cs = getComputedStyle(e);
+        if (cs.backgroundImage && cs.backgroundImage !== 'none') return null;
+        const c = parse(cs.backgroundColor);
+        if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+      }
+      let b = { r: 255, g: 255, b: 255, a: 1 };
+      for (let i = layers.length - 1; i >= 0; i--) b = over(layers[i], b);
+      return b;
+    };
+    const bad = [];
+    let n = 0;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const el = node.parentElement;
+      if (!el || el.closest('[hidden], option, script, style, .sr, .skip, :disabled, button[disabled]')) continue;
+      const r = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      if (r.width === 0 || r.height === 0 || cs.visibility === 'hidden' || cs.display === 'none') continue;
+      const bg = behind(el);
+      if (!bg) continue;
+      const fg = over(parse(cs.color), bg);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(cs.fontSize), bold = parseInt(cs.fontWeight, 10) >= 700;
+      const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+      n++;
+      if (ratio < need) bad.push(`${ratio.toFixed(2)} < ${need}: "${node.textContent.trim().slice(0, 40)}" (${cs.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}))`);
+    }
+    return { n, bad };
+  });
+}
+
+// Nothing wider than the screen: the page does not scroll sideways and no element pokes out.
+async function fits(p = page) {
+  return p.evaluate(() => {
+    const w = window.innerWidth;
+    const over = [];
+    for (const el of document.querySelectorAll('main *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.right > w + 1 || r.left < -1) && !el.closest('.scroll') && getComputedStyle(el).position !== 'absolute') over.push(`${el.tagName}.${el.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+    return { scroll: document.documentElement.scrollWidth - w, over: over.slice(0, 5) };
+  });
+}
+
+// Whether a vertical strip of a chart's plot at unix time x holds pixels of a series colour
+// (blue or red strokes): the chart is read as drawn.
+async function inkAt(sel, x, start, end, p = page) {
+  return p.evaluate(([sel, x, start, end]) => {
+    const root = document.querySelector(sel);
+    const over = root.querySelector('.u-over').getBoundingClientRect();
+    const canvas = root.querySelector('canvas');
+    const cr = canvas.getBoundingClientRect();
+    const scale = canvas.width / cr.width;
+    const px = Math.round((over.left - cr.left + ((x - start) / (end - start)) * over.width) * scale);
+    const g = canvas.getContext('2d');
+    const top = Math.round((over.top - cr.top) * scale), h = Math.round(over.height * scale);
+    const d = g.getImageData(Math.max(0, px - 2), top, 5, h).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
+      if (a > 100 && ((b > 120 && r < 120) || (r > 150 && gg < 110 && b < 110))) ink++;
+    }
+    return ink;
+  }, [sel, x, start, end]);
+}
+
+const localMidnight = (date) => {
+  // the server's zone: America/Caracas, UTC-4 all year
+  return Date.parse(date + 'T00:00:00-04:00') / 1000;
+};
 
 async function signIn(user, password) {
   await page.goto(base + '/');
@@ -57,61 +176,338 @@ async function signIn(user, password) {
 }
 
 try {
-  // ---- sign in ----
+  // ---- sign in: Spanish by default ----
   await page.goto(base + '/');
   check(page.url().startsWith(base + '/login'), 'without a session the dashboard sends the browser to /login', page.url());
+  await page.waitForSelector('#login-button');
+  check((await text('#login-button')).trim() === 'Entrar' && await page.getAttribute('html', 'lang') === 'es',
+    'the sign-in page speaks Spanish by default', await text('#login-button'));
   await page.fill('#user', env.SB_ADMIN);
   await page.fill('#password', 'not the password');
   await page.click('#login-button');
   await page.waitForSelector('#login-error:not([hidden])');
-  check((await page.textContent('#login-error')).includes('wrong'), 'a wrong password shows the server\'s message');
+  check(/incorrect/.test(await text('#login-error')), 'a wrong password is said in Spanish, with the server\'s words', await text('#login-error'));
   await shot('01-login.png');
   await page.fill('#password', env.SB_ADMIN_PW);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#login-button')]);
   await page.waitForSelector('section.card[data-layer="BORDE"]');
-  check(true, 'the admin signs in and sees the layers overview');
-  const layers = await page.$$eval('section.card[data-layer]', (els) => els.map((e) => e.dataset.layer));
-  check(['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'].every((l) => layers.includes(l)),
-    'every layer of the example night has its card', layers.join(','));
-  check(await page.isVisible('tr.short'), 'the short day is listed');
-  await shot('02-overview.png');
+  await settle();
 
-  // ---- an interface chart ----
-  await Promise.all([page.waitForSelector('#traffic-chart canvas'),
-    page.click('section.card[data-layer="BORDE"] table a')]);
-  const legend = await page.$$eval('#traffic-chart .u-legend .u-label', (els) => els.map((e) => e.textContent));
-  check(['in avg', 'in max', 'out avg', 'out max'].every((s) => legend.includes(s)),
-    'the interface chart draws in/out avg and max', legend.join(','));
-  const p95 = await page.textContent('#p95-in');
-  check(/\d/.test(p95) && p95.includes('Gbps'), `the 95th percentile is shown (${p95})`);
-  const box = await page.$eval('#traffic-chart canvas', (c) => [c.clientWidth, c.clientHeight]);
-  check(box[0] > 600 && box[1] > 200, `the chart fills the card (${box})`);
-  await page.click('button:has-text("30 days")');
-  await page.waitForFunction(() => document.querySelector('#range-from') &&
-    document.querySelector('#range-from').value !== document.querySelector('#range-to').value);
+  // ---- the overview ----
+  const layers = await page.$$eval('section.card[data-layer]', (els) => els.map((e) => e.dataset.layer));
+  check(['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'].every((l) => layers.includes(l)), 'every layer has its card', layers);
+  check((await text('#nav a.active')).trim() === 'Tráfico' && (await page.title()).startsWith('Tráfico ' + D),
+    'the navigation and the title are Spanish and name the page and its day', await page.title());
+  const topNames = await page.$$eval('section[data-layer="BORDE"] table.toplist tbody tr', (els) => els.map((e) => e.dataset.name));
+  const cut = async () => page.$$eval('section[data-layer] table td, section[data-layer] table th', (els) => els.filter((e) => {
+    const card = e.closest('section').getBoundingClientRect(), r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > card.right + 1 || r.left < card.left - 1);
+  }).map((e) => e.textContent.trim()).slice(0, 5));
+  check(JSON.stringify(topNames.slice(0, 3)) === JSON.stringify(JSON.parse(env.SB_TOP)), 'the top list breaks the tie at 99.8 % by peak, then name', { got: topNames, want: env.SB_TOP });
+  check(/con datos del día/.test(await text('[data-totals="BORDE"]')) && /Gbps/.test(await text('[data-totals="BORDE"]')),
+    'each layer shows its totals', await text('[data-totals="BORDE"]'));
+  await page.click('section[data-layer="BORDE"] details summary');
+  const routers = await page.$$eval('section[data-layer="BORDE"] table.routers tbody tr', (els) => els.map((e) => e.textContent));
+  check(routers.some((r) => r.includes('TST-R1') && r.includes('60 / 60')), 'and the totals of each of its routers', routers);
+  check(await page.isVisible('tr.short'), 'the short day is listed');
+  let clipped = await cut();
+  check(clipped.length === 0, 'every column of the layers\' tables, Use % included, is inside its card', clipped);
+  await shot('02-overview.png');
+  const status = await text('#status');
+  check(/Actualizado a las \d\d:\d\d:\d\d/.test(status) && /America\/Caracas \(UTC−04:00\)/.test(status) && !/\b[AP]M\b|a\. ?m\.|p\. ?m\./i.test(status),
+    'the page says when it was updated, in 24-hour time, and the time zone', status);
+
+  // ---- find: search, natural order, sorts, pages, CSV, picking ports ----
+  await page.fill('#overview-search', 'trunk1');
+  await page.press('#overview-search', 'Enter');
+  await page.waitForSelector('#find-table');
+  await settle();
+  check(page.url().includes('#/find?') && page.url().includes('q=trunk1'), 'the overview\'s search box opens the search', page.url());
+  let names = await page.$$eval('#find-table tbody tr', (els) => els.map((e) => e.dataset.name));
+  const nat = names.filter((n) => n.startsWith('TST-R1'));
+  check(nat.slice(0, 3).join('|') === 'TST-R1 TRUNK1|TST-R1 TRUNK10|TST-R1 TRUNK11' && nat.length === 11,
+    'the search finds the eleven TRUNK1x ports, TRUNK1 first', nat);
+  await page.fill('#find-q', 'tst-r1');
+  await page.waitForFunction(() => document.querySelector('#find-count') && /de 60 /.test(document.querySelector('#find-count').textContent));
+  check(page.url().includes('q=tst-r1'), 'typing searches as it goes and keeps the words in the address', page.url());
+  names = await page.$$eval('#find-table tbody tr', (els) => els.map((e) => e.dataset.name));
+  check(names.indexOf('TST-R1 TRUNK2') < names.indexOf('TST-R1 TRUNK10'), 'TRUNK2 comes before TRUNK10', names.slice(0, 12));
+  await page.click('#find-table th button[data-sort="use"]');
+  await page.waitForFunction(() => location.hash.includes('sort=use'));
+  await page.waitForSelector('#find-table th[aria-sort="descending"] button[data-sort="use"]');
+  await settle();
+  names = await page.$$eval('#find-table tbody tr', (els) => els.map((e) => e.dataset.name));
+  check(JSON.stringify(names.slice(0, 3)) === JSON.stringify(JSON.parse(env.SB_TOP)), 'a column header sorts by it, ties broken by peak then name', names.slice(0, 4));
+  const heads = await page.$$eval('#find-table thead th', (els) => els.map((e) => e.textContent));
+  check(heads.some((x) => x.includes('In Prom (bit/s)')) && heads.some((x) => x.includes('Uso (%)')), 'column headers name their units', heads);
+  await page.click('#page-next');
+  await page.waitForFunction(() => /51–60 de 60/.test(document.querySelector('#find-count')?.textContent || ''));
+  check(page.url().includes('page=1'), 'the second page of 50, in the address', page.url());
+  const csv = await download(() => page.click('#find-csv'));
+  const csvRows = csv.body.toString().trim().split(/\r?\n/);
+  check(csv.name === `interfaces_${D}.csv` && csvRows.length === 61 && csvRows[1].includes('TST-R1 TRUNK10'),
+    'the CSV holds every match in the list\'s order, named after its day', [csv.name, csvRows.length, csvRows[1]]);
+  await page.click('#page-prev');
+  await page.waitForFunction(() => /1–50 de 60/.test(document.querySelector('#find-count')?.textContent || ''));
+  await page.check('#find-table tr[data-name="TST-R1 TRUNK10"] input[type=checkbox]');
+  await page.fill('#find-q', 'rai-ccs');
+  await page.waitForSelector('#find-table tr[data-name^="RAI-CCS-01"]');
+  await page.check('#find-table tr[data-name^="RAI-CCS-01"] input[type=checkbox]');
+  check((await page.$$('#picked .chip')).length === 2 && new URL(page.url()).hash.split('sel=').length === 3, 'two ports picked, kept in the address', page.url());
+  const oneG = await page.$eval('#find-table tr[data-name^="RAI-CCS-01"]', (e) => e.textContent);
+  const want1g = `${(Number(env.SB_ONE_G) * 1000).toLocaleString('es-VE', { maximumFractionDigits: 0 })} Mbps`;
+  check(oneG.includes(want1g), `a 1 Gbps port's average reads in Mbps (${want1g}), not 0,xx Gbps`, oneG);
+  const findUrl = page.url();
+  await shot('03-find.png');
+  await page.setViewportSize(PHONE);
+  await settle();
+  let f = await fits();
+  check(f.scroll <= 0 && f.over.length === 0, 'on a phone the search results fit the screen (rows become blocks)', f);
+  await shot('04-find-phone.png');
+  await page.setViewportSize(DESK);
+  await page.goto('about:blank');
+  await page.goto(findUrl);
+  await page.waitForSelector('#find-table');
+  await settle();
+  check(await page.inputValue('#find-q') === 'rai-ccs' && (await page.$$('#picked .chip')).length === 2,
+    'the permalink of the search brings back its words and its picked ports', page.url());
+
+  // ---- ports on one chart ----
+  await page.click('#compare');
+  await page.waitForSelector('#compare-chart canvas');
+  await settle();
+  let legend = await page.$$eval('#compare-chart .u-legend .u-label', (els) => els.map((e) => e.textContent));
+  check(legend.filter((l) => l.includes('TST-R1 TRUNK10') || l.includes('RAI-CCS-01')).length === 4, 'two ports, in and out each, on one chart', legend);
+  check((await text('#compare-summary')).includes('RAI-CCS-01'), 'the joint chart has its text summary', await text('#compare-summary'));
+  const png = await download(() => page.click('[data-export="png"]'));
+  check(/^compare_2_\d{4}-\d\d-\d\d(_\d{4}-\d\d-\d\d)?\.png$/.test(png.name) && png.body.slice(1, 4).toString() === 'PNG',
+    'the chart downloads as a PNG named after its period', png.name);
+  await shot('05-compare.png');
+
+  // ---- an interface: the hole drawn as a hole, the axis over the range asked for ----
+  const bqt = 'RAI-BQT-01 XGEI-0/1/0/3 - CLIENTE UNIVERSIDAD CENTRAL';
+  const prev = new Date(Date.parse(D + 'T12:00:00Z') - 86400e3).toISOString().slice(0, 10);
+  const ifaceHash = '#/iface?' + new URLSearchParams({ layer: 'RAI', name: bqt, type: 'ZTE', from: prev, to: D });
+  await open(ifaceHash, '#traffic-chart canvas');
+  const start = localMidnight(prev), end = localMidnight(D) + 86400;
+  const noon = localMidnight(D) + 11 * 3600, six = localMidnight(D) + 6 * 3600, before = localMidnight(prev) + 12 * 3600;
+  const inkHole = await inkAt('#traffic-chart', noon, start, end), inkSix = await inkAt('#traffic-chart', six, start, end);
+  check(inkSix > 0 && inkHole === 0, `the 3.5-hour hole is drawn as a hole (ink at 06:00: ${inkSix}, at 11:00: ${inkHole})`);
+  check(await inkAt('#traffic-chart', before, start, end) === 0 && (await text('#samples')).includes('246 / 576'),
+    'the axis covers the two days asked for, though only the second has data', await text('#samples'));
+  check(/2 huecos/.test(await text('#traffic-summary')) && /de 2026-11-20 09:25 a 12:55 \(3 h 30 min\)/.test(await text('#traffic-summary')),
+    'the chart\'s summary names the holes: the day without data and the 3.5 hours', await text('#traffic-summary'));
+  check((await page.title()).startsWith(bqt), 'the page title is the interface', await page.title());
+  check(/Capacidad 10 Gbps/.test(await text('main')), 'its capacity in its unit');
+  const body = await page.textContent('main');
+  check(!/\d\.\d+ (Gbps|Mbps|kbps|ms|µs)/.test(body) && /\d,\d+ (Gbps|Mbps)/.test(body), 'numbers in one locale: decimal commas only', body.match(/\d[.,]\d+ [GMk]bps/g));
+  // zoom by dragging: the address keeps it
+  const over = await page.$eval('#traffic-chart .u-over', (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+  await page.mouse.move(over[0] + over[2] * 0.55, over[1] + over[3] / 2);
+  await page.mouse.down();
+  await page.mouse.move(over[0] + over[2] * 0.8, over[1] + over[3] / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => location.hash.includes('zoom='));
+  const zoomed = page.url();
+  check(await page.isVisible('[data-action="unzoom"]'), 'dragging zooms in, and offers the whole range back');
+  const csv2 = await download(() => page.click('[data-export="csv"]'));
+  const z = /zoom=(\d+)-(\d+)/.exec(zoomed);
+  const lines = csv2.body.toString().trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(',')[1]));
+  check(/^RAI-BQT-01_XGEI-0_1_0_3_-_CLIENTE_UNIVERSIDAD_CENTRAL_\d{4}-\d\d-\d\d_\d{4}_\d{4}-\d\d-\d\d_\d{4}\.csv$/.test(csv2.name) &&
+    lines.length > 10 && lines.every((x) => x >= Number(z[1]) && x <= Number(z[2])),
+    'the CSV holds the samples shown (the zoom), named after their period', [csv2.name, lines.length]);
+  await page.goto('about:blank');
+  await page.goto(zoomed);
   await page.waitForSelector('#traffic-chart canvas');
-  check(true, 'the range buttons reload the chart');
-  await shot('03-interface.png');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(300);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 1, `on a phone screen nothing is wider than the screen (${overflow}px over)`);
-  await shot('04-interface-phone.png');
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await settle();
+  check(await page.isVisible('[data-action="unzoom"]') && (await page.inputValue('#range-from')) === prev,
+    'the permalink brings back the range and the zoom');
+  await shot('06-interface.png');
+  await page.setViewportSize(PHONE);
+  await settle();
+  f = await fits();
+  check(f.scroll <= 0 && f.over.length === 0, 'on a phone the interface page fits the screen', f);
+  await shot('07-interface-phone.png');
+  await page.setViewportSize(DESK);
+
+  // ---- 404 and errors ----
+  await open('#/iface?layer=BORDE&name=NO-SUCH-ROUTER%20XE-9%2F9', '.errorbox');
+  check((await text('h1')) === 'Interfaz no encontrada' && !/Capacidad/.test(await text('main')) && (await page.title()).startsWith('Interfaz no encontrada'),
+    'an unknown interface gets a not-found page, no "capacity 0"', await text('main'));
+  await shot('08-interface-404.png');
+  await open(`#/iface?layer=RAI&name=${encodeURIComponent(bqt)}&from=${D}&to=${prev}`, '.errorbox');
+  check(await page.isVisible('#range-from') && /from is after to/.test(await text('.errorbox')),
+    'a refused range shows the server\'s message under the range controls, not a blank page', await text('.errorbox'));
+  await open('#/link?monitor=1&link=99', '.errorbox');
+  check((await text('h1')) === 'Enlace no encontrado', 'an unknown link gets a not-found page', await text('h1'));
+  await open('#/nowhere', '.errorbox');
+  check((await text('h1')) === 'Página no encontrada' && (await page.title()).startsWith('Página no encontrada'), 'an unknown page too');
 
   // ---- reports ----
-  await page.goto(base + '/#/reports');
-  await page.waitForSelector('a[data-report="diario"]');
-  const href = await page.getAttribute('a[data-report="diario"]', 'href');
-  const xlsx = await page.evaluate(async (u) => {
-    const r = await fetch(u);
-    return [r.status, r.headers.get('content-disposition')];
-  }, href);
-  check(xlsx[0] === 200 && xlsx[1].includes('Data_Diario_BBIP.xlsx'), 'the daily report downloads as xlsx', xlsx);
+  await open('#/reports', 'a[data-report="diario"]');
+  check(await page.inputValue('#report-date') === D, 'the reports page offers the newest day with data', await page.inputValue('#report-date'));
+  const xlsx = await download(() => page.click('a[data-report="diario"]'));
+  check(xlsx.name === `Data_Diario_BBIP_${D}.xlsx` && xlsx.body.slice(0, 2).toString() === 'PK', 'the workbook downloads named after its period', xlsx.name);
+  await shot('09-reports.png');
 
-  // ---- edit a link as admin ----
-  await page.goto(base + '/#/monitor/1');
-  await page.waitForSelector('tr[data-link="1"] .link-name');
+  // ---- monitors: stale, silent, the page refreshing itself ----
+  await open('#/monitors', 'section[data-monitor="1"]');
+  const states = await page.$$eval('section[data-monitor="1"] tr[data-link]', (els) => els.map((e) => e.querySelector('[data-state]')?.dataset.state));
+  check(JSON.stringify(states) === '["up","stale","up"]', 'a link whose results stopped 20 minutes ago (ping every 5) is stale, not up', states);
+  check(await page.getAttribute('section[data-monitor="2"] [data-box]', 'data-box') === 'silent' && await page.isVisible('section[data-monitor="2"].flagged'),
+    'a box silent for an hour (interval 1 min) is flagged');
+  check((await text('section[data-monitor="1"] tr[data-link="3"]')).match(/(^|\D)45(,0)? µs/), 'a loopback RTT reads 45 µs, not 0.0 ms', await text('section[data-monitor="1"] tr[data-link="3"]'));
+  const looks = await page.$eval('[data-state="stale"]', (e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderStyle]);
+  const upLook = await page.$eval('[data-state="up"]', (e) => getComputedStyle(e).backgroundColor);
+  check(looks[0] !== upLook && looks[1] === 'dashed', 'stale looks unlike up', [looks, upLook]);
+  await shot('10-monitors.png');
+  // a second tab with a fake clock: the page refreshes itself and picks up the link's new result
+  const tab = await context.newPage();
+  watch(tab);
+  await tab.clock.install();
+  await open('#/monitors', 'section[data-monitor="1"]', tab);
+  const first = await tab.textContent('#updated');
+  const now = Math.floor(Date.now() / 1000);
+  const stamp = new Date(now * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const res = await fetch(`${base}/api/monitors/1/results`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + env.SB_TOKEN, 'Content-Type': 'text/plain' },
+    body: `2\t${stamp}\tping\t192.0.2.2\t7\t0\t3\t3\n`,
+  });
+  check(res.status === 200, 'the box pushes a new result of the stale link');
+  await tab.clock.fastForward(31000);
+  await tab.waitForFunction(() => document.querySelector('tr[data-link="2"] [data-state]')?.dataset.state === 'up');
+  const second = await tab.textContent('#updated');
+  check(first !== second, `the monitors page refreshed itself after 30 s and says when (${first} → ${second})`);
+  await tab.close();
+
+  // ---- a link: the three looks, loss per cell, median or highest, the RTT band, paths ----
+  await open('#/link?monitor=1&link=1', '#rtt-chart canvas');
+  check(await page.isVisible('.timeline span.down') && await page.isVisible('.timeline span.none') && await page.isVisible('.timeline span.future'),
+    'the timeline shows down, no data and what is still to come, each its own look');
+  const legendRtt = await page.$$eval('#rtt-chart .u-legend .u-label', (els) => els.map((e) => e.textContent));
+  check(['RTT mín.', 'RTT máx.', 'RTT (mediana)', 'Pérdida (%)'].every((l) => legendRtt.includes(l)), 'the RTT chart draws the spread band and the loss', legendRtt);
+  check(/La banda va del RTT/.test(await text('#rtt-summary')), 'and says what the band is', await text('#rtt-summary'));
+  // the heat map, read as drawn: a cell of the down hour, one of the hole, one of the future
+  const heat = await page.evaluate(async () => (await fetch(location.hash.replace('#/link', '/api/probes/link'))).json());
+  const find = (state) => {
+    for (let d = heat.heatmap.days.length - 1; d >= 0; d--) for (let h = 0; h < 24; h++) {
+      const idx = d * 24 + h, loss = heat.heatmap.loss[d][h], rtt = heat.heatmap.rtt[d][h];
+      const st = idx > heat.heatmap.now_cell ? 'future' : loss === null ? 'none' : rtt === null ? 'noreply' : 'rtt';
+      if (st === state) return [d, h];
+    }
+    return null;
+  };
+  const pix = async (cell) => page.evaluate(([d, h]) => {
+    const c = document.querySelector('canvas.heatmap');
+    const w = c.getBoundingClientRect().width, cw = (w - 78) / 24, ch = Math.max(12, Math.min(26, cw)), dpr = c.width / w;
+    const x = Math.round((78 + h * cw + cw * 0.15) * dpr), y = Math.round((18 + d * ch + ch / 2) * dpr);
+    const p = c.getContext('2d').getImageData(x, y, 1, 1).data;
+    return [p[0], p[1], p[2], p[3]];
+  }, cell);
+  const none = find('none'), noreply = find('noreply'), future = find('future');
+  const pn = none && await pix(none), pr = noreply && await pix(noreply), pf = future && await pix(future);
+  check(none && noreply && future && pr[0] < 80 && pr[1] < 40 && pf[3] === 0 && pn[3] === 255 && pn[0] > 120,
+    'in the heat map "no data" (hatched), "no reply" (dark) and "not yet" (empty) look different', { none: pn, noreply: pr, future: pf });
+  const lossy = heat.heatmap.loss.flatMap((r, d) => r.map((v, h) => [v, d, h])).find(([v, d, h]) => v > 0 && v < 100 && heat.heatmap.rtt[d][h] !== null);
+  const bottom = lossy && await page.evaluate(([d, h]) => {
+    const c = document.querySelector('canvas.heatmap');
+    const w = c.getBoundingClientRect().width, cw = (w - 78) / 24, ch = Math.max(12, Math.min(26, cw)), dpr = c.width / w;
+    const x = Math.round((78 + h * cw + cw / 2) * dpr), y = Math.round((18 + d * ch + ch - 2) * dpr);
+    return [...c.getContext('2d').getImageData(x, y, 1, 1).data];
+  }, [lossy[1], lossy[2]]);
+  check(lossy && bottom[0] > 90 && bottom[1] < 30, 'an hour with some loss shows it as a red bar in its cell', { lossy, bottom });
+  const lo1 = await text('#heat .legend span:nth-child(3)');
+  await page.click('input[data-heat="max"]');
+  await page.waitForFunction(() => location.hash.includes('heat=max'));
+  await page.waitForSelector('canvas.heatmap');
+  await settle();
+  const lo2 = await text('#heat .legend span:nth-child(3)');
+  check(lo1 !== lo2 && /RTT máximo/.test(await text('#heat-summary')), `the heat map offers the highest RTT instead of the median (${lo1} → ${lo2})`);
+  const since = await page.$$eval('#changes [data-since]', (els) => els.map((e) => Number(e.dataset.since)));
+  const runs = JSON.parse(env.SB_RUNS);
+  check(JSON.stringify(since) === JSON.stringify([runs[2][0], runs[0][0]]), 'traceroute paths dated by their first run, not their last', { since, runs });
+  const hopsText = await text('#hops');
+  check(/800 µs/.test(hopsText) && /5,2 ms/.test(hopsText), 'hop RTTs in µs or ms as each needs', hopsText);
+  await shot('11-link.png');
+  await page.setViewportSize(PHONE);
+  await settle();
+  f = await fits();
+  check(f.scroll <= 0 && f.over.length === 0, 'on a phone the link page (traceroute RTTs included) fits the screen', f);
+  await shot('12-link-phone.png');
+  await page.setViewportSize(DESK);
+
+  // ---- every chart has a text summary; contrast in both themes ----
+  for (const [hash, ready] of [[ifaceHash, '#traffic-chart canvas'], ['#/link?monitor=1&link=1', '#rtt-chart canvas']]) {
+    await open(hash, ready);
+    const missing = await page.$$eval('.chart, canvas.heatmap', (els) => els.filter((e) => {
+      const holder = e.closest('[aria-describedby]') || e;
+      const id = holder.getAttribute('aria-describedby');
+      const s = id && document.getElementById(id);
+      return !s || s.textContent.trim().length < 20;
+    }).length);
+    check(missing === 0, `every chart of ${hash.split('?')[0]} has a text summary`, missing);
+  }
+  let worst = [];
+  for (const hash of ['#/', '#/find?q=tst&sort=use', ifaceHash, '#/monitors', '#/link?monitor=1&link=1', '#/reports']) {
+    await open(hash, 'main h1');
+    const c = await contrast();
+    worst = worst.concat(c.bad.map((b) => `${hash}: ${b}`));
+  }
+  check(worst.length === 0, 'light theme: every text at least 4.5:1 (3:1 when large)', worst.slice(0, 10).join('\n'));
+  await page.click('#theme');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  worst = [];
+  for (const hash of ['#/', '#/find?q=tst&sort=use', ifaceHash, '#/monitors', '#/link?monitor=1&link=1', '#/reports']) {
+    await open(hash, 'main h1');
+    if (hash === '#/') await shot('13-overview-dark.png');
+    if (hash.startsWith('#/link')) await shot('14-link-dark.png');
+    const c = await contrast();
+    worst = worst.concat(c.bad.map((b) => `${hash}: ${b}`));
+  }
+  check(await page.evaluate(() => document.documentElement.dataset.theme) === 'dark' && worst.length === 0,
+    'dark theme: kept across pages, every text at least 4.5:1', worst.slice(0, 10).join('\n'));
+  await page.setViewportSize(PHONE);
+  for (const hash of ['#/', '#/monitors', '#/reports']) {
+    await open(hash, 'main h1');
+    f = await fits();
+    check(f.scroll <= 0 && f.over.length === 0, `on a phone ${hash} fits the screen`, f);
+  }
+  await shot('15-reports-phone-dark.png');
+  await open('#/', 'section[data-layer="BORDE"] table.toplist');
+  clipped = await cut();
+  check(clipped.length === 0, 'on a phone too the layers\' tables keep every column on screen', clipped);
+  await shot('15-overview-phone-dark.png');
+  await page.setViewportSize(DESK);
+  await page.click('#theme');
+
+  // ---- titles, and the one catalogue per language ----
+  const titles = [];
+  for (const hash of ['#/', '#/find', ifaceHash, '#/reports', '#/monitors', '#/link?monitor=1&link=1', '#/users', '#/account']) {
+    await open(hash, 'main h1');
+    titles.push(await page.title());
+  }
+  check(new Set(titles).size === titles.length && titles.every((x) => x.endsWith(' · scanbackup')), 'each page has its own title', titles);
+  const cats = await page.evaluate(async () => {
+    const es = (await import('/assets/i18n/es.js')).default.strings, en = (await import('/assets/i18n/en.js')).default.strings;
+    return { es: Object.keys(es), en: Object.keys(en) };
+  });
+  check(cats.es.length > 200 && JSON.stringify([...cats.es].sort()) === JSON.stringify([...cats.en].sort()), 'the Spanish and English catalogues hold the same keys', cats.es.length);
+  await page.selectOption('#lang', 'en');
+  await open('#/monitors', 'section[data-monitor="1"]');
+  const enText = await text('body');
+  check((await text('#nav a.active')).trim() === 'Monitors' && /stale/.test(enText) && /Updated at \d\d:\d\d:\d\d/.test(enText) &&
+    await page.getAttribute('html', 'lang') === 'en', 'English is selectable: the same page in English', (await text('#nav')).trim());
+  const dotted = cats.es.filter((k) => k.includes('.') && enText.includes(k));
+  check(dotted.length === 0, 'no untranslated key shows', dotted);
+  await open(ifaceHash, '#traffic-chart canvas');
+  const enBody = await text('main');
+  check(/\d\.\d+ (Gbps|Mbps)/.test(enBody) && !/\d,\d+ (Gbps|Mbps)/.test(enBody), 'in English the numbers use decimal points, all of them');
+  await shot('16-interface-english.png');
+  await page.selectOption('#lang', 'es');
+  await settle();
+
+  // ---- the admin edits a link ----
+  await open('#/monitor/1', 'tr[data-link="1"] .link-name');
   await page.fill('tr[data-link="1"] .link-name', 'gateway edited');
   await page.fill('tr[data-link="1"] .link-ip', '192.0.2.77');
   await page.click('tr[data-link="1"] .link-save');
@@ -122,24 +518,13 @@ try {
   const conf = await page.evaluate(async () => (await fetch('/api/monitors/1/config')).json());
   check(conf.links['gateway edited'] && conf.links['gateway edited'].ip === '192.0.2.77',
     'the admin edits a link and the monitor\'s config follows', JSON.stringify(conf.links));
-  await shot('05-monitor-admin.png');
-
-  // ---- a link's probe page ----
-  await page.goto(base + '/#/link?monitor=1&link=1');
-  await page.waitForSelector('#rtt-chart canvas');
-  check(await page.isVisible('canvas.heatmap'), 'the link page draws the RTT heat map');
-  const pct = await page.textContent('#availability-pct');
-  check(/%/.test(pct), `availability is shown (${pct})`);
-  check(await page.isVisible('.timeline span.down'), 'the timeline shows the down period');
-  check((await page.textContent('#traceroute')).includes('When the path changed'), 'traceroute hops and path changes');
-  await shot('06-link.png');
+  await shot('17-monitor-admin.png');
 
   // ---- sign out, the viewer is refused ----
   await Promise.all([page.waitForURL(/\/login/), page.click('#logout')]);
   check(true, 'signing out goes back to the login page');
   await signIn(env.SB_VIEWER, env.SB_VIEWER_PW);
-  await page.goto(base + '/#/monitor/1');
-  await page.waitForSelector('tr[data-link="1"]');
+  await open('#/monitor/1', 'tr[data-link="1"]');
   check(await page.$('tr[data-link="1"] .link-name') === null, 'the viewer sees the links without edit fields');
   check(!(await page.isVisible('nav a[data-nav="users"]')), 'the viewer has no Users entry');
   const refused = await page.evaluate(async () => {
@@ -151,10 +536,9 @@ try {
     return [r.status, (await r.json()).error];
   });
   check(refused[0] === 403 && /admin/.test(refused[1]), 'a viewer\'s change is refused by the server (403)', refused);
-  await page.goto(base + '/#/users');
-  await page.waitForSelector('p.error');
-  check((await page.textContent('#app')).includes('needs the admin role'), 'the users page tells the viewer no');
-  await shot('07-viewer-refused.png');
+  await open('#/users', 'p.error');
+  check((await text('main')).includes('requiere el rol de administrador'), 'the users page tells the viewer no');
+  await shot('18-viewer-refused.png');
 
   check(outside.length === 0, 'no request left the server (no CDN, no external asset)', outside.join('\n'));
   check(errors.length === 0, 'no script error in the browser', errors.join('\n'));

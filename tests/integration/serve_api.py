@@ -210,8 +210,9 @@ t.ok(len(iface["daily"]) == 1 and iface["daily"][0]["samples"] == 288, "the dail
 # ---- the xlsx reports: the same workbook the CLI writes ----
 st, h, xlsx = admin.get("/api/reports/diario?date=" + sbweb.EXAMPLE_DATE)
 t.ok(st == 200 and xlsx[:2] == b"PK" and "spreadsheetml" in h.get("content-type", "") and
-     'filename="Data_Diario_BBIP.xlsx"' in h.get("content-disposition", ""),
-     "diario downloads as Data_Diario_BBIP.xlsx", (st, h.get("content-type")))
+     'filename="Data_Diario_BBIP_%s.xlsx"' % sbweb.EXAMPLE_DATE in h.get("content-disposition", ""),
+     "diario downloads named after its day: Data_Diario_BBIP_%s.xlsx" % sbweb.EXAMPLE_DATE,
+     (st, h.get("content-type"), h.get("content-disposition")))
 cli_out = sbtest.tempdir()
 r = sbtest.run(["report", "diario", "--date", sbweb.EXAMPLE_DATE, "--out", cli_out], root=root)
 

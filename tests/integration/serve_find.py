@@ -288,6 +288,16 @@ t.ok(st == 404 and "no link 9" in body.get("error", ""), "an unknown link: 404",
 st, _, body = get("/api/probes/link", monitor=7, link=1)
 t.ok(st == 404 and "no such monitor" in body.get("error", ""), "an unknown monitor: 404", (st, body))
 
+# ---- reports: the newest day with data offered, downloads named after their period ----
+st, _, body = c.get("/api/reports")
+t.eq(body.get("date"), D, "the reports page offers the newest day with data, not yesterday")
+st, h, xlsx = c.get("/api/reports/semanal?date=2026-11-22")
+t.ok(st == 200 and 'filename="Data_Semanal_BBIP_2026-11-16_2026-11-22.xlsx"' in h.get("content-disposition", ""),
+     "the weekly workbook is named after its Monday and Sunday", (st, h.get("content-disposition")))
+st, h, xlsx = c.get("/api/reports/mensual?from=2026-11-01&to=2026-11-20")
+t.ok(st == 200 and 'filename="Data_Mensual_BBIP_2026-11-01_2026-11-20.xlsx"' in h.get("content-disposition", ""),
+     "a range asked for names the file", (st, h.get("content-disposition")))
+
 log = sbtest.read(os.path.join(root, "data/logs/access.log"))
 t.ok(" 500 " not in log, "no 500 answered")
 t.eq(srv.stop(), 0, "the server stops cleanly")
