@@ -46,7 +46,8 @@ static const char usage[] =
 	"  --anonymous             send no credentials\n"
 	"Prints per request, in the order added: {url, code, error, status, attempts, starts, "
 	"stopped,\n"
-	"bytes, received, fnv, seconds, last_ms, done_ms, done, msg, excerpt, etag, body}; fnv is "
+	"bytes, received, fnv, seconds, last_ms, done_ms, done, msg, range, excerpt, etag, body};\n"
+	"range is the answer's Content-Range [first, last, total] (-1 when none); fnv is "
 	"the\n"
 	"FNV-1a 64 of the body received in the last attempt, etag the ETag header seen, body the "
 	"first\n"
@@ -193,6 +194,8 @@ static void fetch_print(const fetch_item *it)
 	       r->status, r->attempts, it->starts, r->stopped, r->bytes, it->received, it->fnv,
 	       r->seconds, r->last_ms, it->done_ms, it->done);
 	fetch_json_str(r->msg);
+	printf(", \"range\": [%" PRId64 ", %" PRId64 ", %" PRId64 "]", r->range_first,
+	       r->range_last, r->range_total);
 	printf(", \"excerpt\": ");
 	fetch_json_str(r->excerpt);
 	printf(", \"etag\": ");

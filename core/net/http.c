@@ -23,6 +23,10 @@
 /* A non-2xx body is read and dropped up to this many bytes, so that its connection can be reused;
  * a longer one is cut off (the request fails on its status either way). */
 #define SB_HTTP_DISCARD_MAX ((size_t)64 << 10)
+/* After on_data asked to stop, the rest of an HTTP/1.x body up to this many bytes is read and
+ * dropped, so that the connection stays open for the next request; a longer rest is cut off (and
+ * the connection with it). Over HTTP/2 only the stream is reset: the connection stays anyway. */
+#define SB_HTTP_DRAIN_MAX ((size_t)256 << 10)
 /* The longest wait between two attempts, whatever backoff_ms and the attempt number say. */
 #define SB_HTTP_MAX_BACKOFF_MS (3600L * 1000L)
 /* The longest curl_multi_poll when nothing else bounds it. */
@@ -53,9 +57,12 @@ struct sb_http_slot {
 	sb_http_job *job; /* NULL while idle */
 	int stopped;      /* on_data returned 1 */
 	int too_big;      /* the body went over max_body */
-	int consumer_rc;  /* negative SB_ code returned by on_data, else 0 */
-	size_t bytes;     /* body bytes handed to on_data */
-	size_t received;  /* body bytes curl delivered, dropped ones included */
+	int encoded;      /* the answer has a Content-Encoding: its length is not the body's */
+	int64_t cr_first, cr_last, cr_total; /* the answer's Content-Range, -1 when none */
+	int consumer_rc;                     /* negative SB_ code returned by on_data, else 0 */
+	size_t bytes;                        /* body bytes handed to on_data */
+	size_t received;                     /* body bytes curl delivered, dropped ones included */
+	size_t drained; /* body bytes read and dropped after on_data asked to stop */
 	size_t excerpt_len;
 	char excerpt[160]; /* the start of a non-2xx body */
 	char errbuf[CURL_ERROR_SIZE];
@@ -233,6 +240,24 @@ static const char *sb_http_reason(long status)
 	return "";
 }
 
+/* Whether to read the rest of a body whose reader asked to stop (and drop it), rather than cut
+ * the transfer: over HTTP/1.x cutting closes the connection, so a rest of at most
+ * SB_HTTP_DRAIN_MAX bytes is read (an unknown rest is read up to that many bytes, then cut). Over
+ * HTTP/2 and HTTP/3 a cut resets the stream alone. */
+static int sb_http_drain_rest(sb_http_slot *s)
+{
+	long version = 0;
+	curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &version);
+	if (version != CURL_HTTP_VERSION_1_0 && version != CURL_HTTP_VERSION_1_1)
+		return 0; /* file://, HTTP/2, HTTP/3 */
+	curl_off_t length = -1;
+	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+	if (length >= 0 && !s->encoded && (size_t)length > s->received &&
+	    (size_t)length - s->received > SB_HTTP_DRAIN_MAX)
+		return 0;
+	return 1;
+}
+
 /* The write callback: hands a 2xx (or file://) body to on_data, drops any other. Returning less
  * than len makes curl end the transfer with CURLE_WRITE_ERROR; the slot says why. */
 static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userdata)
@@ -250,6 +275,10 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 		s->excerpt[s->excerpt_len] = '\0';
 		return s->received <= SB_HTTP_DISCARD_MAX ? len : 0;
 	}
+	if (s->stopped) {
+		s->drained += len;
+		return s->drained <= SB_HTTP_DRAIN_MAX ? len : 0;
+	}
 	if (len > s->h->opts.max_body - s->bytes) {
 		s->too_big = 1;
 		return 0;
@@ -263,16 +292,51 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 	s->bytes += len;
 	if (rc > 0) {
 		s->stopped = 1;
-		return 0;
+		return sb_http_drain_rest(s) ? len : 0;
 	}
 	return len;
 }
 
-/* The header callback: hands each "Name: value" line to on_header. */
+/* Reads the value of a Content-Range header, "bytes first-last/total" (total may be "*"), into
+ * the slot; anything else leaves it unknown. */
+static void sb_http_content_range(sb_http_slot *s, const char *v, size_t len)
+{
+	char text[96];
+	if (len >= sizeof(text))
+		return;
+	memcpy(text, v, len);
+	text[len] = '\0';
+	long long first = -1, last = -1, total = -1;
+	char star = 0;
+	if (sscanf(text, " bytes %lld-%lld/%lld", &first, &last, &total) == 3 ||
+	    sscanf(text, " bytes %lld-%lld/%c", &first, &last, &star) == 3) {
+		if (first < 0 || last < first || (total >= 0 && last >= total))
+			return;
+		s->cr_first = first;
+		s->cr_last = last;
+		s->cr_total = star == '*' ? -1 : total;
+	}
+}
+
+/* The header callback: notes the answer's Content-Range and Content-Encoding, and hands each
+ * "Name: value" line to on_header. */
 static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void *userdata)
 {
 	sb_http_slot *s = userdata;
 	size_t len = size * nmemb;
+	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) { /* a new answer (after a redirect, a 1xx) */
+		s->encoded = 0;
+		s->cr_first = s->cr_last = s->cr_total = -1;
+		return len;
+	}
+	if (len > 17 && strncasecmp(buf, "Content-Encoding:", 17) == 0) {
+		const char *v = buf + 17;
+		while (v < buf + len && (*v == ' ' || *v == '\t'))
+			v++;
+		s->encoded = (size_t)(buf + len - v) >= 8 && strncasecmp(v, "identity", 8) != 0;
+	} else if (len > 14 && strncasecmp(buf, "Content-Range:", 14) == 0) {
+		sb_http_content_range(s, buf + 14, len - 14);
+	}
 	if (s->job == NULL || s->job->req.on_header == NULL)
 		return len;
 	const char *colon = memchr(buf, ':', len);
@@ -338,6 +402,12 @@ static int sb_http_easy_new(sb_http *h, sb_http_slot *s, sb_err *err)
 	SB_HTTP_SET(CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
 	SB_HTTP_SET(CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
 	SB_HTTP_SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	/* No CURLOPT_PIPEWAIT: libcurl (7.88) parks a transfer that waits for a connection able to
+	 * multiplex while the server's HTTP version is unknown or while another connection to it is
+	 * still being set up, wakes parked transfers one at a time only when some transfer ends, and
+	 * counts the parked time against CURLOPT_TIMEOUT_MS. Behind one slow answer, the parked
+	 * requests then time out without having been sent. Without it, the first transfers to a
+	 * server each open a connection; once one has HTTP/2, the later ones share it. */
 	SB_HTTP_SET(CURLOPT_SSL_VERIFYPEER, h->opts.tls_verify ? 1L : 0L);
 	SB_HTTP_SET(CURLOPT_SSL_VERIFYHOST, h->opts.tls_verify ? 2L : 0L);
 	if (h->ca_bundle != NULL)
@@ -534,7 +604,11 @@ static void sb_http_finish(sb_http *h, sb_http_job *job, sb_http_result *res)
 /* Ends a request that failed before curl could run it. */
 static void sb_http_fail(sb_http *h, sb_http_job *job, int code, const char *what)
 {
-	sb_http_result res = {.code = code, .last_ms = -1};
+	sb_http_result res = {.code = code,
+			      .last_ms = -1,
+			      .range_first = -1,
+			      .range_last = -1,
+			      .range_total = -1};
 	sb_http_msg(&res, "%s", what);
 	sb_http_finish(h, job, &res);
 }
@@ -555,6 +629,9 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	s->consumer_rc = 0;
 	s->bytes = 0;
 	s->received = 0;
+	s->drained = 0;
+	s->encoded = 0;
+	s->cr_first = s->cr_last = s->cr_total = -1;
 	s->excerpt_len = 0;
 	s->excerpt[0] = '\0';
 	s->errbuf[0] = '\0';
@@ -579,12 +656,6 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	} else if (rc == CURLE_OK) {
 		rc = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
-	/* Waiting for a connection that may multiplex only pays where HTTP/2 can be had: over TLS
-	 * (CURL_HTTP_VERSION_2TLS). Over plain http every connection is HTTP/1.1, and waiting would
-	 * hold the requests behind a first one whose server is slow to answer. */
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_PIPEWAIT,
-				      strncasecmp(req->url, "https://", 8) == 0 ? 1L : 0L);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_HTTPHEADER, job->headers);
 	if (rc == CURLE_OK)
@@ -859,6 +930,9 @@ static void sb_http_done(sb_http *h, CURL *easy, CURLcode rc)
 	int retry = sb_http_classify(h, s, rc, &res);
 	res.stopped = s->stopped;
 	res.bytes = s->bytes;
+	res.range_first = s->cr_first;
+	res.range_last = s->cr_last;
+	res.range_total = s->cr_total;
 	if (res.code != SB_OK)
 		memcpy(res.excerpt, s->excerpt, s->excerpt_len + 1);
 	curl_multi_remove_handle(h->multi, easy);

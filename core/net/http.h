@@ -3,6 +3,7 @@
 #define SB_NET_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/sb.h"
 #include "net/evloop.h"
@@ -35,10 +36,13 @@ void sb_http_opts_default(sb_http_opts *o);
 /* What became of one request; handed to on_done. */
 typedef struct sb_http_result {
 	int code; /* SB_OK or SB_EHTTP, SB_EAUTH, SB_ETIMEOUT, SB_ECONNECT, SB_ETLS, SB_ETRUNCATED, ... */
-	long status;    /* last HTTP status, 0 if none (or file://) */
-	int attempts;   /* attempts made, 1 + retries used */
-	int stopped;    /* 1 if on_data asked to stop early */
-	size_t bytes;   /* body bytes handed to on_data in the last attempt */
+	long status;  /* last HTTP status, 0 if none (or file://) */
+	int attempts; /* attempts made, 1 + retries used */
+	int stopped;  /* 1 if on_data asked to stop early */
+	size_t bytes; /* body bytes handed to on_data in the last attempt */
+	/* The Content-Range of the answer (a 206), "bytes first-last/total": offsets from 0, total
+	 * the whole body's size; -1 when the answer had none (total also when it said "*"). */
+	int64_t range_first, range_last, range_total;
 	double seconds; /* wall time of all attempts */
 	double last_ms; /* the last attempt from start to end as libcurl timed it (connect, request,
 			 * response); -1 when it ended before libcurl ran it */
@@ -70,7 +74,10 @@ typedef struct sb_http_req {
 	void (*on_start)(void *ctx);
 	/* MAY: called with each piece of a 2xx body as it arrives (already decompressed).
 	 * Return 0 to go on, 1 to stop reading (the transfer then ends successfully with stopped = 1),
-	 * or a negative SB_ code to fail the request without retry. */
+	 * or a negative SB_ code to fail the request without retry. After a stop nothing more is
+	 * handed over; over HTTP/1.x the rest of the body, when it is at most 256 KiB, is still read
+	 * and dropped so that the connection serves the next request (a longer rest closes it);
+	 * over HTTP/2 the stream alone is reset. */
 	int (*on_data)(void *ctx, const char *buf, size_t len);
 	/* MUST: called exactly once when the request is over (success or final failure). */
 	void (*on_done)(void *ctx, const sb_http_result *res);

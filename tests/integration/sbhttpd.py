@@ -3,8 +3,11 @@
 
 Usage:
     sbhttpd.py --root DIR [--port-file FILE] [--auth USER:PASSWORD] [--log FILE]
+               [--tls-cert FILE --tls-key FILE [--tls-stall-first SECONDS]]
 
-Listens on 127.0.0.1 on a random port (keep-alive, one thread per connection) and tells the port
+Listens on 127.0.0.1 on a random port (keep-alive, one thread per connection; HTTPS with
+--tls-cert and --tls-key, HTTP/1.1 only; --tls-stall-first delays the TLS handshake of the first
+connection) and tells the port
 by writing it to --port-file (written whole, then renamed into place) or, without it, as the first
 line on stdout. Stops cleanly on SIGTERM or SIGINT. --auth may also come from the environment
 variable SBHTTPD_AUTH, so that no password is seen on a command line.
@@ -21,6 +24,9 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
     /drip/<seconds>/<path>    send the headers and half the body, sleep, then send the rest
     /truncate/<bytes>/<path>  announce the full Content-Length, send only <bytes> bytes, close
     /gzip/<path>              Content-Encoding: gzip when the request's Accept-Encoding allows it
+                              (the whole body then: a Range is not honoured)
+    /norange/<path>           a Range is ignored: 200 with the whole body
+    /range416/<path>          a request with a Range gets 416 (one without gets the body)
     /close/<path>             answer with Connection: close
     /redirect/<n>/<path>      302 to /redirect/<n-1>/<path>; /redirect/0/<path> serves <path>
     /etag/<tag>/<path>        ETag: "<tag>" on the answer; 304 without a body when the request's
@@ -30,10 +36,12 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
                               the request sent
 
 GET, HEAD and POST are answered alike (a POST's body is read first; /echo shows it). A file's
-plain answer honours "Range: bytes=first-[last]" with 206 and that slice.
+plain answer honours "Range: bytes=first-[last]" with 206 and that slice (cut at the body's end;
+416 when first is past it).
 
 Control paths:
     /_stats   JSON {"requests": total (control paths not counted), "connections": TCP connections accepted,
+                   "ranges": requests that carried a Range header, "partial": 206s sent,
                    "targets": {target: count}, "paths": {path without query: count},
                    "gzip": responses sent gzip-encoded, "auth_failures": 401s sent,
                    "not_modified": 304s sent by /etag/}
@@ -51,6 +59,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -78,6 +87,8 @@ class Stats:
         self.gzip = 0
         self.auth_failures = 0
         self.not_modified = 0
+        self.ranges = 0
+        self.partial = 0
         self.seen = []
 
     def record(self, method, target, headers, body):
@@ -117,6 +128,8 @@ class Stats:
                 "gzip": self.gzip,
                 "auth_failures": self.auth_failures,
                 "not_modified": self.not_modified,
+                "ranges": self.ranges,
+                "partial": self.partial,
             }, sort_keys=True)
 
 
@@ -148,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         self.server.stats.count("connections")
+        if self.server.stall_first > 0 and self.server.stats.connections == 1:
+            time.sleep(self.server.stall_first)  # before the first read, which does the handshake
 
     def log_message(self, fmt, *args):
         log = self.server.log
@@ -159,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (ConnectionError, socket.timeout, TimeoutError):
+        except (ConnectionError, socket.timeout, TimeoutError, ssl.SSLError):
             self.close_connection = True
 
     def do_HEAD(self):
@@ -187,6 +202,8 @@ class Handler(BaseHTTPRequestHandler):
             self.server.stats.reset()
             return self.send_body(200, b"reset\n", "text/plain", head)
         self.server.stats.count_request(self.path, path)
+        if "Range" in self.headers:
+            self.server.stats.count("ranges")
         self.server.stats.record(self.command, self.path, self.headers, self.req_body)
         try:
             self.run_behaviours(path.strip("/").split("/"), head)
@@ -203,6 +220,7 @@ class Handler(BaseHTTPRequestHandler):
     def run_behaviours(self, segs, head):
         gz = False
         close = False
+        ranges = True
         extra = {}
         drip = 0.0
         truncate = None
@@ -243,6 +261,13 @@ class Handler(BaseHTTPRequestHandler):
             elif name == "gzip":
                 gz = True
                 segs = segs[1:]
+            elif name == "norange":
+                ranges = False
+                segs = segs[1:]
+            elif name == "range416":
+                if "Range" in self.headers:
+                    raise Reply(416, b"range not satisfiable\n", {"Content-Range": "bytes */0"})
+                segs = segs[1:]
             elif name == "close":
                 close = True
                 segs = segs[1:]
@@ -263,7 +288,7 @@ class Handler(BaseHTTPRequestHandler):
                               sort_keys=True).encode()
         else:
             body = self.read_file(segs)
-        self.send_file(body, head, gz, close, drip, truncate, extra)
+        self.send_file(body, head, gz, close, drip, truncate, extra, ranges)
 
     def number(self, text):
         try:
@@ -295,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
         except PermissionError:
             raise Reply(403, b"forbidden\n")
 
-    def send_file(self, body, head, gz, close, drip, truncate, extra):
+    def send_file(self, body, head, gz, close, drip, truncate, extra, ranges=True):
         headers = dict(extra)
         accept = self.headers.get("Accept-Encoding", "")
         if gz and "gzip" in [a.split(";")[0].strip() for a in accept.split(",")]:
@@ -321,15 +346,19 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[half:])
             return
         rng = self.headers.get("Range", "")
-        if rng.startswith("bytes=") and "Content-Encoding" not in headers:
+        if ranges and rng.startswith("bytes=") and "Content-Encoding" not in headers:
             first, _, last = rng[6:].partition("-")
             try:
-                a, b = int(first), int(last) if last else len(body) - 1
+                a, b = int(first), int(last) if last else max(int(first), len(body) - 1)
             except ValueError:
                 a, b = -1, -1
+            if 0 <= a <= b and a >= len(body):
+                headers["Content-Range"] = "bytes */%d" % len(body)
+                return self.send_body(416, b"range not satisfiable\n", "text/plain", head, headers)
             if 0 <= a <= b:
                 part = body[a:b + 1]
                 headers["Content-Range"] = "bytes %d-%d/%d" % (a, a + len(part) - 1, len(body))
+                self.server.stats.count("partial")
                 return self.send_body(206, part, "text/plain", head, headers)
         self.send_body(200, body, "text/plain", head, headers)
 
@@ -355,7 +384,7 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         # A client that went away is normal here (timeouts are what the tests provoke).
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError)):
+        if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -367,9 +396,21 @@ def main():
     ap.add_argument("--auth", default=os.environ.get("SBHTTPD_AUTH"),
                     help="USER:PASSWORD for /auth/ (default: $SBHTTPD_AUTH)")
     ap.add_argument("--log", help="append a request log to this file")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    ap.add_argument("--tls-stall-first", type=float, default=0,
+                    help="seconds the first connection waits before its TLS handshake")
     args = ap.parse_args()
 
     server = Server(("127.0.0.1", 0), Handler)
+    server.stall_first = args.tls_stall_first if args.tls_cert else 0
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        ctx.set_alpn_protocols(["http/1.1"])
+        # the handshake happens on the connection's thread, at its first read
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
     server.root = os.path.abspath(args.root)
     server.auth = args.auth
     server.stats = Stats()
