@@ -231,6 +231,7 @@ void sb_job_attempt(sb_job *job)
 	job->refused = 0;
 	job->too_many = 0;
 	job->parse_rc = SB_OK;
+	job->prefix = 0;
 	sb_free(job->flat);
 	if (job->parser != NULL)
 		sb_mrtg_init(job->parser, job->day_start, job->day_end);
@@ -262,7 +263,8 @@ int sb_job_end(sb_job *job)
 	if (def->parse == NULL || job->mrtg_used) {
 		if (job->parser == NULL)
 			return SB_OK; /* an empty body */
-		sb_mrtg_finish(job->parser);
+		if (!job->prefix)
+			sb_mrtg_finish(job->parser);
 		for (unsigned i = 0; i < job->parser->n; i++)
 			sb_job_put(job, &job->parser->samples[i]);
 	}

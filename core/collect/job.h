@@ -46,6 +46,8 @@ struct sb_job {
 	void *data;
 	void (*free_data)(void *data);
 	int parse_rc; /* the first error parse returned */
+	int prefix;   /* the body was the start of the log only (a byte range): its last line may
+		       * be cut, so the core MRTG parser leaves it unread at the end */
 };
 
 /* Prepares job for one interface of the day [day_start, day_end) named date; url is the default
@@ -59,8 +61,8 @@ void sb_job_attempt(sb_job *job);
 /* A piece of the body: the module's parse hook, or the core MRTG parser. Same return as the hook. */
 int sb_job_feed(sb_job *job, const char *buf, size_t len);
 
-/* The body has ended: the module's end call, then the MRTG parser's samples if it was fed.
- * Returns SB_OK or the error parse returned. */
+/* The body has ended: the module's end call, then the MRTG parser's samples if it was fed (its
+ * last line left unread when job->prefix is set). Returns SB_OK or the error parse returned. */
 int sb_job_end(sb_job *job);
 
 /* The day's samples, oldest first, each ts once (the job keeps them; valid until the next

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -17,15 +18,38 @@
 #include "format/spool.h"
 #include "net/http.h"
 
+/* A log line of the 5-minute section is at most this long, as far as a first byte range is sized
+ * before any log of the layer has been read (timestamp and four values of up to 12 digits). */
+#define SB_SCAN_LINE_GUESS 64
+/* The 5-minute section, the lines before it and the first coarse line that ends it. */
+#define SB_SCAN_SECTION_LINES (SB_MRTG_MAX_SAMPLES + 3)
+/* Requests handed to the HTTP engine ahead of the transfers in flight, per transfer slot. */
+#define SB_SCAN_AHEAD 2
+
+typedef struct sb_scan_job sb_scan_job;
+
+/* What the logs of one layer need, learned as they arrive: sizes the byte ranges asked for. */
+typedef struct sb_scan_layer {
+	sb_scan_job *jobs;
+	size_t njobs;
+	uint64_t need; /* the most bytes a log of the layer needed to reach the day's start */
+} sb_scan_layer;
+
 /* One scan in progress. */
 typedef struct sb_scan_state {
 	const sb_settings *s;
 	const sb_scan_opts *opts;
 	sb_scan_stats *stats;
+	sb_http *http;
 	char date[11];
 	int64_t day_start, day_end;
 	size_t expected; /* 5-minute samples in the day: 288, or 276/300 on DST days */
 	size_t total, done;
+	sb_scan_layer *layers; /* one per loaded module (unused ones empty) */
+	size_t nlayers;
+	size_t next_layer, next_job; /* the next job to hand to the engine */
+	size_t in_engine;            /* jobs handed to the engine and not done */
+	size_t ahead;                /* how many may be */
 	double started, last_progress;
 	sb_logfile alerts;
 } sb_scan_state;
@@ -108,11 +132,18 @@ static void sb_scan_progress(sb_scan_state *r, int final)
 	fflush(stderr);
 }
 
-/* A job of this scan: the SDK's job and the scan it belongs to. */
-typedef struct sb_scan_job {
+/* A job of this scan: the SDK's job, the scan and layer it belongs to, and the byte range the core
+ * asks for its log. */
+struct sb_scan_job {
 	sb_job job;
 	sb_scan_state *run;
-} sb_scan_job;
+	sb_scan_layer *layer;
+	int ready;     /* fetch built the request: to be sent */
+	int ranged;    /* the core sizes the byte ranges of this job's requests */
+	int64_t asked; /* the first bytes of the log the current request asks for; 0: all of it */
+};
+
+static int sb_scan_send(sb_scan_job *sj);
 
 static void sb_scan_job_start(void *ctx)
 {
@@ -143,16 +174,103 @@ static int sb_scan_job_spool(sb_scan_job *sj, const sb_sample *v, size_t n, sb_e
 	return sb_spool_write_day(r->s->data_dir, &d, 0, err);
 }
 
+/* The first byte range of a layer's log: what the layer's logs have needed so far, with room for
+ * longer lines; before any, the 5-minute lines from now back to the day's start (at most the
+ * section) at SB_SCAN_LINE_GUESS bytes each. */
+static int64_t sb_scan_first_range(const sb_scan_state *r, const sb_scan_layer *L)
+{
+	if (L->need > 0)
+		return (int64_t)(L->need + L->need / 8 + 1024);
+	int64_t lines = ((int64_t)time(NULL) - r->day_start) / 300 + 16;
+	if (lines < 16 || lines > SB_SCAN_SECTION_LINES + 16)
+		lines = SB_SCAN_SECTION_LINES + 16;
+	return lines * SB_SCAN_LINE_GUESS;
+}
+
+/* Hands jobs to the engine until SB_SCAN_AHEAD per transfer slot wait in it, so that each
+ * request's byte range is sized from what the logs read by then needed. */
+static void sb_scan_feed(sb_scan_state *r)
+{
+	while (r->in_engine < r->ahead && r->next_layer < r->nlayers) {
+		sb_scan_layer *L = &r->layers[r->next_layer];
+		if (r->next_job >= L->njobs) {
+			r->next_layer++;
+			r->next_job = 0;
+			continue;
+		}
+		sb_scan_job *sj = &L->jobs[r->next_job++];
+		if (!sj->ready)
+			continue;
+		if (sj->ranged)
+			sj->asked = sb_scan_first_range(r, sj->layer);
+		r->in_engine++;
+		if (sb_scan_send(sj) != SB_OK) {
+			r->in_engine--;
+			r->done++;
+			r->stats->failed++;
+			sb_log(SB_LOG_ERROR, sj->job.mod->def->schema->layer,
+			       "%s (%s): the request could not be queued: %s", sj->job.src->name,
+			       sj->job.src->type, sb_strerror(SB_ENOMEM));
+		}
+	}
+}
+
+/* Whether the answer just received ends the job's log, or another request follows: after a 416
+ * the whole log, after a range that ended before the day's start a range four times as long
+ * (the whole log once that would reach its end). Returns 1 when it queued that request. The
+ * larger range starts again at byte 0: a log MRTG rewrote in between is then read whole from
+ * one version, never pieced together from two. */
+static int sb_scan_follow_up(sb_scan_job *sj, const sb_http_result *res)
+{
+	sb_scan_state *r = sj->run;
+	sb_job *job = &sj->job;
+	if (!sj->ranged || sj->asked == 0)
+		return 0;
+	if (res->code == SB_EHTTP && res->status == 416) {
+		r->stats->range_refused++;
+		sj->asked = 0;
+	} else if (res->code != SB_OK || res->status != 206) {
+		if (res->code == SB_OK)
+			r->stats->range_ignored++;
+		return 0; /* a failure, or the whole log (200) */
+	} else if (res->range_first != 0) {
+		r->stats->range_refused++; /* not the start of the log: take it whole */
+		sj->asked = 0;
+	} else {
+		int64_t got = res->range_last + 1;
+		int prefix = res->range_total >= 0 ? got < res->range_total : got >= sj->asked;
+		if (!prefix)
+			return 0; /* the log is shorter than the range: all of it came */
+		if (job->parser != NULL && job->parser->done) {
+			job->prefix = 1;
+			return 0;
+		}
+		r->stats->range_grown++;
+		sj->asked *= 4;
+		if (res->range_total >= 0 && sj->asked >= res->range_total)
+			sj->asked = 0;
+	}
+	if (sb_scan_send(sj) != SB_OK)
+		return 0;
+	return 1;
+}
+
 static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 {
 	sb_scan_job *sj = ctx;
 	sb_job *job = &sj->job;
 	sb_scan_state *r = sj->run;
 	const char *layer = job->mod->def->schema->layer;
+	r->stats->bytes += res->bytes;
+	if (sb_scan_follow_up(sj, res))
+		return;
+	if (sj->ranged && res->code == SB_OK && job->parser != NULL && job->parser->done &&
+	    job->parser->used > sj->layer->need)
+		sj->layer->need = job->parser->used;
 	char url[1024];
 	sb_job_url_safe(job->url, url, sizeof(url));
 	r->done++;
-	r->stats->bytes += res->bytes;
+	r->in_engine--;
 	int rc = res->code;
 	char why[600];
 	snprintf(why, sizeof(why), "%s", res->msg);
@@ -201,6 +319,7 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	sb_free(job->parser);
 	job->cap = 0;
 	sb_scan_progress(r, 0);
+	sb_scan_feed(r);
 }
 
 static void sb_scan_warn(void *ctx, const char *path, unsigned line, const char *msg)
@@ -209,10 +328,46 @@ static void sb_scan_warn(void *ctx, const char *path, unsigned line, const char 
 	sb_log(SB_LOG_WARNING, (const char *)ctx, "%s:%u: %s", path, line, msg);
 }
 
-/* Queues every interface of one layer module. Sources and jobs are kept in the arrays given. */
-static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_module *m,
-			       sb_sources *src, sb_scan_job **jobs, size_t *njobs)
+/* Hands the job's request to the engine, with the byte range it asks for now. */
+static int sb_scan_send(sb_scan_job *sj)
 {
+	sb_job *job = &sj->job;
+	char range[48];
+	const char *asked = job->range[0] != '\0' ? job->range : NULL;
+	if (sj->ranged && sj->asked > 0) {
+		snprintf(range, sizeof(range), "0-%lld", (long long)sj->asked - 1);
+		asked = range;
+	}
+	sb_http_req req = {.url = job->url,
+			   .ctx = sj,
+			   .method = job->body != NULL ? SB_HTTP_POST : SB_HTTP_GET,
+			   .body = job->body,
+			   .body_len = job->body_len,
+			   .headers = (const char *const *)job->headers,
+			   .range = asked,
+			   .anonymous = job->anonymous,
+			   .on_start = sb_scan_job_start,
+			   .on_data = sb_scan_job_data,
+			   .on_done = sb_scan_job_done};
+	return sb_http_add(sj->run->http, &req, NULL);
+}
+
+/* Whether the core asks for the job's log in byte ranges: a GET over http(s) parsed by the core
+ * MRTG parser (a log newest first, so its start holds the day) and no range of the module's. */
+static int sb_scan_rangeable(const sb_job *job)
+{
+	return job->mod->def->parse == NULL && job->body == NULL && job->range[0] == '\0' &&
+	       (strncasecmp(job->url, "http://", 7) == 0 ||
+		strncasecmp(job->url, "https://", 8) == 0);
+}
+
+/* Prepares every interface of one layer module (its fetch hook runs here). Sources and jobs are
+ * kept in src and L. */
+static int sb_scan_queue_layer(sb_scan_state *r, const sb_loaded_module *m, sb_sources *src,
+			       sb_scan_layer *L)
+{
+	sb_scan_job **jobs = &L->jobs;
+	size_t *njobs = &L->njobs;
 	const char *layer = m->def->schema->layer;
 	char *rel = sb_xasprintf("sources/SCAN/%s", layer);
 	char *path = sb_fs_join(r->s->root, rel);
@@ -240,6 +395,7 @@ static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_mod
 		}
 		sb_scan_job *sj = &(*jobs)[(*njobs)++];
 		sj->run = r;
+		sj->layer = L;
 		sb_job *job = &sj->job;
 		sb_job_init(job, so, m, r->date, r->day_start, r->day_end,
 			    sb_scan_log_url(r->s->root, so->url));
@@ -253,19 +409,10 @@ static int sb_scan_queue_layer(sb_scan_state *r, sb_http *h, const sb_loaded_mod
 			r->stats->failed++;
 			continue;
 		}
-		sb_http_req req = {.url = job->url,
-				   .ctx = sj,
-				   .method = job->body != NULL ? SB_HTTP_POST : SB_HTTP_GET,
-				   .body = job->body,
-				   .body_len = job->body_len,
-				   .headers = (const char *const *)job->headers,
-				   .range = job->range[0] != '\0' ? job->range : NULL,
-				   .anonymous = job->anonymous,
-				   .on_start = sb_scan_job_start,
-				   .on_data = sb_scan_job_data,
-				   .on_done = sb_scan_job_done};
-		if (sb_http_add(h, &req, NULL) != SB_OK)
-			return SB_ENOMEM;
+		sj->ready = 1;
+		sj->ranged = sb_scan_rangeable(job);
+		if (sj->ranged)
+			r->stats->ranged++;
 		r->total++;
 	}
 	r->stats->interfaces += *njobs;
@@ -296,6 +443,8 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	int rc = sb_http_new(&ho, &h, err);
 	if (rc != SB_OK)
 		return rc;
+	r.http = h;
+	r.ahead = (size_t)s->parallel * SB_SCAN_AHEAD;
 
 	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
 	if (sb_logfile_open(&r.alerts, alerts) != SB_OK)
@@ -305,15 +454,15 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 
 	size_t nlayers = 0;
 	sb_sources *srcs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*srcs));
-	sb_scan_job **jobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*jobs));
-	size_t *njobs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*njobs));
+	r.layers = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*r.layers));
+	r.nlayers = mods->n;
 	int matched = opts->layer == NULL;
 	const sb_layer_filter only = {.names = {opts->layer}, .n = opts->layer != NULL};
 	const sb_loaded_module *m;
 	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(mods, &only, &i)) != NULL;) {
 		size_t k = i - 1; /* the module's place, which its sources and jobs take too */
 		matched = 1;
-		rc = sb_scan_queue_layer(&r, h, m, &srcs[k], &jobs[k], &njobs[k]);
+		rc = sb_scan_queue_layer(&r, m, &srcs[k], &r.layers[k]);
 		nlayers++;
 	}
 	if (rc == SB_OK && !matched)
@@ -326,6 +475,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		sb_log(SB_LOG_INFO, "scan",
 		       "collecting %s: %zu interfaces in %zu layers, %ld in flight", r.date,
 		       r.total, nlayers, s->parallel);
+		sb_scan_feed(&r);
 		rc = sb_http_run(h);
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
@@ -337,14 +487,19 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	}
 	stats->seconds = sb_time_mono() - r.started;
 	sb_http_free(&h);
+	if (stats->ranged > 0)
+		sb_log(SB_LOG_INFO, "scan",
+		       "%zu logs asked for in byte ranges: %zu needed a longer one, %zu came whole "
+		       "(the server ignored the range), %zu were asked again whole (416)",
+		       stats->ranged, stats->range_grown, stats->range_ignored,
+		       stats->range_refused);
 	for (size_t i = 0; i < mods->n; i++) {
-		for (size_t k = 0; k < njobs[i]; k++)
-			sb_job_release(&jobs[i][k].job);
-		free(jobs[i]);
+		for (size_t k = 0; k < r.layers[i].njobs; k++)
+			sb_job_release(&r.layers[i].jobs[k].job);
+		free(r.layers[i].jobs);
 		sb_sources_free(&srcs[i]);
 	}
-	free(jobs);
-	free(njobs);
+	free(r.layers);
 	free(srcs);
 	sb_logfile_close(&r.alerts);
 	return rc;

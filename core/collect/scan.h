@@ -22,6 +22,10 @@ typedef struct sb_scan_stats {
 	size_t interfaces, ok, short_days, failed, skipped_shard;
 	size_t samples;
 	size_t bytes;
+	size_t ranged;        /* logs asked for in byte ranges (docs/mrtg.md) */
+	size_t range_grown;   /* ... whose first range ended before the day's start */
+	size_t range_ignored; /* ... whose server answered the whole log */
+	size_t range_refused; /* ... asked again whole after a 416 (or a range not at the start) */
 	double seconds;
 } sb_scan_stats;
 

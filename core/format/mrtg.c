@@ -203,8 +203,12 @@ int sb_mrtg_feed(sb_mrtg_parser *p, const char *buf, size_t len)
 		size_t seg = nl != NULL ? (size_t)(nl - buf) : len;
 		sb_mrtg_append(p, buf, seg);
 		if (nl == NULL)
+			p->pending += seg;
+		if (nl == NULL)
 			break;
 		sb_mrtg_line(p);
+		p->used += p->pending + seg + 1;
+		p->pending = 0;
 		buf += seg + 1;
 		len -= seg + 1;
 	}

@@ -59,9 +59,12 @@ typedef struct sb_mrtg_parser {
 	unsigned first_bad;    /* line number of the first malformed line, 0 if none */
 	int state;             /* internal */
 	int done;              /* 1 once nothing further can belong to the day */
-	int64_t last_ts;       /* internal: previous timestamp seen */
-	size_t len;            /* bytes in buf */
-	int overlong;          /* internal: current line exceeded SB_MRTG_LINE_MAX */
+	uint64_t used;    /* bytes of the log read up to the end of the last whole line handled:
+				* once done, how much of the log the day needed */
+	int64_t last_ts;  /* internal: previous timestamp seen */
+	size_t len;       /* bytes in buf */
+	uint64_t pending; /* internal: bytes of the current line so far (buf may hold fewer) */
+	int overlong;     /* internal: current line exceeded SB_MRTG_LINE_MAX */
 	int64_t section_floor; /* internal: oldest timestamp the 5-minute grid can hold */
 	char buf[SB_MRTG_LINE_MAX];
 } sb_mrtg_parser;

@@ -207,6 +207,14 @@ static void test_day(sb_mrtg_parser *p, const char *zone, const char *date, unsi
 	   "%s %s: the newest sample is stamped %s %s local", zone, date, db, tb);
 	ok(p->nbad == 0 && p->first_bad == 0, "%s %s: no bad line", zone, date);
 	ok(p->done == 1 && stopped == t.len, "%s %s: done, with feed returning 1", zone, date);
+	/* the parse ends on the first line older than the day: what the day needed ends with it */
+	size_t older = text_line_at(&t, s - 300);
+	size_t need = older + strcspn(t.s + older, "\n") + 1;
+	is_int(p->used, need, "%s %s: the day needed the log's first %zu bytes", zone, date, need);
+	parse(p, t.s, t.len, s, e, 7);
+	is_int(p->used, need, "%s %s: the same, fed 7 bytes at a time", zone, date);
+	parse(p, t.s, need, s, e, 4096);
+	ok(p->done == 1 && p->n == want, "%s %s: those bytes alone give the whole day", zone, date);
 	free(t.s);
 }
 

@@ -400,6 +400,28 @@ def mrtg_sections(text):
     return out
 
 
+def spool_days(root, layer, date):
+    """The interface days the spool of root holds for layer and date: {(name, type): rows}, rows
+    the samples [(ts, in_avg, out_avg, in_max, out_max), ...] oldest first, read from every spool
+    file of that folder (docs/storage.md)."""
+    out = {}
+    folder = os.path.join(root, "data/SCAN", layer, date)
+    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not f.endswith(".tsv"):
+            continue
+        head, rows, body = {}, [], False
+        for line in read(os.path.join(folder, f)).splitlines():
+            fields = line.split("\t")
+            if line.startswith("#ts"):
+                body = True
+            elif body:
+                rows.append((int(fields[0]),) + tuple(int(x) for x in fields[2:6]))
+            else:
+                head[fields[0]] = fields[1] if len(fields) > 1 else ""
+        out[(head["name"], head["type"])] = rows
+    return out
+
+
 def mrtg_day(text, start, end):
     """The 5-minute samples of [start, end) in an MRTG log, read by the layout rules of docs/mrtg.md
     (line 2, an optional partial bucket, then 599 aligned lines): {ts: (in, out, in_max, out_max)}."""
