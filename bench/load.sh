@@ -1,5 +1,6 @@
 #!/bin/sh
-# load.sh N - the store benchmark: N interfaces x 288 samples of spool loaded into SQLite by
+# load.sh N - the store benchmark: N interfaces x 288 samples of spool (one file per layer, as a
+# scan writes it) loaded into SQLite by
 # `scanbackup updater data`. Prints samples/s and peak RSS. Target: N = 10,000 at >= 500,000
 # samples/s on 2 cores. The spool is generated afresh (bench/work/load-N/) on every run.
 #   SCANBACKUP=/path/to/scanbackup bench/load.sh 10000
@@ -19,26 +20,29 @@ rm -rf "$root"
 mkdir -p "$root"
 printf 'TIMEZONE=UTC\nDATABASE_URI=sqlite:data/scanbackup.db\n' > "$root/.env"
 /usr/bin/python3 - "$root" "$N" "$date" <<'PY'
-import os, sys, calendar, random
+import os, sys, calendar, random, zlib
 root, n, date = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 y, m, d = map(int, date.split("-"))
 start = calendar.timegm((y, m, d, 0, 0, 0))
 layers = ["BORDE", "BRAS", "CACHING", "RAI", "IXP"]
 rnd = random.Random(1)
+files = {}
+for layer in layers:  # the spool as a scan writes it: one file per layer and day (docs/storage.md)
+    folder = os.path.join(root, "data/SCAN", layer, date)
+    os.makedirs(folder, exist_ok=True)
+    files[layer] = open(os.path.join(folder, "000001.spool"), "wb")
+    files[layer].write(("#scanbackup-spool\t2\t%s\t%s\n" % (layer, date)).encode())
 for i in range(n):
     layer = layers[i % len(layers)]
     name = "%s-%05d ET-0/0/%d - LINK" % (layer, i, i % 48)
-    folder = os.path.join(root, "data/SCAN", layer, date)
-    os.makedirs(folder, exist_ok=True)
     rows = []
     for k in range(288):
         a, b = rnd.randrange(10 ** 9), rnd.randrange(10 ** 9)
         rows.append("%d\t%02d:%02d:00\t%d\t%d\t%d\t%d\n" % (start + k * 300, k * 5 // 60, k * 5 % 60, a, b, a + 7, b + 9))
-    fname = "".join(c if c.isalnum() or c in "._-" else "%%%02X" % ord(c) for c in name) + "@CISCO.tsv"
-    with open(os.path.join(folder, fname), "w") as f:
-        f.write("#scanbackup-spool\t1\nlayer\t%s\nname\t%s\ntype\tCISCO\ncapacity\t100\ndate\t%s\nurl\tx\nsamples\t288\n"
-                "#ts\ttime\tin_avg\tout_avg\tin_max\tout_max\n" % (layer, name, date))
-        f.writelines(rows)
+    body = ("name\t%s\ntype\tCISCO\ncapacity\t100\nurl\tx\nsamples\t288\n%s" % (name, "".join(rows))).encode()
+    files[layer].write(b"@\t%d\t%08x\n" % (len(body), zlib.crc32(body)) + body)
+for f in files.values():
+    f.close()
 PY
 sync
 echo "load: $N interfaces x 288 samples spooled in $root"

@@ -14,5 +14,6 @@ AC_DEFUN([SB_CHECK_DEPS], [
   SB_PKG([LIBXML], [libxml-2.0], [libxml2-dev])
   SB_PKG([MHD], [libmicrohttpd >= 0.9.71], [libmicrohttpd-dev])
   SB_PKG([SODIUM], [libsodium >= 1.0.16], [libsodium-dev])
+  SB_PKG([ZLIB], [zlib], [zlib1g-dev])
   SB_CHECK_LTDL
 ])

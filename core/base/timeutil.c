@@ -181,6 +181,60 @@ void sb_time_key(int64_t ts, char *date_buf, char *time_buf)
 	}
 }
 
+static long sb_time_offset(int64_t ts);
+
+/* Writes HH:MM:SS of the wall seconds into the day w (0..86399) at out, NUL-terminated. */
+static void sb_time_hms(long w, char *out)
+{
+	long h = w / 3600, m = w / 60 % 60, s = w % 60;
+	out[0] = (char)('0' + h / 10);
+	out[1] = (char)('0' + h % 10);
+	out[2] = ':';
+	out[3] = (char)('0' + m / 10);
+	out[4] = (char)('0' + m % 10);
+	out[5] = ':';
+	out[6] = (char)('0' + s / 10);
+	out[7] = (char)('0' + s % 10);
+	out[8] = '\0';
+}
+
+/* The wall clock of ts in seconds into the local day, and its offset. */
+static long sb_time_wall(int64_t ts, long *off)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	*off = tm.tm_gmtoff;
+	return (long)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+void sb_time_keys(const int64_t *ts, size_t n, char (*out)[SB_TIME_KEY_SIZE])
+{
+	/* [from, from + 3600]: the wall clock moves with the instant, and no time is repeated */
+	int64_t from = 1, to = 0;
+	long wall = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = ts[i];
+		if (t < from || t > to) {
+			long off, off_end, off_fold = sb_time_offset(t - SB_TIME_FOLD_MAX);
+			wall = sb_time_wall(t, &off);
+			long wall_end = sb_time_wall(t + 3600, &off_end);
+			from = 1;
+			to = 0;
+			if (off == off_end && off == off_fold &&
+			    wall_end == (wall + 3600) % 86400) {
+				from = t;
+				to = t + 3600;
+			}
+		}
+		if (t < from || t > to) {
+			sb_time_key(t, NULL, out[i]);
+			continue;
+		}
+		sb_time_hms((long)((wall + (t - from)) % 86400), out[i]);
+	}
+}
+
 /* The value of two digits at s, or -1. */
 static int sb_time_2digits(const char *s)
 {

@@ -45,6 +45,13 @@ void sb_time_local(int64_t ts, char *date_buf, char *time_buf);
  * either may be NULL). */
 void sb_time_key(int64_t ts, char *date_buf, char *time_buf);
 
+/* The stored local times of ts[0..n) (ascending, as a day's samples are) into out[0..n): the same
+ * as sb_time_key for each, with the C library asked about the zone a few times an hour of samples
+ * rather than twice a sample (an hour whose offset is the same at its start, at its end and two
+ * hours before its start, when no zone changes twice within an hour, holds no change and no
+ * repeated time). */
+void sb_time_keys(const int64_t *ts, size_t n, char (*out)[SB_TIME_KEY_SIZE]);
+
 /* The unix time of a stored local date and time: "HH:MM:SS+hh:mm" is that wall time at that
  * offset; "HH:MM:SS" is the first instant of the date showing it (a wall time the clock skipped
  * is read with the offset in force before the change). Returns SB_OK, or SB_EINVAL when date or

@@ -87,6 +87,24 @@ int main(void)
 			order &= sb_time_key_valid(kt);
 		}
 		int n = (int)((e - s) / 300);
+		/* the batch form gives the same keys, on the grid and off it */
+		int64_t *v = sb_xmalloc((size_t)n * 2 * sizeof(*v));
+		char(*keys)[SB_TIME_KEY_SIZE] = sb_xmalloc((size_t)n * 2 * sizeof(*keys));
+		for (int k = 0; k < n; k++) {
+			v[2 * k] = s + (int64_t)k * 300;
+			v[2 * k + 1] = s + (int64_t)k * 300 + 1 + k % 299;
+		}
+		sb_time_keys(v, (size_t)n * 2, keys);
+		int same = 1;
+		for (int k = 0; k < 2 * n; k++) {
+			char kt[SB_TIME_KEY_SIZE];
+			sb_time_key(v[k], NULL, kt);
+			same &= strcmp(kt, keys[k]) == 0;
+		}
+		ok(same, "%s %s: sb_time_keys gives sb_time_key's keys", folds[i].zone,
+		   folds[i].date);
+		free(v);
+		free(keys);
 		is_int(marked, folds[i].fold / 300, "%s %s: the repeated samples carry an offset",
 		       folds[i].zone, folds[i].date);
 		is_int(plain, n - folds[i].fold / 300, "%s: every other sample is plain",
@@ -97,6 +115,37 @@ int main(void)
 		       folds[i].second, folds[i].fold, folds[i].first);
 		ok(order, "%s: every stored time is valid", folds[i].zone);
 	}
+	/* the batch form on days with and without a change, and a zone counting leap seconds
+	 * (2016-12-31 ends with 23:59:60 in right/UTC) */
+	static const struct {
+		const char *zone, *date;
+	} days[] = {
+		{"America/New_York", "2026-03-08"}, {"Europe/Madrid", "2026-03-29"},
+		{"Asia/Kathmandu", "2026-11-20"},   {"America/Caracas", "2026-11-20"},
+		{"right/UTC", "2016-12-31"},        {"Australia/Lord_Howe", "2026-10-04"},
+	};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(days); i++) {
+		sb_time_set_zone(days[i].zone);
+		sb_date_parse(days[i].date, &d);
+		sb_date_bounds(d, &s, &e);
+		size_t n = (size_t)((e - s) / 37) + 2;
+		int64_t *v = sb_xmalloc(n * sizeof(*v));
+		char(*keys)[SB_TIME_KEY_SIZE] = sb_xmalloc(n * sizeof(*keys));
+		for (size_t k = 0; k < n; k++)
+			v[k] = s + (int64_t)k * 37;
+		sb_time_keys(v, n, keys);
+		size_t same = 0;
+		for (size_t k = 0; k < n; k++) {
+			char kt[SB_TIME_KEY_SIZE];
+			sb_time_key(v[k], NULL, kt);
+			same += strcmp(kt, keys[k]) == 0;
+		}
+		is_int(same, n, "%s %s: sb_time_keys gives sb_time_key's keys every 37 s",
+		       days[i].zone, days[i].date);
+		free(v);
+		free(keys);
+	}
+
 	sb_time_set_zone("America/New_York");
 	char kt[SB_TIME_KEY_SIZE];
 	sb_time_key(1793512800 - 3600, NULL, kt); /* 2026-11-01 01:00 EDT */

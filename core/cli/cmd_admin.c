@@ -17,6 +17,7 @@
 #include "collect/daily.h"
 #include "collect/pending.h"
 #include "collect/scan.h"
+#include "format/spool.h"
 #include "store/store.h"
 
 /* ---- modules ---- */
@@ -157,7 +158,8 @@ static void sb_clean_add(sb_clean *c, const char *path, const char *name, const 
 	size_t n = strlen(name);
 	if (sb_pending_is_temp(name)) {
 		kind = SB_CLEAN_TEMP;
-	} else if (!known || n < 5 || strcmp(name + n - 4, ".tsv") != 0) {
+	} else if (!known || (schema != NULL ? !sb_spool_is_file(name)
+					     : n < 5 || strcmp(name + n - 4, ".tsv") != 0)) {
 		sb_log(SB_LOG_WARNING, "clean-data", "%s: not a spool file of a loaded layer: kept",
 		       path);
 		kind = SB_PENDING_UNREADABLE;

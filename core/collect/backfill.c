@@ -41,6 +41,14 @@ typedef struct sb_bf_state {
 	size_t total, done;
 	double started, last_progress;
 	int wrote; /* some file was written: sync the spool at the end */
+	/* the spool files written, one per layer and day (docs/storage.md); few days hold 5-minute
+	 * lines, so a short list */
+	struct sb_bf_spool {
+		const char *layer;
+		char date[11];
+		sb_spool_writer *w;
+	} * spools;
+	size_t nspools;
 } sb_bf_state;
 
 /* One interface: the SDK's job (the request its fetch hook describes) and the body. */
@@ -133,7 +141,25 @@ static int sb_bf_fine_day(sb_bf_job *bj, const char *date, const sb_mrtg_line *v
 		.n = n,
 		.samples = s,
 	};
-	int rc = sb_spool_write_day(bj->run->s->data_dir, &d, 0, err);
+	sb_bf_state *r = bj->run;
+	struct sb_bf_spool *sp = NULL;
+	for (size_t i = 0; i < r->nspools && sp == NULL; i++)
+		if (r->spools[i].layer == d.layer && strcmp(r->spools[i].date, date) == 0)
+			sp = &r->spools[i];
+	int rc = SB_OK;
+	if (sp == NULL) {
+		sb_spool_writer *w = NULL;
+		rc = sb_spool_writer_open(r->s->data_dir, d.layer, date, &w, err);
+		if (rc == SB_OK) {
+			r->spools = sb_xrealloc(r->spools, (r->nspools + 1) * sizeof(*r->spools));
+			sp = &r->spools[r->nspools++];
+			sp->layer = d.layer;
+			snprintf(sp->date, sizeof(sp->date), "%s", date);
+			sp->w = w;
+		}
+	}
+	if (rc == SB_OK)
+		rc = sb_spool_writer_put(sp->w, &d, err);
 	free(s);
 	return rc;
 }
@@ -440,6 +466,13 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 			       "%s: could not sync the spool to disk: %s", s->data_dir,
 			       strerror(errno));
 	}
+	/* the spool files were synced with the rest: close them */
+	for (size_t i = 0; i < r.nspools; i++) {
+		sb_err e = {0};
+		if (sb_spool_writer_close(&r.spools[i].w, 0, &e) != SB_OK)
+			sb_log(SB_LOG_WARNING, "backfill", "%s", e.msg);
+	}
+	free(r.spools);
 	stats->seconds = sb_time_mono() - r.started;
 	sb_bf_days(&r);
 	sb_http_free(&h);

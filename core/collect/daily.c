@@ -123,47 +123,61 @@ static int sb_daily_time_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int sb_daily_file(void *ctx, const char *path, const char *date)
+/* Summarises one interface's spooled day, with the samples the store holds and the spool lacks. */
+static void sb_daily_day(sb_daily_layer *L, sb_spool_day *d)
 {
-	sb_daily_layer *L = ctx;
-	(void)date;
-	sb_spool_day d;
-	sb_err err = {0};
-	if (sb_spool_read_day(path, &d, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "daily", "%s (file kept, not summarised)", err.msg);
-		L->stats->bad_files++;
-		return SB_OK;
-	}
-	sb_daily_iface *f = sb_daily_find(&L->stored, d.name, d.type);
-	size_t n = d.n;
-	sb_mrtg_sample *v = d.samples;
+	sb_daily_iface *f = sb_daily_find(&L->stored, d->name, d->type);
+	size_t n = d->n;
+	sb_mrtg_sample *v = d->samples;
 	sb_mrtg_sample *merged = NULL;
 	if (f != NULL) {
 		f->used = 1;
 		/* the stored samples the spool lacks, found by their stored time */
-		const char **mine = sb_xmalloc((d.n ? d.n : 1) * sizeof(*mine));
-		for (size_t i = 0; i < d.n; i++)
-			mine[i] = d.times[i];
-		qsort(mine, d.n, sizeof(*mine), sb_daily_time_cmp);
-		merged = sb_xmalloc((d.n + f->n ? d.n + f->n : 1) * sizeof(*merged));
-		memcpy(merged, d.samples, d.n * sizeof(*merged));
+		const char **mine = sb_xmalloc((d->n ? d->n : 1) * sizeof(*mine));
+		for (size_t i = 0; i < d->n; i++)
+			mine[i] = d->times[i];
+		qsort(mine, d->n, sizeof(*mine), sb_daily_time_cmp);
+		merged = sb_xmalloc((d->n + f->n ? d->n + f->n : 1) * sizeof(*merged));
+		memcpy(merged, d->samples, d->n * sizeof(*merged));
 		for (size_t i = 0; i < f->n; i++) {
 			const char *t = f->times[i];
-			if (d.n == 0 ||
-			    bsearch(&t, mine, d.n, sizeof(*mine), sb_daily_time_cmp) == NULL)
+			if (d->n == 0 ||
+			    bsearch(&t, mine, d->n, sizeof(*mine), sb_daily_time_cmp) == NULL)
 				merged[n++] = f->v[i];
 		}
 		free(mine);
 		v = merged;
 	}
 	if (n > 0) {
-		sb_daily_add(L, v, n, d.n, d.capacity, d.has_capacity, d.name, d.type);
-		d.name = NULL; /* now the row's */
-		d.type = NULL;
+		sb_daily_add(L, v, n, d->n, d->capacity, d->has_capacity, d->name, d->type);
+		d->name = NULL; /* now the row's */
+		d->type = NULL;
 	}
 	free(merged);
-	sb_spool_day_free(&d);
-	return SB_OK;
+}
+
+static void sb_daily_warn(void *ctx, int damaged, const char *msg)
+{
+	sb_daily_layer *L = ctx;
+	L->stats->bad_files += damaged != 0;
+	sb_log(damaged ? SB_LOG_ERROR : SB_LOG_WARNING, "daily", "%s (not summarised)", msg);
+}
+
+/* Summarises every interface day the spool holds for the layer's date. */
+static int sb_daily_spool(sb_daily_layer *L, sb_err *err)
+{
+	sb_spool_reader *r = NULL;
+	int rc =
+		sb_spool_open(L->s->data_dir, L->schema->layer, L->date, sb_daily_warn, L, &r, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_spool_day d;
+	while ((rc = sb_spool_next(r, &d, err)) == SB_OK) {
+		sb_daily_day(L, &d);
+		sb_spool_day_free(&d);
+	}
+	sb_spool_close(&r);
+	return rc == SB_ENOTFOUND ? SB_OK : rc;
 }
 
 int sb_daily_run(const sb_settings *s, sb_modules *mods, sb_store *st, const char *date,
@@ -191,7 +205,7 @@ int sb_daily_run(const sb_settings *s, sb_modules *mods, sb_store *st, const cha
 				      sb_daily_iface_cmp);
 		}
 		size_t before = stats->stored_only;
-		rc = sb_spool_list(s->data_dir, layer, date, sb_daily_file, &L, err);
+		rc = sb_daily_spool(&L, err);
 		size_t from_spool = L.n;
 		/* interfaces the store holds and the spool does not (not collected this time) */
 		for (size_t k = 0; rc == SB_OK && k < L.stored.n; k++) {

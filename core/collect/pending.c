@@ -77,13 +77,7 @@ static int sb_pending_is_date(const char *name)
 	return sb_date_parse(name, &d) == SB_OK;
 }
 
-static int sb_pending_is_tsv(const char *name)
-{
-	size_t n = strlen(name);
-	return n > 4 && strcmp(name + n - 4, ".tsv") == 0;
-}
-
-/* Adds to *v the dates under base that hold at least one .tsv file. */
+/* Adds to *v the dates under base that hold at least one spool or summary file. */
 static void sb_pending_add_dates(const char *base, char ***v, size_t *n)
 {
 	size_t ndates = 0;
@@ -91,9 +85,9 @@ static void sb_pending_add_dates(const char *base, char ***v, size_t *n)
 	for (size_t i = 0; i < ndates; i++) {
 		char *dir = sb_fs_join(base, dates[i]);
 		size_t nfiles = 0;
-		const sb_fs_filter tsv = {.hidden = 1, .keep = sb_pending_is_tsv}; /* as spool.h */
+		const sb_fs_filter spool = {.hidden = 1, .keep = sb_spool_is_file}; /* as spool.h */
 		char **files = NULL;
-		sb_fs_list_filter(dir, &tsv, &files, &nfiles, NULL);
+		sb_fs_list_filter(dir, &spool, &files, &nfiles, NULL);
 		sb_fs_list_free(files, nfiles);
 		free(dir);
 		if (nfiles == 0)
@@ -180,25 +174,62 @@ static int sb_pending_raw_row(void *ctx, const sb_history_row *r)
 	return SB_OK;
 }
 
+/* Whether one interface's spooled day is stored with the same values: 1 yes, 0 no, or a negative
+ * store error. */
+static int sb_pending_day_stored(sb_store *st, const sb_schema *schema, const sb_spool_day *d,
+				 sb_err *err)
+{
+	sb_pending_raw c = {.d = d,
+			    .in_only = schema->in_only,
+			    .order = sb_xmalloc((d->n ? d->n : 1) * sizeof(size_t)),
+			    .seen = sb_xcalloc(d->n ? d->n : 1, 1)};
+	for (size_t i = 0; i < d->n; i++)
+		c.order[i] = i;
+	qsort_r(c.order, d->n, sizeof(size_t), sb_pending_time_cmp, (void *)d);
+	int rc = sb_store_query_history(st, schema, d->name, d->type, d->date, d->date,
+					sb_pending_raw_row, &c, err);
+	free(c.order);
+	free(c.seen);
+	return rc != SB_OK ? rc : c.matched == d->n;
+}
+
+/* Notes the first problem the reader met, for the caller's message. */
+static void sb_pending_warn(void *ctx, int damaged, const char *msg)
+{
+	sb_err *err = ctx;
+	if (damaged && err != NULL && err->code == SB_OK)
+		sb_err_set(err, SB_EPARSE, "%s", msg);
+}
+
 static int sb_pending_check_raw(sb_store *st, const sb_schema *schema, const char *path,
 				sb_err *err)
 {
-	sb_spool_day d;
-	if (sb_spool_read_day(path, &d, err) != SB_OK)
+	sb_spool_reader *r = NULL;
+	sb_err bad = {0};
+	if (sb_spool_open_file(path, sb_pending_warn, &bad, &r, err) != SB_OK)
 		return SB_PENDING_UNREADABLE;
-	sb_pending_raw c = {.d = &d,
-			    .in_only = schema->in_only,
-			    .order = sb_xmalloc((d.n ? d.n : 1) * sizeof(size_t)),
-			    .seen = sb_xcalloc(d.n ? d.n : 1, 1)};
-	for (size_t i = 0; i < d.n; i++)
-		c.order[i] = i;
-	qsort_r(c.order, d.n, sizeof(size_t), sb_pending_time_cmp, &d);
-	int rc = sb_store_query_history(st, schema, d.name, d.type, d.date, d.date,
-					sb_pending_raw_row, &c, err);
-	int out = rc != SB_OK ? rc : c.matched == d.n ? SB_PENDING_STORED : SB_PENDING_UNSTORED;
-	free(c.order);
-	free(c.seen);
-	sb_spool_day_free(&d);
+	int out = SB_PENDING_STORED;
+	sb_spool_day d;
+	int rc;
+	while ((rc = sb_spool_next(r, &d, err)) == SB_OK) {
+		int stored =
+			out == SB_PENDING_STORED ? sb_pending_day_stored(st, schema, &d, err) : 1;
+		sb_spool_day_free(&d);
+		if (stored < 0) {
+			out = stored;
+			break;
+		}
+		if (!stored)
+			out = SB_PENDING_UNSTORED;
+	}
+	if (out >= 0 && rc != SB_OK && rc != SB_ENOTFOUND)
+		out = SB_PENDING_UNREADABLE;
+	else if (out >= 0 && !sb_spool_file_done(r, 0)) {
+		out = SB_PENDING_UNREADABLE;
+		if (err != NULL)
+			*err = bad;
+	}
+	sb_spool_close(&r);
 	return out;
 }
 

@@ -32,7 +32,9 @@ typedef struct sb_scan_job sb_scan_job;
 typedef struct sb_scan_layer {
 	sb_scan_job *jobs;
 	size_t njobs;
-	uint64_t need; /* the most bytes a log of the layer needed to reach the day's start */
+	sb_spool_writer
+		*spool; /* the layer's spool file of the day, opened with its first record */
+	uint64_t need;  /* the most bytes a log of the layer needed to reach the day's start */
 } sb_scan_layer;
 
 /* One scan in progress. */
@@ -155,11 +157,18 @@ static int sb_scan_job_data(void *ctx, const char *buf, size_t len)
 	return sb_job_feed(&((sb_scan_job *)ctx)->job, buf, len);
 }
 
-/* Writes the job's samples (oldest first) to the spool. */
+/* Appends the job's samples (oldest first) to its layer's spool file of the day. */
 static int sb_scan_job_spool(sb_scan_job *sj, const sb_sample *v, size_t n, sb_err *err)
 {
 	sb_scan_state *r = sj->run;
 	sb_job *job = &sj->job;
+	sb_scan_layer *L = sj->layer;
+	if (L->spool == NULL) {
+		int rc = sb_spool_writer_open(r->s->data_dir, job->mod->def->schema->layer, r->date,
+					      &L->spool, err);
+		if (rc != SB_OK)
+			return rc;
+	}
 	sb_spool_day d = {
 		.layer = (char *)job->mod->def->schema->layer,
 		.name = job->src->name,
@@ -171,7 +180,7 @@ static int sb_scan_job_spool(sb_scan_job *sj, const sb_sample *v, size_t n, sb_e
 		.n = n,
 		.samples = (sb_sample *)v,
 	};
-	return sb_spool_write_day(r->s->data_dir, &d, 0, err);
+	return sb_spool_writer_put(L->spool, &d, err);
 }
 
 /* The first byte range of a layer's log: what the layer's logs have needed so far, with room for
@@ -480,10 +489,14 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
 		sb_scan_progress(&r, 1);
-		/* the spool files were written without fsync: make the whole batch durable at once */
-		if (stats->samples > 0 && sb_fs_sync(s->data_dir) != SB_OK)
-			sb_log(SB_LOG_WARNING, "scan", "%s: could not sync the spool to disk: %s",
-			       s->data_dir, strerror(errno));
+	}
+	/* the records were appended without fsync: each file reaches the disk once, at the end */
+	for (size_t i = 0; i < r.nlayers; i++) {
+		sb_err e = {0};
+		if (r.layers[i].spool != NULL &&
+		    sb_spool_writer_close(&r.layers[i].spool, 1, &e) != SB_OK)
+			sb_log(SB_LOG_WARNING, "scan", "could not sync the spool to disk: %s",
+			       e.msg);
 	}
 	stats->seconds = sb_time_mono() - r.started;
 	sb_http_free(&h);

@@ -21,16 +21,18 @@
 
 /* ---- updater data ----
  *
- * Two threads: a reader parses spool files into batches of about SB_BATCH_ROWS rows while the
- * calling thread stores the previous batch and removes its files once the store confirmed them.
+ * Two threads: a reader turns the spool, one layer's date after another, into batches of about
+ * SB_BATCH_ROWS rows while the calling thread stores the previous batch. A spool file is removed
+ * once the store confirmed the batch holding its last rows (and so every batch before it).
  * At most two batches wait between them, so memory stays bounded. */
 
 typedef struct sb_batch {
 	sb_spool_day *days;
-	char **paths;
 	size_t ndays, capdays;
 	sb_history_row *rows;
 	size_t nrows, caprows;
+	char **remove; /* spool files whose last rows this batch holds: they go once it is stored */
+	size_t nremove;
 	struct sb_batch *next;
 } sb_batch;
 
@@ -44,20 +46,22 @@ typedef struct sb_loader {
 	sb_batch *cur; /* the reader's batch being filled */
 	const sb_settings *s;
 	const char *layer, *date;
-	size_t bad_files; /* reader: unreadable files (kept) */
+	size_t total; /* interface days found so far (under mu) */
+	int failed;   /* reader: a spool folder or file could not be read */
+	sb_err err;   /* ... why */
 } sb_loader;
 
 static void sb_batch_free(sb_batch *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->ndays; i++) {
+	for (size_t i = 0; i < b->ndays; i++)
 		sb_spool_day_free(&b->days[i]);
-		free(b->paths[i]);
-	}
+	for (size_t i = 0; i < b->nremove; i++)
+		free(b->remove[i]);
 	free(b->days);
-	free(b->paths);
 	free(b->rows);
+	free(b->remove);
 	free(b);
 }
 
@@ -85,33 +89,45 @@ static int sb_loader_push(sb_loader *L)
 	return stop ? SB_ECANCELED : SB_OK;
 }
 
-static int sb_loader_file(void *ctx, const char *path, const char *date)
+static sb_batch *sb_loader_batch(sb_loader *L)
 {
-	sb_loader *L = ctx;
-	(void)date;
 	if (L->cur == NULL)
 		L->cur = sb_xcalloc(1, sizeof(*L->cur));
-	sb_batch *b = L->cur;
+	return L->cur;
+}
+
+/* Reader: hands the files of r read whole by now (and not handed before: done[]) to the current
+ * batch, whose rows are their last. */
+static void sb_loader_finished(sb_loader *L, sb_spool_reader *r, unsigned char *done)
+{
+	sb_batch *b = sb_loader_batch(L);
+	for (size_t i = 0; i < sb_spool_nfiles(r); i++) {
+		if (done[i] || !sb_spool_file_done(r, i))
+			continue;
+		done[i] = 1;
+		b->remove = sb_xrealloc(b->remove, (b->nremove + 1) * sizeof(*b->remove));
+		b->remove[b->nremove++] = sb_xstrdup(sb_spool_file(r, i));
+	}
+}
+
+/* Reader: adds one interface's day to the current batch (taking it over), with the files of r it
+ * ended. */
+static int sb_loader_day(sb_loader *L, sb_spool_day *d, sb_spool_reader *r, unsigned char *done)
+{
+	sb_batch *b = sb_loader_batch(L);
+	sb_loader_finished(L, r, done);
 	if (b->ndays == b->capdays) {
 		b->capdays = b->capdays ? b->capdays * 2 : 64;
 		b->days = sb_xrealloc(b->days, b->capdays * sizeof(*b->days));
-		b->paths = sb_xrealloc(b->paths, b->capdays * sizeof(*b->paths));
 	}
-	sb_spool_day *d = &b->days[b->ndays];
-	sb_err e = {0};
-	if (sb_spool_read_day(path, d, &e) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "updater", "%s (file kept)", e.msg);
-		L->bad_files++;
-		return SB_OK;
-	}
-	b->paths[b->ndays++] = sb_xstrdup(path);
+	b->days[b->ndays++] = *d;
 	if (b->nrows + d->n > b->caprows) {
 		b->caprows = b->nrows + d->n + SB_BATCH_ROWS;
 		b->rows = sb_xrealloc(b->rows, b->caprows * sizeof(*b->rows));
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const sb_mrtg_sample *s = &d->samples[i];
-		/* rows borrow the strings of days[i], which stay put when days[] itself moves */
+		/* rows borrow the strings of the day, which stay put when days[] itself moves */
 		b->rows[b->nrows++] = (sb_history_row){
 			.name = d->name,
 			.type = d->type,
@@ -127,15 +143,70 @@ static int sb_loader_file(void *ctx, const char *path, const char *date)
 	return b->nrows >= SB_BATCH_ROWS ? sb_loader_push(L) : SB_OK;
 }
 
+static void sb_loader_warn(void *ctx, int damaged, const char *msg)
+{
+	(void)ctx;
+	sb_log(damaged ? SB_LOG_ERROR : SB_LOG_WARNING, "updater", "%s", msg);
+}
+
+/* Reader: every interface day of one date; each file goes with the batch holding its last rows
+ * (a file with nothing to store, with the current one). */
+static int sb_loader_date(sb_loader *L, const char *date)
+{
+	sb_spool_reader *r = NULL;
+	int rc = sb_spool_open(L->s->data_dir, L->layer, date, sb_loader_warn, NULL, &r, &L->err);
+	if (rc != SB_OK)
+		return rc;
+	unsigned char *done = sb_xcalloc(sb_spool_nfiles(r) + 1, 1);
+	sb_spool_day d;
+	while ((rc = sb_spool_next(r, &d, &L->err)) == SB_OK) {
+		pthread_mutex_lock(&L->mu);
+		L->total++;
+		pthread_mutex_unlock(&L->mu);
+		rc = sb_loader_day(L, &d, r, done);
+		if (rc != SB_OK)
+			break;
+	}
+	if (rc == SB_ENOTFOUND) {
+		sb_loader_finished(L, r, done);
+		rc = SB_OK;
+	}
+	free(done);
+	sb_spool_close(&r);
+	return rc;
+}
+
+static int sb_is_date_dir(const char *name)
+{
+	sb_date d;
+	return sb_date_parse(name, &d) == SB_OK;
+}
+
 static void *sb_loader_reader(void *ctx)
 {
 	sb_loader *L = ctx;
-	int rc = sb_spool_list(L->s->data_dir, L->layer, L->date, sb_loader_file, L, NULL);
+	size_t ndates = 0;
+	char **dates = NULL;
+	if (L->date != NULL) {
+		dates = sb_xmalloc(sizeof(*dates));
+		dates[0] = sb_xstrdup(L->date);
+		ndates = 1;
+	} else {
+		char *base = sb_xasprintf("%s/SCAN/%s", L->s->data_dir, L->layer);
+		dates = sb_fs_list(base, sb_is_date_dir, &ndates);
+		free(base);
+	}
+	int rc = SB_OK;
+	for (size_t i = 0; i < ndates && rc == SB_OK; i++)
+		rc = sb_loader_date(L, dates[i]);
+	sb_fs_list_free(dates, ndates);
 	if (rc == SB_OK && L->cur != NULL)
 		sb_loader_push(L);
 	sb_batch_free(L->cur);
 	L->cur = NULL;
 	pthread_mutex_lock(&L->mu);
+	if (rc != SB_OK && rc != SB_ECANCELED)
+		L->failed = 1;
 	L->finished = 1;
 	pthread_cond_broadcast(&L->cv);
 	pthread_mutex_unlock(&L->mu);
@@ -160,7 +231,6 @@ static sb_batch *sb_loader_pop(sb_loader *L)
 	return b;
 }
 
-/* Loads one layer's spool: stores batch after batch, removing files once confirmed. */
 static int sb_count_file(void *ctx, const char *path, const char *date)
 {
 	(void)path;
@@ -169,28 +239,42 @@ static int sb_count_file(void *ctx, const char *path, const char *date)
 	return SB_OK;
 }
 
-/* The progress line of a layer's load: files stored of total, samples/s, time left. */
+/* The progress line of a layer's load: interface days stored of those found, samples/s, time
+ * left. */
 static void sb_load_progress(const char *layer, size_t done, size_t total, size_t rows,
 			     double started, int final)
 {
 	double el = sb_time_mono() - started;
 	double rate = el > 0 ? (double)rows / el : 0;
-	double left = done > 0 ? el * (double)(total - done) / (double)done : 0;
-	fprintf(stderr, "\r[updater] %s: %zu/%zu files  %.0f samples/s  ETA %.0fs   ", layer, done,
-		total, rate, left);
+	double left = done > 0 && total > done ? el * (double)(total - done) / (double)done : 0;
+	fprintf(stderr, "\r[updater] %s: %zu/%zu interfaces  %.0f samples/s  ETA %.0fs   ", layer,
+		done, total, rate, left);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
 }
 
+/* Removes the spool files whose rows a stored batch ended (a damaged file never gets here: kept
+ * for a person to look at, the log said why). */
+static void sb_load_remove(sb_batch *b, sb_load_stats *stats)
+{
+	for (size_t i = 0; i < b->nremove; i++) {
+		if (unlink(b->remove[i]) != 0) {
+			sb_log(SB_LOG_WARNING, "updater", "%s: stored but not removed: %s",
+			       b->remove[i], strerror(errno));
+			continue;
+		}
+		stats->files++;
+	}
+}
+
+/* Loads one layer's spool: stores batch after batch, removing each file once its rows are
+ * confirmed. */
 static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *schema,
 			 const char *date, int progress, sb_load_stats *stats, sb_err *err)
 {
-	size_t total = 0, done = 0, rows = 0;
+	size_t done = 0, rows = 0;
 	double started = sb_time_mono();
-	if (progress)
-		sb_spool_list(s->data_dir, schema->layer, date, sb_count_file, &total, NULL);
-	progress = progress && total > 0;
 	sb_loader L = {.mu = PTHREAD_MUTEX_INITIALIZER,
 		       .cv = PTHREAD_COND_INITIALIZER,
 		       .s = s,
@@ -202,21 +286,19 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 	int rc = SB_OK;
 	sb_batch *b;
 	while ((b = sb_loader_pop(&L)) != NULL) {
-		if (rc == SB_OK)
+		if (rc == SB_OK && b->nrows > 0)
 			rc = sb_store_put_history(st, schema, b->rows, b->nrows, err);
 		if (rc == SB_OK) {
-			for (size_t i = 0; i < b->ndays; i++) {
-				if (unlink(b->paths[i]) != 0)
-					sb_log(SB_LOG_WARNING, "updater",
-					       "%s: stored but not removed: %s", b->paths[i],
-					       strerror(errno));
-				stats->files++;
-			}
+			sb_load_remove(b, stats);
 			stats->rows += b->nrows;
 			done += b->ndays;
 			rows += b->nrows;
-			if (progress)
+			if (progress) {
+				pthread_mutex_lock(&L.mu);
+				size_t total = L.total;
+				pthread_mutex_unlock(&L.mu);
 				sb_load_progress(schema->layer, done, total, rows, started, 0);
+			}
 		} else {
 			pthread_mutex_lock(&L.mu);
 			L.stop = 1;
@@ -226,8 +308,10 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 		sb_batch_free(b);
 	}
 	pthread_join(reader, NULL);
-	if (progress)
-		sb_load_progress(schema->layer, done, total, rows, started, 1);
+	if (progress && done > 0)
+		sb_load_progress(schema->layer, done, L.total, rows, started, 1);
+	if (rc == SB_OK && L.failed)
+		rc = sb_err_set(err, L.err.code, "%s", L.err.msg);
 	return rc;
 }
 
@@ -277,12 +361,6 @@ static int sb_sum_file(sb_sum_loader *L, const char *path)
 	}
 	sb_summary_file_free(&f);
 	return rc;
-}
-
-static int sb_is_date_dir(const char *name)
-{
-	sb_date d;
-	return sb_date_parse(name, &d) == SB_OK;
 }
 
 static int sb_is_tsv(const char *name)

@@ -6,7 +6,6 @@ named, fails only the interface whose parse fails, and creates the layer's table
 on the first write (SQLite, MongoDB) and at `database start` (MongoDB). Without python3-mockupdb
 the MongoDB cases are reported as skips."""
 
-import glob
 import json
 import os
 import shutil
@@ -59,11 +58,8 @@ def make_root(extra=""):
 
 
 def spooled(root, name, typ):
-    path = os.path.join(root, "data/SCAN/ROWLAYER", DATE, "%s@%s.tsv" % (name, typ))
-    if not os.path.exists(path):
-        return None
-    body = sbtest.read(path).split("#ts\ttime\tin_avg\tout_avg\tin_max\tout_max\n", 1)[1]
-    return [(int(f[0]), int(f[2]), int(f[3])) for f in (l.split("\t") for l in body.splitlines())]
+    rows = sbtest.spool_days(root, "ROWLAYER", DATE).get((name, typ))
+    return None if rows is None else [(r[0], r[1], r[2]) for r in rows]
 
 
 def requests():
@@ -93,6 +89,8 @@ t.ok(all("Authorization" not in q.get("headers", {"Authorization": 1}) for q in 
      "no SCAN credentials were sent, as fetch asked", seen)
 t.ok(b.get("method") == "POST" and b.get("body") == "day=" + DATE, "a POST with fetch's body", b)
 t.ok(c.get("headers", {}).get("Range") == "bytes=0-4095", "a byte range", c)
+t.ok("Range" not in a.get("headers", {"Range": 1}),
+     "a module parsing its own bodies gets no range of the core's (only the MRTG parser's logs do)", a)
 
 got = spooled(root, "A", "PLAIN")
 t.ok(got is not None and [x[0] for x in got] == [x[0] for x in day],
@@ -134,7 +132,7 @@ s = db.execute("SELECT inProm FROM DAILY_SUMMARY_HISTORY WHERE typeLayer = 'ROWL
                "name = 'A'").fetchone()
 t.ok(s is not None and abs(s[0] - sum(x[1] for x in want_a) / 288 * 8.022e-9) < 1e-12,
      "and summarised by the core's rule", s)
-t.eq(glob.glob(os.path.join(root, "data/SCAN/ROWLAYER/**/*.tsv"), recursive=True), [],
+t.eq(sbtest.spool_files(root, "ROWLAYER"), [],
      "the spool is emptied once stored")
 
 # MongoDB: `database start` and the first write create the collection from the schema

@@ -78,7 +78,7 @@ for (layer, name), (cap, typ, day) in expect.items():
         want = (typ, float(cap), sum(s[1] for s in day) / n * F, inmax, sum(s[2] for s in day) / n * F, outmax, use, n)
     t.ok(got == want, "summary of %s %s matches the old tool's formula bit for bit" % (layer, name), "got %r\nwant %r" % (got, want))
 t.ok(sums[("BORDE", "VAL 100GE1/0/0")][6] is None, "capacity 0: use is null")
-left = [p for p in glob.glob(os.path.join(root, "data/SCAN/**/*.tsv"), recursive=True)]
+left = [p for ext in ("tsv", "spool") for p in glob.glob(os.path.join(root, "data/SCAN/**/*." + ext), recursive=True)]
 t.eq(left, [], "the spool is empty once everything is stored")
 
 # daily after the load: the spool is empty, so the day is summarised from the stored raw samples
@@ -111,13 +111,14 @@ bad = {"DATABASE_URI": "sqlite:%s/no/such/dir/x.db" % root}
 r = sbtest.run(["updater", "data", "--date", DATE], root=root, env=bad)
 t.eq(r.returncode, 1, "updater data exits 1 when the database cannot be opened")
 t.ok("kept" in r.stderr or "kept" in r.stdout, "and says the spool is kept", r.stdout + r.stderr)
-t.eq(len(glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))), 3, "every spool file is still there")
+t.ok(len(sbtest.spool_files(root, "BORDE", DATE)) == 1 and len(sbtest.spool_days(root, "BORDE", DATE)) == 3,
+     "the spool file and its 3 interfaces are still there")
 r = sbtest.run(["updater", "daily", "--date", DATE], root=root, env=bad)
 t.eq(r.returncode, 1, "updater daily exits 1 too")
 t.ok(os.path.exists(os.path.join(root, "data/SCAN/DAILY_SUMMARY", DATE, "BORDE.tsv")), "the summary file is kept")
 r = sbtest.run(["updater", "data", "--force", "--borde"], root=root)
 t.eq(r.returncode, 0, "the next updater run loads what was kept")
-t.eq(len(glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))), 0, "and empties the spool")
+t.eq(sbtest.spool_files(root, "BORDE", DATE), [], "and empties the spool")
 r = sbtest.run(["updater", "daily", "--force"], root=root)
 t.eq(r.returncode, 0, "updater daily --force loads every date")
 t.eq(q("select count(*) from BORDE_HISTORY")[0][0], 3 * 288, "still no duplicate")

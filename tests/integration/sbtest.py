@@ -400,26 +400,72 @@ def mrtg_sections(text):
     return out
 
 
-def spool_days(root, layer, date):
-    """The interface days the spool of root holds for layer and date: {(name, type): rows}, rows
-    the samples [(ts, in_avg, out_avg, in_max, out_max), ...] oldest first, read from every spool
-    file of that folder (docs/storage.md)."""
-    out = {}
-    folder = os.path.join(root, "data/SCAN", layer, date)
-    for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
-        if not f.endswith(".tsv"):
+def spool_records(path):
+    """The records of one spool file of this version (docs/storage.md), checked as the engine
+    checks them: [(name, type, capacity, url, rows)], rows [(ts, time, in_avg, out_avg, in_max,
+    out_max)]; a record cut short or whose CRC-32 does not match is left out."""
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    out = []
+    at = data.find(b"\n") + 1
+    while 0 < at < len(data):
+        nl = data.find(b"\n", at)
+        head = data[at:nl].split(b"\t") if nl > 0 else []
+        if len(head) != 3 or head[0] != b"@":
+            break
+        size, crc = int(head[1]), int(head[2], 16)
+        body = data[nl + 1:nl + 1 + size]
+        at = nl + 1 + size
+        if len(body) != size or zlib.crc32(body) != crc:
             continue
-        head, rows, body = {}, [], False
-        for line in read(os.path.join(folder, f)).splitlines():
-            fields = line.split("\t")
-            if line.startswith("#ts"):
-                body = True
-            elif body:
-                rows.append((int(fields[0]),) + tuple(int(x) for x in fields[2:6]))
-            else:
-                head[fields[0]] = fields[1] if len(fields) > 1 else ""
-        out[(head["name"], head["type"])] = rows
+        lines = body.decode().split("\n")[:-1]
+        meta = [l.split("\t", 1)[1] for l in lines[:5]]
+        rows = [(int(f[0]), f[1]) + tuple(int(x) for x in f[2:6]) for f in (l.split("\t") for l in lines[5:])]
+        out.append((meta[0], meta[1], meta[2], meta[3], rows))
     return out
+
+
+def spool_v1(path):
+    """The one record of a spool file of version 1: (name, type, capacity, url, rows)."""
+    head, rows, body = {}, [], False
+    for line in read(path).splitlines():
+        fields = line.split("\t")
+        if line.startswith("#ts"):
+            body = True
+        elif body:
+            rows.append((int(fields[0]), fields[1]) + tuple(int(x) for x in fields[2:6]))
+        else:
+            head[fields[0]] = fields[1] if len(fields) > 1 else ""
+    return (head["name"], head["type"], head["capacity"], head["url"], rows)
+
+
+def spool_files(root, layer=None, date=None):
+    """The spool files under root's data/SCAN (of a layer, of a date), either version, in the
+    engine's reading order within a folder; the daily summary files are not spool files."""
+    base = os.path.join(root, "data/SCAN")
+    out = []
+    for d, _, fs in sorted(os.walk(base)):
+        rel = os.path.relpath(d, base).split(os.sep)
+        if len(rel) != 2 or rel[0] == "DAILY_SUMMARY" or (layer and rel[0] != layer) or (date and rel[1] != date):
+            continue
+        out += [os.path.join(d, f) for f in sorted(fs, key=lambda f: (not f.endswith(".tsv"), f))
+                if f.endswith(".tsv") or f.endswith(".spool")]
+    return out
+
+
+def spool_days(root, layer, date):
+    """The interface days the spool of root holds for layer and date, as the engine reads them:
+    {(name, type): rows}, rows [(ts, in_avg, out_avg, in_max, out_max), ...] oldest first, every
+    record of every file merged, a later file's (record's) value winning for a timestamp."""
+    merged = {}
+    for path in spool_files(root, layer, date):
+        recs = [spool_v1(path)] if path.endswith(".tsv") else spool_records(path)
+        for name, typ, _, _, rows in recs:
+            day = merged.setdefault((name, typ), {})
+            for r in rows:
+                day[r[0]] = (r[0],) + r[2:]
+    return {k: [v[ts] for ts in sorted(v)] for k, v in merged.items()}
 
 
 def mrtg_day(text, start, end):

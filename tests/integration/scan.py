@@ -3,7 +3,6 @@
 stalled, truncated and gzip-encoded interfaces; spool contents; logs; lock; shards."""
 
 import fcntl
-import glob
 import os
 import time
 
@@ -51,35 +50,21 @@ t.ok("scan: %s: 8 interfaces: 3 ok, 1 short, 4 failed" % DATE in r.stdout, "summ
      r.stdout + r.stderr + "\nthe server saw: %s" % srv.stats())
 t.ok(elapsed < 40, "a stalled interface does not hold the scan (%.1f s)" % elapsed)
 
-def spool_of(name):
-    from urllib.parse import quote
-    esc = "".join(c if c.isalnum() or c in "._-" else "%%%02X" % ord(c) for c in name)
-    return os.path.join(root, "data/SCAN/BORDE", DATE, esc + "@CISCO.tsv")
-
-def spool_samples(path):
-    rows = []
-    body = False
-    for line in sbtest.read(path).splitlines():
-        if line.startswith("#ts"):
-            body = True
-            continue
-        if body:
-            f = line.split("\t")
-            rows.append((int(f[0]), int(f[2]), int(f[3]), int(f[4]), int(f[5])))
-    return rows
+days = sbtest.spool_days(root, "BORDE", DATE)
+t.eq(sbtest.spool_files(root), [os.path.join(root, "data/SCAN/BORDE", DATE, "000001.spool")],
+     "one spool file for the layer's day")
 
 for name in ("GOOD GI0/0/0/1 - LINK A", "GZIP ET-1/0/0", "FLAKY 100GE0/1/0", "SHORT DAY"):
-    p = spool_of(name)
-    if t.ok(os.path.exists(p), "spool file of %r exists" % name):
-        got = spool_samples(p)
+    if t.ok((name, "CISCO") in days, "%r is in the spool" % name):
+        got = days[(name, "CISCO")]
         want = expected[name]
         t.eq(len(got), len(want), "%r: %d samples of the day" % (name, len(want)))
         t.ok(got == want, "%r: exactly the day's samples, oldest first" % name)
 t.eq(len(expected["GOOD GI0/0/0/1 - LINK A"]), 288, "a full day has 288 samples")
 t.eq(len(expected["SHORT DAY"]), 288 - 36, "the short day misses 3 hours")
 for name in ("NOT FOUND", "DENIED", "STALLED", "TRUNCATED"):
-    t.ok(not os.path.exists(spool_of(name)), "no spool file for failed %r" % name)
-t.ok(not glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tmp.*")), "no temp files left")
+    t.ok((name, "CISCO") not in days, "nothing spooled for failed %r" % name)
+t.eq(len(days), 4, "four interfaces spooled")
 
 log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 for name in ("NOT FOUND", "DENIED", "STALLED", "TRUNCATED"):
@@ -96,11 +81,11 @@ t.ok(stats["paths"].get("/auth/status/404/r4.log", 0) == 1, "a 404 is not retrie
 t.ok(stats["gzip"] >= 1, "gzip was negotiated")
 t.ok(stats["paths"].get("/auth/stall/12/r6.log", 0) == 3, "a timeout is retried twice")
 
-# re-running is idempotent: same files, same content
-before = {p: sbtest.read(p) for p in glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))}
+# re-running is idempotent: a second file, the same days read from the spool
 r = sbtest.run(["scan", "--date", DATE, "--layer", "borde", "--no-progress"], root=root)
-after = {p: sbtest.read(p) for p in glob.glob(os.path.join(root, "data/SCAN/BORDE", DATE, "*.tsv"))}
-t.ok(before == after, "a second scan rewrites the same spool files")
+t.eq([os.path.basename(p) for p in sbtest.spool_files(root)], ["000001.spool", "000002.spool"],
+     "a second scan of the day writes the next spool file")
+t.ok(sbtest.spool_days(root, "BORDE", DATE) == days, "the spool holds the same days")
 
 # the lock: a second process is refused and told who holds it
 with open(os.path.join(root, "data/.lock"), "a+") as lk:
@@ -119,7 +104,7 @@ for k in (1, 2):
     sbtest.write(os.path.join(rootk, ".env"), sbtest.read(os.path.join(root, ".env")))
     sbtest.write(os.path.join(rootk, "sources/SCAN/BORDE"), sbtest.read(os.path.join(root, "sources/SCAN/BORDE")))
     r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE", "--shard", "%d/2" % k], root=rootk)
-    files = set(os.path.basename(p) for p in glob.glob(os.path.join(rootk, "data/SCAN/BORDE", DATE, "*.tsv")))
+    files = set(sbtest.spool_days(rootk, "BORDE", DATE))
     if k == 1:
         shard1 = files
         n1 = r.stdout
