@@ -67,7 +67,9 @@ static const sb_setting_def sb_setting_defs[] = {
 	 "the data folder: the spool, the logs, the SQLite file, the reports"},
 	/* collecting */
 	{"USERSCAN", NULL, SB_SET_STR, SB_S(scan_user), NULL, "none", 0, 0, 0,
-	 "the user name sent to the SCAN portal (HTTP Basic) by the nightly job"},
+	 "the user name the nightly job sends to the SCAN portal (HTTP Basic, with each first "
+	 "request): to the origins of the SCAN_URL_* settings only, or to every server of the "
+	 "sources when none is set"},
 	{"PASSWORDSCAN", NULL, SB_SET_STR, SB_S(scan_password), NULL, "none", 0, 0, SB_SET_SECRET,
 	 "its password"},
 	{"SCAN_PARALLEL", NULL, SB_SET_LONG, SB_S(parallel), "32", NULL, 1, 1024, 0,

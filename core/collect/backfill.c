@@ -40,7 +40,8 @@ typedef struct sb_bf_state {
 	size_t nat;
 	size_t total, done;
 	double started, last_progress;
-	int wrote; /* some file was written: sync the spool at the end */
+	int wrote;               /* some file was written: sync the spool at the end */
+	sb_http_origins *portal; /* where the SCAN credentials go (sb_job_credentials) */
 	/* the spool files written, one per layer and day (docs/storage.md); few days hold 5-minute
 	 * lines, so a short list */
 	struct sb_bf_spool {
@@ -380,7 +381,7 @@ static int sb_bf_queue_layer(sb_bf_state *r, sb_http *h, const sb_loaded_module 
 				   .body = job->body,
 				   .body_len = job->body_len,
 				   .headers = (const char *const *)job->headers,
-				   .anonymous = job->anonymous,
+				   .anonymous = !sb_job_credentials(job, r->portal),
 				   .on_start = sb_bf_start,
 				   .on_data = sb_bf_data,
 				   .on_done = sb_bf_done};
@@ -437,6 +438,7 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 	int rc = sb_http_new(&ho, &h, err);
 	if (rc != SB_OK)
 		return rc;
+	r.portal = sb_http_portal_origins(s);
 
 	size_t nmods = mods->n ? mods->n : 1, nlayers = 0;
 	sb_sources *srcs = sb_xcalloc(nmods, sizeof(*srcs));
@@ -473,6 +475,7 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 			sb_log(SB_LOG_WARNING, "backfill", "%s", e.msg);
 	}
 	free(r.spools);
+	sb_http_origins_free(&r.portal);
 	stats->seconds = sb_time_mono() - r.started;
 	sb_bf_days(&r);
 	sb_http_free(&h);

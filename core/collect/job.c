@@ -321,6 +321,12 @@ void sb_job_report(const sb_job *job, const char *url)
 		       job->mod->path, job->mod->def->name, job->src->name, job->src->type);
 }
 
+int sb_job_credentials(const sb_job *job, const sb_http_origins *portal)
+{
+	return !job->anonymous &&
+	       (sb_http_origins_count(portal) == 0 || sb_http_origins_has(portal, job->url));
+}
+
 void sb_job_release(sb_job *job)
 {
 	sb_job_set_data(job, NULL, NULL);

@@ -8,6 +8,7 @@
 
 #include "format/mrtg.h"
 #include "format/sources.h"
+#include "net/http.h"
 #include "plugin/module.h"
 
 #define SB_JOB_MAX_HEADERS 16
@@ -75,6 +76,11 @@ void sb_job_url_safe(const char *url, char *buf, size_t size);
 /* Logs what the MRTG parser skipped and the samples parse handed outside the day (naming the
  * module's file). url is the request's, credentials removed. */
 void sb_job_report(const sb_job *job, const char *url);
+
+/* Whether the job's request carries the SCAN credentials (USERSCAN, PASSWORDSCAN; sent at once,
+ * HTTP Basic): unless fetch said not to, to the portal's origins only (portal: those of the
+ * SCAN_URL_* settings, sb_http_portal_origins); with none set, to every server of the sources. */
+int sb_job_credentials(const sb_job *job, const sb_http_origins *portal);
 
 /* Frees everything the job holds (not the job itself). */
 void sb_job_release(sb_job *job);

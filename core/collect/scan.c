@@ -43,6 +43,7 @@ typedef struct sb_scan_state {
 	const sb_scan_opts *opts;
 	sb_scan_stats *stats;
 	sb_http *http;
+	sb_http_origins *portal; /* where the SCAN credentials go (sb_job_credentials) */
 	char date[11];
 	int64_t day_start, day_end;
 	size_t expected; /* 5-minute samples in the day: 288, or 276/300 on DST days */
@@ -354,7 +355,7 @@ static int sb_scan_send(sb_scan_job *sj)
 			   .body_len = job->body_len,
 			   .headers = (const char *const *)job->headers,
 			   .range = asked,
-			   .anonymous = job->anonymous,
+			   .anonymous = !sb_job_credentials(job, sj->run->portal),
 			   .on_start = sb_scan_job_start,
 			   .on_data = sb_scan_job_data,
 			   .on_done = sb_scan_job_done};
@@ -454,6 +455,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		return rc;
 	r.http = h;
 	r.ahead = (size_t)s->parallel * SB_SCAN_AHEAD;
+	r.portal = sb_http_portal_origins(s);
 
 	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
 	if (sb_logfile_open(&r.alerts, alerts) != SB_OK)
@@ -500,6 +502,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	}
 	stats->seconds = sb_time_mono() - r.started;
 	sb_http_free(&h);
+	sb_http_origins_free(&r.portal);
 	if (stats->ranged > 0)
 		sb_log(SB_LOG_INFO, "scan",
 		       "%zu logs asked for in byte ranges: %zu needed a longer one, %zu came whole "

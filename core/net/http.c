@@ -1210,6 +1210,57 @@ void sb_http_free(sb_http **hp)
 	*hp = NULL;
 }
 
+#define SB_HTTP_ORIGIN_MAX 300
+
+struct sb_http_origins {
+	char (*v)[SB_HTTP_ORIGIN_MAX];
+	size_t n;
+};
+
+static void sb_http_origins_add(void *ctx, const char *key, const char *value)
+{
+	(void)key;
+	sb_http_origins *o = ctx;
+	char origin[SB_HTTP_ORIGIN_MAX];
+	if (sb_http_url_origin(value, origin, sizeof(origin)) != SB_OK ||
+	    sb_http_origins_has(o, value))
+		return;
+	o->v = sb_xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
+	memcpy(o->v[o->n++], origin, sizeof(origin));
+}
+
+sb_http_origins *sb_http_portal_origins(const sb_settings *s)
+{
+	sb_http_origins *o = sb_xcalloc(1, sizeof(*o));
+	sb_settings_each(s, "SCAN_URL_", sb_http_origins_add, o);
+	return o;
+}
+
+size_t sb_http_origins_count(const sb_http_origins *o)
+{
+	return o->n;
+}
+
+int sb_http_origins_has(const sb_http_origins *o, const char *url)
+{
+	char origin[SB_HTTP_ORIGIN_MAX];
+	if (sb_http_url_origin(url, origin, sizeof(origin)) != SB_OK)
+		return 0;
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->v[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
+void sb_http_origins_free(sb_http_origins **op)
+{
+	if (*op == NULL)
+		return;
+	free((*op)->v);
+	free(*op);
+	*op = NULL;
+}
+
 int sb_http_url_origin(const char *url, char *out, size_t size)
 {
 	CURLU *u = curl_url();

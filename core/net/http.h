@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/sb.h"
+#include "base/settings.h"
 #include "net/evloop.h"
 
 /* Engine settings. Strings are copied by sb_http_new. */
@@ -144,6 +145,23 @@ char *sb_http_redact_url(const char *url);
  * http:// or https:// URL with a host (file://, ftp://, no scheme, unparsable); SB_ETOOBIG when
  * out is too small. Requests to two URLs of the same origin go to the same server. */
 int sb_http_url_origin(const char *url, char *out, size_t size);
+
+/* A set of origins: the servers some credentials may go to. */
+typedef struct sb_http_origins sb_http_origins;
+
+/* The origins of the SCAN portal: those of the SCAN_URL_* settings of s (a value that is not an
+ * absolute http:// or https:// URL names none). The one rule for where the SCAN credentials go:
+ * the scrapers send theirs there only, and the nightly job sends USERSCAN/PASSWORDSCAN there only
+ * when any is set. Caller frees with sb_http_origins_free. */
+sb_http_origins *sb_http_portal_origins(const sb_settings *s);
+
+/* How many origins o holds. */
+size_t sb_http_origins_count(const sb_http_origins *o);
+
+/* 1 if url is an absolute http(s) URL whose origin (sb_http_url_origin) is one of o's. */
+int sb_http_origins_has(const sb_http_origins *o, const char *url);
+
+void sb_http_origins_free(sb_http_origins **o);
 
 /* Process-wide libcurl setup/teardown; call once from main. */
 int sb_http_global_init(void);

@@ -162,30 +162,12 @@ static void sb_http_opts_of(lua_State *L, int arg, sb_http_opts *o, int *auth)
 	o->http_only = 1;
 }
 
-/* The origins of the SCAN portal: those of the SCAN_URL_* settings. */
-#define SB_PORTAL_ORIGINS 64
 #define SB_ORIGIN_MAX 300
 
-typedef struct sb_portal {
-	char origin[SB_PORTAL_ORIGINS][SB_ORIGIN_MAX];
-	size_t n;
-} sb_portal;
-
-static void sb_portal_add(void *ctx, const char *key, const char *value)
+static void sb_portal_free(void *p)
 {
-	(void)key;
-	sb_portal *p = ctx;
-	if (p->n < SB_PORTAL_ORIGINS &&
-	    sb_http_url_origin(value, p->origin[p->n], sizeof(p->origin[0])) == SB_OK)
-		p->n++;
-}
-
-static int sb_portal_has(const sb_portal *p, const char *origin)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->origin[i], origin) == 0)
-			return 1;
-	return 0;
+	sb_http_origins *o = p;
+	sb_http_origins_free(&o);
 }
 
 /* Runs the requests of fs not already done on one engine holding the SCAN credentials (when
@@ -243,14 +225,12 @@ static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n
 	unsigned char *cred = calloc(n ? n : 1, 1);
 	g->p[1] = cred;
 	g->f[1] = free;
-	sb_portal *portal = calloc(1, sizeof(*portal));
+	sb_http_origins *portal = sb_http_portal_origins(s);
 	g->p[2] = portal;
-	g->f[2] = free;
-	if (fs->v == NULL || cred == NULL || portal == NULL)
+	g->f[2] = sb_portal_free;
+	if (fs->v == NULL || cred == NULL)
 		luaL_error(L, "sb.http: out of memory");
 	fs->n = n;
-	if (auth)
-		sb_settings_each(s, "SCAN_URL_", sb_portal_add, portal);
 	for (size_t i = 0; i < n; i++) {
 		sb_fetch *f = &fs->v[i];
 		f->max = o.max_body;
@@ -262,7 +242,7 @@ static sb_fetches *sb_http_fetch(lua_State *L, const char *const *urls, size_t n
 				 "only absolute http:// and https:// URLs are fetched");
 			continue;
 		}
-		cred[i] = (unsigned char)(auth && sb_portal_has(portal, origin));
+		cred[i] = (unsigned char)(auth && sb_http_origins_has(portal, urls[i]));
 	}
 	sb_err err = {0};
 	int rc = sb_http_fetch_run(&o, s, auth, urls, fs, cred, &err);

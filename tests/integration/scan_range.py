@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """scan_range.py - `scanbackup scan` asks for the start of each MRTG log in a byte range (the log
-is newest first), on kept connections, with the SCAN credentials sent at once: every log is
-collected exactly whether the server honours the range, ignores it, answers 416, gzips the body,
-holds less than the range, or the day starts past the first range."""
+is newest first), on kept connections, with the SCAN credentials sent at once and to the portal
+only: every log is collected exactly whether the server honours the range, ignores it, answers
+416, gzips the body, holds less than the range, or the day starts past the first range."""
 
 import json
 import os
@@ -108,5 +108,32 @@ log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 t.ok("%d logs asked for in byte ranges: 1 needed a longer one, 2 came whole" % n in log and
      "1 were asked again whole (416)" in log, "the log counts the ranges", log[-2000:])
 t.ok("r4nge" not in log, "the password never reaches the log")
+
+# The credentials go to the portal only: with SCAN_URL_* set, to those origins, at once (no 401
+# round trip); a sources line on another server gets none.
+other_www = sbtest.tempdir()
+other = sbtest.Server(other_www)
+text, section = sbtest.mrtg_log(now, seed=12)
+sbtest.write(os.path.join(other_www, "elsewhere.log"), text)
+root2 = sbtest.tempdir()
+sbtest.write(os.path.join(root2, ".env"), 'TIMEZONE=%s\nUSERSCAN=scan\nPASSWORDSCAN="r4nge pass"\n'
+             "SCAN_URL_BORDE_CISCO=%s/portal/borde.html\n" % (TZ, srv.base))
+sbtest.write(os.path.join(root2, "sources/SCAN/BORDE"),
+             "%s/auth/plain00.html;PLAIN00;100;CISCO\n%s/auth/plain01.html;PLAIN01;100;CISCO\n"
+             "%s/elsewhere.html;ELSEWHERE;10;CISCO\n" % (srv.base, srv.base, other.base))
+before = srv.stats()["auth_failures"]
+r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE"], root=root2)
+t.ok(r.returncode == 0 and "3 interfaces: 3 ok" in r.stdout, "portal and other server collected",
+     r.stdout + r.stderr)
+with urllib.request.urlopen(other.base + "/_requests", timeout=5) as resp:
+    theirs = json.loads(resp.read().decode())
+with urllib.request.urlopen(srv.base + "/_requests", timeout=5) as resp:
+    ours = [x for x in json.loads(resp.read().decode()) if x["target"] in ("/auth/plain00.log", "/auth/plain01.log")][-2:]
+t.ok(theirs and all("Authorization" not in x["headers"] for x in theirs),
+     "a server that is not the portal never sees the credentials", theirs)
+t.ok(len(ours) == 2 and all(x["headers"].get("Authorization", "").startswith("Basic ") for x in ours) and
+     srv.stats()["auth_failures"] == before, "the portal gets them with each first request", ours)
+t.eq(sbtest.spool_days(root2, "BORDE", DATE).get(("ELSEWHERE", "CISCO")), day_of(section),
+     "the other server's log is collected exactly")
 
 t.done()
