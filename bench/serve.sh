@@ -6,7 +6,8 @@
 #       over 30 days x 288 samples of one interface; defaults: 50 clients, 20 s, SERVE_THREADS 4
 #   bench/serve.sh find [INTERFACES [CONNECTIONS [SECONDS [THREADS]]]]    the search over every
 #       layer (GET /api/find) with INTERFACES interfaces (default 50000) x 31 days of daily
-#       summaries, 200 different searches (words, fields, sorts, pages) in turn; 20 clients, 20 s
+#       summaries: 200 searches of 20 words (fields, sorts, pages) in turn, then 5000 searches of
+#       different words; 20 clients, 20 s each
 #   SCANBACKUP=/path/to/scanbackup bench/serve.sh
 #   CACHE=0 bench/serve.sh          every request computed afresh (SERVE_CACHE_SECONDS=0; default 60)
 #
@@ -160,15 +161,42 @@ with open(sys.argv[1], "w") as f:
     f.write("local i = 0\nrequest = function()\n  i = i % #paths + 1\n"
             "  return wrk.format(\"GET\", paths[i])\nend\n")
 PYEOF
-	wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$WORK/find.lua" -H "Cookie: $COOKIE" "$BASE" |
-		tee "$WORK/wrk.txt"
+	# the second list: 5000 searches of different words (pieces of the names), each back only
+	# after 4999 others, so no word's matches are in the catalogue's memo of the last 64
+	$PY - "$WORK/root/data/scanbackup.db" "$WORK/fresh.lua" <<'PYEOF'
+import random, sqlite3, sys, urllib.parse
+rnd = random.Random(9)
+names = [r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+    "select name from DAILY_SUMMARY_HISTORY where date = '2026-11-20'")]
+words = set()
+while len(words) < 5000:
+    n = rnd.choice(names).lower()
+    k = rnd.randrange(3, 9)
+    a = rnd.randrange(0, max(1, len(n) - k))
+    words.add(n[a:a + k].strip())
+paths = ["/api/find?" + urllib.parse.urlencode({"date": "2026-11-20", "q": w, "sort": rnd.choice(["name", "use", "peak"]),
+         "limit": 50}) for w in sorted(words)]
+rnd.shuffle(paths)
+with open(sys.argv[2], "w") as f:
+    f.write("local paths = {%s}\n" % ", ".join('"%s"' % x for x in paths))
+    f.write("local i = 0\nrequest = function()\n  i = i % #paths + 1\n"
+            "  return wrk.format(\"GET\", paths[i])\nend\n")
+PYEOF
+	for LIST in find fresh; do
+		wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$WORK/$LIST.lua" -H "Cookie: $COOKIE" "$BASE" |
+			tee "$WORK/wrk-$LIST.txt"
+		REQS=$(awk '/requests in/ {print $1}' "$WORK/wrk-$LIST.txt")
+		RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk-$LIST.txt")
+		P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk-$LIST.txt")
+		P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk-$LIST.txt")
+		ROW="| $(date +%F) | $(nproc) cores | $IFACES | $BUILD | $LIST | $CONNS | $THREADS | $SECS s | $REQS | $RPS | $P50 | $P99 |"
+		if [ "$LIST" = find ]; then ROW_find=$ROW; else ROW_fresh=$ROW; fi
+	done
 	ERRS=$(grep -c '" 5[0-9][0-9] ' "$WORK/root/data/logs/access.log" || true)
-	REQS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
-	RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
-	P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
-	P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
 	echo
-	echo "| $(date +%F) | $(nproc) cores | $IFACES | $BUILD | $CONNS | $THREADS | $SECS s | $REQS | $RPS | $P50 | $P99 | $ERRS |"
+	echo "5xx answers: $ERRS"
+	echo "$ROW_find"
+	echo "$ROW_fresh"
 	exit 0
 fi
 URL="$BASE/api/interface?layer=BORDE&name=BENCH-IF-01%20HU0/0/0/1&type=CISCO&from=2026-10-22&to=2026-11-20"

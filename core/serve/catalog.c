@@ -15,6 +15,14 @@
 #define SB_CAT_LAYERS 32
 #define SB_CAT_TERMS 16
 #define SB_CAT_TERM_MAX 128
+/* The matches of the words searched last are kept per catalogue (a bit per item each). */
+#define SB_CAT_MEMO 64
+
+typedef struct sb_memo {
+	char key[SB_CAT_TERM_MAX + 2]; /* the field's letter, then the word; "" when free */
+	unsigned char *bits;
+	uint64_t used;
+} sb_memo;
 
 struct sb_cat {
 	atomic_int refs;
@@ -29,6 +37,8 @@ struct sb_cat {
 	int finished;
 	pthread_mutex_t mu;
 	size_t *order[SB_CAT_NKEYS][2]; /* [key][desc]: item indexes, made on first use */
+	sb_memo memo[SB_CAT_MEMO];      /* under mu */
+	uint64_t tick;
 };
 
 static const char *const sb_cat_keys[SB_CAT_NKEYS] = {
@@ -238,6 +248,8 @@ void sb_cat_unref(sb_cat *c)
 	for (int k = 0; k < SB_CAT_NKEYS; k++)
 		for (int d = 0; d < 2; d++)
 			free(c->order[k][d]);
+	for (size_t i = 0; i < SB_CAT_MEMO; i++)
+		free(c->memo[i].bits);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -465,6 +477,40 @@ static void sb_term_hits(const sb_cat *c, const sb_term *t, unsigned char *bits)
 	}
 }
 
+/* sb_term_hits through the memo of the catalogue: a word searched lately is not searched again
+ * (the catalogue never changes). bits gets the matches (nbytes bytes). */
+static void sb_term_hits_memo(sb_cat *c, const sb_term *t, unsigned char *bits, size_t nbytes)
+{
+	char key[SB_CAT_TERM_MAX + 2];
+	key[0] = (char)('a' + t->field);
+	memcpy(key + 1, t->text, t->len + 1);
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < SB_CAT_MEMO; i++) {
+		sb_memo *m = &c->memo[i];
+		if (m->bits != NULL && strcmp(m->key, key) == 0) {
+			memcpy(bits, m->bits, nbytes);
+			m->used = ++c->tick;
+			pthread_mutex_unlock(&c->mu);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	memset(bits, 0, nbytes);
+	sb_term_hits(c, t, bits);
+	unsigned char *copy = sb_xmalloc(nbytes);
+	memcpy(copy, bits, nbytes);
+	pthread_mutex_lock(&c->mu);
+	sb_memo *slot = &c->memo[0];
+	for (size_t i = 1; i < SB_CAT_MEMO && slot->bits != NULL; i++)
+		if (c->memo[i].bits == NULL || c->memo[i].used < slot->used)
+			slot = &c->memo[i];
+	free(slot->bits);
+	slot->bits = copy;
+	snprintf(slot->key, sizeof(slot->key), "%s", key);
+	slot->used = ++c->tick;
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* The exact filters of q (layer, type, router, of the day). */
 static int sb_cat_filter(const sb_cat_item *f, const sb_cat_query *q, size_t router_len)
 {
@@ -500,11 +546,10 @@ size_t sb_cat_find(sb_cat *c, const sb_cat_query *q, size_t offset, size_t max, 
 	unsigned char *one = nt > 1 ? sb_xmalloc(nbytes) : NULL;
 	for (size_t k = 0; k < nt; k++) {
 		if (k == 0) {
-			sb_term_hits(c, &t[k], hit);
+			sb_term_hits_memo(c, &t[k], hit, nbytes);
 			continue;
 		}
-		memset(one, 0, nbytes);
-		sb_term_hits(c, &t[k], one);
+		sb_term_hits_memo(c, &t[k], one, nbytes);
 		for (size_t b = 0; b < nbytes; b++)
 			hit[b] &= one[b];
 	}

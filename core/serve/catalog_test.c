@@ -177,6 +177,22 @@ int main(void)
 	   "a layer of counts sums its counts, without a use");
 	free(rt);
 
+	/* the memo of the words searched last: a word comes back the same after 70 others */
+	q = (sb_cat_query){.q = "trunk1", .key = SB_CAT_NAME};
+	char before[1024];
+	snprintf(before, sizeof(before), "%s", names(c, &q, 0, 10, &total));
+	for (int i = 0; i < 70; i++) {
+		char w[16];
+		snprintf(w, sizeof(w), "x%d", i);
+		sb_cat_query o = {.q = w, .key = SB_CAT_NAME};
+		names(c, &o, 0, 10, &total);
+	}
+	q = (sb_cat_query){.q = "trunk1 cisco", .key = SB_CAT_NAME};
+	is_str(names(c, &q, 0, 10, &total), "CCS-BORDE-01 TRUNK10|CCS-BORDE-01 TRUNK13",
+	       "a word searched again, after others, with another word");
+	q = (sb_cat_query){.q = "trunk1", .key = SB_CAT_NAME};
+	is_str(names(c, &q, 0, 10, &total), before, "and alone, as the first time");
+
 	sb_cat *kept = sb_cat_ref(c);
 	sb_cat_unref(c);
 	is_int(sb_cat_count(kept), 7, "a reference keeps the catalogue");
