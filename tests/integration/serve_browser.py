@@ -8,6 +8,7 @@ loopback link (RTT in microseconds) and a silent box. The figures the browser ch
 passed to it from the store. Screenshots are kept in <build>/tests/artifacts/. Reported as a skip
 when node, the built dashboard, playwright-core or chromium is missing."""
 
+import datetime
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+import zoneinfo
 
 import sbtest
 import sbweb
@@ -120,12 +122,16 @@ top = [r[0] for r in sorted(db.execute(
     "and use is not null", (D,)).fetchall(), key=lambda r: (-r[1], -r[2], natkey(r[0])))[:3]]
 one_g = db.execute("select inProm from DAILY_SUMMARY_HISTORY where name like 'RAI-CCS-01%' and date = ?", (D,)).fetchone()[0]
 
+# the link pages' range: the week to tomorrow, so some hours are always still to come
+today = datetime.datetime.now(zoneinfo.ZoneInfo("America/Caracas")).date()
+link_range = "from=%s&to=%s" % (today - datetime.timedelta(days=6), today + datetime.timedelta(days=1))
+
 artifacts = os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts")
 env = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_ARTIFACTS=artifacts,
            SB_NODE_MODULES=modules, CHROMIUM=chromium, SB_ADMIN="ana", SB_ADMIN_PW="admin-secret-1",
            SB_VIEWER="vic", SB_VIEWER_PW="viewer-secret-2", SB_DATE=D, SB_TOKEN=tok, SB_NOW=str(now),
            SB_TOTAL=str(total), SB_TOP=json.dumps(top), SB_ONE_G=repr(one_g), SB_RUNS=json.dumps(runs),
-           SB_TZ="America/Caracas")
+           SB_TZ="America/Caracas", SB_LINK_RANGE=link_range)
 try:
     r = subprocess.run([node, os.path.join(sbtest.TOP_SRCDIR, "tests/e2e/dashboard.mjs")], env=env,
                        capture_output=True, text=True, timeout=300)
