@@ -28,10 +28,12 @@
 
 typedef struct sb_scan_job sb_scan_job;
 
-/* What the logs of one layer need, learned as they arrive: sizes the byte ranges asked for. */
+/* One layer of the scan: its interfaces, read one at a time as their jobs are made (so memory does
+ * not grow with their number), its spool file, and what its logs need, learned as they arrive
+ * (it sizes the byte ranges asked for). */
 typedef struct sb_scan_layer {
-	sb_scan_job *jobs;
-	size_t njobs;
+	const sb_loaded_module *m; /* NULL: not scanned */
+	sb_sources_reader *src;
 	sb_spool_writer
 		*spool; /* the layer's spool file of the day, opened with its first record */
 	uint64_t need;  /* the most bytes a log of the layer needed to reach the day's start */
@@ -50,9 +52,9 @@ typedef struct sb_scan_state {
 	size_t total, done;
 	sb_scan_layer *layers; /* one per loaded module (unused ones empty) */
 	size_t nlayers;
-	size_t next_layer, next_job; /* the next job to hand to the engine */
-	size_t in_engine;            /* jobs handed to the engine and not done */
-	size_t ahead;                /* how many may be */
+	size_t next_layer; /* the layer whose interfaces are being handed to the engine */
+	size_t in_engine;  /* jobs handed to the engine and not done */
+	size_t ahead;      /* how many may be */
 	double started, last_progress;
 	sb_logfile alerts;
 } sb_scan_state;
@@ -135,13 +137,14 @@ static void sb_scan_progress(sb_scan_state *r, int final)
 	fflush(stderr);
 }
 
-/* A job of this scan: the SDK's job, the scan and layer it belongs to, and the byte range the core
- * asks for its log. */
+/* A job of this scan, made when it is handed to the engine and freed when it is done: the SDK's
+ * job and its interface, the scan and layer it belongs to, and the byte range the core asks for
+ * its log. */
 struct sb_scan_job {
 	sb_job job;
+	sb_source src; /* the job's own copy */
 	sb_scan_state *run;
 	sb_scan_layer *layer;
-	int ready;     /* fetch built the request: to be sent */
 	int ranged;    /* the core sizes the byte ranges of this job's requests */
 	int64_t asked; /* the first bytes of the log the current request asks for; 0: all of it */
 };
@@ -197,22 +200,82 @@ static int64_t sb_scan_first_range(const sb_scan_state *r, const sb_scan_layer *
 	return lines * SB_SCAN_LINE_GUESS;
 }
 
-/* Hands jobs to the engine until SB_SCAN_AHEAD per transfer slot wait in it, so that each
- * request's byte range is sized from what the logs read by then needed. */
+static void sb_scan_job_free(sb_scan_job *sj)
+{
+	sb_job_release(&sj->job);
+	free(sj->src.url);
+	free(sj->src.name);
+	free(sj->src.type);
+	free(sj);
+}
+
+static int sb_scan_rangeable(const sb_job *job);
+
+/* Makes the job of one interface (its fetch hook runs here); NULL when it is not this shard's or
+ * its request could not be built (said and counted). */
+static sb_scan_job *sb_scan_job_new(sb_scan_state *r, sb_scan_layer *L, const sb_source *so)
+{
+	const sb_loaded_module *m = L->m;
+	const char *layer = m->def->schema->layer;
+	if (r->opts->shard_n > 1 &&
+	    sb_scan_shard_of(so->name, r->opts->shard_n) != r->opts->shard_k) {
+		r->stats->skipped_shard++;
+		r->total--;
+		return NULL;
+	}
+	r->stats->interfaces++;
+	sb_scan_job *sj = sb_xcalloc(1, sizeof(*sj));
+	sj->src = *so;
+	sj->src.url = sb_xstrdup(so->url);
+	sj->src.name = sb_xstrdup(so->name);
+	sj->src.type = sb_xstrdup(so->type);
+	sj->run = r;
+	sj->layer = L;
+	sb_job *job = &sj->job;
+	sb_job_init(job, &sj->src, m, r->date, r->day_start, r->day_end,
+		    sb_scan_log_url(r->s->root, so->url));
+	int rc;
+	if (m->def->fetch != NULL && (rc = m->def->fetch(job)) != SB_OK) {
+		sb_log(SB_LOG_ERROR, layer,
+		       "%s (%s): module %s (%s) could not build the request: %s", so->name,
+		       so->type, m->def->name, m->path, sb_strerror(rc));
+		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan",
+				 "%s %s (%s) %s: failed: no request", layer, so->name, so->type,
+				 r->date);
+		r->stats->failed++;
+		r->done++;
+		sb_scan_job_free(sj);
+		return NULL;
+	}
+	sj->ranged = sb_scan_rangeable(job);
+	if (sj->ranged) {
+		r->stats->ranged++;
+		sj->asked = sb_scan_first_range(r, L);
+	}
+	return sj;
+}
+
+/* Hands jobs to the engine until SB_SCAN_AHEAD per transfer slot wait in it, making each from the
+ * next interface of the sources files: each request's byte range is sized from what the logs read
+ * by then needed, and only the jobs in the engine take memory. */
 static void sb_scan_feed(sb_scan_state *r)
 {
 	while (r->in_engine < r->ahead && r->next_layer < r->nlayers) {
 		sb_scan_layer *L = &r->layers[r->next_layer];
-		if (r->next_job >= L->njobs) {
+		const sb_source *so = NULL;
+		sb_err e = {0};
+		int rc = L->src != NULL ? sb_sources_next(L->src, &so, &e) : SB_ENOTFOUND;
+		if (rc != SB_OK) {
+			if (rc != SB_ENOTFOUND)
+				sb_log(SB_LOG_ERROR, L->m->def->schema->layer,
+				       "%s: the rest of the layer is not collected", e.msg);
+			sb_sources_close(&L->src);
 			r->next_layer++;
-			r->next_job = 0;
 			continue;
 		}
-		sb_scan_job *sj = &L->jobs[r->next_job++];
-		if (!sj->ready)
+		sb_scan_job *sj = sb_scan_job_new(r, L, so);
+		if (sj == NULL)
 			continue;
-		if (sj->ranged)
-			sj->asked = sb_scan_first_range(r, sj->layer);
 		r->in_engine++;
 		if (sb_scan_send(sj) != SB_OK) {
 			r->in_engine--;
@@ -221,6 +284,7 @@ static void sb_scan_feed(sb_scan_state *r)
 			sb_log(SB_LOG_ERROR, sj->job.mod->def->schema->layer,
 			       "%s (%s): the request could not be queued: %s", sj->job.src->name,
 			       sj->job.src->type, sb_strerror(SB_ENOMEM));
+			sb_scan_job_free(sj);
 		}
 	}
 }
@@ -323,11 +387,8 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan", "%s %s (%s) %s: failed: %s",
 				 layer, job->src->name, job->src->type, r->date, why);
 	}
-	/* what the day needed is in the spool: free the body's state now, not at the scan's end */
-	sb_job_attempt(job);
-	sb_free(job->samples);
-	sb_free(job->parser);
-	job->cap = 0;
+	/* what the day needed is in the spool: the job goes */
+	sb_scan_job_free(sj);
 	sb_scan_progress(r, 0);
 	sb_scan_feed(r);
 }
@@ -371,19 +432,16 @@ static int sb_scan_rangeable(const sb_job *job)
 		strncasecmp(job->url, "https://", 8) == 0);
 }
 
-/* Prepares every interface of one layer module (its fetch hook runs here). Sources and jobs are
- * kept in src and L. */
-static int sb_scan_queue_layer(sb_scan_state *r, const sb_loaded_module *m, sb_sources *src,
-			       sb_scan_layer *L)
+/* Opens the sources file of one layer module (saying what is wrong in it) and counts its
+ * interfaces; a missing file skips the layer. */
+static int sb_scan_open_layer(sb_scan_state *r, const sb_loaded_module *m, sb_scan_layer *L)
 {
-	sb_scan_job **jobs = &L->jobs;
-	size_t *njobs = &L->njobs;
 	const char *layer = m->def->schema->layer;
 	char *rel = sb_xasprintf("sources/SCAN/%s", layer);
 	char *path = sb_fs_join(r->s->root, rel);
 	free(rel);
 	sb_err e = {0};
-	int rc = sb_sources_load(path, src, sb_scan_warn, (void *)layer, &e);
+	int rc = sb_sources_open(path, sb_scan_warn, (void *)layer, &L->src, &e);
 	free(path);
 	if (rc == SB_ENOTFOUND) {
 		sb_log(SB_LOG_WARNING, layer,
@@ -395,37 +453,8 @@ static int sb_scan_queue_layer(sb_scan_state *r, const sb_loaded_module *m, sb_s
 		sb_log(SB_LOG_ERROR, layer, "%s", e.msg);
 		return rc;
 	}
-	*jobs = sb_xcalloc(src->n, sizeof(**jobs));
-	for (size_t i = 0; i < src->n; i++) {
-		const sb_source *so = &src->v[i];
-		if (r->opts->shard_n > 1 &&
-		    sb_scan_shard_of(so->name, r->opts->shard_n) != r->opts->shard_k) {
-			r->stats->skipped_shard++;
-			continue;
-		}
-		sb_scan_job *sj = &(*jobs)[(*njobs)++];
-		sj->run = r;
-		sj->layer = L;
-		sb_job *job = &sj->job;
-		sb_job_init(job, so, m, r->date, r->day_start, r->day_end,
-			    sb_scan_log_url(r->s->root, so->url));
-		if (m->def->fetch != NULL && (rc = m->def->fetch(job)) != SB_OK) {
-			sb_log(SB_LOG_ERROR, layer,
-			       "%s (%s): module %s (%s) could not build the request: %s", so->name,
-			       so->type, m->def->name, m->path, sb_strerror(rc));
-			sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan",
-					 "%s %s (%s) %s: failed: no request", layer, so->name,
-					 so->type, r->date);
-			r->stats->failed++;
-			continue;
-		}
-		sj->ready = 1;
-		sj->ranged = sb_scan_rangeable(job);
-		if (sj->ranged)
-			r->stats->ranged++;
-		r->total++;
-	}
-	r->stats->interfaces += *njobs;
+	L->m = m;
+	r->total += sb_sources_count(L->src);
 	return SB_OK;
 }
 
@@ -464,16 +493,15 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	free(alerts);
 
 	size_t nlayers = 0;
-	sb_sources *srcs = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*srcs));
 	r.layers = sb_xcalloc(mods->n ? mods->n : 1, sizeof(*r.layers));
 	r.nlayers = mods->n;
 	int matched = opts->layer == NULL;
 	const sb_layer_filter only = {.names = {opts->layer}, .n = opts->layer != NULL};
 	const sb_loaded_module *m;
 	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(mods, &only, &i)) != NULL;) {
-		size_t k = i - 1; /* the module's place, which its sources and jobs take too */
+		size_t k = i - 1; /* the module's place, which its layer takes too */
 		matched = 1;
-		rc = sb_scan_queue_layer(&r, m, &srcs[k], &r.layers[k]);
+		rc = sb_scan_open_layer(&r, m, &r.layers[k]);
 		nlayers++;
 	}
 	if (rc == SB_OK && !matched)
@@ -509,14 +537,9 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		       "(the server ignored the range), %zu were asked again whole (416)",
 		       stats->ranged, stats->range_grown, stats->range_ignored,
 		       stats->range_refused);
-	for (size_t i = 0; i < mods->n; i++) {
-		for (size_t k = 0; k < r.layers[i].njobs; k++)
-			sb_job_release(&r.layers[i].jobs[k].job);
-		free(r.layers[i].jobs);
-		sb_sources_free(&srcs[i]);
-	}
+	for (size_t i = 0; i < mods->n; i++)
+		sb_sources_close(&r.layers[i].src);
 	free(r.layers);
-	free(srcs);
 	sb_logfile_close(&r.alerts);
 	return rc;
 }

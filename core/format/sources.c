@@ -143,17 +143,98 @@ static int sb_sources_text_ok(sb_span f, const char *what, size_t max, const cha
 	return 1;
 }
 
-/* Handles one line (without its '\n'). */
-static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *path,
-			    sb_sources *out, sb_sources_warn_fn warn, void *ctx)
+/* The interfaces read so far, by name and type: an open-addressing table of their keys, so a
+ * duplicate is found in constant time whatever the file's length. Keys are the table's own, so
+ * a reader that hands interfaces out one at a time can keep it while reading once through. */
+typedef struct sb_sources_key {
+	uint64_t hash;
+	unsigned line;
+	char text[]; /* name, NUL, type, NUL */
+} sb_sources_key;
+
+typedef struct sb_sources_seen {
+	sb_sources_key **slot;
+	size_t cap; /* a power of two, at least twice the entries */
+	size_t n;
+} sb_sources_seen;
+
+static uint64_t sb_sources_hash(const char *name, const char *type)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 of name, NUL, type */
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h *= 1099511628211ULL;
+	for (const unsigned char *p = (const unsigned char *)type; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of name+type in seen: the key's, or the free one where it goes. */
+static size_t sb_sources_slot(const sb_sources_seen *seen, uint64_t h, const char *name,
+			      const char *type)
+{
+	size_t mask = seen->cap - 1;
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		const sb_sources_key *k = seen->slot[i];
+		if (k == NULL || (k->hash == h && strcmp(k->text, name) == 0 &&
+				  strcmp(k->text + strlen(k->text) + 1, type) == 0))
+			return i;
+	}
+}
+
+/* The line of an earlier interface with name and type, or 0 after noting this one at line. */
+static unsigned sb_sources_seen_add(sb_sources_seen *seen, const char *name, const char *type,
+				    unsigned line)
+{
+	if (2 * (seen->n + 1) > seen->cap) {
+		sb_sources_key **old = seen->slot;
+		size_t oldcap = seen->cap;
+		seen->cap = oldcap ? oldcap * 2 : 256;
+		seen->slot = sb_xcalloc(seen->cap, sizeof(*seen->slot));
+		for (size_t i = 0; i < oldcap; i++) {
+			sb_sources_key *k = old[i];
+			if (k != NULL)
+				seen->slot[sb_sources_slot(seen, k->hash, k->text,
+							   k->text + strlen(k->text) + 1)] = k;
+		}
+		free(old);
+	}
+	uint64_t h = sb_sources_hash(name, type);
+	size_t i = sb_sources_slot(seen, h, name, type);
+	if (seen->slot[i] != NULL)
+		return seen->slot[i]->line;
+	size_t nl = strlen(name), tl = strlen(type);
+	sb_sources_key *k = sb_xmalloc(sizeof(*k) + nl + tl + 2);
+	k->hash = h;
+	k->line = line;
+	memcpy(k->text, name, nl + 1);
+	memcpy(k->text + nl + 1, type, tl + 1);
+	seen->slot[i] = k;
+	seen->n++;
+	return 0;
+}
+
+static void sb_sources_seen_free(sb_sources_seen *seen)
+{
+	for (size_t i = 0; i < seen->cap; i++)
+		free(seen->slot[i]);
+	sb_free(seen->slot);
+	seen->cap = seen->n = 0;
+}
+
+/* Reads one line (without its '\n') into *src (its strings the caller's); returns 1, or 0 when
+ * the line holds no interface (a comment, a blank line, or a bad line, said through warn). The
+ * duplicate check is the caller's. */
+static int sb_sources_read_line(sb_span l, unsigned line, const char *path, sb_source *src,
+				sb_sources_warn_fn warn, void *ctx)
 {
 	l = sb_sources_trim(l);
 	if (l.n == 0 || l.s[0] == '#')
-		return;
+		return 0;
 	if (memchr(l.s, '\0', l.n) != NULL) {
 		sb_sources_warnf(warn, ctx, path, line, "%s, got a NUL byte; line skipped",
 				 SB_SOURCES_EXPECTED);
-		return;
+		return 0;
 	}
 	sb_span f[4];
 	size_t nf = 0;
@@ -171,7 +252,7 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 	if (nf < 4) {
 		sb_sources_warnf(warn, ctx, path, line, "%s, got %zu field%s; line skipped",
 				 SB_SOURCES_EXPECTED, nf, nf == 1 ? "" : "s");
-		return;
+		return 0;
 	}
 	if (nf > 4)
 		sb_sources_warnf(warn, ctx, path, line, "%s, got %zu fields; using the first 4",
@@ -179,11 +260,11 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 	if (f[0].n == 0 || f[1].n == 0) {
 		sb_sources_warnf(warn, ctx, path, line, "%s, got an empty %s; line skipped",
 				 SB_SOURCES_EXPECTED, f[0].n == 0 ? "url" : "name");
-		return;
+		return 0;
 	}
 	if (!sb_sources_text_ok(f[1], "name", SB_SOURCE_NAME_MAX, path, line, warn, ctx) ||
 	    !sb_sources_text_ok(f[3], "type", SB_SOURCE_TYPE_MAX, path, line, warn, ctx))
-		return;
+		return 0;
 	int name_changed = 0, type_changed = 0;
 	char *name = sb_sources_normalise(f[1], &name_changed);
 	char *type = sb_sources_normalise(f[3], &type_changed);
@@ -194,7 +275,7 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 				 SB_SOURCES_EXPECTED);
 		free(name);
 		free(type);
-		return;
+		return 0;
 	}
 	if (name_changed || type_changed)
 		sb_sources_warnf(
@@ -202,17 +283,6 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 			"a tab, CR or other control character in the %s is read as a space: "
 			"\"%s\" (%s); line kept",
 			name_changed ? "name" : "type", name, type);
-	for (size_t i = first; i < out->n; i++) {
-		if (strcmp(out->v[i].name, name) == 0 && strcmp(out->v[i].type, type) == 0) {
-			sb_sources_warnf(warn, ctx, path, line,
-					 "duplicate of line %u (same name \"%s\" and type \"%s\"); "
-					 "line skipped",
-					 out->v[i].line, name, type);
-			free(name);
-			free(type);
-			return;
-		}
-	}
 	double capacity = 0;
 	if (f[2].n > 0 && sb_sources_capacity(f[2], &capacity) != SB_OK) {
 		sb_sources_warnf(warn, ctx, path, line,
@@ -224,11 +294,7 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 	if (type[0] == '\0')
 		sb_sources_warnf(warn, ctx, path, line, "%s, got an empty type; kept",
 				 SB_SOURCES_EXPECTED);
-	if (out->n == out->cap) {
-		out->cap = out->cap ? out->cap * 2 : 64;
-		out->v = sb_xrealloc(out->v, out->cap * sizeof(out->v[0]));
-	}
-	out->v[out->n++] = (sb_source){
+	*src = (sb_source){
 		.url = sb_xstrndup(f[0].s, f[0].n),
 		.name = name,
 		.type = type,
@@ -236,12 +302,34 @@ static void sb_sources_line(sb_span l, unsigned line, size_t first, const char *
 		.has_capacity = capacity > 0,
 		.line = line,
 	};
+	return 1;
+}
+
+/* The line of an earlier interface of the file with src's name and type (said through warn), or
+ * 0 after noting src. */
+static unsigned sb_sources_duplicate(sb_sources_seen *seen, const sb_source *src, const char *path,
+				     sb_sources_warn_fn warn, void *ctx)
+{
+	unsigned first = sb_sources_seen_add(seen, src->name, src->type, src->line);
+	if (first != 0)
+		sb_sources_warnf(warn, ctx, path, src->line,
+				 "duplicate of line %u (same name \"%s\" and type \"%s\"); "
+				 "line skipped",
+				 first, src->name, src->type);
+	return first;
+}
+
+static void sb_source_free(sb_source *src)
+{
+	sb_free(src->url);
+	sb_free(src->name);
+	sb_free(src->type);
 }
 
 int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
 		     sb_sources_warn_fn warn, void *ctx)
 {
-	size_t first = out->n;
+	sb_sources_seen seen = {0}; /* duplicates are looked for within this file */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
 		buf += 3;
 		len -= 3;
@@ -250,12 +338,24 @@ int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *
 	while (len > 0) {
 		const char *nl = memchr(buf, '\n', len);
 		size_t n = nl != NULL ? (size_t)(nl - buf) : len;
-		sb_sources_line((sb_span){buf, n}, ++line, first, path, out, warn, ctx);
+		sb_source src;
+		if (sb_sources_read_line((sb_span){buf, n}, ++line, path, &src, warn, ctx)) {
+			if (sb_sources_duplicate(&seen, &src, path, warn, ctx) != 0) {
+				sb_source_free(&src);
+			} else {
+				if (out->n == out->cap) {
+					out->cap = out->cap ? out->cap * 2 : 64;
+					out->v = sb_xrealloc(out->v, out->cap * sizeof(out->v[0]));
+				}
+				out->v[out->n++] = src;
+			}
+		}
 		if (nl == NULL)
 			break;
 		buf += n + 1;
 		len -= n + 1;
 	}
+	sb_sources_seen_free(&seen);
 	return SB_OK;
 }
 
@@ -270,6 +370,117 @@ int sb_sources_load(const char *path, sb_sources *out, sb_sources_warn_fn warn, 
 	rc = sb_sources_parse(buf, len, path, out, warn, ctx);
 	free(buf);
 	return rc;
+}
+
+/* ---- one interface at a time ---- */
+
+struct sb_sources_reader {
+	FILE *f;
+	char *path;
+	size_t count;   /* the interfaces it hands out */
+	unsigned *dups; /* lines skipped as duplicates, ascending */
+	size_t ndups, next_dup;
+	unsigned line; /* of the last line read */
+	char *buf;     /* the last line read */
+	size_t cap;
+	sb_source cur; /* the interface handed out last */
+};
+
+/* The next line of r's file into r->buf (without its '\n'); its length, or -1 at the end. */
+static ssize_t sb_sources_getline(sb_sources_reader *r)
+{
+	ssize_t n = getline(&r->buf, &r->cap, r->f);
+	if (n < 0)
+		return -1;
+	r->line++;
+	if (n > 0 && r->buf[n - 1] == '\n')
+		n--;
+	if (r->line == 1 && n >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(r->buf, r->buf + 3, (size_t)n - 3); /* UTF-8 byte order mark */
+		n -= 3;
+	}
+	return n;
+}
+
+int sb_sources_open(const char *path, sb_sources_warn_fn warn, void *ctx, sb_sources_reader **out,
+		    sb_err *err)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return sb_err_set(err, errno == ENOENT ? SB_ENOTFOUND : SB_EIO, "%s: %s", path,
+				  strerror(errno));
+	sb_sources_reader *r = sb_xcalloc(1, sizeof(*r));
+	r->f = f;
+	r->path = sb_xstrdup(path);
+	/* once through: the warnings, the count, and which lines repeat an interface */
+	sb_sources_seen seen = {0};
+	ssize_t n;
+	while ((n = sb_sources_getline(r)) >= 0) {
+		sb_source src;
+		if (!sb_sources_read_line((sb_span){r->buf, (size_t)n}, r->line, path, &src, warn,
+					  ctx))
+			continue;
+		if (sb_sources_duplicate(&seen, &src, path, warn, ctx) != 0) {
+			r->dups = sb_xrealloc(r->dups, (r->ndups + 1) * sizeof(*r->dups));
+			r->dups[r->ndups++] = src.line;
+		} else {
+			r->count++;
+		}
+		sb_source_free(&src);
+	}
+	sb_sources_seen_free(&seen);
+	int failed = ferror(f);
+	if (failed || fseek(f, 0, SEEK_SET) != 0) {
+		int rc = sb_err_set(err, SB_EIO, "%s: %s", path, strerror(errno ? errno : EIO));
+		sb_sources_close(&r);
+		return rc;
+	}
+	r->line = 0;
+	*out = r;
+	return SB_OK;
+}
+
+size_t sb_sources_count(const sb_sources_reader *r)
+{
+	return r->count;
+}
+
+int sb_sources_next(sb_sources_reader *r, const sb_source **out, sb_err *err)
+{
+	sb_source_free(&r->cur);
+	ssize_t n;
+	while ((n = sb_sources_getline(r)) >= 0) {
+		if (!sb_sources_read_line((sb_span){r->buf, (size_t)n}, r->line, r->path, &r->cur,
+					  NULL, NULL))
+			continue;
+		if (r->next_dup < r->ndups && r->dups[r->next_dup] == r->line) {
+			r->next_dup++;
+			sb_source_free(&r->cur);
+			continue;
+		}
+		*out = &r->cur;
+		return SB_OK;
+	}
+	if (ferror(r->f))
+		return sb_err_set(err, SB_EIO, "%s: %s", r->path, strerror(errno ? errno : EIO));
+	*out = NULL;
+	return SB_ENOTFOUND;
+}
+
+void sb_sources_close(sb_sources_reader **rp)
+{
+	sb_sources_reader *r = *rp;
+	if (r == NULL)
+		return;
+	if (r->f != NULL)
+		fclose(r->f);
+	sb_source_free(&r->cur);
+	free(r->path);
+	free(r->dups);
+	free(r->buf);
+	free(r);
+	*rp = NULL;
 }
 
 void sb_sources_free(sb_sources *s)

@@ -47,4 +47,23 @@ int sb_sources_load(const char *path, sb_sources *out, sb_sources_warn_fn warn, 
 /* Frees everything out holds and leaves it empty. */
 void sb_sources_free(sb_sources *s);
 
+/* The same file read one interface at a time, so that memory does not grow with its length: a
+ * first pass at open says what sb_sources_parse says (through warn) and counts the interfaces;
+ * then sb_sources_next hands them out in file order, the same ones sb_sources_load would keep.
+ * The file is read through one open descriptor: a file renamed over it meanwhile is not seen. */
+typedef struct sb_sources_reader sb_sources_reader;
+
+/* Returns SB_OK and *out, SB_ENOTFOUND for a missing file, SB_EIO (err filled). */
+int sb_sources_open(const char *path, sb_sources_warn_fn warn, void *ctx, sb_sources_reader **out,
+		    sb_err *err);
+
+/* How many interfaces sb_sources_next will hand out. */
+size_t sb_sources_count(const sb_sources_reader *r);
+
+/* The next interface into *out (the reader's, valid until the next call): SB_OK, SB_ENOTFOUND
+ * after the last one, SB_EIO (err filled). */
+int sb_sources_next(sb_sources_reader *r, const sb_source **out, sb_err *err);
+
+void sb_sources_close(sb_sources_reader **r);
+
 #endif

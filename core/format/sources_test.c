@@ -174,9 +174,33 @@ static void test_load(void)
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "%s:9:", path);
 	ok(warned(&w, prefix, "got 3 fields"), "warnings name the file path");
+
+	/* one at a time: the same interfaces in the same order, the same words, once */
+	warnings w2 = {0};
+	sb_sources_reader *r = NULL;
+	is_int(sb_sources_open(path, collect, &w2, &r, &err), SB_OK, "a reader of the file");
+	is_int(sb_sources_count(r), s.n, "... counts the interfaces the load keeps");
+	is_int(w2.n, w.n, "... and says what the load says, at open");
+	size_t same = 0, got = 0;
+	const sb_source *src;
+	while (sb_sources_next(r, &src, &err) == SB_OK) {
+		same += got < s.n && strcmp(src->url, s.v[got].url) == 0 &&
+			strcmp(src->name, s.v[got].name) == 0 &&
+			strcmp(src->type, s.v[got].type) == 0 && src->line == s.v[got].line &&
+			src->capacity == s.v[got].capacity;
+		got++;
+	}
+	ok(got == s.n && same == s.n, "the reader hands out the load's interfaces (%zu)", got);
+	is_int(w2.n, w.n, "... saying nothing more while it does");
+	sb_sources_close(&r);
+	ok(r == NULL, "closed");
+	warnings_free(&w2);
 	sb_sources_free(&s);
 	warnings_free(&w);
 	unlink(path);
+	is_int(sb_sources_open(path, collect, &w2, &r, &err), SB_ENOTFOUND,
+	       "a reader of a missing file");
+	sb_err_clear(&err);
 
 	is_int(sb_sources_load(path, &s, collect, &w, &err), SB_ENOTFOUND, "a missing file");
 	is_int(err.code, SB_ENOTFOUND, "... recorded in err");
@@ -232,10 +256,33 @@ static void test_names(void)
 	warnings_free(&w);
 }
 
+/* A file of many interfaces: every duplicate found, however far from its first line. */
+static void test_many(void)
+{
+	size_t n = 20000, cap = n * 64 + 256;
+	char *buf = sb_xmalloc(cap);
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "http://s/%zu.html;IF %zu;10;T%zu\n",
+					i, i, i % 3);
+	len += (size_t)snprintf(buf + len, cap - len,
+				"http://s/again.html;IF 7;10;T1\nhttp://s/other.html;IF 7;10;T2\n");
+	sb_sources s = {0};
+	warnings w = {0};
+	sb_sources_parse(buf, len, "MANY", &s, collect, &w);
+	is_int(s.n, n + 1, "20,000 interfaces and one more of another type");
+	ok(w.n == 1 && warned(&w, "MANY:20001:", "duplicate of line 8"),
+	   "the duplicate at the end names the first, 20,000 lines up");
+	warnings_free(&w);
+	sb_sources_free(&s);
+	free(buf);
+}
+
 int main(void)
 {
 	test_parse();
 	test_names();
 	test_load();
+	test_many();
 	return tap_done();
 }
