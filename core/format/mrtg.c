@@ -54,10 +54,13 @@ static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
 				f->digits_only = 0;
 				continue;
 			}
-			if (v > (INT64_MAX - (c - '0')) / 10)
+			/* v * 10 + d fits while v < INT64_MAX / 10, or equals it and d is at most
+			 * INT64_MAX % 10: constants, so no division per digit */
+			int d = c - '0';
+			if (v >= INT64_MAX / 10 && (v > INT64_MAX / 10 || d > INT64_MAX % 10))
 				fits = 0;
 			else
-				v = v * 10 + (c - '0');
+				v = v * 10 + d;
 		}
 		if (!fits)
 			f->overflow |= 1u << f->n;
