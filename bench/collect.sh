@@ -1,7 +1,10 @@
 #!/bin/sh
-# collect.sh - benchmark `scanbackup scan` against N MRTG logs served by a local nginx with Basic auth.
+# collect.sh - benchmark `scanbackup scan` against N MRTG logs served by a local nginx with Basic auth,
+# beside curl's own parallel downloader fetching the same logs whole, over loopback and over a link
+# with a round-trip time and TLS.
 #
-# Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W] [--run]
+# Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
+#                         [--run] [--no-curl] [--wan] [--rtt-ms MS] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -11,16 +14,24 @@
 #   --workers  nginx worker processes (default 1)
 #   --run      time the whole nightly job (`scanbackup run`: scan, daily, both loads into SQLite)
 #              instead of the scan alone; target: N = 10,000 in at most 30 s
+#   --no-curl  do not time curl -Z beside the scan
+#   --wan      also over a link of --rtt-ms round trip (default 30; bench/delayproxy.c, loopback
+#              only) with TLS (a self-signed certificate), once with HTTP/1.1 and once with HTTP/2,
+#              scanbackup and curl -Z through the same proxy in turn
+#   --repeat   run each pair (scanbackup, then curl -Z) K times on each link (default 1): each
+#              pair prints its ratio, so a run on a shared machine shows its spread
 #
 # Environment: SCANBACKUP  the binary (default: ./scanbackup of an in-tree build, else ../build/scanbackup
 #                          next to the repository); SB_MODULES_DIR defaults to the modules/ folder beside it
 #              USERSCAN, PASSWORDSCAN  Basic-auth credentials for nginx and scanbackup (default: user
 #                          "bench" and a random password)
 #              BENCH_TZ    time zone of the logs and of the collector (default America/Caracas)
+#              CC          the compiler for bench/delayproxy.c (default cc)
 #
 # Logs are generated once per (N, date, seed, layer) under bench/work/cache-*/ and reused; the root
 # directory is bench/work/root-N/ (sources/SCAN/<LAYER>, .env; data/ emptied before each run).
-# Prints interfaces/s, MB/s and peak RSS (via /usr/bin/time -v, Debian package `time`, else python3).
+# Prints, per link: interfaces/s, CPU (user + sys) per interface and peak RSS (via /usr/bin/time -v,
+# Debian package `time`, else python3), the same for curl -Z --parallel-max 32, and their ratio.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +41,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 rtt=30 repeat=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -39,12 +50,19 @@ while [ $# -gt 0 ]; do
         --jobs) jobs=$2; shift 2 ;;
         --workers) workers=$2; shift 2 ;;
         --run) stage=run; shift ;;
-        -h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        --no-curl) curl_too=0; shift ;;
+        --wan) wan=1; shift ;;
+        --rtt-ms) rtt=$2; shift 2 ;;
+        --repeat) repeat=$2; shift 2 ;;
+        -h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
 case $n in *[!0-9]*|0) die "N must be a positive integer" ;; esac
+case $rtt in *[!0-9]*|'') die "--rtt-ms wants a whole number of milliseconds" ;; esac
+case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
+[ "$stage" = scan ] || curl_too=0
 tz=${BENCH_TZ:-America/Caracas}
 export USERSCAN="${USERSCAN:-bench}"
 export PASSWORDSCAN="${PASSWORDSCAN:-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')}"
@@ -85,27 +103,137 @@ else
     note "reusing the $n logs in $cache"
 fi
 log_bytes=$(find "$cache/mrtg" -name '*.log' -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')
+# every log read once, so that no timed run pays for the disk and the first one does not pay alone
+find "$cache/mrtg" -name '*.log' -exec cat {} + >/dev/null
 
-# --- web server ---
+# --- the binary ---
+if [ -n "${SCANBACKUP:-}" ]; then
+    sb=$SCANBACKUP
+elif [ -x "$repo/scanbackup" ]; then
+    sb=$repo/scanbackup
+else
+    sb=$(cd "$repo/.." && pwd)/build/scanbackup
+fi
+[ -x "$sb" ] || die "scanbackup binary not found at $sb: build it, or set SCANBACKUP=/path/to/scanbackup"
+if [ -z "${SB_MODULES_DIR:-}" ] && [ -d "$(dirname "$sb")/modules" ]; then
+    SB_MODULES_DIR=$(dirname "$sb")/modules
+    export SB_MODULES_DIR
+fi
+
+# --- what runs in the background, stopped on any exit ---
+servers=""  # nginx work dirs
+proxy_pid=""
+cleanup() {
+    [ -z "$proxy_pid" ] || kill "$proxy_pid" 2>/dev/null || true
+    for s in $servers; do "$here/nginx.sh" stop "$s" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# timed CMD...: runs CMD with its output in $out, wall seconds in $wall, CPU seconds (user + sys)
+# in $cpu, peak RSS in kB in $rss_kb, exit status in $rc.
+timed() {
+    tv=$out.time
+    t0=$(date +%s.%N)
+    set +e
+    if [ -x /usr/bin/time ]; then
+        TZ=$tz /usr/bin/time -v -o "$tv" "$@" >"$out" 2>&1
+    else
+        TZ=$tz /usr/bin/python3 -c '
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+_, status, ru = os.wait4(p.pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write("User time (seconds): %.2f\nSystem time (seconds): %.2f\n" % (ru.ru_utime, ru.ru_stime))
+    f.write("Maximum resident set size (kbytes): %d\n" % ru.ru_maxrss)
+sys.exit(os.waitstatus_to_exitcode(status) & 255)' "$tv" "$@" >"$out" 2>&1
+    fi
+    rc=$?
+    set -e
+    t1=$(date +%s.%N)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$tv")
+    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tv")
+}
+
+# scan ROOT LABEL: runs scanbackup on ROOT; sets sb_wall, sb_cpu, sb_rss_kb, sb_rc and prints a line.
+scan() {
+    rm -rf "$1/data"
+    out=$1/scan.out
+    note "running $sb --root $1 $stage --date $date ($2)"
+    timed "$sb" --root "$1" "$stage" --date "$date"
+    sb_wall=$wall sb_cpu=$cpu sb_rss_kb=${rss_kb:-0} sb_rc=$rc
+    summary=$(grep '^scan:' "$out" | tail -n 1 || true)
+    if [ -n "$summary" ]; then
+        note "$summary"
+    else
+        note "scanbackup exit $rc, no 'scan:' summary line; last lines of $out:"
+        tail -n 5 "$out" | sed 's/^/    /'
+    fi
+    grep -o 'logs asked for in byte ranges.*' "$out" | sed 's/^/collect: /' || true
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v r="$sb_rss_kb" -v l="$2" -v stage="$stage" 'BEGIN {
+        if (stage == "run")
+            printf "collect: %s: the nightly run of %d interfaces took %.2f s end to end (target <= 30 s for 10,000)\n", l, n, s
+        else
+            printf "collect: %s: scanbackup %d interfaces in %.2f s = %.0f interfaces/s, CPU %.3f ms/interface, peak RSS %.1f MB\n",
+                l, n, s, n / s, c * 1000 / n, r / 1024 }'
+}
+
+# curl_z URLS-CONFIG LABEL: curl -Z --parallel-max 32 fetching every log whole; sets c_wall, c_cpu.
+curl_z() {
+    out=$1.out
+    timed curl -Z --parallel-max 32 -s --no-progress-meter -K "$1" -w '%{http_code}\n'
+    c_wall=$wall c_cpu=$cpu
+    got=$(grep -c '^200$' "$out" || true)
+    [ "$got" = "$n" ] || note "curl -Z: only $got of $n answers were 200 (see $out)"
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v l="$2" 'BEGIN {
+        printf "collect: %s: curl -Z --parallel-max 32 %d whole logs in %.2f s = %.0f files/s, CPU %.3f ms/file\n",
+            l, n, s, n / s, c * 1000 / n }'
+}
+
+# ratio LABEL TARGET
+ratio() {
+    awk -v a="$sb_wall" -v b="$c_wall" -v l="$1" -v t="$2" 'BEGIN {
+        printf "collect: %s: scanbackup is %.2fx curl -Z (target >= %s)\n", l, b / a, t }'
+}
+
+# urls PORT SCHEME CONFIG [CACERT]: the curl config fetching every log of the cache through PORT.
+urls() {
+    esc() { printf '%s' "$1" | sed 's/[\\"]/\\&/g'; }
+    {
+        printf 'user = "%s:%s"\n' "$(esc "$USERSCAN")" "$(esc "$PASSWORDSCAN")"
+        [ -z "${4:-}" ] || printf 'cacert = "%s"\n' "$4"
+        cat "$cache"/sources/* | cut -d';' -f1 | sed "s/@PORT@/$1/; s/^http:/$2:/; s/\.html\$/.log/" |
+            awk '{ printf "url = \"%s\"\noutput = \"/dev/null\"\n", $0 }'
+    } >"$3"
+}
+
+# root DIR PORT SCHEME [CA_BUNDLE]: a root directory whose sources point at PORT.
+make_root() {
+    rm -rf "$1/data" "$1/sources"
+    mkdir -p "$1/sources/SCAN"
+    for f in "$cache"/sources/*; do
+        sed "s/@PORT@/$2/; s/^http:/$3:/" "$f" >"$1/sources/SCAN/$(basename "$f")"
+    done
+    {
+        echo "# written by bench/collect.sh"
+        echo "TIMEZONE=$tz"
+        echo "DATABASE_URI=sqlite:data/scanbackup.db"
+        [ -z "${4:-}" ] || echo "CA_BUNDLE=$4"
+    } >"$1/.env"
+}
+
+note "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- loopback, HTTP/1.1 ---
 ngx=$work/nginx-$n
 port=$("$here/nginx.sh" start "$ngx" "$cache/mrtg" --bytes-log --workers "$workers")
-trap '"$here/nginx.sh" stop "$ngx" >/dev/null 2>&1 || true' EXIT INT TERM
+servers="$ngx"
 note "nginx on 127.0.0.1:$port (work dir $ngx)"
-
-# --- root directory ---
 root=$work/root-$n
-rm -rf "$root/data" "$root/sources"
-mkdir -p "$root/sources/SCAN"
-for f in "$cache"/sources/*; do
-    sed "s/@PORT@/$port/" "$f" >"$root/sources/SCAN/$(basename "$f")"
-done
-cat >"$root/.env" <<EOF
-# written by bench/collect.sh
-TIMEZONE=$tz
-DATABASE_URI=sqlite:data/scanbackup.db
-EOF
+make_root "$root" "$port" http
 
-# --- auth check: one log with the credentials (200) and without (401) ---
+# auth check: one log with the credentials (200) and without (401)
 first=$(cat "$root"/sources/SCAN/* | head -n 1 | cut -d';' -f1 | sed 's/\.html$/.log/')
 esc() { printf '%s' "$1" | sed 's/[\\"]/\\&/g'; }
 with=$(printf 'user = "%s:%s"\n' "$(esc "$USERSCAN")" "$(esc "$PASSWORDSCAN")" |
@@ -116,68 +244,77 @@ if [ "$with" != 200 ] || [ "$without" != 401 ]; then
 fi
 note "auth check: $first -> $with with credentials, $without without"
 
-# --- the binary ---
-if [ -n "${SCANBACKUP:-}" ]; then
-    sb=$SCANBACKUP
-elif [ -x "$repo/scanbackup" ]; then
-    sb=$repo/scanbackup
-else
-    sb=$(cd "$repo/.." && pwd)/build/scanbackup
-fi
-[ -x "$sb" ] || die "scanbackup binary not found at $sb: build it, or set SCANBACKUP=/path/to/scanbackup (the logs and $root are ready)"
-if [ -z "${SB_MODULES_DIR:-}" ] && [ -d "$(dirname "$sb")/modules" ]; then
-    SB_MODULES_DIR=$(dirname "$sb")/modules
-    export SB_MODULES_DIR
-fi
-
-# --- run, measuring wall time and peak RSS ---
-out=$root/scan.out
-tv=$root/time.out
-note "running $sb --root $root $stage --date $date"
-t0=$(date +%s.%N)
-set +e
-if [ -x /usr/bin/time ]; then
-    TZ=$tz /usr/bin/time -v -o "$tv" "$sb" --root "$root" "$stage" --date "$date" >"$out" 2>&1
-else
-    TZ=$tz /usr/bin/python3 -c '
-import os, subprocess, sys
-p = subprocess.Popen(sys.argv[2:])
-_, status, ru = os.wait4(p.pid, 0)
-with open(sys.argv[1], "w") as f:
-    f.write("Maximum resident set size (kbytes): %d\n" % ru.ru_maxrss)
-sys.exit(os.waitstatus_to_exitcode(status) & 255)' "$tv" "$sb" --root "$root" "$stage" --date "$date" >"$out" 2>&1
-fi
-rc=$?
-set -e
-t1=$(date +%s.%N)
-
+status=0
+# compare ROOT LABEL TARGET CURL-CONFIG: scanbackup then curl -Z, --repeat times.
+compare() {
+    k=0
+    while [ $k -lt "$repeat" ]; do
+        k=$((k + 1))
+        scan "$1" "$2"
+        [ "$sb_rc" = 0 ] || status=$sb_rc
+        if [ "$curl_too" = 1 ]; then
+            curl_z "$4" "$2"
+            ratio "$2" "$3"
+        fi
+    done
+}
+[ "$curl_too" = 0 ] || urls "$port" http "$work/curl-$n.cfg"
+compare "$root" "loopback http/1.1" 1.0 "$work/curl-$n.cfg"
 "$here/nginx.sh" stop "$ngx"
-trap - EXIT INT TERM
-
-rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tv")
-summary=$(grep '^scan:' "$out" | tail -n 1 || true)
+servers=""
 read -r sent ok other <<EOF
 $(awk '$3 == "/" || $3 ~ /[?]authcheck$/ { next }  # nginx.sh readiness probe, our auth check
-    $1 == 200 { s += $2; ok++; next } { o++ } END { printf "%d %d %d", s, ok, o }' "$ngx/access.log")
+    $1 == 200 || $1 == 206 { s += $2; ok++; next } { o++ } END { printf "%d %d %d", s, ok, o }' "$ngx/access.log")
 EOF
+awk -v lb="$log_bytes" -v sent="$sent" -v ok="$ok" -v other="$other" 'BEGIN {
+    printf "collect: whole log files %.1f MB; bytes nginx sent in %d 200/206 answers (%d other, curl included) %.1f MB\n",
+        lb / 1e6, ok, other, sent / 1e6 }'
 
-note "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"
-note "scanbackup exit $rc; output in $out"
-if [ -n "$summary" ]; then
-    note "$summary"
-else
-    note "no 'scan:' summary line; last lines of the output:"
-    tail -n 5 "$out" | sed 's/^/    /'
+# --- a link with a round-trip time, over TLS: HTTP/1.1, then HTTP/2 ---
+if [ "$wan" = 1 ]; then
+    command -v openssl >/dev/null 2>&1 || die "--wan needs openssl (Debian: apt-get install openssl)"
+    proxy=$work/delayproxy
+    if [ ! -x "$proxy" ] || [ "$here/delayproxy.c" -nt "$proxy" ]; then
+        "${CC:-cc}" -O2 -Wall -o "$proxy" "$here/delayproxy.c" || die "could not build $proxy"
+    fi
+    tls=$work/tls
+    if [ ! -s "$tls/cert.pem" ]; then
+        mkdir -p "$tls"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+            -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+            -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null || die "openssl could not make a certificate"
+    fi
+    for proto in 1.1 2; do
+        label="${rtt} ms RTT + TLS, HTTP/$proto"
+        w=$work/nginx-$n-tls-$proto
+        h2=""
+        [ "$proto" = 2 ] && h2=--http2
+        tport=$("$here/nginx.sh" start "$w" "$cache/mrtg" --workers "$workers" --tls "$tls/cert.pem" "$tls/key.pem" $h2)
+        servers="$w"
+        rm -f "$w/proxy.port"
+        "$proxy" --target "$tport" --rtt-ms "$rtt" --port-file "$w/proxy.port" >/dev/null &
+        proxy_pid=$!
+        i=0
+        while [ ! -s "$w/proxy.port" ]; do
+            i=$((i + 1))
+            [ $i -lt 100 ] || die "the delay proxy did not start"
+            sleep 0.05
+        done
+        pport=$(cat "$w/proxy.port")
+        note "$label: nginx on 127.0.0.1:$tport behind the delay proxy on 127.0.0.1:$pport"
+        wroot=$work/root-$n-wan-$proto
+        make_root "$wroot" "$pport" https "$tls/cert.pem"
+        if [ "$curl_too" = 1 ]; then
+            urls "$pport" https "$work/curl-$n-wan.cfg" "$tls/cert.pem"
+            [ "$proto" = 2 ] && echo 'http2' >>"$work/curl-$n-wan.cfg"
+            [ "$proto" = 1.1 ] && echo 'http1.1' >>"$work/curl-$n-wan.cfg"
+        fi
+        compare "$wroot" "$label" 1.5 "$work/curl-$n-wan.cfg"
+        kill "$proxy_pid" 2>/dev/null || true
+        wait "$proxy_pid" 2>/dev/null || true
+        proxy_pid=""
+        "$here/nginx.sh" stop "$w"
+        servers=""
+    done
 fi
-awk -v n="$n" -v t0="$t0" -v t1="$t1" -v lb="$log_bytes" -v sent="$sent" -v ok="$ok" -v other="$other" \
-    -v rss="${rss_kb:-0}" -v stage="$stage" 'BEGIN {
-    s = t1 - t0
-    if (stage == "run")
-        printf "collect: the nightly run of %d interfaces took %.2f s end to end (target <= 30 s for 10,000)\n", n, s
-    else
-        printf "collect: %d interfaces in %.2f s = %.0f interfaces/s (target >= 1000 on 2 cores)\n", n, s, n / s
-    printf "collect: whole log files %.1f MB = %.1f MB/s; bytes nginx sent in %d 200 responses (%d other) %.1f MB = %.1f MB/s\n",
-        lb / 1e6, lb / 1e6 / s, ok, other, sent / 1e6, sent / 1e6 / s
-    printf "collect: peak RSS %.1f MB (target <= 64 MB, flat in N)\n", rss / 1024
-}'
-exit "$rc"
+exit "$status"

@@ -3,6 +3,7 @@
 #
 # Usage:
 #   bench/nginx.sh start WORKDIR SERVEDIR [--port PORT] [--workers N] [--bytes-log]
+#                        [--tls CERT KEY [--http2]]
 #   bench/nginx.sh stop WORKDIR
 #
 # start: writes WORKDIR/nginx.conf, WORKDIR/htpasswd (user USERSCAN, password PASSWORDSCAN, both taken
@@ -11,6 +12,8 @@
 #        live in WORKDIR; no system file is read or written. Prints the port and writes it to
 #        WORKDIR/port. --bytes-log logs "status body_bytes_sent request_uri" of each request to WORKDIR/access.log
 #        (buffered) so a benchmark can count the bytes really sent; otherwise access_log is off.
+#        --tls serves HTTPS with that certificate and key (PEM; a self-signed one for 127.0.0.1 is
+#        fine: bench/collect.sh makes one), HTTP/1.1 only unless --http2 (then h2 by ALPN).
 # stop:  graceful stop (QUIT, which also flushes the access log), then TERM/KILL after 10 s.
 #
 # Needs: /usr/sbin/nginx (Debian package nginx-light/nginx), openssl (or apache2-utils' htpasswd, or
@@ -41,8 +44,16 @@ hash_password() {
     fi
 }
 
-write_conf() {  # $1 workdir  $2 servedir  $3 port  $4 workers  $5 bytes-log (0/1)
+write_conf() {  # $1 workdir  $2 servedir  $3 port  $4 workers  $5 bytes-log (0/1)  $6 cert  $7 key  $8 http2 (0/1)
     w=$1
+    listen_extra="" tls_lines=""
+    if [ -n "$6" ]; then
+        listen_extra=" ssl"
+        [ "$8" = 1 ] && listen_extra="$listen_extra http2"
+        tls_lines="ssl_certificate $6;
+        ssl_certificate_key $7;
+        ssl_session_cache shared:SSL:10m;"
+    fi
     if [ "$(id -u)" = 0 ]; then
         user_line="user $(id -un) $(id -gn);"
     else
@@ -89,8 +100,9 @@ http {
     scgi_temp_path $w/tmp/scgi;
 
     server {
-        listen 127.0.0.1:$3 backlog=4096;
+        listen 127.0.0.1:$3$listen_extra backlog=4096;
         server_name localhost;
+        $tls_lines
         root $2;
         auth_basic "SCAN";
         auth_basic_user_file $w/htpasswd;
@@ -113,12 +125,15 @@ start() {
     [ $# -ge 2 ] || usage
     work=$1 serve=$2
     shift 2
-    port="" workers=1 bytes=0
+    port="" workers=1 bytes=0 cert="" key="" http2=0
     while [ $# -gt 0 ]; do
         case $1 in
             --port) port=$2; shift 2 ;;
             --workers) workers=$2; shift 2 ;;
             --bytes-log) bytes=1; shift ;;
+            --tls) cert=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+                   key=$(cd "$(dirname "$3")" && pwd)/$(basename "$3"); shift 3 ;;
+            --http2) http2=1; shift ;;
             *) usage ;;
         esac
     done
@@ -140,7 +155,7 @@ start() {
     tries=0
     while :; do
         p=${port:-$(free_port)}
-        write_conf "$work" "$serve" "$p" "$workers" "$bytes"
+        write_conf "$work" "$serve" "$p" "$workers" "$bytes" "$cert" "$key" "$http2"
         if "$NGINX" -p "$work" -e "$work/error.log" -c "$work/nginx.conf" 2>"$work/start.err"; then
             break
         fi
@@ -154,7 +169,11 @@ start() {
     # ready when the pid file exists and an unauthenticated request gets its 401
     i=0
     while :; do
-        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p/" 2>/dev/null || true)
+        if [ -n "$cert" ]; then
+            code=$(curl -s --cacert "$cert" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$p/" 2>/dev/null || true)
+        else
+            code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p/" 2>/dev/null || true)
+        fi
         if [ "$code" = 401 ] && running_pid "$work" >/dev/null; then
             break
         fi
