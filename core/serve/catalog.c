@@ -36,8 +36,8 @@ struct sb_cat {
 	size_t nlayers;
 	int finished;
 	pthread_mutex_t mu;
-	size_t *order[SB_CAT_NKEYS][2]; /* [key][desc]: item indexes, made on first use */
-	sb_memo memo[SB_CAT_MEMO];      /* under mu */
+	uint32_t *order[SB_CAT_NKEYS][2]; /* [key][desc]: item indexes, made by sb_cat_finish */
+	sb_memo memo[SB_CAT_MEMO];        /* under mu */
 	uint64_t tick;
 };
 
@@ -183,6 +183,51 @@ static int sb_nat_cmp(const void *pa, const void *pb, void *ctx)
 	return c;
 }
 
+static void sb_cat_orders(sb_cat *c);
+
+typedef struct sb_rank_ctx {
+	const sb_cat_item *v;
+	int which; /* 0 type, 1 router, 2 layer */
+} sb_rank_ctx;
+
+static int sb_rank_text_cmp(const sb_cat_item *a, const sb_cat_item *b, int which)
+{
+	if (which == 0)
+		return sb_natcmp(a->type, b->type);
+	if (which == 1)
+		return sb_natcmpn(a->name, a->router_len, b->name, b->router_len);
+	return sb_natcmp(a->layer, b->layer);
+}
+
+static int sb_rank_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const sb_rank_ctx *r = ctx;
+	return sb_rank_text_cmp(&r->v[*(const size_t *)pa], &r->v[*(const size_t *)pb], r->which);
+}
+
+/* The ranks of type, router and layer: one natural sort each, so the orders compare integers. */
+static void sb_cat_ranks(sb_cat *c, size_t *idx)
+{
+	for (int which = 0; which < 3; which++) {
+		for (size_t i = 0; i < c->n; i++)
+			idx[i] = i;
+		sb_rank_ctx r = {c->v, which};
+		qsort_r(idx, c->n, sizeof(*idx), sb_rank_cmp, &r);
+		uint32_t rank = 0;
+		for (size_t i = 0; i < c->n; i++) {
+			sb_cat_item *f = &c->v[idx[i]];
+			if (i > 0 && sb_rank_text_cmp(&c->v[idx[i - 1]], f, which) != 0)
+				rank++;
+			if (which == 0)
+				f->type_rank = rank;
+			else if (which == 1)
+				f->router_rank = rank;
+			else
+				f->layer_rank = rank;
+		}
+	}
+}
+
 void sb_cat_finish(sb_cat *c)
 {
 	size_t bytes = 1;
@@ -220,8 +265,9 @@ void sb_cat_finish(sb_cat *c)
 	qsort_r(idx, c->n, sizeof(*idx), sb_nat_cmp, c->v);
 	for (size_t i = 0; i < c->n; i++)
 		c->v[idx[i]].nat = (uint32_t)i;
-	/* the name order is that one */
-	c->order[SB_CAT_NAME][0] = idx;
+	sb_cat_ranks(c, idx);
+	free(idx);
+	sb_cat_orders(c);
 	c->finished = 1;
 }
 
@@ -297,13 +343,13 @@ static int sb_key_cmp(const void *pa, const void *pb, void *ctx)
 		c = a->nat < b->nat ? -1 : a->nat > b->nat;
 		break;
 	case SB_CAT_LAYER:
-		c = sb_natcmp(a->layer, b->layer);
+		c = a->layer_rank < b->layer_rank ? -1 : a->layer_rank > b->layer_rank;
 		break;
 	case SB_CAT_TYPE:
-		c = sb_natcmp(a->type, b->type);
+		c = a->type_rank < b->type_rank ? -1 : a->type_rank > b->type_rank;
 		break;
 	case SB_CAT_ROUTER:
-		c = sb_natcmpn(a->name, a->router_len, b->name, b->router_len);
+		c = a->router_rank < b->router_rank ? -1 : a->router_rank > b->router_rank;
 		break;
 	case SB_CAT_DATE:
 		c = strcmp(a->date, b->date);
@@ -358,22 +404,25 @@ static int sb_key_cmp(const void *pa, const void *pb, void *ctx)
 	return a->nat < b->nat ? -1 : a->nat > b->nat;
 }
 
-/* The order of key and direction (made once, under the catalogue's lock). */
-static const size_t *sb_cat_order(sb_cat *c, sb_cat_key key, int desc)
+static int sb_order_cmp(const void *pa, const void *pb, void *ctx)
 {
-	desc = desc != 0;
-	pthread_mutex_lock(&c->mu);
-	size_t *o = c->order[key][desc];
-	if (o == NULL) {
-		o = sb_xmalloc((c->n + 1) * sizeof(*o));
-		for (size_t i = 0; i < c->n; i++)
-			o[i] = i;
-		sb_sort_ctx s = {c->v, key, desc};
-		qsort_r(o, c->n, sizeof(*o), sb_key_cmp, &s);
-		c->order[key][desc] = o;
-	}
-	pthread_mutex_unlock(&c->mu);
-	return o;
+	size_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return sb_key_cmp(&a, &b, ctx);
+}
+
+/* Every order of every key and direction, made once when the catalogue is finished, so no
+ * search waits for one. */
+static void sb_cat_orders(sb_cat *c)
+{
+	for (int key = 0; key < SB_CAT_NKEYS; key++)
+		for (int desc = 0; desc < 2; desc++) {
+			uint32_t *o = sb_xmalloc((c->n + 1) * sizeof(*o));
+			for (size_t i = 0; i < c->n; i++)
+				o[i] = (uint32_t)i;
+			sb_sort_ctx s = {c->v, (sb_cat_key)key, desc};
+			qsort_r(o, c->n, sizeof(*o), sb_order_cmp, &s);
+			c->order[key][desc] = o;
+		}
 }
 
 /* ---- search ---- */
@@ -533,7 +582,7 @@ size_t sb_cat_find(sb_cat *c, const sb_cat_query *q, size_t offset, size_t max, 
 	sb_term t[SB_CAT_TERMS];
 	size_t nt = sb_terms(q->q, t);
 	size_t rl = q->router != NULL ? strlen(q->router) : 0;
-	const size_t *o = sb_cat_order(c, q->key, q->desc);
+	const uint32_t *o = c->order[q->key][q->desc != 0];
 	int filters = q->of_day || q->layer != NULL || q->router != NULL || q->type != NULL;
 	/* the matches first, as a bit per item (each word searched once over every item), then the
 	 * order of the key walked over them */
@@ -603,7 +652,7 @@ size_t sb_cat_router_totals(sb_cat *c, const char *layer, sb_cat_total **out)
 	*out = NULL;
 	if (!c->finished)
 		return 0;
-	const size_t *o = sb_cat_order(c, SB_CAT_ROUTER, 0);
+	const uint32_t *o = c->order[SB_CAT_ROUTER][0];
 	sb_cat_total *v = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < c->n; i++) {

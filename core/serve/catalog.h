@@ -36,6 +36,8 @@ typedef struct sb_cat_item {
 			  * with every item's, in item order */
 	size_t hay_len, type_at, layer_at; /* its length, the offsets of type and layer in it */
 	uint32_t nat; /* rank in natural order of name, then type, then layer */
+	uint32_t type_rank, router_rank, layer_rank; /* their ranks in natural order (equal texts,
+						      * equal ranks) */
 } sb_cat_item;
 
 /* What a list can be sorted by. */
@@ -63,7 +65,8 @@ sb_cat *sb_cat_new(const char *day);
 /* Adds a summary row of a layer (in_only: its schema's). Rows of one interface come in date
  * order, as the store returns them; the last one wins. Not thread-safe; before sb_cat_finish. */
 void sb_cat_add(sb_cat *c, const sb_summary_row *row, int in_only);
-/* Computes the routers, the search text and the natural order. Call once, after the last add. */
+/* Computes the routers, the search text, the natural order and the order of every key in both
+ * directions (26 sorts). Call once, after the last add. */
 void sb_cat_finish(sb_cat *c);
 
 /* A reference more (returns c); one less, freeing at the last. NULL is ignored. Thread-safe. */
@@ -92,8 +95,8 @@ typedef struct sb_cat_query {
 
 /* Runs a query on a finished catalogue: returns how many items match, and writes the indexes of
  * the matches offset .. offset + max - 1 in the query's order to out (out may be NULL when max is
- * 0). The order of each key and direction is computed once per catalogue, on first use.
- * Thread-safe. */
+ * 0). The orders of every key and direction are made by sb_cat_finish; the matches of the 64
+ * words searched last are kept. Thread-safe. */
 size_t sb_cat_find(sb_cat *c, const sb_cat_query *q, size_t offset, size_t max, size_t *out);
 
 /* Sums over a group of interfaces: those of the day add their figures (a layer of counts adds
