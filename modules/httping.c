@@ -12,13 +12,44 @@ static const sb_probe_param sb_httping_params[] = {
 	{NULL, 0, NULL, 0, 0, NULL},
 };
 
+/* What a run writes (HTTPING_HISTORY; its trace lines keep their older tag "http"). */
+static const sb_probe_field sb_httping_fields[] = {
+	{.name = "url", .type = SB_FIELD_STRING, .max = 2048, .help = "the URL requested"},
+	{.name = "status",
+	 .type = SB_FIELD_INT,
+	 .min = 0,
+	 .max = 599,
+	 .help = "the HTTP status; 0 when none came back"},
+	{.name = "total",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .min = -1,
+	 .max = 3600000,
+	 .decimals = 3,
+	 .help = "connect, request and response headers; -1 when it failed"},
+	{.name = "error",
+	 .type = SB_FIELD_STRING,
+	 .optional = 1,
+	 .max = 2048,
+	 .help = "why no status came back"},
+	{.name = NULL},
+};
+
+static const sb_probe_record sb_httping_record = {
+	.fields = sb_httping_fields,
+	.up = "status",
+	.headline = "total",
+	.tag = "http",
+};
+
 static void sb_httping_done(sb_probe *p, const sb_probe_http_result *r, void *arg)
 {
-	const char *url = arg;
-	if (r->code == SB_OK)
-		sb_probe_put_http(p, url, r->status, r->total_ms, NULL);
-	else
-		sb_probe_put_http(p, url, r->status, -1, r->error);
+	sb_probe_set_string(p, "url", arg);
+	sb_probe_set_int(p, "status", r->status);
+	sb_probe_set_number(p, "total", r->code == SB_OK ? r->total_ms : -1);
+	if (r->code != SB_OK)
+		sb_probe_set_string(p, "error", r->error);
+	sb_probe_put(p);
 	sb_probe_done(p);
 }
 
@@ -49,4 +80,5 @@ const sb_module_def sb_module = {
 	.description = "HTTP HEAD: total time and status code per run",
 	.params = sb_httping_params,
 	.probe = sb_httping_probe,
+	.record = &sb_httping_record,
 };

@@ -1,4 +1,5 @@
-/* ping.c - the ping probe: ICMP echo over a datagram socket, or the system ping where that is refused. */
+/* ping.c - the ping probe: ICMP echo over a datagram socket, or the system ping where that is
+ * refused; per run the median RTT, the loss and the spread of the replies. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -23,6 +24,100 @@ static const sb_probe_param sb_ping_params[] = {
 	{NULL, 0, NULL, 0, 0, NULL},
 };
 
+/* What a run writes (PING_HISTORY): the median RTT and the loss, as always, and the spread of
+ * the replies SmokePing users read: the fastest, the slowest, and the jitter. */
+static const sb_probe_field sb_ping_fields[] = {
+	{.name = "ip", .type = SB_FIELD_STRING, .max = 2048, .help = "the link's address"},
+	{.name = "rtt",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .min = -1,
+	 .max = 3600000,
+	 .decimals = 3,
+	 .help = "median round-trip time of the replies; -1 when none came back"},
+	{.name = "loss",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "%",
+	 .min = 0,
+	 .max = 100,
+	 .decimals = 1,
+	 .help = "echo requests left without a reply"},
+	{.name = "sent",
+	 .type = SB_FIELD_INT,
+	 .min = 0,
+	 .max = 1000000,
+	 .help = "echo requests sent"},
+	{.name = "received",
+	 .type = SB_FIELD_INT,
+	 .min = 0,
+	 .max = 1000000,
+	 .at_most = "sent",
+	 .help = "replies received"},
+	{.name = "min",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .optional = 1,
+	 .min = 0,
+	 .max = 3600000,
+	 .decimals = 3,
+	 .help = "the fastest reply"},
+	{.name = "max",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .optional = 1,
+	 .min = 0,
+	 .max = 3600000,
+	 .decimals = 3,
+	 .help = "the slowest reply"},
+	{.name = "jitter",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .optional = 1,
+	 .min = 0,
+	 .max = 3600000,
+	 .decimals = 3,
+	 .help = "mean deviation: the mean distance of the replies' RTTs from their mean"},
+	{.name = NULL},
+};
+
+static const sb_probe_record sb_ping_record = {
+	.fields = sb_ping_fields,
+	.up = "received",
+	.headline = "rtt",
+	.loss = "loss",
+};
+
+/* The record of one run on one link, from the RTTs (ms) of the replies that came back in time
+ * (rtt[0..n), reordered) and the requests sent and replies counted; then the probe ends. This is
+ * all a run's outcome needs: it does not matter how the echoes went out and came back. */
+static void sb_ping_result(sb_probe *p, double *rtt, size_t n, int sent, int received)
+{
+	sb_probe_set_string(p, "ip", sb_probe_link_ip(p));
+	sb_probe_set_int(p, "sent", sent);
+	sb_probe_set_int(p, "received", received);
+	sb_probe_set_number(p, "loss",
+			    sent > 0 ? 100.0 * (double)(sent - received) / (double)sent : 100.0);
+	if (n == 0) {
+		sb_probe_set_number(p, "rtt", -1);
+	} else {
+		double lo = rtt[0], hi = rtt[0], sum = 0, dev = 0;
+		for (size_t i = 0; i < n; i++) {
+			lo = rtt[i] < lo ? rtt[i] : lo;
+			hi = rtt[i] > hi ? rtt[i] : hi;
+			sum += rtt[i];
+		}
+		double mean = sum / (double)n;
+		for (size_t i = 0; i < n; i++)
+			dev += rtt[i] > mean ? rtt[i] - mean : mean - rtt[i];
+		sb_probe_set_number(p, "min", lo);
+		sb_probe_set_number(p, "max", hi);
+		sb_probe_set_number(p, "jitter", dev / (double)n);
+		sb_probe_set_number(p, "rtt", sb_stats_median_dbl(rtt, n));
+	}
+	sb_probe_put(p);
+	sb_probe_done(p);
+}
+
 /* One run over a socket. */
 typedef struct sb_ping {
 	int fd;
@@ -44,10 +139,7 @@ static void sb_ping_finish(sb_probe *p, sb_ping *s)
 	for (int i = 0; i < s->sent; i++)
 		if (s->got[i])
 			v[n++] = s->rtt[i];
-	double loss =
-		s->sent > 0 ? 100.0 * (double)(s->sent - s->received) / (double)s->sent : 100.0;
-	sb_probe_put_ping(p, n > 0 ? sb_stats_median_dbl(v, n) : -1.0, loss, s->sent, s->received);
-	sb_probe_done(p);
+	sb_ping_result(p, v, n, s->sent, s->received);
 }
 
 static void sb_ping_deadline(sb_probe *p, void *arg)
@@ -154,9 +246,7 @@ static void sb_ping_system_done(sb_probe *p, int status, const char *out, size_t
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 2 &&
 		    strstr(out, "nreachable") != NULL) {
 			/* no route: the link is down, not the test broken */
-			int count = (int)sb_probe_param_int(p, "count");
-			sb_probe_put_ping(p, -1, 100, count, 0);
-			sb_probe_done(p);
+			sb_ping_result(p, NULL, 0, (int)sb_probe_param_int(p, "count"), 0);
 			return;
 		}
 		char first[160];
@@ -164,9 +254,7 @@ static void sb_ping_system_done(sb_probe *p, int status, const char *out, size_t
 		sb_probe_fail(p, SB_EPARSE, "the system ping said: %s", *first ? first : "nothing");
 		return;
 	}
-	double loss = sent > 0 ? 100.0 * (double)(sent - received) / (double)sent : 100.0;
-	sb_probe_put_ping(p, n > 0 ? sb_stats_median_dbl(rtts, n) : -1.0, loss, sent, received);
-	sb_probe_done(p);
+	sb_ping_result(p, rtts, n, sent, received);
 }
 
 static int sb_ping_system(sb_probe *p)
@@ -234,8 +322,9 @@ const sb_module_def sb_module = {
 	SB_MODULE_HEADER,
 	.name = "ping",
 	.kind = SB_KIND_PROBE,
-	.description =
-		"ICMP echo: median RTT and loss per run (datagram socket, else the system ping)",
+	.description = "ICMP echo: median RTT, loss, min, max and jitter per run (datagram socket, "
+		       "else the system ping)",
 	.params = sb_ping_params,
 	.probe = sb_ping_probe,
+	.record = &sb_ping_record,
 };

@@ -15,6 +15,27 @@ static const sb_probe_param sb_traceroute_params[] = {
 	{NULL, 0, NULL, 0, 0, NULL},
 };
 
+/* What a run writes (TRACEROUTE_HISTORY; its trace lines keep their older tag "trace"). */
+static const sb_probe_field sb_traceroute_fields[] = {
+	{.name = "ip", .type = SB_FIELD_STRING, .max = 2048, .help = "the link's address"},
+	{.name = "hops",
+	 .type = SB_FIELD_JSON,
+	 .help = "one list of probes per hop, each {anno, rtt, ipaddr, name}"},
+	{.name = "nhops",
+	 .type = SB_FIELD_INT,
+	 .min = 0,
+	 .max = 255,
+	 .count_of = "hops",
+	 .help = "hops to the link"},
+	{.name = NULL},
+};
+
+static const sb_probe_record sb_traceroute_record = {
+	.fields = sb_traceroute_fields,
+	.headline = "nhops",
+	.tag = "trace",
+};
+
 static void sb_traceroute_done(sb_probe *p, int status, const char *out, size_t len, void *arg)
 {
 	(void)len;
@@ -29,7 +50,10 @@ static void sb_traceroute_done(sb_probe *p, int status, const char *out, size_t 
 			      *first ? first : "nothing");
 		return;
 	}
-	sb_probe_put_trace(p, json, nhops);
+	(void)nhops; /* the core counts them from the list */
+	sb_probe_set_string(p, "ip", sb_probe_link_ip(p));
+	sb_probe_set_json(p, "hops", json);
+	sb_probe_put(p);
 	free(json);
 	sb_probe_done(p);
 }
@@ -68,4 +92,5 @@ const sb_module_def sb_module = {
 	.description = "the route to the link: hops of probes (address, name, rtt, annotation)",
 	.params = sb_traceroute_params,
 	.probe = sb_traceroute_probe,
+	.record = &sb_traceroute_record,
 };

@@ -3,7 +3,7 @@
 
 #include "base/sb.h"
 #include "base/timeutil.h"
-#include "monitor/trace.h"
+#include "plugin/module.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -24,7 +24,7 @@ static const sb_schema cli_schemas[] = {
 };
 
 static const char usage[] =
-	"usage: store_cli [-w WRITE_CONCERN] [-t TIMEOUT_MS] URI COMMAND [ARGS]\n"
+	"usage: store_cli [-w WRITE_CONCERN] [-t TIMEOUT_MS] [-m DIR] URI COMMAND [ARGS]\n"
 	"  start | drop\n"
 	"  put-history LAYER FILE   lines: name;type;date;time;capacity;inProm;inMaxProm"
 	"[;outProm;outMaxProm]\n"
@@ -33,10 +33,10 @@ static const char usage[] =
 	"  query-history LAYER FROM TO [NAME [TYPE]]   ('-' = any; LAYER_30M, _2H, _1D: its "
 	"coarser tables)\n"
 	"  query-summary FROM TO [LAYER [NAME]]        ('-' = any)\n"
-	"  start-probes | drop-probes\n"
-	"  put-probe MONITOR LINK FILE   lines: trace records (ping, http or trace)\n"
-	"  query-probe KIND FROM TO [MONITOR [LINK]]   KIND ping|http|trace; unix times; '-' = "
-	"any\n";
+	"  start-records | drop-records   the tables of the records of -m DIR's probe modules\n"
+	"  put-records MONITOR LINK FILE  lines: trace lines, each read with its tag's record\n"
+	"  query-records TEST FROM TO [MONITOR [LINK]]   unix times; '-' = any\n"
+	"  -m DIR: the modules declaring the records (default: $MODULES_DIR)\n";
 
 /* A layer, or one of its coarser tables: "BORDE", "BORDE_30M", "IPBRAS_1D"... */
 static const sb_schema *cli_schema(const char *layer)
@@ -226,93 +226,144 @@ static int cli_print_summary(void *ctx, const sb_summary_row *r)
 	return SB_OK;
 }
 
-/* ---- probe records ---- */
+/* ---- the records of the monitor's tests, declared by the probe modules of -m DIR ---- */
 
-static int cli_print_probe(void *ctx, const sb_probe_row *r)
+static sb_rec_set *cli_decls;
+
+static int cli_print_record(void *ctx, const sb_rec *r)
 {
-	(void)ctx;
-	printf("%" PRId64 ";%" PRId64 ";%" PRId64 ";%s;%s;%s;%.17g;%.17g;%" PRId64 ";%" PRId64
-	       ";%" PRId64 ";%s;%s;%" PRId64 "\n",
-	       r->monitor, r->link, r->ts, r->date, r->time, r->target, r->rtt, r->loss, r->sent,
-	       r->received, r->status, r->error != NULL ? r->error : "null",
-	       r->hops != NULL ? r->hops : "-", r->nhops);
+	const sb_rec_decl *d = ctx;
+	printf("%" PRId64 ";%" PRId64 ";%" PRId64 ";%s;%s", r->monitor, r->link, r->ts, r->date,
+	       r->time);
+	for (size_t k = 0; k < d->n; k++) {
+		const sb_rec_val *v = &r->v[k];
+		if (!v->has)
+			printf(";null");
+		else if (d->f[k].type == SB_FIELD_NUMBER)
+			printf(";%.17g", v->d);
+		else if (d->f[k].type == SB_FIELD_STRING || d->f[k].type == SB_FIELD_JSON)
+			printf(";%s", v->s);
+		else
+			printf(";%" PRId64, v->i);
+	}
+	printf("\n");
 	return SB_OK;
 }
 
-/* The probe commands; SB_ENOTFOUND when cmd is not one of them. */
-static int cli_probe(sb_store *st, int argc, char **argv, sb_err *err)
+/* put-records: the lines of a trace file, each read with the record its tag names, stored test
+ * by test. */
+static int cli_put_records(sb_store *st, int64_t monitor, int64_t link, const char *path,
+			   sb_err *err)
+{
+	char *buf = cli_slurp(path, err);
+	if (buf == NULL)
+		return err->code;
+	size_t lines = 1;
+	for (const char *q = buf; *q != '\0'; q++)
+		lines += *q == '\n';
+	sb_rec *rows = sb_xcalloc(lines, sizeof(*rows));
+	const sb_rec_decl **of = sb_xcalloc(lines, sizeof(*of));
+	sb_rec_val *vals = sb_xcalloc(lines * SB_REC_MAX_FIELDS, sizeof(*vals));
+	char(*when)[20] = sb_xcalloc(lines, sizeof(*when));
+	sb_rec_decl **held = sb_xcalloc(lines, sizeof(*held));
+	size_t n = 0, lineno = 0;
+	int rc = SB_OK;
+	for (char *line = buf; rc == SB_OK && line != NULL && *line != '\0';) {
+		char *nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		lineno++;
+		if (*line != '\0') {
+			char tag[64] = "", why[256] = "";
+			sb_rec_decl *d = NULL;
+			if (sb_rec_line_tag(line, tag, sizeof(tag)) == SB_OK)
+				d = sb_rec_set_find_tag(cli_decls, tag);
+			if (d == NULL) {
+				rc = sb_err_set(err, SB_EPARSE,
+						"%s:%zu: no module declares tag '%s'", path, lineno,
+						tag);
+				break;
+			}
+			held[n] = d;
+			if (sb_rec_parse_line(d, line, monitor, link, &rows[n],
+					      &vals[n * SB_REC_MAX_FIELDS], why,
+					      sizeof(why)) != SB_OK) {
+				rc = sb_err_set(err, SB_EPARSE, "%s:%zu: %s", path, lineno, why);
+				n++;
+				break;
+			}
+			sb_time_local(rows[n].ts, when[n], when[n] + 11);
+			rows[n].date = when[n];
+			rows[n].time = when[n] + 11;
+			of[n] = d;
+			n++;
+		}
+		line = nl != NULL ? nl + 1 : NULL;
+	}
+	/* test by test, in the order each first appears */
+	sb_rec *batch = sb_xcalloc(n + 1, sizeof(*batch));
+	for (size_t i = 0; rc == SB_OK && i < n; i++) {
+		if (of[i] == NULL)
+			continue;
+		const sb_rec_decl *d = of[i];
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			if (of[j] == d) {
+				batch[k++] = rows[j];
+				of[j] = NULL;
+			}
+		rc = sb_store_put_records(st, d, batch, k, err);
+		if (rc == SB_OK)
+			printf("stored %zu %s rows\n", k, d->table);
+	}
+	for (size_t i = 0; i < n; i++)
+		sb_rec_decl_unref(held[i]);
+	free(batch);
+	free(held);
+	free(when);
+	free(vals);
+	free(of);
+	free(rows);
+	free(buf);
+	return rc;
+}
+
+/* The record commands; SB_ENOTFOUND when cmd is not one of them. */
+static int cli_records(sb_store *st, int argc, char **argv, sb_err *err)
 {
 	const char *cmd = argv[0];
-	if (strcmp(cmd, "start-probes") == 0 && argc == 1)
-		return sb_store_start_probes(st, err);
-	if (strcmp(cmd, "drop-probes") == 0 && argc == 1)
-		return sb_store_drop_probes(st, err);
-	if (strcmp(cmd, "put-probe") == 0 && argc == 4) {
+	if ((strcmp(cmd, "start-records") == 0 || strcmp(cmd, "drop-records") == 0) && argc == 1) {
+		sb_rec_decl **v = NULL;
+		size_t n = sb_rec_set_list(cli_decls, &v);
+		int rc = cmd[0] == 's' ? sb_store_start_records(st, v, n, err)
+				       : sb_store_drop_records(st, v, n, err);
+		if (rc == SB_OK)
+			printf("%s: %zu tables\n", cmd, n);
+		sb_rec_list_free(v, n);
+		return rc;
+	}
+	if (strcmp(cmd, "put-records") == 0 && argc == 4) {
 		int64_t monitor = 0, link = 0;
 		if (sb_parse_int64(argv[1], &monitor) != SB_OK ||
 		    sb_parse_int64(argv[2], &link) != SB_OK)
 			return sb_err_set(err, SB_EINVAL, "bad monitor or link id");
-		char *buf = cli_slurp(argv[3], err);
-		if (buf == NULL)
-			return err->code;
-		sb_probe_row *rows[SB_PROBE_KINDS] = {NULL};
-		size_t n[SB_PROBE_KINDS] = {0}, lines = 1;
-		for (const char *q = buf; *q != '\0'; q++)
-			lines += *q == '\n';
-		char(*when)[20] =
-			sb_xcalloc(lines, sizeof(*when)); /* local date and time per row */
-		size_t nwhen = 0;
-		int rc = SB_OK;
-		for (char *line = buf; rc == SB_OK && line != NULL && *line != '\0';) {
-			char *nl = strchr(line, '\n');
-			if (nl != NULL)
-				*nl = '\0';
-			sb_probe_kind kind;
-			sb_probe_row r;
-			const char *why = NULL;
-			if (*line != '\0') {
-				if (sb_trace_parse_line(line, monitor, link, &kind, &r, &why) !=
-				    SB_OK) {
-					rc = sb_err_set(err, SB_EPARSE, "%s: %s", argv[3], why);
-					break;
-				}
-				sb_time_local(r.ts, when[nwhen], when[nwhen] + 11);
-				r.date = when[nwhen];
-				r.time = when[nwhen] + 11;
-				nwhen++;
-				rows[kind] = sb_xrealloc(rows[kind],
-							 (n[kind] + 1) * sizeof(*rows[kind]));
-				rows[kind][n[kind]++] = r;
-			}
-			line = nl != NULL ? nl + 1 : NULL;
-		}
-		for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
-			rc = sb_store_put_probe(st, (sb_probe_kind)k, rows[k], n[k], err);
-			if (rc == SB_OK && n[k] > 0)
-				printf("stored %zu %s rows\n", n[k],
-				       sb_store_probe_table((sb_probe_kind)k));
-		}
-		for (int k = 0; k < SB_PROBE_KINDS; k++)
-			free(rows[k]);
-		free(when);
-		free(buf);
-		return rc;
+		return cli_put_records(st, monitor, link, argv[3], err);
 	}
-	if (strcmp(cmd, "query-probe") == 0 && argc >= 4 && argc <= 6) {
-		static const char *const kinds[] = {"ping", "http", "trace"};
-		int kind = -1;
-		for (int k = 0; k < SB_PROBE_KINDS; k++)
-			if (strcmp(argv[1], kinds[k]) == 0)
-				kind = k;
+	if (strcmp(cmd, "query-records") == 0 && argc >= 4 && argc <= 6) {
 		int64_t from = 0, to = INT64_MAX, monitor = -1, link = -1;
-		if (kind < 0 ||
-		    (cli_opt(argc, argv, 2) && sb_parse_int64(argv[2], &from) != SB_OK) ||
+		if ((cli_opt(argc, argv, 2) && sb_parse_int64(argv[2], &from) != SB_OK) ||
 		    (cli_opt(argc, argv, 3) && sb_parse_int64(argv[3], &to) != SB_OK) ||
 		    (cli_opt(argc, argv, 4) && sb_parse_int64(argv[4], &monitor) != SB_OK) ||
 		    (cli_opt(argc, argv, 5) && sb_parse_int64(argv[5], &link) != SB_OK))
-			return sb_err_set(err, SB_EINVAL, "bad query-probe arguments");
-		return sb_store_query_probe(st, (sb_probe_kind)kind, monitor, link, from, to,
-					    cli_print_probe, NULL, err);
+			return sb_err_set(err, SB_EINVAL, "bad query-records arguments");
+		sb_rec_decl *d = sb_rec_set_find(cli_decls, argv[1]);
+		if (d == NULL)
+			return sb_err_set(err, SB_EINVAL, "no module declares the test %s",
+					  argv[1]);
+		int rc = sb_store_query_records(st, d, monitor, link, from, to, cli_print_record, d,
+						err);
+		sb_rec_decl_unref(d);
+		return rc;
 	}
 	return SB_ENOTFOUND;
 }
@@ -370,7 +421,7 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 		return sb_store_query_summary(st, cli_opt(argc, argv, 3), cli_opt(argc, argv, 4),
 					      cli_opt(argc, argv, 1), cli_opt(argc, argv, 2),
 					      cli_print_summary, NULL, err);
-	int prc = cli_probe(st, argc, argv, err);
+	int prc = cli_records(st, argc, argv, err);
 	if (prc != SB_ENOTFOUND)
 		return prc;
 	return sb_err_set(err, SB_EINVAL, "bad command or arguments\n%s", usage);
@@ -379,10 +430,13 @@ static int cli_run(sb_store *st, int argc, char **argv, sb_err *err)
 int main(int argc, char **argv)
 {
 	sb_store_opts opts = {NULL, 0};
+	const char *modules = getenv("MODULES_DIR");
 	int c;
-	while ((c = getopt(argc, argv, "w:t:")) != -1) {
+	while ((c = getopt(argc, argv, "w:t:m:")) != -1) {
 		if (c == 'w') {
 			opts.write_concern = optarg;
+		} else if (c == 'm') {
+			modules = optarg;
 		} else if (c == 't' && sb_parse_long(optarg, &opts.timeout_ms) == SB_OK) {
 			continue;
 		} else {
@@ -395,11 +449,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sb_err err = {0};
+	sb_modules mods = {0};
+	if (modules != NULL && sb_modules_load(modules, &mods, NULL, NULL, &err) != SB_OK) {
+		fprintf(stderr, "store_cli: %s\n", err.msg);
+		return 1;
+	}
+	cli_decls = sb_modules_records(&mods);
 	sb_store *st = NULL;
 	int rc = sb_store_open(argv[optind], &opts, &st, &err);
 	if (rc == SB_OK)
 		rc = cli_run(st, argc - optind - 1, argv + optind + 1, &err);
 	sb_store_close(&st);
+	sb_rec_set_free(&cli_decls);
+	sb_modules_free(&mods);
 	fflush(stdout);
 	if (rc != SB_OK) {
 		fprintf(stderr, "store_cli: %s: %s\n", sb_strerror(rc),

@@ -353,19 +353,26 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	const sb_schema **schemas = sb_layer_schemas(&cli->mods, &n);
 	sb_err err = {0};
 	int src = drop ? sb_store_drop(st, schemas, n, &err) : sb_store_start(st, schemas, n, &err);
-	if (src == SB_OK) /* the monitor's PING_HISTORY, HTTPING_HISTORY, TRACEROUTE_HISTORY */
-		src = drop ? sb_store_drop_probes(st, &err) : sb_store_start_probes(st, &err);
+	/* the tables of the probe modules' records: PING_HISTORY, HTTPING_HISTORY, ... */
+	sb_rec_set *set = sb_modules_records(&cli->mods);
+	sb_rec_decl **decls = NULL;
+	size_t ndecls = sb_rec_set_list(set, &decls);
+	sb_rec_set_free(&set);
+	if (src == SB_OK)
+		src = drop ? sb_store_drop_records(st, decls, ndecls, &err)
+			   : sb_store_start_records(st, decls, ndecls, &err);
+	sb_rec_list_free(decls, ndecls);
 	if (src != SB_OK) {
 		sb_log(SB_LOG_ERROR, "database", "%s", err.msg);
 		rc = SB_EXIT_FAIL;
 	} else {
 		sb_log(SB_LOG_INFO, "database",
 		       "%s: %s done for %zu layer tables (each with its 30-minute, 2-hour and "
-		       "1-day tables), DAILY_SUMMARY_HISTORY and the probe tables",
-		       sb_store_backend(st), what, n);
+		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu probe tables",
+		       sb_store_backend(st), what, n, ndecls);
 		printf("database %s: %s: %zu layer tables (each with its 30-minute, 2-hour and "
-		       "1-day tables), DAILY_SUMMARY_HISTORY and the probe tables\n",
-		       what, sb_store_backend(st), n);
+		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu probe tables\n",
+		       what, sb_store_backend(st), n, ndecls);
 	}
 	free(schemas);
 	sb_store_close(&st);

@@ -403,7 +403,7 @@ int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **arg
 	}
 	if (optind < argc)
 		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
-	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_LOG);
+	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_LOG | SB_NEED_MODULES);
 	if (rc != SB_EXIT_OK)
 		return rc;
 	sb_store *st = NULL;
@@ -412,9 +412,10 @@ int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **arg
 		return rc;
 	sb_err err = {0};
 	sb_trace_stats ts = {0};
-	int src = sb_store_start_probes(st, &err);
-	if (src == SB_OK)
-		src = sb_trace_load(cli->s.data_dir, st, force, &ts, &err);
+	sb_rec_set *decls = sb_modules_records(&cli->mods); /* each test's table is its module's */
+	const sb_trace_sink sink = sb_trace_store_sink(st);
+	int src = sb_trace_load(cli->s.data_dir, decls, &sink, force, &ts, &err);
+	sb_rec_set_free(&decls);
 	printf("updater probes: %zu records from %zu trace files stored in %s; %zu files kept, %zu "
 	       "lines rejected%s\n",
 	       ts.rows, ts.files, sb_store_backend(st), ts.kept, ts.rejected,

@@ -46,6 +46,7 @@ typedef struct sb_daemon {
 	sb_timer *check_timer, *hour_timer, *grace_timer;
 	int stop_now;
 	int pid_fd;
+	sb_rec_set *decls; /* the record of every test seen, for the trace loader of the sync */
 } sb_daemon;
 
 static double sb_real_now(void)
@@ -461,6 +462,8 @@ static int sb_daemon_apply(sb_daemon *d, sb_mon_config *cfg, const char *text, s
 		sb_mtest_relink(t, cfg);
 		t->next = m->tests;
 		m->tests = t;
+		if (t->mod.rec != NULL)
+			sb_rec_set_add(d->decls, t->mod.rec);
 		sb_mtest_schedule(d, t);
 		sb_log(SB_LOG_INFO, t->name, "test %s: module %s loaded, every %ld s",
 		       first ? "scheduled" : "added", t->mod.path, t->interval);
@@ -864,6 +867,13 @@ static void sb_daemon_free(sb_daemon *d)
 	free(d->cfg_text);
 	free(d->refused_text);
 	sb_daemon_release_pid(d);
+	sb_rec_set_free(&d->decls);
+}
+
+static void sb_daemon_module_warn(void *ctx, const char *path, int code, const char *msg)
+{
+	(void)ctx, (void)path, (void)code;
+	sb_log(SB_LOG_DEBUG, "monitor", "%s", msg);
 }
 
 int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
@@ -877,6 +887,7 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	m->ca_bundle = o->s->ca_bundle;
 	m->parallel = o->parallel > 0 ? o->parallel : 1024;
 	sb_tick_daemon = d;
+	d->decls = sb_rec_set_new();
 	setenv("LC_ALL", "C", 1); /* parseable output of ping and traceroute */
 	signal(SIGPIPE, SIG_IGN);
 	struct rlimit rl;
@@ -904,7 +915,11 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	       (long)getpid(), m->parallel);
 	sb_ready(o->ready_fd, "OK %ld\n", (long)getpid());
 	sb_remote *remote = NULL; /* the dashboard's sync thread, when MONITOR_CENTRAL_URL is set */
-	if (sb_remote_start(o->s, o->config_path, &remote, err) != SB_OK) {
+	sb_err scan = {0};        /* the records of the modules here, for a spool of older tests */
+	if (sb_modules_scan_records(o->modules_dir, d->decls, sb_daemon_module_warn, NULL, &scan) !=
+	    SB_OK)
+		sb_log(SB_LOG_WARNING, "monitor", "%s", scan.msg);
+	if (sb_remote_start(o->s, o->config_path, d->decls, &remote, err) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "monitor", "%s: results stay in data/PROBES/", err->msg);
 		sb_err_clear(err);
 	}

@@ -55,6 +55,8 @@ struct sb_probe {
 	void (*free_data)(void *);
 	sb_pres *res;
 	int started, ended, wrote, ok;
+	sb_rec_val *vals; /* the record being set (the test's declaration's n values), or NULL */
+	char *rec_bad;    /* the first set that did not match the declaration, or NULL */
 	char summary[128];
 	sb_probe *next; /* run queue, then graveyard */
 };

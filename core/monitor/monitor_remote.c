@@ -17,13 +17,13 @@
 #include "base/log.h"
 #include "monitor/trace.h"
 #include "net/http.h"
-#include "store/store_impl.h"
 
 #define SB_REMOTE_MAX_BODY ((size_t)4 << 20)
 #define SB_REMOTE_BATCH_LINES 5000
 
 struct sb_remote {
 	const sb_settings *s;
+	sb_rec_set *decls; /* the records of the tests, the daemon's */
 	const char *config_path;
 	char *base; /* MONITOR_CENTRAL_URL without a trailing '/' */
 	char *auth; /* "Authorization: Bearer <token>" */
@@ -138,99 +138,20 @@ static int sb_remote_call(sb_remote *r, const char *path, const char *body, size
 	return rc;
 }
 
-/* ---- the central server as the store of the trace loader ---- */
+/* ---- the central server as a sink of the trace loader ---- */
 
-/* The store handed to sb_trace_load: its put_probe sends the rows as trace lines. */
-typedef struct sb_central_store {
-	sb_store head;
+typedef struct sb_central_sink {
 	sb_remote *r;
 	size_t sent;
-} sb_central_store;
+} sb_central_sink;
 
-static int sb_central_unsupported(sb_err *err)
+/* Appends one record as "<link>\t<trace line>\n", the line in the format of format/record.h. */
+static void sb_central_line(char **buf, size_t *len, size_t *cap, const sb_rec_decl *d,
+			    const sb_rec *rec)
 {
-	return sb_err_set(err, SB_EINVAL, "the central server only takes probe results");
-}
-
-static int sb_central_start(sb_store *st, const sb_schema *const *schemas, size_t n, sb_err *err)
-{
-	(void)st, (void)schemas, (void)n;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
-				  size_t n, sb_err *err)
-{
-	(void)st, (void)schema, (void)rows, (void)n;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_put_summary(sb_store *st, const sb_summary_row *rows, size_t n, sb_err *err)
-{
-	(void)st, (void)rows, (void)n;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_newest_summary(sb_store *st, const char *layer, const char *before,
-				     char out[11], sb_err *err)
-{
-	(void)st, (void)layer, (void)before, (void)out;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_query_summary(sb_store *st, const char *layer, const char *name,
-				    const char *from, const char *to, sb_summary_fn fn, void *ctx,
-				    sb_err *err)
-{
-	(void)st, (void)layer, (void)name, (void)from, (void)to, (void)fn, (void)ctx;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_query_history(sb_store *st, const sb_schema *schema, const char *name,
-				    const char *type, const char *from, const char *to,
-				    sb_history_fn fn, void *ctx, sb_err *err)
-{
-	(void)st, (void)schema, (void)name, (void)type, (void)from, (void)to, (void)fn, (void)ctx;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_probes(sb_store *st, sb_err *err)
-{
-	(void)st;
-	return sb_central_unsupported(err);
-}
-
-static int sb_central_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-				  int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
-{
-	(void)st, (void)kind, (void)monitor, (void)link, (void)from, (void)to, (void)fn, (void)ctx;
-	return sb_central_unsupported(err);
-}
-
-static void sb_central_close(sb_store *st)
-{
-	(void)st; /* lives on the sync thread's stack */
-}
-
-/* Appends one row as "<link>\t<trace line>\n", the line as the monitor wrote it (trace.h). */
-static void sb_central_line(char **buf, size_t *len, size_t *cap, sb_probe_kind kind,
-			    const sb_probe_row *row)
-{
-	char stamp[32];
-	sb_trace_stamp(row->ts, stamp);
-	char *line;
-	if (kind == SB_PROBE_PING)
-		line = sb_xasprintf("%" PRId64 "\t%s\tping\t%s\t%.17g\t%.17g\t%" PRId64 "\t%" PRId64
-				    "\n",
-				    row->link, stamp, row->target, row->rtt, row->loss, row->sent,
-				    row->received);
-	else if (kind == SB_PROBE_HTTP)
-		line = sb_xasprintf("%" PRId64 "\t%s\thttp\t%s\t%" PRId64 "\t%.17g\t%s\n",
-				    row->link, stamp, row->target, row->status, row->rtt,
-				    row->error != NULL ? row->error : "");
-	else
-		line = sb_xasprintf("%" PRId64 "\t%s\ttrace\t%s\t%s\n", row->link, stamp,
-				    row->target, row->hops != NULL ? row->hops : "[]");
+	char *text = sb_rec_line(d, rec->ts, rec->v);
+	char *line = sb_xasprintf("%" PRId64 "\t%s\n", rec->link, text);
+	free(text);
 	size_t n = strlen(line);
 	if (*len + n + 1 > *cap) {
 		*cap = (*len + n + 1) * 2;
@@ -241,11 +162,11 @@ static void sb_central_line(char **buf, size_t *len, size_t *cap, sb_probe_kind 
 	free(line);
 }
 
-/* Sends rows in batches; SB_OK only when the server confirmed every line of every batch. */
-static int sb_central_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows,
-				size_t n, sb_err *err)
+/* Sends the records in batches; SB_OK only when the server confirmed every line of every batch. */
+static int sb_central_put(void *ctx, const sb_rec_decl *d, const sb_rec *recs, size_t n,
+			  sb_err *err)
 {
-	sb_central_store *cs = (sb_central_store *)(void *)st;
+	sb_central_sink *cs = ctx;
 	sb_remote *r = cs->r;
 	char path[80];
 	snprintf(path, sizeof(path), "/api/monitors/%lld/results", r->id);
@@ -254,7 +175,7 @@ static int sb_central_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe
 		char *buf = NULL;
 		size_t len = 0, cap = 0;
 		for (size_t j = 0; j < k; j++)
-			sb_central_line(&buf, &len, &cap, kind, &rows[i + j]);
+			sb_central_line(&buf, &len, &cap, d, &recs[i + j]);
 		sb_answer out;
 		int rc = sb_remote_call(r, path, buf, len, NULL, &out, err);
 		free(buf);
@@ -282,30 +203,14 @@ static int sb_central_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe
 					  r->base, path, k);
 		if (rejected > 0)
 			sb_log(SB_LOG_WARNING, "monitor",
-			       "central: %lld of %zu result lines refused "
+			       "central: %lld of %zu %s result lines refused "
 			       "(see the server's log)",
-			       rejected, k);
+			       rejected, k, d->test);
 		cs->sent += (size_t)stored;
 		i += k;
 	}
 	return SB_OK;
 }
-
-static const sb_store_ops sb_central_ops = {
-	.name = "central",
-	.start = sb_central_start,
-	.drop = sb_central_start,
-	.put_history = sb_central_put_history,
-	.put_summary = sb_central_put_summary,
-	.query_summary = sb_central_query_summary,
-	.newest_summary = sb_central_newest_summary,
-	.query_history = sb_central_query_history,
-	.start_probes = sb_central_probes,
-	.drop_probes = sb_central_probes,
-	.put_probe = sb_central_put_probe,
-	.query_probe = sb_central_query_probe,
-	.close = sb_central_close,
-};
 
 /* ---- one round ---- */
 
@@ -349,9 +254,10 @@ static int sb_remote_pull(sb_remote *r, sb_err *err)
 /* Pushes every complete trace line of the spool, through the trace loader. */
 static int sb_remote_push(sb_remote *r, size_t *sent, sb_err *err)
 {
-	sb_central_store cs = {.head = {.ops = &sb_central_ops}, .r = r};
+	sb_central_sink cs = {.r = r};
+	const sb_trace_sink sink = {.put = sb_central_put, .ctx = &cs};
 	sb_trace_stats stats;
-	int rc = sb_trace_load(r->s->data_dir, &cs.head, 1, &stats, err);
+	int rc = sb_trace_load(r->s->data_dir, r->decls, &sink, 1, &stats, err);
 	*sent = cs.sent;
 	return rc;
 }
@@ -401,8 +307,8 @@ static void *sb_remote_main(void *arg)
 /* ---- start and stop ---- */
 
 /* A sync state from the settings (no thread): SB_OK with *out, NULL when not configured. */
-static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remote **out,
-			 sb_err *err)
+static int sb_remote_new(const sb_settings *s, const char *config_path, sb_rec_set *decls,
+			 sb_remote **out, sb_err *err)
 {
 	*out = NULL;
 	const char *url = s->monitor_central_url; /* an http(s) URL: the settings checked it */
@@ -433,6 +339,7 @@ static int sb_remote_new(const sb_settings *s, const char *config_path, sb_remot
 	sb_remote *r = sb_xcalloc(1, sizeof(*r));
 	r->http = http;
 	r->s = s;
+	r->decls = decls;
 	r->config_path = config_path;
 	r->base = sb_xstrdup(url);
 	size_t n = strlen(r->base);
@@ -459,7 +366,7 @@ void sb_remote_bootstrap(const sb_settings *s, const char *config_path)
 {
 	sb_remote *r = NULL;
 	sb_err err = {0};
-	if (sb_remote_new(s, config_path, &r, &err) != SB_OK) {
+	if (sb_remote_new(s, config_path, NULL, &r, &err) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "monitor", "%s", err.msg);
 		return;
 	}
@@ -471,11 +378,12 @@ void sb_remote_bootstrap(const sb_settings *s, const char *config_path)
 	sb_remote_free(r);
 }
 
-int sb_remote_start(const sb_settings *s, const char *config_path, sb_remote **out, sb_err *err)
+int sb_remote_start(const sb_settings *s, const char *config_path, sb_rec_set *decls,
+		    sb_remote **out, sb_err *err)
 {
 	sb_remote *r = NULL;
 	*out = NULL;
-	int rc = sb_remote_new(s, config_path, &r, err);
+	int rc = sb_remote_new(s, config_path, decls, &r, err);
 	if (rc != SB_OK || r == NULL)
 		return rc;
 	pthread_mutex_init(&r->mu, NULL);

@@ -211,72 +211,70 @@ static void test_traceroute_parse(void)
 	       "no hop: a parse error");
 }
 
+/* A record as the ping module declares it (the test knows no module). */
+static const sb_probe_field ping_fields[] = {
+	{.name = "ip", .type = SB_FIELD_STRING, .max = 2048},
+	{.name = "rtt",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .min = -1,
+	 .max = 3600000,
+	 .decimals = 3},
+	{.name = "loss", .type = SB_FIELD_NUMBER, .unit = "%", .min = 0, .max = 100, .decimals = 1},
+	{.name = "sent", .type = SB_FIELD_INT, .min = 0, .max = 1000000},
+	{.name = "received", .type = SB_FIELD_INT, .min = 0, .max = 1000000},
+	{.name = "jitter", .type = SB_FIELD_NUMBER, .optional = 1, .decimals = 3},
+	{.name = NULL},
+};
+
 static void test_trace(void)
 {
-	char stamp[24];
-	sb_trace_stamp(1763633700, stamp);
-	is_str(stamp, "2025-11-20T10:15:00Z", "stamp");
-	int64_t ts = 0;
-	is_int(sb_trace_parse_stamp(stamp, &ts), SB_OK, "stamp parses");
-	is_int(ts, 1763633700, "and round-trips");
 	char *path = sb_trace_path("/d", "ping", 2, 7, 1763633700);
 	is_str(path, "/d/PROBES/ping/2/7/2025-11-20T10.trace",
 	       "trace path: test, monitor, link, UTC hour");
 	free(path);
 
-	char line[] = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
-	sb_probe_kind kind;
-	sb_probe_row row;
-	const char *why = NULL;
-	is_int(sb_trace_parse_line(line, 2, 7, &kind, &row, &why), SB_OK, "a ping line parses");
-	ok(kind == SB_PROBE_PING && row.monitor == 2 && row.link == 7 && row.ts == 1763633700 &&
-		   row.rtt == 0.045 && row.sent == 3 && row.received == 3 &&
-		   strcmp(row.target, "127.0.0.1") == 0,
-	   "its fields");
-	char http[] =
-		"2025-11-20T10:15:00Z\thttp\thttp://127.0.0.1:80/\t0\t-1.000\tTimeout was reached";
-	is_int(sb_trace_parse_line(http, 2, 7, &kind, &row, &why), SB_OK, "an http line parses");
-	ok(kind == SB_PROBE_HTTP && row.status == 0 && row.rtt == -1 &&
-		   strcmp(row.error, "Timeout was reached") == 0,
-	   "its fields");
-	char tr[] = "2025-11-20T10:00:00Z\ttrace\t10.0.0.2\t[[{\"rtt\": 1, \"name\": \"a[1]\"}], "
-		    "[{\"rtt\": null}]]";
-	is_int(sb_trace_parse_line(tr, 2, 7, &kind, &row, &why), SB_OK, "a trace line parses");
-	is_int(row.nhops, 2, "hops counted, brackets in strings ignored");
-	char bad[] = "2025-11-20T10:15:00Z\tping\t127.0.0.1\tfast";
-	ok(sb_trace_parse_line(bad, 2, 7, &kind, &row, &why) == SB_EPARSE && why != NULL,
-	   "a short ping line is refused: %s", why);
-	char bad2[] = "yesterday\tping\t127.0.0.1\t1\t0\t1\t1";
-	is_int(sb_trace_parse_line(bad2, 2, 7, &kind, &row, &why), SB_EPARSE,
-	       "a bad stamp is refused");
-
 	/* appends and a load into SQLite: stored rows leave, bad lines go to .rejected */
+	const sb_probe_record rec = {.fields = ping_fields, .up = "received", .loss = "loss"};
+	sb_rec_decl *d = NULL;
+	sb_err err = {0};
+	is_int(sb_rec_decl_new("ping", &rec, &d, &err), SB_OK, "a ping record declared");
+	sb_rec_set *set = sb_rec_set_new();
+	sb_rec_set_add(set, d);
 	char dir[] = "/tmp/sbmontest-XXXXXX";
 	ok(mkdtemp(dir) != NULL, "temp dir");
 	char *p1 = sb_trace_path(dir, "ping", 2, 7, 1763633700);
 	const char *l1 = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
-	const char *l2 = "2025-11-20T10:16:00Z\tping\t127.0.0.1\t-1.000\t100.0\t3\t0";
-	sb_err err = {0};
+	const char *l2 = "2025-11-20T10:16:00Z\tping\t127.0.0.1\t-1.000\t100.0\t3\t0\t";
 	is_int(sb_trace_append(p1, l1, strlen(l1), &err), SB_OK, "append creates folders");
 	is_int(sb_trace_append(p1, l2, strlen(l2), &err), SB_OK, "append");
 	is_int(sb_trace_append(p1, "garbage", 7, &err), SB_OK, "append a bad line");
+	char *other = sb_trace_path(dir, "nomodule", 2, 7, 1763633700);
+	is_int(sb_trace_append(other, l1, strlen(l1), &err), SB_OK,
+	       "a file of a test no module declares");
 	char *db = sb_xasprintf("sqlite:%s/t.db", dir);
 	sb_store *st = NULL;
 	is_int(sb_store_open(db, NULL, &st, &err), SB_OK, "store opens");
 	sb_trace_stats stats;
-	is_int(sb_trace_load(dir, st, 0, &stats, &err), SB_OK, "load");
+	const sb_trace_sink sink = sb_trace_store_sink(st);
+	is_int(sb_trace_load(dir, set, &sink, 0, &stats, &err), SB_OK, "load");
 	is_int(stats.rows, 2, "two records stored");
 	is_int(stats.rejected, 1, "one line rejected");
+	is_int(stats.kept, 1, "the file of the undeclared test is kept");
 	ok(!sb_fs_is_file(p1), "the trace file left the spool");
+	ok(sb_fs_is_file(other), "the undeclared test's file stays");
 	char *rej = sb_xasprintf("%s.rejected", p1);
 	ok(sb_fs_is_file(rej), "the bad line was kept aside");
 	free(rej);
 	is_int(sb_trace_append(p1, l1, strlen(l1), &err), SB_OK, "append the same record again");
-	is_int(sb_trace_load(dir, st, 0, &stats, &err), SB_OK, "load again");
+	is_int(sb_trace_load(dir, set, &sink, 0, &stats, &err), SB_OK, "load again");
 	is_int(stats.rows, 1, "stored again (an idempotent upsert)");
 	sb_store_close(&st);
+	sb_rec_set_free(&set);
+	sb_rec_decl_unref(d);
 	free(db);
 	free(p1);
+	free(other);
 	char *cmd = sb_xasprintf("rm -rf %s", dir);
 	ok(system(cmd) == 0, "cleanup");
 	free(cmd);

@@ -21,6 +21,8 @@
 
 typedef enum { SB_RES_TIMER, SB_RES_WATCH, SB_RES_CHILD, SB_RES_HTTP } sb_res_kind;
 
+static void sb_probe_rec_free(sb_probe *p);
+
 struct sb_pres {
 	sb_res_kind kind;
 	sb_probe *p;
@@ -64,7 +66,7 @@ static void sb_res_release(sb_mon *m, sb_pres *r)
 		sb_loop_timer_cancel(m->loop, r->timer);
 		break;
 	case SB_RES_WATCH:
-		sb_loop_unwatch(m->loop, r->watch);
+		sb_loop_unwatch(m->loop, r->watch); /* NULL once a write watch has fired */
 		close(r->fd);
 		break;
 	case SB_RES_CHILD:
@@ -233,6 +235,7 @@ void sb_probe_reap(sb_mon *m)
 		sb_probe *p = m->graveyard;
 		m->graveyard = p->next;
 		sb_paramset_unref(p->params);
+		sb_probe_rec_free(p);
 		free(p->link_name);
 		free(p);
 	}
@@ -310,20 +313,43 @@ static void sb_probe_fd_ready(int fd, unsigned events, void *arg)
 		((sb_probe_fd_fn)r->fn)(r->p, fd, r->arg);
 }
 
-int sb_probe_watch(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg)
+/* A write watch fires once: it stops watching, and the fd stays the probe's until it ends. */
+static void sb_probe_fd_writable(int fd, unsigned events, void *arg)
+{
+	sb_pres *r = arg;
+	(void)events;
+	sb_loop_unwatch(r->p->mon->loop, r->watch);
+	r->watch = NULL;
+	if (!r->p->ended)
+		((sb_probe_fd_fn)r->fn)(r->p, fd, r->arg);
+}
+
+static int sb_probe_watch_events(sb_probe *p, int fd, unsigned events, sb_probe_fd_fn fn, void *arg)
 {
 	if (p->ended || fn == NULL || fd < 0)
 		return SB_EINVAL;
 	sb_pres *r = sb_res_new(p, SB_RES_WATCH, (void (*)(void))fn, arg);
 	sb_err err = {0};
 	r->fd = fd;
-	r->watch = sb_loop_watch(p->mon->loop, fd, EPOLLIN, sb_probe_fd_ready, r, &err);
+	r->watch = sb_loop_watch(p->mon->loop, fd, events,
+				 events & EPOLLOUT ? sb_probe_fd_writable : sb_probe_fd_ready, r,
+				 &err);
 	if (r->watch == NULL) {
 		sb_res_unlink(p, r);
 		free(r);
 		return err.code;
 	}
 	return SB_OK;
+}
+
+int sb_probe_watch(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg)
+{
+	return sb_probe_watch_events(p, fd, EPOLLIN, fn, arg);
+}
+
+int sb_probe_watch_write(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg)
+{
+	return sb_probe_watch_events(p, fd, EPOLLOUT, fn, arg);
 }
 
 static void sb_probe_child_exited(int status, const char *out, size_t len, int truncated, void *arg)
@@ -346,6 +372,23 @@ int sb_probe_spawn(sb_probe *p, char *const argv[], size_t max_out, sb_probe_exi
 	sb_pres *r = sb_res_new(p, SB_RES_CHILD, (void (*)(void))fn, arg);
 	sb_err err = {0};
 	r->child = sb_loop_spawn(p->mon->loop, argv, max_out, sb_probe_child_exited, r, &err);
+	if (r->child == NULL) {
+		sb_res_unlink(p, r);
+		free(r);
+		sb_probe_log(p, SB_LOG_WARNING, "%s", err.msg);
+		return err.code != SB_OK ? err.code : SB_EIO;
+	}
+	return SB_OK;
+}
+
+int sb_probe_fork(sb_probe *p, int (*fn)(void *arg), void *arg, size_t max_out,
+		  sb_probe_exit_fn done, void *done_arg)
+{
+	if (p->ended || fn == NULL || done == NULL)
+		return SB_EINVAL;
+	sb_pres *r = sb_res_new(p, SB_RES_CHILD, (void (*)(void))done, done_arg);
+	sb_err err = {0};
+	r->child = sb_loop_fork(p->mon->loop, fn, arg, max_out, sb_probe_child_exited, r, &err);
 	if (r->child == NULL) {
 		sb_res_unlink(p, r);
 		free(r);
@@ -437,25 +480,150 @@ void sb_probe_http_shutdown(sb_mon *m)
 
 /* ---- records ---- */
 
-/* Replaces tabs and line breaks by spaces, so a value stays one field of one line. */
-static void sb_probe_flatten(char *s)
+static void sb_probe_rec_free(sb_probe *p)
 {
-	for (; *s != '\0'; s++)
-		if (*s == '\t' || *s == '\n' || *s == '\r')
-			*s = ' ';
+	const sb_rec_decl *d = p->test->mod.rec;
+	for (size_t i = 0; p->vals != NULL && d != NULL && i < d->n; i++)
+		if (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON)
+			free((char *)p->vals[i].s);
+	sb_free(p->vals);
+	sb_free(p->rec_bad);
 }
 
-static void sb_probe_write(sb_probe *p, const char *kind, const char *fields)
+/* The slot of field for a set of type (an int may go into a NUMBER field): the value emptied,
+ * and the field's declared type in *declared; or NULL with the first mismatch remembered. */
+static sb_rec_val *sb_probe_slot(sb_probe *p, const char *field, sb_field_type type,
+				 sb_field_type *declared)
 {
-	if (p->ended || p->wrote)
-		return;
+	const sb_rec_decl *d = p->test->mod.rec;
+	if (p->ended || d == NULL)
+		return NULL;
+	const char *call = sb_rec_type_name(type);
+	int i = sb_rec_field_index(d, field);
+	char *bad = NULL;
+	if (i < 0)
+		bad = sb_xasprintf("sb_probe_set_%s(\"%.40s\"): the record declares no such field",
+				   call, field != NULL ? field : "(null)");
+	else if (d->f[i].count_of >= 0)
+		bad = sb_xasprintf("sb_probe_set_%s(\"%s\"): the core counts this field "
+				   "(count_of): a module never sets it",
+				   call, field);
+	else if (d->f[i].type != type && !(type == SB_FIELD_INT && d->f[i].type == SB_FIELD_NUMBER))
+		bad = sb_xasprintf("sb_probe_set_%s(\"%s\"): the field is a %s: expected "
+				   "sb_probe_set_%s",
+				   call, field, sb_rec_type_name(d->f[i].type),
+				   sb_rec_type_name(d->f[i].type));
+	if (bad != NULL) {
+		if (p->rec_bad == NULL)
+			p->rec_bad = bad;
+		else
+			free(bad);
+		return NULL;
+	}
+	if (p->vals == NULL)
+		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
+	sb_rec_val *v = &p->vals[i];
+	if (v->has && (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON))
+		free((char *)v->s);
+	memset(v, 0, sizeof(*v));
+	*declared = d->f[i].type;
+	return v;
+}
+
+int sb_probe_set_int(sb_probe *p, const char *field, int64_t v)
+{
+	sb_field_type declared = SB_FIELD_INT;
+	sb_rec_val *x = sb_probe_slot(p, field, SB_FIELD_INT, &declared);
+	if (x == NULL)
+		return SB_EINVAL;
+	x->has = 1;
+	if (declared == SB_FIELD_NUMBER)
+		x->d = (double)v;
+	else
+		x->i = v;
+	return SB_OK;
+}
+
+int sb_probe_set_number(sb_probe *p, const char *field, double v)
+{
+	sb_field_type declared = SB_FIELD_NUMBER;
+	sb_rec_val *x = sb_probe_slot(p, field, SB_FIELD_NUMBER, &declared);
+	if (x == NULL)
+		return SB_EINVAL;
+	x->has = 1;
+	x->d = v;
+	return SB_OK;
+}
+
+static int sb_probe_set_text(sb_probe *p, const char *field, sb_field_type type, const char *v)
+{
+	sb_field_type declared = type;
+	sb_rec_val *x = sb_probe_slot(p, field, type, &declared);
+	if (x == NULL)
+		return SB_EINVAL;
+	if (v == NULL)
+		return SB_OK; /* no value */
+	x->has = 1;
+	x->s = sb_xstrdup(v);
+	return SB_OK;
+}
+
+int sb_probe_set_string(sb_probe *p, const char *field, const char *v)
+{
+	return sb_probe_set_text(p, field, SB_FIELD_STRING, v);
+}
+
+int sb_probe_set_json(sb_probe *p, const char *field, const char *v)
+{
+	return sb_probe_set_text(p, field, SB_FIELD_JSON, v);
+}
+
+int sb_probe_set_bool(sb_probe *p, const char *field, int v)
+{
+	sb_field_type declared = SB_FIELD_BOOL;
+	sb_rec_val *x = sb_probe_slot(p, field, SB_FIELD_BOOL, &declared);
+	if (x == NULL)
+		return SB_EINVAL;
+	x->has = 1;
+	x->i = v != 0;
+	return SB_OK;
+}
+
+/* A record that does not match the declaration: logged with the module file (rate-limited),
+ * and the probe fails. */
+static int sb_probe_refuse(sb_probe *p, const char *why)
+{
+	sb_log(SB_LOG_ERROR, p->test->name,
+	       "%s: record of test %s refused: %s (the declaration is in sb_module.record)",
+	       p->test->mod.path, p->test->name, why);
+	sb_probe_fail(p, SB_EINVAL, "its record does not match the module's declaration: %s", why);
+	return SB_EINVAL;
+}
+
+int sb_probe_put(sb_probe *p)
+{
+	const sb_rec_decl *d = p->test->mod.rec;
+	if (p->ended || d == NULL)
+		return SB_EINVAL;
+	if (p->wrote) /* at most one record per probe */
+		return SB_OK;
+	if (p->rec_bad != NULL) {
+		char *why = sb_xstrdup(p->rec_bad);
+		int rc = sb_probe_refuse(p, why);
+		free(why);
+		return rc;
+	}
+	if (p->vals == NULL)
+		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
+	char why[256];
+	if (sb_rec_check(d, p->vals, why, sizeof(why)) != SB_OK)
+		return sb_probe_refuse(p, why);
 	p->wrote = 1;
-	char stamp[24];
-	sb_trace_stamp(p->ts, stamp);
-	char *line = sb_xasprintf("%s\t%s\t%s", stamp, kind, fields);
+	char *line = sb_rec_line(d, p->ts, p->vals);
 	char *path = sb_trace_path(p->mon->data_dir, p->test->name, p->monitor, p->link_id, p->ts);
 	sb_err err = {0};
-	if (sb_trace_append(path, line, strlen(line), &err) != SB_OK) {
+	int rc = sb_trace_append(path, line, strlen(line), &err);
+	if (rc != SB_OK) {
 		sb_log(SB_LOG_ERROR, p->test->name, "%s", err.msg);
 		p->mon->write_errors++;
 	} else {
@@ -463,48 +631,6 @@ static void sb_probe_write(sb_probe *p, const char *kind, const char *fields)
 	}
 	free(path);
 	free(line);
-}
-
-void sb_probe_put_ping(sb_probe *p, double rtt_ms, double loss, int sent, int received)
-{
-	char fields[256];
-	snprintf(fields, sizeof(fields), "%s\t%.3f\t%.1f\t%d\t%d", p->ip,
-		 rtt_ms < 0 ? -1.0 : rtt_ms, loss, sent, received);
-	sb_probe_write(p, "ping", fields);
-	if (received > 0)
-		snprintf(p->summary, sizeof(p->summary), "rtt %.3f ms, loss %.0f%% (%d/%d)", rtt_ms,
-			 loss, received, sent);
-	else
-		snprintf(p->summary, sizeof(p->summary), "no reply, loss 100%% (0/%d)", sent);
-}
-
-void sb_probe_put_http(sb_probe *p, const char *url, long status, double total_ms,
-		       const char *error)
-{
-	char *u = sb_xstrdup(url != NULL ? url : "");
-	char *e = sb_xstrdup(error != NULL ? error : "");
-	sb_probe_flatten(u);
-	sb_probe_flatten(e);
-	char *fields =
-		sb_xasprintf("%s\t%ld\t%.3f\t%s", u, status, total_ms < 0 ? -1.0 : total_ms, e);
-	sb_probe_write(p, "http", fields);
-	if (*e != '\0')
-		snprintf(p->summary, sizeof(p->summary), "error: %.100s", e);
-	else
-		snprintf(p->summary, sizeof(p->summary), "HTTP %ld in %.1f ms", status, total_ms);
-	free(fields);
-	free(e);
-	free(u);
-}
-
-void sb_probe_put_trace(sb_probe *p, const char *hops_json, size_t nhops)
-{
-	char *h = sb_xstrdup(hops_json != NULL ? hops_json : "[]");
-	sb_probe_flatten(h);
-	char *fields = sb_xasprintf("%s\t%s", p->ip, h);
-	sb_probe_write(p, "trace", fields);
-	snprintf(p->summary, sizeof(p->summary), "route of %zu hop%s", nhops,
-		 nhops == 1 ? "" : "s");
-	free(fields);
-	free(h);
+	sb_rec_summary(d, p->vals, p->summary, sizeof(p->summary));
+	return rc;
 }

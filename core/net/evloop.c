@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
@@ -311,6 +313,30 @@ int sb_loop_signals(sb_loop *l, const int *sigs, size_t n, sb_signal_fn fn, void
 	return sb_loop_set_sigmask(l, err);
 }
 
+/* Follows a child that was just started, its output coming from fd (the pipe's read end). */
+static sb_child *sb_loop_track(sb_loop *l, pid_t pid, int fd, size_t max_out, sb_child_fn fn,
+			       void *arg, sb_err *err)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	sb_child *c = sb_xcalloc(1, sizeof(*c));
+	c->pid = pid;
+	c->fd = fd;
+	c->max = max_out > 0 ? max_out : 65536;
+	c->fn = fn;
+	c->arg = arg;
+	c->l = l;
+	c->w = sb_loop_watch(l, fd, EPOLLIN, sb_child_readable, c, err);
+	c->next = l->children;
+	l->children = c;
+	if (c->w == NULL) {
+		close(c->fd);
+		c->fd = -1;
+		sb_loop_kill(l, c);
+		return NULL;
+	}
+	return c;
+}
+
 sb_child *sb_loop_spawn(sb_loop *l, char *const argv[], size_t max_out, sb_child_fn fn, void *arg,
 			sb_err *err)
 {
@@ -344,24 +370,48 @@ sb_child *sb_loop_spawn(sb_loop *l, char *const argv[], size_t max_out, sb_child
 		sb_err_set(err, SB_EIO, "cannot run %s: %s", argv[0], strerror(rc));
 		return NULL;
 	}
-	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-	sb_child *c = sb_xcalloc(1, sizeof(*c));
-	c->pid = pid;
-	c->fd = p[0];
-	c->max = max_out > 0 ? max_out : 65536;
-	c->fn = fn;
-	c->arg = arg;
-	c->l = l;
-	c->w = sb_loop_watch(l, p[0], EPOLLIN, sb_child_readable, c, err);
-	c->next = l->children;
-	l->children = c;
-	if (c->w == NULL) {
-		close(c->fd);
-		c->fd = -1;
-		sb_loop_kill(l, c);
+	return sb_loop_track(l, pid, p[0], max_out, fn, arg, err);
+}
+
+sb_child *sb_loop_fork(sb_loop *l, int (*run)(void *run_arg), void *run_arg, size_t max_out,
+		       sb_child_fn fn, void *arg, sb_err *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		sb_err_set(err, SB_EIO, "pipe: %s", strerror(errno));
 		return NULL;
 	}
-	return c;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		sb_err_set(err, SB_EIO, "fork: %s", strerror(e));
+		return NULL;
+	}
+	if (pid == 0) {
+		/* the child: nothing of the parent's but the pipe, signals as in a new process */
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0 && nul != 0)
+			dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close_range(3, ~0U, 0);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		__fpurge(stdout);
+		__fpurge(stderr);
+		int rc = run(run_arg);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc & 255);
+	}
+	close(p[1]);
+	return sb_loop_track(l, pid, p[0], max_out, fn, arg, err);
 }
 
 void sb_loop_kill(sb_loop *l, sb_child *c)

@@ -50,6 +50,12 @@ int sb_loop_signals(sb_loop *l, const int *sigs, size_t n, sb_signal_fn fn, void
  * output ended. Returns the child, or NULL with err filled. */
 sb_child *sb_loop_spawn(sb_loop *l, char *const argv[], size_t max_out, sb_child_fn fn, void *arg,
 			sb_err *err);
+/* Runs run(run_arg) in a child made by fork() and follows it as sb_loop_spawn does: stdin from
+ * /dev/null, stdout and stderr into the pipe, every other fd closed, signals reset; the child's
+ * exit status is run's return (0..255). In the child only run executes: it must take no lock
+ * another thread of the parent may have held at the fork (no sb_log, no store). */
+sb_child *sb_loop_fork(sb_loop *l, int (*run)(void *run_arg), void *run_arg, size_t max_out,
+		       sb_child_fn fn, void *arg, sb_err *err);
 /* Kills a child (SIGKILL); its callback never runs; it is reaped in the background. */
 void sb_loop_kill(sb_loop *l, sb_child *c);
 /* The pid of a child. */

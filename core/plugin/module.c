@@ -136,6 +136,11 @@ static int sb_module_open(const char *dir, const char *base, sb_loaded_module *m
 				m->path);
 	else if (def->kind == SB_KIND_PROBE && def->probe == NULL)
 		rc = sb_err_set(err, SB_EMODULE, "%s: a probe module needs a probe hook", m->path);
+	else if (def->kind == SB_KIND_PROBE) {
+		sb_err e = {0};
+		if (sb_rec_decl_new(def->name, def->record, &m->rec, &e) != SB_OK)
+			rc = sb_err_set(err, SB_EMODULE, "%s: %s: refused", m->path, e.msg);
+	}
 	if (rc != SB_OK) {
 		lt_dlclose(h);
 		sb_free(m->path);
@@ -168,6 +173,8 @@ void sb_module_unload(sb_loaded_module *m)
 		lt_dlclose(m->handle);
 	m->handle = NULL;
 	m->def = NULL;
+	sb_rec_decl_unref(m->rec);
+	m->rec = NULL;
 	sb_free(m->path);
 }
 
@@ -252,14 +259,20 @@ int sb_modules_load(const char *dir, sb_modules *out, sb_module_warn_fn warn, vo
 			continue;
 		}
 		sb_loaded_module *dup = NULL;
-		for (size_t k = 0; k < out->n && dup == NULL; k++)
+		const char *what = "module name";
+		for (size_t k = 0; k < out->n && dup == NULL; k++) {
+			const sb_rec_decl *a = out->v[k].rec;
 			if (strcasecmp(out->v[k].def->name, m.def->name) == 0)
 				dup = &out->v[k];
+			else if (a != NULL && m.rec != NULL && strcmp(a->tag, m.rec->tag) == 0)
+				dup = &out->v[k], what = "record tag";
+		}
 		if (dup != NULL) {
 			char msg[1024];
-			snprintf(msg, sizeof(msg),
-				 "%s: module name '%s' is already taken by %s: refused", m.path,
-				 m.def->name, dup->path);
+			snprintf(msg, sizeof(msg), "%s: %s '%s' is already taken by %s: refused",
+				 m.path, what,
+				 m.rec != NULL && what[0] == 'r' ? m.rec->tag : m.def->name,
+				 dup->path);
 			if (warn != NULL)
 				warn(ctx, m.path, SB_EMODULE, msg);
 			m.enabled = 0; /* never initialised: no fini */
@@ -328,4 +341,42 @@ const sb_schema **sb_layer_schemas(sb_modules *mods, size_t *n)
 	for (size_t i = 0; (m = sb_layers_next(mods, NULL, &i)) != NULL;)
 		v[(*n)++] = m->def->schema;
 	return v;
+}
+
+sb_rec_set *sb_modules_records(const sb_modules *mods)
+{
+	sb_rec_set *set = sb_rec_set_new();
+	for (size_t i = 0; mods != NULL && i < mods->n; i++)
+		if (mods->v[i].rec != NULL)
+			sb_rec_set_add(set, mods->v[i].rec);
+	return set;
+}
+
+int sb_modules_scan_records(const char *dir, sb_rec_set *set, sb_module_warn_fn warn, void *ctx,
+			    sb_err *err)
+{
+	int rc = sb_ltdl_init(err);
+	if (rc != SB_OK)
+		return rc;
+	char **names = NULL;
+	size_t n = 0;
+	rc = sb_module_names(dir, &names, &n, err);
+	if (rc != SB_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sb_err e = {0};
+		sb_loaded_module m;
+		if (sb_module_open(dir, names[i], &m, &e) != SB_OK) {
+			if (warn != NULL)
+				warn(ctx, names[i], e.code, e.msg);
+		} else {
+			if (m.rec != NULL)
+				sb_rec_set_add(set, m.rec);
+			m.enabled = 0; /* never initialised: no fini */
+			sb_module_unload(&m);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return SB_OK;
 }

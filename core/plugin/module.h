@@ -11,13 +11,15 @@
 #include <scanbackup/scanbackup.h>
 
 #include "base/sb.h"
+#include "format/record.h"
 
 /* A loaded module. */
 typedef struct sb_loaded_module {
 	const sb_module_def *def;
-	char *path;   /* file it was loaded from */
-	void *handle; /* lt_dlhandle */
-	int enabled;  /* 0 when init failed */
+	char *path;       /* file it was loaded from */
+	void *handle;     /* lt_dlhandle */
+	int enabled;      /* 0 when init failed */
+	sb_rec_decl *rec; /* a probe's record, checked when it was loaded (a reference) */
 } sb_loaded_module;
 
 typedef struct sb_modules {
@@ -29,8 +31,9 @@ typedef struct sb_modules {
 typedef void (*sb_module_warn_fn)(void *ctx, const char *path, int code, const char *msg);
 
 /* Loads every module (.la or .so, regular files only) in dir, checking ABI and signature first,
- * refusing duplicates, a missing sb_module symbol, a NULL name or an unknown kind; runs init and
- * disables a module whose init fails. Refusals go to warn; the others are loaded. Returns SB_OK
+ * refusing duplicates (a name, or a record tag, already taken), a missing sb_module symbol, a NULL
+ * name, an unknown kind, a probe without a probe hook or with a malformed record declaration
+ * (format/record.h); runs init and disables a module whose init fails. Refusals go to warn; the others are loaded. Returns SB_OK
  * (even if some were refused), or SB_ENOTFOUND / SB_EIO when dir cannot be read (err filled).
  * Not thread-safe (libltdl). */
 int sb_modules_load(const char *dir, sb_modules *out, sb_module_warn_fn warn, void *ctx,
@@ -69,6 +72,16 @@ const sb_loaded_module *sb_layer_find(const sb_modules *mods, const char *layer)
 
 /* The schemas of the enabled layer modules (array owned by the caller, entries by the modules). */
 const sb_schema **sb_layer_schemas(sb_modules *mods, size_t *n);
+
+/* The record declarations of the probe modules of mods (enabled or not): a new set (the caller
+ * frees it). */
+sb_rec_set *sb_modules_records(const sb_modules *mods);
+
+/* Reads the record declaration of every probe module in dir into set, running no module code
+ * (no init): each is opened, checked, its declaration copied, and closed again. Refusals go to
+ * warn as for sb_modules_load. Not thread-safe (libltdl). */
+int sb_modules_scan_records(const char *dir, sb_rec_set *set, sb_module_warn_fn warn, void *ctx,
+			    sb_err *err);
 
 /* The human name of a kind: "layer" or "probe". */
 const char *sb_module_kind_name(sb_module_kind kind);

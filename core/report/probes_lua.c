@@ -1,4 +1,6 @@
-/* probes_lua.c - sb.probes.query: PING_HISTORY, HTTPING_HISTORY and TRACEROUTE_HISTORY in Lua. */
+/* probes_lua.c - sb.probes: the records of the monitor's tests in Lua, each read with the
+ * declaration of its probe module (format/record.h), and the availability and heat map rules of
+ * base/avail.h over them. */
 #include "config.h"
 
 #include "report/probes_lua.h"
@@ -11,11 +13,12 @@
 #include "base/period.h"
 #include "base/timeutil.h"
 #include "lua/luahost.h"
+#include "plugin/module.h"
 #include "store/store.h"
 
 typedef struct sb_lp_call {
 	lua_State *L;
-	sb_probe_kind kind;
+	const sb_rec_decl *d;
 	int each; /* stack index of the each function, 0 when building a list */
 	int list; /* stack index of the result list */
 	lua_Integer n;
@@ -41,44 +44,65 @@ static void sb_lp_num(lua_State *L, const char *k, double v)
 	lua_setfield(L, -2, k);
 }
 
-static int sb_lp_row(void *ctx, const sb_probe_row *r)
+/* Pushes a record as a table: monitor, link, timestamp, date, time and each field with a value
+ * (JSON fields as their text). */
+static void sb_lp_push_record(lua_State *L, const sb_rec_decl *d, const sb_rec *r)
 {
-	sb_lp_call *c = ctx;
-	lua_State *L = c->L;
-	if (c->each)
-		lua_pushvalue(L, c->each);
-	lua_createtable(L, 0, 12);
+	lua_createtable(L, 0, (int)d->n + 5);
 	sb_lp_int(L, "monitor", r->monitor);
 	sb_lp_int(L, "link", r->link);
 	sb_lp_int(L, "timestamp", r->ts);
 	sb_lp_str(L, "date", r->date);
 	sb_lp_str(L, "time", r->time);
-	switch (c->kind) {
-	case SB_PROBE_PING:
-		sb_lp_str(L, "ip", r->target);
-		sb_lp_num(L, "rtt", r->rtt);
-		sb_lp_num(L, "loss", r->loss);
-		sb_lp_int(L, "sent", r->sent);
-		sb_lp_int(L, "received", r->received);
-		break;
-	case SB_PROBE_HTTP:
-		sb_lp_str(L, "url", r->target);
-		sb_lp_int(L, "status", r->status);
-		sb_lp_num(L, "total", r->rtt);
-		sb_lp_str(L, "error", r->error);
-		break;
-	case SB_PROBE_TRACE:
-		sb_lp_str(L, "ip", r->target);
-		sb_lp_str(L, "hops", r->hops);
-		sb_lp_int(L, "nhops", r->nhops);
-		break;
+	for (size_t k = 0; k < d->n; k++) {
+		const sb_rec_val *v = &r->v[k];
+		if (!v->has)
+			continue;
+		switch (d->f[k].type) {
+		case SB_FIELD_INT:
+			lua_pushinteger(L, (lua_Integer)v->i);
+			break;
+		case SB_FIELD_NUMBER:
+			lua_pushnumber(L, v->d);
+			break;
+		case SB_FIELD_BOOL:
+			lua_pushboolean(L, v->i != 0);
+			break;
+		case SB_FIELD_STRING:
+		case SB_FIELD_JSON:
+			lua_pushstring(L, v->s);
+			break;
+		}
+		lua_setfield(L, -2, d->f[k].name);
 	}
-	if (c->each) {
+}
+
+static int sb_lp_row(void *ctx, const sb_rec *r)
+{
+	sb_lp_call *c = ctx;
+	lua_State *L = c->L;
+	if (c->each)
+		lua_pushvalue(L, c->each);
+	sb_lp_push_record(L, c->d, r);
+	if (c->each)
 		lua_call(L, 1, 0);
-	} else {
+	else
 		lua_rawseti(L, c->list, ++c->n);
-	}
 	return SB_OK;
+}
+
+/* The declaration of test among the env's probe modules; raises an error naming fn when there is
+ * none. The module list outlives the call. */
+static const sb_rec_decl *sb_lp_decl(lua_State *L, const char *fn, const char *test)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	sb_loaded_module *m = env != NULL && env->mods != NULL && test != NULL
+				      ? sb_modules_find(env->mods, test)
+				      : NULL;
+	if (m == NULL || m->rec == NULL)
+		luaL_error(L, "%s: no probe module '%s' (scanbackup modules lists them)", fn,
+			   test != NULL ? test : "?");
+	return m->rec;
 }
 
 /* A "YYYY-MM-DD" argument of the table at index 1, or none. */
@@ -127,30 +151,35 @@ static void sb_lp_check_keys(lua_State *L, const char *fn, const char *const *al
 	}
 }
 
-/* sb.probes.query{kind = "ping"|"http"|"trace", monitor =, link =, from =, to =, each =} ->
- * rows ordered by monitor, link, timestamp (from..to: local days, both included). */
+/* sb.probes(test, {monitor =, link =, from =, to =, each =}) -> the test's records ordered by
+ * monitor, link, timestamp (from..to: local days, both included). The table may be left out. */
 static int sb_lp_query(lua_State *L)
 {
-	static const char *const allowed[] = {"kind", "monitor", "link", "from",
-					      "to",   "each",    NULL};
-	const char *fn = "sb.probes.query";
+	static const char *const allowed[] = {"monitor", "link", "from", "to", "each", NULL};
+	const char *fn = "sb.probes";
+	/* called as sb.probes(test, {...}): argument 1 is the sb.probes table itself */
+	const char *test = luaL_checkstring(L, 2);
+	if (lua_isnoneornil(L, 3)) {
+		lua_settop(L, 2);
+		lua_newtable(L);
+	}
+	luaL_checktype(L, 3, LUA_TTABLE);
+	lua_copy(L, 3, 1); /* the options at index 1, where the helpers look */
+	lua_settop(L, 2);
 	sb_lp_check_keys(L, fn, allowed);
-	lua_getfield(L, 1, "kind");
-	static const char *const kinds[] = {"ping", "http", "trace", NULL};
-	int kind = luaL_checkoption(L, -1, NULL, kinds);
-	lua_pop(L, 1);
+	const sb_rec_decl *d = sb_lp_decl(L, fn, test);
 	int64_t monitor = sb_lp_id(L, fn, "monitor"), link = sb_lp_id(L, fn, "link");
-	sb_date d;
+	sb_date day;
 	int64_t from = 0, to = INT64_MAX, end = 0;
-	if (sb_lp_date(L, fn, "from", &d))
-		sb_date_bounds(d, &from, &end);
-	if (sb_lp_date(L, fn, "to", &d))
-		sb_date_bounds(d, &end, &to);
+	if (sb_lp_date(L, fn, "from", &day))
+		sb_date_bounds(day, &from, &end);
+	if (sb_lp_date(L, fn, "to", &day))
+		sb_date_bounds(day, &end, &to);
 	const sb_lua_env *env = sb_lua_env_of(L);
 	if (env == NULL || env->store == NULL)
-		return luaL_error(L, "sb.probes.query: no store in this run");
+		return luaL_error(L, "%s: no store in this run", fn);
 	lua_getfield(L, 1, "each");
-	sb_lp_call c = {.L = L, .kind = (sb_probe_kind)kind};
+	sb_lp_call c = {.L = L, .d = d};
 	if (!lua_isnil(L, -1)) {
 		luaL_checktype(L, -1, LUA_TFUNCTION);
 		c.each = lua_gettop(L);
@@ -159,21 +188,66 @@ static int sb_lp_query(lua_State *L)
 		c.list = lua_gettop(L);
 	}
 	sb_err err = {0};
-	int rc = sb_store_query_probe(env->store, (sb_probe_kind)kind, monitor, link, from, to,
-				      sb_lp_row, &c, &err);
+	int rc =
+		sb_store_query_records(env->store, d, monitor, link, from, to, sb_lp_row, &c, &err);
 	if (rc != SB_OK)
-		return sb_lua_service_error(L, rc, "sb.probes.query: %s", err.msg);
+		return sb_lua_service_error(L, rc, "%s: %s", fn, err.msg);
 	return c.each ? 0 : 1;
+}
+
+/* Pushes a declaration as a table: name, table, up, headline, loss and the fields, each {name,
+ * type, unit, optional, decimals, help}. */
+static void sb_lp_push_decl(lua_State *L, const sb_rec_decl *d)
+{
+	lua_createtable(L, 0, 6);
+	sb_lp_str(L, "name", d->test);
+	sb_lp_str(L, "table", d->table);
+	sb_lp_str(L, "up", d->up >= 0 ? d->f[d->up].name : NULL);
+	sb_lp_str(L, "headline", d->headline >= 0 ? d->f[d->headline].name : NULL);
+	sb_lp_str(L, "loss", d->loss >= 0 ? d->f[d->loss].name : NULL);
+	lua_createtable(L, (int)d->n, 0);
+	for (size_t k = 0; k < d->n; k++) {
+		const sb_rec_field *f = &d->f[k];
+		lua_createtable(L, 0, 6);
+		sb_lp_str(L, "name", f->name);
+		sb_lp_str(L, "type", sb_rec_type_name(f->type));
+		sb_lp_str(L, "unit", f->unit);
+		sb_lp_str(L, "help", f->help);
+		sb_lp_int(L, "decimals", f->decimals);
+		lua_pushboolean(L, f->optional);
+		lua_setfield(L, -2, "optional");
+		lua_rawseti(L, -2, (lua_Integer)k + 1);
+	}
+	lua_setfield(L, -2, "fields");
+}
+
+/* sb.probes.tests() -> the record of each probe module, ordered by test name. */
+static int sb_lp_tests(lua_State *L)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	sb_rec_set *set = sb_modules_records(env != NULL ? env->mods : NULL);
+	sb_rec_decl **v = NULL;
+	size_t n = sb_rec_set_list(set, &v);
+	sb_rec_set_free(&set);
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		sb_lp_push_decl(L, v[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	sb_rec_list_free(v, n);
+	return 1;
 }
 
 /* ---- per link: the availability rule and the heat map of base/avail.h ---- */
 
 #define SB_LP_MAX_DAYS 3660
 
-/* sb.probes.availability / sb.probes.heatmap in progress: the ping records of one link at a
- * time (rows come ordered by monitor, link, timestamp), turned into one Lua table per link. */
+/* sb.probes.availability / sb.probes.heatmap in progress: the records of one link at a time
+ * (rows come ordered by monitor, link, timestamp) as base/avail.h reads them, turned into one Lua
+ * table per link. */
 typedef struct sb_lp_links {
 	lua_State *L;
+	const sb_rec_decl *d;
 	int heat;      /* 1: heatmap, 0: availability */
 	int list;      /* stack index of the result list */
 	lua_Integer n; /* links in the list */
@@ -182,7 +256,9 @@ typedef struct sb_lp_links {
 	size_t max; /* records one link may have */
 	int have;   /* a link is being gathered */
 	int64_t monitor, link;
-	char ip[64]; /* its newest record's address */
+	sb_rec newest;    /* its newest record, values and strings copied */
+	char when[20];    /* its date and time */
+	sb_rec_val *vals; /* d->n */
 	sb_avail_rec *v;
 	size_t nv, cap;
 	int lua_failed; /* the Lua error is at the top of the stack */
@@ -194,14 +270,16 @@ static void sb_lp_set_int(lua_State *L, const char *k, int64_t v)
 	lua_setfield(L, -2, k);
 }
 
-/* The fields both functions give: monitor, link, ip, active_hours, active_days. */
+/* The fields both functions give: monitor, link, active_hours, active_days, and newest (the
+ * link's newest record, as sb.probes gives it). */
 static void sb_lp_link_head(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
 {
 	sb_lp_set_int(L, "monitor", c->monitor);
 	sb_lp_set_int(L, "link", c->link);
-	sb_lp_str(L, "ip", c->ip);
 	sb_lp_set_int(L, "active_hours", hm->active_hours);
 	sb_lp_set_int(L, "active_days", hm->active_days);
+	sb_lp_push_record(L, c->d, &c->newest);
+	lua_setfield(L, -2, "newest");
 }
 
 static void sb_lp_push_availability(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
@@ -239,11 +317,11 @@ static void sb_lp_push_heatmap(lua_State *L, const sb_lp_links *c, const sb_avai
 	sb_lp_link_head(L, c, hm);
 	sb_lp_set_int(L, "records", (int64_t)hm->records);
 	sb_lp_set_int(L, "up", (int64_t)hm->up);
-	sb_lp_set_int(L, "nrtt", (int64_t)hm->nrtt);
+	sb_lp_set_int(L, "nvalues", (int64_t)hm->nrtt);
 	if (hm->nrtt > 0) {
-		sb_lp_num(L, "rtt_median", hm->rtt_median);
-		sb_lp_num(L, "rtt_min", hm->rtt_min);
-		sb_lp_num(L, "rtt_max", hm->rtt_max);
+		sb_lp_num(L, "median", hm->rtt_median);
+		sb_lp_num(L, "min", hm->rtt_min);
+		sb_lp_num(L, "max", hm->rtt_max);
 	}
 	lua_createtable(L, (int)hm->days, 0);
 	for (long d = 0; d < hm->days; d++) {
@@ -264,7 +342,7 @@ static void sb_lp_push_heatmap(lua_State *L, const sb_lp_links *c, const sb_avai
 			sb_lp_set_int(L, "records", (int64_t)cell->records);
 			sb_lp_set_int(L, "up", (int64_t)cell->up);
 			if (cell->nrtt > 0)
-				sb_lp_num(L, "rtt", cell->rtt);
+				sb_lp_num(L, "value", cell->rtt);
 			sb_lp_num(L, "loss", cell->loss);
 			lua_rawseti(L, -2, h);
 		}
@@ -306,7 +384,17 @@ static int sb_lp_flush(sb_lp_links *c)
 	return SB_OK;
 }
 
-static int sb_lp_link_row(void *ctx, const sb_probe_row *r)
+/* Forgets the copied strings of the newest record. */
+static void sb_lp_newest_clear(sb_lp_links *c)
+{
+	for (size_t k = 0; c->vals != NULL && k < c->d->n; k++)
+		if (c->d->f[k].type == SB_FIELD_STRING || c->d->f[k].type == SB_FIELD_JSON) {
+			free((char *)c->vals[k].s);
+			c->vals[k].s = NULL;
+		}
+}
+
+static int sb_lp_link_row(void *ctx, const sb_rec *r)
 {
 	sb_lp_links *c = ctx;
 	if (!c->have || r->monitor != c->monitor || r->link != c->link) {
@@ -323,18 +411,38 @@ static int sb_lp_link_row(void *ctx, const sb_probe_row *r)
 		c->cap = c->cap ? c->cap * 2 : 1024;
 		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
-	c->v[c->nv++] =
-		(sb_avail_rec){.t = r->ts, .rtt = r->rtt, .loss = r->loss, .up = r->received > 0};
-	snprintf(c->ip, sizeof(c->ip), "%s", r->target != NULL ? r->target : "");
+	sb_rec_avail(c->d, r, &c->v[c->nv++]);
+	sb_lp_newest_clear(c);
+	for (size_t k = 0; k < c->d->n; k++) {
+		c->vals[k] = r->v[k];
+		int text = c->d->f[k].type == SB_FIELD_STRING || c->d->f[k].type == SB_FIELD_JSON;
+		if (text && r->v[k].has)
+			c->vals[k].s = sb_xstrdup(r->v[k].s);
+	}
+	c->newest = *r;
+	snprintf(c->when, sizeof(c->when), "%.10s", r->date != NULL ? r->date : "");
+	snprintf(c->when + 11, sizeof(c->when) - 11, "%.8s", r->time != NULL ? r->time : "");
+	c->newest.date = c->when;
+	c->newest.time = c->when + 11;
+	c->newest.v = c->vals;
 	return SB_OK;
 }
 
-/* The body of sb.probes.availability and sb.probes.heatmap: one table per link of the ping
+/* The body of sb.probes.availability and sb.probes.heatmap: one table per link of a test's
  * records over from..to (both required), ordered by monitor and link. */
 static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 {
-	static const char *const allowed[] = {"monitor", "link", "from", "to", NULL};
+	static const char *const allowed[] = {"test", "monitor", "link", "from", "to", NULL};
 	sb_lp_check_keys(L, fn, allowed);
+	lua_getfield(L, 1, "test");
+	const char *test = lua_tostring(L, -1);
+	if (test == NULL)
+		return luaL_error(L, "%s: test is required (the test's name: \"ping\")", fn);
+	const sb_rec_decl *d = sb_lp_decl(L, fn, test);
+	lua_pop(L, 1);
+	if (!heat && d->up < 0)
+		return luaL_error(L, "%s: test %s declares no up field: no availability", fn,
+				  d->test);
 	int64_t monitor = sb_lp_id(L, fn, "monitor"), link = sb_lp_id(L, fn, "link");
 	sb_date from, to;
 	if (!sb_lp_date(L, fn, "from", &from) || !sb_lp_date(L, fn, "to", &to))
@@ -351,16 +459,20 @@ static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 	lua_settop(L, 1);
 	lua_newtable(L);
 	sb_lp_links c = {.L = L,
+			 .d = d,
 			 .heat = heat,
 			 .list = lua_gettop(L),
 			 .from = from,
 			 .days = days,
 			 .max = (size_t)days * 86400};
+	c.vals = sb_xcalloc(d->n, sizeof(*c.vals));
 	sb_err err = {0};
-	int rc = sb_store_query_probe(env->store, SB_PROBE_PING, monitor, link, t0, t1,
-				      sb_lp_link_row, &c, &err);
+	int rc = sb_store_query_records(env->store, d, monitor, link, t0, t1, sb_lp_link_row, &c,
+					&err);
 	if (rc == SB_OK)
 		rc = sb_lp_flush(&c);
+	sb_lp_newest_clear(&c);
+	free(c.vals);
 	free(c.v);
 	if (c.lua_failed)
 		return lua_error(L);
@@ -374,13 +486,15 @@ static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 	return 1;
 }
 
-/* sb.probes.availability{from =, to = [, monitor =, link =]} -> per link: the rule of avail.h */
+/* sb.probes.availability{test =, from =, to = [, monitor =, link =]} -> per link: the rule of
+ * avail.h over the test's up field */
 static int sb_lp_availability(lua_State *L)
 {
 	return sb_lp_links_query(L, "sb.probes.availability", 0);
 }
 
-/* sb.probes.heatmap{from =, to = [, monitor =, link =]} -> per link: the map of avail.h */
+/* sb.probes.heatmap{test =, from =, to = [, monitor =, link =]} -> per link: the map of avail.h
+ * over the test's headline value */
 static int sb_lp_heatmap(lua_State *L)
 {
 	return sb_lp_links_query(L, "sb.probes.heatmap", 1);
@@ -390,11 +504,16 @@ void sb_lua_open_probes(lua_State *L, int sb_index)
 {
 	sb_index = lua_absindex(L, sb_index);
 	static const luaL_Reg funcs[] = {
-		{"query", sb_lp_query},
+		{"tests", sb_lp_tests},
 		{"availability", sb_lp_availability},
 		{"heatmap", sb_lp_heatmap},
 		{NULL, NULL},
 	};
 	luaL_newlib(L, funcs);
+	/* sb.probes(test, {...}) calls the table: the records */
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, sb_lp_query);
+	lua_setfield(L, -2, "__call");
+	lua_setmetatable(L, -2);
 	lua_setfield(L, sb_index, "probes");
 }

@@ -4,10 +4,11 @@
 
 #include <lua.h>
 
-/* A luahost section: adds to the `sb` table at sb_index sb.probes.query{kind =, monitor =,
- * link =, from =, to = [, each =]} (the records), and sb.probes.availability{from =, to =
- * [, monitor =, link =]} and sb.probes.heatmap{...} (per link, the rules of base/avail.h). They
- * read the env's store (an error when there is none). */
+/* A luahost section: adds to the `sb` table at sb_index sb.probes, callable as sb.probes(test,
+ * {monitor =, link =, from =, to = [, each =]}) for a test's records, with sb.probes.tests() (the
+ * records the probe modules declare), sb.probes.availability{test =, from =, to = [, monitor =,
+ * link =]} and sb.probes.heatmap{...} (per link, the rules of base/avail.h). They read the env's
+ * store and modules (an error when there is none). */
 void sb_lua_open_probes(lua_State *L, int sb_index);
 
 #endif

@@ -1030,6 +1030,7 @@ static void sb_srv_free(sb_srv *s)
 	pthread_mutex_destroy(&s->log_mu);
 	pthread_mutex_destroy(&s->rl_mu);
 	pthread_mutex_destroy(&s->push_mu);
+	sb_rec_set_free(&s->decls);
 	sb_login_limit_free(&s->limit);
 	for (size_t i = 0; i < SB_CACHE_SLOTS; i++)
 		free(s->cache[i].body);
@@ -1087,6 +1088,7 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	for (size_t i = 0; s->nlayers < SB_ARRAY_SIZE(s->layers) &&
 			   (m = sb_layers_next(o->mods, NULL, &i)) != NULL;)
 		s->layers[s->nlayers++] = m->def->schema;
+	s->decls = sb_modules_records(o->mods);
 	char *index = o->web_dir != NULL ? sb_fs_join(o->web_dir, "index.html") : NULL;
 	s->have_web = index != NULL && sb_fs_is_file(index);
 	free(index);

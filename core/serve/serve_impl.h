@@ -98,6 +98,8 @@ struct sb_srv {
 	/* the layers of the loaded modules, in module order */
 	const sb_schema *layers[32];
 	size_t nlayers;
+	/* the records of the probe modules (format/record.h) */
+	sb_rec_set *decls;
 	/* access log */
 	pthread_mutex_t log_mu;
 	sb_logfile access;
@@ -246,12 +248,23 @@ void sb_api_monitor_results(sb_req *r);
 /* Authenticates "Authorization: Bearer <token>" for the monitor of segment 2: SB_OK (r->monitor
  * set), SB_ENOTFOUND when there is no bearer header, SB_EAUTH when it is wrong. */
 int sb_auth_monitor(sb_req *r);
-/* The interval (s) of a monitor's ping test and the shortest of its tests' (0: none). */
-void sb_monitor_intervals(sb_srv *s, int64_t monitor, long *ping, long *shortest);
-/* A link's state from its newest ping record (have: one exists; t, rtt: its time and RTT) and the
- * ping interval: "unknown" without a record or a ping test, "stale" when the record is more than
- * two intervals older than now, else "up" (it got a reply) or "down". */
-const char *sb_link_state(int have, int64_t t, double rtt, long interval, int64_t now);
+/* The intervals (s) of a monitor's tests, as its configuration on this server sets them. */
+typedef struct sb_mon_intervals {
+	char test[32][64];
+	long v[32];
+	size_t n;
+	long shortest; /* of them all; 0: no test */
+} sb_mon_intervals;
+void sb_monitor_intervals(sb_srv *s, int64_t monitor, sb_mon_intervals *out);
+/* The interval of test among them, or 0. */
+long sb_mon_interval_of(const sb_mon_intervals *iv, const char *test);
+/* A test's state on a link from its newest record (have: one exists; t, up: its time and whether
+ * its up field says up) and the test's interval: "unknown" without a record or an interval,
+ * "stale" when the record is more than two intervals older than now, else "up" or "down". */
+const char *sb_link_state(int have, int64_t t, int up, long interval, int64_t now);
+/* A link's state from those of its tests: "down" when one is down, else "up" when one is up,
+ * else "stale" when one is stale, else "unknown". */
+const char *sb_link_states(int up, int down, int stale);
 
 /* serve_probes.c */
 void sb_api_probe_link(sb_req *r);

@@ -4,7 +4,8 @@
  * A monitor box holds MONITOR_CENTRAL_URL and its token "sbm_<id>_<secret>". It pulls
  * GET /api/monitors/<id>/config (the monitor.json the dashboard's links and tests make, with an
  * ETag: the config version) and pushes POST /api/monitors/<id>/results, a text/plain body of
- * lines "<link id>\t<trace line>" (trace.h's record format, its ranges checked). A line is taken
+ * lines "<link id>\t<trace line>" (a record line of format/record.h, read with the declaration of
+ * the probe module whose tag starts it, its ranges checked). A line is taken
  * only for a link of that monitor's own configuration. The answer counts what the server holds
  * ("stored": new records plus replays of held ones) and what it refused, line by line; the box
  * removes the lines from its spool only then, so resending after a lost answer is harmless: a
@@ -14,13 +15,13 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "monitor/monitor_config.h"
-#include "monitor/trace.h"
 #include "serve/serve_impl.h"
 
 #define SB_RESULTS_LINES 100000
@@ -125,21 +126,26 @@ static int sb_monitor_json_check(sb_srv *s, const char *text, size_t len, sb_err
 
 /* ---- the dashboard's calls ---- */
 
-/* The last ping record of each link, found by sb_api_monitors / sb_api_monitor_get. */
+/* The newest record of each test with an up field on each link over the last day, found by
+ * sb_api_monitors / sb_api_monitor_get. */
 typedef struct sb_last {
 	int64_t monitor, link, ts;
-	double rtt, loss;
+	const sb_rec_decl *d;
+	int up;
+	double value; /* the headline value; NAN when none */
 } sb_last;
 
 typedef struct sb_lasts {
 	sb_last *v;
 	size_t n, cap;
+	const sb_rec_decl *d; /* the test being read */
+	size_t first;         /* its first entry */
 } sb_lasts;
 
-static int sb_last_row(void *ctx, const sb_probe_row *row)
+static int sb_last_row(void *ctx, const sb_rec *row)
 {
 	sb_lasts *l = ctx;
-	sb_last *last = l->n > 0 ? &l->v[l->n - 1] : NULL;
+	sb_last *last = l->n > l->first ? &l->v[l->n - 1] : NULL;
 	if (last == NULL || last->monitor != row->monitor || last->link != row->link) {
 		if (l->n == l->cap) {
 			l->cap = l->cap ? l->cap * 2 : 32;
@@ -148,19 +154,14 @@ static int sb_last_row(void *ctx, const sb_probe_row *row)
 		last = &l->v[l->n++];
 		last->monitor = row->monitor;
 		last->link = row->link;
+		last->d = l->d;
 	}
+	sb_avail_rec a;
+	sb_rec_avail(l->d, row, &a);
 	last->ts = row->ts;
-	last->rtt = row->rtt;
-	last->loss = row->loss;
+	last->up = a.up;
+	last->value = a.rtt >= 0 ? a.rtt : NAN;
 	return SB_OK;
-}
-
-static const sb_last *sb_last_of(const sb_lasts *l, int64_t monitor, int64_t link)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].monitor == monitor && l->v[i].link == link)
-			return &l->v[i];
-	return NULL;
 }
 
 typedef struct sb_mon_list {
@@ -186,57 +187,101 @@ static long sb_params_interval(const char *params)
 	return v > 0 ? v : 0;
 }
 
-void sb_monitor_intervals(sb_srv *s, int64_t monitor, long *ping, long *shortest)
+void sb_monitor_intervals(sb_srv *s, int64_t monitor, sb_mon_intervals *out)
 {
-	*ping = 0;
-	*shortest = 0;
+	memset(out, 0, sizeof(*out));
 	sb_test_rec *tests = NULL;
 	size_t n = 0;
 	sb_err err = {0};
 	if (sb_servedb_tests(s->db, monitor, &tests, &n, &err) != SB_OK)
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && out->n < SB_ARRAY_SIZE(out->v); i++) {
 		long v = sb_params_interval(tests[i].params);
 		if (v <= 0)
 			continue;
-		if (strcmp(tests[i].name, "ping") == 0)
-			*ping = v;
-		if (*shortest == 0 || v < *shortest)
-			*shortest = v;
+		snprintf(out->test[out->n], sizeof(out->test[0]), "%s", tests[i].name);
+		out->v[out->n++] = v;
+		if (out->shortest == 0 || v < out->shortest)
+			out->shortest = v;
 	}
 	sb_servedb_tests_free(tests, n);
 }
 
-const char *sb_link_state(int have, int64_t t, double rtt, long interval, int64_t now)
+long sb_mon_interval_of(const sb_mon_intervals *iv, const char *test)
+{
+	for (size_t i = 0; i < iv->n; i++)
+		if (strcmp(iv->test[i], test) == 0)
+			return iv->v[i];
+	return 0;
+}
+
+const char *sb_link_state(int have, int64_t t, int up, long interval, int64_t now)
 {
 	if (!have || interval <= 0)
 		return "unknown";
 	if (now - t > 2 * (int64_t)interval)
 		return "stale";
-	return rtt >= 0 ? "up" : "down";
+	return up ? "up" : "down";
 }
 
-static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_last *last, long interval,
-			 int64_t now)
+const char *sb_link_states(int up, int down, int stale)
+{
+	return down ? "down" : up ? "up" : stale ? "stale" : "unknown";
+}
+
+static void sb_last_json(sb_json *j, const sb_last *last, const sb_mon_intervals *iv, int64_t now)
+{
+	const sb_rec_decl *d = last->d;
+	long interval = sb_mon_interval_of(iv, d->test);
+	sb_json_obj(j);
+	sb_json_kstr(j, "test", d->test);
+	sb_json_kint(j, "t", last->ts);
+	sb_json_kbool(j, "up", last->up);
+	sb_json_kstr(j, "state", sb_link_state(1, last->ts, last->up, interval, now));
+	sb_json_kint(j, "interval", interval);
+	sb_json_kstr(j, "field", d->headline >= 0 ? d->f[d->headline].name : NULL);
+	sb_json_knum(j, "value", last->value);
+	sb_json_kstr(j, "unit", d->headline >= 0 ? d->f[d->headline].unit : NULL);
+	sb_json_kint(j, "decimals", d->headline >= 0 ? d->f[d->headline].decimals : 0);
+	sb_json_obj_end(j);
+}
+
+/* A link: "results", the newest record of each test with an up field, each with its state by its
+ * test's interval; "last", the newest of them; "state", the link's (docs/web-api.md, "The state
+ * of a link"): down when a result in time is down, else up when one is up, else stale when the
+ * results are old, else unknown. */
+static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_lasts *lasts, int64_t monitor,
+			 const sb_mon_intervals *iv, int64_t now)
 {
 	sb_json_obj(j);
 	sb_json_kint(j, "id", l->id);
 	sb_json_kstr(j, "name", l->name);
 	sb_json_kstr(j, "ip", l->ip);
 	sb_json_kbool(j, "status", l->status);
-	sb_json_key(j, "last");
-	if (last == NULL) {
-		sb_json_null(j);
-	} else {
-		sb_json_obj(j);
-		sb_json_kint(j, "t", last->ts);
-		sb_json_knum(j, "rtt", last->rtt);
-		sb_json_knum(j, "loss", last->loss);
-		sb_json_obj_end(j);
+	const sb_last *newest = NULL;
+	int up = 0, down = 0, stale = 0;
+	sb_json_key(j, "results");
+	sb_json_arr(j);
+	for (size_t i = 0; i < lasts->n; i++) {
+		const sb_last *x = &lasts->v[i];
+		if (x->monitor != monitor || x->link != l->id)
+			continue;
+		sb_last_json(j, x, iv, now);
+		const char *st =
+			sb_link_state(1, x->ts, x->up, sb_mon_interval_of(iv, x->d->test), now);
+		up |= strcmp(st, "up") == 0;
+		down |= strcmp(st, "down") == 0;
+		stale |= strcmp(st, "stale") == 0;
+		if (newest == NULL || x->ts > newest->ts)
+			newest = x;
 	}
-	sb_json_kstr(j, "state",
-		     sb_link_state(last != NULL, last != NULL ? last->ts : 0,
-				   last != NULL ? last->rtt : -1, interval, now));
+	sb_json_arr_end(j);
+	sb_json_key(j, "last");
+	if (newest == NULL)
+		sb_json_null(j);
+	else
+		sb_last_json(j, newest, iv, now);
+	sb_json_kstr(j, "state", sb_link_states(up, down, stale));
 	sb_json_obj_end(j);
 }
 
@@ -262,15 +307,20 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	sb_json_kint(j, "results", m->results);
 	/* the box is silent when it has not been heard of in three of its shortest test's
 	 * intervals (it sends every result it has at each round) */
-	long ping = 0, shortest = 0;
+	sb_mon_intervals iv;
 	int64_t now = (int64_t)time(NULL);
-	sb_monitor_intervals(ml->srv, m->id, &ping, &shortest);
+	sb_monitor_intervals(ml->srv, m->id, &iv);
+	long shortest = iv.shortest;
 	sb_json_key(j, "interval");
 	if (shortest > 0)
 		sb_json_int(j, shortest);
 	else
 		sb_json_null(j);
-	sb_json_kint(j, "ping_interval", ping);
+	sb_json_key(j, "intervals");
+	sb_json_obj(j);
+	for (size_t i = 0; i < iv.n; i++)
+		sb_json_kint(j, iv.test[i], iv.v[i]);
+	sb_json_obj_end(j);
 	sb_json_kstr(j, "box",
 		     shortest <= 0                                ? "idle"
 		     : m->last_seen == 0                          ? "never"
@@ -279,7 +329,7 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	sb_json_key(j, "links");
 	sb_json_arr(j);
 	for (size_t i = 0; i < n; i++)
-		sb_link_json(j, &links[i], sb_last_of(ml->lasts, m->id, links[i].id), ping, now);
+		sb_link_json(j, &links[i], ml->lasts, m->id, &iv, now);
 	sb_json_arr_end(j);
 	free(links);
 	if (ml->detail) {
@@ -332,16 +382,28 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	return SB_OK;
 }
 
-/* The last ping record of every link of monitor (-1: all) over the last day. */
+/* The newest record of each test with an up field on every link of monitor (-1: all) over the
+ * last day. */
 static int sb_collect_lasts(sb_srv *s, int64_t monitor, sb_lasts *l, sb_err *err)
 {
 	sb_store *st = sb_srv_store(s, err);
 	if (st == NULL)
 		return err->code != SB_OK ? err->code : SB_ESTORE;
 	int64_t now = (int64_t)time(NULL);
-	int rc = sb_store_query_probe(st, SB_PROBE_PING, monitor, -1, now - 86400, now + 3600,
-				      sb_last_row, l, err);
+	sb_rec_decl **decls = NULL;
+	size_t ndecls = sb_rec_set_list(s->decls, &decls);
+	int rc = SB_OK;
+	for (size_t i = 0; i < ndecls && rc == SB_OK; i++) {
+		if (decls[i]->up < 0)
+			continue;
+		l->d = decls[i];
+		l->first = l->n;
+		rc = sb_store_query_records(st, decls[i], monitor, -1, now - 86400, now + 3600,
+					    sb_last_row, l, err);
+	}
 	sb_srv_store_put(s, st);
+	/* the entries point at the declarations, which the server's set keeps */
+	sb_rec_list_free(decls, ndecls);
 	return rc;
 }
 
@@ -553,7 +615,9 @@ static int sb_link_save_reply(sb_req *r, int64_t id, sb_link_rec *l, int is_new,
 	}
 	sb_json j;
 	sb_json_init(&j, 0);
-	sb_link_json(&j, l, NULL, 0, 0);
+	const sb_lasts none = {0};
+	const sb_mon_intervals no_iv = {0};
+	sb_link_json(&j, l, &none, id, &no_iv, 0);
 	sb_reply_json(r, status, &j);
 	return SB_OK;
 }
@@ -779,8 +843,9 @@ void sb_api_monitor_config(sb_req *r)
 typedef enum { SB_PUSH_NEW, SB_PUSH_SAME, SB_PUSH_REFUSED } sb_push_state;
 
 typedef struct sb_push_item {
-	sb_probe_kind kind;
-	sb_probe_row row;
+	const sb_rec_decl *d; /* the test's record */
+	sb_rec row;
+	sb_rec_val *v; /* d->n values (strings point into the body) */
 	size_t line;
 	sb_push_state state;
 	char when[20]; /* local date and time of row.ts */
@@ -788,16 +853,18 @@ typedef struct sb_push_item {
 
 typedef struct sb_push_error {
 	size_t line;
-	char why[160];
+	char why[200];
 } sb_push_error;
 
 typedef struct sb_push {
-	sb_push_item *items; /* sorted by kind, link, timestamp, line */
+	sb_push_item *items; /* sorted by test, link, timestamp, line */
 	size_t n;
 	sb_push_error *errs;
 	size_t nerr;
 	int64_t monitor;
 	size_t conflicts;
+	sb_rec_decl **decls; /* the server's records */
+	size_t ndecls;
 } sb_push;
 
 static void sb_push_refuse(sb_push *p, size_t line, const char *fmt, ...)
@@ -816,8 +883,9 @@ static void sb_push_refuse(sb_push *p, size_t line, const char *fmt, ...)
 static int sb_push_item_cmp(const void *a, const void *b)
 {
 	const sb_push_item *x = a, *y = b;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
+	int c = strcmp(x->d->test, y->d->test);
+	if (c != 0)
+		return c;
 	if (x->row.link != y->row.link)
 		return x->row.link < y->row.link ? -1 : 1;
 	if (x->row.ts != y->row.ts)
@@ -831,35 +899,14 @@ static int sb_push_error_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int sb_str_same(const char *a, const char *b)
-{
-	if (a == NULL || *a == '\0')
-		return b == NULL || *b == '\0';
-	return b != NULL && strcmp(a, b) == 0;
-}
-
-/* 1 when two records of one kind and key hold the same values. */
-static int sb_probe_same(sb_probe_kind kind, const sb_probe_row *a, const sb_probe_row *b)
-{
-	if (!sb_str_same(a->target, b->target))
-		return 0;
-	if (kind == SB_PROBE_PING)
-		return a->rtt == b->rtt && a->loss == b->loss && a->sent == b->sent &&
-		       a->received == b->received;
-	if (kind == SB_PROBE_HTTP)
-		return a->status == b->status && a->rtt == b->rtt &&
-		       sb_str_same(a->error, b->error);
-	return sb_str_same(a->hops, b->hops);
-}
-
 /* The store's record of a key already pushed: the same values make the line a replay (nothing
  * to write), others a conflict (refused and logged; the stored record stays). */
 typedef struct sb_push_query {
 	sb_push *p;
-	size_t from, to; /* the items of one kind and link */
+	size_t from, to; /* the items of one test and link */
 } sb_push_query;
 
-static int sb_push_existing(void *ctx, const sb_probe_row *row)
+static int sb_push_existing(void *ctx, const sb_rec *row)
 {
 	sb_push_query *q = ctx;
 	sb_push *p = q->p;
@@ -875,7 +922,7 @@ static int sb_push_existing(void *ctx, const sb_probe_row *row)
 		sb_push_item *it = &p->items[i];
 		if (it->state != SB_PUSH_NEW)
 			continue;
-		if (sb_probe_same(it->kind, &it->row, row)) {
+		if (sb_rec_same(it->d, it->v, row->v)) {
 			it->state = SB_PUSH_SAME;
 			continue;
 		}
@@ -888,20 +935,20 @@ static int sb_push_existing(void *ctx, const sb_probe_row *row)
 		sb_log(SB_LOG_WARNING, "serve",
 		       "monitor %" PRId64 ": line %zu conflicts with the stored %s record of link "
 		       "%" PRId64 " at %s %s; refused, the stored one kept",
-		       p->monitor, it->line, sb_store_probe_table(it->kind), it->row.link,
-		       it->row.date, it->row.time);
+		       p->monitor, it->line, it->d->table, it->row.link, it->row.date,
+		       it->row.time);
 	}
 	return SB_OK;
 }
 
 /* Marks the lines of p that repeat a stored record (SB_PUSH_SAME) or contradict one (refused),
- * kind by kind and link by link. */
+ * test by test and link by link. */
 static int sb_push_against_store(sb_push *p, sb_store *st, sb_err *err)
 {
 	for (size_t i = 0; i < p->n;) {
 		size_t j = i;
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
-		while (j < p->n && p->items[j].kind == p->items[i].kind &&
+		while (j < p->n && p->items[j].d == p->items[i].d &&
 		       p->items[j].row.link == p->items[i].row.link) {
 			if (p->items[j].state == SB_PUSH_NEW) {
 				lo = p->items[j].row.ts < lo ? p->items[j].row.ts : lo;
@@ -911,9 +958,9 @@ static int sb_push_against_store(sb_push *p, sb_store *st, sb_err *err)
 		}
 		if (lo <= hi) {
 			sb_push_query q = {p, i, j};
-			int rc = sb_store_query_probe(st, p->items[i].kind, p->monitor,
-						      p->items[i].row.link, lo, hi + 1,
-						      sb_push_existing, &q, err);
+			int rc = sb_store_query_records(st, p->items[i].d, p->monitor,
+							p->items[i].row.link, lo, hi + 1,
+							sb_push_existing, &q, err);
 			if (rc != SB_OK)
 				return rc;
 		}
@@ -922,9 +969,22 @@ static int sb_push_against_store(sb_push *p, sb_store *st, sb_err *err)
 	return SB_OK;
 }
 
-/* Parses the body of a push into p: lines of links not in the monitor's configuration, values
- * out of range and times more than a day ahead are refused; a line repeating an earlier line of
- * the batch is a replay, one contradicting it is refused. */
+/* The record a line's tag names among the server's probe modules, or NULL. */
+static const sb_rec_decl *sb_push_decl(const sb_push *p, const char *line)
+{
+	char tag[64];
+	if (sb_rec_line_tag(line, tag, sizeof(tag)) != SB_OK)
+		return NULL;
+	for (size_t i = 0; i < p->ndecls; i++)
+		if (strcmp(p->decls[i]->tag, tag) == 0)
+			return p->decls[i];
+	return NULL;
+}
+
+/* Parses the body of a push into p: lines of links not in the monitor's configuration, of tests
+ * no probe module here declares, with values out of range or times more than a day ahead are
+ * refused; a line repeating an earlier line of the batch is a replay, one contradicting it is
+ * refused. */
 static void sb_push_parse(sb_req *r, sb_push *p, const sb_link_rec *links, size_t nlinks,
 			  size_t *lineno)
 {
@@ -939,23 +999,34 @@ static void sb_push_parse(sb_req *r, sb_push *p, const sb_link_rec *links, size_
 		s = nl != NULL ? nl + 1 : NULL;
 		if (*text == '\0')
 			continue;
-		const char *why = NULL;
+		char why[200] = "";
 		char *tab = strchr(text, '\t');
 		int64_t link = 0;
 		sb_push_item *it = &p->items[p->n];
 		memset(it, 0, sizeof(*it));
 		if (tab == NULL) {
-			why = "expected <link id>, a tab, then a trace line";
+			snprintf(why, sizeof(why), "expected <link id>, a tab, then a trace line");
 		} else {
 			*tab = '\0';
+			it->d = sb_push_decl(p, tab + 1);
+			char tag[64] = "";
+			sb_rec_line_tag(tab + 1, tag, sizeof(tag));
 			if (sb_parse_int64(text, &link) != SB_OK || link < 0)
-				why = "the link id is not a whole number";
-			else if (sb_trace_parse_line(tab + 1, r->monitor, link, &it->kind, &it->row,
-						     &why) != SB_OK &&
-				 why == NULL)
-				why = "bad trace line";
+				snprintf(why, sizeof(why), "the link id is not a whole number");
+			else if (it->d == NULL)
+				snprintf(why, sizeof(why),
+					 "no probe module of this server declares records "
+					 "tagged '%.40s'",
+					 tag);
+			else {
+				it->v = sb_xcalloc(it->d->n, sizeof(*it->v));
+				if (sb_rec_parse_line(it->d, tab + 1, r->monitor, link, &it->row,
+						      it->v, why, sizeof(why)) != SB_OK &&
+				    why[0] == '\0')
+					snprintf(why, sizeof(why), "bad trace line");
+			}
 		}
-		if (why == NULL) {
+		if (why[0] == '\0') {
 			size_t k = 0;
 			while (k < nlinks && links[k].id != link)
 				k++;
@@ -964,14 +1035,17 @@ static void sb_push_parse(sb_req *r, sb_push *p, const sb_link_rec *links, size_
 					       "link %" PRId64 " is not a link of monitor %" PRId64
 					       " (its configuration on this server)",
 					       link, r->monitor);
+				sb_free(it->v);
 				continue;
 			}
 			if (it->row.ts > now + 86400)
-				why = "the time stamp is more than a day ahead of the server's "
-				      "clock";
+				snprintf(why, sizeof(why),
+					 "the time stamp is more than a day ahead of the server's "
+					 "clock");
 		}
-		if (why != NULL) {
+		if (why[0] != '\0') {
 			sb_push_refuse(p, line, "%s", why);
+			sb_free(it->v);
 			continue;
 		}
 		sb_time_local(it->row.ts, it->when, it->when + 11);
@@ -986,11 +1060,12 @@ static void sb_push_parse(sb_req *r, sb_push *p, const sb_link_rec *links, size_
 		sb_push_item *it = &p->items[i];
 		it->row.date = it->when;
 		it->row.time = it->when + 11;
+		it->row.v = it->v;
 		const sb_push_item *first = &p->items[group];
-		if (i == 0 || first->kind != it->kind || first->row.link != it->row.link ||
+		if (i == 0 || first->d != it->d || first->row.link != it->row.link ||
 		    first->row.ts != it->row.ts) {
 			group = i;
-		} else if (sb_probe_same(it->kind, &it->row, &first->row)) {
+		} else if (sb_rec_same(it->d, it->v, first->v)) {
 			it->state = SB_PUSH_SAME;
 		} else {
 			it->state = SB_PUSH_REFUSED;
@@ -1033,6 +1108,7 @@ void sb_api_monitor_results(sb_req *r)
 		.errs = sb_xcalloc(nlines + 1, sizeof(sb_push_error)),
 		.monitor = r->monitor,
 	};
+	p.ndecls = sb_rec_set_list(r->srv->decls, &p.decls);
 	size_t lineno = 0;
 	sb_push_parse(r, &p, links, nlinks, &lineno);
 	free(links);
@@ -1051,24 +1127,28 @@ void sb_api_monitor_results(sb_req *r)
 		if (rc == SB_OK)
 			rc = sb_push_against_store(&p, st, &err);
 	}
-	sb_probe_row *rows = sb_xcalloc(p.n + 1, sizeof(*rows));
+	sb_rec *rows = sb_xcalloc(p.n + 1, sizeof(*rows));
 	nnew = 0;
-	for (int k = 0; k < SB_PROBE_KINDS && rc == SB_OK; k++) {
-		size_t n = 0;
-		for (size_t i = 0; i < p.n; i++)
-			if (p.items[i].kind == (sb_probe_kind)k && p.items[i].state == SB_PUSH_NEW)
-				rows[n++] = p.items[i].row;
+	for (size_t i = 0; i < p.n && rc == SB_OK;) { /* test by test: the items are sorted */
+		size_t j = i, n = 0;
+		for (; j < p.n && p.items[j].d == p.items[i].d; j++)
+			if (p.items[j].state == SB_PUSH_NEW)
+				rows[n++] = p.items[j].row;
 		if (n > 0)
-			rc = sb_store_put_probe(st, (sb_probe_kind)k, rows, n, &err);
+			rc = sb_store_put_records(st, p.items[i].d, rows, n, &err);
 		nnew += n;
+		i = j;
 	}
 	if (st != NULL)
 		sb_srv_store_put(r->srv, st);
 	pthread_mutex_unlock(&r->srv->push_mu);
 	free(rows);
-	for (size_t i = 0; i < p.n; i++)
+	for (size_t i = 0; i < p.n; i++) {
 		nsame += p.items[i].state == SB_PUSH_SAME;
+		free(p.items[i].v);
+	}
 	free(p.items);
+	sb_rec_list_free(p.decls, p.ndecls);
 	if (rc != SB_OK) {
 		free(p.errs);
 		sb_reply_store_error(r, &err);

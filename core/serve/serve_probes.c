@@ -1,5 +1,9 @@
-/* serve_probes.c - the probe API of one link: RTT and loss over time, the hour x day heat map,
- * availability with its continuous up/down periods, HTTP timings and traceroute paths. */
+/* serve_probes.c - the probe API of one link: for each test that has records of it in the range,
+ * the record's declaration, one series per field of a number type, the availability from the up
+ * field with its continuous up/down periods, the hour x day heat map of the headline value, the
+ * newest record, the runs where a JSON field (a traceroute's hops) changed, and the state now by
+ * the test's interval. No test is known here: everything comes from the declarations of the probe
+ * modules (format/record.h). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -10,200 +14,170 @@
 
 #include "base/avail.h"
 #include "base/period.h"
+#include "plugin/module.h"
 #include "serve/serve_impl.h"
 
 #define SB_MAX_PERIODS 5000
 #define SB_MAX_CHANGES 200
 
-/* ---- gathering rows ---- */
+/* ---- gathering one test's records ---- */
 
-/* HTTP timings: time, total, status. */
-typedef struct sb_pseries {
-	int64_t *t;
-	double *v, *w;
-	size_t n, cap, max;
-	int too_many;
-} sb_pseries;
+/* A kept copy of a record: its time and values (strings copied). */
+typedef struct sb_lrec {
+	int64_t t;
+	sb_rec_val *v;
+} sb_lrec;
 
-static int sb_pseries_add(sb_pseries *s, int64_t t, double v, double w)
-{
-	if (s->n == s->max) {
-		s->too_many = 1;
-		return SB_ETOOBIG;
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->t = sb_xrealloc(s->t, s->cap * sizeof(*s->t));
-		s->v = sb_xrealloc(s->v, s->cap * sizeof(*s->v));
-		s->w = sb_xrealloc(s->w, s->cap * sizeof(*s->w));
-	}
-	s->t[s->n] = t;
-	s->v[s->n] = v;
-	s->w[s->n] = w;
-	s->n++;
-	return SB_OK;
-}
-
-static void sb_pseries_free(sb_pseries *s)
-{
-	free(s->t), free(s->v), free(s->w);
-}
-
-/* Ping records, as the availability rule reads them. */
-typedef struct sb_pings {
-	sb_avail_rec *v;
-	size_t n, cap, max;
-	int too_many;
-} sb_pings;
-
-static int sb_ping_row(void *ctx, const sb_probe_row *row)
-{
-	sb_pings *p = ctx;
-	if (p->n == p->max) {
-		p->too_many = 1;
-		return SB_ETOOBIG;
-	}
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 1024;
-		p->v = sb_xrealloc(p->v, p->cap * sizeof(*p->v));
-	}
-	p->v[p->n++] = (sb_avail_rec){.t = row->ts,
-				      .rtt = row->rtt,
-				      .loss = row->loss,
-				      .up = row->received > 0};
-	return SB_OK;
-}
-
-static int sb_http_row(void *ctx, const sb_probe_row *row)
-{
-	return sb_pseries_add(ctx, row->ts, row->rtt, (double)row->status);
-}
-
-/* The paths traceroute found, in time order: each is dated by the first run that took it (a
- * path seen again after another one starts a new entry), with the last run on it. */
-typedef struct sb_trun {
-	int64_t t;    /* the first run on this path */
-	int64_t seen; /* the last run on it */
+/* A JSON field's runs where its text, numbers left out, changed: each starts a new shape (for a
+ * route: new hops), dated by its first run and its last; a shape seen again after another one
+ * starts a new entry; the first may have begun before the range. */
+typedef struct sb_jchange {
+	int64_t t;     /* the first run with this shape */
+	int64_t until; /* the last run with it */
 	size_t runs;
-	char *path; /* first address of each hop, comma separated ("*" for none) */
-} sb_trun;
+	char *sig;   /* the text without its numbers */
+	char *value; /* the JSON text of its first run */
+} sb_jchange;
 
-typedef struct sb_truns {
-	sb_trun *v;
+typedef struct sb_jchanges {
+	sb_jchange *v;
 	size_t n, cap;
-	int64_t last_t; /* the last run of all, and its hops JSON as stored */
-	char *last_hops;
-} sb_truns;
+	size_t dropped; /* older entries left out (at most SB_MAX_CHANGES are kept) */
+} sb_jchanges;
 
-/* The first non-empty "ipaddr" of a hop (an array of probes), or "*". */
-static void sb_hop_addr(const bson_t *hop, char *out, size_t size)
+typedef struct sb_ltest {
+	const sb_rec_decl *d;
+	int64_t *t;
+	double **num; /* per field of a number type: the values (NAN: none) */
+	sb_avail_rec *av;
+	size_t n, cap, max;
+	int too_many;
+	sb_lrec last;      /* the newest record */
+	sb_jchanges *json; /* per field (JSON fields only) */
+} sb_ltest;
+
+static void sb_ltest_free(sb_ltest *lt)
 {
-	snprintf(out, size, "*");
-	bson_iter_t it;
-	if (!bson_iter_init(&it, hop))
-		return;
-	while (bson_iter_next(&it)) {
-		if (!BSON_ITER_HOLDS_DOCUMENT(&it))
+	const sb_rec_decl *d = lt->d;
+	for (size_t k = 0; k < d->n; k++) {
+		free(lt->num[k]);
+		for (size_t i = 0; i < lt->json[k].n; i++) {
+			free(lt->json[k].v[i].sig);
+			free(lt->json[k].v[i].value);
+		}
+		free(lt->json[k].v);
+		if (lt->last.v != NULL &&
+		    (d->f[k].type == SB_FIELD_STRING || d->f[k].type == SB_FIELD_JSON))
+			free((char *)lt->last.v[k].s);
+	}
+	free(lt->num);
+	free(lt->json);
+	free(lt->last.v);
+	free(lt->t);
+	free(lt->av);
+}
+
+/* The JSON text without its numbers: two runs of one route differ only in their RTTs. */
+static char *sb_json_shape(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = sb_xmalloc(n + 1), *w = out;
+	int in_str = 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (in_str) {
+			*w++ = *p;
+			if (*p == '\\' && p[1] != '\0')
+				*w++ = *++p;
+			else if (*p == '"')
+				in_str = 0;
+		} else if (*p == '"') {
+			in_str = 1;
+			*w++ = *p;
+		} else if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '+' ||
+			   *p == 'e' || *p == 'E') {
 			continue;
-		bson_iter_t f;
-		if (bson_iter_recurse(&it, &f) && bson_iter_find(&f, "ipaddr") &&
-		    BSON_ITER_HOLDS_UTF8(&f)) {
-			const char *ip = bson_iter_utf8(&f, NULL);
-			if (ip[0] != '\0') {
-				snprintf(out, size, "%s", ip);
-				return;
-			}
+		} else if (*p != ' ') {
+			*w++ = *p;
 		}
 	}
+	*w = '\0';
+	return out;
 }
 
-/* Parses a hops JSON list into doc {"h": [...]}. Returns 1 on success (bson_destroy doc). */
-static int sb_hops_parse(const char *hops, bson_t *doc)
+static void sb_jchanges_add(sb_jchanges *c, int64_t t, const char *value)
 {
-	size_t n = strlen(hops);
-	if (n > (size_t)1 << 20)
-		return 0;
-	char *wrapped = sb_xasprintf("{\"h\":%s}", hops);
-	bson_error_t be;
-	int ok = bson_init_from_json(doc, wrapped, -1, &be);
-	free(wrapped);
-	if (!ok)
-		return 0;
-	bson_iter_t it;
-	if (!bson_iter_init_find(&it, doc, "h") || !BSON_ITER_HOLDS_ARRAY(&it)) {
-		bson_destroy(doc);
-		return 0;
+	char *sig = sb_json_shape(value);
+	if (c->n > 0 && strcmp(c->v[c->n - 1].sig, sig) == 0) {
+		c->v[c->n - 1].until = t;
+		c->v[c->n - 1].runs++;
+		free(sig);
+		return;
 	}
-	return 1;
+	if (c->n == SB_MAX_CHANGES) { /* keep the newest */
+		free(c->v[0].sig);
+		free(c->v[0].value);
+		memmove(c->v, c->v + 1, (c->n - 1) * sizeof(*c->v));
+		c->n--;
+		c->dropped++;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = (sb_jchange){t, t, 1, sig, sb_xstrdup(value)};
 }
 
-static char *sb_hops_path(const char *hops)
+static int sb_ltest_row(void *ctx, const sb_rec *r)
 {
-	bson_t doc;
-	if (!sb_hops_parse(hops, &doc))
-		return sb_xstrdup("?");
-	char *path = sb_xstrdup("");
-	bson_iter_t it, h;
-	if (bson_iter_init_find(&it, &doc, "h") && bson_iter_recurse(&it, &h)) {
-		while (bson_iter_next(&h)) {
-			char addr[64] = "*";
-			if (BSON_ITER_HOLDS_ARRAY(&h)) {
-				const uint8_t *data;
-				uint32_t len;
-				bson_iter_array(&h, &len, &data);
-				bson_t hop;
-				if (bson_init_static(&hop, data, len))
-					sb_hop_addr(&hop, addr, sizeof(addr));
-			}
-			char *next = sb_xasprintf("%s%s%s", path, path[0] != '\0' ? "," : "", addr);
-			free(path);
-			path = next;
-		}
+	sb_ltest *lt = ctx;
+	const sb_rec_decl *d = lt->d;
+	if (lt->n == lt->max) {
+		lt->too_many = 1;
+		return SB_ETOOBIG;
 	}
-	bson_destroy(&doc);
-	return path;
-}
-
-static int sb_trace_row(void *ctx, const sb_probe_row *row)
-{
-	sb_truns *l = ctx;
-	if (row->hops == NULL)
-		return SB_OK;
-	free(l->last_hops);
-	l->last_hops = sb_xstrdup(row->hops);
-	l->last_t = row->ts;
-	char *path = sb_hops_path(row->hops);
-	if (l->n > 0 && strcmp(l->v[l->n - 1].path, path) == 0) {
-		l->v[l->n - 1].seen = row->ts;
-		l->v[l->n - 1].runs++;
-		free(path);
-		return SB_OK;
+	if (lt->n == lt->cap) {
+		lt->cap = lt->cap ? lt->cap * 2 : 1024;
+		lt->t = sb_xrealloc(lt->t, lt->cap * sizeof(*lt->t));
+		lt->av = sb_xrealloc(lt->av, lt->cap * sizeof(*lt->av));
+		for (size_t k = 0; k < d->n; k++)
+			if (sb_rec_numeric(d->f[k].type))
+				lt->num[k] = sb_xrealloc(lt->num[k], lt->cap * sizeof(double));
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
+	lt->t[lt->n] = r->ts;
+	sb_rec_avail(d, r, &lt->av[lt->n]);
+	for (size_t k = 0; k < d->n; k++) {
+		const sb_rec_val *v = &r->v[k];
+		if (sb_rec_numeric(d->f[k].type))
+			lt->num[k][lt->n] = !v->has                           ? NAN
+					    : d->f[k].type == SB_FIELD_NUMBER ? v->d
+									      : (double)v->i;
+		else if (d->f[k].type == SB_FIELD_JSON && v->has)
+			sb_jchanges_add(&lt->json[k], r->ts, v->s);
 	}
-	l->v[l->n] = (sb_trun){.t = row->ts, .seen = row->ts, .runs = 1, .path = path};
-	l->n++;
+	lt->n++;
+	/* the newest record, kept whole */
+	if (lt->last.v == NULL)
+		lt->last.v = sb_xcalloc(d->n, sizeof(*lt->last.v));
+	for (size_t k = 0; k < d->n; k++) {
+		int text = d->f[k].type == SB_FIELD_STRING || d->f[k].type == SB_FIELD_JSON;
+		if (text)
+			free((char *)lt->last.v[k].s);
+		lt->last.v[k] = r->v[k];
+		if (text && r->v[k].has)
+			lt->last.v[k].s = sb_xstrdup(r->v[k].s);
+	}
+	lt->last.t = r->ts;
 	return SB_OK;
 }
 
-static void sb_truns_free(sb_truns *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].path);
-	free(l->v);
-	free(l->last_hops);
-}
+/* ---- the answer: the rules of base/avail.h ---- */
 
-/* ---- analysis: the rules of base/avail.h ---- */
-
-/* Availability: the share of records with a reply and the continuous periods (at most
- * SB_MAX_PERIODS of them listed; the longest are over all). */
-static void sb_availability_json(sb_json *j, const sb_pings *p)
+/* Availability: the share of up records and the continuous periods (at most SB_MAX_PERIODS of
+ * them listed; the longest are over all). */
+static void sb_availability_json(sb_json *j, const sb_avail_rec *r, size_t n)
 {
 	sb_avail a;
-	sb_avail_compute(p->v, p->n, &a);
+	sb_avail_compute(r, n, &a);
 	sb_json_key(j, "availability");
 	sb_json_obj(j);
 	sb_json_kint(j, "step", a.step);
@@ -231,13 +205,14 @@ static void sb_availability_json(sb_json *j, const sb_pings *p)
 	sb_avail_free(&a);
 }
 
-/* The heat map: per local day (rows) and hour (columns), the median RTT of the replies (null
- * where there is none) and the mean share of lost probes (null without records), with the
- * hours and days that had a reply. */
-static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long days, int64_t now)
+/* The heat map: per local day (rows) and hour (columns), the median and the highest headline
+ * value of the up records (null where there is none) and the mean loss % (null without records),
+ * with the hours and days that were up and the cell of now. */
+static void sb_heatmap_json(sb_json *j, const sb_avail_rec *r, size_t n, sb_date from, long days,
+			    int64_t now)
 {
 	sb_avail_heat hm;
-	sb_avail_heatmap(p->v, p->n, from, days, &hm);
+	sb_avail_heatmap(r, n, from, days, &hm);
 	sb_json_key(j, "heatmap");
 	sb_json_obj(j);
 	/* the cell of now (day * 24 + local hour): the cells after it are still to come */
@@ -265,7 +240,7 @@ static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long da
 		sb_json_str(j, ds);
 	}
 	sb_json_arr_end(j);
-	const char *keys[] = {"rtt", "rtt_max", "loss"};
+	const char *keys[] = {"value", "max", "loss"};
 	for (int which = 0; which < 3; which++) {
 		sb_json_key(j, keys[which]);
 		sb_json_arr(j);
@@ -290,88 +265,120 @@ static void sb_heatmap_json(sb_json *j, const sb_pings *p, sb_date from, long da
 	sb_avail_heat_free(&hm);
 }
 
-static void sb_num_array(sb_json *j, const char *key, const double *v, size_t n)
+/* The declaration, as the front end draws from it. */
+static void sb_decl_json(sb_json *j, const sb_rec_decl *d)
 {
-	sb_json_key(j, key);
+	sb_json_kstr(j, "test", d->test);
+	sb_json_kstr(j, "table", d->table);
+	sb_json_key(j, "fields");
 	sb_json_arr(j);
-	for (size_t i = 0; i < n; i++)
-		sb_json_num(j, v[i]);
+	for (size_t k = 0; k < d->n; k++) {
+		const sb_rec_field *f = &d->f[k];
+		sb_json_obj(j);
+		sb_json_kstr(j, "name", f->name);
+		sb_json_kstr(j, "type", sb_rec_type_name(f->type));
+		sb_json_kstr(j, "unit", f->unit);
+		sb_json_kint(j, "decimals", f->decimals);
+		sb_json_kstr(j, "help", f->help);
+		sb_json_kbool(j, "optional", f->optional);
+		sb_json_obj_end(j);
+	}
 	sb_json_arr_end(j);
+	sb_json_kstr(j, "up", d->up >= 0 ? d->f[d->up].name : NULL);
+	sb_json_kstr(j, "headline", d->headline >= 0 ? d->f[d->headline].name : NULL);
+	sb_json_kstr(j, "loss", d->loss >= 0 ? d->f[d->loss].name : NULL);
 }
 
-static void sb_time_array(sb_json *j, const int64_t *t, size_t n)
+/* One value of a record as JSON: JSON fields as their value, the others by type. */
+static void sb_value_json(sb_json *j, const sb_rec_field *f, const sb_rec_val *v)
 {
+	if (!v->has)
+		sb_json_null(j);
+	else if (f->type == SB_FIELD_NUMBER)
+		sb_json_num(j, v->d);
+	else if (f->type == SB_FIELD_BOOL)
+		sb_json_bool(j, (int)v->i);
+	else if (f->type == SB_FIELD_INT)
+		sb_json_int(j, v->i);
+	else if (f->type == SB_FIELD_JSON)
+		sb_json_raw(j, v->s, strlen(v->s));
+	else
+		sb_json_str(j, v->s);
+}
+
+/* The state of a test on the link now, from its newest record: NULL when the range does not reach
+ * now (an older range says nothing of now) or the test has no up field. */
+static const char *sb_ltest_state(const sb_ltest *lt, long interval, int64_t end, int64_t now)
+{
+	if (end <= now || lt->d->up < 0)
+		return NULL;
+	const sb_avail_rec *last = lt->n > 0 ? &lt->av[lt->n - 1] : NULL;
+	return sb_link_state(last != NULL, last != NULL ? last->t : 0, last != NULL && last->up,
+			     interval, now);
+}
+
+static void sb_ltest_json(sb_json *j, const sb_ltest *lt, sb_date from, long days, long interval,
+			  const char *state, int64_t now)
+{
+	const sb_rec_decl *d = lt->d;
+	sb_json_obj(j);
+	sb_decl_json(j, d);
+	sb_json_kint(j, "records", (int64_t)lt->n);
+	sb_json_key(j, "interval");
+	if (interval > 0)
+		sb_json_int(j, interval);
+	else
+		sb_json_null(j);
+	sb_json_kstr(j, "state", state);
 	sb_json_key(j, "t");
 	sb_json_arr(j);
-	for (size_t i = 0; i < n; i++)
-		sb_json_int(j, t[i]);
+	for (size_t i = 0; i < lt->n; i++)
+		sb_json_int(j, lt->t[i]);
 	sb_json_arr_end(j);
-}
-
-/* The ping records as the arrays t, rtt and loss. */
-static void sb_ping_arrays(sb_json *j, const sb_pings *p)
-{
-	const char *keys[] = {"t", "rtt", "loss"};
-	for (int k = 0; k < 3; k++) {
-		sb_json_key(j, keys[k]);
+	sb_json_key(j, "values");
+	sb_json_obj(j);
+	for (size_t k = 0; k < d->n; k++) {
+		if (!sb_rec_numeric(d->f[k].type))
+			continue;
+		sb_json_key(j, d->f[k].name);
 		sb_json_arr(j);
-		for (size_t i = 0; i < p->n; i++) {
-			if (k == 0)
-				sb_json_int(j, p->v[i].t);
-			else
-				sb_json_num(j, k == 1 ? p->v[i].rtt : p->v[i].loss);
+		for (size_t i = 0; i < lt->n; i++)
+			sb_json_num(j, lt->num[k][i]); /* NAN: null */
+		sb_json_arr_end(j);
+	}
+	sb_json_obj_end(j);
+	if (d->up >= 0)
+		sb_availability_json(j, lt->av, lt->n);
+	if (d->headline >= 0)
+		sb_heatmap_json(j, lt->av, lt->n, from, days, now);
+	sb_json_key(j, "last");
+	sb_json_obj(j);
+	sb_json_kint(j, "t", lt->last.t);
+	for (size_t k = 0; k < d->n; k++) {
+		sb_json_key(j, d->f[k].name);
+		sb_value_json(j, &d->f[k], &lt->last.v[k]);
+	}
+	sb_json_obj_end(j);
+	sb_json_key(j, "changes");
+	sb_json_obj(j);
+	for (size_t k = 0; k < d->n; k++) {
+		if (d->f[k].type != SB_FIELD_JSON)
+			continue;
+		sb_json_key(j, d->f[k].name);
+		sb_json_arr(j);
+		for (size_t i = 0; i < lt->json[k].n; i++) {
+			sb_json_obj(j);
+			sb_json_kint(j, "t", lt->json[k].v[i].t);
+			sb_json_kint(j, "until", lt->json[k].v[i].until);
+			sb_json_kint(j, "runs", (int64_t)lt->json[k].v[i].runs);
+			sb_json_kbool(j, "from_start", i == 0 && lt->json[k].dropped == 0);
+			sb_json_key(j, "value");
+			sb_json_raw(j, lt->json[k].v[i].value, strlen(lt->json[k].v[i].value));
+			sb_json_obj_end(j);
 		}
 		sb_json_arr_end(j);
 	}
-}
-
-static void sb_traceroute(sb_json *j, const sb_truns *tr)
-{
-	sb_json_key(j, "traceroute");
-	sb_json_obj(j);
-	sb_json_key(j, "last");
-	if (tr->last_hops == NULL) {
-		sb_json_null(j);
-	} else {
-		sb_json_obj(j);
-		sb_json_kint(j, "t", tr->last_t);
-		sb_json_key(j, "hops");
-		bson_t doc;
-		bson_iter_t it;
-		if (sb_hops_parse(tr->last_hops, &doc)) {
-			if (bson_iter_init_find(&it, &doc, "h")) {
-				const uint8_t *data;
-				uint32_t len;
-				bson_iter_array(&it, &len, &data);
-				bson_t arr;
-				if (bson_init_static(&arr, data, len))
-					sb_json_bson(j, &arr, 1);
-				else
-					sb_json_null(j);
-			} else {
-				sb_json_null(j);
-			}
-			bson_destroy(&doc);
-		} else {
-			sb_json_null(j);
-		}
-		sb_json_obj_end(j);
-	}
-	/* the paths in time order, each dated by its first run ("t") and its last ("until"); the
-	 * first one may have started before the range ("from_start") */
-	sb_json_key(j, "changes");
-	sb_json_arr(j);
-	size_t first = tr->n > SB_MAX_CHANGES ? tr->n - SB_MAX_CHANGES : 0;
-	for (size_t i = first; i < tr->n; i++) {
-		sb_json_obj(j);
-		sb_json_kint(j, "t", tr->v[i].t);
-		sb_json_kint(j, "until", tr->v[i].seen);
-		sb_json_kint(j, "runs", (int64_t)tr->v[i].runs);
-		sb_json_kbool(j, "from_start", i == 0);
-		sb_json_kstr(j, "path", tr->v[i].path);
-		sb_json_obj_end(j);
-	}
-	sb_json_arr_end(j);
+	sb_json_obj_end(j);
 	sb_json_obj_end(j);
 }
 
@@ -424,82 +431,94 @@ void sb_api_probe_link(sb_req *r)
 		sb_reply_store_error(r, &err);
 		return;
 	}
-	size_t cap = (size_t)days * 86400;
-	sb_pings ping = {.max = cap};
-	sb_pseries http = {.max = cap};
-	sb_truns tr = {0};
-	int rc = sb_store_query_probe(st, SB_PROBE_PING, monitor, link, t0, t1, sb_ping_row, &ping,
-				      &err);
-	if (rc == SB_OK || ping.too_many)
-		rc = sb_store_query_probe(st, SB_PROBE_HTTP, monitor, link, t0, t1, sb_http_row,
-					  &http, &err);
-	if (rc == SB_OK || http.too_many)
-		rc = sb_store_query_probe(st, SB_PROBE_TRACE, monitor, link, t0, t1, sb_trace_row,
-					  &tr, &err);
-	sb_srv_store_put(r->srv, st);
-	if (rc != SB_OK) {
-		free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
-		free(links);
-		sb_reply_store_error(r, &err);
-		return;
+	sb_rec_decl **decls = NULL;
+	size_t ndecls = sb_rec_set_list(r->srv->decls, &decls);
+	sb_ltest *lts = sb_xcalloc(ndecls ? ndecls : 1, sizeof(*lts));
+	int rc = SB_OK;
+	for (size_t i = 0; i < ndecls && rc == SB_OK; i++) {
+		sb_ltest *lt = &lts[i];
+		lt->d = decls[i];
+		lt->max = (size_t)days * 86400;
+		lt->num = sb_xcalloc(decls[i]->n, sizeof(*lt->num));
+		lt->json = sb_xcalloc(decls[i]->n, sizeof(*lt->json));
+		rc = sb_store_query_records(st, decls[i], monitor, link, t0, t1, sb_ltest_row, lt,
+					    &err);
+		if (rc == SB_ETOOBIG && lt->too_many)
+			rc = SB_OK; /* more than one a second: the first ones */
 	}
-	if (lk == NULL && ping.n == 0 && http.n == 0 && tr.n == 0) {
-		free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
-		free(links);
+	sb_srv_store_put(r->srv, st);
+	size_t with = 0;
+	for (size_t i = 0; i < ndecls; i++)
+		with += lts[i].n > 0;
+	if (rc == SB_OK && lk == NULL && with == 0) {
 		sb_reply_error(r, 404, "no link %" PRId64 " of monitor %" PRId64 "%s", link,
 			       monitor, known ? "" : ": no such monitor either");
-		return;
+	} else if (rc == SB_OK) {
+		int64_t now = (int64_t)time(NULL);
+		sb_mon_intervals iv = {0};
+		if (known)
+			sb_monitor_intervals(r->srv, monitor, &iv);
+		/* the link's state now, from the tests with an up field shown here */
+		int up = 0, down = 0, stale = 0;
+		long shortest = 0;
+		for (size_t i = 0; i < ndecls; i++) {
+			long every = sb_mon_interval_of(&iv, decls[i]->test);
+			const char *state =
+				lts[i].n > 0 ? sb_ltest_state(&lts[i], every, t1, now) : NULL;
+			if (state == NULL)
+				continue;
+			up |= strcmp(state, "up") == 0;
+			down |= strcmp(state, "down") == 0;
+			stale |= strcmp(state, "stale") == 0;
+			if (every > 0 && (shortest == 0 || every < shortest))
+				shortest = every;
+		}
+		sb_json j;
+		sb_json_init(&j, 0);
+		sb_json_obj(&j);
+		sb_json_kint(&j, "monitor", monitor);
+		sb_json_kint(&j, "link", link);
+		sb_json_kstr(&j, "monitor_name", known ? m.name : NULL);
+		sb_json_kstr(&j, "name", lk != NULL ? lk->name : NULL);
+		sb_json_kstr(&j, "ip", lk != NULL ? lk->ip : NULL);
+		char fs[11], ts[11];
+		sb_date_format(from, fs);
+		sb_date_format(to, ts);
+		sb_json_kstr(&j, "from", fs);
+		sb_json_kstr(&j, "to", ts);
+		sb_json_kint(&j, "start", t0);
+		sb_json_kint(&j, "end", t1);
+		sb_json_kint(&j, "now", now);
+		sb_json_kbool(&j, "configured", lk != NULL);
+		sb_json_key(&j, "interval"); /* the shortest of the tests that make the state */
+		if (shortest > 0)
+			sb_json_int(&j, shortest);
+		else
+			sb_json_null(&j);
+		sb_json_key(&j, "state");
+		if (t1 > now)
+			sb_json_str(&j, sb_link_states(up, down, stale));
+		else
+			sb_json_null(&j);
+		sb_json_key(&j, "tests");
+		sb_json_arr(&j);
+		for (size_t i = 0; i < ndecls; i++) {
+			if (lts[i].n == 0)
+				continue;
+			long every = sb_mon_interval_of(&iv, decls[i]->test);
+			sb_ltest_json(&j, &lts[i], from, days, every,
+				      sb_ltest_state(&lts[i], every, t1, now), now);
+		}
+		sb_json_arr_end(&j);
+		sb_json_obj_end(&j);
+		sb_reply_json(r, 200, &j);
 	}
-	int64_t now = (int64_t)time(NULL);
-	long ping_every = 0, shortest = 0;
-	if (known)
-		sb_monitor_intervals(r->srv, monitor, &ping_every, &shortest);
-	sb_json j;
-	sb_json_init(&j, 0);
-	sb_json_obj(&j);
-	sb_json_kint(&j, "monitor", monitor);
-	sb_json_kint(&j, "link", link);
-	sb_json_kstr(&j, "monitor_name", known ? m.name : NULL);
-	sb_json_kstr(&j, "name", lk != NULL ? lk->name : NULL);
-	sb_json_kstr(&j, "ip", lk != NULL ? lk->ip : NULL);
-	char fs[11], ts[11];
-	sb_date_format(from, fs);
-	sb_date_format(to, ts);
-	sb_json_kstr(&j, "from", fs);
-	sb_json_kstr(&j, "to", ts);
-	sb_json_kint(&j, "start", t0);
-	sb_json_kint(&j, "end", t1);
-	sb_json_kint(&j, "now", now);
-	sb_json_kbool(&j, "configured", lk != NULL);
-	sb_json_key(&j, "interval");
-	if (ping_every > 0)
-		sb_json_int(&j, ping_every);
-	else
-		sb_json_null(&j);
-	/* the state now, when the range reaches today (an older range says nothing of now) */
-	sb_json_key(&j, "state");
-	if (t1 > now) {
-		const sb_avail_rec *last = ping.n > 0 ? &ping.v[ping.n - 1] : NULL;
-		sb_json_str(&j, sb_link_state(last != NULL, last != NULL ? last->t : 0,
-					      last != NULL ? last->rtt : -1, ping_every, now));
-	} else {
-		sb_json_null(&j);
-	}
-	sb_json_key(&j, "ping");
-	sb_json_obj(&j);
-	sb_ping_arrays(&j, &ping);
-	sb_json_obj_end(&j);
-	sb_availability_json(&j, &ping);
-	sb_heatmap_json(&j, &ping, from, days, now);
-	sb_json_key(&j, "http");
-	sb_json_obj(&j);
-	sb_time_array(&j, http.t, http.n);
-	sb_num_array(&j, "total", http.v, http.n);
-	sb_num_array(&j, "status", http.w, http.n);
-	sb_json_obj_end(&j);
-	sb_traceroute(&j, &tr);
-	sb_json_obj_end(&j);
-	free(ping.v), sb_pseries_free(&http), sb_truns_free(&tr);
+	for (size_t i = 0; i < ndecls; i++)
+		if (lts[i].d != NULL)
+			sb_ltest_free(&lts[i]);
+	free(lts);
+	sb_rec_list_free(decls, ndecls);
 	free(links);
-	sb_reply_json(r, 200, &j);
+	if (rc != SB_OK)
+		sb_reply_store_error(r, &err);
 }

@@ -394,127 +394,85 @@ int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *na
 			   : st->ops->query_history(st, schema, name, type, from, to, fn, ctx, err);
 }
 
-/* ---- probe results ---- */
+/* ---- the records of the monitor's tests ---- */
 
-#define SB_PC(field) offsetof(sb_probe_row, field)
+const char *const sb_store_rec_keys[SB_REC_KEY_COLS] = {"monitor", "link", "timestamp", "date",
+							"time"};
 
-static const sb_probe_col sb_ping_cols[] = {
-	{"monitor", SB_PCOL_INT, SB_PC(monitor)}, {"link", SB_PCOL_INT, SB_PC(link)},
-	{"timestamp", SB_PCOL_INT, SB_PC(ts)},    {"date", SB_PCOL_TEXT, SB_PC(date)},
-	{"time", SB_PCOL_TEXT, SB_PC(time)},      {"ip", SB_PCOL_TEXT, SB_PC(target)},
-	{"rtt", SB_PCOL_REAL, SB_PC(rtt)},        {"loss", SB_PCOL_REAL, SB_PC(loss)},
-	{"sent", SB_PCOL_INT, SB_PC(sent)},       {"received", SB_PCOL_INT, SB_PC(received)},
-};
-
-static const sb_probe_col sb_http_cols[] = {
-	{"monitor", SB_PCOL_INT, SB_PC(monitor)},   {"link", SB_PCOL_INT, SB_PC(link)},
-	{"timestamp", SB_PCOL_INT, SB_PC(ts)},      {"date", SB_PCOL_TEXT, SB_PC(date)},
-	{"time", SB_PCOL_TEXT, SB_PC(time)},        {"url", SB_PCOL_TEXT, SB_PC(target)},
-	{"status", SB_PCOL_INT, SB_PC(status)},     {"total", SB_PCOL_REAL, SB_PC(rtt)},
-	{"error", SB_PCOL_TEXT_NULL, SB_PC(error)},
-};
-
-static const sb_probe_col sb_trace_cols[] = {
-	{"monitor", SB_PCOL_INT, SB_PC(monitor)}, {"link", SB_PCOL_INT, SB_PC(link)},
-	{"timestamp", SB_PCOL_INT, SB_PC(ts)},    {"date", SB_PCOL_TEXT, SB_PC(date)},
-	{"time", SB_PCOL_TEXT, SB_PC(time)},      {"ip", SB_PCOL_TEXT, SB_PC(target)},
-	{"hops", SB_PCOL_TEXT, SB_PC(hops)},      {"nhops", SB_PCOL_INT, SB_PC(nhops)},
-};
-
-static const struct {
-	const char *table, *stem;
-	const sb_probe_col *cols;
-	size_t ncols;
-} sb_probe_tables[SB_PROBE_KINDS] = {
-	{"PING_HISTORY", "ping", sb_ping_cols, SB_ARRAY_SIZE(sb_ping_cols)},
-	{"HTTPING_HISTORY", "httping", sb_http_cols, SB_ARRAY_SIZE(sb_http_cols)},
-	{"TRACEROUTE_HISTORY", "traceroute", sb_trace_cols, SB_ARRAY_SIZE(sb_trace_cols)},
-};
-
-static int sb_probe_kind_ok(sb_probe_kind kind)
-{
-	return (int)kind >= 0 && (int)kind < SB_PROBE_KINDS;
-}
-
-const char *sb_store_probe_table(sb_probe_kind kind)
-{
-	return sb_probe_kind_ok(kind) ? sb_probe_tables[kind].table : NULL;
-}
-
-size_t sb_store_probe_cols(sb_probe_kind kind, const sb_probe_col **cols)
-{
-	if (!sb_probe_kind_ok(kind))
-		return 0;
-	*cols = sb_probe_tables[kind].cols;
-	return sb_probe_tables[kind].ncols;
-}
-
-size_t sb_store_probe_indexes(sb_probe_kind kind, sb_store_index idx[SB_STORE_MAX_INDEXES])
+size_t sb_store_record_indexes(const sb_rec_decl *d, sb_store_index idx[SB_STORE_MAX_INDEXES])
 {
 	memset(idx, 0, sizeof(*idx) * SB_STORE_MAX_INDEXES);
-	if (!sb_probe_kind_ok(kind))
-		return 0;
-	const char *stem = sb_probe_tables[kind].stem;
-	snprintf(idx[0].name, sizeof(idx[0].name), "unique_%s_index", stem);
+	snprintf(idx[0].name, sizeof(idx[0].name), "unique_%s_index", d->stem);
 	idx[0].unique = 1;
 	idx[0].nfields = 3;
 	idx[0].fields[0] = "monitor";
 	idx[0].fields[1] = "link";
 	idx[0].fields[2] = "timestamp";
-	snprintf(idx[1].name, sizeof(idx[1].name), "%s_by_date_index", stem);
+	snprintf(idx[1].name, sizeof(idx[1].name), "%s_by_date_index", d->stem);
 	idx[1].nfields = 1;
 	idx[1].fields[0] = "date";
 	return 2;
 }
 
-int sb_store_start_probes(sb_store *st, sb_err *err)
+static int sb_store_check_decls(sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
-	if (st == NULL)
-		return sb_err_set(err, SB_EINVAL, "store: not open");
-	return st->ops->start_probes(st, err);
+	if (n > 0 && decls == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: no record declarations given");
+	for (size_t i = 0; i < n; i++)
+		if (decls[i] == NULL)
+			return sb_err_set(err, SB_EINVAL, "store: record declaration %zu missing",
+					  i + 1);
+	return SB_OK;
 }
 
-int sb_store_drop_probes(sb_store *st, sb_err *err)
+int sb_store_start_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	if (st == NULL)
 		return sb_err_set(err, SB_EINVAL, "store: not open");
-	return st->ops->drop_probes(st, err);
+	int rc = sb_store_check_decls(decls, n, err);
+	return rc != SB_OK || n == 0 ? rc : st->ops->start_records(st, decls, n, err);
 }
 
-int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
-		       sb_err *err)
+int sb_store_drop_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	if (st == NULL)
 		return sb_err_set(err, SB_EINVAL, "store: not open");
-	if (!sb_probe_kind_ok(kind))
-		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
+	int rc = sb_store_check_decls(decls, n, err);
+	return rc != SB_OK || n == 0 ? rc : st->ops->drop_records(st, decls, n, err);
+}
+
+int sb_store_put_records(sb_store *st, const sb_rec_decl *d, const sb_rec *rows, size_t n,
+			 sb_err *err)
+{
+	if (st == NULL || d == NULL)
+		return sb_err_set(err, SB_EINVAL, "store: not open, or no record declaration");
 	if (n == 0)
 		return SB_OK;
 	if (rows == NULL)
 		return sb_err_set(err, SB_EINVAL, "store: no rows given");
-	const sb_probe_col *cols = NULL;
-	size_t ncols = sb_store_probe_cols(kind, &cols);
 	for (size_t i = 0; i < n; i++) {
-		for (size_t c = 0; c < ncols; c++) {
-			if (cols[c].type != SB_PCOL_TEXT)
-				continue;
-			const char *v =
-				*(const char *const *)(const void *)((const char *)&rows[i] +
-								     cols[c].offset);
-			if (v == NULL)
+		const sb_rec *r = &rows[i];
+		if (r->date == NULL || r->time == NULL || r->v == NULL)
+			return sb_err_set(err, SB_EINVAL,
+					  "store: %s row %zu lacks date, time or values", d->table,
+					  i + 1);
+		for (size_t k = 0; k < d->n; k++) {
+			const sb_rec_field *f = &d->f[k];
+			int text = f->type == SB_FIELD_STRING || f->type == SB_FIELD_JSON;
+			if ((!r->v[k].has && !f->optional) ||
+			    (r->v[k].has && text && r->v[k].s == NULL))
 				return sb_err_set(err, SB_EINVAL, "store: %s row %zu lacks %s",
-						  sb_probe_tables[kind].table, i + 1, cols[c].name);
+						  d->table, i + 1, f->name);
 		}
 	}
-	return st->ops->put_probe(st, kind, rows, n, err);
+	return st->ops->put_records(st, d, rows, n, err);
 }
 
-int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+int sb_store_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor, int64_t link,
+			   int64_t from, int64_t to, sb_rec_fn fn, void *ctx, sb_err *err)
 {
-	if (st == NULL || fn == NULL)
-		return sb_err_set(err, SB_EINVAL, "store: query without a store or a callback");
-	if (!sb_probe_kind_ok(kind))
-		return sb_err_set(err, SB_EINVAL, "store: unknown probe kind %d", (int)kind);
-	return st->ops->query_probe(st, kind, monitor, link, from, to, fn, ctx, err);
+	if (st == NULL || fn == NULL || d == NULL)
+		return sb_err_set(err, SB_EINVAL,
+				  "store: query without a store, a declaration or a callback");
+	return st->ops->query_records(st, d, monitor, link, from, to, fn, ctx, err);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "base/sb.h"
+#include "format/record.h"
 #include "store/schema.h"
 
 /* One raw 5-minute sample of an interface: a row of <LAYER>_HISTORY. For an in_only schema
@@ -106,7 +107,7 @@ int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_er
  * gets its unique index before its first row. That costs a listCollections and a createIndexes
  * once per collection and process. A refused index fails the call (nothing written); a refused
  * collMod for want of rights is a warning, as the rows are valid anyway. The same holds for
- * sb_store_put_summary and sb_store_put_probe. Thread-safe across stores. */
+ * sb_store_put_summary and sb_store_put_records. Thread-safe across stores. */
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 			 size_t n, sb_err *err);
 
@@ -151,61 +152,41 @@ int sb_store_query_history(sb_store *st, const sb_schema *schema, const char *na
 			   const char *type, const char *from, const char *to, sb_history_fn fn,
 			   void *ctx, sb_err *err);
 
-/* ---- probe results of the monitor ---- */
+/* ---- the records of the monitor's tests ---- */
 
-/* The three kinds of probe record and their tables. */
-typedef enum sb_probe_kind {
-	SB_PROBE_PING = 0, /* PING_HISTORY */
-	SB_PROBE_HTTP = 1, /* HTTPING_HISTORY */
-	SB_PROBE_TRACE = 2 /* TRACEROUTE_HISTORY */
-} sb_probe_kind;
+/* Each test's records go to the table (collection) its declaration names, <TEST>_HISTORY
+ * (format/record.h): monitor, link, timestamp (64-bit integers, together unique), date and time
+ * (local strings "YYYY-MM-DD", "HH:MM:SS"), then the declared fields in their order: INT as a
+ * 64-bit integer (SQLite INTEGER, BSON long), BOOL as 0/1 (INTEGER) or a BSON bool, NUMBER as a
+ * double (REAL, double), STRING and JSON as text (TEXT, string); no value is SQLite NULL or BSON
+ * null, and a required field is NOT NULL (SQLite) and required by the validator (MongoDB).
+ * Indexes unique_<test>_index (monitor, link, timestamp) and <test>_by_date_index (date).
+ * Reading accepts any BSON number for INT and NUMBER, as for the layers.
+ *
+ * A table made before a field was declared (PING_HISTORY before min, max and jitter) keeps its
+ * rows: the first write adds the missing columns (nullable), and a read before that gives no value
+ * for them. An existing MongoDB collection keeps its validator (new fields are not required by
+ * it). */
 
-#define SB_PROBE_KINDS 3
+/* Creates what is missing of the tables of the n declarations (MongoDB: collections with a
+ * $jsonSchema validator built from the declaration), with their indexes. Idempotent. */
+int sb_store_start_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err);
 
-/* One probe record. PK: monitor, link, timestamp (unix seconds of the run on the test's grid).
- * Fields a kind does not use are ignored. Strings are borrowed.
- *   every kind: monitor, link, timestamp (64-bit integers), date "YYYY-MM-DD" and time
- *               "HH:MM:SS" (local time of timestamp, strings)
- *   PING_HISTORY:       ip (string), rtt (double, ms, -1 when no reply), loss (double, %),
- *                       sent, received (integers)
- *   HTTPING_HISTORY:    url (string), status (integer, 0 none), total (double, ms, -1 none),
- *                       error (string, or null when none)
- *   TRACEROUTE_HISTORY: ip (string), hops (string: the JSON list of hops), nhops (integer)
- * Unique index unique_<ping|httping|traceroute>_index (monitor, link, timestamp), and
- * <...>_by_date_index (date). */
-typedef struct sb_probe_row {
-	int64_t monitor, link, ts;
-	const char *date, *time;
-	const char *target; /* ip (ping, trace) or url (http) */
-	double rtt;         /* ping rtt, http total */
-	double loss;
-	int64_t sent, received;
-	int64_t status;
-	const char *error; /* NULL: none */
-	const char *hops;
-	int64_t nhops;
-} sb_probe_row;
+/* Drops the tables of the n declarations (a missing one is not an error). */
+int sb_store_drop_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err);
 
-/* "PING_HISTORY", ... for a kind; NULL for an unknown one. */
-const char *sb_store_probe_table(sb_probe_kind kind);
+/* Upserts records of one test keyed on (monitor, link, timestamp); the values must have passed
+ * sb_rec_check. Same all-or-nothing contract as sb_store_put_history (SQLite: one transaction, the
+ * table created or completed first; MongoDB: the collection, its validator and indexes ensured
+ * from the declaration before the first write of the process to it). */
+int sb_store_put_records(sb_store *st, const sb_rec_decl *d, const sb_rec *rows, size_t n,
+			 sb_err *err);
 
-/* Creates the three probe tables/collections and their indexes when missing (MongoDB: with a
- * $jsonSchema validator, as sb_store_start). Idempotent. */
-int sb_store_start_probes(sb_store *st, sb_err *err);
+typedef int (*sb_rec_fn)(void *ctx, const sb_rec *r);
 
-/* Drops the three probe tables/collections (a missing one is not an error). */
-int sb_store_drop_probes(sb_store *st, sb_err *err);
-
-/* Upserts probe records of one kind keyed on (monitor, link, timestamp); same all-or-nothing
- * contract as sb_store_put_history (SQLite: one transaction, the table created when missing). */
-int sb_store_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
-		       sb_err *err);
-
-typedef int (*sb_probe_fn)(void *ctx, const sb_probe_row *row);
-
-/* Records of one kind with from <= timestamp < to, optionally one monitor and/or one link (-1 =
+/* Records of one test with from <= timestamp < to, optionally one monitor and/or one link (-1 =
  * any), ordered by monitor, link, timestamp. A missing table yields no rows. */
-int sb_store_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-			 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err);
+int sb_store_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor, int64_t link,
+			   int64_t from, int64_t to, sb_rec_fn fn, void *ctx, sb_err *err);
 
 #endif

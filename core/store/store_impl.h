@@ -24,12 +24,12 @@ typedef struct sb_store_ops {
 	int (*query_history)(sb_store *st, const sb_schema *schema, const char *name,
 			     const char *type, const char *from, const char *to, sb_history_fn fn,
 			     void *ctx, sb_err *err);
-	int (*start_probes)(sb_store *st, sb_err *err);
-	int (*drop_probes)(sb_store *st, sb_err *err);
-	int (*put_probe)(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
-			 sb_err *err);
-	int (*query_probe)(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-			   int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err);
+	int (*start_records)(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err);
+	int (*drop_records)(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err);
+	int (*put_records)(sb_store *st, const sb_rec_decl *d, const sb_rec *rows, size_t n,
+			   sb_err *err);
+	int (*query_records)(sb_store *st, const sb_rec_decl *d, int64_t monitor, int64_t link,
+			     int64_t from, int64_t to, sb_rec_fn fn, void *ctx, sb_err *err);
 	void (*close)(sb_store *st); /* frees everything, including st */
 } sb_store_ops;
 
@@ -62,30 +62,15 @@ size_t sb_store_history_indexes(const sb_schema *schema, sb_store_index idx[SB_S
  * (date, typeLayer). */
 size_t sb_store_summary_indexes(sb_store_index idx[SB_STORE_MAX_INDEXES]);
 
-/* A column of a probe table: its name, how it is stored and where its value is in sb_probe_row.
- * The first three are the PK (monitor, link, timestamp). */
-typedef enum {
-	SB_PCOL_INT,      /* int64_t: SQLite INTEGER, BSON long */
-	SB_PCOL_REAL,     /* double: SQLite REAL, BSON double */
-	SB_PCOL_TEXT,     /* const char *, required: TEXT, string */
-	SB_PCOL_TEXT_NULL /* const char *, NULL allowed: TEXT or NULL, string or null */
-} sb_pcol_type;
+/* The columns of a record table before the declared fields (the first three are the PK). */
+#define SB_REC_KEY_COLS 5
+#define SB_REC_PK_COLS 3
+extern const char *const sb_store_rec_keys[SB_REC_KEY_COLS]; /* monitor, link, timestamp,
+								* date, time */
 
-typedef struct sb_probe_col {
-	const char *name;
-	sb_pcol_type type;
-	size_t offset;
-} sb_probe_col;
-
-#define SB_PROBE_PK_COLS 3
-#define SB_PROBE_MAX_COLS 12
-
-/* The columns of a kind's table; returns how many (0 for an unknown kind). */
-size_t sb_store_probe_cols(sb_probe_kind kind, const sb_probe_col **cols);
-
-/* The indexes of a kind's table: unique_<stem>_index (monitor, link, timestamp) and
+/* The indexes of a record table: unique_<stem>_index (monitor, link, timestamp) and
  * <stem>_by_date_index (date). Returns how many. */
-size_t sb_store_probe_indexes(sb_probe_kind kind, sb_store_index idx[SB_STORE_MAX_INDEXES]);
+size_t sb_store_record_indexes(const sb_rec_decl *d, sb_store_index idx[SB_STORE_MAX_INDEXES]);
 
 /* Returns a copy of uri (caller frees) with the password of its userinfo replaced by "***". */
 char *sb_store_mask_uri(const char *uri);

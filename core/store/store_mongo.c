@@ -102,67 +102,43 @@ typedef enum {
 	SB_MONGO_NUMBER,   /* required int, long or double */
 	SB_MONGO_NULLABLE, /* required number or null (use) */
 	SB_MONGO_COUNT,    /* optional int or long (samples) */
-	SB_MONGO_INTEGER,  /* required int or long (probe ids, timestamps, counts) */
-	SB_MONGO_NULLSTR   /* required string or null (an HTTP probe's error) */
+	SB_MONGO_INTEGER,  /* required int or long (record keys, INT fields) */
+	SB_MONGO_BOOL      /* required bool (BOOL fields) */
 } sb_mongo_kind;
 
 typedef struct sb_mongo_field {
 	const char *name;
 	sb_mongo_kind kind;
+	int optional; /* not required; null allowed besides the kind's types */
 } sb_mongo_field;
 
-#define SB_MONGO_MAX_FIELDS 12
+#define SB_MONGO_MAX_FIELDS (SB_REC_KEY_COLS + SB_REC_MAX_FIELDS)
 
 static size_t sb_mongo_history_fields(const sb_schema *schema, sb_mongo_field *f)
 {
 	size_t n = 0;
-	f[n++] = (sb_mongo_field){schema->key, SB_MONGO_STRING};
-	f[n++] = (sb_mongo_field){"type", SB_MONGO_STRING};
-	f[n++] = (sb_mongo_field){"date", SB_MONGO_STRING};
-	f[n++] = (sb_mongo_field){"time", SB_MONGO_STRING};
-	f[n++] = (sb_mongo_field){"capacity", SB_MONGO_NUMBER};
-	f[n++] = (sb_mongo_field){"inProm", SB_MONGO_NUMBER};
-	f[n++] = (sb_mongo_field){"inMaxProm", SB_MONGO_NUMBER};
+	f[n++] = (sb_mongo_field){schema->key, SB_MONGO_STRING, 0};
+	f[n++] = (sb_mongo_field){"type", SB_MONGO_STRING, 0};
+	f[n++] = (sb_mongo_field){"date", SB_MONGO_STRING, 0};
+	f[n++] = (sb_mongo_field){"time", SB_MONGO_STRING, 0};
+	f[n++] = (sb_mongo_field){"capacity", SB_MONGO_NUMBER, 0};
+	f[n++] = (sb_mongo_field){"inProm", SB_MONGO_NUMBER, 0};
+	f[n++] = (sb_mongo_field){"inMaxProm", SB_MONGO_NUMBER, 0};
 	if (!schema->in_only) {
-		f[n++] = (sb_mongo_field){"outProm", SB_MONGO_NUMBER};
-		f[n++] = (sb_mongo_field){"outMaxProm", SB_MONGO_NUMBER};
+		f[n++] = (sb_mongo_field){"outProm", SB_MONGO_NUMBER, 0};
+		f[n++] = (sb_mongo_field){"outMaxProm", SB_MONGO_NUMBER, 0};
 	}
 	return n;
 }
 
 static const sb_mongo_field sb_mongo_summary_fields[] = {
-	{"name", SB_MONGO_STRING},       {"type", SB_MONGO_STRING},
-	{"date", SB_MONGO_STRING},       {"typeLayer", SB_MONGO_STRING},
-	{"capacity", SB_MONGO_NUMBER},   {"inProm", SB_MONGO_NUMBER},
-	{"inMaxProm", SB_MONGO_NUMBER},  {"outProm", SB_MONGO_NUMBER},
-	{"outMaxProm", SB_MONGO_NUMBER}, {"use", SB_MONGO_NULLABLE},
-	{"samples", SB_MONGO_COUNT},     {"resolution", SB_MONGO_COUNT},
+	{"name", SB_MONGO_STRING, 0},       {"type", SB_MONGO_STRING, 0},
+	{"date", SB_MONGO_STRING, 0},       {"typeLayer", SB_MONGO_STRING, 0},
+	{"capacity", SB_MONGO_NUMBER, 0},   {"inProm", SB_MONGO_NUMBER, 0},
+	{"inMaxProm", SB_MONGO_NUMBER, 0},  {"outProm", SB_MONGO_NUMBER, 0},
+	{"outMaxProm", SB_MONGO_NUMBER, 0}, {"use", SB_MONGO_NULLABLE, 0},
+	{"samples", SB_MONGO_COUNT, 0},     {"resolution", SB_MONGO_COUNT, 0},
 };
-
-static size_t sb_mongo_probe_fields(sb_probe_kind kind, sb_mongo_field *f,
-				    const sb_probe_col **cols)
-{
-	size_t n = sb_store_probe_cols(kind, cols);
-	for (size_t i = 0; i < n; i++) {
-		sb_mongo_kind k = SB_MONGO_STRING;
-		switch ((*cols)[i].type) {
-		case SB_PCOL_INT:
-			k = SB_MONGO_INTEGER;
-			break;
-		case SB_PCOL_REAL:
-			k = SB_MONGO_NUMBER;
-			break;
-		case SB_PCOL_TEXT:
-			k = SB_MONGO_STRING;
-			break;
-		case SB_PCOL_TEXT_NULL:
-			k = SB_MONGO_NULLSTR;
-			break;
-		}
-		f[i] = (sb_mongo_field){(*cols)[i].name, k};
-	}
-	return n;
-}
 
 static void sb_mongo_append_types(bson_t *prop, const char *const *types, size_t n)
 {
@@ -181,10 +157,6 @@ static void sb_mongo_append_types(bson_t *prop, const char *const *types, size_t
  * properties: {...}}}}. */
 static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
 {
-	static const char *const numbers[] = {"int", "long", "double"};
-	static const char *const nullable[] = {"int", "long", "double", "null"};
-	static const char *const counts[] = {"int", "long"};
-	static const char *const nullstr[] = {"string", "null"};
 	bson_t validator, schema, required, props;
 	BSON_APPEND_DOCUMENT_BEGIN(opts, "validator", &validator);
 	BSON_APPEND_DOCUMENT_BEGIN(&validator, "$jsonSchema", &schema);
@@ -192,7 +164,7 @@ static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
 	BSON_APPEND_ARRAY_BEGIN(&schema, "required", &required);
 	uint32_t nreq = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (f[i].kind == SB_MONGO_COUNT)
+		if (f[i].kind == SB_MONGO_COUNT || f[i].optional)
 			continue;
 		char idx[16];
 		const char *key = NULL;
@@ -204,24 +176,35 @@ static void sb_mongo_validator(bson_t *opts, const sb_mongo_field *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		bson_t prop;
 		BSON_APPEND_DOCUMENT_BEGIN(&props, f[i].name, &prop);
+		const char *types[5];
+		size_t nt = 0;
 		switch (f[i].kind) {
 		case SB_MONGO_STRING:
-			BSON_APPEND_UTF8(&prop, "bsonType", "string");
-			break;
-		case SB_MONGO_NUMBER:
-			sb_mongo_append_types(&prop, numbers, SB_ARRAY_SIZE(numbers));
+			types[nt++] = "string";
 			break;
 		case SB_MONGO_NULLABLE:
-			sb_mongo_append_types(&prop, nullable, SB_ARRAY_SIZE(nullable));
+		case SB_MONGO_NUMBER:
+			types[nt++] = "int";
+			types[nt++] = "long";
+			types[nt++] = "double";
+			if (f[i].kind == SB_MONGO_NULLABLE)
+				types[nt++] = "null";
 			break;
 		case SB_MONGO_COUNT:
 		case SB_MONGO_INTEGER:
-			sb_mongo_append_types(&prop, counts, SB_ARRAY_SIZE(counts));
+			types[nt++] = "int";
+			types[nt++] = "long";
 			break;
-		case SB_MONGO_NULLSTR:
-			sb_mongo_append_types(&prop, nullstr, SB_ARRAY_SIZE(nullstr));
+		case SB_MONGO_BOOL:
+			types[nt++] = "bool";
 			break;
 		}
+		if (f[i].optional)
+			types[nt++] = "null";
+		if (nt == 1)
+			BSON_APPEND_UTF8(&prop, "bsonType", types[0]);
+		else
+			sb_mongo_append_types(&prop, types, nt);
 		bson_append_document_end(&props, &prop);
 	}
 	bson_append_document_end(&schema, &props);
@@ -260,12 +243,28 @@ static void sb_mongo_spec_summary(sb_mongo_spec *spec)
 	spec->nidx = sb_store_summary_indexes(spec->idx);
 }
 
-static void sb_mongo_spec_probe(sb_probe_kind kind, sb_mongo_spec *spec)
+/* A record collection: the key fields, then the declared ones (format/record.h). */
+static void sb_mongo_spec_record(const sb_rec_decl *d, sb_mongo_spec *spec)
 {
-	const sb_probe_col *cols = NULL;
-	spec->name = sb_store_probe_table(kind);
-	spec->nf = sb_mongo_probe_fields(kind, spec->f, &cols);
-	spec->nidx = sb_store_probe_indexes(kind, spec->idx);
+	sb_mongo_field *f = spec->f;
+	size_t n = 0;
+	for (; n < SB_REC_PK_COLS; n++)
+		f[n] = (sb_mongo_field){sb_store_rec_keys[n], SB_MONGO_INTEGER, 0};
+	f[n++] = (sb_mongo_field){"date", SB_MONGO_STRING, 0};
+	f[n++] = (sb_mongo_field){"time", SB_MONGO_STRING, 0};
+	for (size_t i = 0; i < d->n; i++) {
+		sb_mongo_kind k = SB_MONGO_STRING;
+		if (d->f[i].type == SB_FIELD_INT)
+			k = SB_MONGO_INTEGER;
+		else if (d->f[i].type == SB_FIELD_NUMBER)
+			k = SB_MONGO_NUMBER;
+		else if (d->f[i].type == SB_FIELD_BOOL)
+			k = SB_MONGO_BOOL;
+		f[n++] = (sb_mongo_field){d->f[i].name, k, d->f[i].optional};
+	}
+	spec->name = d->table;
+	spec->nf = n;
+	spec->nidx = sb_store_record_indexes(d, spec->idx);
 }
 
 /* How a collection stands: 0 missing, 1 present without a validator, 2 present with one. */
@@ -508,13 +507,14 @@ static int sb_mongo_drop(sb_store *st, const sb_schema *const *schemas, size_t n
 
 /* Builds one upsert: q = the PK fields (and a condition), set = the other fields, unset = fields
  * to remove (left empty when none). */
-typedef void (*sb_mongo_build_fn)(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+typedef void (*sb_mongo_build_fn)(const void *rows, size_t i, const void *arg, bson_t *q,
 				  bson_t *set, bson_t *unset);
 
-static void sb_mongo_build_history(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+static void sb_mongo_build_history(const void *rows, size_t i, const void *arg, bson_t *q,
 				   bson_t *set, bson_t *unset)
 {
 	(void)unset;
+	const sb_schema *schema = arg;
 	const sb_history_row *r = (const sb_history_row *)rows + i;
 	BSON_APPEND_UTF8(q, schema->key, r->name);
 	BSON_APPEND_UTF8(q, "type", r->type);
@@ -538,9 +538,10 @@ static int sb_mongo_summary_coarse(const void *rows, size_t i)
 	return ((const sb_summary_row *)rows)[i].resolution > SB_RES_5MIN;
 }
 
-static void sb_mongo_build_summary(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
+static void sb_mongo_build_summary(const void *rows, size_t i, const void *arg, bson_t *q,
 				   bson_t *set, bson_t *unset)
 {
+	(void)arg;
 	const sb_summary_row *r = (const sb_summary_row *)rows + i;
 	BSON_APPEND_UTF8(q, "name", r->name);
 	BSON_APPEND_UTF8(q, "type", r->type);
@@ -601,9 +602,9 @@ static int sb_mongo_only_kept(const bson_t *reply, const void *rows, size_t firs
 
 /* Upserts rows in unordered bulks of SB_MONGO_BATCH; any write or write-concern error fails,
  * except a duplicate key on a row dup_ok (may be NULL) accepts: an upsert whose condition kept
- * the stored document. */
-static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *schema,
-			const void *rows, size_t n, sb_mongo_build_fn build,
+ * the stored document. arg goes to build (the schema, or a record declaration). */
+static int sb_mongo_put(sb_mongo_store *m, const char *name, const void *arg, const void *rows,
+			size_t n, sb_mongo_build_fn build,
 			int (*dup_ok)(const void *rows, size_t i), sb_err *err)
 {
 	mongoc_collection_t *coll = mongoc_client_get_collection(m->client, m->db_name, name);
@@ -622,7 +623,7 @@ static int sb_mongo_put(sb_mongo_store *m, const char *name, const sb_schema *sc
 		for (size_t i = first; rc == SB_OK && i < last; i++) {
 			bson_t q = BSON_INITIALIZER, u = BSON_INITIALIZER, set = BSON_INITIALIZER,
 			       unset = BSON_INITIALIZER;
-			build(rows, i, schema, &q, &set, &unset);
+			build(rows, i, arg, &q, &set, &unset);
 			BSON_APPEND_DOCUMENT(&u, "$set", &set);
 			if (!bson_empty(&unset))
 				BSON_APPEND_DOCUMENT(&u, "$unset", &unset);
@@ -1050,138 +1051,133 @@ static int sb_mongo_query_history(sb_store *st, const sb_schema *schema, const c
 	return rc;
 }
 
-/* ---- probe results ---- */
+/* ---- the records of the monitor's tests ---- */
 
-static int sb_mongo_start_probes(sb_store *st, sb_err *err)
+static int sb_mongo_start_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	sb_mongo_store *m = sb_mongo(st);
 	mongoc_database_t *db = mongoc_client_get_database(m->client, m->db_name);
 	int rc = SB_OK;
-	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++) {
+	for (size_t i = 0; rc == SB_OK && i < n; i++) {
 		sb_mongo_spec spec;
-		sb_mongo_spec_probe((sb_probe_kind)k, &spec);
+		sb_mongo_spec_record(decls[i], &spec);
 		rc = sb_mongo_ensure(m, db, &spec, 1, err);
 	}
 	mongoc_database_destroy(db);
 	return rc;
 }
 
-static int sb_mongo_drop_probes(sb_store *st, sb_err *err)
+static int sb_mongo_drop_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	sb_mongo_store *m = sb_mongo(st);
 	int rc = SB_OK;
-	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
-		rc = sb_mongo_drop_collection(m, sb_store_probe_table((sb_probe_kind)k), err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_mongo_drop_collection(m, decls[i]->table, err);
 	return rc;
 }
 
-/* The probe builders get the kind through the schema argument's place: a static table. */
-static void sb_mongo_build_probe_kind(const void *rows, size_t i, sb_probe_kind kind, bson_t *q,
-				      bson_t *set)
+/* The builder of a record's upsert (sb_mongo_put passes the declaration as its arg). */
+static void sb_mongo_build_record(const void *rows, size_t i, const void *arg, bson_t *q,
+				  bson_t *set, bson_t *unset)
 {
-	const sb_probe_row *r = (const sb_probe_row *)rows + i;
-	const sb_probe_col *cols = NULL;
-	size_t n = sb_store_probe_cols(kind, &cols);
-	for (size_t k = 0; k < n; k++) {
-		bson_t *doc = k < SB_PROBE_PK_COLS ? q : set;
-		const char *base = (const char *)r + cols[k].offset;
-		switch (cols[k].type) {
-		case SB_PCOL_INT:
-			BSON_APPEND_INT64(doc, cols[k].name, *(const int64_t *)(const void *)base);
-			break;
-		case SB_PCOL_REAL:
-			BSON_APPEND_DOUBLE(doc, cols[k].name, *(const double *)(const void *)base);
-			break;
-		case SB_PCOL_TEXT:
-		case SB_PCOL_TEXT_NULL: {
-			const char *v = *(const char *const *)(const void *)base;
-			if (v != NULL)
-				BSON_APPEND_UTF8(doc, cols[k].name, v);
-			else
-				BSON_APPEND_NULL(doc, cols[k].name);
-			break;
+	(void)unset;
+	const sb_rec_decl *d = arg;
+	const sb_rec *r = (const sb_rec *)rows + i;
+	BSON_APPEND_INT64(q, "monitor", r->monitor);
+	BSON_APPEND_INT64(q, "link", r->link);
+	BSON_APPEND_INT64(q, "timestamp", r->ts);
+	BSON_APPEND_UTF8(set, "date", r->date);
+	BSON_APPEND_UTF8(set, "time", r->time);
+	for (size_t k = 0; k < d->n; k++) {
+		const char *name = d->f[k].name;
+		const sb_rec_val *v = &r->v[k];
+		if (!v->has) {
+			BSON_APPEND_NULL(set, name);
+			continue;
 		}
+		switch (d->f[k].type) {
+		case SB_FIELD_INT:
+			BSON_APPEND_INT64(set, name, v->i);
+			break;
+		case SB_FIELD_NUMBER:
+			BSON_APPEND_DOUBLE(set, name, v->d);
+			break;
+		case SB_FIELD_BOOL:
+			BSON_APPEND_BOOL(set, name, v->i != 0);
+			break;
+		case SB_FIELD_STRING:
+		case SB_FIELD_JSON:
+			BSON_APPEND_UTF8(set, name, v->s);
+			break;
 		}
 	}
 }
 
-static void sb_mongo_build_ping(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				bson_t *set, bson_t *unset)
+static int sb_mongo_put_records(sb_store *st, const sb_rec_decl *d, const sb_rec *rows, size_t n,
+				sb_err *err)
 {
-	(void)schema;
-	(void)unset;
-	sb_mongo_build_probe_kind(rows, i, SB_PROBE_PING, q, set);
-}
-
-static void sb_mongo_build_http(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				bson_t *set, bson_t *unset)
-{
-	(void)schema;
-	(void)unset;
-	sb_mongo_build_probe_kind(rows, i, SB_PROBE_HTTP, q, set);
-}
-
-static void sb_mongo_build_trace(const void *rows, size_t i, const sb_schema *schema, bson_t *q,
-				 bson_t *set, bson_t *unset)
-{
-	(void)schema;
-	(void)unset;
-	sb_mongo_build_probe_kind(rows, i, SB_PROBE_TRACE, q, set);
-}
-
-static int sb_mongo_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
-			      sb_err *err)
-{
-	static const sb_mongo_build_fn builders[SB_PROBE_KINDS] = {sb_mongo_build_ping,
-								   sb_mongo_build_http,
-								   sb_mongo_build_trace};
 	sb_mongo_spec spec;
-	sb_mongo_spec_probe(kind, &spec);
+	sb_mongo_spec_record(d, &spec);
 	int rc = n > 0 ? sb_mongo_ensure_once(sb_mongo(st), &spec, err) : SB_OK;
 	if (rc != SB_OK)
 		return rc;
-	return sb_mongo_put(sb_mongo(st), sb_store_probe_table(kind), NULL, rows, n, builders[kind],
-			    NULL, err);
+	return sb_mongo_put(sb_mongo(st), d->table, d, rows, n, sb_mongo_build_record, NULL, err);
 }
 
-typedef struct sb_mongo_probe_call {
-	const sb_probe_col *cols;
-	size_t ncols;
-	sb_probe_fn fn;
+typedef struct sb_mongo_rec_call {
+	const sb_rec_decl *d;
+	sb_rec_fn fn;
 	void *ctx;
-} sb_mongo_probe_call;
+} sb_mongo_rec_call;
 
-static int sb_mongo_probe_row(const bson_t *doc, void *arg)
+static int sb_mongo_rec_row(const bson_t *doc, void *arg)
 {
-	sb_mongo_probe_call *call = arg;
-	sb_probe_row r;
-	memset(&r, 0, sizeof(r));
-	for (size_t k = 0; k < call->ncols; k++) {
-		char *base = (char *)&r + call->cols[k].offset;
-		const char *name = call->cols[k].name;
-		switch (call->cols[k].type) {
-		case SB_PCOL_INT:
-			*(int64_t *)(void *)base = sb_mongo_get_int(doc, name);
+	sb_mongo_rec_call *call = arg;
+	const sb_rec_decl *d = call->d;
+	sb_rec_val v[SB_REC_MAX_FIELDS];
+	memset(v, 0, sizeof(v));
+	sb_rec r = {
+		.monitor = sb_mongo_get_int(doc, "monitor"),
+		.link = sb_mongo_get_int(doc, "link"),
+		.ts = sb_mongo_get_int(doc, "timestamp"),
+		.date = sb_mongo_get_str(doc, "date"),
+		.time = sb_mongo_get_str(doc, "time"),
+		.v = v,
+	};
+	for (size_t k = 0; k < d->n; k++) {
+		bson_iter_t it;
+		if (!bson_iter_init_find(&it, doc, d->f[k].name))
+			continue;
+		switch (d->f[k].type) {
+		case SB_FIELD_INT:
+			if (BSON_ITER_HOLDS_NUMBER(&it)) {
+				v[k].has = 1;
+				v[k].i = sb_mongo_get_int(doc, d->f[k].name);
+			}
 			break;
-		case SB_PCOL_REAL:
-			sb_mongo_get_num(doc, name, (double *)(void *)base);
+		case SB_FIELD_NUMBER:
+			v[k].has = sb_mongo_get_num(doc, d->f[k].name, &v[k].d);
 			break;
-		case SB_PCOL_TEXT:
-			*(const char **)(void *)base = sb_mongo_get_str(doc, name);
+		case SB_FIELD_BOOL:
+			if (BSON_ITER_HOLDS_BOOL(&it) || BSON_ITER_HOLDS_NUMBER(&it)) {
+				v[k].has = 1;
+				v[k].i = bson_iter_as_bool(&it) ? 1 : 0;
+			}
 			break;
-		case SB_PCOL_TEXT_NULL: {
-			bson_iter_t it;
-			int has = bson_iter_init_find(&it, doc, name) && BSON_ITER_HOLDS_UTF8(&it);
-			*(const char **)(void *)base = has ? bson_iter_utf8(&it, NULL) : NULL;
+		case SB_FIELD_STRING:
+		case SB_FIELD_JSON:
+			if (BSON_ITER_HOLDS_UTF8(&it)) {
+				v[k].has = 1;
+				v[k].s = bson_iter_utf8(&it, NULL);
+			}
 			break;
-		}
 		}
 	}
 	return call->fn(call->ctx, &r);
 }
 
-static int sb_mongo_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-				int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+static int sb_mongo_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor, int64_t link,
+				  int64_t from, int64_t to, sb_rec_fn fn, void *ctx, sb_err *err)
 {
 	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER, sort, range;
 	BSON_APPEND_DOCUMENT_BEGIN(&filter, "timestamp", &range);
@@ -1197,10 +1193,9 @@ static int sb_mongo_query_probe(sb_store *st, sb_probe_kind kind, int64_t monito
 	BSON_APPEND_INT32(&sort, "link", 1);
 	BSON_APPEND_INT32(&sort, "timestamp", 1);
 	bson_append_document_end(&opts, &sort);
-	sb_mongo_probe_call call = {NULL, 0, fn, ctx};
-	call.ncols = sb_store_probe_cols(kind, &call.cols);
-	int rc = sb_mongo_find(sb_mongo(st), sb_store_probe_table(kind), &filter, &opts,
-			       sb_mongo_probe_row, &call, err);
+	sb_mongo_rec_call call = {d, fn, ctx};
+	int rc =
+		sb_mongo_find(sb_mongo(st), d->table, &filter, &opts, sb_mongo_rec_row, &call, err);
 	bson_destroy(&opts);
 	bson_destroy(&filter);
 	return rc;
@@ -1227,10 +1222,10 @@ static const sb_store_ops sb_mongo_ops = {
 	.query_summary = sb_mongo_query_summary,
 	.newest_summary = sb_mongo_newest_summary,
 	.query_history = sb_mongo_query_history,
-	.start_probes = sb_mongo_start_probes,
-	.drop_probes = sb_mongo_drop_probes,
-	.put_probe = sb_mongo_put_probe,
-	.query_probe = sb_mongo_query_probe,
+	.start_records = sb_mongo_start_records,
+	.drop_records = sb_mongo_drop_records,
+	.put_records = sb_mongo_put_records,
+	.query_records = sb_mongo_query_records,
 	.close = sb_mongo_close,
 };
 

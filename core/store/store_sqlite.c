@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/sqldb.h"
 
@@ -27,9 +28,10 @@ typedef struct sb_sqlite_col {
 
 #define SB_SQLITE_MAX_COLS 12
 
-/* A SQL text built in a fixed buffer; identifiers are short checked names, so 4 KiB is plenty. */
+/* A SQL text built in a fixed buffer; identifiers are short checked names (at most 40 bytes, 37
+ * columns), so 16 KiB is plenty. */
 typedef struct sb_sql {
-	char text[4096];
+	char text[16384];
 	size_t len;
 	int overflow;
 } sb_sql;
@@ -724,125 +726,170 @@ static int sb_sqlite_query_history(sb_store *st, const sb_schema *schema, const 
 	return sb_sqlite_run(s, key, stmt, sb_sqlite_history_row, &call, err);
 }
 
-/* ---- probe results ---- */
+/* ---- the records of the monitor's tests ---- */
 
-static const char *sb_sqlite_pcol_decl(sb_pcol_type t)
+#define SB_SQLITE_REC_COLS (SB_REC_KEY_COLS + SB_REC_MAX_FIELDS)
+
+static const char *sb_sqlite_field_decl(const sb_rec_field *f)
 {
-	switch (t) {
-	case SB_PCOL_INT:
-		return "INTEGER NOT NULL";
-	case SB_PCOL_REAL:
-		return "REAL NOT NULL";
-	case SB_PCOL_TEXT:
-		return "TEXT NOT NULL";
-	case SB_PCOL_TEXT_NULL:
-		return "TEXT";
+	switch (f->type) {
+	case SB_FIELD_INT:
+	case SB_FIELD_BOOL:
+		return f->optional ? "INTEGER" : "INTEGER NOT NULL";
+	case SB_FIELD_NUMBER:
+		return f->optional ? "REAL" : "REAL NOT NULL";
+	case SB_FIELD_STRING:
+	case SB_FIELD_JSON:
+		break;
 	}
-	return "TEXT";
+	return f->optional ? "TEXT" : "TEXT NOT NULL";
 }
 
-/* The columns of a probe table as sb_sqlite_col. */
-static size_t sb_sqlite_probe_cols(sb_probe_kind kind, sb_sqlite_col *cols,
-				   const sb_probe_col **pcols)
+/* The columns of a record table: the key columns, then the declared fields. */
+static size_t sb_sqlite_record_cols(const sb_rec_decl *d, sb_sqlite_col *cols)
 {
-	size_t n = sb_store_probe_cols(kind, pcols);
-	for (size_t i = 0; i < n; i++)
-		cols[i] = (sb_sqlite_col){(*pcols)[i].name, sb_sqlite_pcol_decl((*pcols)[i].type)};
+	static const char *const decls[SB_REC_KEY_COLS] = {"INTEGER NOT NULL", "INTEGER NOT NULL",
+							   "INTEGER NOT NULL", "TEXT NOT NULL",
+							   "TEXT NOT NULL"};
+	size_t n = 0;
+	for (; n < SB_REC_KEY_COLS; n++)
+		cols[n] = (sb_sqlite_col){sb_store_rec_keys[n], decls[n]};
+	for (size_t i = 0; i < d->n; i++)
+		cols[n++] = (sb_sqlite_col){d->f[i].name, sb_sqlite_field_decl(&d->f[i])};
 	return n;
 }
 
-static int sb_sqlite_ensure_probe(sb_sqlite_store *s, sb_probe_kind kind, sb_err *err)
+/* Which of cols the table has (have[i] = 1); *exists = 0 when there is no such table. */
+static int sb_sqlite_have_cols(sb_sqlite_store *s, const char *table, const sb_sqlite_col *cols,
+			       size_t ncols, int *have, int *exists, sb_err *err)
 {
-	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
-	const sb_probe_col *pcols = NULL;
-	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
-	sb_store_index idx[SB_STORE_MAX_INDEXES];
-	size_t nidx = sb_store_probe_indexes(kind, idx);
-	return sb_sqlite_ensure(s, sb_store_probe_table(kind), cols, ncols, idx, nidx, err);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(\"%s\")", table);
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqldb_prepare(&s->sql, sql, &stmt, err);
+	if (rc != SB_OK)
+		return rc;
+	memset(have, 0, ncols * sizeof(*have));
+	*exists = 0;
+	int src;
+	while ((src = sqlite3_step(stmt)) == SQLITE_ROW) {
+		*exists = 1;
+		const char *name = sb_sqlite_text(stmt, 1);
+		for (size_t i = 0; i < ncols; i++)
+			if (strcasecmp(cols[i].name, name) == 0)
+				have[i] = 1;
+	}
+	if (src != SQLITE_DONE)
+		rc = sb_sqldb_fail(&s->sql, "cannot read the columns of a table", err);
+	sqlite3_finalize(stmt);
+	return rc;
 }
 
-static int sb_sqlite_start_probes(sb_store *st, sb_err *err)
+/* Creates a record table when missing, and adds the columns of fields declared since it was made
+ * (nullable: its old rows have no value for them). Inside the caller's transaction. */
+static int sb_sqlite_ensure_record(sb_sqlite_store *s, const sb_rec_decl *d, sb_err *err)
+{
+	sb_sqlite_col cols[SB_SQLITE_REC_COLS];
+	size_t ncols = sb_sqlite_record_cols(d, cols);
+	sb_store_index idx[SB_STORE_MAX_INDEXES];
+	size_t nidx = sb_store_record_indexes(d, idx);
+	int rc = sb_sqlite_ensure(s, d->table, cols, ncols, idx, nidx, err);
+	int have[SB_SQLITE_REC_COLS], exists = 0;
+	if (rc == SB_OK)
+		rc = sb_sqlite_have_cols(s, d->table, cols, ncols, have, &exists, err);
+	for (size_t i = SB_REC_KEY_COLS; rc == SB_OK && i < ncols; i++) {
+		if (have[i])
+			continue;
+		const sb_rec_field *f = &d->f[i - SB_REC_KEY_COLS];
+		char sql[160], what[160];
+		snprintf(sql, sizeof(sql), "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s", d->table,
+			 f->name,
+			 f->type == SB_FIELD_NUMBER                            ? "REAL"
+			 : f->type == SB_FIELD_INT || f->type == SB_FIELD_BOOL ? "INTEGER"
+									       : "TEXT");
+		snprintf(what, sizeof(what), "cannot add the column %s to %s", f->name, d->table);
+		rc = sb_sqldb_exec(&s->sql, sql, what, err);
+	}
+	return rc;
+}
+
+static int sb_sqlite_start_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
 	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
-	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
-		rc = sb_sqlite_ensure_probe(s, (sb_probe_kind)k, err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_sqlite_ensure_record(s, decls[i], err);
 	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
-static int sb_sqlite_drop_probes(sb_store *st, sb_err *err)
+static int sb_sqlite_drop_records(sb_store *st, sb_rec_decl *const *decls, size_t n, sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
 	sb_sqldb_forget_all(&s->sql);
 	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
-	for (int k = 0; rc == SB_OK && k < SB_PROBE_KINDS; k++)
-		rc = sb_sqlite_drop_table(s, sb_store_probe_table((sb_probe_kind)k), err);
+	for (size_t i = 0; rc == SB_OK && i < n; i++)
+		rc = sb_sqlite_drop_table(s, decls[i]->table, err);
 	return sb_sqldb_end(&s->sql, rc, NULL, err);
 }
 
-/* Binds column c of row to parameter i. */
-static void sb_sqlite_bind_pcol(sqlite3_stmt *stmt, int i, const sb_probe_col *c,
-				const sb_probe_row *row)
+/* Binds value v of field f to parameter i. */
+static void sb_sqlite_bind_value(sqlite3_stmt *stmt, int i, const sb_rec_field *f,
+				 const sb_rec_val *v)
 {
-	const char *base = (const char *)row + c->offset;
-	switch (c->type) {
-	case SB_PCOL_INT:
-		sqlite3_bind_int64(stmt, i, *(const int64_t *)(const void *)base);
-		break;
-	case SB_PCOL_REAL:
-		sqlite3_bind_double(stmt, i, *(const double *)(const void *)base);
-		break;
-	case SB_PCOL_TEXT:
-	case SB_PCOL_TEXT_NULL: {
-		const char *v = *(const char *const *)(const void *)base;
-		if (v != NULL)
-			sqlite3_bind_text(stmt, i, v, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(stmt, i);
-		break;
-	}
-	}
+	if (!v->has)
+		sqlite3_bind_null(stmt, i);
+	else if (f->type == SB_FIELD_NUMBER)
+		sqlite3_bind_double(stmt, i, v->d);
+	else if (f->type == SB_FIELD_STRING || f->type == SB_FIELD_JSON)
+		sqlite3_bind_text(stmt, i, v->s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(stmt, i, v->i);
 }
 
-static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_row *rows, size_t n,
-			       sb_err *err)
+static int sb_sqlite_put_records(sb_store *st, const sb_rec_decl *d, const sb_rec *rows, size_t n,
+				 sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	const char *table = sb_store_probe_table(kind);
 	char key[96];
-	snprintf(key, sizeof(key), "put:%s", table);
+	snprintf(key, sizeof(key), "put:%s", d->table);
 	int rc = sb_sqldb_begin(&s->sql, err);
 	if (rc != SB_OK)
 		return rc;
-	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
-	const sb_probe_col *pcols = NULL;
-	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
+	sb_sqlite_col cols[SB_SQLITE_REC_COLS];
+	size_t ncols = sb_sqlite_record_cols(d, cols);
 	sqlite3_stmt *stmt = sb_sqldb_kept(&s->sql, key);
 	if (stmt == NULL) {
-		rc = sb_sqlite_ensure_probe(s, kind, err);
+		rc = sb_sqlite_ensure_record(s, d, err);
 		if (rc == SB_OK) {
 			sb_sql q = {.len = 0};
-			sb_sqlite_upsert_sql(&q, table, cols, ncols, SB_PROBE_PK_COLS, NULL, NULL);
+			sb_sqlite_upsert_sql(&q, d->table, cols, ncols, SB_REC_PK_COLS, NULL, NULL);
 			if (q.overflow)
 				rc = sb_err_set(err, SB_EINVAL, "sqlite: upsert of %s too long",
-						table);
+						d->table);
 			else if (sb_sqldb_keep(&s->sql, key, q.text, &stmt) != SQLITE_OK)
 				rc = sb_sqldb_fail(&s->sql, "cannot prepare the upsert", err);
 		}
 	}
 	for (size_t i = 0; rc == SB_OK && i < n; i++) {
-		for (size_t k = 0; k < ncols; k++)
-			sb_sqlite_bind_pcol(stmt, (int)k + 1, &pcols[k], &rows[i]);
+		const sb_rec *r = &rows[i];
+		sqlite3_bind_int64(stmt, 1, r->monitor);
+		sqlite3_bind_int64(stmt, 2, r->link);
+		sqlite3_bind_int64(stmt, 3, r->ts);
+		sqlite3_bind_text(stmt, 4, r->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, r->time, -1, SQLITE_STATIC);
+		for (size_t k = 0; k < d->n; k++)
+			sb_sqlite_bind_value(stmt, (int)(SB_REC_KEY_COLS + k + 1), &d->f[k],
+					     &r->v[k]);
 		if (sqlite3_step(stmt) != SQLITE_DONE) {
 			char what[160];
 			snprintf(what, sizeof(what),
-				 "cannot store %s row %zu (monitor %lld link %lld at %lld)", table,
-				 i + 1, (long long)rows[i].monitor, (long long)rows[i].link,
-				 (long long)rows[i].ts);
+				 "cannot store %s row %zu (monitor %lld link %lld at %lld)",
+				 d->table, i + 1, (long long)r->monitor, (long long)r->link,
+				 (long long)r->ts);
 			rc = sb_sqldb_fail(&s->sql, what, err);
 		}
 		sqlite3_reset(stmt);
@@ -850,73 +897,94 @@ static int sb_sqlite_put_probe(sb_store *st, sb_probe_kind kind, const sb_probe_
 	return sb_sqlite_end_put(s, stmt, key, rc, err);
 }
 
-typedef struct sb_sqlite_probe_call {
-	const sb_probe_col *cols;
-	size_t ncols;
-	sb_probe_fn fn;
+typedef struct sb_sqlite_rec_call {
+	const sb_rec_decl *d;
+	sb_rec_fn fn;
 	void *ctx;
-} sb_sqlite_probe_call;
+} sb_sqlite_rec_call;
 
-static int sb_sqlite_probe_row(sqlite3_stmt *stmt, void *arg)
+static int sb_sqlite_rec_row(sqlite3_stmt *stmt, void *arg)
 {
-	sb_sqlite_probe_call *call = arg;
-	sb_probe_row r;
-	memset(&r, 0, sizeof(r));
-	for (size_t k = 0; k < call->ncols; k++) {
-		char *base = (char *)&r + call->cols[k].offset;
-		int col = (int)k;
-		switch (call->cols[k].type) {
-		case SB_PCOL_INT:
-			*(int64_t *)(void *)base = sqlite3_column_int64(stmt, col);
-			break;
-		case SB_PCOL_REAL:
-			*(double *)(void *)base = sqlite3_column_double(stmt, col);
-			break;
-		case SB_PCOL_TEXT:
-			*(const char **)(void *)base = sb_sqlite_text(stmt, col);
-			break;
-		case SB_PCOL_TEXT_NULL:
-			*(const char **)(void *)base = sqlite3_column_type(stmt, col) == SQLITE_NULL
-							       ? NULL
-							       : sb_sqlite_text(stmt, col);
-			break;
-		}
+	sb_sqlite_rec_call *call = arg;
+	const sb_rec_decl *d = call->d;
+	sb_rec_val v[SB_REC_MAX_FIELDS];
+	memset(v, 0, sizeof(v));
+	sb_rec r = {
+		.monitor = sqlite3_column_int64(stmt, 0),
+		.link = sqlite3_column_int64(stmt, 1),
+		.ts = sqlite3_column_int64(stmt, 2),
+		.date = sb_sqlite_text(stmt, 3),
+		.time = sb_sqlite_text(stmt, 4),
+		.v = v,
+	};
+	for (size_t k = 0; k < d->n; k++) {
+		int col = (int)(SB_REC_KEY_COLS + k);
+		if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+			continue;
+		v[k].has = 1;
+		if (d->f[k].type == SB_FIELD_NUMBER)
+			v[k].d = sqlite3_column_double(stmt, col);
+		else if (d->f[k].type == SB_FIELD_STRING || d->f[k].type == SB_FIELD_JSON)
+			v[k].s = sb_sqlite_text(stmt, col);
+		else
+			v[k].i = sqlite3_column_int64(stmt, col);
 	}
 	return call->fn(call->ctx, &r);
 }
 
-static int sb_sqlite_query_probe(sb_store *st, sb_probe_kind kind, int64_t monitor, int64_t link,
-				 int64_t from, int64_t to, sb_probe_fn fn, void *ctx, sb_err *err)
+static int sb_sqlite_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor,
+				   int64_t link, int64_t from, int64_t to, sb_rec_fn fn, void *ctx,
+				   sb_err *err)
 {
 	sb_sqlite_store *s = sb_sqlite(st);
-	const char *table = sb_store_probe_table(kind);
 	char key[96];
-	snprintf(key, sizeof(key), "qp:%s:%d%d", table, monitor >= 0, link >= 0);
-	sb_sqlite_col cols[SB_PROBE_MAX_COLS];
-	const sb_probe_col *pcols = NULL;
-	size_t ncols = sb_sqlite_probe_cols(kind, cols, &pcols);
-	sb_sql q = {.len = 0};
-	sb_sql_add(&q, "SELECT ");
-	for (size_t i = 0; i < ncols; i++)
-		sb_sql_add(&q, "%s\"%s\"", i ? ", " : "", cols[i].name);
-	sb_sql_add(&q, " FROM \"%s\" WHERE \"timestamp\" >= ?1 AND \"timestamp\" < ?2", table);
-	if (monitor >= 0)
-		sb_sql_add(&q, " AND \"monitor\" = ?3");
-	if (link >= 0)
-		sb_sql_add(&q, " AND \"link\" = ?4");
-	sb_sql_add(&q, " ORDER BY \"monitor\", \"link\", \"timestamp\"");
-	sqlite3_stmt *stmt = NULL;
-	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
-	if (rc != SB_OK || stmt == NULL)
-		return rc;
+	snprintf(key, sizeof(key), "qr:%s:%d%d", d->table, monitor >= 0, link >= 0);
+	sqlite3_stmt *stmt = sb_sqldb_kept(&s->sql, key);
+	int oneoff = 0;
+	if (stmt == NULL) {
+		/* a column the table does not have yet reads as NULL; such a query is not kept */
+		sb_sqlite_col cols[SB_SQLITE_REC_COLS];
+		size_t ncols = sb_sqlite_record_cols(d, cols);
+		int have[SB_SQLITE_REC_COLS], exists = 0;
+		int rc = sb_sqlite_have_cols(s, d->table, cols, ncols, have, &exists, err);
+		if (rc != SB_OK || !exists)
+			return rc;
+		sb_sql q = {.len = 0};
+		sb_sql_add(&q, "SELECT ");
+		for (size_t i = 0; i < ncols; i++) {
+			oneoff |= !have[i];
+			if (have[i])
+				sb_sql_add(&q, "%s\"%s\"", i ? ", " : "", cols[i].name);
+			else
+				sb_sql_add(&q, "%sNULL", i ? ", " : "");
+		}
+		sb_sql_add(&q, " FROM \"%s\" WHERE \"timestamp\" >= ?1 AND \"timestamp\" < ?2",
+			   d->table);
+		if (monitor >= 0)
+			sb_sql_add(&q, " AND \"monitor\" = ?3");
+		if (link >= 0)
+			sb_sql_add(&q, " AND \"link\" = ?4");
+		sb_sql_add(&q, " ORDER BY \"monitor\", \"link\", \"timestamp\"");
+		if (q.overflow)
+			return sb_err_set(err, SB_EINVAL, "sqlite: query of %s too long", d->table);
+		if (oneoff)
+			rc = sb_sqldb_prepare(&s->sql, q.text, &stmt, err);
+		else if (sb_sqldb_keep(&s->sql, key, q.text, &stmt) != SQLITE_OK)
+			rc = sb_sqldb_fail(&s->sql, "cannot prepare the query", err);
+		if (rc != SB_OK)
+			return rc;
+	}
 	sqlite3_bind_int64(stmt, 1, from);
 	sqlite3_bind_int64(stmt, 2, to);
 	if (monitor >= 0)
 		sqlite3_bind_int64(stmt, 3, monitor);
 	if (link >= 0)
 		sqlite3_bind_int64(stmt, 4, link);
-	sb_sqlite_probe_call call = {pcols, ncols, fn, ctx};
-	return sb_sqlite_run(s, key, stmt, sb_sqlite_probe_row, &call, err);
+	sb_sqlite_rec_call call = {d, fn, ctx};
+	int rc = sb_sqlite_run(s, key, stmt, sb_sqlite_rec_row, &call, err);
+	if (oneoff)
+		sqlite3_finalize(stmt);
+	return rc;
 }
 
 /* Adds what later versions keep to a database an earlier one created: the resolution of the
@@ -960,10 +1028,10 @@ static const sb_store_ops sb_sqlite_ops = {
 	.newest_summary = sb_sqlite_newest_summary,
 	.query_summary_newest = sb_sqlite_query_summary_newest,
 	.query_history = sb_sqlite_query_history,
-	.start_probes = sb_sqlite_start_probes,
-	.drop_probes = sb_sqlite_drop_probes,
-	.put_probe = sb_sqlite_put_probe,
-	.query_probe = sb_sqlite_query_probe,
+	.start_records = sb_sqlite_start_records,
+	.drop_records = sb_sqlite_drop_records,
+	.put_records = sb_sqlite_put_records,
+	.query_records = sb_sqlite_query_records,
 	.close = sb_sqlite_close,
 };
 

@@ -79,6 +79,10 @@ typedef void (*sb_probe_fd_fn)(sb_probe *p, int fd, void *arg);
 /* Calls fn each time fd is readable. On SB_OK the fd belongs to the core, which closes it when
  * the probe ends; on failure it is still the caller's. */
 SB_API int sb_probe_watch(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg);
+/* Calls fn once, when fd is writable or reports an error or a hang-up: a non-blocking connect()
+ * has ended (getsockopt SO_ERROR says how). The fd is then no longer watched, but it stays the
+ * core's until the probe ends. Ownership as for sb_probe_watch. */
+SB_API int sb_probe_watch_write(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg);
 
 /* out: the command's stdout and stderr, NUL terminated (at most max_out bytes; 0 = 64 KiB);
  * status: as from waitpid. */
@@ -87,6 +91,15 @@ typedef void (*sb_probe_exit_fn)(sb_probe *p, int status, const char *out, size_
  * killed if the probe ends first. */
 SB_API int sb_probe_spawn(sb_probe *p, char *const argv[], size_t max_out, sb_probe_exit_fn fn,
 			  void *arg);
+
+/* Runs fn(arg) in a child process, a copy of the monitor made by fork(), for a library call that
+ * blocks (libiperf): the monitor's loop goes on meanwhile. fn's stdout and stderr are collected
+ * as for sb_probe_spawn, and its return value (0 to 255) is the child's exit status; done is called
+ * once it has exited. In the child only fn runs, on a copy of the module's memory: it must call
+ * nothing of this SDK (the core's locks may be held by another thread at the fork), and a fork of
+ * a large monitor costs some milliseconds. The child is killed if the probe ends first. */
+SB_API int sb_probe_fork(sb_probe *p, int (*fn)(void *arg), void *arg, size_t max_out,
+			 sb_probe_exit_fn done, void *done_arg);
 
 /* What a HEAD request gave. */
 typedef struct sb_probe_http_result {
@@ -119,20 +132,82 @@ SB_API int sb_ping_parse(const char *out, double *rtts, size_t max, size_t *nrtt
  * SB_OK, or SB_EPARSE when no hop line was found. */
 SB_API int sb_traceroute_parse(const char *out, char **json, size_t *nhops);
 
-/* ---- results ---- */
+/* The number or the string at path in a JSON text (a tool's output): path names object members
+ * and array items (from 0) with dots, "end.sum_received.bits_per_second", "intervals.0.sum".
+ * Return SB_OK, or SB_ENOTFOUND when there is nothing of that type there, or SB_EPARSE when json
+ * is not one valid JSON object or array. The string is copied into buf (cut to size - 1 bytes,
+ * NUL terminated). */
+SB_API int sb_probe_json_number(const char *json, const char *path, double *out);
+SB_API int sb_probe_json_string(const char *json, const char *path, char *buf, size_t size);
 
-/* Records written to the test's trace file data/PROBES/<test>/<monitor>/<link>/<hour>.trace,
- * stamped with sb_probe_time; `scanbackup updater probes` loads them into the store. At most one
- * record per probe (a second one is ignored). */
+/* ---- its record: what one run writes ---- */
 
-/* A ping: median RTT in ms (-1 when nothing came back), loss in %, probes sent and answered. */
-SB_API void sb_probe_put_ping(sb_probe *p, double rtt_ms, double loss, int sent, int received);
-/* An HTTP request: the URL, the status (0 none), the total time in ms (-1 none), an error text or
- * NULL. */
-SB_API void sb_probe_put_http(sb_probe *p, const char *url, long status, double total_ms,
-			      const char *error);
-/* A route: hops as JSON (the list sb_traceroute_parse builds) and the number of hops. */
-SB_API void sb_probe_put_trace(sb_probe *p, const char *hops_json, size_t nhops);
+/* The type of a record field. */
+typedef enum sb_field_type {
+	SB_FIELD_INT = 1,    /* a whole number (64-bit) */
+	SB_FIELD_NUMBER = 2, /* a finite number (double) */
+	SB_FIELD_STRING = 3, /* text (UTF-8); tabs and line breaks become spaces; "" is no value */
+	SB_FIELD_JSON = 4,   /* one JSON value, kept as its text */
+	SB_FIELD_BOOL = 5    /* true or false */
+} sb_field_type;
+
+/* One field of a test's record. Static constants of the module, like the rest of the record. */
+typedef struct sb_probe_field {
+	const char *name;   /* the column: a letter, then letters, digits or '_', at most 40 bytes;
+			     * not monitor, link, timestamp, date or time (every record has those) */
+	sb_field_type type; /* SB_FIELD_... */
+	const char *unit;   /* "ms", "%", "bit/s"...: for charts and reports; NULL: none */
+	int optional;       /* 1: a run may leave it without a value (null); 0: required */
+	double min, max;    /* INT, NUMBER: the inclusive range of a value (both 0: any);
+			     * STRING, JSON: max is the most bytes (0: 4096 for a string, 1 MiB for
+			     * JSON) */
+	int decimals;       /* NUMBER: decimals it is written with (0: as many as it takes to read
+			     * back the same value); also how the dashboard shows it */
+	const char *count_of; /* INT only, MAY: the number of items of the JSON list in the field
+			       * of this name, counted by the core (the module never sets it) */
+	const char *at_most;  /* INT, NUMBER, MAY: another such field of the record whose value
+			       * this one's may not exceed (ping: received at most sent) */
+	const char *help;     /* one line: what it is */
+} sb_probe_field;
+
+/* What a test writes once per run on a link, declared by the module (sb_module_def.record). The
+ * core stores it without knowing the test: one line per run in the test's trace files, a table or
+ * MongoDB collection <TEST>_HISTORY (the test's name in upper case) with the fields monitor, link,
+ * timestamp (integers; unique together), date, time (local, strings) and then the declared ones
+ * in their order; unique_<test>_index and <test>_by_date_index. The dashboard draws one chart per
+ * field of a number type, and the availability of the link from the up field; reports read it with
+ * sb.probes (docs/lua-api.md). The loader refuses a module whose record is malformed (an unknown
+ * type, a name used twice, a role naming no suitable field), naming the module file. */
+typedef struct sb_probe_record {
+	const sb_probe_field *fields; /* ended by an entry whose name is NULL; 1 to 32 fields */
+	const char *up;       /* MAY: an INT, NUMBER or BOOL field: the link answered when its
+			       * value is > 0 (true); no value is down. NULL: no availability */
+	const char *headline; /* MAY: the INT or NUMBER field that is the run's value (ping: rtt):
+			       * the heat map's, and the first of status lines. A value below 0 is
+			       * read as "none" there. NULL: the first INT or NUMBER field */
+	const char *loss;     /* MAY: a NUMBER field in % of the run that was lost (ping: loss),
+			       * averaged in the heat map. NULL: a run counts 0 when up, 100 when
+			       * down */
+	const char *tag;      /* MAY: the word that starts the record's trace lines; NULL: the
+			       * test's name (httping and traceroute keep "http" and "trace") */
+} sb_probe_record;
+
+/* Setting the values of this run's record, one field at a time, by name; then sb_probe_put writes
+ * it to the test's trace file data/PROBES/<test>/<monitor>/<link>/<hour>.trace, stamped with
+ * sb_probe_time (`scanbackup updater probes` loads them into the store). A value is copied. A set
+ * of a field the record does not declare, or of another type (an int may go into a NUMBER field),
+ * returns SB_EINVAL and makes the put refuse the record; so does a missing required field or a
+ * value out of its range. A refused record is logged with the module file and what was expected,
+ * and the probe ends as failed; the other probes and tests go on. At most one record per probe. */
+SB_API int sb_probe_set_int(sb_probe *p, const char *field, int64_t v);
+SB_API int sb_probe_set_number(sb_probe *p, const char *field, double v);
+SB_API int sb_probe_set_string(sb_probe *p, const char *field, const char *v);
+/* v must be one valid JSON value (checked by sb_probe_put). */
+SB_API int sb_probe_set_json(sb_probe *p, const char *field, const char *v);
+SB_API int sb_probe_set_bool(sb_probe *p, const char *field, int v);
+/* Writes the record. Returns SB_OK, SB_EINVAL when it was refused (see above), or SB_EIO when the
+ * trace file cannot be written (logged). */
+SB_API int sb_probe_put(sb_probe *p);
 
 /* Ends the probe normally (after its put). */
 SB_API void sb_probe_done(sb_probe *p);

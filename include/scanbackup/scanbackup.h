@@ -39,8 +39,12 @@
  * (scanbackup/layer.h has what its hooks may call).
  *
  * A probe module (kind SB_KIND_PROBE, loaded by the monitor when monitor.json names it as a test)
- * uses two more fields; its schema, fetch and parse stay NULL (scanbackup/probes.h has what
+ * uses three more fields; its schema, fetch and parse stay NULL (scanbackup/probes.h has what
  * it may call):
+ *   record (MUST) what one run writes: its fields, their types and units, which field says the
+ *                 link is up and which is the run's value (sb_probe_record). The core stores,
+ *                 sends, charts and reports it without knowing the test. A malformed record
+ *                 refuses the module, naming its file.
  *   params (MAY)  the parameters the test takes, a table ended by an entry with a NULL name. The
  *                 core validates tests.<name> against it when the config is (re)loaded: an
  *                 unknown key, a wrong type or a value out of range refuses the whole file, with
@@ -51,7 +55,7 @@
  *                 It MUST NOT block: it starts the work with the core's services (timers, fd
  *                 watches, child processes, HTTP) and returns; the callbacks run later on the
  *                 same thread. The probe ends with sb_probe_done (after writing its record with
- *                 sb_probe_put_*) or sb_probe_fail, possibly inside probe itself. A non-zero
+ *                 sb_probe_set_* and sb_probe_put) or sb_probe_fail, possibly inside probe itself. A non-zero
  *                 return means it failed to start (the core ends it and logs the code).
  *                 A probe still running at its deadline (2 x interval, at least 10 s) or at a
  *                 forced shutdown is cancelled: the core releases everything it handed out and
@@ -70,7 +74,7 @@
 /* The ABI number. Bumped when the meaning of the descriptor, of a hook or of a struct shared
  * with a module changes, or when an SDK function changes or goes (docs/modules.md says which
  * changes bump it). Never reused. */
-#define SB_MODULE_ABI 2
+#define SB_MODULE_ABI 3
 
 typedef enum sb_module_kind {
 	SB_KIND_LAYER = 1, /* a layer: one time series per interface of sources/SCAN/<LAYER> */
@@ -92,10 +96,11 @@ struct sb_module_def {
 	int (*fetch)(sb_job *job);
 	int (*parse)(sb_job *job, const char *buf, size_t len);
 
-	const sb_probe_param *params; /* probes: MAY (see above) */
-	int (*probe)(sb_probe *p);    /* probes: MUST (see above) */
+	const sb_probe_param *params;  /* probes: MAY (see above) */
+	int (*probe)(sb_probe *p);     /* probes: MUST (see above) */
+	const sb_probe_record *record; /* probes: MUST (see above) */
 
-	void *reserved[7]; /* for hooks of later ABI versions: leave zero */
+	void *reserved[6]; /* for hooks of later ABI versions: leave zero */
 };
 
 /* The signature: an FNV-style hash of the size of every struct a module shares with the core,
@@ -110,7 +115,10 @@ struct sb_module_def {
 #define SB_SIG_4 SB_SIG_MIX(SB_SIG_3, sizeof(sb_probe_param))
 #define SB_SIG_5 SB_SIG_MIX(SB_SIG_4, sizeof(sb_probe_http_result))
 #define SB_SIG_6 SB_SIG_MIX(SB_SIG_5, sizeof(sb_sample))
-#define SB_MODULE_SIGNATURE SB_SIG_6
+#define SB_SIG_7 SB_SIG_MIX(SB_SIG_6, sizeof(sb_field_type))
+#define SB_SIG_8 SB_SIG_MIX(SB_SIG_7, sizeof(sb_probe_field))
+#define SB_SIG_9 SB_SIG_MIX(SB_SIG_8, sizeof(sb_probe_record))
+#define SB_MODULE_SIGNATURE SB_SIG_9
 
 /* The first fields of every descriptor. */
 #define SB_MODULE_HEADER .abi = SB_MODULE_ABI, .signature = SB_MODULE_SIGNATURE

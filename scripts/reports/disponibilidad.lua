@@ -10,7 +10,7 @@ if sb.report.format ~= "xlsx" then
 	error("disponibilidad: only --format xlsx is written")
 end
 
-local links = sb.probes.availability{from = from, to = to}
+local links = sb.probes.availability{test = "ping", from = from, to = to}
 
 local function stamp(ts)
 	return os.date("%Y-%m-%d %H:%M:%S", ts)
@@ -46,7 +46,7 @@ local cols = {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "Sin respu
 ws:write_row(2, 0, cols, head)
 local row = 3
 for _, L in ipairs(links) do
-	ws:write_row(row, 0, {L.link, L.monitor, L.ip, L.records, L.up, L.down, L.pct,
+	ws:write_row(row, 0, {L.link, L.monitor, L.newest.ip, L.records, L.up, L.down, L.pct,
 		L.active_hours, L.active_days, L.step, stamp(L.first), stamp(L.last),
 		L.longest_up / 60, L.longest_down / 60},
 		{int, int, cell, int, int, int, num, int, int, int, cell, cell, num, num})

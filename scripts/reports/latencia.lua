@@ -9,7 +9,7 @@ local from, to = sb.report.range("mensual")
 if sb.report.format ~= "xlsx" then
 	error("latencia: only --format xlsx is written")
 end
-local links = sb.probes.heatmap{from = from, to = to}
+local links = sb.probes.heatmap{test = "ping", from = from, to = to}
 local days = sb.days_in(from, to)
 
 local monitors = {}
@@ -40,8 +40,8 @@ local row = 3
 for _, L in ipairs(links) do
 	L.sheet = several and string.format("M%d Enlace %d", L.monitor, L.link) or
 		string.format("Enlace %d", L.link)
-	rs:write_row(row, 0, {L.link, L.monitor, L.ip, L.records, L.up, L.rtt_median, L.rtt_min,
-		L.rtt_max, L.sheet},
+	rs:write_row(row, 0, {L.link, L.monitor, L.newest.ip, L.records, L.up, L.median, L.min,
+		L.max, L.sheet},
 		{int, int, blank, int, int, num, num, num, blank}, 9)
 	row = row + 1
 end
@@ -58,7 +58,7 @@ for _, L in ipairs(links) do
 	ws:set_column(1, #days, 7)
 	-- title and legend merged over the columns they need, past the map when it is narrow
 	ws:write_title(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por " ..
-		"hora y día", L.link, L.ip, L.monitor), title)
+		"hora y día", L.link, L.newest.ip, L.monitor), title)
 	ws:write_title(1, 0, "Escala: verde = menor RTT, amarillo = intermedio, rojo = mayor; " ..
 		"gris \"sin resp.\" = ninguna respuesta en esa hora; vacío = sin registros.")
 	ws:write(3, 0, "Hora", head)
@@ -72,10 +72,10 @@ for _, L in ipairs(links) do
 			local c = L.cells[i][h]
 			if c == nil then
 				ws:write_blank(r, i, blank)
-			elseif c.rtt == nil then
+			elseif c.value == nil then
 				ws:write(r, i, "sin resp.", none)
 			else
-				ws:write_number(r, i, c.rtt, ms)
+				ws:write_number(r, i, c.value, ms)
 			end
 		end
 	end

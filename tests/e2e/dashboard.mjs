@@ -381,17 +381,21 @@ try {
   await tab.close();
 
   // ---- a link: the three looks, loss per cell, median or highest, the RTT band, paths ----
-  await open('#/link?monitor=1&link=1&' + env.SB_LINK_RANGE, '#rtt-chart canvas');
+  await open('#/link?monitor=1&link=1&' + env.SB_LINK_RANGE, '#chart-ping canvas');
   check(await page.isVisible('.timeline span.down') && await page.isVisible('.timeline span.none') && await page.isVisible('.timeline span.future'),
     'the timeline shows down, no data and what is still to come, each its own look');
-  const legendRtt = await page.$$eval('#rtt-chart .u-legend .u-label', (els) => els.map((e) => e.textContent));
-  check(['RTT mín.', 'RTT máx.', 'RTT (mediana)', 'Pérdida (%)'].every((l) => legendRtt.includes(l)), 'the RTT chart draws the spread band and the loss', legendRtt);
-  check(/La banda va del RTT/.test(await text('#rtt-summary')), 'and says what the band is', await text('#rtt-summary'));
+  const legendRtt = await page.$$eval('#chart-ping .u-legend .u-label', (els) => els.map((e) => e.textContent));
+  check(['min (ms)', 'max (ms)', 'rtt (ms)', 'loss (%)'].every((l) => legendRtt.includes(l)), 'the RTT chart draws the spread band (ping\'s min and max) and the loss', legendRtt);
+  check(/La banda va de min a max/.test(await text('#summary-ping')), 'and says what the band is', await text('#summary-ping'));
+  check(await page.isVisible('#chart-ping-jitter canvas') && await page.isVisible('#chart-ping-sent canvas'),
+    'a chart for each other number field of the ping record (jitter, sent)');
+  check(await page.$('#test-traceroute .availability-pct') === null && await page.isVisible('#test-traceroute #chart-traceroute canvas'),
+    'a test without an up field shows no availability, but its value (the hop count)');
   // the heat map, read as drawn: a cell of the down hour, one of the hole, one of the future
-  const heat = await page.evaluate(async () => (await fetch(location.hash.replace('#/link', '/api/probes/link'))).json());
+  const heat = await page.evaluate(async () => ({ heatmap: (await (await fetch(location.hash.replace('#/link', '/api/probes/link'))).json()).tests.find((x) => x.test === 'ping').heatmap }));
   const find = (state) => {
     for (let d = heat.heatmap.days.length - 1; d >= 0; d--) for (let h = 0; h < 24; h++) {
-      const idx = d * 24 + h, loss = heat.heatmap.loss[d][h], rtt = heat.heatmap.rtt[d][h];
+      const idx = d * 24 + h, loss = heat.heatmap.loss[d][h], rtt = heat.heatmap.value[d][h];
       const st = idx > heat.heatmap.now_cell ? 'future' : loss === null ? 'none' : rtt === null ? 'noreply' : 'rtt';
       if (st === state) return [d, h];
     }
@@ -408,7 +412,7 @@ try {
   const pn = none && await pix(none), pr = noreply && await pix(noreply), pf = future && await pix(future);
   check(none && noreply && future && pr[0] < 80 && pr[1] < 40 && pf[3] === 0 && pn[3] === 255 && pn[0] > 120,
     'in the heat map "no data" (hatched), "no reply" (dark) and "not yet" (empty) look different', { none: pn, noreply: pr, future: pf });
-  const lossy = heat.heatmap.loss.flatMap((r, d) => r.map((v, h) => [v, d, h])).find(([v, d, h]) => v > 0 && v < 100 && heat.heatmap.rtt[d][h] !== null);
+  const lossy = heat.heatmap.loss.flatMap((r, d) => r.map((v, h) => [v, d, h])).find(([v, d, h]) => v > 0 && v < 100 && heat.heatmap.value[d][h] !== null);
   const bottom = lossy && await page.evaluate(([d, h]) => {
     const c = document.querySelector('canvas.heatmap');
     const w = c.getBoundingClientRect().width, cw = (w - 78) / 24, ch = Math.max(12, Math.min(26, cw)), dpr = c.width / w;
@@ -416,19 +420,20 @@ try {
     return [...c.getContext('2d').getImageData(x, y, 1, 1).data];
   }, [lossy[1], lossy[2]]);
   check(lossy && bottom[0] > 90 && bottom[1] < 30, 'an hour with some loss shows it as a red bar in its cell', { lossy, bottom });
-  const img1 = await page.$eval('canvas.heatmap', (c) => c.toDataURL());
-  await page.click('input[data-heat="max"]');
-  await page.waitForFunction(() => location.hash.includes('heat=max'));
-  await page.waitForSelector('canvas.heatmap');
+  const img1 = await page.$eval('#heat-ping canvas.heatmap', (c) => c.toDataURL());
+  await page.click('input[data-heat="max"][data-test="ping"]');
+  await page.waitForFunction(() => location.hash.includes('heat-ping=max'));
+  await page.waitForSelector('#heat-ping canvas.heatmap');
   await settle();
-  const img2 = await page.$eval('canvas.heatmap', (c) => c.toDataURL());
-  const differ = heat.heatmap.rtt.some((r, d) => r.some((v, h) => v !== null && v !== heat.heatmap.rtt_max[d][h]));
-  check(differ && img1 !== img2 && /RTT máximo/.test(await text('#heat-summary')) && await page.isChecked('input[data-heat="max"]'),
-    'the heat map offers the highest RTT of each hour instead of the median', await text('#heat-summary'));
-  const since = await page.$$eval('#changes [data-since]', (els) => els.map((e) => Number(e.dataset.since)));
+  const img2 = await page.$eval('#heat-ping canvas.heatmap', (c) => c.toDataURL());
+  const differ = heat.heatmap.value.some((r, d) => r.some((v, h) => v !== null && v !== heat.heatmap.max[d][h]));
+  check(differ && img1 !== img2 && /rtt \(máximo\)/.test(await text('#heat-summary-ping')) &&
+    await page.isChecked('input[data-heat="max"][data-test="ping"]'),
+    'the heat map offers the highest RTT of each hour instead of the median', await text('#heat-summary-ping'));
+  const since = await page.$$eval('#changes-traceroute-hops [data-since]', (els) => els.map((e) => Number(e.dataset.since)));
   const runs = JSON.parse(env.SB_RUNS);
   check(JSON.stringify(since) === JSON.stringify([runs[2][0], runs[0][0]]), 'traceroute paths dated by their first run, not their last', { since, runs });
-  const hopsText = await text('#hops');
+  const hopsText = await text('#hops-traceroute-hops');
   check(/800 µs/.test(hopsText) && /5,2 ms/.test(hopsText), 'hop RTTs in µs or ms as each needs', hopsText);
   await shot('11-link.png');
   await page.setViewportSize(PHONE);
@@ -439,7 +444,7 @@ try {
   await page.setViewportSize(DESK);
 
   // ---- every chart has a text summary; contrast in both themes ----
-  for (const [hash, ready] of [[ifaceHash, '#traffic-chart canvas'], ['#/link?monitor=1&link=1&' + env.SB_LINK_RANGE, '#rtt-chart canvas']]) {
+  for (const [hash, ready] of [[ifaceHash, '#traffic-chart canvas'], ['#/link?monitor=1&link=1&' + env.SB_LINK_RANGE, '#chart-ping canvas']]) {
     await open(hash, ready);
     const missing = await page.$$eval('.chart, canvas.heatmap', (els) => els.filter((e) => {
       const holder = e.closest('[aria-describedby]') || e;

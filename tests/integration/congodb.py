@@ -30,7 +30,7 @@ server = congo.Congo()
 
 
 def store_cli(uri, *args):
-    return subprocess.run([CLI, "-t", "5000", uri] + list(args), capture_output=True, text=True,
+    return subprocess.run([CLI, "-t", "5000", "-m", sbtest.MODULES_DIR, uri] + list(args), capture_output=True, text=True,
                           timeout=120)
 
 
@@ -222,7 +222,7 @@ trace = os.path.join(sql_root, "probes.trace")
 sbtest.write(trace, "\n".join(lines) + "\n")
 for uri in (sql_uri, mongo_uri):
     for link in (1, 2):
-        p = store_cli(uri, "put-probe", "7", str(link), trace)
+        p = store_cli(uri, "put-records", "7", str(link), trace)
         t.ok(p.returncode == 0, "probe records of link %d into %s" % (link, uri.split(":")[0]),
              p.stderr)
 
@@ -248,7 +248,7 @@ def fresh_database():
                  ["updater", "daily", "--date", DATE]):
         r = sbtest.run(args, root=root)
         t.eq(r.returncode, 0, "fresh database: %s" % " ".join(args[:2]), r.stdout + r.stderr)
-    p = store_cli(uri, "put-probe", "7", "1", trace)
+    p = store_cli(uri, "put-records", "7", "1", trace)
     t.eq(p.returncode, 0, "fresh database: probe records stored", p.stderr)
     client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000)
     try:
@@ -373,6 +373,9 @@ paths = sorted(want)
 t.ok(len([p for p in paths if p.startswith("/api/interface")]) == 16 and
      all(want[p][0] == 200 for p in paths), "serve on SQLite answers /api/layers, 16 interfaces "
      "and 2 probe links", [(p, want[p][0]) for p in paths])
+probes = [want[p][1] for p in paths if p.startswith("/api/probes/link")]
+t.ok(probes and all([x["test"] for x in b.get("tests", [])] == ["httping", "ping", "traceroute"] for b in probes),
+     "the probe links show the three tests, each from its record", probes[:1])
 for prefix in ("/api/layers", "/api/interface", "/api/probes/link"):
     diff = [p for p in paths if p.startswith(prefix) and got.get(p) != want[p]]
     t.ok(not diff and any(p.startswith(prefix) for p in paths),

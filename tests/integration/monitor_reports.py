@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""monitor_reports.py - the monitor's reports over ping records in SQLite: disponibilidad.lua
+"""monitor_reports.py - the monitor's reports over ping records in SQLite, read with the record the
+ping module declares: disponibilidad.lua
 (availability %, continuous up and down periods, active hours and days) and latencia.lua (an
 RTT heat map hour x day per link with a colour scale), read back with openpyxl. TAP output; without
 python3-openpyxl the reports still run and the reading back is reported as skips."""
@@ -38,7 +39,7 @@ sbtest.write(os.path.join(root, "l1.trace"), "\n".join(lines) + "\n")
 sbtest.write(os.path.join(root, "l2.trace"), "\n".join(
     "%s\tping\t127.0.0.2\t-1.000\t100.0\t3\t0" % stamp(T0 + 60 * i) for i in range(60)) + "\n")
 for link, f in ((1, "l1.trace"), (2, "l2.trace")):
-    r = subprocess.run([CLI, "sqlite:" + DB, "put-probe", "7", str(link), os.path.join(root, f)],
+    r = subprocess.run([CLI, "-m", sbtest.MODULES_DIR, "sqlite:" + DB, "put-records", "7", str(link), os.path.join(root, f)],
                        capture_output=True, text=True)
     t.ok(r.returncode == 0, "records of link %d stored" % link, r.stderr)
 
@@ -107,20 +108,34 @@ t.case("latencia: the workbook read back", read_latencia, path, needs=NEEDS)
 mine = os.path.join(root, "mios")
 sbtest.write(os.path.join(mine, "caidas.lua"), """-- caidas.lua - longest down per link.
 local f = sb.output_file(sb.report.output("caidas.txt"))
-for _, L in ipairs(sb.probes.availability{from = "2026-11-20", to = "2026-11-20"}) do
-	f:write(L.link, " ", L.longest_down, " ", L.step, " ", #L.periods, "\\n")
+for _, L in ipairs(sb.probes.availability{test = "ping", from = "2026-11-20", to = "2026-11-20"}) do
+	f:write(L.link, " ", L.longest_down, " ", L.step, " ", #L.periods, " ", L.newest.ip, "\\n")
 end
-local h = sb.probes.heatmap{from = "2026-11-20", to = "2026-11-20", link = 1}
-f:write(#h, " ", h[1].cells[1][0].rtt, " ", h[1].cells[1][1].rtt, " ", h[1].rtt_median, "\\n")
+local h = sb.probes.heatmap{test = "ping", from = "2026-11-20", to = "2026-11-20", link = 1}
+f:write(#h, " ", h[1].cells[1][0].value, " ", h[1].cells[1][1].value, " ", h[1].median, "\\n")
+local n, down = 0, 0
+for _, r in ipairs(sb.probes("ping", {from = "2026-11-20", to = "2026-11-20", link = 1})) do
+	n = n + 1
+	if r.received == 0 then down = down + 1 end
+end
+f:write(n, " ", down, "\\n")
 f:close()
 """)
-sbtest.write(os.path.join(mine, "sinfin.lua"), "-- sinfin.lua - no end date.\nsb.probes.heatmap{from = '2026-11-20'}\n")
+sbtest.write(os.path.join(mine, "sinfin.lua"), "-- sinfin.lua - no end date.\nsb.probes.heatmap{test = 'ping', from = '2026-11-20'}\n")
+sbtest.write(os.path.join(mine, "sintest.lua"), "-- sintest.lua - no test.\nsb.probes.heatmap{from = '2026-11-20', to = '2026-11-20'}\n")
+sbtest.write(os.path.join(mine, "otro.lua"), "-- otro.lua - a test no module declares.\nsb.probes('smoke', {})\n")
 env = {"REPORTS_SCRIPTS": "mios"}
 r = sbtest.run(["report", "caidas", "--out", out], root=root, env=env)
 got = sbtest.read(os.path.join(out, "caidas.txt")) if r.returncode == 0 else r.stdout + r.stderr
-t.eq(got, "1 900 60 3\n2 3600 60 1\n1 1.0 3.0 3.0\n",
-     "sb.probes.availability and sb.probes.heatmap in a script of one's own")
+t.eq(got, "1 900 60 3 127.0.0.1\n2 3600 60 1 127.0.0.2\n1 1.0 3.0 3.0\n120 15\n",
+     "sb.probes.availability, sb.probes.heatmap and sb.probes(test, ...) in a script of one's own")
 r = sbtest.run(["report", "sinfin", "--out", out], root=root, env=env)
 t.ok(r.returncode != 0 and "sb.probes.heatmap: from and to are required" in r.stdout + r.stderr,
      "a missing date is an error naming the function", r.stdout + r.stderr)
+r = sbtest.run(["report", "sintest", "--out", out], root=root, env=env)
+t.ok(r.returncode != 0 and "sb.probes.heatmap: test is required" in r.stdout + r.stderr,
+     "so is a missing test", r.stdout + r.stderr)
+r = sbtest.run(["report", "otro", "--out", out], root=root, env=env)
+t.ok(r.returncode != 0 and "sb.probes: no probe module 'smoke'" in r.stdout + r.stderr,
+     "and a test no module declares", r.stdout + r.stderr)
 t.done()

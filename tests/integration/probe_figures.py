@@ -81,7 +81,7 @@ def link2():
 for link, lines in ((1, link1()), (2, link2())):
     path = os.path.join(root, "l%d.trace" % link)
     sbtest.write(path, "\n".join(lines) + "\n")
-    r = subprocess.run([CLI, "sqlite:" + DB, "put-probe", str(MONITOR), str(link), path],
+    r = subprocess.run([CLI, "-m", sbtest.MODULES_DIR, "sqlite:" + DB, "put-records", str(MONITOR), str(link), path],
                        capture_output=True, text=True)
     t.ok(r.returncode == 0, "%d records of link %d stored" % (len(lines), link), r.stderr)
 
@@ -104,7 +104,7 @@ try:
     for link in (1, 2):
         st, _, body = viewer.get("/api/probes/link?monitor=%d&link=%d&from=%s&to=%s" % (MONITOR, link, FROM, TO))
         t.eq(st, 200, "the dashboard answers for link %d" % link)
-        api[link] = body
+        api[link] = {x["test"]: x for x in body.get("tests", [])}.get("ping", {})
 finally:
     srv.stop()
 
@@ -120,7 +120,7 @@ t.ok(av1["step"] == 61 and len([p for p in av1["periods"] if p["state"] == "none
 t.ok(av1["longest_down"] == DOWN1[-1] - DOWN1[0] + 61,
      "link 1: the longest down runs from its first down record to its last plus one step",
      av1["longest_down"])
-t.eq(api[1]["heatmap"]["rtt"][0][5], 1.0, "hour 05 shows the median RTT (1 ms), not the mean (about 10 ms)")
+t.eq(api[1]["heatmap"]["value"][0][5], 1.0, "hour 05 shows the median RTT (1 ms), not the mean (about 10 ms)")
 
 
 def compare_availability():
@@ -160,7 +160,7 @@ def compare_heatmap():
         bad = []
         for d in range(len(hm["days"])):
             for h in range(24):
-                rtt, loss = hm["rtt"][d][h], hm["loss"][d][h]
+                rtt, loss = hm["value"][d][h], hm["loss"][d][h]
                 cell = ws.cell(5 + h, 2 + d).value
                 if rtt is not None:
                     good = isinstance(cell, (int, float)) and round(cell, 3) == rtt

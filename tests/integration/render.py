@@ -74,8 +74,8 @@ for link in (1, 2):
                                                                  5 + hour * 0.7 + link))
     path = os.path.join(root, "link%d.trace" % link)
     sbtest.write(path, "\n".join(lines) + "\n")
-    r = subprocess.run([CLI, "sqlite:" + os.path.join(root, "data", "scanbackup.db"),
-                        "put-probe", "3", str(link), path], capture_output=True, text=True)
+    r = subprocess.run([CLI, "-m", sbtest.MODULES_DIR, "sqlite:" + os.path.join(root, "data", "scanbackup.db"),
+                        "put-records", "3", str(link), path], capture_output=True, text=True)
     t.ok(r.returncode == 0, "probe records of link %d stored" % link, r.stderr)
 
 books = []

@@ -289,10 +289,17 @@ st, _, mons = viewer.get("/api/monitors")
 g = mons["monitors"][0]["links"][0]
 t.ok(g["state"] in ("up", "down", "unknown"), "the dashboard lists the link with a state", g)
 st, _, pl = viewer.get("/api/probes/link?monitor=%d&link=1&from=2026-11-20&to=2026-11-20" % mid)
-t.ok(st == 200 and len(pl["ping"]["t"]) == 6 and abs(pl["availability"]["pct"] - 500 / 6) < 1e-9,
-     "the link's page: 6 records, 5 of 6 up", pl.get("availability"))
-hm = pl["heatmap"]
-t.ok(hm["days"] == [sbweb.EXAMPLE_DATE] and hm["rtt"][0][6] == 12.0 and hm["rtt"][0][5] is None and
+tests = {x["test"]: x for x in pl.get("tests", [])} if st == 200 else {}
+ping = tests.get("ping", {})
+t.ok(st == 200 and list(tests) == ["ping"] and len(ping["t"]) == 6 and
+     abs(ping["availability"]["pct"] - 500 / 6) < 1e-9,
+     "the link's page: the ping test, 6 records, 5 of 6 up", pl)
+t.ok(ping.get("up") == "received" and ping.get("headline") == "rtt" and ping["values"]["rtt"][5] == -1 and
+     ping["values"]["jitter"] == [None] * 6 and [f["name"] for f in ping["fields"]][:3] == ["ip", "rtt", "loss"]
+     and ping["last"]["ip"] == "192.0.2.9",
+     "with its record's declaration, a series per number field, and the newest record", ping)
+hm = ping.get("heatmap", {})
+t.ok(hm.get("days") == [sbweb.EXAMPLE_DATE] and hm["value"][0][6] == 12.0 and hm["value"][0][5] is None and
      (hm["active_hours"], hm["active_days"]) == (1, 1),
      "heat map: 06:00 Caracas holds the median RTT of the replies; 1 active hour, 1 active day", hm)
 t.eq(admin.request("DELETE", "/api/monitors/%d/token" % mid)[0], 200, "the token is revoked")

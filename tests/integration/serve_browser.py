@@ -88,7 +88,9 @@ for i in range(288):
     down = 100 <= i < 130
     rtt = -1 if down else 20 + (i % 24)
     loss = 100 if down else (33 if i % 40 == 0 else 0)
-    lines.append("1\t%s\tping\t192.0.2.1\t%s\t%d\t3\t%d" % (stamp(ts), rtt, loss, 0 if down else 3))
+    # the spread of the replies: min, max and jitter (none without a reply)
+    spread = "\t\t\t" if down else "\t%g\t%g\t%g" % (rtt - 3, rtt + 4 + i % 5, 1.5)
+    lines.append("1\t%s\tping\t192.0.2.1\t%s\t%d\t3\t%d%s" % (stamp(ts), rtt, loss, 0 if down else 3, spread))
 
 
 def hops(second):

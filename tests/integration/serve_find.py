@@ -269,17 +269,22 @@ st, _, link = get("/api/probes/link", monitor=1, link=2)
 t.ok(st == 200 and link["state"] == "stale" and link["interval"] == 60 and link["configured"],
      "the link page says stale too", {k: link.get(k) for k in ("state", "interval", "configured")})
 st, _, link = get("/api/probes/link", monitor=1, link=1)
-ch = link["traceroute"]["changes"]
+tests = {x["test"]: x for x in link.get("tests", [])}
+tr = tests.get("traceroute", {})
+ch = tr.get("changes", {}).get("hops", [])
 t.eq([(x["t"], x["until"], x["runs"]) for x in ch],
      [(runs[0][0], runs[1][0], 2), (runs[2][0], runs[3][0], 2), (runs[4][0], runs[4][0], 1)],
      "traceroute paths dated by their first run, with their last one")
 t.ok(ch[0]["from_start"] and not ch[1]["from_start"], "the first path may have started before the range")
-t.eq(link["traceroute"]["last"]["t"], runs[4][0], "the last run is the newest one")
-hm = link["heatmap"]
-cells = [(d, hr) for d in range(len(hm["days"])) for hr in range(24) if hm["rtt"][d][hr] is not None]
-t.ok(len(cells) >= 1 and all(hm["rtt_max"][d][hr] >= hm["rtt"][d][hr] for d, hr in cells) and
-     max(hm["rtt_max"][d][hr] for d, hr in cells) == 13, "the heat map's highest RTT per cell (13 ms)",
-     [hm["rtt_max"][d][hr] for d, hr in cells])
+t.eq(tr.get("last", {}).get("t"), runs[4][0], "the last run is the newest one")
+t.ok(tests["ping"]["state"] == "up" and tests["ping"]["interval"] == 60 and tr.get("state") is None and
+     tr.get("interval") == 600, "each test with its interval; a state for the test with an up field",
+     {k: (v.get("state"), v.get("interval")) for k, v in tests.items()})
+hm = tests["ping"]["heatmap"]
+cells = [(d, hr) for d in range(len(hm["days"])) for hr in range(24) if hm["value"][d][hr] is not None]
+t.ok(len(cells) >= 1 and all(hm["max"][d][hr] >= hm["value"][d][hr] for d, hr in cells) and
+     max(hm["max"][d][hr] for d, hr in cells) == 13, "the heat map's highest RTT per cell (13 ms)",
+     [hm["max"][d][hr] for d, hr in cells])
 ln = datetime.datetime.fromtimestamp(now, zoneinfo.ZoneInfo(TZ))
 want_cell = hm["days"].index(ln.date().isoformat()) * 24 + ln.hour
 t.eq(hm["now_cell"], want_cell, "the heat map knows the cell of now (the later ones are still to come)")

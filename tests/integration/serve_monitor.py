@@ -54,7 +54,7 @@ def rows(link=None):
     try:
         c = sqlite3.connect(db, timeout=10)
         try:
-            q = "select count(*) from PING_HISTORY where monitor = ?" + (" and link = ?" if link else "")
+            q = "select count(*) from ECHOPROBE_HISTORY where monitor = ?" + (" and link = ?" if link else "")
             return c.execute(q, (MID, link) if link else (MID,)).fetchone()[0]
         finally:
             c.close()
@@ -94,7 +94,7 @@ conf = json.loads(sbtest.read(conf_path))
 t.ok(conf.get("id") == MID and set(conf.get("links", {})) == {"a", "b"}, "the dashboard's links and id", conf)
 t.ok(wait(lambda: rows(1) >= 2 and rows(2) >= 2), "its results reach the central store", box_output()[-2000:])
 c = sqlite3.connect(db)
-rtts = dict(c.execute("select link, max(rtt) from PING_HISTORY where monitor = ? group by link", (MID,)))
+rtts = dict(c.execute("select link, max(rtt) from ECHOPROBE_HISTORY where monitor = ? group by link", (MID,)))
 c.close()
 t.eq(rtts, {1: 2.5, 2: -1.0}, "with the per-link parameter applied (link b down)")
 
@@ -146,7 +146,7 @@ left = spool_lines()
 t.ok(len(written) == 1 and written[0] == stored + left,
      "every record written is stored once or still in the spool: %r = %d stored + %d kept" % (written, stored, left))
 c = sqlite3.connect(db)
-dups = c.execute("select count(*) from (select link, timestamp from PING_HISTORY where monitor = ? "
+dups = c.execute("select count(*) from (select link, timestamp from ECHOPROBE_HISTORY where monitor = ? "
                  "group by link, timestamp having count(*) > 1)", (MID,)).fetchone()[0]
 c.close()
 sdb = sqlite3.connect(os.path.join(central, "data/serve.db"))

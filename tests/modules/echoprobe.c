@@ -1,4 +1,4 @@
-/* echoprobe.c - a probe module only the tests load: records a fixed ping after an optional delay. */
+/* echoprobe.c - a probe module only the tests load: records a fixed RTT after an optional delay. */
 #include <scanbackup/scanbackup.h>
 
 static const sb_probe_param echoprobe_params[] = {
@@ -7,10 +7,24 @@ static const sb_probe_param echoprobe_params[] = {
 	{NULL, 0, NULL, 0, 0, NULL},
 };
 
+static const sb_probe_field echoprobe_fields[] = {
+	{.name = "rtt",
+	 .type = SB_FIELD_NUMBER,
+	 .unit = "ms",
+	 .min = -1,
+	 .max = 1e6,
+	 .decimals = 3,
+	 .help = "the RTT of the parameters; -1 is down"},
+	{.name = NULL},
+};
+
+static const sb_probe_record echoprobe_record = {.fields = echoprobe_fields, .up = "rtt"};
+
 static void echoprobe_fire(sb_probe *p, void *arg)
 {
 	(void)arg;
-	sb_probe_put_ping(p, sb_probe_param_number(p, "rtt"), 0, 1, 1);
+	sb_probe_set_number(p, "rtt", sb_probe_param_number(p, "rtt"));
+	sb_probe_put(p);
 	sb_probe_done(p);
 }
 
@@ -20,7 +34,11 @@ static int echoprobe_probe(sb_probe *p)
 }
 
 const sb_module_def sb_module = {
-	SB_MODULE_HEADER,           .name = "echoprobe",
-	.kind = SB_KIND_PROBE,      .description = "test probe: a fixed ping record after a delay",
-	.params = echoprobe_params, .probe = echoprobe_probe,
+	SB_MODULE_HEADER,
+	.name = "echoprobe",
+	.kind = SB_KIND_PROBE,
+	.description = "test probe: a fixed RTT record after a delay",
+	.params = echoprobe_params,
+	.probe = echoprobe_probe,
+	.record = &echoprobe_record,
 };

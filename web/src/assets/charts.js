@@ -293,21 +293,22 @@ export function cellState(hm, d, hr, rtt) {
   return 'rtt';
 }
 
-// The RTT heat map of a link: a row per day, a column per hour, each cell coloured by the
-// median or the highest RTT of its hour (mode) with its loss as a red bar from the bottom;
-// "no data", "no reply" and "not yet" each look their own way.
-export function heatMap(el, hm, { mode = 'median' } = {}) {
-  const rows = mode === 'max' ? hm.rtt_max : hm.rtt;
+// The heat map of a test's headline value on a link (ping: the RTT): a row per day, a column per
+// hour, each cell coloured by the median or the highest value of its hour (mode; fmt writes a
+// value) with its loss as a red bar from the bottom; "no data", "no reply" and "not yet" each
+// look their own way.
+export function heatMap(el, hm, { mode = 'median', fmt = ms, label = t('heat.aria') } = {}) {
+  const rows = mode === 'max' ? hm.max : hm.value;
   const values = rows.flat().filter((v) => v !== null);
   const lo = values.length ? Math.min(...values) : 0;
   const hi = values.length ? Math.max(...values) : 1;
-  const canvas = h('canvas', { class: 'heatmap', role: 'img', 'aria-label': t('heat.aria') });
+  const canvas = h('canvas', { class: 'heatmap', role: 'img', 'aria-label': label });
   const info = h('p', { class: 'muted', id: 'heat-info' }, t('heat.hover'));
   const scale = h('span', { class: 'heat-scale' });
   scale.style.background = `linear-gradient(90deg, ${heat(0)}, ${heat(0.5)}, ${heat(1)})`;
   const swatch = (cls) => h('i', { class: `sw ${cls}` });
   const legend = h('div', { class: 'legend' },
-    h('span', {}, ms(lo)), scale, h('span', {}, ms(hi)),
+    h('span', {}, fmt(lo)), scale, h('span', {}, fmt(hi)),
     h('span', {}, swatch('sw-loss'), t('heat.loss')),
     h('span', {}, swatch('sw-noreply'), t('look.noreply')),
     h('span', {}, swatch('sw-none'), t('look.nodata')),
@@ -369,7 +370,7 @@ export function heatMap(el, hm, { mode = 'median' } = {}) {
       const r = canvas.getBoundingClientRect();
       const hr = Math.floor((ev.clientX - r.left - left) / cw);
       const di = Math.floor((ev.clientY - r.top - top) / ch);
-      if (hr >= 0 && hr < 24 && di >= 0 && di < hm.days.length) info.textContent = cellText(hm, di, hr);
+      if (hr >= 0 && hr < 24 && di >= 0 && di < hm.days.length) info.textContent = cellText(hm, di, hr, fmt);
     };
   }
   draw();
@@ -377,13 +378,13 @@ export function heatMap(el, hm, { mode = 'median' } = {}) {
 }
 
 // One cell in words: "2026-11-20 14:00–15:00: median 12.3 ms, highest 20 ms, loss 5 %".
-export function cellText(hm, d, hr) {
+export function cellText(hm, d, hr, fmt = ms) {
   const when = `${hm.days[d]} ${String(hr).padStart(2, '0')}:00–${String(hr + 1).padStart(2, '0')}:00`;
-  const st = cellState(hm, d, hr, hm.rtt);
+  const st = cellState(hm, d, hr, hm.value);
   if (st === 'future') return `${when}: ${t('look.future')}`;
   if (st === 'none') return `${when}: ${t('look.nodata')}`;
   if (st === 'noreply') return `${when}: ${t('look.noreply')} (${t('heat.loss')} ${pct(hm.loss[d][hr], 0)})`;
-  return `${when}: ${t('heat.median')} ${ms(hm.rtt[d][hr])}, ${t('heat.max')} ${ms(hm.rtt_max[d][hr])}, ${t('heat.loss')} ${pct(hm.loss[d][hr], 0)}`;
+  return `${when}: ${t('heat.median')} ${fmt(hm.value[d][hr])}, ${t('heat.max')} ${fmt(hm.max[d][hr])}, ${t('heat.loss')} ${pct(hm.loss[d][hr], 0)}`;
 }
 
 // ---- the availability timeline ----

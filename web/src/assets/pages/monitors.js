@@ -1,10 +1,11 @@
 // monitors.js - the probe pages: the monitors and the state of their links (up, down, stale:
 // results stopped coming, unknown) with the boxes gone silent flagged; one monitor's settings
-// (links, tests, token) for admins; one link's availability, RTT spread and loss, heat map,
-// HTTP timings and traceroute paths dated from when they began.
+// (links, tests, token) for admins; one link's results test by test, each drawn from the record
+// its probe module declares: availability, its value with its spread and loss, a chart per
+// number field, the heat map, routes dated from when they began.
 import { api, get, qs } from '../api.js';
 import { cells, clear, errorBox, h, message, table } from '../dom.js';
-import { ago, count, dateTime, duration, ms, num, pct, t } from '../i18n.js';
+import { ago, bps, count, dateTime, duration, ms, num, pct, t } from '../i18n.js';
 import { PALETTE, cellState, exportBar, heatMap, holes, holesText, stats, timeChart, timeline } from '../charts.js';
 import { page } from '../pages.js';
 import { figures, permalink, rangeControls } from './common.js';
@@ -19,10 +20,32 @@ function boxBadge(m, now) {
     t('box.' + m.box), m.box === 'silent' ? ` · ${ago(m.last_seen, now)}` : '');
 }
 
+// A value of a record's field, in its unit: ms as µs or ms, bit/s scaled, % and the rest as
+// numbers with the field's decimals.
+function kindOf(f) {
+  return f.unit === 'ms' ? 'ms' : f.unit === 'bit/s' ? 'bps' : f.unit === '%' ? 'pct' : 'count';
+}
+
+function fieldValue(f, v) {
+  if (v === null || v === undefined) return '—';
+  if (f.type === 'bool') return t(v ? 'yes' : 'no');
+  if (f.type === 'string') return v;
+  if (f.type === 'json') return JSON.stringify(v);
+  const k = kindOf(f);
+  if (k === 'ms') return ms(v);
+  if (k === 'bps') return bps(v);
+  if (k === 'pct') return pct(v, f.decimals || 0);
+  return num(v, f.type === 'number' ? f.decimals : 0) + (f.unit ? ` ${f.unit}` : '');
+}
+
+// The newest result of a link's tests: the test, its headline value, and how long ago.
 function lastCell(l, now) {
-  if (!l.last) return h('span', { class: 'muted' }, t('monitors.noResult'));
-  return h('span', {}, l.last.rtt >= 0 ? ms(l.last.rtt) : t('look.noreply'), ' ',
-    h('span', { class: 'muted' }, ago(l.last.t, now)));
+  const x = l.last;
+  if (!x) return h('span', { class: 'muted' }, t('monitors.noResult'));
+  const f = { type: 'number', unit: x.unit, decimals: x.decimals };
+  return h('span', {}, h('span', { class: 'muted' }, `${x.test} `),
+    !x.up ? t('look.noreply') : x.value === null ? t('look.up') : fieldValue(f, x.value), ' ',
+    h('span', { class: 'muted' }, ago(x.t, now)));
 }
 
 const linkHref = (m, l) => '#/link' + qs({ monitor: m.id, link: l.id });
@@ -224,28 +247,164 @@ async function monitor(el, ctx) {
   }
 }
 
-// The spread of the RTT around each record: the lowest and highest RTT of the record itself when
-// the records carry them (rtt_min, rtt_max), else of the records within a window around it.
-function spread(ts, rtt, step, span, ping) {
-  if (Array.isArray(ping.rtt_min) && Array.isArray(ping.rtt_max))
-    return { lo: ping.rtt_min.map((v) => (v >= 0 ? v : null)), hi: ping.rtt_max.map((v) => (v >= 0 ? v : null)), per: 'record' };
-  const w = Math.max(5 * step, span / 300);
-  const lo = [], hi = [];
-  let a = 0, b = 0;
-  for (let i = 0; i < ts.length; i++) {
-    while (ts[a] < ts[i] - w / 2) a++;
-    while (b + 1 < ts.length && ts[b + 1] <= ts[i] + w / 2) b++;
-    let mn = null, mx = null;
-    for (let k = a; k <= b; k++) {
-      const v = rtt[k];
-      if (v === null) continue;
-      if (mn === null || v < mn) mn = v;
-      if (mx === null || v > mx) mx = v;
-    }
-    lo.push(rtt[i] === null ? null : mn);
-    hi.push(rtt[i] === null ? null : mx);
+// A JSON list of hops, each a list of probes {ipaddr, name, rtt, anno}: a route.
+function isRoute(v) {
+  return Array.isArray(v) && v.length > 0 && v.every((hop) => Array.isArray(hop)) &&
+    v.some((hop) => hop.some((x) => x && typeof x === 'object' && 'ipaddr' in x));
+}
+
+const routePath = (hops) => hops.map((hop) => (hop.find((x) => x && x.ipaddr) || {}).ipaddr || '*').join(',');
+
+// A JSON field of a test: its newest value; a route as its hops and the paths it took, each dated
+// by its first run (the server's runs where the field's shape changed, joined by path).
+function jsonField(card, x, f) {
+  const value = x.last[f.name];
+  const id = `${x.test}-${f.name}`;
+  card.append(h('h3', {}, f.name, f.help ? h('span', { class: 'muted' }, ` — ${f.help}`) : ''));
+  if (!isRoute(value)) {
+    card.append(h('pre', { class: 'note json', id: `json-${id}` }, JSON.stringify(value, null, 1)));
+    return;
   }
-  return { lo, hi, per: 'window', w };
+  card.append(h('p', { class: 'muted' }, t('link.lastRun', { when: dateTime(x.last.t) })));
+  const cols = [{ label: t('col.hop'), num: 1 }, { label: t('col.address') }, { label: t('col.name') }, { label: t('col.rtt'), num: 1 }];
+  const rows = value.map((hop, i) => {
+    const probes = Array.isArray(hop) ? hop : [];
+    const addrs = [...new Set(probes.map((p) => p && (p.ipaddr || '*')).filter(Boolean))];
+    const names = [...new Set(probes.map((p) => p && p.name).filter(Boolean))];
+    const rtts = probes.map((p) => (p && typeof p.rtt === 'number' ? ms(p.rtt) : '*'));
+    return h('tr', {}, cells(cols, [num(i + 1, 0), addrs.join(' ') || '*', names.join(' '), rtts.join(' / ')]));
+  });
+  card.append(table(cols, rows, { id: `hops-${id}` }));
+  const paths = [];
+  for (const c of x.changes[f.name] || []) {
+    if (!isRoute(c.value)) continue;
+    const path = routePath(c.value);
+    const last = paths[paths.length - 1];
+    if (last && last.path === path) {
+      last.until = c.until;
+      last.runs += c.runs;
+    } else {
+      paths.push({ t: c.t, until: c.until, runs: c.runs, from_start: c.from_start, path });
+    }
+  }
+  const ccols = [{ label: t('col.since') }, { label: t('col.until') }, { label: t('col.runs'), num: 1 }, { label: t('col.path') }];
+  card.append(h('h3', {}, t('link.changes')),
+    paths.length <= 1 ? message(t('link.noChange'))
+      : table(ccols, paths.slice().reverse().map((c) => h('tr', {}, cells(ccols, [
+        h('span', { dataset: { since: c.t } }, dateTime(c.t), c.from_start ? h('span', { class: 'muted' }, ' ' + t('link.fromStart')) : ''),
+        dateTime(c.until), count(c.runs), c.path.split(',').join(' → ')]))), { id: `changes-${id}` }));
+}
+
+const numeric = (f) => f.type === 'int' || f.type === 'number' || f.type === 'bool';
+
+// One test's card, drawn from the record its module declares: the availability from its up field,
+// its headline value over time (with the band of fields min and max when the record has them, and
+// its loss field), a chart of each other field of a number type, the heat map of the headline,
+// its JSON fields (a route as hops and paths) and its newest record. Each chart with its summary.
+function testCard(cards, x, data, ctx, title) {
+  const p = ctx.params;
+  const field = (name) => x.fields.find((f) => f.name === name);
+  const card = h('section', { class: 'card wide test', id: `test-${x.test}`, dataset: { test: x.test } },
+    h('h2', {}, x.test, ' ', x.state ? stateBadge(x.state) : ''),
+    h('p', { class: 'muted' }, t('link.records', { n: count(x.records), table: x.table }),
+      x.interval ? ' · ' + t('link.interval', { s: x.interval }) : ''));
+  cards.append(card);
+  const av = x.availability;
+  if (av) {
+    card.append(h('h3', {}, t('link.availability'), h('span', { class: 'muted' }, ` (${x.up})`)),
+      figures([
+        [t('link.available'), av.pct === null ? '—' : pct(av.pct, 2), `availability-pct-${x.test}`],
+        [t('link.upRecords'), `${count(av.up)} / ${count(av.records)}`],
+        [t('link.longestUp'), duration(av.longest_up)],
+        [t('link.longestDown'), duration(av.longest_down)],
+        x.heatmap ? [t('link.active'), `${count(x.heatmap.active_hours)} h / ${count(x.heatmap.active_days)} d`] : null,
+      ]));
+    timeline(card, av.periods, data.start, data.end, data.now);
+  }
+  const step = av ? av.step : undefined;
+  const ts = x.t;
+  // the headline value over time: the min-max band of the record when it has both, its loss
+  const head = field(x.headline);
+  const lo = field('min'), hi = field('max');
+  const band = head && lo && hi && lo.unit === head.unit && hi.unit === head.unit && numeric(lo) && numeric(hi);
+  const loss = field(x.loss);
+  const used = new Set([x.headline, band ? 'min' : null, band ? 'max' : null, x.loss].filter(Boolean));
+  const chartOf = (id, fields, primary) => {
+    const chartEl = h('div', { class: 'chart', id: `chart-${id}`, 'aria-describedby': `summary-${id}` });
+    const summary = h('p', { class: 'summary', id: `summary-${id}` });
+    card.append(chartEl);
+    const kind = kindOf(primary);
+    // the headline's negative values mean "none" (ping's -1 when nothing came back)
+    const values = (f) => (x.values[f.name] || []).map((v) => (v === null || (f.name === x.headline && v < 0) ? null : v));
+    const series = fields.map((f, i) => ({
+      label: f.name + (f.unit ? ` (${f.unit})` : ''), values: values(f), kind: kindOf(f),
+      scale: kindOf(f) === 'pct' && kind !== 'pct' ? 'pct' : 'y',
+      color: f === lo || f === hi ? '#8fb3de' : PALETTE[i % PALETTE.length], width: f === primary ? 1.5 : 1,
+      points: f === primary && ts.length < 400,
+    }));
+    const scales = { y: kind };
+    if (series.some((s) => s.scale === 'pct')) scales.pct = 'pct';
+    const chart = timeChart(chartEl, {
+      t: ts, series, start: data.start, end: data.end, step, scales,
+      bands: band && fields[0] === hi ? [[0, 1, 'rgba(43,108,176,0.18)']] : undefined,
+      name: `${title}_${id}`, title: `${title} ${x.test} ${primary.name}`,
+      aria: t('link.chartAria', { test: x.test, field: primary.name, name: title }),
+    });
+    const text = (a, b) => {
+      const parts = fields.map((f) => {
+        const st = stats(ts, values(f), a, b);
+        return st.n ? t('summary.series', { label: f.name, min: fieldValue(f, st.min), mean: fieldValue(f, st.mean), max: fieldValue(f, st.max), when: dateTime(st.tmax) })
+          : t('summary.noValue', { label: f.name });
+      });
+      if (band && fields[0] === hi) parts.push(t('summary.spreadFields', { lo: lo.name, hi: hi.name }));
+      if (step) parts.push(holesText(holes(ts, step, Math.max(a, data.start), Math.min(b, data.end), data.now)));
+      return parts.join(' ');
+    };
+    summary.textContent = text(data.start, data.end);
+    card.append(summary, exportBar(chart, {}));
+  };
+  if (head) {
+    card.append(h('h3', {}, head.name, head.help ? h('span', { class: 'muted' }, ` — ${head.help}`) : ''));
+    chartOf(x.test, [band ? hi : null, band ? lo : null, head, loss].filter(Boolean), head);
+  }
+  for (const f of x.fields.filter((g) => numeric(g) && !used.has(g.name))) {
+    card.append(h('h3', {}, f.name, f.help ? h('span', { class: 'muted' }, ` — ${f.help}`) : ''));
+    chartOf(`${x.test}-${f.name}`, [f], f);
+  }
+  if (x.heatmap && head) {
+    // the heat map: median or highest headline value of each hour, its loss, the three looks of no value
+    const mode = p.get(`heat-${x.test}`) === 'max' ? 'max' : 'median';
+    const heatCard = h('div', { class: 'heat', id: `heat-${x.test}` }, h('h3', {}, t('link.heat', { field: head.name })));
+    card.append(heatCard);
+    const pick = h('div', { class: 'row', role: 'radiogroup', 'aria-label': t('heat.mode') }, ['median', 'max'].map((m) =>
+      h('label', { class: 'check' }, h('input', {
+        type: 'radio', name: `heat-mode-${x.test}`, value: m, checked: m === mode, dataset: { heat: m, test: x.test },
+        onchange: () => { const o = new URLSearchParams(ctx.params); if (m === 'max') o.set(`heat-${x.test}`, 'max'); else o.delete(`heat-${x.test}`); ctx.go(o); },
+      }), t('heat.' + m))));
+    const hm = x.heatmap;
+    const heatEl = h('div', { 'aria-describedby': `heat-summary-${x.test}` });
+    heatCard.append(pick, heatEl);
+    const fmt = (v) => fieldValue(head, v);
+    heatMap(heatEl, hm, { mode, fmt, label: t('link.heat', { field: head.name }) });
+    const rows = mode === 'max' ? hm.max : hm.value;
+    let with_ = 0, noreply = 0, none = 0, lossy = 0, worst = null;
+    hm.days.forEach((d, i) => { for (let hr = 0; hr < 24; hr++) {
+      const st = cellState(hm, i, hr, rows);
+      if (st === 'rtt') { with_++; if (!worst || rows[i][hr] > rows[worst[0]][worst[1]]) worst = [i, hr]; }
+      else if (st === 'noreply') noreply++;
+      else if (st === 'none') none++;
+      if (st !== 'future' && hm.loss[i][hr] > 0) lossy++;
+    } });
+    heatCard.append(h('p', { class: 'summary', id: `heat-summary-${x.test}` }, t('summary.heatField', {
+      field: head.name, with: with_, noreply, none, lossy, mode: t('heat.' + mode).toLowerCase(),
+      worst: worst ? `${hm.days[worst[0]]} ${String(worst[1]).padStart(2, '0')}:00 (${fmt(rows[worst[0]][worst[1]])})` : '—',
+    })));
+  }
+  for (const f of x.fields.filter((g) => g.type === 'json')) jsonField(card, x, f);
+  const ncols = [{ label: t('col.field') }, { label: t('col.value') }];
+  card.append(h('h3', {}, t('link.newestRecord', { when: dateTime(x.last.t) })),
+    table(ncols, x.fields.filter((f) => f.type !== 'json').map((f) => h('tr', {}, cells(ncols, [f.name, fieldValue(f, x.last[f.name])]))),
+      { id: `newest-${x.test}` }));
 }
 
 async function link(el, ctx) {
@@ -273,142 +432,18 @@ async function link(el, ctx) {
   const title = data.name || t('link.unnamed', { id: data.link });
   ctx.title(title);
   el.querySelector('h1').textContent = title;
-  const last = data.ping.t.length ? data.ping.t[data.ping.t.length - 1] : null;
+  const last = data.tests.reduce((a, x) => Math.max(a, x.last ? x.last.t : 0), 0) || null;
   el.querySelector('h1').after(h('p', { class: 'muted', id: 'link-state' }, data.ip ? `${data.ip} · ` : '',
     h('a', { href: `#/monitor/${data.monitor}` }, data.monitor_name || t('link.monitor', { id: data.monitor })), ' · ',
     data.state ? stateBadge(data.state) : '', ' ',
     last ? t('link.newest', { when: dateTime(last), ago: ago(last, data.now) }) : t('monitors.noResult'),
     data.interval ? ' · ' + t('link.interval', { s: data.interval }) : '',
     data.configured ? '' : ' · ' + t('link.notConfigured')));
-  const av = data.availability;
   const cards = h('div', { class: 'cards' });
   el.append(cards);
-  const avCard = h('section', { class: 'card wide', id: 'availability' }, h('h2', {}, t('link.availability')),
-    figures([
-      [t('link.available'), av.pct === null ? '—' : pct(av.pct, 2), 'availability-pct'],
-      [t('link.records'), `${count(av.up)} / ${count(av.records)}`],
-      [t('link.longestUp'), duration(av.longest_up)],
-      [t('link.longestDown'), duration(av.longest_down)],
-      [t('link.active'), `${count(data.heatmap.active_hours)} h / ${count(data.heatmap.active_days)} d`],
-    ]));
-  cards.append(avCard);
-  timeline(avCard, av.periods, data.start, data.end, data.now);
-
-  // RTT with its spread, and loss
-  const rttCard = h('section', { class: 'card wide' }, h('h2', {}, t('link.rtt')));
-  cards.append(rttCard);
-  const ts = data.ping.t;
-  if (ts.length === 0) {
-    rttCard.append(message(t('link.noPing')));
-  } else {
-    const rtt = data.ping.rtt.map((v) => (v >= 0 ? v : null));
-    const sp = spread(ts, rtt, av.step, data.end - data.start, data.ping);
-    const series = [
-      { label: t('series.rttMax'), values: sp.hi, color: '#8fb3de', width: 1, kind: 'ms' },
-      { label: t('series.rttMin'), values: sp.lo, color: '#8fb3de', width: 1, kind: 'ms' },
-      { label: t('series.rttMedian'), values: rtt, color: PALETTE[0], width: 1.5, kind: 'ms', points: ts.length < 400 },
-      { label: t('series.loss'), values: data.ping.loss, color: PALETTE[1], scale: 'pct', width: 1, kind: 'pct' },
-    ];
-    const chartEl = h('div', { class: 'chart', id: 'rtt-chart', 'aria-describedby': 'rtt-summary' });
-    const summary = h('p', { class: 'summary', id: 'rtt-summary' });
-    rttCard.append(chartEl);
-    let bar = null;
-    const text = (a, b) => {
-      const st = stats(ts, rtt, a, b), lo = stats(ts, sp.lo, a, b), hi = stats(ts, sp.hi, a, b), ls = stats(ts, data.ping.loss, a, b);
-      const noreply = ts.filter((x, i) => x >= a && x <= b && rtt[i] === null).length;
-      const hs = holes(ts, av.step, Math.max(a, data.start), Math.min(b, data.end), data.now);
-      return [st.n ? t('summary.rtt', { mean: ms(st.mean), min: ms(lo.min), max: ms(hi.max), when: dateTime(hi.tmax) }) : t('look.noreply') + '.',
-        t('summary.loss', { mean: pct(ls.mean, 1), noreply: count(noreply), n: count(ls.n) }),
-        sp.per === 'record' ? t('summary.spreadRecord') : t('summary.spreadWindow', { w: duration(sp.w) }),
-        holesText(hs)].join(' ');
-    };
-    const chart = timeChart(chartEl, {
-      t: ts, series, start: data.start, end: data.end, step: av.step, scales: { y: 'ms', pct: 'pct' },
-      bands: [[0, 1, 'rgba(43,108,176,0.18)']], zoom: (() => { const m = /^(\d+)-(\d+)$/.exec(p.get('zoom') || ''); return m ? [+m[1], +m[2]] : null; })(),
-      name: `${title}_rtt`, title: `${title} RTT`, aria: t('link.rttAria', { name: title }),
-      onZoom: (a, b) => {
-        const o = new URLSearchParams(ctx.params);
-        if (a === null) o.delete('zoom'); else o.set('zoom', `${a}-${b}`);
-        ctx.params = o;
-        ctx.keep(o);
-        const un = bar && bar.querySelector('[data-action="unzoom"]');
-        if (un) un.hidden = a === null;
-        summary.textContent = text(...chart.shown());
-      },
-    });
-    bar = exportBar(chart, { zoomed: p.has('zoom'), onReset: () => chart.u.setScale('x', { min: data.start, max: data.end }) });
-    summary.textContent = text(...chart.shown());
-    rttCard.append(summary, bar, permalink());
-  }
-
-  // the heat map: median or highest RTT of each hour, its loss, and the three looks of no value
-  const mode = p.get('heat') === 'max' ? 'max' : 'median';
-  const heatCard = h('section', { class: 'card wide', id: 'heat' }, h('h2', {}, t('link.heat')));
-  cards.append(heatCard);
-  const pick = h('div', { class: 'row', role: 'radiogroup', 'aria-label': t('heat.mode') }, ['median', 'max'].map((m) =>
-    h('label', { class: 'check' }, h('input', {
-      type: 'radio', name: 'heat-mode', value: m, checked: m === mode, dataset: { heat: m },
-      onchange: () => { const o = new URLSearchParams(ctx.params); if (m === 'max') o.set('heat', 'max'); else o.delete('heat'); ctx.go(o); },
-    }), t('heat.' + m))));
-  const hm = data.heatmap;
-  const heatEl = h('div', { 'aria-describedby': 'heat-summary' });
-  heatCard.append(pick, heatEl);
-  heatMap(heatEl, hm, { mode });
-  const rows = mode === 'max' ? hm.rtt_max : hm.rtt;
-  let withRtt = 0, noreply = 0, none = 0, lossy = 0, worst = null;
-  hm.days.forEach((d, i) => { for (let hr = 0; hr < 24; hr++) {
-    const s = cellState(hm, i, hr, rows);
-    if (s === 'rtt') { withRtt++; if (!worst || rows[i][hr] > rows[worst[0]][worst[1]]) worst = [i, hr]; }
-    else if (s === 'noreply') noreply++;
-    else if (s === 'none') none++;
-    if (s !== 'future' && hm.loss[i][hr] > 0) lossy++;
-  } });
-  heatCard.append(h('p', { class: 'summary', id: 'heat-summary' }, t('summary.heat', {
-    rtt: withRtt, noreply, none, lossy, mode: t('heat.' + mode).toLowerCase(),
-    worst: worst ? `${hm.days[worst[0]]} ${String(worst[1]).padStart(2, '0')}:00 (${ms(rows[worst[0]][worst[1]])})` : '—',
-  })));
-
-  if (data.http.t.length > 0) {
-    const httpCard = h('section', { class: 'card wide' }, h('h2', {}, t('link.http')));
-    cards.append(httpCard);
-    const chartEl = h('div', { class: 'chart', id: 'http-chart', 'aria-describedby': 'http-summary' });
-    httpCard.append(chartEl);
-    const total = data.http.total.map((v) => (v >= 0 ? v : null));
-    const chart = timeChart(chartEl, {
-      t: data.http.t, series: [
-        { label: t('series.httpTotal'), values: total, color: PALETTE[2], points: true, kind: 'ms' },
-        { label: t('series.httpStatus'), values: data.http.status, color: PALETTE[4], scale: 'status', width: 1, kind: 'count' },
-      ], start: data.start, end: data.end, scales: { y: 'ms', status: 'count' }, name: `${title}_http`, title: `${title} HTTP`, aria: t('link.http'),
-    });
-    const st = stats(data.http.t, total, data.start, data.end);
-    const bad = data.http.status.filter((s) => s < 200 || s >= 400).length;
-    httpCard.append(h('p', { class: 'summary', id: 'http-summary' }, st.n ? t('summary.http', { n: count(data.http.t.length), mean: ms(st.mean), max: ms(st.max), bad: count(bad) })
-      : t('look.noreply')), exportBar(chart, {}));
-  }
-
-  const tr = data.traceroute;
-  const trCard = h('section', { class: 'card wide', id: 'traceroute' }, h('h2', {}, t('link.trace')));
-  cards.append(trCard);
-  if (!tr.last) {
-    trCard.append(message(t('link.noTrace')));
-  } else {
-    trCard.append(h('p', { class: 'muted' }, t('link.lastRun', { when: dateTime(tr.last.t) })));
-    const cols = [{ label: t('col.hop'), num: 1 }, { label: t('col.address') }, { label: t('col.name') }, { label: t('col.rtt'), num: 1 }];
-    const rows2 = (tr.last.hops || []).map((hop, i) => {
-      const probes = Array.isArray(hop) ? hop : [];
-      const addrs = [...new Set(probes.map((x) => x && (x.ipaddr || '*')).filter(Boolean))];
-      const names = [...new Set(probes.map((x) => x && x.name).filter(Boolean))];
-      const rtts = probes.map((x) => (x && typeof x.rtt === 'number' ? ms(x.rtt) : '*'));
-      return h('tr', {}, cells(cols, [num(i + 1, 0), addrs.join(' ') || '*', names.join(' '), rtts.join(' / ')]));
-    });
-    trCard.append(table(cols, rows2, { id: 'hops' }));
-    const ccols = [{ label: t('col.since') }, { label: t('col.until') }, { label: t('col.runs'), num: 1 }, { label: t('col.path') }];
-    trCard.append(h('h3', {}, t('link.changes')),
-      tr.changes.length <= 1 ? message(t('link.noChange'))
-        : table(ccols, tr.changes.slice().reverse().map((c) => h('tr', {}, cells(ccols, [
-          h('span', { dataset: { since: c.t } }, dateTime(c.t), c.from_start ? h('span', { class: 'muted' }, ' ' + t('link.fromStart')) : ''),
-          dateTime(c.until), count(c.runs), c.path.split(',').join(' → ')]))), { id: 'changes' }));
-  }
+  if (data.tests.length === 0) cards.append(message(t('link.noResults')));
+  for (const x of data.tests) testCard(cards, x, data, ctx, title);
+  cards.append(permalink());
 }
 
 page({ route: 'monitors', nav: { key: 'nav.monitors', order: 40 }, refresh: 30, render: monitors });
