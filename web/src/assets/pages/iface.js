@@ -85,9 +85,9 @@ async function iface(el, ctx) {
   card.append(figures([
     [t('col.samples'), `${count(n)} / ${count(data.expected)}`, 'samples'],
     [t('iface.holes'), count(hs.length), 'holes'],
-    [t('iface.p95in'), fmtValue(kind, scale(p95.in)), 'p95-in'],
-    io ? null : [t('iface.p95out'), fmtValue(kind, scale(p95.out)), 'p95-out'],
-    io ? null : [t('iface.p95max'), fmtValue(kind, scale(p95.max)), 'p95-max'],
+    [t('iface.p95in'), n ? fmtValue(kind, scale(p95.in)) : '—', 'p95-in'],
+    io ? null : [t('iface.p95out'), n ? fmtValue(kind, scale(p95.out)) : '—', 'p95-out'],
+    io ? null : [t('iface.p95max'), n ? fmtValue(kind, scale(p95.max)) : '—', 'p95-max'],
   ]));
   if (data.truncated) card.append(message(t('iface.truncated'), 'error'));
   const series = [
@@ -99,7 +99,7 @@ async function iface(el, ctx) {
     series.push({ label: t('series.outMax'), values: data.out_max.map(scale), color: '#d98080', width: 1, kind });
   }
   const p95v = scale(io ? p95.in : p95.max);
-  series.push({ label: t('series.p95'), values: data.t.map(() => p95v), color: '#718096', width: 1, dash: [6, 4], kind, summary: false });
+  if (n) series.push({ label: t('series.p95'), values: data.t.map(() => p95v), color: '#718096', width: 1, dash: [6, 4], kind, summary: false });
   const chartEl = h('div', { class: 'chart', id: 'traffic-chart', 'aria-describedby': 'traffic-summary' });
   const summary = h('p', { class: 'summary', id: 'traffic-summary' });
   card.append(chartEl);
@@ -216,7 +216,8 @@ async function compare(el, ctx) {
     rest.delete('p');
     for (const x of ports) if (portKey(x) !== portKey(a.port)) rest.append('p', portKey(x));
     return h('tr', {}, cells(cols, [h('a', { href: '#/iface' + qs({ layer: d.layer, name: d.name, type: d.type, from: d.from, to: d.to }) }, d.name), d.layer,
-      `${count(d.t.length)} / ${count(expected)}`, fmtValue(k, d.p95.in * f), d.in_only ? '—' : fmtValue(k, d.p95.out * f),
+      `${count(d.t.length)} / ${count(expected)}`, d.t.length ? fmtValue(k, d.p95.in * f) : '—',
+      d.in_only || !d.t.length ? '—' : fmtValue(k, d.p95.out * f),
       h('a', { href: '#/compare?' + rest }, t('compare.remove'))]));
   })));
 }
