@@ -113,6 +113,7 @@ int main(void)
 	for (int k = 0; k < 48; k++)
 		peak = coarse[k].s.in_max > peak ? coarse[k].s.in_max : peak;
 	ok(r.in_max_prom == (double)peak * F, "30-minute lines: inMaxProm the lines' largest peak");
+	free(fine);
 	/* a partial line weighs what it covers; a 2-hour line makes the day a 2-hour one */
 	coarse[0] = (sb_mrtg_line){{0, 600, 0, 600, 0}, SB_MRTG_RES_30MIN, 600, 0};
 	coarse[1] = (sb_mrtg_line){{0, 7800, 0, 7800, 0}, SB_MRTG_RES_2HOUR, 7200, 0};
