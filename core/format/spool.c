@@ -459,6 +459,11 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 		    sb_spool_int(f[4], &s->in_max) != SB_OK ||
 		    sb_spool_int(f[5], &s->out_max) != SB_OK)
 			goto bad_line;
+		if (out->n > 0 && s->ts <= out->samples[out->n - 1].ts) {
+			/* the writers of version 1 wrote a day in time order, each sample once */
+			sb_tsv_fail(&t, err, "a ts later than the previous line's");
+			goto fail;
+		}
 		memcpy(out->times[out->n], f[1], strlen(f[1]) + 1);
 		out->n++;
 	}

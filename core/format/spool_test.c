@@ -220,6 +220,26 @@ static void test_merge(void)
 	free(p2);
 }
 
+/* A file of version 1 whose samples are not in time order was never written by the engine. */
+static void test_v1_order(void)
+{
+	sb_err err = {0};
+	char *v1 = path_of("BORDE", "2026-11-21", "R3@CISCO.tsv");
+	const char *text = "#scanbackup-spool\t1\nlayer\tBORDE\nname\tR3\ntype\tCISCO\n"
+			   "capacity\t40\ndate\t2026-11-21\nurl\told\nsamples\t2\n"
+			   "#ts\ttime\tin_avg\tout_avg\tin_max\tout_max\n"
+			   "1795305900\t00:05:00\t80\t81\t82\t83\n"
+			   "1795305600\t00:00:00\t70\t71\t72\t73\n";
+	sb_fs_write_atomic(v1, text, strlen(text), &err);
+	sb_spool_day d;
+	is_int(sb_spool_read_day(v1, &d, &err), SB_EPARSE, "samples out of time order are refused");
+	ok(strstr(err.msg, ":11:") != NULL && strstr(err.msg, "a ts later than the previous") != NULL,
+	   "the message names the line and what was expected: %s", err.msg);
+	ok(d.n == 0 && d.samples == NULL, "and nothing is handed out");
+	unlink(v1);
+	free(v1);
+}
+
 /* A record cut by a kill, a damaged record, a damaged record line, a wrong first line. */
 static void test_damage(void)
 {
@@ -371,6 +391,7 @@ int main(void)
 	sb_time_set_zone("UTC");
 	test_round_trip();
 	test_merge();
+	test_v1_order();
 	test_damage();
 	test_failed_write();
 
