@@ -233,7 +233,8 @@ static void test_v1_order(void)
 	sb_fs_write_atomic(v1, text, strlen(text), &err);
 	sb_spool_day d;
 	is_int(sb_spool_read_day(v1, &d, &err), SB_EPARSE, "samples out of time order are refused");
-	ok(strstr(err.msg, ":11:") != NULL && strstr(err.msg, "a ts later than the previous") != NULL,
+	ok(strstr(err.msg, ":11:") != NULL &&
+		   strstr(err.msg, "a ts later than the previous") != NULL,
 	   "the message names the line and what was expected: %s", err.msg);
 	ok(d.n == 0 && d.samples == NULL, "and nothing is handed out");
 	unlink(v1);
