@@ -70,6 +70,45 @@ static int sb_mon_no_dups(const char *path, const char *where, const bson_t *doc
 	return SB_OK;
 }
 
+int sb_place_ok(double lat, double lon)
+{
+	return isfinite(lat) && isfinite(lon) && lat >= -90 && lat <= 90 && lon >= -180 &&
+	       lon <= 180;
+}
+
+/* One coordinate of a place, key "lat" or "lon" of where ("links.<name>", or "" for the
+ * monitor), into p; have collects which (1: lat, 2: lon). */
+static int sb_mon_coord(const char *path, const char *where, const bson_iter_t *it, sb_place *p,
+			unsigned *have, sb_err *err)
+{
+	int lat = strcmp(bson_iter_key(it), "lat") == 0;
+	double lim = lat ? 90 : 180, num = 0;
+	int integral = 0;
+	if (!sb_mon_number(it, &num, &integral) || !sb_place_ok(lat ? num : 0, lat ? 0 : num))
+		return sb_err_set(err, SB_EINVAL,
+				  "%s: %s%s%s: expected degrees of %s, a number from %g to %g",
+				  path, where, *where ? "." : "", bson_iter_key(it),
+				  lat ? "latitude" : "longitude", -lim, lim);
+	if (lat)
+		p->lat = num;
+	else
+		p->lon = num;
+	*have |= lat ? 1u : 2u;
+	return SB_OK;
+}
+
+/* After the keys of where: a place has both coordinates or none. */
+static int sb_mon_place_end(const char *path, const char *where, sb_place *p, unsigned have,
+			    sb_err *err)
+{
+	if (have == 1u || have == 2u)
+		return sb_err_set(err, SB_EINVAL,
+				  "%s: %s%s%s: missing (a place is given by lat and lon together)",
+				  path, where, *where ? "." : "", have == 1u ? "lon" : "lat");
+	p->set = have == 3u;
+	return SB_OK;
+}
+
 static int sb_mon_subdoc(const bson_iter_t *it, bson_t *out)
 {
 	const uint8_t *data = NULL;
@@ -164,11 +203,16 @@ static int sb_mon_parse_link(const char *path, const bson_iter_t *it, sb_mon_lin
 		return rc;
 	bson_iter_t p;
 	bson_iter_init(&p, &doc);
+	unsigned have_place = 0;
 	while (bson_iter_next(&p)) {
 		const char *key = bson_iter_key(&p);
 		double num = 0;
 		int integral = 0;
-		if (strcmp(key, "status") == 0) {
+		if (strcmp(key, "lat") == 0 || strcmp(key, "lon") == 0) {
+			rc = sb_mon_coord(path, where, &p, &l->place, &have_place, err);
+			if (rc != SB_OK)
+				return rc;
+		} else if (strcmp(key, "status") == 0) {
 			if (!BSON_ITER_HOLDS_BOOL(&p))
 				return sb_err_set(err, SB_EINVAL,
 						  "%s: links.%s.status: expected true or false",
@@ -205,10 +249,14 @@ static int sb_mon_parse_link(const char *path, const bson_iter_t *it, sb_mon_lin
 		} else {
 			return sb_err_set(
 				err, SB_EINVAL,
-				"%s: links.%s.%s: unknown key (a link has status, ip and id)", path,
-				name, key);
+				"%s: links.%s.%s: unknown key (a link has status, ip, id, lat and "
+				"lon)",
+				path, name, key);
 		}
 	}
+	rc = sb_mon_place_end(path, where, &l->place, have_place, err);
+	if (rc != SB_OK)
+		return rc;
 	if (l->id < 0)
 		return sb_err_set(err, SB_EINVAL, "%s: links.%s.id: missing", path, name);
 	if (l->ip == NULL)
@@ -233,13 +281,16 @@ int sb_mon_config_parse(const char *path, const char *text, size_t len, sb_mon_c
 	sb_mon_config c = {.id = -1, .sleep_time = -1};
 	int rc = sb_mon_no_dups(path, "", &doc, err);
 	int have_tests = 0, have_links = 0;
+	unsigned have_place = 0;
 	bson_iter_t it;
 	bson_iter_init(&it, &doc);
 	while (rc == SB_OK && bson_iter_next(&it)) {
 		const char *key = bson_iter_key(&it);
 		double num = 0;
 		int integral = 0;
-		if (strcmp(key, "sleep_time") == 0) {
+		if (strcmp(key, "lat") == 0 || strcmp(key, "lon") == 0) {
+			rc = sb_mon_coord(path, "", &it, &c.place, &have_place, err);
+		} else if (strcmp(key, "sleep_time") == 0) {
 			if (!sb_mon_number(&it, &num, &integral) || num <= 0 ||
 			    num > SB_MON_MAX_SLEEP)
 				rc = sb_err_set(
@@ -286,11 +337,14 @@ int sb_mon_config_parse(const char *path, const char *text, size_t len, sb_mon_c
 		} else {
 			rc = sb_err_set(
 				err, SB_EINVAL,
-				"%s: %s: unknown key (expected sleep_time, tests, links and id)",
+				"%s: %s: unknown key (expected sleep_time, tests, links, id, lat "
+				"and lon)",
 				path, key);
 		}
 	}
 	bson_destroy(&doc);
+	if (rc == SB_OK)
+		rc = sb_mon_place_end(path, "", &c.place, have_place, err);
 	if (rc == SB_OK && c.sleep_time < 0)
 		rc = sb_err_set(err, SB_EINVAL,
 				"%s: sleep_time: missing (seconds between checks of this file)",

@@ -3,11 +3,15 @@
  * The file (docs/monitor.md):
  *   { "sleep_time": 10,                      seconds between checks of the file (> 0)
  *     "tests": { "<module>": { "interval": 60, "<param>": v, "<param>_<link id>": v, ... }, ... },
- *     "links": { "<name>": { "status": true, "ip": "192.0.2.7", "id": 7 }, ... },
+ *     "links": { "<name>": { "status": true, "ip": "192.0.2.7", "id": 7,
+ *                            "lat": 10.49, "lon": -66.88 }, ... },
+ *     "lat": 10.5, "lon": -66.9,             where the monitor stands (optional)
  *     "id": 2 }                              the monitor's id
  * "interval" (whole seconds, 1..86400) is the core's; every other test key is checked against the
  * module's parameter table once the module is loaded (sb_mon_params_build). status defaults to
- * true; ip is a numeric IPv4 or IPv6 address; link ids are whole numbers >= 0, unique. */
+ * true; ip is a numeric IPv4 or IPv6 address; link ids are whole numbers >= 0, unique. A place
+ * (lat, lon: degrees of latitude -90..90 and longitude -180..180, WGS84, both or neither) is for
+ * the dashboard's map; the monitor itself never reads it. */
 #ifndef SB_MONITOR_MONITOR_CONFIG_H
 #define SB_MONITOR_MONITOR_CONFIG_H
 
@@ -35,17 +39,29 @@ typedef struct sb_mon_test {
 	size_t nkv;
 } sb_mon_test;
 
+/* Where a monitor or a link stands on the map: set is 0 when the config gives no place. */
+typedef struct sb_place {
+	int set;
+	double lat, lon; /* degrees, WGS84 */
+} sb_place;
+
+/* 1 when lat and lon are a place: finite, latitude -90..90, longitude -180..180. The one rule of
+ * monitor.json and of the dashboard's API. */
+int sb_place_ok(double lat, double lon);
+
 typedef struct sb_mon_link {
 	char *name;
 	int64_t id;
 	char *ip;
 	int family; /* 4 or 6 */
 	int status;
+	sb_place place;
 } sb_mon_link;
 
 typedef struct sb_mon_config {
 	int64_t id;
 	double sleep_time;
+	sb_place place; /* the monitor's own */
 	sb_mon_test *tests;
 	size_t ntests;
 	sb_mon_link *links; /* sorted by id */

@@ -63,6 +63,7 @@ static void test_config(void)
 	is_str(c.links[1].ip, "150.185.138.59", "blanks around the ip are dropped");
 	is_int(c.links[0].status, 0, "status false");
 	ok(sb_mon_config_link(&c, 9) == &c.links[1], "link by id");
+	ok(!c.place.set && !c.links[0].place.set, "no place unless the config gives one");
 
 	static const sb_probe_param http[] = {
 		{"port", SB_PARAM_INT, "80", 1, 65535, NULL},
@@ -146,8 +147,41 @@ static void test_config(void)
 		    "links.a.status: expected true or false");
 	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"tests\": {}, \"links\": {}}",
 		    "tests: the key appears twice");
+	check_error(
+		"{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		"\"127.0.0.1\", \"id\": 1, \"lat\": 91, \"lon\": 0}}}",
+		"monitor.json: links.a.lat: expected degrees of latitude, a number from -90 to 90");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1, \"lat\": 10, \"lon\": \"-66\"}}}",
+		    "links.a.lon: expected degrees of longitude, a number from -180 to 180");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1, \"lat\": 10}}}",
+		    "links.a.lon: missing (a place is given by lat and lon together)");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {}, \"lon\": -181, "
+		    "\"lat\": 0}",
+		    "monitor.json: lon: expected degrees of longitude");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {}, \"lon\": 5}",
+		    "monitor.json: lat: missing (a place is given by lat and lon together)");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1, \"where\": 1}}}",
+		    "links.a.where: unknown key (a link has status, ip, id, lat and lon)");
 	check_error("{\"sleep_time\": 1, \"id\": 1,", "monitor.json: not a JSON object");
 	check_error("", "the file is empty");
+
+	const char *placed =
+		"{\"sleep_time\": 1, \"id\": 3, \"lat\": 10.5, \"lon\": -66.9, \"tests\": {},"
+		" \"links\": {\"a\": {\"ip\": \"192.0.2.1\", \"id\": 1, \"lon\": -180,"
+		" \"lat\": -90}, \"b\": {\"ip\": \"192.0.2.2\", \"id\": 2}}}";
+	sb_err_clear(&err);
+	is_int(parse(placed, &c, &err), SB_OK, "places of the monitor and a link parse");
+	ok(c.place.set && c.place.lat == 10.5 && c.place.lon == -66.9, "the monitor's place");
+	ok(c.links[0].place.set && c.links[0].place.lat == -90 && c.links[0].place.lon == -180,
+	   "a link's place, in either order, at the edges of the ranges");
+	ok(!c.links[1].place.set, "a link without one has none");
+	sb_mon_config_free(&c);
+	ok(sb_place_ok(0, 180) && !sb_place_ok(90.5, 0) && !sb_place_ok(0, -180.01) &&
+		   !sb_place_ok(0.0 / 0.0, 0),
+	   "sb_place_ok: the ranges, and no NaN");
 }
 
 static void test_ping_parse(void)

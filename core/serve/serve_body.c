@@ -107,6 +107,36 @@ int sb_body_monitor(const bson_t *doc, const char **name, double *sleep, int64_t
 	return SB_OK; /* the name and sleep_time rules are servedb's */
 }
 
+int sb_body_place(const bson_t *doc, sb_place *p, char why[SB_BODY_WHY])
+{
+	double lat = 0, lon = 0;
+	int a = sb_body_get_num(doc, "lat", &lat, why);
+	int b = a < 0 ? -1 : sb_body_get_num(doc, "lon", &lon, why);
+	if (a < 0 || b < 0)
+		return SB_EINVAL;
+	bson_iter_t it;
+	int named_lat = bson_iter_init_find(&it, doc, "lat");
+	int named_lon = bson_iter_init_find(&it, doc, "lon");
+	if (!named_lat && !named_lon)
+		return SB_OK;
+	if (a != b || named_lat != named_lon)
+		return sb_why(why,
+			      "%s: missing (a place is given by lat and lon together; both "
+			      "null remove it)",
+			      a > b || (named_lat && !named_lon) ? "lon" : "lat");
+	if (a == 0) {
+		p->set = 0;
+		return SB_OK;
+	}
+	if (!sb_place_ok(lat, lon))
+		return sb_why(why, "lat, lon: expected degrees, a latitude from -90 to 90 and a "
+				   "longitude from -180 to 180");
+	p->set = 1;
+	p->lat = lat;
+	p->lon = lon;
+	return SB_OK;
+}
+
 int sb_body_link(const bson_t *doc, sb_link_rec *l, char why[SB_BODY_WHY])
 {
 	const char *name = NULL, *ip = NULL;
@@ -115,7 +145,8 @@ int sb_body_link(const bson_t *doc, sb_link_rec *l, char why[SB_BODY_WHY])
 	if (sb_body_get_str(doc, "name", &name, why) < 0 ||
 	    sb_body_get_str(doc, "ip", &ip, why) < 0 ||
 	    sb_body_get_id(doc, "id", INT32_MAX, &id, why) < 0 ||
-	    sb_body_get_bool(doc, "status", &status, why) < 0)
+	    sb_body_get_bool(doc, "status", &status, why) < 0 ||
+	    sb_body_place(doc, &l->place, why) != SB_OK)
 		return SB_EINVAL;
 	if (name != NULL && !sb_servedb_label_ok(name))
 		return sb_why(why, "name: 1 to 64 printable characters");

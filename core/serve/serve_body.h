@@ -35,8 +35,13 @@ int sb_body_get_id(const bson_t *doc, const char *key, int64_t max, int64_t *out
 int sb_body_monitor(const bson_t *doc, const char **name, double *sleep, int64_t *id,
 		    char why[SB_BODY_WHY]);
 
+/* A place's members "lat" and "lon" into p: both numbers (sb_place_ok) set it, both null clear
+ * it, both absent leave p alone; one without the other is refused. SB_OK or SB_EINVAL. */
+int sb_body_place(const bson_t *doc, sb_place *p, char why[SB_BODY_WHY]);
+
 /* A link's body into l: name (a label), ip (a numeric IPv4 or IPv6 address), id (0 to
- * INT32_MAX), status (true/false); absent members keep l's value. SB_OK or SB_EINVAL. */
+ * INT32_MAX), status (true/false), its place (sb_body_place); absent members keep l's value.
+ * SB_OK or SB_EINVAL. */
 int sb_body_link(const bson_t *doc, sb_link_rec *l, char why[SB_BODY_WHY]);
 
 /* A test's parameters: every member a number, a string or true/false under a name of 1 to 64

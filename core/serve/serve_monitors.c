@@ -28,6 +28,23 @@
 
 /* ---- the monitor.json of a monitor ---- */
 
+/* "lat" and "lon" of a place; when none is set, null for both (nulls) or nothing. */
+static void sb_place_json(sb_json *j, const sb_place *p, int nulls)
+{
+	if (!p->set && !nulls)
+		return;
+	sb_json_key(j, "lat");
+	if (p->set)
+		sb_json_num(j, p->lat);
+	else
+		sb_json_null(j);
+	sb_json_key(j, "lon");
+	if (p->set)
+		sb_json_num(j, p->lon);
+	else
+		sb_json_null(j);
+}
+
 /* Builds the monitor.json text of a monitor from servedb (caller frees). When replace_test is
  * set, that test's params become replace_params (NULL: the test is left out): the config as it
  * would be after an edit, to check it before storing. */
@@ -75,9 +92,11 @@ static int sb_monitor_json(sb_srv *s, const sb_monitor_rec *m, const char *repla
 		sb_json_kbool(&j, "status", links[i].status);
 		sb_json_kstr(&j, "ip", links[i].ip);
 		sb_json_kint(&j, "id", links[i].id);
+		sb_place_json(&j, &links[i].place, 0);
 		sb_json_obj_end(&j);
 	}
 	sb_json_obj_end(&j);
+	sb_place_json(&j, &m->place, 0);
 	sb_json_kint(&j, "id", m->id);
 	sb_json_obj_end(&j);
 	free(links);
@@ -258,6 +277,7 @@ static void sb_link_json(sb_json *j, const sb_link_rec *l, const sb_lasts *lasts
 	sb_json_kstr(j, "name", l->name);
 	sb_json_kstr(j, "ip", l->ip);
 	sb_json_kbool(j, "status", l->status);
+	sb_place_json(j, &l->place, 1);
 	const sb_last *newest = NULL;
 	int up = 0, down = 0, stale = 0;
 	sb_json_key(j, "results");
@@ -299,6 +319,7 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	sb_json_kint(j, "id", m->id);
 	sb_json_kstr(j, "name", m->name);
 	sb_json_knum(j, "sleep_time", m->sleep_time);
+	sb_place_json(j, &m->place, 1);
 	sb_json_kbool(j, "has_token", m->has_token);
 	sb_json_kint(j, "token_created", m->token_created);
 	sb_json_kint(j, "version", m->version);
@@ -466,12 +487,14 @@ void sb_api_monitor_get(sb_req *r)
 	sb_reply_json(r, 200, &j);
 }
 
-/* Reads name, sleep_time (and id) of a monitor body; answers 400 itself on a bad member. */
+/* Reads name, sleep_time (and id) and the place of a monitor body; answers 400 itself on a bad
+ * member. */
 static int sb_monitor_body(sb_req *r, const bson_t *doc, const char **name, double *sleep,
-			   int64_t *id)
+			   int64_t *id, sb_place *place)
 {
 	char why[SB_BODY_WHY];
-	if (sb_body_monitor(doc, name, sleep, id, why) != SB_OK) {
+	if (sb_body_monitor(doc, name, sleep, id, why) != SB_OK ||
+	    sb_body_place(doc, place, why) != SB_OK) {
 		sb_reply_error(r, 400, "%s", why);
 		return SB_EINVAL;
 	}
@@ -486,13 +509,16 @@ void sb_api_monitor_add(sb_req *r)
 	const char *name = NULL;
 	double sleep = 10;
 	int64_t id = 0;
-	if (sb_monitor_body(r, &doc, &name, &sleep, &id) == SB_OK) {
+	sb_place place = {0};
+	if (sb_monitor_body(r, &doc, &name, &sleep, &id, &place) == SB_OK) {
 		sb_err err = {0};
 		int64_t got = 0;
 		if (name == NULL) {
 			sb_reply_error(r, 400, "name is required");
 		} else {
 			int rc = sb_servedb_monitor_add(r->srv->db, id, name, sleep, &got, &err);
+			if (rc == SB_OK && place.set)
+				rc = sb_servedb_monitor_place(r->srv->db, got, &place, &err);
 			if (rc != SB_OK) {
 				sb_reply_db(r, rc, &err);
 			} else {
@@ -528,8 +554,12 @@ void sb_api_monitor_put(sb_req *r)
 		return;
 	const char *name = m.name;
 	double sleep = m.sleep_time;
-	if (sb_monitor_body(r, &doc, &name, &sleep, NULL) == SB_OK) {
+	sb_place place = m.place;
+	if (sb_monitor_body(r, &doc, &name, &sleep, NULL, &place) == SB_OK) {
 		rc = sb_servedb_monitor_set(r->srv->db, id, name, sleep, &err);
+		if (rc == SB_OK && (place.set != m.place.set || place.lat != m.place.lat ||
+				    place.lon != m.place.lon))
+			rc = sb_servedb_monitor_place(r->srv->db, id, &place, &err);
 		if (rc != SB_OK)
 			sb_reply_db(r, rc, &err);
 		else

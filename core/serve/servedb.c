@@ -37,7 +37,12 @@ static const char sb_servedb_schema[] =
 	" status INTEGER NOT NULL, PRIMARY KEY (monitor, id), UNIQUE (monitor, name));"
 	"CREATE TABLE IF NOT EXISTS tests ("
 	" monitor INTEGER NOT NULL, name TEXT NOT NULL, params TEXT NOT NULL,"
-	" PRIMARY KEY (monitor, name));";
+	" PRIMARY KEY (monitor, name));"
+	/* where monitors (link 0) and links stand on the map; a table of its own, so that a file
+	 * made before places existed gains it as it is opened */
+	"CREATE TABLE IF NOT EXISTS places ("
+	" monitor INTEGER NOT NULL, link INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,"
+	" PRIMARY KEY (monitor, link));";
 
 const char *sb_role_name(sb_role r)
 {
@@ -652,6 +657,9 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 			rc = sb_db_run(db, "DELETE FROM tests WHERE monitor = ?", "i", args, NULL,
 				       err);
 		if (rc == SB_OK)
+			rc = sb_db_run(db, "DELETE FROM places WHERE monitor = ?", "i", args, NULL,
+				       err);
+		if (rc == SB_OK)
 			rc = sb_db_run(db, "DELETE FROM monitors WHERE id = ?", "i", args, NULL,
 				       err);
 		rc = sb_sqldb_end(&db->sql, rc, NULL, err);
@@ -662,7 +670,49 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 
 static const char sb_monitor_cols[] =
 	"SELECT id, name, sleep_time, token_hash IS NOT NULL, token_created, version, pulled, "
-	"last_seen, results FROM monitors";
+	"last_seen, results, lat, lon FROM monitors "
+	"LEFT JOIN places ON places.monitor = monitors.id AND places.link = 0";
+
+/* A place from two columns that are both NULL when none is stored. */
+static void sb_place_cols(sqlite3_stmt *st, int col, sb_place *p)
+{
+	p->set = sqlite3_column_type(st, col) != SQLITE_NULL;
+	p->lat = p->set ? sqlite3_column_double(st, col) : 0;
+	p->lon = p->set ? sqlite3_column_double(st, col + 1) : 0;
+}
+
+/* Writes (place->set) or removes the place of (monitor, link), mutex held. */
+static int sb_place_put(sb_servedb *db, int64_t monitor, int64_t link, const sb_place *place,
+			sb_err *err)
+{
+	if (place->set && !sb_place_ok(place->lat, place->lon))
+		return sb_err_set(err, SB_EINVAL,
+				  "a place is a latitude from -90 to 90 and a longitude from -180 "
+				  "to 180 degrees");
+	if (!place->set) {
+		const void *args[] = {&monitor, &link};
+		return sb_db_run(db, "DELETE FROM places WHERE monitor = ? AND link = ?", "ii",
+				 args, NULL, err);
+	}
+	const void *args[] = {&monitor, &link, &place->lat, &place->lon};
+	return sb_db_run(db,
+			 "INSERT INTO places (monitor, link, lat, lon) VALUES (?, ?, ?, ?) "
+			 "ON CONFLICT (monitor, link) DO UPDATE SET lat = excluded.lat, "
+			 "lon = excluded.lon",
+			 "iidd", args, NULL, err);
+}
+
+int sb_servedb_monitor_place(sb_servedb *db, int64_t id, const sb_place *place, sb_err *err)
+{
+	sb_lock(db);
+	int rc = sb_monitor_exists(db, id, err);
+	if (rc == SB_OK)
+		rc = sb_place_put(db, id, 0, place, err);
+	if (rc == SB_OK)
+		rc = sb_monitor_bump(db, id, err);
+	sb_unlock(db);
+	return rc;
+}
 
 static void sb_monitor_row(sqlite3_stmt *st, sb_monitor_rec *m)
 {
@@ -676,6 +726,7 @@ static void sb_monitor_row(sqlite3_stmt *st, sb_monitor_rec *m)
 	m->pulled = sqlite3_column_int64(st, 6);
 	m->last_seen = sqlite3_column_int64(st, 7);
 	m->results = sqlite3_column_int64(st, 8);
+	sb_place_cols(st, 9, &m->place);
 }
 
 int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_err *err)
@@ -881,6 +932,8 @@ int sb_servedb_link_put(sb_servedb *db, int64_t monitor, sb_link_rec *link, int 
 		}
 	}
 	if (rc == SB_OK)
+		rc = sb_place_put(db, monitor, link->id, &link->place, err);
+	if (rc == SB_OK)
 		rc = sb_monitor_bump(db, monitor, err);
 	rc = sb_sqldb_end(&db->sql, rc, NULL, err);
 	sb_unlock(db);
@@ -898,6 +951,9 @@ int sb_servedb_link_del(sb_servedb *db, int64_t monitor, int64_t link, sb_err *e
 		rc = sb_err_set(err, SB_ENOTFOUND, "monitor %" PRId64 " has no link %" PRId64,
 				monitor, link);
 	if (rc == SB_OK)
+		rc = sb_db_run(db, "DELETE FROM places WHERE monitor = ? AND link = ?", "ii", args,
+			       NULL, err);
+	if (rc == SB_OK)
 		rc = sb_monitor_bump(db, monitor, err);
 	sb_unlock(db);
 	return rc;
@@ -910,7 +966,10 @@ int sb_servedb_links(sb_servedb *db, int64_t monitor, sb_link_rec **out, size_t 
 	sb_lock(db);
 	sqlite3_stmt *st;
 	int rc = sb_sqldb_prepare(
-		&db->sql, "SELECT id, name, ip, status FROM links WHERE monitor = ? ORDER BY id",
+		&db->sql,
+		"SELECT id, name, ip, status, lat, lon FROM links LEFT JOIN places ON "
+		"places.monitor = links.monitor AND places.link = links.id "
+		"WHERE links.monitor = ? ORDER BY id",
 		&st, err);
 	size_t cap = 0;
 	if (rc == SB_OK) {
@@ -929,6 +988,7 @@ int sb_servedb_links(sb_servedb *db, int64_t monitor, sb_link_rec **out, size_t 
 			snprintf(l->ip, sizeof(l->ip), "%s",
 				 (const char *)sqlite3_column_text(st, 2));
 			l->status = sqlite3_column_int(st, 3);
+			sb_place_cols(st, 4, &l->place);
 		}
 		if (s != SQLITE_DONE)
 			rc = sb_sqldb_fail(&db->sql, "read links", err);

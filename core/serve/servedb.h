@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/sb.h"
+#include "monitor/monitor_config.h"
 
 typedef struct sb_servedb sb_servedb;
 
@@ -99,6 +100,7 @@ typedef struct sb_monitor_rec {
 	int64_t pulled;    /* version the monitor last pulled, 0 never */
 	int64_t last_seen; /* unix time of its last authenticated request, 0 never */
 	int64_t results;   /* result lines it pushed, in total */
+	sb_place place;    /* where it stands on the map (monitor_config.h) */
 } sb_monitor_rec;
 
 typedef struct sb_link_rec {
@@ -106,6 +108,7 @@ typedef struct sb_link_rec {
 	char name[65];
 	char ip[64];
 	int status;
+	sb_place place; /* where its far end stands on the map */
 } sb_link_rec;
 
 typedef struct sb_test_rec {
@@ -124,7 +127,10 @@ int sb_servedb_monitor_add(sb_servedb *db, int64_t id, const char *name, double 
 /* Renames / sets sleep_time. SB_ENOTFOUND for no such monitor. */
 int sb_servedb_monitor_set(sb_servedb *db, int64_t id, const char *name, double sleep_time,
 			   sb_err *err);
-/* Deletes a monitor with its links, tests and token (its stored results stay). */
+/* Sets (place->set) or clears the place of the monitor itself. SB_ENOTFOUND for no such
+ * monitor, SB_EINVAL for a place out of range (sb_place_ok). Bumps the monitor's version. */
+int sb_servedb_monitor_place(sb_servedb *db, int64_t id, const sb_place *place, sb_err *err);
+/* Deletes a monitor with its links, tests, places and token (its stored results stay). */
 int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err);
 /* One monitor; SB_ENOTFOUND when there is none. */
 int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_err *err);
@@ -144,7 +150,7 @@ int sb_servedb_monitor_pulled(sb_servedb *db, int64_t id, int64_t version, sb_er
 int sb_servedb_monitor_pushed(sb_servedb *db, int64_t id, int64_t n, sb_err *err);
 
 /* Links. link->id 0 on add = the next free id; an id or name already used on the monitor is
- * SB_EINVAL. Each change bumps the monitor's version. */
+ * SB_EINVAL. Each change bumps the monitor's version; link->place is stored with the rest. */
 int sb_servedb_link_put(sb_servedb *db, int64_t monitor, sb_link_rec *link, int create,
 			sb_err *err);
 int sb_servedb_link_del(sb_servedb *db, int64_t monitor, int64_t link, sb_err *err);

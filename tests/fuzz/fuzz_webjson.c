@@ -25,8 +25,9 @@ static bson_t *reparse(const char *text, size_t len)
 
 static void check_members(const bson_t *doc)
 {
-	static const char *const keys[] = {"user", "password", "old",    "name",       "role",
-					   "ip",   "id",       "status", "sleep_time", "interval"};
+	static const char *const keys[] = {"user",       "password", "old", "name",
+					   "role",       "ip",       "id",  "status",
+					   "sleep_time", "interval", "lat", "lon"};
 	char why[SB_BODY_WHY];
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *s = NULL;
@@ -56,6 +57,7 @@ static void check_link(const bson_t *doc)
 	SB_FUZZ_CHECK(l.id >= 0 && l.id <= INT32_MAX && (l.status == 0 || l.status == 1));
 	SB_FUZZ_CHECK(sb_servedb_label_ok(l.name));
 	SB_FUZZ_CHECK(inet_pton(AF_INET, l.ip, buf) == 1 || inet_pton(AF_INET6, l.ip, buf) == 1);
+	SB_FUZZ_CHECK(!l.place.set || sb_place_ok(l.place.lat, l.place.lon));
 }
 
 static void check_params(const bson_t *doc)
