@@ -118,6 +118,18 @@ static const sb_setting_def sb_setting_defs[] = {
 	 "the use (%) from which a report's use column turns amber"},
 	{"USE_RED", NULL, SB_SET_DOUBLE, SB_S(use_red), "80", NULL, 0, 1e6, 0,
 	 "the use (%) above which it turns red (not below USE_AMBER)"},
+	/* the capacity forecast */
+	{"FORECAST_DAYS", NULL, SB_SET_LONG, SB_S(forecast_days), "90", NULL, 2, 3660, 0,
+	 "the days whose 95th percentile and peak the capacity forecast fits, up to the last day "
+	 "(docs/forecast.md)"},
+	{"FORECAST_MIN_DAYS", NULL, SB_SET_LONG, SB_S(forecast_min_days), "30", NULL, 2, 3660, 0,
+	 "the days with samples an interface needs before a crossing date is given"},
+	{"FORECAST_MIN_R2", NULL, SB_SET_DOUBLE, SB_S(forecast_min_r2), "0.5", NULL, 0, 1, 0,
+	 "the least R² of the fitted line for a crossing date to be given"},
+	{"FORECAST_HORIZON", NULL, SB_SET_LONG, SB_S(forecast_horizon), "365", NULL, 1, 36600, 0,
+	 "the most days after the last one a crossing date may lie"},
+	{"FORECAST_THRESHOLD", NULL, SB_SET_DOUBLE, SB_S(forecast_threshold), "80", NULL, 1, 1000,
+	 0, "the use (% of the capacity) whose crossing the forecast dates"},
 	{"LOG_LEVEL", NULL, SB_SET_LEVEL, SB_S(log_level), "info", NULL, 0, 0, 0,
 	 "the least important log lines kept"},
 	/* the probe monitor */
@@ -496,6 +508,10 @@ int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err)
 	if (s->use_red < s->use_amber)
 		return sb_err_set(err, SB_EINVAL, "USE_RED (%g) must not be below USE_AMBER (%g)",
 				  s->use_red, s->use_amber);
+	if (s->forecast_min_days > s->forecast_days)
+		return sb_err_set(err, SB_EINVAL,
+				  "FORECAST_MIN_DAYS (%ld) must not be above FORECAST_DAYS (%ld)",
+				  s->forecast_min_days, s->forecast_days);
 	return SB_OK;
 }
 

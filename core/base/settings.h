@@ -39,6 +39,13 @@ typedef struct sb_settings {
 	double use_amber;      /* USE_AMBER, % */
 	double use_red;        /* USE_RED, % */
 
+	/* the capacity forecast (forecast.h, docs/forecast.md) */
+	long forecast_days;        /* FORECAST_DAYS: the days fitted, up to the last */
+	long forecast_min_days;    /* FORECAST_MIN_DAYS: days with data a projection needs */
+	double forecast_min_r2;    /* FORECAST_MIN_R2 */
+	long forecast_horizon;     /* FORECAST_HORIZON: days ahead a crossing is given */
+	double forecast_threshold; /* FORECAST_THRESHOLD, % of the capacity */
+
 	/* scanbackup serve (serve.h) */
 	char *serve_listen;     /* SERVE_LISTEN: ADDR:PORT */
 	char *serve_tls_cert;   /* SERVE_TLS_CERT: PEM certificate (with SERVE_TLS_KEY: HTTPS) */

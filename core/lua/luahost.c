@@ -16,8 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/forecast.h"
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/period.h"
 #include "base/stats.h"
 #include "base/timeutil.h"
 
@@ -787,7 +789,98 @@ static int sb_lua_rank(lua_State *L)
 	return 1;
 }
 
+/* The number field key of the table at idx if present (within [lo, hi]), else def. */
+static double sb_lua_optfield(lua_State *L, int idx, const char *key, double def, double lo,
+			      double hi)
+{
+	if (lua_isnoneornil(L, idx))
+		return def;
+	lua_getfield(L, idx, key);
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return def;
+	}
+	int isnum = 0;
+	double v = lua_tonumberx(L, -1, &isnum);
+	if (!isnum || !(v >= lo && v <= hi))
+		luaL_argerror(L, idx,
+			      lua_pushfstring(L, "%s: expected a number from %f to %f", key, lo,
+					      hi));
+	lua_pop(L, 1);
+	return v;
+}
+
+/* sb.stats.forecast(dates, values, limit [, {min_days=, min_r2=, horizon=}]) -> the least-squares
+ * line of values over dates (base/forecast.h; the rules default to the FORECAST_* settings):
+ * {days=, slope= (per day), r2=, from=, to=, start= (the line at from), last= (at to),
+ * status= "few"|"weak"|"above"|"flat"|"far"|"date", cross= the first day the line reaches limit
+ * (status "date" only)}. [-4, +1] */
+static int sb_lua_forecast(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	double limit = luaL_checknumber(L, 3);
+	if (!lua_isnoneornil(L, 4))
+		luaL_checktype(L, 4, LUA_TTABLE);
+	lua_settop(L, 4); /* the buffers go above the arguments */
+	size_t n = (size_t)lua_rawlen(L, 1);
+	luaL_argcheck(L, n <= 100000, 1, "at most 100000 days");
+	int64_t *iv;
+	double *y;
+	luaL_argcheck(L, sb_lua_numbers(L, 2, &iv, &y) == n, 2, "as many values as dates");
+	double *x =
+		lua_newuserdatauv(L, (n > 0 ? n : 1) * sizeof(double) * (iv != NULL ? 2 : 1), 0);
+	if (iv != NULL) {
+		/* integer values: the same numbers as doubles */
+		y = x + n;
+		for (size_t i = 0; i < n; i++)
+			y[i] = (double)iv[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		lua_rawgeti(L, 1, (lua_Integer)i + 1);
+		const char *ds = lua_tostring(L, -1);
+		sb_date d;
+		if (ds == NULL || sb_date_parse(ds, &d) != SB_OK)
+			luaL_argerror(L, 1,
+				      lua_pushfstring(L, "entry %d: expected a date YYYY-MM-DD",
+						      (int)i + 1));
+		x[i] = (double)sb_period_daynum(d);
+		lua_pop(L, 1);
+	}
+	sb_forecast_rules r = sb_forecast_rules_of(sb_lua_env_of(L)->s);
+	r.min_days = (size_t)sb_lua_optfield(L, 4, "min_days", (double)r.min_days, 0, 1e6);
+	r.min_r2 = sb_lua_optfield(L, 4, "min_r2", r.min_r2, 0, 1);
+	r.horizon = sb_lua_optfield(L, 4, "horizon", r.horizon, 0, 1e6);
+	sb_forecast f;
+	sb_forecast_fit(x, y, n, limit, &r, &f);
+	lua_createtable(L, 0, 9);
+	lua_pushinteger(L, (lua_Integer)f.n);
+	lua_setfield(L, -2, "days");
+	lua_pushnumber(L, f.slope);
+	lua_setfield(L, -2, "slope");
+	lua_pushnumber(L, f.r2);
+	lua_setfield(L, -2, "r2");
+	lua_pushstring(L, sb_forecast_status_name(f.status));
+	lua_setfield(L, -2, "status");
+	if (n == 0)
+		return 1;
+	sb_date epoch = {1970, 1, 1};
+	sb_lua_pushdate(L, sb_date_add(epoch, (int)f.first));
+	lua_setfield(L, -2, "from");
+	sb_lua_pushdate(L, sb_date_add(epoch, (int)f.last));
+	lua_setfield(L, -2, "to");
+	lua_pushnumber(L, f.intercept + f.slope * f.first);
+	lua_setfield(L, -2, "start");
+	lua_pushnumber(L, f.at_last);
+	lua_setfield(L, -2, "last");
+	if (f.status == SB_FORECAST_DATE) {
+		sb_lua_pushdate(L, sb_date_add(epoch, (int)ceil(f.cross)));
+		lua_setfield(L, -2, "cross");
+	}
+	return 1;
+}
+
 static const luaL_Reg sb_lua_stats[] = {
+	{"forecast", sb_lua_forecast},
 	{"median", sb_lua_median},
 	{"percentile", sb_lua_percentile},
 	{"rank", sb_lua_rank},

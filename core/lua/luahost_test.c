@@ -236,6 +236,29 @@ int main(void)
 	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
 	ok(rc == SB_ELUA && strstr(err.msg, "entry 2 is a string, not a number") != NULL,
 	   "sb.stats refuses a list with a string in it");
+	/* the forecast: 40 days of 1 + 0.25 a day, integers, from 2026-01-30 across February */
+	p = script(
+		"forecast.lua",
+		"local d, v = {}, {}\n"
+		"for i = 0, 39 do d[#d + 1] = sb.date_add('2026-01-30', i); v[#v + 1] = 4 + i end\n"
+		"local f = sb.stats.forecast(d, v, 60)\n"
+		"local g = sb.stats.forecast(d, v, 60, {min_days = 41})\n"
+		"return string.format('%.4f %.4f %d %s %s', f.slope, f.r2, f.days, f.status, "
+		"f.cross),\n"
+		"  f.from .. ' ' .. f.to .. ' ' .. f.start .. ' ' .. f.last,\n"
+		"  g.status .. ' ' .. tostring(g.cross)\n");
+	memset(&g, 0, sizeof(g));
+	rc = run(&env, p, NULL, 0, NULL, &g, &err);
+	is_int(rc, SB_OK, "sb.stats.forecast runs (%s)", err.msg);
+	/* 60 = 4 + x → 56 days after 2026-01-30: 2026-03-27 */
+	is_str(g.v[0], "1.0000 1.0000 40 date 2026-03-27",
+	       "sb.stats.forecast: slope per day, R², days, the crossing day");
+	is_str(g.v[1], "2026-01-30 2026-03-10 4.0 43.0", "the fitted days and the line's ends");
+	is_str(g.v[2], "few nil", "min_days overrides FORECAST_MIN_DAYS; no date then");
+	p = script("badforecast.lua", "return sb.stats.forecast({'2026-01-01'}, {1, 2}, 5)\n");
+	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
+	ok(rc == SB_ELUA && strstr(err.msg, "as many values as dates") != NULL,
+	   "sb.stats.forecast wants a value per date");
 	p = script("badpct.lua", "return sb.stats.percentile({1}, 0)\n");
 	rc = run(&env, p, NULL, 0, NULL, NULL, &err);
 	ok(rc == SB_ELUA && strstr(err.msg, "expected a percentile 1..100") != NULL,
