@@ -5,13 +5,16 @@ dnl Sets sb_test_missing to the Debian packages that are missing (empty when non
 AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_REQUIRE([SB_CHECK_WEB])
   sb_test_missing=
-  for sb_mod in mockupdb openpyxl; do
+  dnl module:Debian package
+  for sb_pair in mockupdb:python3-mockupdb openpyxl:python3-openpyxl \
+      prometheus_client:python3-prometheus-client; do
+    sb_mod=`echo "$sb_pair" | cut -d: -f1`
     AC_MSG_CHECKING([for the python module $sb_mod (tests)])
     if "$PYTHON3" -c "import $sb_mod" >/dev/null 2>&1; then
       AC_MSG_RESULT([yes])
     else
       AC_MSG_RESULT([no])
-      sb_test_missing="$sb_test_missing python3-$sb_mod"
+      sb_test_missing="$sb_test_missing `echo "$sb_pair" | cut -d: -f2`"
     fi
   done
   AC_PATH_PROG([SB_IP], [ip])

@@ -181,6 +181,10 @@ static const sb_setting_def sb_setting_defs[] = {
 	 0, "the longest range of raw samples one chart may ask for, in days"},
 	{"SERVE_CACHE_SECONDS", NULL, SB_SET_LONG, SB_S(serve_cache_seconds), "60", NULL, 0, 86400,
 	 0, "how long a traffic answer is kept and served again (0: never)"},
+	{"SERVE_METRICS", NULL, SB_SET_BOOL, SB_S(serve_metrics), "no", NULL, 0, 0, 0,
+	 "yes: the dashboard answers `/metrics` in the Prometheus text format (docs/web-api.md)"},
+	{"SERVE_METRICS_TOKEN", NULL, SB_SET_STR, SB_S(serve_metrics_token), NULL, "none", 0, 0,
+	 SB_SET_SECRET, "a token `/metrics` then asks for (`Authorization: Bearer TOKEN`)"},
 	/* the environment */
 	{"PWDSCANBACKUP", NULL, SB_SET_ROOT, SB_NOFIELD, NULL, "the current directory", 0, 0, 0,
 	 "the root directory when --root is not given (read from the environment; in a file it "

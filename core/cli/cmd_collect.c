@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -21,7 +22,50 @@
 #include "collect/pending.h"
 #include "collect/scan.h"
 #include "collect/updater.h"
+#include "format/runstatus.h"
 #include "store/store.h"
+
+/* ---- how each stage ended: data/run-status.tsv (format/runstatus.h) ---- */
+
+/* Sets st's status from the stage's exit status and its times, then writes it; a failure to
+ * write is logged, never the stage's own. */
+static void sb_stage_record(sb_cli *cli, sb_run_stage *st, int64_t started, int exit)
+{
+	snprintf(st->status, sizeof(st->status), "%s",
+		 exit == SB_EXIT_OK        ? "ok"
+		 : exit == SB_EXIT_PARTIAL ? "partial"
+					   : "failed");
+	st->started = started;
+	st->finished = (int64_t)time(NULL);
+	sb_err err = {0};
+	if (sb_run_status_put(cli->s.data_dir, st, &err) != SB_OK)
+		sb_log(SB_LOG_WARNING, "run", "the run status: %s", err.msg);
+}
+
+/* The scan figures of a stage's record. */
+static void sb_stage_scan_counts(sb_run_stage *st, const sb_scan_stats *s)
+{
+	st->interfaces = (int64_t)s->interfaces;
+	st->ok = (int64_t)s->ok;
+	st->short_days = (int64_t)s->short_days;
+	st->failed = (int64_t)s->failed;
+	st->samples = (int64_t)s->samples;
+}
+
+/* Records how an updater stage ended with its load's figures. */
+static void sb_stage_record_load(sb_cli *cli, const char *stage, const char *date, int64_t started,
+				 const sb_load_stats *ls, int exit)
+{
+	sb_run_stage st;
+	sb_run_stage_init(&st, stage, date);
+	st.rows = (int64_t)ls->rows;
+	st.files = (int64_t)ls->files;
+	st.kept = (int64_t)ls->kept;
+	st.writes = (int64_t)ls->writes;
+	st.write_seconds = ls->write_seconds;
+	st.write_max = ls->write_max;
+	sb_stage_record(cli, &st, started, exit);
+}
 
 /* ---- scan ---- */
 
@@ -74,12 +118,18 @@ int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		so.date = sb_date_add(sb_date_today(), -1);
 	sb_scan_stats st;
 	sb_err err = {0};
-	if (sb_scan_run(&cli->s, &cli->mods, &so, &st, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
-		return SB_EXIT_FAIL;
-	}
 	char date[11];
 	sb_date_format(so.date, date);
+	sb_run_stage rec;
+	sb_run_stage_init(&rec, "scan", date);
+	int64_t started = (int64_t)time(NULL);
+	if (sb_scan_run(&cli->s, &cli->mods, &so, &st, &err) != SB_OK) {
+		sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
+		sb_stage_record(cli, &rec, started, SB_EXIT_FAIL);
+		return SB_EXIT_FAIL;
+	}
+	sb_stage_scan_counts(&rec, &st);
+	sb_stage_record(cli, &rec, started, st.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK);
 	char line[512];
 	snprintf(line, sizeof(line),
 		 "scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s "
@@ -212,10 +262,17 @@ static int sb_do_daily(sb_cli *cli, sb_store *store, const char *date,
 {
 	sb_daily_stats st;
 	sb_err err = {0};
+	sb_run_stage rec;
+	sb_run_stage_init(&rec, "daily", date);
+	int64_t started = (int64_t)time(NULL);
 	if (sb_daily_run(&cli->s, &cli->mods, store, date, layers, &st, &err) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "daily", "%s", err.msg);
+		sb_stage_record(cli, &rec, started, SB_EXIT_FAIL);
 		return SB_EXIT_FAIL;
 	}
+	rec.interfaces = (int64_t)st.interfaces;
+	rec.samples = (int64_t)st.samples;
+	sb_stage_record(cli, &rec, started, st.bad_files ? SB_EXIT_PARTIAL : SB_EXIT_OK);
 	char stored[64] = "";
 	if (st.stored_only > 0)
 		snprintf(stored, sizeof(stored), " (%zu of them already stored)", st.stored_only);
@@ -250,8 +307,13 @@ static int sb_do_load_data(sb_cli *cli, sb_store *st, const char *date,
 {
 	sb_load_stats ls;
 	sb_err err = {0};
+	int64_t started = (int64_t)time(NULL);
 	int rc = sb_updater_data(&cli->s, &cli->mods, st, date, layers, isatty(STDERR_FILENO), &ls,
 				 &err);
+	sb_stage_record_load(cli, "updater_data", date, started, &ls,
+			     rc != SB_OK   ? SB_EXIT_FAIL
+			     : ls.kept > 0 ? SB_EXIT_PARTIAL
+					   : SB_EXIT_OK);
 	printf("updater data: %s: %zu samples from %zu spool files stored in %s; %zu files kept\n",
 	       date != NULL ? date : "all dates", ls.rows, ls.files, sb_store_backend(st), ls.kept);
 	if (rc != SB_OK) {
@@ -266,7 +328,12 @@ static int sb_do_load_daily(sb_cli *cli, sb_store *st, const char *date)
 {
 	sb_load_stats ls;
 	sb_err err = {0};
+	int64_t started = (int64_t)time(NULL);
 	int rc = sb_updater_daily(&cli->s, st, date, &ls, &err);
+	sb_stage_record_load(cli, "updater_daily", date, started, &ls,
+			     rc != SB_OK   ? SB_EXIT_FAIL
+			     : ls.kept > 0 ? SB_EXIT_PARTIAL
+					   : SB_EXIT_OK);
 	printf("updater daily: %s: %zu summaries from %zu files stored in %s; %zu files kept\n",
 	       date != NULL ? date : "all dates", ls.rows, ls.files, sb_store_backend(st), ls.kept);
 	if (rc != SB_OK) {
@@ -595,12 +662,29 @@ static int sb_run_missed(sb_cli *cli, sb_store *st, const sb_layer_filter *layer
 	return out;
 }
 
+static int sb_run_nightly(sb_cli *cli, const sb_stage_args *args, sb_run_stage *rec);
+
 int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 {
 	sb_stage_args a = {0};
 	int rc = sb_stage_setup(cli, c, argc, argv, &a);
 	if (rc != SB_EXIT_OK)
 		return rc < 0 ? SB_EXIT_OK : rc;
+	char date[11];
+	sb_date_format(a.date, date);
+	sb_run_stage rec;
+	sb_run_stage_init(&rec, "run", date);
+	rec.started = (int64_t)time(NULL);
+	rc = sb_run_nightly(cli, &a, &rec);
+	sb_stage_record(cli, &rec, rec.started, rc);
+	return rc;
+}
+
+/* The nightly job of sb_cmd_run; rec gets the scan's figures. */
+static int sb_run_nightly(sb_cli *cli, const sb_stage_args *args, sb_run_stage *rec)
+{
+	sb_stage_args a = *args;
+	int rc;
 	char date[11];
 	sb_date_format(a.date, date);
 	sb_log(SB_LOG_INFO, "run", "nightly run for %s", date);
@@ -624,6 +708,9 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		sb_scan_stats st;
 		if (sb_scan_run(&cli->s, &cli->mods, &a.scan, &st, &err) != SB_OK) {
 			sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
+			sb_run_stage scan_rec;
+			sb_run_stage_init(&scan_rec, "scan", date);
+			sb_stage_record(cli, &scan_rec, rec->started, SB_EXIT_FAIL);
 			return SB_EXIT_FAIL;
 		}
 		total.interfaces += st.interfaces;
@@ -636,6 +723,12 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	printf("scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s\n",
 	       date, total.interfaces, total.ok, total.short_days, total.failed, total.samples,
 	       total.seconds);
+	sb_stage_scan_counts(rec, &total);
+	sb_run_stage scan_rec;
+	sb_run_stage_init(&scan_rec, "scan", date);
+	sb_stage_scan_counts(&scan_rec, &total);
+	sb_stage_record(cli, &scan_rec, rec->started,
+			total.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK);
 
 	/* the days earlier runs left in the spool (a night killed half-way, a store that was
 	 * down) are stored with this one, oldest first */

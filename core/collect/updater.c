@@ -254,6 +254,16 @@ static void sb_load_progress(const char *layer, size_t done, size_t total, size_
 	fflush(stderr);
 }
 
+/* Counts one store write that began at t0 (sb_time_mono) into stats. */
+static void sb_load_timed(sb_load_stats *stats, double t0)
+{
+	double took = sb_time_mono() - t0;
+	stats->writes++;
+	stats->write_seconds += took;
+	if (took > stats->write_max)
+		stats->write_max = took;
+}
+
 /* Removes the spool files whose rows a stored batch ended (a damaged file never gets here: kept
  * for a person to look at, the log said why). */
 static void sb_load_remove(sb_batch *b, sb_load_stats *stats)
@@ -286,8 +296,11 @@ static int sb_load_layer(const sb_settings *s, sb_store *st, const sb_schema *sc
 	int rc = SB_OK;
 	sb_batch *b;
 	while ((b = sb_loader_pop(&L)) != NULL) {
-		if (rc == SB_OK && b->nrows > 0)
+		if (rc == SB_OK && b->nrows > 0) {
+			double t0 = sb_time_mono();
 			rc = sb_store_put_history(st, schema, b->rows, b->nrows, err);
+			sb_load_timed(stats, t0);
+		}
 		if (rc == SB_OK) {
 			sb_load_remove(b, stats);
 			stats->rows += b->nrows;
@@ -351,7 +364,9 @@ static int sb_sum_file(sb_sum_loader *L, const char *path)
 		sb_log(SB_LOG_ERROR, "updater", "%s (file kept)", e.msg);
 		return SB_OK;
 	}
+	double t0 = sb_time_mono();
 	int rc = sb_store_put_summary(L->st, f.rows, f.n, L->err);
+	sb_load_timed(L->stats, t0);
 	if (rc == SB_OK) {
 		L->stats->rows += f.n;
 		L->stats->files++;

@@ -11,8 +11,11 @@
 
 typedef struct sb_load_stats {
 	size_t files, rows;
-	size_t kept; /* files of the load still in the spool once it ended (unreadable, or not
+	size_t kept;   /* files of the load still in the spool once it ended (unreadable, or not
 		      * stored because the store failed), counted there */
+	size_t writes; /* store writes (one per batch or summary file) */
+	double write_seconds; /* the time they took, in all */
+	double write_max;     /* the slowest of them */
 } sb_load_stats;
 
 /* Loads the raw spool of date (every date when date is NULL) of the selected layers into the

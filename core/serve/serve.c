@@ -695,6 +695,10 @@ static void sb_dispatch(sb_req *r)
 		sb_reply_error(r, 414, "the path is too long");
 		return;
 	}
+	if (r->nsegs == 1 && strcmp(r->segs[0], "metrics") == 0) {
+		sb_serve_metrics(r); /* its own gate: SERVE_METRICS, SERVE_METRICS_TOKEN */
+		return;
+	}
 	int api = r->nsegs > 0 && strcmp(r->segs[0], "api") == 0;
 	if (!api) {
 		if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {

@@ -266,6 +266,16 @@ const char *sb_link_state(int have, int64_t t, int up, long interval, int64_t no
  * else "stale" when one is stale, else "unknown". */
 const char *sb_link_states(int up, int down, int stale);
 
+/* Calls fn once for each enabled link of every monitor and each test with an interval its
+ * monitor runs, with the test's name and its state on the link (sb_link_state: "up", "down",
+ * "stale", "unknown"), from the newest record of the last day. SB_OK, or the store's or
+ * servedb's error. */
+typedef void (*sb_probe_state_fn)(void *ctx, const char *test, const char *state);
+int sb_probe_states(sb_srv *s, sb_probe_state_fn fn, void *ctx, sb_err *err);
+
+/* serve_metrics.c: /metrics in the Prometheus text format (SERVE_METRICS) */
+void sb_serve_metrics(sb_req *r);
+
 /* serve_probes.c */
 void sb_api_probe_link(sb_req *r);
 

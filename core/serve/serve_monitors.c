@@ -428,6 +428,58 @@ static int sb_collect_lasts(sb_srv *s, int64_t monitor, sb_lasts *l, sb_err *err
 	return rc;
 }
 
+/* sb_probe_states: one monitor's links, test by test. */
+typedef struct sb_state_walk {
+	sb_srv *srv;
+	const sb_lasts *lasts;
+	sb_probe_state_fn fn;
+	void *ctx;
+	int64_t now;
+} sb_state_walk;
+
+static int sb_state_monitor(void *ctx, const sb_monitor_rec *m)
+{
+	sb_state_walk *w = ctx;
+	sb_link_rec *links = NULL;
+	size_t n = 0;
+	sb_err err = {0};
+	int rc = sb_servedb_links(w->srv->db, m->id, &links, &n, &err);
+	if (rc != SB_OK)
+		return rc;
+	sb_mon_intervals iv;
+	sb_monitor_intervals(w->srv, m->id, &iv);
+	for (size_t i = 0; i < n; i++) {
+		if (!links[i].status)
+			continue;
+		for (size_t t = 0; t < iv.n; t++) {
+			const sb_last *last = NULL;
+			for (size_t k = 0; k < w->lasts->n && last == NULL; k++) {
+				const sb_last *x = &w->lasts->v[k];
+				if (x->monitor == m->id && x->link == links[i].id &&
+				    strcmp(x->d->test, iv.test[t]) == 0)
+					last = x;
+			}
+			w->fn(w->ctx, iv.test[t],
+			      sb_link_state(last != NULL, last != NULL ? last->ts : 0,
+					    last != NULL && last->up, iv.v[t], w->now));
+		}
+	}
+	free(links);
+	return SB_OK;
+}
+
+int sb_probe_states(sb_srv *s, sb_probe_state_fn fn, void *ctx, sb_err *err)
+{
+	sb_lasts lasts = {0};
+	int rc = sb_collect_lasts(s, -1, &lasts, err);
+	if (rc == SB_OK) {
+		sb_state_walk w = {s, &lasts, fn, ctx, (int64_t)time(NULL)};
+		rc = sb_servedb_monitors(s->db, sb_state_monitor, &w, err);
+	}
+	free(lasts.v);
+	return rc;
+}
+
 void sb_api_monitors(sb_req *r)
 {
 	sb_err err = {0};

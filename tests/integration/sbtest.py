@@ -37,6 +37,7 @@ PYTHON3 = os.environ.get("PYTHON3", "/usr/bin/python3")
 NEEDS = {
     "mockupdb": ("python module", "mockupdb", "python3-mockupdb"),
     "openpyxl": ("python module", "openpyxl", "python3-openpyxl"),
+    "prometheus_client": ("python module", "prometheus_client", "python3-prometheus-client"),
     "ip": ("program", "ip", "iproute2"),
     "indexmaker": ("program", "indexmaker", "mrtg"),
     "rateup": ("program", "rateup", "mrtg"),
