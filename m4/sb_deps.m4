@@ -15,5 +15,6 @@ AC_DEFUN([SB_CHECK_DEPS], [
   SB_PKG([MHD], [libmicrohttpd >= 0.9.71], [libmicrohttpd-dev])
   SB_PKG([SODIUM], [libsodium >= 1.0.16], [libsodium-dev])
   SB_PKG([ZLIB], [zlib], [zlib1g-dev])
+  SB_PKG([MAXMINDDB], [libmaxminddb >= 1.3], [libmaxminddb-dev])
   SB_CHECK_LTDL
 ])

@@ -17,6 +17,13 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
       sb_test_missing="$sb_test_missing `echo "$sb_pair" | cut -d: -f2`"
     fi
   done
+  AC_MSG_CHECKING([for the perl module MaxMind::DB::Writer::Tree (tests)])
+  if perl -MMaxMind::DB::Writer::Tree -e 1 >/dev/null 2>&1; then
+    AC_MSG_RESULT([yes])
+  else
+    AC_MSG_RESULT([no])
+    sb_test_missing="$sb_test_missing libmaxmind-db-writer-perl"
+  fi
   AC_PATH_PROG([SB_IP], [ip])
   AC_PATH_PROG([SB_INDEXMAKER], [indexmaker])
   AC_PATH_PROG([SB_OPENSSL], [openssl])

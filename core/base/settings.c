@@ -185,6 +185,17 @@ static const sb_setting_def sb_setting_defs[] = {
 	 "yes: the dashboard answers `/metrics` in the Prometheus text format (docs/web-api.md)"},
 	{"SERVE_METRICS_TOKEN", NULL, SB_SET_STR, SB_S(serve_metrics_token), NULL, "none", 0, 0,
 	 SB_SET_SECRET, "a token `/metrics` then asks for (`Authorization: Bearer TOKEN`)"},
+	{"SERVE_MAP_TILES", NULL, SB_SET_URL, SB_S(serve_map_tiles), NULL,
+	 "none (the map on a plain background)", 0, 0, 0,
+	 "the map's tiles: a URL with {z}, {x} and {y} "
+	 "(`https://tiles.example.net/{z}/{x}/{y}.png`); "
+	 "browsers fetch them from there, nothing else is fetched from outside"},
+	{"SERVE_MAP_ATTRIBUTION", NULL, SB_SET_STR, SB_S(serve_map_attribution), NULL, "none", 0, 0,
+	 0, "the text the map shows for its tiles (their source and licence)"},
+	{"GEOIP_DATABASE", NULL, SB_SET_PATH, SB_S(geoip_database), NULL,
+	 "none (traceroute hops without a place)", 0, 0, 0,
+	 "a MaxMind DB file (GeoLite2-City, DB-IP City Lite) that places the public addresses of "
+	 "traceroute hops on the map; looked up locally, never on the network"},
 	/* the environment */
 	{"PWDSCANBACKUP", NULL, SB_SET_ROOT, SB_NOFIELD, NULL, "the current directory", 0, 0, 0,
 	 "the root directory when --root is not given (read from the environment; in a file it "

@@ -63,7 +63,10 @@ typedef struct sb_settings {
 	long serve_cache_seconds; /* SERVE_CACHE_SECONDS: traffic answers kept this long (0: never) */
 	char *serve_public_url;   /* SERVE_PUBLIC_URL: the dashboard's origin as browsers see it */
 	int serve_metrics;        /* SERVE_METRICS: answer /metrics */
-	char *serve_metrics_token; /* SERVE_METRICS_TOKEN: the bearer token /metrics asks for */
+	char *serve_metrics_token;   /* SERVE_METRICS_TOKEN: the bearer token /metrics asks for */
+	char *serve_map_tiles;       /* SERVE_MAP_TILES: the map's tile URL ({z}, {x}, {y}) */
+	char *serve_map_attribution; /* SERVE_MAP_ATTRIBUTION: the tiles' credit line */
+	char *geoip_database;        /* GEOIP_DATABASE: a MaxMind DB file placing IP addresses */
 
 	long report_timeout; /* REPORT_TIMEOUT: seconds a report may run (command line and web) */
 	int lua_trusted;     /* LUA_TRUSTED: scripts get full Lua instead of the sandbox */

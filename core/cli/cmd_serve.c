@@ -92,6 +92,7 @@ int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	char *db = sb_serve_path(s, s->serve_db, "serve.db");
 	char *access = sb_serve_path(s, s->serve_access_log, "logs/access.log");
 	char *web = sb_serve_web_dir(s);
+	char *geoip = s->geoip_database != NULL ? sb_serve_path(s, s->geoip_database, "") : NULL;
 	char *tls_cert = cert != NULL                ? sb_xstrdup(cert)
 			 : s->serve_tls_cert != NULL ? sb_serve_path(s, s->serve_tls_cert, "")
 						     : NULL;
@@ -121,6 +122,9 @@ int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		.stop_grace = s->serve_stop_grace,
 		.max_range_days = s->serve_max_range_days,
 		.cache_seconds = s->serve_cache_seconds,
+		.geoip_db = geoip,
+		.map_tiles = s->serve_map_tiles,
+		.map_attribution = s->serve_map_attribution,
 	};
 	sb_err err = {0};
 	long users = 0;
@@ -135,7 +139,7 @@ int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	rc = sb_serve_run(&o, &err);
 	if (rc != SB_OK)
 		sb_log(SB_LOG_ERROR, "serve", "%s", err.msg);
-	free(db), free(access), free(web), free(tls_cert), free(tls_key);
+	free(db), free(access), free(web), free(tls_cert), free(tls_key), free(geoip);
 	return rc == SB_OK ? SB_EXIT_OK : SB_EXIT_FAIL;
 }
 

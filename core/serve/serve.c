@@ -64,6 +64,8 @@ static const sb_route sb_routes[] = {
 	{"POST", "/api/monitors/*/results", SB_AUTH_MONITOR, sb_api_monitor_results,
 	 SB_RESULTS_MAX},
 	{"GET", "/api/probes/link", SB_AUTH_VIEWER, sb_api_probe_link, 0},
+	{"GET", "/api/geoip", SB_AUTH_VIEWER, sb_api_geoip, 0},
+	{"GET", "/api/map", SB_AUTH_VIEWER, sb_api_map, 0},
 };
 
 /* Splits path into segments (in r->segbuf). Returns 0 when the path is too long or deep. */
@@ -121,10 +123,7 @@ static void sb_add_common_headers(sb_req *r, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; style-src 'self'; "
-				"script-src 'self'; connect-src 'self'; object-src 'none'; "
-				"base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+	MHD_add_response_header(resp, "Content-Security-Policy", r->srv->csp);
 	if (r->srv->tls)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (atomic_load(&r->srv->stopping))
@@ -605,6 +604,25 @@ static int sb_origin_norm(const char *url, char *out, size_t size)
 	return n > 0 && (size_t)n < size;
 }
 
+/* The origin of a tile URL (SERVE_MAP_TILES) into out, normalised as sb_origin_norm does: the
+ * URL must be http(s), its host written out (no {s}), its path holding {z}, {x} and {y}. */
+static int sb_tiles_origin(const char *url, char *out, size_t size)
+{
+	const char *host = strstr(url, "://");
+	if (host == NULL || strstr(url, "{z}") == NULL || strstr(url, "{x}") == NULL ||
+	    strstr(url, "{y}") == NULL)
+		return SB_EINVAL;
+	size_t n = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	char base[300];
+	if (n >= sizeof(base) || url[n] != '/')
+		return SB_EINVAL;
+	memcpy(base, url, n);
+	base[n] = '\0';
+	if (strpbrk(base, "{}") != NULL || !sb_origin_norm(base, out, size))
+		return SB_EINVAL;
+	return SB_OK;
+}
+
 /* Adds an origin browsers may send changes from (normalised by sb_origin_norm). */
 static void sb_origin_add(sb_srv *s, const char *url)
 {
@@ -1028,6 +1046,7 @@ static void sb_srv_free(sb_srv *s)
 			sb_store_close(&s->stores[i]);
 	free(s->stores);
 	sb_servedb_close(&s->db);
+	sb_geoip_close(&s->geo);
 	sb_logfile_close(&s->access);
 	pthread_mutex_destroy(&s->store_mu);
 	pthread_cond_destroy(&s->store_cv);
@@ -1057,6 +1076,14 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 			"SERVE_PUBLIC_URL=%s: expected the dashboard's address as browsers "
 			"see it, http(s)://HOST[:PORT] with no path",
 			o->public_url);
+	char tiles_origin[300] = "";
+	if (o->map_tiles != NULL &&
+	    sb_tiles_origin(o->map_tiles, tiles_origin, sizeof(tiles_origin)) != SB_OK)
+		return sb_err_set(
+			err, SB_EINVAL,
+			"SERVE_MAP_TILES=%s: expected a tile URL http(s)://HOST[:PORT]/... "
+			"with {z}, {x} and {y}, the host written out",
+			o->map_tiles);
 	if ((o->tls_cert == NULL) != (o->tls_key == NULL))
 		return sb_err_set(err, SB_EINVAL,
 				  "TLS needs both a certificate and a key "
@@ -1079,6 +1106,11 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	sb_srv *s = sb_xcalloc(1, sizeof(*s));
 	s->o = o;
 	s->tls = cert != NULL;
+	snprintf(s->csp, sizeof(s->csp),
+		 "default-src 'self'; img-src 'self' data:%s%s; style-src 'self'; "
+		 "script-src 'self'; connect-src 'self'; object-src 'none'; "
+		 "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+		 tiles_origin[0] ? " " : "", tiles_origin);
 	pthread_mutex_init(&s->store_mu, NULL);
 	pthread_cond_init(&s->store_cv, NULL);
 	pthread_mutex_init(&s->log_mu, NULL);
@@ -1111,6 +1143,15 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 		rc = sb_err_set(err, rc, "the sign-in limit: %s", sb_strerror(rc));
 	if (rc == SB_OK)
 		rc = sb_servedb_open(o->db_path, &s->db, err);
+	if (rc == SB_OK && o->geoip_db != NULL) {
+		sb_err gerr = {0};
+		rc = sb_geoip_open(o->geoip_db, &s->geo, &gerr);
+		if (rc != SB_OK)
+			rc = sb_err_set(err, rc, "GEOIP_DATABASE: %s", gerr.msg);
+		else
+			sb_log(SB_LOG_INFO, "serve", "traceroute hops placed by %s (%s)",
+			       o->geoip_db, sb_geoip_type(s->geo));
+	}
 	if (rc == SB_OK && sb_logfile_open(&s->access, o->access_log) != SB_OK)
 		rc = sb_err_set(err, SB_EIO, "cannot open the access log %s: %s", o->access_log,
 				strerror(errno));

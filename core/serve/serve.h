@@ -37,7 +37,11 @@ typedef struct sb_serve_opts {
 				 * address only */
 	double stop_grace;      /* seconds requests in flight get after SIGTERM */
 	long max_range_days;    /* longest chart range of raw samples (SERVE_MAX_RANGE_DAYS) */
-	long cache_seconds;     /* traffic answers (layers, interface) are kept and served again
+	const char *geoip_db;   /* a MaxMind DB file placing addresses (GEOIP_DATABASE), or NULL */
+	const char *map_tiles;  /* the map's tile URL with {z}, {x}, {y} (SERVE_MAP_TILES), or NULL:
+				 * its origin is the only other one the pages may load images from */
+	const char *map_attribution; /* the tiles' credit line, or NULL */
+	long cache_seconds; /* traffic answers (layers, interface) are kept and served again
 			       * for this long (SERVE_CACHE_SECONDS; 0: never): the data changes
 			       * once a night */
 } sb_serve_opts;

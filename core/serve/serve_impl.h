@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "serve/geoip.h"
 #include "serve/login_limit.h"
 #include "serve/serve.h"
 #include "serve/serve_body.h"
@@ -121,6 +122,10 @@ struct sb_srv {
 	atomic_int reports_writing;
 	/* the interfaces catalogues of the days asked for (serve_find.c) */
 	struct sb_catalogs *cats;
+	/* the geolocation database (GEOIP_DATABASE), or NULL */
+	sb_geoip *geo;
+	/* the Content-Security-Policy of every answer: SERVE_MAP_TILES's origin may serve images */
+	char csp[640];
 	/* the answer cache */
 	pthread_mutex_t cache_mu;
 	sb_cache_entry cache[SB_CACHE_SLOTS];
@@ -266,6 +271,10 @@ const char *sb_link_state(int have, int64_t t, int up, long interval, int64_t no
  * else "stale" when one is stale, else "unknown". */
 const char *sb_link_states(int up, int down, int stale);
 
+/* "lat" and "lon" of a place; when none is set, null for both (nulls) or nothing (as monitor.json
+ * leaves them out). */
+void sb_place_json(sb_json *j, const sb_place *p, int nulls);
+
 /* Calls fn once for each enabled link of every monitor and each test with an interval its
  * monitor runs, with the test's name and its state on the link (sb_link_state: "up", "down",
  * "stale", "unknown"), from the newest record of the last day. SB_OK, or the store's or
@@ -278,5 +287,9 @@ void sb_serve_metrics(sb_req *r);
 
 /* serve_probes.c */
 void sb_api_probe_link(sb_req *r);
+
+/* serve_map.c */
+void sb_api_geoip(sb_req *r);
+void sb_api_map(sb_req *r);
 
 #endif

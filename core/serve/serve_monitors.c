@@ -28,8 +28,7 @@
 
 /* ---- the monitor.json of a monitor ---- */
 
-/* "lat" and "lon" of a place; when none is set, null for both (nulls) or nothing. */
-static void sb_place_json(sb_json *j, const sb_place *p, int nulls)
+void sb_place_json(sb_json *j, const sb_place *p, int nulls)
 {
 	if (!p->set && !nulls)
 		return;

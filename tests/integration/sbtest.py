@@ -49,6 +49,7 @@ NEEDS = {
     "soffice": ("program", "soffice", "libreoffice-calc-nogui"),
     "pdftotext": ("program", "pdftotext", "poppler-utils"),
     "pdftoppm": ("program", "pdftoppm", "poppler-utils"),
+    "mmdb-writer": ("perl module", "MaxMind::DB::Writer::Tree", "libmaxmind-db-writer-perl"),
 }
 
 
@@ -61,6 +62,8 @@ def _present(name):
         if name == "chromium" and os.environ.get("CHROMIUM"):
             return os.access(os.environ["CHROMIUM"], os.X_OK)
         return shutil.which(what) is not None
+    if kind == "perl module":
+        return subprocess.run(["perl", "-M" + what, "-e", "1"], capture_output=True).returncode == 0
     import importlib.util
     try:
         return importlib.util.find_spec(what) is not None

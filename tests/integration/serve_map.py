@@ -1,11 +1,18 @@
 #!/usr/bin/python3
 """serve_map.py - the map's data through the real `scanbackup serve`: the places of monitors and
 links (lat, lon) set through the API, checked as monitor.json checks them, carried in the
-monitor.json a box pulls and kept by a serve.db made before places existed."""
+monitor.json a box pulls and kept by a serve.db made before places existed; addresses placed by a
+MaxMind DB file the test writes (tests/integration/geoip_db.pl, with Debian's
+libmaxmind-db-writer-perl: documentation addresses such as 203.0.113.x and 198.51.100.x given
+places; they are only looked up, never contacted), private ones reported as private even where the
+file has a place for them; the map of monitors, links and their newest traceroute hop by hop; the
+tile URL setting and the browsers' policy it opens."""
 
 import json
 import os
 import sqlite3
+import subprocess
+import time
 
 import sbtest
 import sbweb
@@ -100,6 +107,145 @@ st, _, got = admin.get("/api/monitors/%d" % mid)
 t.ok(st == 200 and got["lat"] is None and len(got["links"]) == 2, "an older serve.db opens and gains places", got)
 st, _, _ = admin.request("PUT", "/api/monitors/%d" % mid, {"lat": 10.4, "lon": -66.8})
 t.ok(st == 200 and admin.get("/api/monitors/%d" % mid)[2]["lat"] == 10.4, "and keeps them")
+
+# ---- addresses without a database ----
+st, _, g = admin.get("/api/geoip?ip=203.0.113.5,10.0.0.1")
+t.ok(st == 200 and g["geoip"] is None and [a["kind"] for a in g["addresses"]] == ["unknown", "private"]
+     and g["addresses"][0]["lat"] is None, "without a database public addresses are unknown, private ones private", g)
+st, _, mp = admin.get("/api/map")
+t.ok(st == 200 and mp["tiles"] is None and mp["geoip"] is None, "the map without tiles nor a database", mp)
+csp = admin.last_headers.get("content-security-policy", "")
+t.ok("img-src 'self' data:;" in csp, "and the pages may load images from nowhere else", csp)
+t.eq(srv.stop(), 0, "the server stops cleanly")
+
+why = sbtest.missing("mmdb-writer")
+if why:
+    t.skip_rest(why, ["addresses placed by a MaxMind DB file, the map's routes hop by hop"])
+
+# ---- a MaxMind DB file of test addresses ----
+CARACAS = (10.4806, -66.9036)
+places = {
+    "203.0.113.0/24": {"city": {"en": "Lima", "es": "Lima"}, "country": "PE", "lat": -12.0464, "lon": -77.0428,
+                       "radius": 20},
+    "198.51.100.0/24": {"city": {"en": "Bogota", "es": "Bogotá"}, "country": "CO", "lat": 4.711, "lon": -74.0721},
+    "192.0.2.0/25": {"country": "VE"},
+    "2001:db8:1::/48": {"city": {"en": "Sao Paulo"}, "country": "BR", "lat": -23.5505, "lon": -46.6333},
+    # private ranges with a place: never looked up all the same
+    "10.0.0.0/8": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
+    "172.16.0.0/12": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
+}
+mmdb = os.path.join(root, "places.mmdb")
+r = subprocess.run(["perl", os.path.join(sbtest.TOP_SRCDIR, "tests/integration/geoip_db.pl"), mmdb],
+                   input=json.dumps(places), capture_output=True, text=True, timeout=120)
+t.ok(r.returncode == 0 and os.path.getsize(mmdb) > 0, "a MaxMind DB file of test addresses written", r.stderr)
+
+# a bad file or tile URL stops the server from starting, the setting named
+sbtest.write(os.path.join(root, "bad.mmdb"), "not a database\n")
+for env, want in (({"GEOIP_DATABASE": "bad.mmdb"}, "GEOIP_DATABASE: "),
+                  ({"GEOIP_DATABASE": "nothere.mmdb"}, "nothere.mmdb"),
+                  ({"SERVE_MAP_TILES": "http://127.0.0.1:9/tiles.png"}, "SERVE_MAP_TILES="),
+                  ({"SERVE_MAP_TILES": "https://{s}.tiles.example.net/{z}/{x}/{y}.png"}, "the host written out")):
+    try:
+        bad_srv = sbweb.Serve(root, env=env)
+        bad_srv.stop()
+        t.ok(False, "serve refuses %s" % env)
+    except RuntimeError as e:
+        t.ok(want in str(e), "serve refuses %s, saying why" % env, str(e)[-400:])
+
+TILES = "http://127.0.0.1:61999/tiles/{z}/{x}/{y}.png"
+srv = sbweb.Serve(root, env={"GEOIP_DATABASE": "places.mmdb", "SERVE_MAP_TILES": TILES,
+                             "SERVE_MAP_ATTRIBUTION": "Teselas de prueba"})
+admin = sbweb.Client(srv.port)
+admin.login("ana", "admin-secret-1")
+viewer = sbweb.Client(srv.port)
+viewer.login("vic", "viewer-secret-2")
+t.ok("traceroute hops placed by" in srv.output(), "the server says which database places the hops", srv.output())
+
+ips = ["203.0.113.5", "198.51.100.20", "192.0.2.9", "192.0.2.200", "2001:db8:1::5", "::ffff:203.0.113.77",
+       "10.1.2.3", "172.16.5.4", "192.168.1.1", "100.64.0.9", "127.0.0.1", "fe80::1", "fd00::7"]
+st, _, g = viewer.get("/api/geoip?ip=" + ",".join(ips))
+t.ok(st == 200 and g["geoip"]["type"] == "scanbackup-test-City" and g["geoip"]["built"] > 1e9,
+     "the database is named with its build time", g.get("geoip") if isinstance(g, dict) else g)
+by = {a["ip"]: a for a in g["addresses"]}
+t.eq([a["ip"] for a in g["addresses"]], ips, "one answer per address, in the order asked")
+a = by["203.0.113.5"]
+t.ok(a["kind"] == "place" and a["lat"] == -12.0464 and a["lon"] == -77.0428 and a["city"] == "Lima"
+     and a["country"] == "PE" and a["accuracy_km"] == 20, "203.0.113.5 is placed in Lima", a)
+a = by["198.51.100.20"]
+t.ok(a["kind"] == "place" and a["city"] == "Bogotá" and a["lat"] == 4.711 and a["accuracy_km"] is None,
+     "198.51.100.20 in Bogotá, the Spanish name first", a)
+a = by["192.0.2.9"]
+t.ok(a["kind"] == "unknown" and a["lat"] is None and a["country"] == "VE",
+     "an address the file knows only the country of has no place", a)
+a = by["192.0.2.200"]
+t.ok(a["kind"] == "unknown" and a["lat"] is None and a["country"] is None, "an address it lacks is unknown", a)
+t.ok(by["2001:db8:1::5"]["kind"] == "place" and by["2001:db8:1::5"]["city"] == "Sao Paulo",
+     "IPv6 addresses are looked up too", by["2001:db8:1::5"])
+t.ok(by["::ffff:203.0.113.77"]["city"] == "Lima", "an IPv4-mapped address as its IPv4 one", by["::ffff:203.0.113.77"])
+priv = [ip for ip in ips[6:] if by[ip]["kind"] != "private" or by[ip]["lat"] is not None or by[ip]["city"]]
+t.ok(not priv, "private addresses are private, never placed, even where the file has a place for them", priv)
+for q, want in (("", "ip: expected"), ("?ip=www.example.com", "is not a numeric"),
+                ("?ip=203.0.113.5,10.0.0.1/8", "'10.0.0.1/8' is not"),
+                ("?ip=" + ",".join(["203.0.113.1"] * 257), "at most 256")):
+    bad(viewer.get("/api/geoip" + q), want, "/api/geoip%s is refused" % q[:40])
+t.eq(sbweb.Client(srv.port).get("/api/geoip?ip=203.0.113.5")[0], 401, "not without a session")
+
+# ---- the map: a box's traceroute, hop by hop ----
+admin.request("PUT", "/api/monitors/%d" % mid, {"lat": CARACAS[0], "lon": CARACAS[1]})
+admin.request("PUT", "/api/monitors/%d/links/%d" % (mid, l1["id"]), {"lat": -12.0464, "lon": -77.0428})
+admin.request("PUT", "/api/monitors/%d/tests/traceroute" % mid, {"interval": 3600})
+tok = admin.request("POST", "/api/monitors/%d/token" % mid)[2]["token"]
+
+
+def probe(rtt, ip, name=""):
+    return {"anno": None, "rtt": rtt, "ipaddr": ip, "name": name or ip}
+
+
+SILENT = {"anno": None, "rtt": None, "ipaddr": None, "name": None}
+old = [[probe(0.5, "10.0.0.1")], [probe(30, "203.0.113.9")]]
+new = [[probe(0.61, "10.0.0.1", "gw"), probe(0.4, "10.0.0.1"), probe(0.9, "10.0.0.1")],
+       [probe(3.1, "172.16.0.1")],
+       [SILENT, SILENT, SILENT],
+       [probe(41.5, "198.51.100.20"), SILENT, probe(40.1, "198.51.100.20")],
+       [probe(55.2, "192.0.2.200")],
+       [probe(70.25, "203.0.113.9"), probe(70.75, "203.0.113.9")]]
+now = int(time.time()) // 3600 * 3600
+
+
+def stamp(ts):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+lines = ["%d\t%s\ttrace\t203.0.113.9\t%s" % (l1["id"], stamp(ts), json.dumps(h))
+         for ts, h in ((now - 7200, old), (now - 3600, new), (now - 10 * 86400, old))]
+st, _, res = admin.request("POST", "/api/monitors/%d/results" % mid, raw="\n".join(lines) + "\n",
+                           headers={"Authorization": "Bearer " + tok, "Content-Type": "text/plain"}, csrf=False)
+t.ok(st == 200 and res["stored"] == 3, "the box's traceroutes are stored", res)
+st, h, mp = viewer.get("/api/map")
+t.ok(st == 200 and mp["tiles"] == {"url": TILES, "attribution": "Teselas de prueba"}
+     and mp["geoip"]["type"] == "scanbackup-test-City", "the map names its tiles and its database", mp)
+csp = h.get("content-security-policy", "")
+t.ok("img-src 'self' data: http://127.0.0.1:61999;" in csp, "the tiles' origin, and only it, may serve images", csp)
+mon = [m for m in mp["monitors"] if m["id"] == mid][0]
+t.ok(mon["lat"] == CARACAS[0] and mon["lon"] == CARACAS[1], "the monitor at its configured place", mon)
+lima = [x for x in mon["links"] if x["id"] == l1["id"]][0]
+other = [x for x in mon["links"] if x["id"] == l2["id"]][0]
+t.ok(lima["lat"] == -12.0464 and other["lat"] is None and other["route"] is None,
+     "links at their places, a link without one or a route has neither", mon["links"])
+route = lima["route"] or {}
+t.ok(route.get("test") == "traceroute" and route.get("t") == now - 3600, "a link's newest route", route)
+hops = route.get("hops", [])
+t.eq([(x["hop"], x["ip"], x["kind"]) for x in hops],
+     [(1, "10.0.0.1", "private"), (2, "172.16.0.1", "private"), (3, None, "silent"),
+      (4, "198.51.100.20", "place"), (5, "192.0.2.200", "unknown"), (6, "203.0.113.9", "place")],
+     "every hop, private, silent and unknown ones said so", hops)
+t.ok(len(hops) == 6 and hops[0]["rtt"] == 0.61 and hops[0]["replies"] == 3 and hops[0]["name"] == "gw"
+     and hops[2]["rtt"] is None and hops[2]["replies"] == 0 and hops[2]["sent"] == 3
+     and hops[3]["rtt"] == 40.8 and hops[3]["replies"] == 2 and hops[5]["rtt"] == 70.5,
+     "each hop with the median RTT of its replies", hops)
+t.ok(len(hops) == 6 and (hops[3]["lat"], hops[3]["lon"], hops[3]["city"]) == (4.711, -74.0721, "Bogotá")
+     and hops[5]["city"] == "Lima" and hops[0]["lat"] is None and hops[4]["lat"] is None,
+     "placed hops where the database puts them, no place guessed for the others", hops)
 
 t.eq(srv.stop(), 0, "the server stops cleanly")
 t.done()
