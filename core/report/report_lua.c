@@ -4,12 +4,14 @@
 #include "report/report_lua.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <lauxlib.h>
 
+#include "base/forecast.h"
 #include "base/fsutil.h"
 #include "base/period.h"
 #include "base/sb.h"
@@ -18,6 +20,7 @@
 #include "lua/luahost.h"
 #include "plugin/module.h"
 #include "store/store.h"
+#include "store/trend.h"
 
 #define SB_REP_OUTPUTS "sb.report.outputs"
 #define SB_REP_PERIOD "sb.report.period" /* the period of the run, for footers */
@@ -528,6 +531,105 @@ static int sb_rep_history_stats(lua_State *L)
 	return sb_rep_finish(L, &q, rc, &err, fn);
 }
 
+static void sb_rep_push_fit(lua_State *L, const char *key, const sb_forecast *f)
+{
+	lua_createtable(L, 0, 7);
+	sb_rep_setint(L, "days", (int64_t)f->n);
+	sb_rep_setnum(L, "slope", f->slope);
+	sb_rep_setnum(L, "r2", f->r2);
+	sb_rep_setstr(L, "status", sb_forecast_status_name(f->status));
+	if (f->n > 0) {
+		sb_rep_setnum(L, "start", f->intercept + f->slope * f->first);
+		sb_rep_setnum(L, "last", f->at_last);
+	}
+	if (f->status == SB_FORECAST_DATE) {
+		sb_rep_push_date(L, sb_date_add((sb_date){1970, 1, 1}, (int)ceil(f->cross)));
+		lua_setfield(L, -2, "cross");
+	}
+	lua_setfield(L, -2, key);
+}
+
+/* lua_CFunction(target, q): pushes the forecast of the interface q->row (an sb_trend). */
+static int sb_rep_push_trend(lua_State *L)
+{
+	sb_rep_query *q = lua_touserdata(L, 2);
+	const sb_trend *t = q->row;
+	lua_createtable(L, 0, 10);
+	sb_rep_setstr(L, "name", t->name);
+	sb_rep_setstr(L, "type", t->type);
+	if (t->capacity > 0) {
+		sb_rep_setnum(L, "capacity", t->capacity);
+		sb_rep_setnum(L, "limit", t->limit);
+	}
+	lua_createtable(L, (int)t->ndays, 0);
+	for (size_t i = 0; i < t->ndays; i++) {
+		sb_rep_push_date(L, sb_date_add((sb_date){1970, 1, 1}, (int)t->days[i]));
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "dates");
+	const double *series[] = {t->p95, t->peak};
+	static const char *const keys[] = {"p95", "peak"};
+	for (size_t k = 0; k < 2; k++) {
+		lua_createtable(L, (int)t->ndays, 0);
+		for (size_t i = 0; i < t->ndays; i++) {
+			lua_pushnumber(L, series[k][i]);
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+		lua_setfield(L, -2, keys[k]);
+	}
+	sb_rep_push_fit(L, "p95_fit", &t->fit_p95);
+	sb_rep_push_fit(L, "peak_fit", &t->fit_peak);
+	sb_rep_emit(L, q);
+	return 0;
+}
+
+static int sb_rep_on_trend(void *ctx, const sb_trend *t)
+{
+	return sb_rep_protect(ctx, sb_rep_push_trend, t);
+}
+
+/* sb.store.forecast{layer=, name=, from=, to=, each=} -> one row per interface of a traffic
+ * layer: name, type, capacity and limit (Gbps; absent when the capacity is unknown), dates,
+ * p95 and peak (Gbps, one per date), p95_fit and peak_fit {days, slope, r2, status, start, last,
+ * cross} (store/trend.h, docs/forecast.md). to defaults to yesterday, from to FORECAST_DAYS
+ * days ending at to. */
+static int sb_rep_forecast(lua_State *L)
+{
+	static const char *const allowed[] = {"layer", "name", "from", "to", "each", NULL};
+	const char *fn = "sb.store.forecast";
+	sb_rep_args a;
+	sb_rep_parse_args(L, fn, allowed, &a);
+	sb_store *st = sb_rep_store(L, fn);
+	const sb_schema *schema = sb_rep_schema(L, fn, a.layer);
+	if (schema->in_only)
+		return luaL_error(L, "%s: %s counts, it carries no traffic to forecast", fn,
+				  schema->layer);
+	const sb_settings *s = sb_lua_env_of(L)->s;
+	sb_date to = sb_date_add(sb_date_today(), -1), from;
+	if (a.to != NULL)
+		sb_date_parse(a.to, &to);
+	from = sb_date_add(to, -(int)(s != NULL ? s->forecast_days : 90) + 1);
+	if (a.from != NULL)
+		sb_date_parse(a.from, &from);
+	char fs[11], ts[11];
+	sb_date_format(from, fs);
+	sb_date_format(to, ts);
+	sb_trend_opts o = {.schema = schema,
+			   .name = a.name,
+			   .from = fs,
+			   .to = ts,
+			   .factor = s != NULL ? s->factor : 8.022e-9,
+			   .threshold = s != NULL ? s->forecast_threshold : 80,
+			   .rules = sb_forecast_rules_of(s)};
+	if (a.each == 0)
+		lua_newtable(L);
+	sb_rep_query q = {.L = L, .target = a.each != 0 ? a.each : lua_gettop(L), .schema = schema};
+	sb_err err = {0};
+	sb_rep_set_busy(L, 1);
+	int rc = sb_trend_query(st, &o, sb_rep_on_trend, &q, &err);
+	return sb_rep_finish(L, &q, rc, &err, fn);
+}
+
 /* sb.store.layers() -> {{layer=, table=, key=, in_only=, module=}, ...} */
 static int sb_rep_layers(lua_State *L)
 {
@@ -722,6 +824,7 @@ void sb_lua_open_report(lua_State *L, int sb_index)
 		{"summaries", sb_rep_summaries},
 		{"history", sb_rep_history},
 		{"history_stats", sb_rep_history_stats},
+		{"forecast", sb_rep_forecast},
 		{"layers", sb_rep_layers},
 		{"backend", sb_rep_backend},
 		{NULL, NULL},
