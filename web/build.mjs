@@ -1,5 +1,5 @@
 // build.mjs - builds the dashboard into one folder that `scanbackup serve` serves as it is:
-// our plain ES modules, HTML and CSS from src/, and uPlot's files from node_modules.
+// our plain ES modules, HTML and CSS from src/, and uPlot's and Leaflet's files from node_modules.
 // Usage: node build.mjs [SRC_DIR] [NODE_MODULES_DIR] [OUT_DIR]   (defaults: beside this file)
 import { cp, mkdir, rm, copyFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +14,14 @@ const vendor = [
   ['uplot/dist/uPlot.esm.js', 'assets/vendor/uPlot.esm.js'],
   ['uplot/dist/uPlot.min.css', 'assets/vendor/uPlot.min.css'],
   ['uplot/LICENSE', 'assets/vendor/uPlot.LICENSE.txt'],
+  ['leaflet/dist/leaflet-src.esm.js', 'assets/vendor/leaflet.esm.js'],
+  ['leaflet/dist/leaflet.css', 'assets/vendor/leaflet.css'],
+  ['leaflet/dist/images/layers.png', 'assets/vendor/images/layers.png'],
+  ['leaflet/dist/images/layers-2x.png', 'assets/vendor/images/layers-2x.png'],
+  ['leaflet/dist/images/marker-icon.png', 'assets/vendor/images/marker-icon.png'],
+  ['leaflet/dist/images/marker-icon-2x.png', 'assets/vendor/images/marker-icon-2x.png'],
+  ['leaflet/dist/images/marker-shadow.png', 'assets/vendor/images/marker-shadow.png'],
+  ['leaflet/LICENSE', 'assets/vendor/leaflet.LICENSE.txt'],
 ];
 
 async function count(dir) {
@@ -26,7 +34,7 @@ async function count(dir) {
 const tmp = out + '.tmp';
 await rm(tmp, { recursive: true, force: true });
 await cp(src, tmp, { recursive: true });
-await mkdir(path.join(tmp, 'assets/vendor'), { recursive: true });
+await mkdir(path.join(tmp, 'assets/vendor/images'), { recursive: true });
 for (const [from, to] of vendor) {
   const f = path.join(modules, from);
   await stat(f).catch(() => {

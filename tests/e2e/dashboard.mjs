@@ -10,44 +10,18 @@
 // a text summary per chart and a title per page; then the admin's and the viewer's rights.
 // Prints one "ok - ..." / "not ok - ..." line per check (serve_browser.py numbers them as TAP)
 // and keeps screenshots in SB_ARTIFACTS.
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { check, failures, launch } from './browser.mjs';
 
 const env = process.env;
 const base = env.SB_URL;
 const D = env.SB_DATE;
 const artifacts = env.SB_ARTIFACTS;
-const require = createRequire(path.join(env.SB_NODE_MODULES, 'noop.js'));
-const { chromium } = require('playwright-core');
-
-let failed = 0;
-function check(cond, name, diag) {
-  console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
-  if (!cond) {
-    failed++;
-    if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-  }
-  return cond;
-}
 
 mkdirSync(artifacts, { recursive: true });
-const profile = mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
 const DESK = { width: 1440, height: 900 }, PHONE = { width: 390, height: 844 };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  chromiumSandbox: false,
-  viewport: DESK,
-  locale: 'es-ES',
-  timezoneId: 'Europe/Madrid',
-  acceptDownloads: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--lang=es-ES'],
-  timeout: 60000,
-});
-context.setDefaultTimeout(20000);
+const { context, close } = await launch({ viewport: DESK, timezoneId: 'Europe/Madrid', acceptDownloads: true });
 
 const outside = [];
 const errors = [];
@@ -553,7 +527,6 @@ try {
   check(false, 'the browser run went to its end', e.stack || e);
   await shot('99-failure.png').catch(() => {});
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failures() ? 1 : 0);

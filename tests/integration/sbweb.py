@@ -171,3 +171,83 @@ def tls_pair(dirpath):
 def tls_context(cert):
     ctx = ssl.create_default_context(cafile=cert)
     return ctx
+
+
+# ---- the map's tests: places of documentation addresses, and a route through them ----
+
+CARACAS = (10.4806, -66.9036)
+LIMA = (-12.0464, -77.0428)
+# The networks of the test MaxMind DB file (tests/integration/geoip_db.pl): documentation
+# addresses given places (only looked up, never contacted), and private ranges with a place that
+# the server must never use.
+GEOIP_PLACES = {
+    "203.0.113.0/24": {"city": {"en": "Lima", "es": "Lima"}, "country": "PE", "lat": LIMA[0], "lon": LIMA[1],
+                       "radius": 20},
+    "198.51.100.0/24": {"city": {"en": "Bogota", "es": "Bogotá"}, "country": "CO", "lat": 4.711, "lon": -74.0721},
+    "192.0.2.0/25": {"country": "VE"},
+    "2001:db8:1::/48": {"city": {"en": "Sao Paulo"}, "country": "BR", "lat": -23.5505, "lon": -46.6333},
+    "10.0.0.0/8": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
+    "172.16.0.0/12": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
+}
+
+
+def geoip_db(path):
+    """Writes GEOIP_PLACES into the MaxMind DB file path (Debian's libmaxmind-db-writer-perl);
+    returns the CompletedProcess."""
+    return subprocess.run(["perl", os.path.join(sbtest.TOP_SRCDIR, "tests/integration/geoip_db.pl"), path],
+                          input=json.dumps(GEOIP_PLACES), capture_output=True, text=True, timeout=120)
+
+
+def _probe(rtt, ip, name=""):
+    return {"anno": None, "rtt": rtt, "ipaddr": ip, "name": name or ip}
+
+
+_SILENT = {"anno": None, "rtt": None, "ipaddr": None, "name": None}
+# A traceroute to 203.0.113.9 as the probe records it: two private hops, a silent one, Bogotá
+# (two replies of three), an address the database lacks, then Lima.
+ROUTE = [[_probe(0.61, "10.0.0.1", "gw"), _probe(0.4, "10.0.0.1"), _probe(0.9, "10.0.0.1")],
+         [_probe(3.1, "172.16.0.1")],
+         [_SILENT, _SILENT, _SILENT],
+         [_probe(41.5, "198.51.100.20"), _SILENT, _probe(40.1, "198.51.100.20")],
+         [_probe(55.2, "192.0.2.200")],
+         [_probe(70.25, "203.0.113.9"), _probe(70.75, "203.0.113.9")]]
+SHORT_ROUTE = [[_probe(0.5, "10.0.0.1")], [_probe(30, "203.0.113.9")]]
+
+
+def trace_lines(link, runs):
+    """The lines a box pushes for traceroute runs [(unix time, hops), ...] to 203.0.113.9."""
+    return ["%d\t%s\ttrace\t203.0.113.9\t%s" % (link, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)),
+                                                json.dumps(hops)) for ts, hops in runs]
+
+
+def push(client, monitor, token, lines):
+    """POST /api/monitors/<monitor>/results with the box's token: (status, answer)."""
+    st, _, res = client.request("POST", "/api/monitors/%d/results" % monitor, raw="\n".join(lines) + "\n",
+                                headers={"Authorization": "Bearer " + token, "Content-Type": "text/plain"},
+                                csrf=False)
+    return st, res
+
+
+def run_e2e(t, script, env, timeout, min_checks):
+    """Runs tests/e2e/<script> with node, each of its "ok - " / "not ok - " lines a TAP check of t
+    and its "#" lines passed on, then one check that it ran to its end with at least min_checks
+    checks. Returns the number of checks."""
+    node = shutil.which("node")
+    try:
+        r = subprocess.run([node, os.path.join(sbtest.TOP_SRCDIR, "tests/e2e", script)], env=env,
+                           capture_output=True, text=True, timeout=timeout)
+        out, code, err = r.stdout, r.returncode, r.stderr
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        code, err = None, "timeout"
+    checks = 0
+    for line in out.splitlines():
+        if line.startswith("ok - ") or line.startswith("not ok - "):
+            checks += 1
+            t.ok(line.startswith("ok"), line.split(" - ", 1)[1])
+        elif line.startswith("#"):
+            print(line)
+    t.ok(code == 0 and checks >= min_checks,
+         "the browser script ran every check (exit %r, %d checks)" % (code, checks),
+         err[-3000:] if code != 0 else None)
+    return checks

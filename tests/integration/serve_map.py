@@ -11,7 +11,6 @@ tile URL setting and the browsers' policy it opens."""
 import json
 import os
 import sqlite3
-import subprocess
 import time
 
 import sbtest
@@ -123,20 +122,9 @@ if why:
     t.skip_rest(why, ["addresses placed by a MaxMind DB file, the map's routes hop by hop"])
 
 # ---- a MaxMind DB file of test addresses ----
-CARACAS = (10.4806, -66.9036)
-places = {
-    "203.0.113.0/24": {"city": {"en": "Lima", "es": "Lima"}, "country": "PE", "lat": -12.0464, "lon": -77.0428,
-                       "radius": 20},
-    "198.51.100.0/24": {"city": {"en": "Bogota", "es": "Bogotá"}, "country": "CO", "lat": 4.711, "lon": -74.0721},
-    "192.0.2.0/25": {"country": "VE"},
-    "2001:db8:1::/48": {"city": {"en": "Sao Paulo"}, "country": "BR", "lat": -23.5505, "lon": -46.6333},
-    # private ranges with a place: never looked up all the same
-    "10.0.0.0/8": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
-    "172.16.0.0/12": {"city": {"en": "Caracas"}, "country": "VE", "lat": CARACAS[0], "lon": CARACAS[1]},
-}
+CARACAS = sbweb.CARACAS
 mmdb = os.path.join(root, "places.mmdb")
-r = subprocess.run(["perl", os.path.join(sbtest.TOP_SRCDIR, "tests/integration/geoip_db.pl"), mmdb],
-                   input=json.dumps(places), capture_output=True, text=True, timeout=120)
+r = sbweb.geoip_db(mmdb)
 t.ok(r.returncode == 0 and os.path.getsize(mmdb) > 0, "a MaxMind DB file of test addresses written", r.stderr)
 
 # a bad file or tile URL stops the server from starting, the setting named
@@ -197,29 +185,10 @@ admin.request("PUT", "/api/monitors/%d/tests/traceroute" % mid, {"interval": 360
 tok = admin.request("POST", "/api/monitors/%d/token" % mid)[2]["token"]
 
 
-def probe(rtt, ip, name=""):
-    return {"anno": None, "rtt": rtt, "ipaddr": ip, "name": name or ip}
-
-
-SILENT = {"anno": None, "rtt": None, "ipaddr": None, "name": None}
-old = [[probe(0.5, "10.0.0.1")], [probe(30, "203.0.113.9")]]
-new = [[probe(0.61, "10.0.0.1", "gw"), probe(0.4, "10.0.0.1"), probe(0.9, "10.0.0.1")],
-       [probe(3.1, "172.16.0.1")],
-       [SILENT, SILENT, SILENT],
-       [probe(41.5, "198.51.100.20"), SILENT, probe(40.1, "198.51.100.20")],
-       [probe(55.2, "192.0.2.200")],
-       [probe(70.25, "203.0.113.9"), probe(70.75, "203.0.113.9")]]
 now = int(time.time()) // 3600 * 3600
-
-
-def stamp(ts):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
-
-
-lines = ["%d\t%s\ttrace\t203.0.113.9\t%s" % (l1["id"], stamp(ts), json.dumps(h))
-         for ts, h in ((now - 7200, old), (now - 3600, new), (now - 10 * 86400, old))]
-st, _, res = admin.request("POST", "/api/monitors/%d/results" % mid, raw="\n".join(lines) + "\n",
-                           headers={"Authorization": "Bearer " + tok, "Content-Type": "text/plain"}, csrf=False)
+lines = sbweb.trace_lines(l1["id"], [(now - 7200, sbweb.SHORT_ROUTE), (now - 3600, sbweb.ROUTE),
+                                     (now - 10 * 86400, sbweb.SHORT_ROUTE)])
+st, res = sbweb.push(admin, mid, tok, lines)
 t.ok(st == 200 and res["stored"] == 3, "the box's traceroutes are stored", res)
 st, h, mp = viewer.get("/api/map")
 t.ok(st == 200 and mp["tiles"] == {"url": TILES, "attribution": "Teselas de prueba"}

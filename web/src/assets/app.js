@@ -9,6 +9,7 @@ import './pages/find.js';
 import './pages/iface.js';
 import './pages/reports.js';
 import './pages/monitors.js';
+import './pages/map.js';
 import './pages/users.js';
 
 const app = document.getElementById('app');
