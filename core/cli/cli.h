@@ -14,9 +14,11 @@
 /* Exit statuses of the scanbackup command. */
 enum {
 	SB_EXIT_OK = 0,
-	SB_EXIT_FAIL = 1,   /* the command failed */
-	SB_EXIT_USAGE = 2,  /* bad command line */
-	SB_EXIT_PARTIAL = 3 /* it ran, but some interfaces failed (details in the log) */
+	SB_EXIT_FAIL = 1,    /* the command failed */
+	SB_EXIT_USAGE = 2,   /* bad command line */
+	SB_EXIT_PARTIAL = 3, /* it ran, but some interfaces failed (details in the log) */
+	SB_EXIT_EMPTY = 4    /* it ran, but found nothing: no sample of the day (scan, run), or
+			      * no data in a report's period (the workbook of a good run is kept) */
 };
 
 typedef struct sb_cli {

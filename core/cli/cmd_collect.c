@@ -34,6 +34,7 @@ static void sb_stage_record(sb_cli *cli, sb_run_stage *st, int64_t started, int 
 	snprintf(st->status, sizeof(st->status), "%s",
 		 exit == SB_EXIT_OK        ? "ok"
 		 : exit == SB_EXIT_PARTIAL ? "partial"
+		 : exit == SB_EXIT_EMPTY   ? "empty"
 					   : "failed");
 	st->started = started;
 	st->finished = (int64_t)time(NULL);
@@ -67,83 +68,9 @@ static void sb_stage_record_load(sb_cli *cli, const char *stage, const char *dat
 	sb_stage_record(cli, &st, started, exit);
 }
 
-/* ---- scan ---- */
+/* ---- the options of the stages ---- */
 
-int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		SB_COMMON_OPTS,
-		{"date", required_argument, NULL, 'd'},
-		{"layer", required_argument, NULL, 'l'},
-		{"shard", required_argument, NULL, 's'},
-		{"no-progress", no_argument, NULL, 'P'},
-		{NULL, 0, NULL, 0},
-	};
-	sb_scan_opts so = {.progress = isatty(STDERR_FILENO)};
-	int have_date = 0, opt;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		int common = sb_cli_common_opt(cli, c, opt);
-		if (common < 0)
-			return SB_EXIT_OK;
-		if (common > 0)
-			continue;
-		switch (opt) {
-		case 'd':
-			if (sb_cli_parse_date(c, optarg, &so.date) != SB_EXIT_OK)
-				return SB_EXIT_USAGE;
-			have_date = 1;
-			break;
-		case 'l':
-			so.layer = optarg;
-			break;
-		case 's':
-			if (sb_cli_parse_shard(optarg, &so.shard_k, &so.shard_n) != SB_OK)
-				return sb_cli_bad_usage(c,
-							"--shard %s: expected K/N with 1 <= K <= N",
-							optarg);
-			break;
-		case 'P':
-			so.progress = 0;
-			break;
-		default:
-			return sb_cli_bad_usage(c, "%s", "unknown option");
-		}
-	}
-	if (optind < argc)
-		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
-	int rc = sb_cli_setup(cli, SB_NEED_LOCK | SB_NEED_MODULES | SB_NEED_LOG);
-	if (rc != SB_EXIT_OK)
-		return rc;
-	if (!have_date)
-		so.date = sb_date_add(sb_date_today(), -1);
-	sb_scan_stats st;
-	sb_err err = {0};
-	char date[11];
-	sb_date_format(so.date, date);
-	sb_run_stage rec;
-	sb_run_stage_init(&rec, "scan", date);
-	int64_t started = (int64_t)time(NULL);
-	if (sb_scan_run(&cli->s, &cli->mods, &so, &st, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
-		sb_stage_record(cli, &rec, started, SB_EXIT_FAIL);
-		return SB_EXIT_FAIL;
-	}
-	sb_stage_scan_counts(&rec, &st);
-	sb_stage_record(cli, &rec, started, st.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK);
-	char line[512];
-	snprintf(line, sizeof(line),
-		 "scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s "
-		 "(%.0f interfaces/s)",
-		 date, st.interfaces, st.ok, st.short_days, st.failed, st.samples, st.seconds,
-		 st.seconds > 0 ? (double)st.interfaces / st.seconds : 0.0);
-	sb_log(SB_LOG_INFO, "scan", "%s", line + 6);
-	printf("%s\n", line);
-	return st.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
-}
-
-/* ---- daily, updater, database, run ---- */
-
-/* Options shared by daily / updater / run: --date, --force, --layer L, and --<layer> flags. */
+/* Options shared by scan / daily / updater / run: --date, --force, --layer L, and --<layer> flags. */
 typedef struct sb_stage_args {
 	sb_date date;
 	int have_date;
@@ -162,8 +89,45 @@ static int sb_add_layer(const sb_command *c, sb_stage_args *a, const char *name)
 	return SB_EXIT_OK;
 }
 
-/* Parses the stage options; unknown --word options are layer flags (--borde), checked against the
- * loaded layer modules by sb_check_layers. Returns SB_EXIT_OK, SB_EXIT_USAGE or -1 for --help. */
+/* The old scanner's arguments after the options: FECHA [CAPA] (scanner.sh 2026-11-20 BORDE), the
+ * same as --date FECHA --layer CAPA. A form that could mean something else is refused, saying
+ * what was expected. */
+static int sb_stage_positional(const sb_command *c, int argc, char **argv, sb_stage_args *a)
+{
+	int left = argc - optind;
+	if (left <= 0)
+		return SB_EXIT_OK;
+	const char *day = argv[optind];
+	sb_date d;
+	if (sb_date_parse(day, &d) != SB_OK)
+		return sb_cli_bad_usage(
+			c,
+			"'%s': expected FECHA [CAPA], a date YYYY-MM-DD first, then "
+			"a layer (a layer alone: --layer %s)",
+			day, day);
+	if (a->have_date)
+		return sb_cli_bad_usage(c,
+					"the day is given twice (--date and %s): expected one date",
+					day);
+	a->date = d;
+	a->have_date = 1;
+	if (left == 1)
+		return SB_EXIT_OK;
+	const char *layer = argv[optind + 1];
+	if (sb_date_parse(layer, &d) == SB_OK)
+		return sb_cli_bad_usage(c,
+					"two dates (%s and %s): expected FECHA [CAPA], one day "
+					"(several: scanbackup backfill --from D --to D)",
+					day, layer);
+	if (left > 2)
+		return sb_cli_bad_usage(c, "unexpected argument %s: expected FECHA [CAPA]",
+					argv[optind + 2]);
+	return sb_add_layer(c, a, layer);
+}
+
+/* Parses the stage options, then FECHA [CAPA] (sb_stage_positional); unknown --word options are
+ * layer flags (--borde), checked against the loaded layer modules by sb_check_layers. Returns
+ * SB_EXIT_OK, SB_EXIT_USAGE or -1 for --help. */
 static int sb_stage_opts(sb_cli *cli, const sb_command *c, int argc, char **argv, sb_stage_args *a)
 {
 	static const struct option opts[] = {
@@ -220,8 +184,9 @@ static int sb_stage_opts(sb_cli *cli, const sb_command *c, int argc, char **argv
 		}
 	}
 	opterr = 1;
-	if (optind < argc)
-		return sb_cli_bad_usage(c, "unexpected argument %s", argv[optind]);
+	int rc = sb_stage_positional(c, argc, argv, a);
+	if (rc != SB_EXIT_OK)
+		return rc;
 	if (a->force && a->have_date)
 		return sb_cli_bad_usage(c, "%s", "--date and --force exclude each other");
 	return SB_EXIT_OK;
@@ -255,6 +220,109 @@ static int sb_stage_setup(sb_cli *cli, const sb_command *c, int argc, char **arg
 		a->date = sb_date_add(sb_date_today(), -1);
 	return SB_EXIT_OK;
 }
+
+/* ---- scan ---- */
+
+/* Scans a->date, one pass per layer named (every layer when none), the stats summed in *total.
+ * Returns SB_EXIT_OK, or SB_EXIT_FAIL when a pass could not run (logged). */
+static int sb_scan_passes(sb_cli *cli, sb_stage_args *a, sb_scan_stats *total)
+{
+	memset(total, 0, sizeof(*total));
+	a->scan.date = a->date;
+	size_t passes = a->layers.n > 0 ? a->layers.n : 1;
+	for (size_t i = 0; i < passes; i++) {
+		a->scan.layer = a->layers.n > 0 ? a->layers.names[i] : NULL;
+		sb_scan_stats st;
+		sb_err err = {0};
+		if (sb_scan_run(&cli->s, &cli->mods, &a->scan, &st, &err) != SB_OK) {
+			sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
+			return SB_EXIT_FAIL;
+		}
+		total->interfaces += st.interfaces;
+		total->ok += st.ok;
+		total->short_days += st.short_days;
+		total->failed += st.failed;
+		total->samples += st.samples;
+		total->seconds += st.seconds;
+	}
+	return SB_EXIT_OK;
+}
+
+/* How a scan ended: SB_EXIT_EMPTY when interfaces were listed but none got a sample of the day,
+ * else SB_EXIT_PARTIAL when some failed, else SB_EXIT_OK. */
+static int sb_scan_outcome(const sb_scan_stats *t)
+{
+	if (t->interfaces > 0 && t->samples == 0)
+		return SB_EXIT_EMPTY;
+	return t->failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK;
+}
+
+/* Says why an empty scan (sb_scan_outcome) found nothing, on the terminal and in the log (who:
+ * "scan" or "run"). */
+static void sb_scan_say_empty(const sb_scan_stats *t, sb_date date, const char *who)
+{
+	char day[11], why[400];
+	sb_date_format(date, day);
+	int64_t ago = sb_period_daynum(sb_date_today()) - sb_period_daynum(date);
+	if (t->failed == t->interfaces)
+		snprintf(why, sizeof(why),
+			 "none of the %zu interfaces could be downloaded (each is named in "
+			 "data/logs/ScanBackup.log)",
+			 t->interfaces);
+	else if (ago <= 0)
+		snprintf(why, sizeof(why), "%s has not ended yet (the default day is yesterday)",
+			 day);
+	else if (ago > 2)
+		snprintf(why, sizeof(why),
+			 "%s is %lld days ago, probably outside SCAN's window: its logs keep "
+			 "5-minute samples for about 3 days (50 hours); scanbackup backfill reads "
+			 "what their 30-minute, 2-hour and 1-day lines keep of older days",
+			 day, (long long)ago);
+	else
+		snprintf(why, sizeof(why),
+			 "the %zu logs read hold nothing of %s: are they still updated, and do the "
+			 "sources files point at them?",
+			 t->interfaces - t->failed, day);
+	printf("%s: %s: nothing collected: no interface has a sample of the day: %s\n", who, day,
+	       why);
+	sb_log(SB_LOG_WARNING, who,
+	       "%s: nothing collected: no interface has a sample of the day: %s", day, why);
+}
+
+int sb_cmd_scan(sb_cli *cli, const sb_command *c, int argc, char **argv)
+{
+	sb_stage_args a = {0};
+	int rc = sb_stage_setup(cli, c, argc, argv, &a);
+	if (rc != SB_EXIT_OK)
+		return rc < 0 ? SB_EXIT_OK : rc;
+	char date[11];
+	sb_date_format(a.date, date);
+	sb_run_stage rec;
+	sb_run_stage_init(&rec, "scan", date);
+	int64_t started = (int64_t)time(NULL);
+	sb_scan_stats st;
+	rc = sb_scan_passes(cli, &a, &st);
+	if (rc != SB_EXIT_OK) {
+		sb_stage_record(cli, &rec, started, SB_EXIT_FAIL);
+		return rc;
+	}
+	sb_stage_scan_counts(&rec, &st);
+	int out = sb_scan_outcome(&st);
+	sb_stage_record(cli, &rec, started, out);
+	char line[512];
+	snprintf(line, sizeof(line),
+		 "scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s "
+		 "(%.0f interfaces/s)",
+		 date, st.interfaces, st.ok, st.short_days, st.failed, st.samples, st.seconds,
+		 st.seconds > 0 ? (double)st.interfaces / st.seconds : 0.0);
+	sb_log(SB_LOG_INFO, "scan", "%s", line + 6);
+	printf("%s\n", line);
+	if (out == SB_EXIT_EMPTY)
+		sb_scan_say_empty(&st, a.date, "scan");
+	return out;
+}
+
+/* ---- daily, updater, database, run ---- */
 
 /* store: where to summarise a layer from when its spool is empty (NULL: the spool only). */
 static int sb_do_daily(sb_cli *cli, sb_store *store, const char *date,
@@ -699,36 +767,24 @@ static int sb_run_nightly(sb_cli *cli, const sb_stage_args *args, sb_run_stage *
 	}
 
 	/* 1. scan, one layer filter at a time when several were named */
-	a.scan.date = a.date;
-	sb_scan_stats total = {0};
-	sb_err err = {0};
-	size_t passes = a.layers.n > 0 ? a.layers.n : 1;
-	for (size_t i = 0; i < passes; i++) {
-		a.scan.layer = a.layers.n > 0 ? a.layers.names[i] : NULL;
-		sb_scan_stats st;
-		if (sb_scan_run(&cli->s, &cli->mods, &a.scan, &st, &err) != SB_OK) {
-			sb_log(SB_LOG_ERROR, "scan", "%s", err.msg);
-			sb_run_stage scan_rec;
-			sb_run_stage_init(&scan_rec, "scan", date);
-			sb_stage_record(cli, &scan_rec, rec->started, SB_EXIT_FAIL);
-			return SB_EXIT_FAIL;
-		}
-		total.interfaces += st.interfaces;
-		total.ok += st.ok;
-		total.short_days += st.short_days;
-		total.failed += st.failed;
-		total.samples += st.samples;
-		total.seconds += st.seconds;
+	sb_scan_stats total;
+	rc = sb_scan_passes(cli, &a, &total);
+	sb_run_stage scan_rec;
+	sb_run_stage_init(&scan_rec, "scan", date);
+	if (rc != SB_EXIT_OK) {
+		sb_stage_record(cli, &scan_rec, rec->started, SB_EXIT_FAIL);
+		return rc;
 	}
 	printf("scan: %s: %zu interfaces: %zu ok, %zu short, %zu failed; %zu samples; %.1f s\n",
 	       date, total.interfaces, total.ok, total.short_days, total.failed, total.samples,
 	       total.seconds);
 	sb_stage_scan_counts(rec, &total);
-	sb_run_stage scan_rec;
-	sb_run_stage_init(&scan_rec, "scan", date);
 	sb_stage_scan_counts(&scan_rec, &total);
-	sb_stage_record(cli, &scan_rec, rec->started,
-			total.failed > 0 ? SB_EXIT_PARTIAL : SB_EXIT_OK);
+	int scanned = sb_scan_outcome(&total);
+	sb_stage_record(cli, &scan_rec, rec->started, scanned);
+	int empty = scanned == SB_EXIT_EMPTY;
+	if (empty)
+		sb_scan_say_empty(&total, a.date, "run");
 
 	/* the days earlier runs left in the spool (a night killed half-way, a store that was
 	 * down) are stored with this one, oldest first */
@@ -811,6 +867,8 @@ static int sb_run_nightly(sb_cli *cli, const sb_stage_args *args, sb_run_stage *
 	sb_fs_list_free(dates, ndates);
 	if (out != SB_EXIT_OK)
 		return SB_EXIT_FAIL; /* something collected is still in the spool */
+	if (empty)
+		return SB_EXIT_EMPTY; /* the earlier days were stored, but this one has nothing */
 	return total.failed > 0 || missed == SB_EXIT_PARTIAL ? SB_EXIT_PARTIAL : SB_EXIT_OK;
 }
 

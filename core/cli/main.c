@@ -15,7 +15,7 @@ static const sb_command sb_commands[] = {
 	{"run", sb_cmd_run,
 	 "The nightly job: scan + daily + updater data + updater daily for the target day.\n"
 	 "Exit 0 only when everything collected was stored; 3 when some interfaces failed to "
-	 "download.",
+	 "download;\n4 when no interface had a sample of the day. run FECHA = run --date FECHA.",
 	 "  --date D        the day (default: yesterday, local time)\n"
 	 "  --layer L       only this layer (repeatable); --borde, --bras ... also work\n"
 	 "  --shard K/N     only the interfaces whose name hashes to K of N\n"
@@ -33,7 +33,8 @@ static const sb_command sb_commands[] = {
 	{"daily", sb_cmd_daily,
 	 "Compute the daily summary of every interface spooled for the day into "
 	 "data/SCAN/DAILY_SUMMARY/.\n"
-	 "A layer whose spool was already loaded is summarised from the raw samples in the store.",
+	 "A layer whose spool was already loaded is summarised from the raw samples in the store.\n"
+	 "daily FECHA [CAPA] = daily --date FECHA --layer CAPA.",
 	 "  --date D        the day (default: yesterday)\n"
 	 "  --layer L       only this layer (repeatable)\n"},
 	{"updater", sb_cmd_updater,
@@ -58,9 +59,11 @@ static const sb_command sb_commands[] = {
 	 "  --yes           (drop) do not ask\n"},
 	{"scan", sb_cmd_scan,
 	 "Collect the target day (default: yesterday) of every interface of sources/SCAN/<LAYER>\n"
-	 "into the spool data/SCAN/<LAYER>/<DATE>/. Exit 3 when some interfaces failed.",
+	 "into the spool data/SCAN/<LAYER>/<DATE>/. Exit 3 when some interfaces failed, 4 when no\n"
+	 "interface had a sample of the day (outside SCAN's ~3 days of 5-minute samples?).\n"
+	 "scan FECHA [CAPA], the old scanner's form, is scan --date FECHA --layer CAPA.",
 	 "  --date D        the day to collect, YYYY-MM-DD (default: yesterday, local time)\n"
-	 "  --layer L       only this layer (BORDE, BRAS, CACHING, RAI, IXP, IPBRAS, ...)\n"
+	 "  --layer L       only this layer (repeatable); --borde, --bras ... also work\n"
 	 "  --shard K/N     only the interfaces whose name hashes to K of N (several collectors)\n"
 	 "  --no-progress   no progress line even on a terminal\n"},
 	{"modules", sb_cmd_modules, "List the modules found: name, kind, ABI, layer, state, file.",

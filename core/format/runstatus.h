@@ -19,7 +19,8 @@
 typedef struct sb_run_stage {
 	char stage[24];   /* "scan", "daily", "updater_data", "updater_daily", "run" */
 	char date[11];    /* the day it worked on, "YYYY-MM-DD" ("" for every day: --force) */
-	char status[12];  /* "ok", "partial" (some interfaces or files left) or "failed" */
+	char status[12];  /* "ok", "partial" (some interfaces or files left), "empty" (no sample of
+			   * the day) or "failed" */
 	int64_t started;  /* unix seconds */
 	int64_t finished; /* unix seconds */
 	int64_t interfaces, ok, short_days, failed,

@@ -92,10 +92,10 @@ static void sb_prom_stages(FILE *f, const sb_run_stage *v, size_t n)
 		sb_prom_sample(f, "scanbackup_stage_last_day_timestamp_seconds", "stage",
 			       v[i].stage, NULL, NULL, (double)start);
 	}
-	static const char *const statuses[] = {"ok", "partial", "failed"};
+	static const char *const statuses[] = {"ok", "partial", "empty", "failed"};
 	sb_prom_family(f, "scanbackup_stage_last_status", "gauge",
 		       "1 for how the stage last ended: ok, partial (some interfaces or files "
-		       "left) or failed.");
+		       "left), empty (no sample of the day) or failed.");
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < SB_ARRAY_SIZE(statuses); k++)
 			sb_prom_sample(f, "scanbackup_stage_last_status", "stage", v[i].stage,
