@@ -19,9 +19,13 @@ int64_t sb_period_daynum(sb_date d)
 	return era * 146097 + doe - 719468;
 }
 
-int sb_period_of(const char *name, sb_date last, int literal, sb_date *from, sb_date *to)
+int sb_period_of(const char *name, sb_date last, int form, sb_date *from, sb_date *to)
 {
-	if (name == NULL)
+	if (name == NULL || (form & ~(SB_PERIOD_LITERAL | SB_PERIOD_SECOND)) != 0 ||
+	    form == (SB_PERIOD_LITERAL | SB_PERIOD_SECOND))
+		return SB_EINVAL;
+	int literal = form == SB_PERIOD_LITERAL;
+	if ((form & SB_PERIOD_SECOND) && strcmp(name, "quincenal") != 0)
 		return SB_EINVAL;
 	*to = last;
 	if (strcmp(name, "diario") == 0) {
@@ -35,6 +39,11 @@ int sb_period_of(const char *name, sb_date last, int literal, sb_date *from, sb_
 	} else if (strcmp(name, "quincenal") == 0) {
 		if (literal) {
 			*from = sb_date_add(last, -14);
+		} else if (form & SB_PERIOD_SECOND) {
+			*from = (sb_date){last.year, last.month, 16};
+			/* the day before the 1st of the next month */
+			sb_date next = sb_date_add((sb_date){last.year, last.month, 28}, 4);
+			*to = sb_date_add((sb_date){next.year, next.month, 1}, -1);
 		} else {
 			*from = (sb_date){last.year, last.month, 1};
 			*to = (sb_date){last.year, last.month, 15};

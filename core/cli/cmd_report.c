@@ -49,26 +49,60 @@ static int sb_report_print_list(const sb_report_dirs *d)
 	return n > 0 ? SB_EXIT_OK : SB_EXIT_FAIL;
 }
 
-/* collect: every file the script wrote, printed once it has finished. */
+/* collect: every file the script wrote, and every one it left as it was (a run without data),
+ * printed once it has finished. */
 typedef struct sb_report_run {
 	const char *name;
+	const sb_report_ctx *ctx;
 	size_t outputs;
 } sb_report_run;
+
+/* "from 2026-11-01 to 2026-11-15" (or "for 2026-11-20") of the run's period; "" if none known. */
+static void sb_report_span(const sb_report_ctx *c, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (!c->have_period)
+		return;
+	char a[11], b[11];
+	sb_date_format(c->period_from, a);
+	sb_date_format(c->period_to, b);
+	if (strcmp(a, b) == 0)
+		snprintf(out, size, " for %s", a);
+	else
+		snprintf(out, size, " from %s to %s", a, b);
+}
 
 static int sb_report_collect(lua_State *L, void *ctx, sb_err *err)
 {
 	sb_report_run *r = ctx;
+	int empty = sb_report_ctx_empty(r->ctx);
+	char span[48];
+	sb_report_span(r->ctx, span, sizeof(span));
 	sb_lua_push_outputs(L);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 	for (lua_Integer i = 1; i <= n; i++) {
 		lua_rawgeti(L, -1, i);
-		printf("report %s: wrote %s\n", r->name, lua_tostring(L, -1));
-		sb_log(SB_LOG_INFO, "report", "%s: wrote %s", r->name, lua_tostring(L, -1));
+		printf("report %s: wrote %s%s%s%s\n", r->name, lua_tostring(L, -1),
+		       empty ? " (empty: no data" : "", empty ? span : "", empty ? ")" : "");
+		sb_log(SB_LOG_INFO, "report", "%s: wrote %s%s", r->name, lua_tostring(L, -1),
+		       empty ? " (empty)" : "");
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	r->outputs = (size_t)n;
-	if (n == 0)
+	sb_lua_push_kept(L);
+	lua_Integer nkept = (lua_Integer)lua_rawlen(L, -1);
+	for (lua_Integer i = 1; i <= nkept; i++) {
+		lua_rawgeti(L, -1, i);
+		printf("report %s: no data%s: kept %s as it was (--force replaces it with an empty "
+		       "one)\n",
+		       r->name, span, lua_tostring(L, -1));
+		sb_log(SB_LOG_WARNING, "report", "%s: no data%s: kept %s as it was", r->name, span,
+		       lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	r->outputs = (size_t)(n + nkept);
+	if (n + nkept == 0)
 		return sb_err_set(err, SB_ELUA,
 				  "%s.lua finished without writing a file "
 				  "(a workbook not closed with wb:close()?)",
@@ -95,6 +129,9 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 		{"out", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'F'},
 		{"list", no_argument, NULL, 'l'},
+		{"force", no_argument, NULL, 'r'},
+		{"segunda", no_argument, NULL, 'S'},
+		{"second", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	int alias = strcmp(c->name, "report") != 0;
@@ -137,6 +174,12 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 		case 'l':
 			o->list = 1;
 			break;
+		case 'r':
+			o->ctx.force = 1;
+			break;
+		case 'S':
+			o->ctx.second = 1;
+			break;
 		default:
 			return sb_cli_bad_usage(c, "unknown option %s", argv[optind - 1]);
 		}
@@ -160,6 +203,16 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 		return sb_cli_bad_usage(c, "%s", "--from is after --to");
 	if (o->have_from && sb_period_days(o->ctx.from, o->ctx.to) > 3660)
 		return sb_cli_bad_usage(c, "%s", "--from/--to: at most 3660 days");
+	if (o->ctx.second && (o->have_from || o->ctx.literal))
+		return sb_cli_bad_usage(
+			c, "%s",
+			"--segunda is a fortnight of its own: not with --literal or "
+			"--from/--to");
+	sb_date f, t, any = {2026, 1, 1};
+	if (o->ctx.second && o->name != NULL && sb_period_of(o->name, any, 0, &f, &t) == SB_OK &&
+	    sb_period_of(o->name, any, SB_PERIOD_SECOND, &f, &t) != SB_OK)
+		return sb_cli_bad_usage(c, "--segunda: %s has no second fortnight (quincenal has)",
+					o->name);
 	o->ctx.have_range = o->have_from;
 	return SB_EXIT_OK;
 }
@@ -265,7 +318,7 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		sb_report_limit(o.name, cli->s.report_timeout);
 		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx,
 							  sb_lua_open_probes};
-		sb_report_run run = {.name = o.name};
+		sb_report_run run = {.name = o.name, .ctx = &o.ctx};
 		double t0 = sb_time_mono();
 		if (sb_lua_run(&env, script, sections, SB_ARRAY_SIZE(sections), NULL,
 			       sb_report_collect, &run, &err) != SB_OK) {
@@ -280,6 +333,15 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		} else {
 			sb_log(SB_LOG_INFO, "report", "%s: done in %.2f s (%s)", o.name,
 			       sb_time_mono() - t0, sb_store_backend(st));
+			if (sb_report_ctx_empty(&o.ctx)) {
+				/* last in the output: what the dashboard says of this run */
+				fflush(stdout);
+				char span[48];
+				sb_report_span(&o.ctx, span, sizeof(span));
+				sb_log(SB_LOG_WARNING, "report",
+				       "report %s: no data%s in the store", o.name, span);
+				rc = SB_EXIT_EMPTY;
+			}
 		}
 		alarm(0);
 		sb_store_close(&st);

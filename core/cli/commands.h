@@ -36,6 +36,9 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv);
 #define SB_REPORT_USAGE                                                                            \
 	"  --date D        the last day the report may cover (default: yesterday, local time)\n"   \
 	"  --literal       semanal/quincenal/mensual: the 7/15/30 days ending at --date\n"         \
+	"  --segunda       quincenal: the second fortnight, days 16 to the month's end\n"          \
+	"                  (Data_Quincenal_Segunda_BBIP.xlsx; also --second)\n"                    \
+	"  --force         with no data in the period, replace an existing file all the same\n"    \
 	"  --from D --to D an explicit period instead\n"                                           \
 	"  --out DIR       output folder (default: REPORTS_DIR, data/reports)\n"                   \
 	"  --format F      xlsx (default), csv or json\n"

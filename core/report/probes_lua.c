@@ -14,6 +14,7 @@
 #include "base/timeutil.h"
 #include "lua/luahost.h"
 #include "plugin/module.h"
+#include "report/report_lua.h"
 #include "store/store.h"
 
 typedef struct sb_lp_call {
@@ -22,6 +23,7 @@ typedef struct sb_lp_call {
 	int each; /* stack index of the each function, 0 when building a list */
 	int list; /* stack index of the result list */
 	lua_Integer n;
+	size_t rows; /* records handed to the script */
 } sb_lp_call;
 
 static void sb_lp_str(lua_State *L, const char *k, const char *v)
@@ -88,6 +90,7 @@ static int sb_lp_row(void *ctx, const sb_rec *r)
 		lua_call(L, 1, 0);
 	else
 		lua_rawseti(L, c->list, ++c->n);
+	c->rows++;
 	return SB_OK;
 }
 
@@ -192,6 +195,7 @@ static int sb_lp_query(lua_State *L)
 		sb_store_query_records(env->store, d, monitor, link, from, to, sb_lp_row, &c, &err);
 	if (rc != SB_OK)
 		return sb_lua_service_error(L, rc, "%s: %s", fn, err.msg);
+	sb_lua_report_read(L, c.rows);
 	return c.each ? 0 : 1;
 }
 
@@ -482,6 +486,7 @@ static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 	if (rc != SB_OK) /* the store failed */
 		return sb_lua_service_error(L, rc, "%s: %s", fn,
 					    err.msg[0] != '\0' ? err.msg : sb_strerror(rc));
+	sb_lua_report_read(L, (size_t)c.n);
 	lua_settop(L, c.list);
 	return 1;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <lauxlib.h>
 
@@ -23,6 +24,7 @@
 #include "store/trend.h"
 
 #define SB_REP_OUTPUTS "sb.report.outputs"
+#define SB_REP_KEPT "sb.report.kept"     /* outputs not written: the file there was kept */
 #define SB_REP_PERIOD "sb.report.period" /* the period of the run, for footers */
 #define SB_REP_NAME "sb.report.name"     /* the report's name, for footers */
 #define SB_REP_FILE "sb.output_file"
@@ -37,14 +39,60 @@ void sb_lua_note_output(lua_State *L, const char *path)
 	lua_pop(L, 1);
 }
 
-void sb_lua_push_outputs(lua_State *L)
+/* Pushes the array at registry key, made when missing. */
+static void sb_rep_push_list(lua_State *L, const char *key)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, SB_REP_OUTPUTS) != LUA_TTABLE) {
+	if (lua_getfield(L, LUA_REGISTRYINDEX, key) != LUA_TTABLE) {
 		lua_pop(L, 1);
 		lua_newtable(L);
 		lua_pushvalue(L, -1);
-		lua_setfield(L, LUA_REGISTRYINDEX, SB_REP_OUTPUTS);
+		lua_setfield(L, LUA_REGISTRYINDEX, key);
 	}
+}
+
+void sb_lua_push_outputs(lua_State *L)
+{
+	sb_rep_push_list(L, SB_REP_OUTPUTS);
+}
+
+void sb_lua_push_kept(lua_State *L)
+{
+	sb_rep_push_list(L, SB_REP_KEPT);
+}
+
+/* The report context of the run, or NULL outside a report run (registry.h: the env's user pointer
+ * is then an sb_report_ctx). */
+static sb_report_ctx *sb_rep_run(lua_State *L)
+{
+	const sb_lua_env *env = sb_lua_env_of(L);
+	return env != NULL ? env->user : NULL;
+}
+
+int sb_report_ctx_empty(const sb_report_ctx *ctx)
+{
+	return ctx->queries > 0 && ctx->rows == 0;
+}
+
+void sb_lua_report_read(lua_State *L, size_t rows)
+{
+	sb_report_ctx *c = sb_rep_run(L);
+	if (c == NULL)
+		return;
+	c->queries++;
+	c->rows += rows;
+}
+
+int sb_lua_output_kept(lua_State *L, const char *path)
+{
+	const sb_report_ctx *c = sb_rep_run(L);
+	struct stat sb;
+	if (c == NULL || c->force || !sb_report_ctx_empty(c) || stat(path, &sb) != 0)
+		return 0;
+	sb_lua_push_kept(L);
+	lua_pushstring(L, path);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+	return 1;
 }
 
 /* An output file written atomically: sb.output_file(path) -> f; f:write(...), f:close(),
@@ -95,6 +143,10 @@ static int sb_rep_file_close(lua_State *L)
 	sb_rep_file *f = sb_rep_check_file(L);
 	f->open = 0;
 	lua_pushstring(L, f->a.path); /* commit frees it */
+	if (sb_lua_output_kept(L, lua_tostring(L, -1))) {
+		sb_fs_atomic_abort(&f->a);
+		return 1;
+	}
 	sb_err err = {0};
 	if (sb_fs_atomic_commit(&f->a, &err) != SB_OK)
 		return luaL_error(L, "output_file: %s", err.msg);
@@ -222,6 +274,7 @@ typedef struct sb_rep_query {
 	lua_Integer n;   /* rows appended to the result */
 	const void *row; /* the row being pushed */
 	int lua_failed;  /* the Lua error is at the top of the stack */
+	size_t rows;     /* rows handed to the script */
 	/* history_stats: the interface being accumulated */
 	const sb_schema *schema;
 	int pct;
@@ -326,6 +379,7 @@ static int sb_rep_protect(sb_rep_query *q, lua_CFunction fn, const void *row)
 		q->lua_failed = 1;
 		return SB_ELUA;
 	}
+	q->rows++;
 	return SB_OK;
 }
 
@@ -348,6 +402,7 @@ static int sb_rep_finish(lua_State *L, sb_rep_query *q, int rc, const sb_err *er
 	if (rc != SB_OK) /* the store failed: the run's cause, not the script's fault */
 		return sb_lua_service_error(L, rc, "%s: %s", fn,
 					    err->msg[0] != '\0' ? err->msg : sb_strerror(rc));
+	sb_lua_report_read(L, q->rows);
 	if (lua_isfunction(L, q->target))
 		return 0;
 	lua_pushvalue(L, q->target);
@@ -682,19 +737,32 @@ static void sb_rep_push_date(lua_State *L, sb_date d)
 	lua_pushstring(L, buf);
 }
 
-/* sb.period(name [, last [, literal]]) -> from, to. last defaults to yesterday. */
+/* The form of a period (base/period.h) from --literal and --segunda. */
+static int sb_rep_form(int literal, int second)
+{
+	return (literal ? SB_PERIOD_LITERAL : 0) | (second ? SB_PERIOD_SECOND : 0);
+}
+
+/* sb.period(name [, last [, literal [, second]]]) -> from, to. last defaults to yesterday;
+ * second: quincenal's second fortnight. */
 static int sb_rep_period(lua_State *L)
 {
 	const char *name = luaL_checkstring(L, 1);
 	sb_date last =
 		lua_isnoneornil(L, 2) ? sb_date_add(sb_date_today(), -1) : sb_rep_check_date(L, 2);
 	sb_date from, to;
-	if (sb_period_of(name, last, lua_toboolean(L, 3), &from, &to) != SB_OK)
+	int literal = lua_toboolean(L, 3), second = lua_toboolean(L, 4);
+	if (sb_period_of(name, last, sb_rep_form(literal, second), &from, &to) != SB_OK) {
+		if (second && sb_period_of(name, last, 0, &from, &to) == SB_OK)
+			return luaL_argerror(L, 4,
+					     literal ? "a second fortnight is not literal"
+						     : "only quincenal has a second fortnight");
 		return luaL_argerror(L, 1,
 				     lua_pushfstring(L,
 						     "unknown period \"%s\" (diario, semanal, "
 						     "quincenal, mensual)",
 						     name));
+	}
 	sb_rep_push_date(L, from);
 	sb_rep_push_date(L, to);
 	return 2;
@@ -729,6 +797,12 @@ static const sb_report_ctx *sb_rep_ctx(lua_State *L)
 /* Remembers from..to as the period of the run, for page footers (sb_lua_push_report_period). */
 static void sb_rep_note_period(lua_State *L, sb_date from, sb_date to)
 {
+	sb_report_ctx *c = sb_rep_run(L);
+	if (c != NULL) {
+		c->have_period = 1;
+		c->period_from = from;
+		c->period_to = to;
+	}
 	char f[11], t[11];
 	sb_date_format(from, f);
 	sb_date_format(to, t);
@@ -762,7 +836,13 @@ static int sb_rep_report_range(lua_State *L)
 	}
 	const char *name = luaL_optstring(L, 1, c->name);
 	sb_date from, to;
-	if (sb_period_of(name, c->date, c->literal, &from, &to) != SB_OK)
+	if (c->second && sb_period_of(name, c->date, 0, &from, &to) == SB_OK &&
+	    sb_period_of(name, c->date, SB_PERIOD_SECOND, &from, &to) != SB_OK)
+		return luaL_error(L,
+				  "sb.report.range: --segunda: the period '%s' has no second "
+				  "fortnight (quincenal has)",
+				  name);
+	if (sb_period_of(name, c->date, sb_rep_form(c->literal, c->second), &from, &to) != SB_OK)
 		return luaL_error(L,
 				  "sb.report.range: report '%s' has no period of its own: pass "
 				  "one (diario, semanal, quincenal, mensual) or use --from/--to",
@@ -804,6 +884,10 @@ static void sb_rep_open_report_table(lua_State *L, int sb_index, const sb_report
 	lua_setfield(L, -2, "date");
 	lua_pushboolean(L, c->literal);
 	lua_setfield(L, -2, "literal");
+	lua_pushboolean(L, c->second);
+	lua_setfield(L, -2, "second");
+	lua_pushboolean(L, c->force);
+	lua_setfield(L, -2, "force");
 	if (c->have_range) {
 		sb_rep_note_period(L, c->from, c->to);
 		sb_rep_push_date(L, c->from);

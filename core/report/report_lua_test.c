@@ -23,20 +23,24 @@ static sb_date day(const char *s)
 	return d;
 }
 
-/* Checks name over last (literal or not) gives want_from..want_to. */
-static void period(const char *name, const char *last, int literal, const char *want_from,
+/* Checks name over last in a form (0, SB_PERIOD_LITERAL, SB_PERIOD_SECOND) gives
+ * want_from..want_to. */
+static void period(const char *name, const char *last, int form, const char *want_from,
 		   const char *want_to, const char *why)
 {
 	sb_date from = {0, 0, 0}, to = {0, 0, 0};
-	int rc = sb_period_of(name, day(last), literal, &from, &to);
+	int rc = sb_period_of(name, day(last), form, &from, &to);
+	const char *shown = form == SB_PERIOD_LITERAL  ? " --literal"
+			    : form == SB_PERIOD_SECOND ? " --segunda"
+						       : "";
 	char f[11], t[11], got[32];
 	sb_date_format(from, f);
 	sb_date_format(to, t);
 	snprintf(got, sizeof(got), "%s..%s", f, t);
 	char want[32];
 	snprintf(want, sizeof(want), "%s..%s", want_from, want_to);
-	ok(rc == SB_OK, "%s%s %s: accepted", name, literal ? " --literal" : "", last);
-	is_str(got, want, "%s%s, last day %s (%s)", name, literal ? " --literal" : "", last, why);
+	ok(rc == SB_OK, "%s%s %s: accepted", name, shown, last);
+	is_str(got, want, "%s%s, last day %s (%s)", name, shown, last, why);
 }
 
 static void test_periods(void)
@@ -63,6 +67,17 @@ static void test_periods(void)
 	period("quincenal", "2026-03-01", 1, "2026-02-15", "2026-03-01", "literal: 15 days");
 	period("quincenal", "2028-03-01", 1, "2028-02-16", "2028-03-01", "literal over a leap day");
 
+	/* quincenal --segunda: days 16 to the end of the month of the last day */
+	const int second = SB_PERIOD_SECOND;
+	period("quincenal", "2026-11-30", second, "2026-11-16", "2026-11-30",
+	       "run on the 1st: the previous month's");
+	period("quincenal", "2026-11-20", second, "2026-11-16", "2026-11-30", "mid fortnight");
+	period("quincenal", "2026-11-03", second, "2026-11-16", "2026-11-30", "before the 16th");
+	period("quincenal", "2026-12-31", second, "2026-12-16", "2026-12-31", "December, 31 days");
+	period("quincenal", "2028-02-29", second, "2028-02-16", "2028-02-29", "a leap February");
+	period("quincenal", "2027-02-10", second, "2027-02-16", "2027-02-28", "a common February");
+	period("quincenal", "2027-04-30", second, "2027-04-16", "2027-04-30", "April, 30 days");
+
 	/* mensual: day 1 of the last day's month .. the last day */
 	period("mensual", "2026-11-20", 0, "2026-11-01", "2026-11-20", "mid month");
 	period("mensual", "2026-11-30", 0, "2026-11-01", "2026-11-30",
@@ -79,6 +94,11 @@ static void test_periods(void)
 	is_int(sb_period_of("anual", day("2026-11-20"), 0, &f, &t), SB_EINVAL,
 	       "an unknown period is refused");
 	is_int(sb_period_of(NULL, day("2026-11-20"), 0, &f, &t), SB_EINVAL, "no name refused");
+	is_int(sb_period_of("mensual", day("2026-11-20"), SB_PERIOD_SECOND, &f, &t), SB_EINVAL,
+	       "only quincenal has a second fortnight");
+	is_int(sb_period_of("quincenal", day("2026-11-20"), SB_PERIOD_SECOND | SB_PERIOD_LITERAL,
+			    &f, &t),
+	       SB_EINVAL, "--segunda and --literal exclude each other");
 }
 
 static void test_days_and_samples(void)

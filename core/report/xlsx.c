@@ -640,8 +640,9 @@ static void sb_xlsx_print_defaults(lua_State *L, sb_xlsx_book *b)
 	}
 }
 
-/* wb:close() -> path. Writes the file under its temp name, then renames it. On failure
- * nothing is left under either name and an error is raised. */
+/* wb:close() -> path. Writes the file under its temp name, then renames it; a report run that
+ * found no data keeps the file already there instead (sb_lua_output_kept). On failure nothing is
+ * left under either name and an error is raised. */
 static int sb_xlsx_wb_close(lua_State *L)
 {
 	sb_xlsx_book *b = sb_xlsx_check_book(L, 1);
@@ -651,17 +652,23 @@ static int sb_xlsx_wb_close(lua_State *L)
 	b->wb = NULL; /* workbook_close frees it whatever happens */
 	lxw_error e = workbook_close(wb);
 	char msg[1024] = "";
+	int kept = 0;
 	if (e != LXW_NO_ERROR)
 		snprintf(msg, sizeof(msg), "%s: %s", b->path, lxw_strerror(e));
+	else if ((kept = sb_lua_output_kept(L, b->path)) != 0) /* a run without data */
+		b->closed = 1;
 	else if (sb_xlsx_commit(b->tmp, b->path, msg, sizeof(msg)) == 0)
 		b->closed = 1;
 	if (!b->closed) {
 		unlink(b->tmp);
 		return luaL_error(L, "close: %s", msg);
 	}
-	sb_free(b->tmp); /* renamed: nothing to remove any more */
+	if (kept)
+		unlink(b->tmp);
+	sb_free(b->tmp); /* renamed (or dropped): nothing to remove any more */
 	sb_xlsx_free_state(b);
-	sb_lua_note_output(L, b->path);
+	if (!kept)
+		sb_lua_note_output(L, b->path);
 	lua_pushstring(L, b->path);
 	return 1;
 }

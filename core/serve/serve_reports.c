@@ -95,6 +95,10 @@ void sb_api_reports(sb_req *r)
 		sb_json_obj(&j);
 		sb_json_kstr(&j, "name", shown[i]->name);
 		sb_json_kstr(&j, "title", shown[i]->title);
+		/* a report of a period with a second fortnight takes segunda=1 */
+		sb_date any = {2026, 1, 1}, f, t;
+		sb_json_kbool(&j, "segunda",
+			      sb_period_of(shown[i]->name, any, SB_PERIOD_SECOND, &f, &t) == SB_OK);
 		sb_json_obj_end(&j);
 	}
 	sb_json_arr_end(&j);
@@ -170,16 +174,16 @@ static int sb_is_xlsx(const char *name)
 
 /* The period a report request covers, for the download's name: from..to when given; else the
  * period of the report's name (diario, semanal, quincenal, mensual: base/period.h) ending at date
- * (default yesterday, as the command's); else that last day alone. */
+ * (default yesterday, as the command's) in its form (SB_PERIOD_*); else that last day alone. */
 static void sb_report_period(const char *name, const char *date, const char *from, const char *to,
-			     int literal, char *out, size_t size)
+			     int form, char *out, size_t size)
 {
 	sb_date a, b, last = sb_date_add(sb_date_today(), -1);
 	int given = from != NULL && to != NULL && sb_date_parse(from, &a) == SB_OK &&
 		    sb_date_parse(to, &b) == SB_OK;
 	if (!given && date != NULL)
 		sb_date_parse(date, &last);
-	if (!given && sb_period_of(name, last, literal, &a, &b) != SB_OK)
+	if (!given && sb_period_of(name, last, form, &a, &b) != SB_OK)
 		a = b = last;
 	char fa[11], fb[11];
 	sb_date_format(a, fa);
@@ -218,6 +222,9 @@ static void sb_report_answer(sb_req *r)
 		sb_reply_error(r, 503, "report %s: the report took more than %.0f s", name, limit);
 	} else if (code == 2) {
 		sb_reply_error(r, 400, "report %s: %s", name, why);
+	} else if (code == 4) {
+		/* a period without data: no empty workbook handed out as if it were one */
+		sb_reply_error(r, 404, "%s", why);
 	} else if (code != 0) {
 		sb_log(SB_LOG_ERROR, "serve", "report %s failed: %s", name, why);
 		sb_reply_error(r, 503, "report %s failed: %s", name, why);
@@ -312,9 +319,23 @@ void sb_api_report_file(sb_req *r)
 		sb_reply_error(r, 400, "give date, or from and to");
 		return;
 	}
-	int lit = 0;
+	const char *segunda = sb_req_arg(r, "segunda");
+	int lit = 0, second = 0;
 	if (literal != NULL && sb_parse_bool(literal, &lit) != SB_OK) {
 		sb_reply_error(r, 400, "literal: expected 1 or 0");
+		return;
+	}
+	if (segunda != NULL && sb_parse_bool(segunda, &second) != SB_OK) {
+		sb_reply_error(r, 400, "segunda: expected 1 or 0");
+		return;
+	}
+	sb_date f, t, last = sb_date_add(sb_date_today(), -1);
+	if (second && (lit || from != NULL ||
+		       (sb_period_of(name, last, 0, &f, &t) == SB_OK &&
+			sb_period_of(name, last, SB_PERIOD_SECOND, &f, &t) != SB_OK))) {
+		sb_reply_error(r, 400,
+			       "segunda: the second fortnight is quincenal's, not with literal or "
+			       "from and to");
 		return;
 	}
 	struct sb_reports *rs = s->reports;
@@ -330,7 +351,9 @@ void sb_api_report_file(sb_req *r)
 	job->conn = r->conn;
 	job->pidfd = -1;
 	snprintf(job->name, sizeof(job->name), "%s", name);
-	sb_report_period(name, date, from, to, lit, job->period, sizeof(job->period));
+	sb_report_period(name, date, from, to,
+			 (lit ? SB_PERIOD_LITERAL : 0) | (second ? SB_PERIOD_SECOND : 0),
+			 job->period, sizeof(job->period));
 	const char *tmpdir = getenv("TMPDIR");
 	char *dir_t = sb_xasprintf("%s/sb-report-XXXXXX",
 				   tmpdir != NULL && tmpdir[0] == '/' ? tmpdir : "/tmp");
@@ -369,6 +392,8 @@ void sb_api_report_file(sb_req *r)
 	}
 	if (lit)
 		argv[a++] = "--literal";
+	if (second)
+		argv[a++] = "--segunda";
 	argv[a] = NULL;
 	if (sb_report_spawn(s, argv, job, &err) != SB_OK) {
 		sb_log(SB_LOG_ERROR, "serve", "report %s: %s", name, err.msg);

@@ -322,6 +322,21 @@ try {
   check(await page.inputValue('#report-date') === D, 'the reports page offers the newest day with data', await page.inputValue('#report-date'));
   const xlsx = await download(() => page.click('a[data-report="diario"]'));
   check(xlsx.name === `Data_Diario_BBIP_${D}.xlsx` && xlsx.body.slice(0, 2).toString() === 'PK', 'the workbook downloads named after its period', xlsx.name);
+  await page.fill('#report-date', '2020-01-01');
+  await page.click('a[data-report="diario"]');
+  await page.waitForSelector('#report-status .errorbox');
+  check(/no data for 2020-01-01/.test(await text('#report-status')),
+    'a day without data: the server\'s words on the page, no empty workbook', await text('#report-status'));
+  await page.fill('#report-date', D);
+  await page.check('#report-segunda');
+  const [dy, dm] = D.split('-').map(Number);
+  const monthEnd = new Date(Date.UTC(dy, dm, 0)).toISOString().slice(0, 10);
+  check(!/segunda/.test(await page.getAttribute('a[data-report="diario"]', 'href')),
+    'the second fortnight is asked of quincenal only', await page.getAttribute('a[data-report="diario"]', 'href'));
+  const fortnight = await download(() => page.click('a[data-report="quincenal"]'));
+  check(fortnight.name === `Data_Quincenal_Segunda_BBIP_${D.slice(0, 8)}16_${monthEnd}.xlsx` && fortnight.body.slice(0, 2).toString() === 'PK',
+    'the second fortnight downloads under its own name, days 16 to the month\'s end', fortnight.name);
+  check(await text('#report-status') === '', 'a good download clears the last refusal', await text('#report-status'));
   await shot('09-reports.png');
 
   // ---- monitors: stale, silent, the page refreshing itself ----

@@ -445,6 +445,8 @@ def check_bbip(ck, path, frm, to, title):
     ck.eq(wb.sheetnames, ["Resumen"] + daily + fx.LAYERS,
           "sheets Resumen, %sthen the five layers" % ("the daily traffic, " if daily else ""))
     period = frm if frm == to else "%s a %s" % (frm, to)
+    ck.eq((wb["Resumen"]["A1"].value, wb.properties.title, wb.properties.subject),
+          (title, title, "%s a %s" % (frm, to)), "the title heads the Resumen and the properties")
     check_print(ck, "Resumen", wb["Resumen"], title, period, fit_height=1)
     if daily:
         check_daily(ck, path, wb[daily[0]], frm, to)
@@ -516,6 +518,12 @@ PERIODS = [
      "semanal (Monday-Sunday with the DST day)", "Reporte Semanal BBIP"),
     (["quincenal", "--date", "2026-03-20"], "Data_Quincenal_BBIP.xlsx", "2026-03-01",
      "2026-03-15", "quincenal", "Reporte Quincenal BBIP"),
+    (["quincenal", "--segunda", "--date", "2026-03-31"], "Data_Quincenal_Segunda_BBIP.xlsx",
+     "2026-03-16", "2026-03-31", "quincenal --segunda (days 16-31)",
+     "Reporte Quincenal BBIP (segunda quincena)"),
+    (["report", "quincenal", "--second", "--date", "2026-02-03"],
+     "Data_Quincenal_Segunda_BBIP.xlsx", "2026-02-16", "2026-02-28",
+     "quincenal --second (days 16-28 of February)", "Reporte Quincenal BBIP (segunda quincena)"),
     (["report", "mensual", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-01",
      "2026-03-31", "mensual", "Reporte Mensual BBIP"),
     (["mensual", "--literal", "--date", "2026-03-31"], "Data_Mensual_BBIP.xlsx", "2026-03-02",
@@ -858,7 +866,9 @@ def test_cli(root):
     sunday = y - datetime.timedelta(days=y.isoweekday() % 7)
     p = run(["semanal", "--out", out], root=root)
     path = os.path.join(out, "Data_Semanal_BBIP.xlsx")
-    t.ok(p.returncode == 0 and os.path.isfile(path), "semanal without --date: written", p.stderr)
+    t.ok(p.returncode == 4 and os.path.isfile(path) and "(empty: no data from" in p.stdout,
+         "semanal without --date: written, said empty (exit 4: the fixture ends in April 2026)",
+         (p.returncode, p.stdout, p.stderr))
 
     def last_week(ck):
         ws = openpyxl.load_workbook(path)["Resumen"]

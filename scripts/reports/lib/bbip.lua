@@ -336,7 +336,8 @@ function M.daily(p, by_layer, names)
 	return d
 end
 
--- A BBIP report: spec = {period = "diario", title = "Diario", file = "Data_Diario_BBIP"}.
+-- A BBIP report: spec = {period = "diario", title = "Diario", file = "Data_Diario_BBIP"}, and
+-- qualifier, said after the title in parentheses ("segunda quincena").
 -- Writes the workbook (or csv/json) and returns the book.
 function M.run(spec)
 	local p = M.period(spec.period)
@@ -350,7 +351,9 @@ function M.run(spec)
 		sheets[#sheets + 1] = {name = layer, columns = M.COLUMNS, rows = rows, use = "use",
 			marked_keys = M.MARKED}
 	end
-	local b = {file = spec.file, title = "Reporte " .. spec.title .. " BBIP", from = p.from,
+	local title = "Reporte " .. spec.title .. " BBIP"
+	if spec.qualifier then title = title .. " (" .. spec.qualifier .. ")" end
+	local b = {file = spec.file, title = title, from = p.from,
 		to = p.to, sheets = sheets}
 	if p.days > 1 then b.daily = M.daily(p, by_layer, names) end
 	b.summary = M.summary(p, layers, dates, {

@@ -179,6 +179,7 @@ export default {
     'reports.what': 'Each report is written by its Lua script over the store, exactly as "scanbackup report NAME --date D" writes it; the file is named after its period.',
     'reports.last': 'Last day covered',
     'reports.literal': 'literal period (7/15/30 days ending that day)',
+    'reports.segunda': 'second fortnight (days 16 to the month\'s end; quincenal)',
     'reports.newest': 'Newest day with data: {date}.',
     'reports.name': 'Report',
     'reports.holds': 'What it holds',

@@ -179,6 +179,7 @@ export default {
     'reports.what': 'Cada reporte lo escribe su script Lua sobre la base, igual que «scanbackup report NOMBRE --date D»; el archivo lleva el nombre de su período.',
     'reports.last': 'Último día cubierto',
     'reports.literal': 'período literal (7/15/30 días hasta ese día)',
+    'reports.segunda': 'segunda quincena (días 16 a fin de mes; quincenal)',
     'reports.newest': 'Último día con datos: {date}.',
     'reports.name': 'Reporte',
     'reports.holds': 'Contenido',
