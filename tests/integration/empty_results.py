@@ -83,6 +83,11 @@ t.eq(sum(1 for line in alerts.splitlines() if "%s: 0 of 288 samples" % OLD in li
      "... each interface with its 0 of 288 samples in Alertas-SCAN.log")
 log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 t.ok("WARNING [scan] %s: nothing collected" % OLD in log, "... and the reason in ScanBackup.log")
+status = [line.split("\t") for line in
+          sbtest.read(os.path.join(root, "data/run-status.tsv")).splitlines()]
+scan = [f for f in status if f[0] == "scan"]
+t.ok(scan and "date=%s" % OLD in scan[0] and "status=empty" in scan[0] and "samples=0" in scan[0],
+     "... and the run status says empty (data/run-status.tsv)", scan)
 
 today = datetime.datetime.now(zoneinfo.ZoneInfo(TZ)).date()
 later = (today + datetime.timedelta(days=3)).isoformat()
