@@ -315,5 +315,11 @@ export default {
     'map.geoip': 'Hops placed with the {type} database of {built}.',
     'map.noGeoip': 'No geolocation database (GEOIP_DATABASE): hops are not placed.',
     'map.unplaced': 'No place in their configuration: {list}.',
+    'map.places': 'Place on the map',
+    'map.placesHelp': 'Latitude and longitude in degrees (WGS84); both empty: no place.',
+    'map.see': 'See the map',
+    'map.col.what': 'Monitor or link',
+    'map.col.lat': 'Latitude',
+    'map.col.lon': 'Longitude',
   },
 };

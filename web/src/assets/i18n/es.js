@@ -315,5 +315,11 @@ export default {
     'map.geoip': 'Saltos ubicados con la base {type} del {built}.',
     'map.noGeoip': 'Sin base de geolocalización (GEOIP_DATABASE): los saltos no se ubican.',
     'map.unplaced': 'Sin ubicación en su configuración: {list}.',
+    'map.places': 'Ubicación en el mapa',
+    'map.placesHelp': 'Latitud y longitud en grados (WGS84); ambas vacías: sin ubicación.',
+    'map.see': 'Ver el mapa',
+    'map.col.what': 'Monitor o enlace',
+    'map.col.lat': 'Latitud',
+    'map.col.lon': 'Longitud',
   },
 };

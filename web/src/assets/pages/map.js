@@ -4,7 +4,7 @@
 // silent hops are listed under the map, said to be so, never guessed. Tiles only from the
 // server's SERVE_MAP_TILES; without it the map is a plain background with a grid of degrees.
 // Leaflet (npm, built into vendor/ by build.mjs) is loaded with the page, not before.
-import { get, qs } from '../api.js';
+import { api, get, qs } from '../api.js';
 import { cells, errorBox, h, message, table } from '../dom.js';
 import { count, dateTime, ms, num, t } from '../i18n.js';
 import { page } from '../pages.js';
@@ -69,6 +69,41 @@ function routeTable(m, l) {
   return h('details', { class: 'route', dataset: { monitor: m.id, link: l.id } },
     h('summary', {}, t('map.routeOf', { monitor: m.name, link: l.name, when: dateTime(l.route.t), n: l.route.hops.length })),
     table(cols, rows, { id: `route-${m.id}-${l.id}` }));
+}
+
+// The places of a monitor and its links on its settings page: each a latitude and a longitude
+// (degrees; both empty: no place), saved through the API, which checks them as monitor.json
+// does. Admins edit them; others read them. done() runs after a save.
+export function placesCard(m, ctx, done) {
+  const card = h('section', { class: 'card', id: 'places' }, h('h2', {}, t('map.places')),
+    h('p', { class: 'muted' }, t('map.placesHelp'), ' ', h('a', { href: '#/map' }, t('map.see'))));
+  const err = h('p', { class: 'error', role: 'alert' });
+  const cols = [{ label: t('map.col.what') }, { label: t('map.col.lat'), num: 1 }, { label: t('map.col.lon'), num: 1 }, { label: '' }];
+  const row = (label, x, path, key) => {
+    if (!ctx.admin)
+      return h('tr', {}, cells(cols, [label, placed(x) ? num(x.lat, 4) : '—', placed(x) ? num(x.lon, 4) : '—', '']));
+    const input = (v, lim, what) => h('input', {
+      type: 'number', step: 'any', min: -lim, max: lim, value: placed(x) ? v : '', size: 9,
+      class: `place-${what}`, 'aria-label': `${label}: ${t('map.col.' + what)}`,
+    });
+    const lat = input(x.lat, 90, 'lat'), lon = input(x.lon, 180, 'lon');
+    const save = h('button', { type: 'button', class: 'place-save' }, t('save'));
+    save.addEventListener('click', async () => {
+      err.textContent = '';
+      const empty = lat.value.trim() === '' && lon.value.trim() === '';
+      try {
+        await api('PUT', path, empty ? { lat: null, lon: null } : { lat: Number(lat.value), lon: Number(lon.value) });
+        done();
+      } catch (e) {
+        err.textContent = e.message;
+      }
+    });
+    return h('tr', { dataset: { place: key } }, cells(cols, [label, lat, lon, save]));
+  };
+  const rows = [row(`${t('map.legend.monitor')} ${m.name}`, m, `/api/monitors/${m.id}`, 'monitor'),
+    ...m.links.map((l) => row(l.name, l, `/api/monitors/${m.id}/links/${l.id}`, `link-${l.id}`))];
+  card.append(table(cols, rows), err);
+  return card;
 }
 
 async function mapPage(el, ctx) {

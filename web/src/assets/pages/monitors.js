@@ -9,6 +9,7 @@ import { ago, bps, count, dateTime, duration, ms, num, pct, t } from '../i18n.js
 import { PALETTE, cellState, exportBar, heatMap, holes, holesText, stats, timeChart, timeline } from '../charts.js';
 import { page } from '../pages.js';
 import { figures, permalink, rangeControls } from './common.js';
+import { placesCard } from './map.js';
 
 export function stateBadge(state, title) {
   return h('span', { class: `badge ${state}`, title, dataset: { state } }, t('state.' + state));
@@ -162,6 +163,7 @@ async function monitor(el, ctx) {
 
   const testsCard = h('section', { class: 'card', id: 'tests' }, h('h2', {}, t('monitor.tests')));
   cards.append(testsCard);
+  cards.append(placesCard(m, ctx, reload));
   const terr = errorLine();
   for (const tst of m.tests) {
     const text = h('textarea', { rows: 3, readonly: !ctx.admin, 'aria-label': t('monitor.params', { name: tst.name }) });
