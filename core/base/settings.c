@@ -136,7 +136,7 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"MONITOR_CONFIG", NULL, SB_SET_PATH, SB_S(monitor_config), NULL, "monitor.json", 0, 0, 0,
 	 "the monitor's configuration"},
 	{"MONITOR_PARALLEL", NULL, SB_SET_LONG, SB_S(monitor_parallel), "1024", NULL, 1, 65536, 0,
-	 "probes in flight at most; more wait in a queue"},
+	 "probes holding a socket, child or HTTP transfer of their own at most; more wait"},
 	{"MONITOR_STOP_GRACE", NULL, SB_SET_DOUBLE, SB_S(monitor_stop_grace), "30", NULL, 0, 3600,
 	 0, "seconds the running probes get after SIGTERM"},
 	{"MONITOR_CENTRAL_URL", NULL, SB_SET_URL, SB_S(monitor_central_url), NULL,

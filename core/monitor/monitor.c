@@ -144,10 +144,12 @@ static void sb_mon_drop(sb_mon *m, sb_probe *p)
 	m->graveyard = p;
 }
 
-/* Starts queued probes while fewer than parallel run. */
+/* Starts queued probes while fewer than parallel hold resources of their own. Each start adds at
+ * most one such probe, so there are never more; probes on their test's shared sockets (ping) do
+ * not count, so a run of those starts whole at its grid time. */
 static void sb_mon_dispatch(sb_mon *m)
 {
-	while (m->queue_head != NULL && (m->stopping || (long)m->running < m->parallel)) {
+	while (m->queue_head != NULL && (m->stopping || (long)m->owning < m->parallel)) {
 		sb_probe *p = m->queue_head;
 		m->queue_head = p->next;
 		if (m->queue_head == NULL)
@@ -309,8 +311,9 @@ static sb_mtest *sb_mon_find_test(sb_mon *m, const char *name)
 	return NULL;
 }
 
-static void sb_mtest_free(sb_mtest *t)
+static void sb_mtest_free(sb_mon *m, sb_mtest *t)
 {
+	sb_probe_shared_close(m, t);
 	sb_module_unload(&t->mod);
 	sb_paramset_unref(t->params);
 	free(t->links);
@@ -336,7 +339,7 @@ static void sb_mon_collect(sb_daemon *d)
 		if (t->retired && t->inflight == 0) {
 			*pt = t->next;
 			sb_log(SB_LOG_INFO, t->name, "module %s unloaded", t->mod.path);
-			sb_mtest_free(t);
+			sb_mtest_free(&d->m, t);
 		} else {
 			pt = &t->next;
 		}
@@ -853,7 +856,7 @@ static void sb_daemon_free(sb_daemon *d)
 		m->tests = t->next;
 		sb_loop_timer_cancel(m->loop, t->tick);
 		sb_mtest_unprepare(m, t);
-		sb_mtest_free(t);
+		sb_mtest_free(m, t);
 	}
 	sb_probe_reap(m); /* the prepared runs dropped above */
 	sb_probe_http_shutdown(m);

@@ -20,6 +20,17 @@ typedef struct sb_mlink {
 	unsigned long runs, overruns;
 } sb_mlink;
 
+/* A socket the probes of a test share (sb_probe_shared_socket), open and watched for the test's
+ * life. */
+typedef struct sb_mshared {
+	int domain, type, protocol;
+	int fd;
+	sb_watch *watch;
+	sb_probe_shared_fn fn;
+	void *arg;
+	struct sb_mshared *next;
+} sb_mshared;
+
 /* A test: its module, schedule and per-link state. Freed once removed and without probes. */
 typedef struct sb_mtest {
 	char *name;
@@ -32,8 +43,9 @@ typedef struct sb_mtest {
 	int64_t next_ts;   /* grid time of the next run */
 	sb_mlink *links;   /* sorted by link id */
 	size_t nlinks;
-	size_t inflight; /* probes started or queued, not yet ended */
-	int retired;     /* removed from the config: unload when inflight reaches 0 */
+	size_t inflight;    /* probes started or queued, not yet ended */
+	int retired;        /* removed from the config: unload when inflight reaches 0 */
+	sb_mshared *shared; /* its probes' shared sockets */
 	struct sb_mtest *next;
 } sb_mtest;
 
@@ -55,6 +67,7 @@ struct sb_probe {
 	void (*free_data)(void *);
 	sb_pres *res;
 	int started, ended, wrote, ok;
+	int owns; /* holds a descriptor, child or HTTP transfer of its own (MONITOR_PARALLEL) */
 	sb_rec_val *vals; /* the record being set (the test's declaration's n values), or NULL */
 	char *rec_bad;    /* the first set that did not match the declaration, or NULL */
 	char summary[128];
@@ -62,7 +75,7 @@ struct sb_probe {
 };
 
 /* Start-time errors of the last probes, for status and the hourly log line. */
-#define SB_MON_ERRS 4096
+#define SB_MON_ERRS 16384
 
 typedef struct sb_mon {
 	sb_loop *loop;
@@ -71,8 +84,9 @@ typedef struct sb_mon {
 	const char *ca_bundle;
 	int64_t monitor_id;
 	sb_mtest *tests;
-	long parallel;  /* probes in flight at most */
+	long parallel;  /* probes holding resources of their own at most (MONITOR_PARALLEL) */
 	size_t running; /* probes started, not ended */
+	size_t owning; /* of those, the probes holding an fd, child or HTTP transfer of their own */
 	sb_probe *queue_head, *queue_tail;
 	size_t queued;
 	sb_probe *graveyard; /* ended probes, freed after the current callback */
@@ -95,6 +109,8 @@ void sb_probe_cancel(sb_probe *p, const char *why);
 void sb_probe_reap(sb_mon *m);
 /* Frees the HTTP engine (after every probe ended). */
 void sb_probe_http_shutdown(sb_mon *m);
+/* Closes the sockets t's probes shared (once none of them runs). */
+void sb_probe_shared_close(sb_mon *m, sb_mtest *t);
 
 /* monitor.c: told once when a probe ends, whichever way. */
 void sb_mon_probe_ended(sb_mon *m, sb_probe *p);

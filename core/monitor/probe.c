@@ -38,6 +38,10 @@ struct sb_pres {
 
 static sb_pres *sb_res_new(sb_probe *p, sb_res_kind kind, void (*fn)(void), void *arg)
 {
+	if (kind != SB_RES_TIMER && !p->owns) {
+		p->owns = 1; /* until it ends: MONITOR_PARALLEL bounds such probes */
+		p->mon->owning++;
+	}
 	sb_pres *r = sb_xcalloc(1, sizeof(*r));
 	r->kind = kind;
 	r->p = p;
@@ -183,6 +187,8 @@ static void sb_probe_end(sb_probe *p)
 		p->res = r->next;
 		sb_res_release(m, r);
 	}
+	if (p->owns)
+		m->owning--;
 	if (p->free_data != NULL)
 		p->free_data(p->data);
 	p->data = NULL;
@@ -396,6 +402,66 @@ int sb_probe_fork(sb_probe *p, int (*fn)(void *arg), void *arg, size_t max_out,
 		return err.code != SB_OK ? err.code : SB_EIO;
 	}
 	return SB_OK;
+}
+
+/* ---- sockets shared by a test's probes ---- */
+
+static void sb_probe_shared_ready(int fd, unsigned events, void *arg)
+{
+	sb_mshared *s = arg;
+	(void)events;
+	s->fn(fd, s->arg);
+}
+
+int sb_probe_shared_socket(sb_probe *p, int domain, int type, int protocol, sb_probe_shared_fn fn,
+			   void *arg, int *fd)
+{
+	*fd = -1;
+	if (p->ended || fn == NULL) {
+		errno = EINVAL;
+		return SB_EINVAL;
+	}
+	sb_mtest *t = p->test;
+	for (sb_mshared *s = t->shared; s != NULL; s = s->next) {
+		if (s->domain == domain && s->type == type && s->protocol == protocol) {
+			*fd = s->fd;
+			return SB_OK;
+		}
+	}
+	int sock = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (sock < 0)
+		return SB_EIO;
+	sb_mshared *s = sb_xcalloc(1, sizeof(*s));
+	s->domain = domain;
+	s->type = type;
+	s->protocol = protocol;
+	s->fd = sock;
+	s->fn = fn;
+	s->arg = arg;
+	sb_err err = {0};
+	s->watch = sb_loop_watch(p->mon->loop, sock, EPOLLIN, sb_probe_shared_ready, s, &err);
+	if (s->watch == NULL) {
+		close(sock);
+		free(s);
+		errno = EMFILE;
+		return err.code != SB_OK ? err.code : SB_EIO;
+	}
+	s->next = t->shared;
+	t->shared = s;
+	sb_log(SB_LOG_DEBUG, t->name, "a socket shared by the test's probes opened (fd %d)", sock);
+	*fd = sock;
+	return SB_OK;
+}
+
+void sb_probe_shared_close(sb_mon *m, sb_mtest *t)
+{
+	while (t->shared != NULL) {
+		sb_mshared *s = t->shared;
+		t->shared = s->next;
+		sb_loop_unwatch(m->loop, s->watch);
+		close(s->fd);
+		free(s);
+	}
 }
 
 /* ---- HTTP: the engine on the monitor's loop ---- */

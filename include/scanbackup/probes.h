@@ -84,6 +84,20 @@ SB_API int sb_probe_watch(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg);
  * core's until the probe ends. Ownership as for sb_probe_watch. */
 SB_API int sb_probe_watch_write(sb_probe *p, int fd, sb_probe_fd_fn fn, void *arg);
 
+typedef void (*sb_probe_shared_fn)(int fd, void *arg);
+/* The socket (domain, type, protocol) the probes of this test share, say one ICMP datagram socket
+ * per address family for every link: opened by the core (non-blocking, close-on-exec) when a
+ * probe first asks for it and kept, watched, for the test's whole life; fn(fd, arg) is called
+ * each time it is readable, with no probe: the module finds which of its probes a datagram
+ * belongs to (the ping module: by the echo's sequence number and its source address) and may
+ * end that probe from there. The same triple always gives the same socket, and the first fn and
+ * arg stay. The fd is the core's: never close it. Probes on a shared socket hold no descriptor
+ * of their own, so they do not count against MONITOR_PARALLEL. Returns SB_OK with *fd set, or
+ * SB_EIO with errno as socket() left it (EACCES: net.ipv4.ping_group_range leaves the monitor
+ * out). */
+SB_API int sb_probe_shared_socket(sb_probe *p, int domain, int type, int protocol,
+				  sb_probe_shared_fn fn, void *arg, int *fd);
+
 /* out: the command's stdout and stderr, NUL terminated (at most max_out bytes; 0 = 64 KiB);
  * status: as from waitpid. */
 typedef void (*sb_probe_exit_fn)(sb_probe *p, int status, const char *out, size_t len, void *arg);
