@@ -6,7 +6,7 @@ PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
  libcurl4-openssl-dev libmongoc-dev libbson-dev libxlsxwriter-dev liblua5.4-dev lua5.4
  libsqlite3-dev sqlite3 libxml2-dev zlib1g-dev tzdata ca-certificates
  python3 python3-mockupdb python3-openpyxl python3-prometheus-client nginx openssl time
- clang clang-format libclang-rt-14-dev iputils-ping traceroute iproute2 mrtg
+ clang clang-format libclang-rt-14-dev iputils-ping traceroute iproute2 nftables fping mrtg
  libmicrohttpd-dev libsodium-dev libmaxminddb-dev libmaxmind-db-writer-perl
  nodejs chromium wrk groff-base man-db
  libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito"

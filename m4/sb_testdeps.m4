@@ -25,6 +25,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
     sb_test_missing="$sb_test_missing libmaxmind-db-writer-perl"
   fi
   AC_PATH_PROG([SB_IP], [ip])
+  AC_PATH_PROG([SB_NFT], [nft], [], [$PATH:/usr/sbin:/sbin])
   AC_PATH_PROG([SB_INDEXMAKER], [indexmaker])
   AC_PATH_PROG([SB_OPENSSL], [openssl])
   AC_PATH_PROG([SB_CLANG_FORMAT], [clang-format])
@@ -34,6 +35,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_PATH_PROG([SB_PDFTOTEXT], [pdftotext])
   AC_PATH_PROG([SB_PDFTOPPM], [pdftoppm])
   test -n "$SB_IP" || sb_test_missing="$sb_test_missing iproute2"
+  test -n "$SB_NFT" || sb_test_missing="$sb_test_missing nftables"
   test -n "$SB_INDEXMAKER" || sb_test_missing="$sb_test_missing mrtg"
   test -n "$SB_OPENSSL" || sb_test_missing="$sb_test_missing openssl"
   test -n "$SB_CLANG_FORMAT" || sb_test_missing="$sb_test_missing clang-format"

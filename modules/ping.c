@@ -1,5 +1,8 @@
-/* ping.c - the ping probe: ICMP echo over a datagram socket, or the system ping where that is
- * refused; per run the median RTT, the loss and the spread of the replies. */
+/* ping.c - the ping probe: ICMP echo over the datagram sockets all links share, or the system ping
+ * where they are refused; per run the median RTT, the loss and the spread of the replies. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* recvmmsg */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -7,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,111 +122,71 @@ static void sb_ping_result(sb_probe *p, double *rtt, size_t n, int sent, int rec
 	sb_probe_done(p);
 }
 
-/* One run over a socket. */
-typedef struct sb_ping {
+/* ---- over the test's shared ICMP datagram sockets ----
+ *
+ * Every link's echoes go out of one socket per address family, so a run of ten thousand links
+ * holds two descriptors and starts whole at its grid time. The kernel stamps each socket's echoes
+ * with an identifier of its own and hands it the replies that carry it; the sequence number,
+ * given out here from one counter for all links, says which link's which echo a reply answers,
+ * and its source address must be that link's. */
+
+/* The echoes of every run awaiting a reply: sb_ping_wait[seq] is the run that sent echo seq. */
+#define SB_PING_SEQS 65536
+
+typedef struct sb_ping sb_ping;
+
+static sb_ping **sb_ping_wait;
+static unsigned sb_ping_seq;
+
+/* One echo of a run. */
+typedef struct sb_echo {
+	double sent_at;   /* monotonic seconds */
+	double sent_real; /* the same instant on the real-time clock, the kernel's receive stamps' */
+	double rtt;       /* ms, once replied */
+	uint16_t seq;
+	char state; /* SB_ECHO_... */
+} sb_echo;
+
+enum { SB_ECHO_UNSENT, SB_ECHO_WAITING, SB_ECHO_REPLIED, SB_ECHO_LOST };
+
+/* One run on one link. */
+struct sb_ping {
+	sb_probe *p;
 	int fd;
-	int count, sent, received;
+	int count, sent, received, waiting;
 	double interval, timeout;
-	double sent_at[SB_PING_MAX_COUNT];
-	double rtt[SB_PING_MAX_COUNT];
-	char got[SB_PING_MAX_COUNT];
 	struct sockaddr_storage to;
 	socklen_t tolen;
-} sb_ping;
+	sb_echo echo[]; /* count of them */
+};
 
-static int sb_ping_from_link(const sb_ping *s, const struct sockaddr_storage *from);
-
-static void sb_ping_finish(sb_probe *p, sb_ping *s)
+static void sb_ping_finish(sb_ping *s)
 {
 	double v[SB_PING_MAX_COUNT];
 	size_t n = 0;
 	for (int i = 0; i < s->sent; i++)
-		if (s->got[i])
-			v[n++] = s->rtt[i];
-	sb_ping_result(p, v, n, s->sent, s->received);
+		if (s->echo[i].state == SB_ECHO_REPLIED)
+			v[n++] = s->echo[i].rtt;
+	sb_ping_result(s->p, v, n, s->sent, s->received);
 }
 
 static void sb_ping_deadline(sb_probe *p, void *arg)
 {
-	sb_ping_finish(p, arg);
+	(void)p;
+	sb_ping_finish(arg);
 }
 
-static void sb_ping_readable(sb_probe *p, int fd, void *arg)
+/* The run's end, whichever way (sb_probe_set_data): its echoes no longer wait. */
+static void sb_ping_free(void *arg)
 {
 	sb_ping *s = arg;
-	unsigned char buf[1500];
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-				     &fromlen);
-		if (n < 0)
-			break; /* EAGAIN, or an ICMP error queued for us: the probe counts as lost */
-		double now = sb_time_mono();
-		if (n < 8 || !sb_ping_from_link(s, &from))
-			continue;
-		int reply = sb_probe_link_family(p) == 6 ? buf[0] == 129 : buf[0] == 0;
-		int seq = (buf[6] << 8 | buf[7]) - 1;
-		if (!reply || seq < 0 || seq >= s->sent || s->got[seq])
-			continue;
-		double rtt = now - s->sent_at[seq];
-		if (rtt > s->timeout)
-			continue; /* too late: lost */
-		s->got[seq] = 1;
-		s->rtt[seq] = rtt * 1000.0;
-		s->received++;
-	}
-	if (s->sent == s->count && s->received == s->count)
-		sb_ping_finish(p, s);
+	for (int i = 0; i < s->sent; i++)
+		if (s->echo[i].state == SB_ECHO_WAITING && sb_ping_wait[s->echo[i].seq] == s)
+			sb_ping_wait[s->echo[i].seq] = NULL;
+	free(s);
 }
 
-static void sb_ping_send(sb_probe *p, void *arg)
-{
-	sb_ping *s = arg;
-	unsigned char pkt[24];
-	memset(pkt, 0, sizeof(pkt));
-	pkt[0] = sb_probe_link_family(p) == 6 ? 128 : 8; /* echo request */
-	int seq = s->sent + 1;
-	pkt[6] = (unsigned char)(seq >> 8);
-	pkt[7] = (unsigned char)seq;
-	memcpy(pkt + 8, "scanbackup-ping!", 16);
-	s->sent_at[s->sent] = sb_time_mono();
-	if (sendto(s->fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&s->to, s->tolen) < 0 &&
-	    errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ENOBUFS && errno != EAGAIN)
-		sb_probe_log(p, SB_LOG_DEBUG, "send: %s (counted as lost)", strerror(errno));
-	s->sent++;
-	int rc = s->sent < s->count ? sb_probe_timer(p, s->interval, sb_ping_send, s)
-				    : sb_probe_timer(p, s->timeout, sb_ping_deadline, s);
-	if (rc != SB_OK)
-		sb_probe_fail(p, rc, "cannot arm a timer");
-}
-
-/* Opens the ICMP datagram socket and fills the link's address; -1 with errno when refused. The
- * socket is not connected: sendto binds it on the first echo, one syscall less per run (a
- * thousand links start at once), and replies are matched on their source address below. */
-static int sb_ping_socket(sb_probe *p, sb_ping *s)
-{
-	int v6 = sb_probe_link_family(p) == 6;
-	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
-	if (fd < 0)
-		return -1;
-	memset(&s->to, 0, sizeof(s->to));
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&s->to;
-		a->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, sb_probe_link_ip(p), &a->sin6_addr);
-		s->tolen = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&s->to;
-		a->sin_family = AF_INET;
-		inet_pton(AF_INET, sb_probe_link_ip(p), &a->sin_addr);
-		s->tolen = sizeof(*a);
-	}
-	return fd;
-}
-
-/* 1 if from is the link's address. */
+/* 1 if from is the run's link. */
 static int sb_ping_from_link(const sb_ping *s, const struct sockaddr_storage *from)
 {
 	if (from->ss_family != s->to.ss_family)
@@ -233,6 +197,181 @@ static int sb_ping_from_link(const sb_ping *s, const struct sockaddr_storage *fr
 			      sizeof(struct in6_addr)) == 0;
 	return ((const struct sockaddr_in *)from)->sin_addr.s_addr ==
 	       ((const struct sockaddr_in *)&s->to)->sin_addr.s_addr;
+}
+
+/* One datagram read from a shared socket at now (monotonic), stamped by the kernel when it
+ * arrived at stamp (real time; 0 when not stamped). */
+static void sb_ping_reply(const unsigned char *buf, size_t n, const struct sockaddr_storage *from,
+			  double now, double stamp)
+{
+	if (n < 8 || (from->ss_family == AF_INET6 ? buf[0] != 129 : buf[0] != 0))
+		return; /* not an echo reply */
+	unsigned seq = (unsigned)buf[6] << 8 | buf[7];
+	sb_ping *s = sb_ping_wait[seq];
+	if (s == NULL || !sb_ping_from_link(s, from))
+		return; /* a late reply, one to another process's echo, or forged */
+	int i = 0;
+	while (i < s->sent && !(s->echo[i].seq == seq && s->echo[i].state == SB_ECHO_WAITING))
+		i++;
+	if (i == s->sent)
+		return;
+	sb_echo *e = &s->echo[i];
+	sb_ping_wait[seq] = NULL;
+	s->waiting--;
+	/* the kernel's stamp, so that a busy loop makes no RTT longer, no echo late; the monotonic
+	 * clock when there is none or the real-time clock was stepped in between */
+	double rtt = now - e->sent_at;
+	if (stamp > 0 && stamp - e->sent_real >= 0 && stamp - e->sent_real <= rtt)
+		rtt = stamp - e->sent_real;
+	if (rtt > s->timeout) {
+		e->state = SB_ECHO_LOST; /* too late: lost */
+	} else {
+		e->state = SB_ECHO_REPLIED;
+		e->rtt = rtt * 1000.0;
+		s->received++;
+	}
+	if (s->sent == s->count && s->waiting == 0)
+		sb_ping_finish(s); /* every echo answered or given up: no need to wait on */
+}
+
+#define SB_PING_BATCH 64
+
+/* A shared socket is readable: every reply waiting in it, read SB_PING_BATCH at a time. */
+static void sb_ping_readable(int fd, void *arg)
+{
+	(void)arg;
+	static unsigned char bufs[SB_PING_BATCH][192];
+	static struct sockaddr_storage from[SB_PING_BATCH];
+	static union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl[SB_PING_BATCH];
+	struct mmsghdr msgs[SB_PING_BATCH];
+	struct iovec iov[SB_PING_BATCH];
+	for (;;) {
+		memset(msgs, 0, sizeof(msgs));
+		for (int i = 0; i < SB_PING_BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = sizeof(bufs[i]);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_control = ctl[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+		}
+		int n = recvmmsg(fd, msgs, SB_PING_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			return; /* EAGAIN, or an ICMP error queued: the echo counts as lost */
+		double now = sb_time_mono();
+		for (int i = 0; i < n; i++) {
+			double stamp = 0;
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != NULL;
+			     c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+				if (c->cmsg_level == SOL_SOCKET &&
+				    c->cmsg_type == SCM_TIMESTAMPNS) {
+					struct timespec ts;
+					memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+					stamp = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+				}
+			}
+			sb_ping_reply(bufs[i], msgs[i].msg_len, &from[i], now, stamp);
+		}
+		if (n < SB_PING_BATCH)
+			return;
+	}
+}
+
+/* A free sequence number for echo e of s, or -1 when SB_PING_SEQS echoes all wait within their
+ * timeout. An echo whose timeout has passed gives its number up: its outcome is known (lost). */
+static int sb_ping_take_seq(sb_ping *s, double now)
+{
+	for (unsigned k = 0; k < SB_PING_SEQS; k++) {
+		unsigned seq = sb_ping_seq++ % SB_PING_SEQS;
+		sb_ping *o = sb_ping_wait[seq];
+		if (o != NULL) {
+			int i = 0;
+			while (i < o->sent &&
+			       !(o->echo[i].seq == seq && o->echo[i].state == SB_ECHO_WAITING))
+				i++;
+			if (i < o->sent && now - o->echo[i].sent_at <= o->timeout)
+				continue;
+			if (i < o->sent) {
+				o->echo[i].state = SB_ECHO_LOST;
+				o->waiting--;
+			}
+		}
+		sb_ping_wait[seq] = s;
+		return (int)seq;
+	}
+	return -1;
+}
+
+static void sb_ping_send(sb_probe *p, void *arg)
+{
+	sb_ping *s = arg;
+	sb_echo *e = &s->echo[s->sent];
+	struct timespec real;
+	clock_gettime(CLOCK_REALTIME, &real);
+	e->sent_real = (double)real.tv_sec + (double)real.tv_nsec / 1e9;
+	e->sent_at = sb_time_mono();
+	int seq = sb_ping_take_seq(s, e->sent_at);
+	if (seq < 0) {
+		sb_probe_log(p, SB_LOG_WARNING,
+			     "%d echoes await replies: this one is not sent "
+			     "(counted as lost)",
+			     SB_PING_SEQS);
+		e->state = SB_ECHO_LOST;
+	} else {
+		unsigned char pkt[24];
+		memset(pkt, 0, sizeof(pkt));
+		pkt[0] = s->to.ss_family == AF_INET6 ? 128 : 8; /* echo request */
+		pkt[6] = (unsigned char)(seq >> 8);
+		pkt[7] = (unsigned char)seq;
+		memcpy(pkt + 8, "scanbackup-ping!", 16);
+		e->seq = (uint16_t)seq;
+		e->state = SB_ECHO_WAITING;
+		s->waiting++;
+		if (sendto(s->fd, pkt, sizeof(pkt), 0, (const struct sockaddr *)&s->to, s->tolen) <
+		    0) {
+			if (errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ENOBUFS &&
+			    errno != EAGAIN)
+				sb_probe_log(p, SB_LOG_DEBUG, "send: %s (counted as lost)",
+					     strerror(errno));
+			sb_ping_wait[seq] = NULL;
+			e->state = SB_ECHO_LOST;
+			s->waiting--;
+		}
+	}
+	s->sent++;
+	int rc = s->sent < s->count ? sb_probe_timer(p, s->interval, sb_ping_send, s)
+				    : sb_probe_timer(p, s->timeout, sb_ping_deadline, s);
+	if (rc != SB_OK) {
+		sb_probe_fail(p, rc, "cannot arm a timer");
+		return;
+	}
+	/* A run's links send in one burst, and the replies (on loopback, made within sendto) queue
+	 * in the socket's receive buffer, a few hundred at most: read them every so many sends, so
+	 * that none is dropped there. This may end any run, this one too: s is not used after. */
+	static unsigned burst;
+	if (++burst % SB_PING_BATCH == 0)
+		sb_ping_readable(s->fd, NULL);
+}
+
+/* Fills the link's address; 0, or -1 when it is not a numeric address of its family. */
+static int sb_ping_address(sb_probe *p, sb_ping *s)
+{
+	memset(&s->to, 0, sizeof(s->to));
+	if (sb_probe_link_family(p) == 6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&s->to;
+		a->sin6_family = AF_INET6;
+		s->tolen = sizeof(*a);
+		return inet_pton(AF_INET6, sb_probe_link_ip(p), &a->sin6_addr) == 1 ? 0 : -1;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)&s->to;
+	a->sin_family = AF_INET;
+	s->tolen = sizeof(*a);
+	return inet_pton(AF_INET, sb_probe_link_ip(p), &a->sin_addr) == 1 ? 0 : -1;
 }
 
 static void sb_ping_system_done(sb_probe *p, int status, const char *out, size_t len, void *arg)
@@ -292,30 +431,50 @@ static int sb_ping_probe(sb_probe *p)
 			      method);
 		return SB_OK;
 	}
-	sb_ping *s = sb_xcalloc(1, sizeof(*s));
-	int fd = sb_ping_socket(p, s);
-	if (fd < 0) {
+	int v6 = sb_probe_link_family(p) == 6;
+	int fd = -1;
+	if (sb_probe_shared_socket(p, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM,
+				   v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, sb_ping_readable, NULL,
+				   &fd) != SB_OK) {
 		int e = errno;
-		free(s);
 		if (strcmp(method, "auto") == 0 &&
 		    (e == EACCES || e == EPERM || e == EPROTONOSUPPORT))
 			return sb_ping_system(p); /* net.ipv4.ping_group_range leaves us out */
 		sb_probe_fail(p, SB_EIO, "ICMP datagram socket: %s", strerror(e));
 		return SB_OK;
 	}
+	if (sb_ping_wait == NULL)
+		sb_ping_wait = sb_xcalloc(SB_PING_SEQS, sizeof(*sb_ping_wait));
+	static int stamped[2]; /* the sockets (fd + 1) asked for receive stamps */
+	if (stamped[v6] != fd + 1) {
+		int on = 1;
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)); /* else: no stamps */
+		stamped[v6] = fd + 1;
+	}
+	int count = (int)sb_probe_param_int(p, "count");
+	sb_ping *s = sb_xcalloc(1, sizeof(*s) + (size_t)count * sizeof(sb_echo));
+	s->p = p;
 	s->fd = fd;
-	s->count = (int)sb_probe_param_int(p, "count");
+	s->count = count;
 	s->interval = sb_probe_param_number(p, "probe_interval");
 	s->timeout = sb_probe_param_number(p, "timeout");
-	sb_probe_set_data(p, s, free);
-	int rc = sb_probe_watch(p, fd, sb_ping_readable, s);
-	if (rc != SB_OK) {
-		close(fd);
-		sb_probe_fail(p, rc, "cannot watch the socket");
+	if (sb_ping_address(p, s) != 0) {
+		free(s);
+		sb_probe_fail(p, SB_EINVAL, "not a numeric address");
 		return SB_OK;
 	}
-	sb_ping_send(p, s);
+	sb_probe_set_data(p, s, sb_ping_free);
+	/* the first echo on the next turn of the loop: the run's other links start first */
+	int rc = sb_probe_timer(p, 0, sb_ping_send, s);
+	if (rc != SB_OK)
+		sb_probe_fail(p, rc, "cannot arm a timer");
 	return SB_OK;
+}
+
+static void sb_ping_fini(const sb_module_def *self)
+{
+	(void)self;
+	sb_free(sb_ping_wait);
 }
 
 const sb_module_def sb_module = {
@@ -325,6 +484,7 @@ const sb_module_def sb_module = {
 	.description = "ICMP echo: median RTT, loss, min, max and jitter per run (datagram socket, "
 		       "else the system ping)",
 	.params = sb_ping_params,
+	.fini = sb_ping_fini,
 	.probe = sb_ping_probe,
 	.record = &sb_ping_record,
 };

@@ -39,6 +39,7 @@ NEEDS = {
     "openpyxl": ("python module", "openpyxl", "python3-openpyxl"),
     "prometheus_client": ("python module", "prometheus_client", "python3-prometheus-client"),
     "ip": ("program", "ip", "iproute2"),
+    "nft": ("program", "nft", "nftables"),
     "indexmaker": ("program", "indexmaker", "mrtg"),
     "rateup": ("program", "rateup", "mrtg"),
     "openssl": ("program", "openssl", "openssl"),
