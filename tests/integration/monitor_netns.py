@@ -20,23 +20,8 @@ NS = {k: TAG + k for k in "abrc"}
 made = []
 
 
-def ip(*args, check=True):
-    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=20, check=check)
-
-
-def cleanup():
-    for ns in made:
-        ip("netns", "pids", ns, check=False)
-        pids = ip("netns", "pids", ns, check=False).stdout.split()
-        for p in pids:
-            try:
-                os.kill(int(p), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
-        ip("netns", "del", ns, check=False)
-
-
-atexit.register(cleanup)
+ip = sbtest.ip
+atexit.register(sbtest.netns_remove, made)
 
 
 t = sbtest.Tap()

@@ -77,8 +77,7 @@ while True:
 '''
 
 
-def ip(*args, check=True):
-    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=20, check=check)
+ip = sbtest.ip
 
 
 def cleanup():
@@ -86,13 +85,7 @@ def cleanup():
         if c.poll() is None:
             c.kill()
             c.wait()
-    for ns in made:
-        for p in ip("netns", "pids", ns, check=False).stdout.split():
-            try:
-                os.kill(int(p), signal.SIGKILL)
-            except (ProcessLookupError, ValueError):
-                pass
-        ip("netns", "del", ns, check=False)
+    sbtest.netns_remove(made)
 
 
 atexit.register(cleanup)

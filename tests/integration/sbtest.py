@@ -181,6 +181,22 @@ def _line(text):
     return " ".join(str(text).split()).replace("#", "\\#")
 
 
+def ip(*args, check=True):
+    """Runs ip(8) with args; its CompletedProcess (text output), raising on failure with check."""
+    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, timeout=20, check=check)
+
+
+def netns_remove(names):
+    """Kills whatever runs in the network namespaces names and deletes them (a test's atexit)."""
+    for ns in names:
+        for p in ip("netns", "pids", ns, check=False).stdout.split():
+            try:
+                os.kill(int(p), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        ip("netns", "del", ns, check=False)
+
+
 def tempdir(prefix="sbtest-"):
     d = tempfile.mkdtemp(prefix=prefix)
     if not os.environ.get("SB_KEEP_TEMP"):
