@@ -1,8 +1,9 @@
 #!/bin/sh
-# monitor.sh - the probe monitor benchmark: 1,000 links on 127.0.0.x pinged every 60 s; the daemon's
-# CPU (% of one core), RSS and probe start-time error p50/p99, over a bounded run.
+# monitor.sh - the probe monitor benchmark: LINKS links on 127.0.x.y pinged every 60 s; the daemon's
+# CPU (% of one core), RSS, probe start-time error p50/p99 and CPU per echo, over a bounded run;
+# then fping on the same targets, the same echoes (count, period, timeout), for its CPU per echo.
 #
-#   bench/monitor.sh [LINKS [SECONDS]]      defaults: 1000 links, 240 s (at most 300)
+#   bench/monitor.sh [LINKS [SECONDS]]      defaults: 10000 links, 240 s (at most 300)
 #   SCANBACKUP=/path/to/scanbackup MODULES_DIR=/path/to/modules bench/monitor.sh
 #
 # When run as root where network namespaces can be made, the daemon runs in a namespace of its own
@@ -11,7 +12,7 @@
 # fall back to the system ping (then the children's CPU is reported apart). Writes under
 # bench/work/monitor/ and prints a Markdown row for bench/README.md.
 set -eu
-LINKS=${1:-1000}
+LINKS=${1:-10000}
 SECONDS_RUN=${2:-240}
 [ "$SECONDS_RUN" -le 300 ] || { echo "monitor.sh: at most 300 s" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,8 +29,9 @@ PY=/usr/bin/python3
 $PY - "$WORK/monitor.json" "$LINKS" <<'PYEOF'
 import json, sys
 path, n = sys.argv[1], int(sys.argv[2])
-links = {"l%05d" % i: {"status": True, "ip": "127.0.%d.%d" % (i // 250, i % 250 + 1), "id": i + 1}
-         for i in range(n)}
+ips = ["127.%d.%d.%d" % (i // 62500, i // 250 % 250, i % 250 + 1) for i in range(n)]
+links = {"l%05d" % i: {"status": True, "ip": ips[i], "id": i + 1} for i in range(n)}
+open(path.replace("monitor.json", "targets.txt"), "w").write("\n".join(ips) + "\n")
 json.dump({"sleep_time": 10, "id": 1, "links": links,
            "tests": {"ping": {"interval": 60, "count": 3, "probe_interval": 1, "timeout": 1}}},
           open(path, "w"), indent=1)
@@ -60,11 +62,16 @@ while [ $i -lt 100 ] && [ -z "$PID" ]; do
 done
 [ -n "$PID" ] || { echo "monitor.sh: the monitor did not start:" >&2; cat "$WORK/stderr.log" >&2; exit 1; }
 
-# CPU and RSS from /proc: utime+stime (and the children's) in clock ticks, VmRSS sampled every second
+# CPU and RSS from /proc: utime+stime (and the children's) in clock ticks, VmRSS sampled every second;
+# the window starts 5 s before a minute (a run's grid time) and lasts whole minutes, so it holds
+# whole runs; its start and end (unix seconds) go to proc.txt to count the echoes of those runs
 $PY - "$PID" "$SECONDS_RUN" "$WORK/proc.txt" <<'PYEOF'
 import os, sys, time
 pid, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+secs = max(60, secs // 60 * 60)
 hz = os.sysconf("SC_CLK_TCK")
+time.sleep((55 - time.time() % 60) % 60)
+w0 = time.time()
 def stat():
     f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
     return int(f[11]) + int(f[12]), int(f[13]) + int(f[14])
@@ -84,6 +91,7 @@ wall = t1 - t0
 with open(out, "w") as f:
     f.write("cpu %.3f\nchildren %.3f\nrss_peak_kb %d\nhwm_kb %s\nwall %.1f\n" % (
         100.0 * (c1 - c0) / hz / wall, 100.0 * (k1 - k0) / hz / wall, peak, hwm, wall))
+    f.write("cpu_s %.3f\nfrom %d\nto %d\n" % ((c1 - c0) / hz, int(w0), int(w0 + wall)))
 PYEOF
 
 $RUN env MODULES_DIR="$MODS" "$SB" --root "$WORK" monitor status >"$WORK/status.txt"
@@ -98,12 +106,51 @@ RSS=$(awk '/^rss_peak_kb /{printf "%.1f", $2/1024}' "$WORK/proc.txt")
 HWM=$(awk '/^hwm_kb /{printf "%.1f", $2/1024}' "$WORK/proc.txt")
 ERR=$(grep '^start error' "$WORK/status.txt" | sed 's/^start error //')
 PROBES=$(grep '^probes:' "$WORK/status.txt")
-RECORDS=$(cat "$WORK"/data/PROBES/ping/1/*/*.trace 2>/dev/null | wc -l)
-UP=$(cat "$WORK"/data/PROBES/ping/1/*/*.trace 2>/dev/null | awk -F'\t' '$7 > 0' | wc -l)
+RECORDS=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/null | wc -l)
+UP=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/null | awk -F'\t' '$7 > 0' | wc -l)
+# the echoes of the runs inside the window: field 1 is the grid time (UTC, ISO 8601), 6 sent
+FROM=$(date -u -d "@$(awk '/^from /{print $2}' "$WORK/proc.txt")" +%Y-%m-%dT%H:%M:%SZ)
+TO=$(date -u -d "@$(awk '/^to /{print $2}' "$WORK/proc.txt")" +%Y-%m-%dT%H:%M:%SZ)
+ECHOES=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/null |
+	awk -F'\t' -v a="$FROM" -v b="$TO" '$1 >= a && $1 < b {n += $6} END {print n + 0}')
+CPU_S=$(awk '/^cpu_s /{print $2}' "$WORK/proc.txt")
+PER_ECHO=$(awk -v c="$CPU_S" -v n="$ECHOES" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')
+
+# fping on the same targets in the same namespace, once the daemon has stopped: 3 echoes a target,
+# 1 s apart, 1 s timeout, no pause between targets (-i 0, as the monitor sends a run at once)
+FPING_LINE="fping: not installed (Debian package fping)"
+if command -v fping >/dev/null; then
+	$RUN $PY - "$WORK/targets.txt" "$WORK/fping.txt" <<'PYEOF'
+import resource, subprocess, sys, time
+targets, out = sys.argv[1], sys.argv[2]
+t0 = time.monotonic()
+r = subprocess.run(["fping", "-q", "-C", "3", "-p", "1000", "-t", "1000", "-i", "0", "-f", targets],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+sent = got = 0
+for line in r.stderr.splitlines():
+    if " : " in line:
+        v = line.split(" : ", 1)[1].split()
+        sent += len(v)
+        got += sum(1 for x in v if x != "-")
+with open(out, "w") as f:
+    f.write("cpu_s %.3f\nwall %.2f\nsent %d\nreplies %d\n" % (ru.ru_utime + ru.ru_stime, wall, sent, got))
+PYEOF
+	F_CPU=$(awk '/^cpu_s /{print $2}' "$WORK/fping.txt")
+	F_SENT=$(awk '/^sent /{print $2}' "$WORK/fping.txt")
+	F_GOT=$(awk '/^replies /{print $2}' "$WORK/fping.txt")
+	F_WALL=$(awk '/^wall /{print $2}' "$WORK/fping.txt")
+	F_PER=$(awk -v c="$F_CPU" -v n="$F_SENT" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')
+	RATIO=$(awk -v a="$PER_ECHO" -v b="$F_PER" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+	FPING_LINE="fping: $F_SENT echoes ($F_GOT replies) in $F_WALL s wall, CPU $F_CPU s: $F_PER us per echo; monitor/fping = $RATIO"
+fi
 echo "links $LINKS, ${SECONDS_RUN} s, $([ -n "$NS" ] && echo 'own namespace (ICMP datagram sockets)' || echo 'host namespace')"
 echo "daemon CPU ${CPU}% of one core (children ${KIDS}%), RSS peak ${RSS} MB (VmHWM ${HWM} MB)"
 echo "start error $ERR"
 echo "$PROBES"
 echo "records written: $RECORDS ($UP with replies)"
+echo "monitor: $ECHOES echoes in the window's runs, CPU $CPU_S s: $PER_ECHO us per echo"
+echo "$FPING_LINE"
 echo
-echo "| $(date +%Y-%m-%d) | $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') | $LINKS | ${SECONDS_RUN} s | ${CPU} % | ${RSS} MB | $ERR | $RECORDS |"
+echo "| $(date +%Y-%m-%d) | $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') | $LINKS | ${SECONDS_RUN} s | ${CPU} % | ${RSS} MB | $ERR | $RECORDS | $PER_ECHO us | ${F_PER:-} us |"
