@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,17 +67,80 @@ static int sb_trace_open_locked(const char *path, int flags, sb_err *err)
 	return sb_err_set(err, SB_EIO, "%s: keeps being replaced", path);
 }
 
+/* The folders of the tests' monitors (<data>/PROBES/<test>/<monitor>) kept open, so that an
+ * append walks two names (<link>/<hour>.trace) instead of the whole path twice. Used by the
+ * monitor's one thread. */
+#define SB_TRACE_DIRS 8
+
+static struct {
+	char *path; /* the folder, or NULL */
+	int fd;     /* O_PATH */
+} sb_trace_dirs[SB_TRACE_DIRS];
+static unsigned sb_trace_dir_next;
+
+/* An existing trace file opened for appending and locked through its monitor's folder: the fd,
+ * or -1 when that way does not work (no such file yet, a folder replaced): the caller then goes
+ * the whole path's way, which creates what is missing. */
+static int sb_trace_open_fast(const char *path)
+{
+	const char *last = strrchr(path, '/'); /* before <hour>.trace */
+	if (last == NULL || last == path)
+		return -1;
+	const char *end = last - 1; /* then the slash before <link> */
+	while (end > path && *end != '/')
+		end--;
+	if (end <= path || *end != '/')
+		return -1;
+	size_t dlen = (size_t)(end - path);
+	const char *rel = end + 1;
+	int slot = -1;
+	for (int i = 0; i < SB_TRACE_DIRS && slot < 0; i++)
+		if (sb_trace_dirs[i].path != NULL &&
+		    strncmp(sb_trace_dirs[i].path, path, dlen) == 0 &&
+		    sb_trace_dirs[i].path[dlen] == '\0')
+			slot = i;
+	if (slot < 0) {
+		char *dir = sb_xstrndup(path, dlen);
+		int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0) {
+			free(dir);
+			return -1;
+		}
+		slot = (int)(sb_trace_dir_next++ % SB_TRACE_DIRS);
+		if (sb_trace_dirs[slot].path != NULL) {
+			free(sb_trace_dirs[slot].path);
+			close(sb_trace_dirs[slot].fd);
+		}
+		sb_trace_dirs[slot].path = dir;
+		sb_trace_dirs[slot].fd = dfd;
+	}
+	int dfd = sb_trace_dirs[slot].fd;
+	int fd = openat(dfd, rel, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* the lock on the file the name gives, as in sb_trace_open_locked; a monitor's folder is
+	 * never renamed, and one removed was emptied first, so no file opens in it */
+	struct stat a, b;
+	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 && fstatat(dfd, rel, &b, 0) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		return fd;
+	close(fd);
+	free(sb_trace_dirs[slot].path);
+	close(sb_trace_dirs[slot].fd);
+	sb_trace_dirs[slot].path = NULL;
+	return -1;
+}
+
 int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 {
-	int fd = sb_trace_open_locked(path, O_WRONLY | O_APPEND | O_CREAT, err);
+	int fd = sb_trace_open_fast(path);
+	if (fd < 0)
+		fd = sb_trace_open_locked(path, O_WRONLY | O_APPEND | O_CREAT, err);
 	if (fd < 0)
 		return fd;
-	char *buf = sb_xmalloc(len + 1);
-	memcpy(buf, line, len);
-	buf[len] = '\n';
-	ssize_t w = write(fd, buf, len + 1);
+	struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
+	ssize_t w = writev(fd, iov, 2);
 	int saved = errno;
-	free(buf);
 	close(fd);
 	if (w != (ssize_t)(len + 1))
 		return sb_err_set(err, SB_EIO, "%s: cannot append: %s", path,
