@@ -7,7 +7,7 @@ PKGS="build-essential autoconf automake libtool libltdl-dev pkg-config
  libsqlite3-dev sqlite3 libxml2-dev zlib1g-dev tzdata ca-certificates
  python3 python3-mockupdb python3-openpyxl python3-prometheus-client nginx openssl time
  clang clang-format libclang-rt-14-dev iputils-ping traceroute iproute2 nftables fping mrtg
- libmicrohttpd-dev libsodium-dev libmaxminddb-dev libmaxmind-db-writer-perl
+ libmicrohttpd-dev libsodium-dev libmaxminddb-dev libmaxmind-db-writer-perl libiperf-dev iperf3
  nodejs chromium wrk groff-base man-db
  libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito"
 

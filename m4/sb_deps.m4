@@ -17,4 +17,5 @@ AC_DEFUN([SB_CHECK_DEPS], [
   SB_PKG([ZLIB], [zlib], [zlib1g-dev])
   SB_PKG([MAXMINDDB], [libmaxminddb >= 1.3], [libmaxminddb-dev])
   SB_CHECK_LTDL
+  SB_CHECK_IPERF
 ])

@@ -34,6 +34,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_PATH_PROG([SB_SOFFICE], [soffice])
   AC_PATH_PROG([SB_PDFTOTEXT], [pdftotext])
   AC_PATH_PROG([SB_PDFTOPPM], [pdftoppm])
+  AC_PATH_PROG([SB_IPERF3], [iperf3])
   test -n "$SB_IP" || sb_test_missing="$sb_test_missing iproute2"
   test -n "$SB_NFT" || sb_test_missing="$sb_test_missing nftables"
   test -n "$SB_INDEXMAKER" || sb_test_missing="$sb_test_missing mrtg"
@@ -43,6 +44,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   test -n "$SB_MAN" || sb_test_missing="$sb_test_missing man-db"
   test -n "$SB_SOFFICE" || sb_test_missing="$sb_test_missing libreoffice-calc-nogui"
   test -n "$SB_PDFTOTEXT" && test -n "$SB_PDFTOPPM" || sb_test_missing="$sb_test_missing poppler-utils"
+  test -n "$SB_IPERF3" || sb_test_missing="$sb_test_missing iperf3"
   test -n "$NODE" || sb_test_missing="$sb_test_missing nodejs"
   test -n "$NPM" || sb_test_missing="$sb_test_missing npm"
   test -n "$CHROMIUM" || sb_test_missing="$sb_test_missing chromium"

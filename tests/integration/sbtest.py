@@ -51,6 +51,7 @@ NEEDS = {
     "pdftotext": ("program", "pdftotext", "poppler-utils"),
     "pdftoppm": ("program", "pdftoppm", "poppler-utils"),
     "mmdb-writer": ("perl module", "MaxMind::DB::Writer::Tree", "libmaxmind-db-writer-perl"),
+    "iperf3": ("program", "iperf3", "iperf3"),
 }
 
 

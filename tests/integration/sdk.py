@@ -110,6 +110,7 @@ t.ok(abi is not None and "(this scanbackup: ABI %s)" % abi in r.stdout,
 
 # ---- the in-tree modules, built out of tree against the installed SDK ----
 outmods = os.path.join(work, "modules")
+OWN_LIBS = {"iperf3": ["-liperf"]}  # a library of the module's own, linked as usual
 os.makedirs(outmods)
 built = []
 for src in sorted(os.listdir(os.path.join(sbtest.TOP_SRCDIR, "modules"))):
@@ -117,7 +118,7 @@ for src in sorted(os.listdir(os.path.join(sbtest.TOP_SRCDIR, "modules"))):
         continue
     so = os.path.join(outmods, src[:-2] + ".so")
     cmd = CC + ["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror"] + cflags.split() + \
-        ["-o", so, os.path.join(sbtest.TOP_SRCDIR, "modules", src)]
+        ["-o", so, os.path.join(sbtest.TOP_SRCDIR, "modules", src)] + OWN_LIBS.get(src[:-2], [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode == 0:
         built.append(src[:-2])
