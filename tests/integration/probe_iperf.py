@@ -133,7 +133,8 @@ finally:
 # ---- the mediciones workbook ----
 out = os.path.join(root, "out")
 today = time.strftime("%Y-%m-%d", time.gmtime())
-r = sbtest.run(["report", "mediciones", "--from", today, "--to", today, "--out", out], root=root, env=ENV)
+yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))  # a run may cross midnight
+r = sbtest.run(["report", "mediciones", "--from", yesterday, "--to", today, "--out", out], root=root, env=ENV)
 path = os.path.join(out, "Mediciones_Enlaces.xlsx")
 t.ok(r.returncode == 0 and os.path.exists(path), "report mediciones writes its workbook", r.stdout + r.stderr)
 

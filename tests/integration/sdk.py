@@ -5,16 +5,24 @@ DESTDIR puts the headers and scanbackup.pc in place; the in-tree modules, compil
 nothing but the compiler and `pkg-config --cflags scanbackup`, load and list; and the example
 layer (examples/modules/csvlayer.c), built the same way into the installed modules folder, runs
 with the installed binary and scripts through scan, daily, the updater and the diario workbook
-(read back with openpyxl)."""
+(read back with openpyxl); the example test (examples/modules/tcpconnect.c), built the same way,
+runs through monitor.json, the monitor's trace files, `updater probes`, the dashboard's link API
+and the mediciones workbook, against a loopback port that accepts and one that refuses."""
 
+import glob
 import json
 import os
 import re
 import shutil
+import socket
+import sqlite3
 import subprocess
+import threading
+import time
 import urllib.request
 
 import sbtest
+import sbweb
 
 t = sbtest.Tap()
 CC = os.environ.get("CC", "cc").split()
@@ -211,5 +219,119 @@ else:
                   "row %d: the figures" % (i + 2), "got %s, want %s" % (got, exp))
     t.check("the example's rows in the diario workbook, cell by cell", workbook)
 srv.stop()
+
+# ---- the example test (examples/modules/tcpconnect.c), end to end on the installed tree ----
+example = os.path.join(sbtest.TOP_SRCDIR, "examples/modules/tcpconnect.c")
+r = subprocess.run(CC + ["-shared", "-fPIC", "-Wall", "-Wextra", "-Werror"] + cflags.split() +
+                   ["-o", os.path.join(moduledir, "tcpconnect.so"), example], capture_output=True, text=True)
+t.ok(r.returncode == 0, "the example test builds with only cc and pkg-config --cflags, into the "
+     "installed modules folder", r.stderr)
+r = installed("modules")
+rows = {l.split()[0]: l.split() for l in r.stdout.splitlines()[2:] if l.strip()}
+t.ok(r.returncode == 0 and rows.get("csvlayer", [""] * 6)[1:5] == ["layer", abi, "CSV", "ok"] and
+     rows.get("tcpconnect", [""] * 6)[1:5] == ["probe", abi, "-", "ok"] and
+     rows["tcpconnect"][5] == os.path.join(moduledir, "tcpconnect.so"),
+     "scanbackup modules lists both examples", r.stdout + r.stderr)
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(64)
+open_port, shut_port = listener.getsockname()[1], sbtest.free_port()
+
+
+def accept():
+    while True:
+        try:
+            c, _ = listener.accept()
+        except OSError:
+            return
+        c.close()
+
+
+threading.Thread(target=accept, daemon=True).start()
+sbtest.write(os.path.join(root, "monitor.json"), json.dumps({
+    "id": 7, "sleep_time": 0.2,
+    "links": {"web": {"status": True, "ip": "127.0.0.1", "id": 1},
+              "shut": {"status": True, "ip": "127.0.0.1", "id": 2}},
+    "tests": {"tcpconnect": {"interval": 1, "port": open_port, "port_2": shut_port, "timeout": 2}}}))
+
+
+def traces(link):
+    out = []
+    for path in sorted(glob.glob(os.path.join(root, "data/PROBES/tcpconnect/7/%d/*.trace" % link))):
+        with open(path) as f:
+            out += [l for l in f if l.endswith("\n")]
+    return out
+
+
+r = installed("monitor", "start")
+t.ok(r.returncode == 0, "the installed monitor starts with the example test", r.stdout + r.stderr)
+try:
+    deadline = time.time() + 30
+    while time.time() < deadline and not (len(traces(1)) >= 2 and len(traces(2)) >= 2):
+        time.sleep(0.2)
+    t.ok(len(traces(1)) >= 2 and len(traces(2)) >= 2, "its records in the trace files of both links",
+         (traces(1), traces(2)))
+finally:
+    installed("monitor", "stop")
+listener.close()
+r = installed("updater", "probes", "--force")
+t.ok(r.returncode == 0, "the installed updater probes stores them", r.stdout + r.stderr)
+db = sqlite3.connect(os.path.join(root, "data/scanbackup.db"))
+db.row_factory = sqlite3.Row
+tcp = [dict(x) for x in db.execute("SELECT * FROM TCPCONNECT_HISTORY ORDER BY link, timestamp")]
+db.close()
+up = [x for x in tcp if x["link"] == 1]
+down = [x for x in tcp if x["link"] == 2]
+t.ok(up and all(x["open"] == 1 and x["port"] == open_port and x["ip"] == "127.0.0.1" and
+                isinstance(x["connect"], float) and x["connect"] >= 0 and x["error"] is None for x in up),
+     "TCPCONNECT_HISTORY: the open port, its connect time in ms", up)
+t.ok(down and all(x["open"] == 0 and x["port"] == shut_port and x["connect"] is None and
+                  x["error"] == "Connection refused" for x in down),
+     "TCPCONNECT_HISTORY: the closed port, refused, without a time", down)
+
+sbweb.add_user(root, "vic", "viewer-secret-7", "viewer")
+sbtest.SCANBACKUP = binary[0] if binary else sbtest.SCANBACKUP  # the installed one serves
+web = sbweb.Serve(root, env={"MODULES_DIR": moduledir})
+try:
+    viewer = sbweb.Client(web.port)
+    viewer.login("vic", "viewer-secret-7")
+    got = {}
+    for link in (1, 2):
+        st, _, body = viewer.get("/api/probes/link?monitor=7&link=%d" % link)
+        got[link] = {x["test"]: x for x in body.get("tests", [])}.get("tcpconnect", {}) if st == 200 else {}
+    t.ok(got[1].get("headline") == "connect" and got[1].get("up") == "open" and
+         got[1]["availability"]["pct"] == 100 and
+         sorted(got[1]["values"]["connect"]) == sorted(round(x["connect"], 3) for x in up),
+         "the dashboard's link page: the connect times of the open port, the link up", got[1])
+    t.ok(got[2].get("availability", {}).get("pct") == 0 and got[2]["last"].get("error") == "Connection refused",
+         "the dashboard's link page: the refused port down, its error", got[2])
+finally:
+    web.stop()
+
+today = time.strftime("%Y-%m-%d", time.gmtime())
+yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))  # a run may cross midnight
+r = installed("report", "mediciones", "--from", yesterday, "--to", today, "--out", root + "/out")
+t.ok(r.returncode == 0, "the installed report mediciones over the example's records", r.stdout + r.stderr)
+reason = sbtest.missing("openpyxl")
+if reason:
+    t.skip("the example test's rows in the mediciones workbook, cell by cell", reason)
+else:
+    def mediciones(ck):
+        import openpyxl
+        wb = openpyxl.load_workbook(os.path.join(root, "out/Mediciones_Enlaces.xlsx"))
+        ck.eq(wb.sheetnames, ["tcpconnect"], "one sheet, the example test's")
+        ws = wb["tcpconnect"]
+        head = [c.value for c in ws[3]]
+        ck.eq(head, ["Enlace", "Monitor", "Registros", "Disponibilidad (%)", "port media", "port mín.",
+                     "port máx.", "connect (ms) media", "connect mín.", "connect máx."], "the header")
+        got = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True)}
+        ms = [x["connect"] for x in up]
+        ck.ok(got.get(1, ())[1:7] == (7, len(up), 100, open_port, open_port, open_port) and
+              abs(got[1][7] - sum(ms) / len(ms)) <= 1e-9 * max(1, sum(ms) / len(ms)) and
+              got[1][8] == min(ms) and got[1][9] == max(ms), "link 1: up, the connect times", (got.get(1), ms))
+        ck.ok(got.get(2, ())[1:7] == (7, len(down), 0, shut_port, shut_port, shut_port) and
+              got[2][7:10] == (None, None, None), "link 2: down, no time", got.get(2))
+    t.check("the example test's rows in the mediciones workbook, cell by cell", mediciones)
 shutil.rmtree(dest, True)
 t.done()
