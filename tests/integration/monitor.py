@@ -11,7 +11,6 @@ import re
 import shutil
 import signal
 import sqlite3
-import subprocess
 import time
 
 import sbtest
@@ -47,11 +46,7 @@ def config(tests, links=None, sleep=0.2):
 
 
 def records(test, link):
-    out = []
-    for path in sorted(glob.glob(os.path.join(root, "data/PROBES", test, "7", str(link), "*.trace"))):
-        with open(path) as f:
-            out += [l.rstrip("\n").split("\t") for l in f if l.endswith("\n")]
-    return out
+    return sbtest.trace_records(root, test, 7, link)
 
 
 def log():
@@ -61,13 +56,8 @@ def log():
         return ""
 
 
-def wait(cond, timeout=10, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+def wait(cond, timeout=10):
+    return sbtest.wait_until(cond, timeout, 0.1)
 
 
 def pid_of():

@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 
 import sbtest
 
@@ -105,12 +104,7 @@ def records(test, link):
 
 
 def wait(cond, timeout=12):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
+    return sbtest.wait_until(cond, timeout, 0.1)
 
 
 def up(rec):

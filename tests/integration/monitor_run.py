@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 
 import sbtest
 
@@ -61,12 +60,7 @@ def stderr_text():
 
 
 def wait(cond, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+    return sbtest.wait_until(cond, timeout, 0.05)
 
 
 try:

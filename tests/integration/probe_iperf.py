@@ -6,7 +6,6 @@ no rate: the link down), and ping on both; `updater probes` loads IPERF3_HISTORY
 the dashboard's link API shows the throughput and the jitter; the mediciones workbook (read back
 with openpyxl, cell by cell) agrees with the table. TAP output."""
 
-import glob
 import json
 import os
 import socket
@@ -39,27 +38,11 @@ sbtest.write(os.path.join(root, "monitor.json"), json.dumps(conf))
 
 
 def lines(test, link):
-    out = []
-    for path in sorted(glob.glob(os.path.join(root, "data/PROBES", test, "6", str(link), "*.trace"))):
-        with open(path) as f:
-            out += [l.rstrip("\n").split("\t") for l in f if l.endswith("\n")]
-    return out
+    return sbtest.trace_records(root, test, 6, link)
 
 
 def log():
-    try:
-        return sbtest.read(LOG)
-    except FileNotFoundError:
-        return ""
-
-
-def wait(cond, timeout=40):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return cond()
+    return sbtest.read(LOG) if os.path.exists(LOG) else ""
 
 
 for _ in range(50):  # the server listens
@@ -72,8 +55,8 @@ try:
     r = sbtest.run(["monitor", "start"], root=root, env=ENV)
     t.ok(r.returncode == 0, "the monitor starts with iperf3 and ping", r.stdout + r.stderr)
     try:
-        t.ok(wait(lambda: len(lines("iperf3", 1)) >= 2 and len(lines("iperf3", 2)) >= 1 and
-                  len(lines("ping", 1)) >= 3),
+        t.ok(sbtest.wait_until(lambda: len(lines("iperf3", 1)) >= 2 and len(lines("iperf3", 2)) >= 1 and
+                  len(lines("ping", 1)) >= 3, timeout=40),
              "iperf3 and ping records of both links", log()[-2000:])
     finally:
         sbtest.run(["monitor", "stop"], root=root, env=ENV)

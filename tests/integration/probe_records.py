@@ -12,9 +12,7 @@ import glob
 import json
 import os
 import shutil
-import signal
 import sqlite3
-import time
 
 import sbtest
 import sbweb
@@ -52,29 +50,14 @@ sbtest.write(os.path.join(root, "monitor.json"), json.dumps(conf))
 
 
 def lines(test, link):
-    out = []
-    for path in sorted(glob.glob(os.path.join(root, "data/PROBES", test, "4", str(link), "*.trace"))):
-        with open(path) as f:
-            out += [l.rstrip("\n").split("\t") for l in f if l.endswith("\n")]
-    return out
+    return sbtest.trace_records(root, test, 4, link)
 
 
 def log():
-    try:
-        return sbtest.read(LOG)
-    except FileNotFoundError:
-        return ""
+    return sbtest.read(LOG) if os.path.exists(LOG) else ""
 
 
-def wait(cond, timeout=15):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
-
-
+wait = sbtest.wait_until
 r = sbtest.run(["monitor", "start"], root=root, env=ENV)
 t.ok(r.returncode == 0, "the monitor starts with the good and the bad tests", r.stdout + r.stderr)
 try:

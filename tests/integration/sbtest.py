@@ -13,6 +13,7 @@ the details of one case (a workbook compared cell by cell) into one reported che
 every detail that failed. CI fails on any skip, since it installs everything (contrib/install-deps.sh)."""
 
 import atexit
+import glob
 import os
 import random
 import shutil
@@ -260,6 +261,27 @@ class Server:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def trace_records(root, test, monitor, link):
+    """The complete lines of the monitor's trace files of test, monitor and link under root, in
+    hour order, each split at its tabs: [time, tag, values...]."""
+    out = []
+    pattern = os.path.join(root, "data/PROBES", test, str(monitor), str(link), "*.trace")
+    for path in sorted(glob.glob(pattern)):
+        with open(path) as f:
+            out += [l.rstrip("\n").split("\t") for l in f if l.endswith("\n")]
+    return out
+
+
+def wait_until(cond, timeout=15, step=0.1):
+    """Calls cond until it returns true or timeout seconds have passed; returns its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
 
 
 def free_port():

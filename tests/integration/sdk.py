@@ -9,7 +9,6 @@ with the installed binary and scripts through scan, daily, the updater and the d
 runs through monitor.json, the monitor's trace files, `updater probes`, the dashboard's link API
 and the mediciones workbook, against a loopback port that accepts and one that refuses."""
 
-import glob
 import json
 import os
 import re
@@ -257,20 +256,14 @@ sbtest.write(os.path.join(root, "monitor.json"), json.dumps({
 
 
 def traces(link):
-    out = []
-    for path in sorted(glob.glob(os.path.join(root, "data/PROBES/tcpconnect/7/%d/*.trace" % link))):
-        with open(path) as f:
-            out += [l for l in f if l.endswith("\n")]
-    return out
+    return sbtest.trace_records(root, "tcpconnect", 7, link)
 
 
 r = installed("monitor", "start")
 t.ok(r.returncode == 0, "the installed monitor starts with the example test", r.stdout + r.stderr)
 try:
-    deadline = time.time() + 30
-    while time.time() < deadline and not (len(traces(1)) >= 2 and len(traces(2)) >= 2):
-        time.sleep(0.2)
-    t.ok(len(traces(1)) >= 2 and len(traces(2)) >= 2, "its records in the trace files of both links",
+    t.ok(sbtest.wait_until(lambda: len(traces(1)) >= 2 and len(traces(2)) >= 2, timeout=30),
+         "its records in the trace files of both links",
          (traces(1), traces(2)))
 finally:
     installed("monitor", "stop")

@@ -73,13 +73,8 @@ def spool_lines():
     return n
 
 
-def wait(cond, timeout=20, step=0.1):
-    end = time.time() + timeout
-    while time.time() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+def wait(cond, timeout=20):
+    return sbtest.wait_until(cond, timeout, 0.1)
 
 
 def box_output():
