@@ -493,6 +493,9 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	sb_rec_decl **decls = NULL;
 	size_t ndecls = sb_rec_set_list(set, &decls);
 	sb_rec_set_free(&set);
+	/* and LINKS_HISTORY, the names the monitors give their links */
+	decls = sb_xrealloc(decls, (ndecls + 1) * sizeof(*decls));
+	decls[ndecls++] = sb_rec_names_decl();
 	if (src == SB_OK)
 		src = drop ? sb_store_drop_records(st, decls, ndecls, &err)
 			   : sb_store_start_records(st, decls, ndecls, &err);

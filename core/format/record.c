@@ -878,6 +878,8 @@ void sb_rec_set_add(sb_rec_set *s, sb_rec_decl *d)
 
 static sb_rec_decl *sb_rec_set_lookup(sb_rec_set *s, const char *name, int by_tag)
 {
+	if (strcmp(name, SB_REC_NAMES) == 0)
+		return sb_rec_names_decl();
 	sb_rec_decl *found = NULL;
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->n && found == NULL; i++)
@@ -924,4 +926,33 @@ void sb_rec_list_free(sb_rec_decl **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sb_rec_decl_unref(v[i]);
 	free(v);
+}
+
+/* ---- the names of a monitor's links ---- */
+
+static const sb_probe_field sb_rec_names_fields[] = {
+	{.name = "name", .type = SB_FIELD_STRING, .help = "the link's name"},
+	{.name = "ip", .type = SB_FIELD_STRING, .optional = 1, .help = "the link's address"},
+	{.name = "monitor_name",
+	 .type = SB_FIELD_STRING,
+	 .optional = 1,
+	 .help = "the monitor's name"},
+	{.name = NULL},
+};
+
+static pthread_once_t sb_rec_names_once = PTHREAD_ONCE_INIT;
+static sb_rec_decl *sb_rec_names;
+
+static void sb_rec_names_make(void)
+{
+	const sb_probe_record rec = {.fields = sb_rec_names_fields};
+	sb_err err = {0};
+	if (sb_rec_decl_new(SB_REC_NAMES, &rec, &sb_rec_names, &err) != SB_OK)
+		abort(); /* a constant declaration: checked by the unit test */
+}
+
+sb_rec_decl *sb_rec_names_decl(void)
+{
+	pthread_once(&sb_rec_names_once, sb_rec_names_make);
+	return sb_rec_decl_ref(sb_rec_names);
 }

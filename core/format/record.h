@@ -151,4 +151,18 @@ sb_rec_decl *sb_rec_set_find_tag(sb_rec_set *s, const char *tag);
 size_t sb_rec_set_list(sb_rec_set *s, sb_rec_decl ***out);
 void sb_rec_list_free(sb_rec_decl **v, size_t n);
 
+/* ---- the names of a monitor's links ---- */
+
+/* The core's own record, beside the tests' ones: what a monitor calls each of its links. The
+ * monitor writes one whenever its config gives a link (at start, and when a link's name or
+ * address changes) to data/PROBES/links/<monitor>/<link>/, so the names travel as the results do
+ * (the spool, the loader, the push to a dashboard) and land in LINKS_HISTORY beside them:
+ *     2026-11-20T10:15:03Z  links  RESIDE  150.185.138.59  Caracas
+ * Fields: name (the key of the link in monitor.json), ip, monitor_name (monitor.json's "name",
+ * optional). A set finds it by its test or tag name "links" (before any module of that name) but
+ * never lists it: it is no test. */
+#define SB_REC_NAMES "links"
+/* A new reference to the declaration (made once; never fails). */
+sb_rec_decl *sb_rec_names_decl(void);
+
 #endif

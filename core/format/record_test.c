@@ -259,11 +259,42 @@ static void test_set(void)
 	ok(set == NULL, "freed");
 }
 
+/* The core's record of the links' names: found by any set, listed by none, read back. */
+static void test_names(void)
+{
+	sb_rec_decl *nd = sb_rec_names_decl();
+	ok(nd != NULL && strcmp(nd->table, "LINKS_HISTORY") == 0 && nd->n == 3 && nd->up < 0,
+	   "the names' record: LINKS_HISTORY, name, ip, monitor_name, no up field");
+	sb_rec_set *set = sb_rec_set_new();
+	sb_rec_decl *f = sb_rec_set_find(set, SB_REC_NAMES), *g = sb_rec_set_find_tag(set, "links");
+	ok(f == nd && g == nd, "an empty set finds it by test and by tag");
+	sb_rec_decl **v = NULL;
+	size_t n = sb_rec_set_list(set, &v);
+	ok(n == 0, "but does not list it: it is no test");
+	sb_rec_list_free(v, n);
+	sb_rec_val in[3] = {{.has = 1, .s = "RESIDE\tCaracas"}, {.has = 1, .s = "192.0.2.7"}, {0}};
+	char why[128];
+	ok(sb_rec_check(nd, in, why, sizeof(why)) == SB_OK, "a name without monitor name passes");
+	char *line = sb_rec_line(nd, 1795132800, in);
+	sb_rec r;
+	sb_rec_val out[3];
+	int rc = sb_rec_parse_line(nd, line, 7, 9, &r, out, why, sizeof(why));
+	ok(rc == SB_OK && strcmp(out[0].s, "RESIDE Caracas") == 0 &&
+		   strcmp(out[1].s, "192.0.2.7") == 0 && !out[2].has && r.link == 9,
+	   "its line reads back (a tab in a name became a space)");
+	free(line);
+	sb_rec_decl_unref(f);
+	sb_rec_decl_unref(g);
+	sb_rec_decl_unref(nd);
+	sb_rec_set_free(&set);
+}
+
 int main(void)
 {
 	test_declarations();
 	test_lines();
 	test_json();
 	test_set();
+	test_names();
 	return tap_done();
 }

@@ -22,6 +22,7 @@
 #include "base/timeutil.h"
 #include "monitor/monitor_impl.h"
 #include "monitor/monitor_remote.h"
+#include "monitor/trace.h"
 
 #define SB_MON_MAX_CONFIG ((size_t)16 << 20)
 
@@ -383,6 +384,43 @@ static void sb_daemon_set_skipped(sb_daemon *d, char **names, size_t n)
 }
 
 /* Applies a parsed config all or nothing: on error nothing changed and cfg is freed. */
+static int sb_same_text(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* The names of the links into the spool (format/record.h, SB_REC_NAMES): every link at start,
+ * then those added, renamed or readdressed, all of them when the monitor's id or name changed. */
+static void sb_daemon_write_names(sb_daemon *d, const sb_mon_config *cfg, int first)
+{
+	sb_rec_decl *nd = sb_rec_names_decl();
+	int64_t now = (int64_t)time(NULL);
+	int all = first || d->cfg.id != cfg->id || !sb_same_text(d->cfg.name, cfg->name);
+	for (size_t i = 0; i < cfg->nlinks; i++) {
+		const sb_mon_link *l = &cfg->links[i];
+		const sb_mon_link *o = all ? NULL : sb_mon_config_link(&d->cfg, l->id);
+		if (o != NULL && strcmp(o->name, l->name) == 0 && strcmp(o->ip, l->ip) == 0)
+			continue;
+		sb_rec_val v[3] = {{.has = 1, .s = l->name},
+				   {.has = 1, .s = l->ip},
+				   {.has = cfg->name != NULL, .s = cfg->name}};
+		char why[256];
+		if (sb_rec_check(nd, v, why, sizeof(why)) != SB_OK) {
+			sb_log(SB_LOG_ERROR, "monitor", "name of link %lld not kept: %s",
+			       (long long)l->id, why);
+			continue;
+		}
+		char *line = sb_rec_line(nd, now, v);
+		char *path = sb_trace_path(d->m.data_dir, SB_REC_NAMES, cfg->id, l->id, now);
+		sb_err e = {0};
+		if (sb_trace_append(path, line, strlen(line), &e) != SB_OK)
+			sb_log(SB_LOG_ERROR, "monitor", "%s", e.msg);
+		free(path);
+		free(line);
+	}
+	sb_rec_decl_unref(nd);
+}
+
 static int sb_daemon_apply(sb_daemon *d, sb_mon_config *cfg, const char *text, sb_err *err)
 {
 	sb_mon *m = &d->m;
@@ -491,6 +529,7 @@ static int sb_daemon_apply(sb_daemon *d, sb_mon_config *cfg, const char *text, s
 			sb_log(SB_LOG_INFO, "monitor", "links: %zu added, %zu removed, %zu changed",
 			       added, removed, toggled);
 	}
+	sb_daemon_write_names(d, cfg, first);
 	if (d->have_cfg)
 		sb_mon_config_free(&d->cfg);
 	d->cfg = *cfg;

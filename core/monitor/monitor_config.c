@@ -307,6 +307,17 @@ int sb_mon_config_parse(const char *path, const char *text, size_t len, sb_mon_c
 					path);
 			else
 				c.id = (int64_t)num;
+		} else if (strcmp(key, "name") == 0) {
+			const char *v =
+				BSON_ITER_HOLDS_UTF8(&it) ? bson_iter_utf8(&it, NULL) : NULL;
+			if (v == NULL || v[0] == '\0' || strlen(v) > SB_MON_MAX_NAME)
+				rc = sb_err_set(
+					err, SB_EINVAL,
+					"%s: name: expected the monitor's name, a text of 1 "
+					"to %d bytes",
+					path, SB_MON_MAX_NAME);
+			else
+				c.name = sb_xstrdup(v);
 		} else if (strcmp(key, "tests") == 0 || strcmp(key, "links") == 0) {
 			int tests = key[0] == 't';
 			if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {
@@ -337,8 +348,8 @@ int sb_mon_config_parse(const char *path, const char *text, size_t len, sb_mon_c
 		} else {
 			rc = sb_err_set(
 				err, SB_EINVAL,
-				"%s: %s: unknown key (expected sleep_time, tests, links, id, lat "
-				"and lon)",
+				"%s: %s: unknown key (expected sleep_time, tests, links, id, name, "
+				"lat and lon)",
 				path, key);
 		}
 	}
@@ -391,6 +402,7 @@ void sb_mon_config_free(sb_mon_config *c)
 	}
 	free(c->tests);
 	free(c->links);
+	free(c->name);
 	memset(c, 0, sizeof(*c));
 }
 

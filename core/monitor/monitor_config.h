@@ -6,6 +6,7 @@
  *     "links": { "<name>": { "status": true, "ip": "192.0.2.7", "id": 7,
  *                            "lat": 10.49, "lon": -66.88 }, ... },
  *     "lat": 10.5, "lon": -66.9,             where the monitor stands (optional)
+ *     "name": "Caracas",                     what the monitor is called (optional)
  *     "id": 2 }                              the monitor's id
  * "interval" (whole seconds, 1..86400) is the core's; every other test key is checked against the
  * module's parameter table once the module is loaded (sb_mon_params_build). status defaults to
@@ -58,8 +59,11 @@ typedef struct sb_mon_link {
 	sb_place place;
 } sb_mon_link;
 
+#define SB_MON_MAX_NAME 200
+
 typedef struct sb_mon_config {
 	int64_t id;
+	char *name; /* NULL: none given */
 	double sleep_time;
 	sb_place place; /* the monitor's own */
 	sb_mon_test *tests;

@@ -58,6 +58,7 @@ static void test_config(void)
 	is_int(c.ntests, 1, "one test");
 	is_int(c.tests[0].interval, 300, "interval");
 	is_int(c.nlinks, 2, "two links");
+	ok(c.name == NULL, "no name given: none");
 	is_int(c.links[0].id, 8, "links sorted by id");
 	is_int(c.links[0].family, 6, "::1 is IPv6");
 	is_str(c.links[1].ip, "150.185.138.59", "blanks around the ip are dropped");
@@ -132,6 +133,15 @@ static void test_config(void)
 	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}}", "links: missing");
 	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {}, \"extra\": 1}",
 		    "extra: unknown key");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {}, \"name\": 7}",
+		    "name: expected the monitor's name");
+	sb_mon_config named;
+	ok(parse("{\"sleep_time\": 1, \"id\": 1, \"links\": {}, \"tests\": {}, \"name\": "
+		 "\"Caracas\"}",
+		 &named, &err) == SB_OK &&
+		   strcmp(named.name, "Caracas") == 0,
+	   "a monitor's name is kept");
+	sb_mon_config_free(&named);
 	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
 		    "\"www.example.com\", \"id\": 1}}}",
 		    "links.a.ip: expected a numeric IPv4 or IPv6 address");

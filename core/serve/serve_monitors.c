@@ -188,6 +188,8 @@ typedef struct sb_mon_list {
 	sb_lasts *lasts;
 	int detail;
 	int admin;
+	int64_t *listed; /* the ids of the monitors listed */
+	size_t nlisted;
 } sb_mon_list;
 
 /* The "interval" of a test's parameters (a JSON object text), or 0. */
@@ -314,9 +316,12 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	int rc = sb_servedb_links(ml->srv->db, m->id, &links, &n, &err);
 	if (rc != SB_OK)
 		return rc;
+	ml->listed = sb_xrealloc(ml->listed, (ml->nlisted + 1) * sizeof(*ml->listed));
+	ml->listed[ml->nlisted++] = m->id;
 	sb_json_obj(j);
 	sb_json_kint(j, "id", m->id);
 	sb_json_kstr(j, "name", m->name);
+	sb_json_kbool(j, "registered", 1);
 	sb_json_knum(j, "sleep_time", m->sleep_time);
 	sb_place_json(j, &m->place, 1);
 	sb_json_kbool(j, "has_token", m->has_token);
@@ -479,6 +484,59 @@ int sb_probe_states(sb_srv *s, sb_probe_state_fn fn, void *ctx, sb_err *err)
 	return rc;
 }
 
+/* The monitors whose results reached the store without anyone registering them here: each with
+ * the names it gave its links (LINKS_HISTORY), "registered": false, no configuration (so no
+ * intervals, and the states of its links unknown). */
+static int sb_unregistered_items(sb_mon_list *ml, sb_err *err)
+{
+	sb_store *st = sb_srv_store(ml->srv, err);
+	if (st == NULL)
+		return err->code != SB_OK ? err->code : SB_ESTORE;
+	sb_link_name *names = NULL;
+	size_t n = 0;
+	int rc = sb_store_link_names(st, -1, INT64_MAX, &names, &n, err);
+	sb_srv_store_put(ml->srv, st);
+	if (rc != SB_OK)
+		return rc;
+	int64_t now = (int64_t)time(NULL);
+	const sb_mon_intervals none = {0};
+	sb_json *j = ml->j;
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		while (k < n && names[k].monitor == names[i].monitor)
+			k++;
+		int listed = 0;
+		for (size_t x = 0; x < ml->nlisted && !listed; x++)
+			listed = ml->listed[x] == names[i].monitor;
+		if (!listed) {
+			sb_json_obj(j);
+			sb_json_kint(j, "id", names[i].monitor);
+			sb_json_kstr(j, "name", names[k - 1].monitor_name);
+			sb_json_kbool(j, "registered", 0);
+			sb_json_key(j, "interval");
+			sb_json_null(j);
+			sb_json_key(j, "intervals");
+			sb_json_obj(j);
+			sb_json_obj_end(j);
+			sb_json_kstr(j, "box", "unregistered");
+			sb_json_key(j, "links");
+			sb_json_arr(j);
+			for (size_t x = i; x < k; x++) {
+				sb_link_rec l = {.id = names[x].link, .status = 1};
+				snprintf(l.name, sizeof(l.name), "%s", names[x].name);
+				snprintf(l.ip, sizeof(l.ip), "%s",
+					 names[x].ip != NULL ? names[x].ip : "");
+				sb_link_json(j, &l, ml->lasts, names[x].monitor, &none, now);
+			}
+			sb_json_arr_end(j);
+			sb_json_obj_end(j);
+		}
+		i = k;
+	}
+	sb_link_names_free(names, n);
+	return SB_OK;
+}
+
 void sb_api_monitors(sb_req *r)
 {
 	sb_err err = {0};
@@ -494,8 +552,11 @@ void sb_api_monitors(sb_req *r)
 	sb_json_kint(&j, "now", (int64_t)time(NULL));
 	sb_json_key(&j, "monitors");
 	sb_json_arr(&j);
-	sb_mon_list ml = {r->srv, &j, &lasts, 0, r->sess.role == SB_ROLE_ADMIN};
+	sb_mon_list ml = {r->srv, &j, &lasts, 0, r->sess.role == SB_ROLE_ADMIN, NULL, 0};
 	int rc = sb_servedb_monitors(r->srv->db, sb_monitor_item, &ml, &err);
+	if (rc == SB_OK)
+		rc = sb_unregistered_items(&ml, &err);
+	free(ml.listed);
 	free(lasts.v);
 	if (rc != SB_OK) {
 		sb_json_free(&j);
@@ -527,8 +588,9 @@ void sb_api_monitor_get(sb_req *r)
 	}
 	sb_json j;
 	sb_json_init(&j, 0);
-	sb_mon_list ml = {r->srv, &j, &lasts, 1, r->sess.role == SB_ROLE_ADMIN};
+	sb_mon_list ml = {r->srv, &j, &lasts, 1, r->sess.role == SB_ROLE_ADMIN, NULL, 0};
 	rc = sb_monitor_item(&ml, &m);
+	free(ml.listed);
 	free(lasts.v);
 	if (rc != SB_OK) {
 		sb_json_free(&j);
@@ -1190,6 +1252,9 @@ void sb_api_monitor_results(sb_req *r)
 		.monitor = r->monitor,
 	};
 	p.ndecls = sb_rec_set_list(r->srv->decls, &p.decls);
+	/* and the names of the box's links, which travel as its results do */
+	p.decls = sb_xrealloc(p.decls, (p.ndecls + 1) * sizeof(*p.decls));
+	p.decls[p.ndecls++] = sb_rec_names_decl();
 	size_t lineno = 0;
 	sb_push_parse(r, &p, links, nlinks, &lineno);
 	free(links);

@@ -476,3 +476,91 @@ int sb_store_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor, 
 				  "store: query without a store, a declaration or a callback");
 	return st->ops->query_records(st, d, monitor, link, from, to, fn, ctx, err);
 }
+
+/* ---- the names of the links ---- */
+
+typedef struct sb_names_acc {
+	sb_link_name *v;
+	size_t n, cap;
+	int64_t at;
+} sb_names_acc;
+
+static char *sb_names_text(const sb_rec_val *v)
+{
+	return v->has && v->s != NULL ? sb_xstrdup(v->s) : NULL;
+}
+
+/* Rows come ordered by monitor, link, timestamp: each replaces the link's name until one given
+ * at or after a->at is kept. */
+static int sb_names_row(void *ctx, const sb_rec *r)
+{
+	sb_names_acc *a = ctx;
+	sb_link_name *l = NULL;
+	if (a->n > 0 && a->v[a->n - 1].monitor == r->monitor && a->v[a->n - 1].link == r->link) {
+		l = &a->v[a->n - 1];
+		if (l->ts >= a->at)
+			return SB_OK;
+		free(l->name);
+		free(l->ip);
+		free(l->monitor_name);
+	} else {
+		if (a->n == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 16;
+			a->v = sb_xrealloc(a->v, a->cap * sizeof(*a->v));
+		}
+		l = &a->v[a->n++];
+	}
+	l->monitor = r->monitor;
+	l->link = r->link;
+	l->ts = r->ts;
+	l->name = sb_names_text(&r->v[0]);
+	l->ip = sb_names_text(&r->v[1]);
+	l->monitor_name = sb_names_text(&r->v[2]);
+	if (l->name == NULL)
+		l->name = sb_xstrdup("");
+	return SB_OK;
+}
+
+int sb_store_link_names(sb_store *st, int64_t monitor, int64_t at, sb_link_name **out, size_t *n,
+			sb_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sb_rec_decl *d = sb_rec_names_decl();
+	sb_names_acc a = {.at = at};
+	/* every time a record may carry (2000 to 2100), as a number any MongoDB peer reads */
+	int rc = sb_store_query_records(st, d, monitor, -1, 0, INT64_C(4102444800), sb_names_row,
+					&a, err);
+	sb_rec_decl_unref(d);
+	if (rc != SB_OK) {
+		sb_link_names_free(a.v, a.n);
+		return rc;
+	}
+	*out = a.v;
+	*n = a.n;
+	return SB_OK;
+}
+
+void sb_link_names_free(sb_link_name *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].ip);
+		free(v[i].monitor_name);
+	}
+	free(v);
+}
+
+const sb_link_name *sb_link_names_find(const sb_link_name *v, size_t n, int64_t monitor,
+				       int64_t link)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].monitor < monitor || (v[mid].monitor == monitor && v[mid].link < link))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].monitor == monitor && v[lo].link == link ? &v[lo] : NULL;
+}

@@ -189,4 +189,24 @@ typedef int (*sb_rec_fn)(void *ctx, const sb_rec *r);
 int sb_store_query_records(sb_store *st, const sb_rec_decl *d, int64_t monitor, int64_t link,
 			   int64_t from, int64_t to, sb_rec_fn fn, void *ctx, sb_err *err);
 
+/* The name of a link as its monitor gave it (format/record.h, SB_REC_NAMES, in LINKS_HISTORY). */
+typedef struct sb_link_name {
+	int64_t monitor, link;
+	int64_t ts;         /* when the monitor gave it */
+	char *name;         /* the key of the link in monitor.json */
+	char *ip;           /* NULL when none */
+	char *monitor_name; /* NULL when none */
+} sb_link_name;
+
+/* The name of each link at the time `at` (unix time; INT64_MAX: now): the newest its monitor
+ * gave before then, else the first it gave after (results stored before names were); of one
+ * monitor or of all (-1). *out (caller frees with sb_link_names_free) is ordered by monitor and
+ * link. A store without names yields none. */
+int sb_store_link_names(sb_store *st, int64_t monitor, int64_t at, sb_link_name **out, size_t *n,
+			sb_err *err);
+void sb_link_names_free(sb_link_name *v, size_t n);
+/* The name of (monitor, link) in v, or NULL. */
+const sb_link_name *sb_link_names_find(const sb_link_name *v, size_t n, int64_t monitor,
+				       int64_t link);
+
 #endif
