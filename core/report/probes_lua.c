@@ -265,6 +265,8 @@ typedef struct sb_lp_links {
 	sb_rec_val *vals; /* d->n */
 	sb_avail_rec *v;
 	size_t nv, cap;
+	sb_link_name *names; /* what the monitors call their links, by the end of the range */
+	size_t nnames;
 	int lua_failed; /* the Lua error is at the top of the stack */
 } sb_lp_links;
 
@@ -274,12 +276,19 @@ static void sb_lp_set_int(lua_State *L, const char *k, int64_t v)
 	lua_setfield(L, -2, k);
 }
 
-/* The fields both functions give: monitor, link, active_hours, active_days, and newest (the
- * link's newest record, as sb.probes gives it). */
+/* The fields both functions give: monitor, link, name, ip and monitor_name (as the monitor
+ * last named the link, when it did), active_hours, active_days, and newest (the link's newest
+ * record, as sb.probes gives it). */
 static void sb_lp_link_head(lua_State *L, const sb_lp_links *c, const sb_avail_heat *hm)
 {
 	sb_lp_set_int(L, "monitor", c->monitor);
 	sb_lp_set_int(L, "link", c->link);
+	const sb_link_name *nm = sb_link_names_find(c->names, c->nnames, c->monitor, c->link);
+	if (nm != NULL) {
+		sb_lp_str(L, "name", nm->name);
+		sb_lp_str(L, "ip", nm->ip);
+		sb_lp_str(L, "monitor_name", nm->monitor_name);
+	}
 	sb_lp_set_int(L, "active_hours", hm->active_hours);
 	sb_lp_set_int(L, "active_days", hm->active_days);
 	sb_lp_push_record(L, c->d, &c->newest);
@@ -471,11 +480,14 @@ static int sb_lp_links_query(lua_State *L, const char *fn, int heat)
 			 .max = (size_t)days * 86400};
 	c.vals = sb_xcalloc(d->n, sizeof(*c.vals));
 	sb_err err = {0};
-	int rc = sb_store_query_records(env->store, d, monitor, link, t0, t1, sb_lp_link_row, &c,
-					&err);
+	int rc = sb_store_link_names(env->store, monitor, t1, &c.names, &c.nnames, &err);
+	if (rc == SB_OK)
+		rc = sb_store_query_records(env->store, d, monitor, link, t0, t1, sb_lp_link_row,
+					    &c, &err);
 	if (rc == SB_OK)
 		rc = sb_lp_flush(&c);
 	sb_lp_newest_clear(&c);
+	sb_link_names_free(c.names, c.nnames);
 	free(c.vals);
 	free(c.v);
 	if (c.lua_failed)

@@ -446,6 +446,12 @@ void sb_api_probe_link(sb_req *r)
 		if (rc == SB_ETOOBIG && lt->too_many)
 			rc = SB_OK; /* more than one a second: the first ones */
 	}
+	/* a link the dashboard does not list goes by the name its monitor gave it */
+	sb_link_name *names = NULL;
+	size_t nnames = 0;
+	if (rc == SB_OK && lk == NULL)
+		rc = sb_store_link_names(st, monitor, t1, &names, &nnames, &err);
+	const sb_link_name *given = sb_link_names_find(names, nnames, monitor, link);
 	sb_srv_store_put(r->srv, st);
 	size_t with = 0;
 	for (size_t i = 0; i < ndecls; i++)
@@ -478,9 +484,15 @@ void sb_api_probe_link(sb_req *r)
 		sb_json_obj(&j);
 		sb_json_kint(&j, "monitor", monitor);
 		sb_json_kint(&j, "link", link);
-		sb_json_kstr(&j, "monitor_name", known ? m.name : NULL);
-		sb_json_kstr(&j, "name", lk != NULL ? lk->name : NULL);
-		sb_json_kstr(&j, "ip", lk != NULL ? lk->ip : NULL);
+		sb_json_kstr(&j, "monitor_name",
+			     known           ? m.name
+			     : given != NULL ? given->monitor_name
+					     : NULL);
+		sb_json_kstr(&j, "name",
+			     lk != NULL      ? lk->name
+			     : given != NULL ? given->name
+					     : NULL);
+		sb_json_kstr(&j, "ip", lk != NULL ? lk->ip : given != NULL ? given->ip : NULL);
 		char fs[11], ts[11];
 		sb_date_format(from, fs);
 		sb_date_format(to, ts);
@@ -490,6 +502,7 @@ void sb_api_probe_link(sb_req *r)
 		sb_json_kint(&j, "end", t1);
 		sb_json_kint(&j, "now", now);
 		sb_json_kbool(&j, "configured", lk != NULL);
+		sb_json_kbool(&j, "registered", known);
 		sb_json_key(&j, "interval"); /* the shortest of the tests that make the state */
 		if (shortest > 0)
 			sb_json_int(&j, shortest);
@@ -518,6 +531,7 @@ void sb_api_probe_link(sb_req *r)
 			sb_ltest_free(&lts[i]);
 	free(lts);
 	sb_rec_list_free(decls, ndecls);
+	sb_link_names_free(names, nnames);
 	free(links);
 	if (rc != SB_OK)
 		sb_reply_store_error(r, &err);

@@ -12,6 +12,9 @@ end
 
 local links = sb.probes.availability{test = "ping", from = from, to = to}
 
+local enlaces = require("enlaces")
+local link_name, monitor_name = enlaces.link, enlaces.monitor
+
 local function stamp(ts)
 	return os.date("%Y-%m-%d %H:%M:%S", ts)
 end
@@ -40,23 +43,23 @@ local title = wb:add_format{bold = true, font_size = 13}
 
 -- sheet 1: one row per link
 local ws = wb:add_worksheet("Disponibilidad")
-local cols = {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "Sin respuesta",
+local cols = {"Enlace", "Id", "Monitor", "IP", "Muestras", "Con respuesta", "Sin respuesta",
 	"Disponibilidad (%)", "Horas activas", "Días activos", "Intervalo (s)", "Primera muestra",
 	"Última muestra", "Mayor período arriba (min)", "Mayor caída (min)"}
 ws:write_row(2, 0, cols, head)
 local row = 3
 for _, L in ipairs(links) do
-	ws:write_row(row, 0, {L.link, L.monitor, L.newest.ip, L.records, L.up, L.down, L.pct,
-		L.active_hours, L.active_days, L.step, stamp(L.first), stamp(L.last),
-		L.longest_up / 60, L.longest_down / 60},
-		{int, int, cell, int, int, int, num, int, int, int, cell, cell, num, num})
+	ws:write_row(row, 0, {link_name(L), L.link, monitor_name(L), L.ip or L.newest.ip, L.records,
+		L.up, L.down, L.pct, L.active_hours, L.active_days, L.step, stamp(L.first),
+		stamp(L.last), L.longest_up / 60, L.longest_down / 60},
+		{cell, int, cell, cell, int, int, int, num, int, int, int, cell, cell, num, num})
 	row = row + 1
 end
 if row > 3 then
-	ws:conditional_format(3, 6, row - 1, 6, {type = "cell", criteria = ">=", value = 99, format = green})
-	ws:conditional_format(3, 6, row - 1, 6, {type = "cell", criteria = "between", min_value = 95,
+	ws:conditional_format(3, 7, row - 1, 7, {type = "cell", criteria = ">=", value = 99, format = green})
+	ws:conditional_format(3, 7, row - 1, 7, {type = "cell", criteria = "between", min_value = 95,
 		max_value = 99, format = amber})
-	ws:conditional_format(3, 6, row - 1, 6, {type = "cell", criteria = "<", value = 95, format = red})
+	ws:conditional_format(3, 7, row - 1, 7, {type = "cell", criteria = "<", value = 95, format = red})
 	ws:autofilter(2, 0, row - 1, #cols - 1)
 else
 	ws:write_title(3, 0, "Sin registros de ping en el período.")
@@ -71,20 +74,21 @@ ws:write_title(0, 0, string.format("Disponibilidad de enlaces del %s al %s (ping
 local state_name = {up = "Arriba", down = "Abajo", none = "Sin datos"}
 local state_fmt = {up = up_fmt, down = down_fmt, none = none_fmt}
 local ps = wb:add_worksheet("Periodos")
-ps:write_row(2, 0, {"Enlace", "Monitor", "Estado", "Inicio", "Fin", "Duración", "Duración (min)",
-	"Muestras"}, head)
+ps:write_row(2, 0, {"Enlace", "Id", "Monitor", "Estado", "Inicio", "Fin", "Duración",
+	"Duración (min)", "Muestras"}, head)
 row = 3
 for _, L in ipairs(links) do
 	for _, p in ipairs(L.periods) do
-		ps:write_row(row, 0, {L.link, L.monitor, state_name[p.state], stamp(p.start),
-			stamp(p["end"]), duration(p["end"] - p.start), (p["end"] - p.start) / 60,
-			p.records}, {int, int, state_fmt[p.state], cell, cell, cell, num, int})
+		ps:write_row(row, 0, {link_name(L), L.link, monitor_name(L), state_name[p.state],
+			stamp(p.start), stamp(p["end"]), duration(p["end"] - p.start),
+			(p["end"] - p.start) / 60, p.records},
+			{cell, int, cell, state_fmt[p.state], cell, cell, cell, num, int})
 		row = row + 1
 	end
 end
 ps:freeze_panes(3, 0)
 if row > 3 then
-	ps:autofilter(2, 0, row - 1, 7)
+	ps:autofilter(2, 0, row - 1, 8)
 end
 ps:autofit{min = 6, max = 24}
 ps:write_title(0, 0, "Períodos continuos arriba y abajo (una muestra cubre el intervalo que la " ..

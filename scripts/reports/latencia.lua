@@ -18,6 +18,30 @@ for _, L in ipairs(links) do
 end
 local several = next(monitors) ~= nil and next(monitors, next(monitors)) ~= nil
 
+local enlaces = require("enlaces")
+local link_name, monitor_name = enlaces.link, enlaces.monitor
+
+-- a sheet's name: at most 31 characters, none of []:*?/\, not used before in the workbook
+local used = {}
+local function sheet_name(text)
+	text = text:gsub("[%[%]:%*%?/\\]", "-")
+	if utf8.len(text) == nil then -- not UTF-8: bytes as they are
+		text = text:gsub("[\128-\255]", "-")
+	end
+	local function cut(t, n)
+		return utf8.len(t) > n and t:sub(1, utf8.offset(t, n + 1) - 1) or t
+	end
+	local name, k = cut(text, 31), 1
+	while used[name:lower()] do
+		k = k + 1
+		local suffix = string.format(" (%d)", k)
+		name = cut(text, 31 - #suffix) .. suffix
+	end
+	used[name:lower()] = true
+	return name
+end
+used["resumen"] = true
+
 local wb <close> = sb.xlsx.workbook(sb.report.output("Latencia_Enlaces.xlsx"))
 wb:set_properties{title = "Latencia de enlaces", subject = from .. " a " .. to,
 	author = "scanbackup " .. sb.version}
@@ -34,15 +58,16 @@ local num = wb:add_format{border = "thin", num_format = "0.00"}
 
 -- the summary first
 local rs = wb:add_worksheet("Resumen")
-rs:write_row(2, 0, {"Enlace", "Monitor", "IP", "Muestras", "Con respuesta", "RTT mediana (ms)",
-	"RTT mínimo (ms)", "RTT máximo (ms)", "Hoja"}, head)
+rs:write_row(2, 0, {"Enlace", "Id", "Monitor", "IP", "Muestras", "Con respuesta",
+	"RTT mediana (ms)", "RTT mínimo (ms)", "RTT máximo (ms)", "Hoja"}, head)
 local row = 3
 for _, L in ipairs(links) do
-	L.sheet = several and string.format("M%d Enlace %d", L.monitor, L.link) or
-		string.format("Enlace %d", L.link)
-	rs:write_row(row, 0, {L.link, L.monitor, L.newest.ip, L.records, L.up, L.median, L.min,
-		L.max, L.sheet},
-		{int, int, blank, int, int, num, num, num, blank}, 9)
+	L.sheet = sheet_name(several and string.format("M%d %s", L.monitor, link_name(L)) or
+		link_name(L))
+	L.ip = L.ip or L.newest.ip
+	rs:write_row(row, 0, {link_name(L), L.link, monitor_name(L), L.ip, L.records, L.up,
+		L.median, L.min, L.max, L.sheet},
+		{blank, int, blank, blank, int, int, num, num, num, blank}, 10)
 	row = row + 1
 end
 if row == 3 then
@@ -57,8 +82,8 @@ for _, L in ipairs(links) do
 	ws:set_column(0, 0, 7)
 	ws:set_column(1, #days, 7)
 	-- title and legend merged over the columns they need, past the map when it is narrow
-	ws:write_title(0, 0, string.format("Enlace %d (%s), monitor %d: mediana del RTT en ms por " ..
-		"hora y día", L.link, L.newest.ip, L.monitor), title)
+	ws:write_title(0, 0, string.format("%s (%s), %s: mediana del RTT en ms por hora y día",
+		link_name(L), L.ip, monitor_name(L)), title)
 	ws:write_title(1, 0, "Escala: verde = menor RTT, amarillo = intermedio, rojo = mayor; " ..
 		"gris \"sin resp.\" = ninguna respuesta en esa hora; vacío = sin registros.")
 	ws:write(3, 0, "Hora", head)

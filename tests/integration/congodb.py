@@ -220,11 +220,16 @@ for i in range(180):
                      '"name": "%s"}]]' % (ts, hop, hop))
 trace = os.path.join(sql_root, "probes.trace")
 sbtest.write(trace, "\n".join(lines) + "\n")
+# link 1 named by its monitor (LINKS_HISTORY), link 2 never
+names = os.path.join(sql_root, "names.trace")
+sbtest.write(names, "%s\tlinks\tRESIDE Caracas\t127.0.0.1\tCaracas\n" % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0)))
 for uri in (sql_uri, mongo_uri):
     for link in (1, 2):
         p = store_cli(uri, "put-records", "7", str(link), trace)
         t.ok(p.returncode == 0, "probe records of link %d into %s" % (link, uri.split(":")[0]),
              p.stderr)
+    p = store_cli(uri, "put-records", "7", "1", names)
+    t.ok(p.returncode == 0, "the name of link 1 into %s" % uri.split(":")[0], p.stderr)
 
 cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mongo_root)], [
     (["diario", "--date", DATE], "Data_Diario_BBIP.xlsx"),
@@ -235,6 +240,19 @@ cells = compare_reports("example night", [("sqlite", sql_root), ("mongodb", mong
     (["disponibilidad", "--from", DATE, "--to", DATE], "Disponibilidad_Enlaces.xlsx"),
     (["latencia", "--from", DATE, "--to", DATE], "Latencia_Enlaces.xlsx"),
 ])
+
+
+def names_in_mongodb_books():
+    out = os.path.join(mongo_root, "out-" + "-".join(["latencia", "--from", DATE, "--to", DATE]))
+    wb = openpyxl.load_workbook(os.path.join(out, "Latencia_Enlaces.xlsx"))
+    rs = wb["Resumen"]
+    t.eq([[rs.cell(r, c).value for c in (1, 2, 3)] for r in (4, 5)],
+         [["RESIDE Caracas", 1, "Caracas"], ["Enlace 2", 2, "Monitor 7"]],
+         "MongoDB: the workbook names link 1 as its monitor did, link 2 by its number")
+    t.eq(wb.sheetnames, ["Resumen", "RESIDE Caracas", "Enlace 2"], "and its sheets")
+
+
+t.case("link names read from MongoDB", names_in_mongodb_books, needs=("openpyxl", "mockupdb"))
 
 # ---- a database where `database start` never ran: the write paths make its indexes ----
 

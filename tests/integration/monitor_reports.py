@@ -54,18 +54,20 @@ def read_disponibilidad(path):
     wb = openpyxl.load_workbook(path)
     ws = wb["Disponibilidad"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
-    byl = {r[0]: r for r in rows if r[0] is not None}
+    byl = {r[1]: r for r in rows if r[1] is not None}
     l1 = byl.get(1)
-    t.ok(l1 is not None and l1[3] == 120 and l1[4] == 105 and l1[5] == 15 and abs(l1[6] - 87.5) < 1e-9,
+    t.ok(l1 is not None and l1[0] == "Enlace 1" and l1[2] == "Monitor 7",
+         "a link its monitor never named goes by its number", l1)
+    t.ok(l1 is not None and l1[4] == 120 and l1[5] == 105 and l1[6] == 15 and abs(l1[7] - 87.5) < 1e-9,
          "link 1: 120 samples, 105 answered, 87.5 %", l1)
-    t.ok(l1 is not None and l1[7] == 2 and l1[8] == 1 and l1[9] == 60, "active hours 2, active days 1, interval 60 s", l1)
-    t.ok(byl.get(2) and byl[2][6] == 0 and byl[2][7] == 0, "link 2: 0 %, no active hour", byl.get(2))
+    t.ok(l1 is not None and l1[8] == 2 and l1[9] == 1 and l1[10] == 60, "active hours 2, active days 1, interval 60 s", l1)
+    t.ok(byl.get(2) and byl[2][7] == 0 and byl[2][8] == 0, "link 2: 0 %, no active hour", byl.get(2))
     ps = wb["Periodos"]
-    per = [[c.value for c in row] for row in ps.iter_rows(min_row=4) if row[0].value == 1]
-    t.ok([p[2] for p in per] == ["Arriba", "Abajo", "Arriba"], "link 1: up, down, up", per)
-    t.ok(per and per[1][3] == "2026-11-20 00:30:00" and per[1][4] == "2026-11-20 00:45:00" and per[1][5] == "00:15:00"
-         and per[1][7] == 15, "the down period: start, end, length, samples", per[1] if len(per) > 1 else per)
-    t.ok(per and per[2][4] == "2026-11-20 02:00:00" and abs(per[2][6] - 75) < 1e-9, "the last period ends one interval after its last sample", per)
+    per = [[c.value for c in row] for row in ps.iter_rows(min_row=4) if row[1].value == 1]
+    t.ok([p[3] for p in per] == ["Arriba", "Abajo", "Arriba"], "link 1: up, down, up", per)
+    t.ok(per and per[1][4] == "2026-11-20 00:30:00" and per[1][5] == "2026-11-20 00:45:00" and per[1][6] == "00:15:00"
+         and per[1][8] == 15, "the down period: start, end, length, samples", per[1] if len(per) > 1 else per)
+    t.ok(per and per[2][5] == "2026-11-20 02:00:00" and abs(per[2][7] - 75) < 1e-9, "the last period ends one interval after its last sample", per)
 
 
 t.case("disponibilidad: the workbook read back", read_disponibilidad, path, needs=NEEDS)
@@ -88,7 +90,7 @@ def read_latencia(path):
     t.ok(any(r.type == "colorScale" for r in rules), "a colour scale over the map", [r.type for r in rules])
     t.ok(wb["Enlace 2"].cell(5, 3).value == "sin resp.", "an hour without any reply is marked")
     rs = wb["Resumen"]
-    t.ok(rs.cell(4, 1).value == 1 and rs.cell(4, 6).value == 3.0 and rs.cell(4, 7).value == 1.0,
+    t.ok(rs.cell(4, 2).value == 1 and rs.cell(4, 7).value == 3.0 and rs.cell(4, 8).value == 1.0,
          "summary: median, minimum", [c.value for c in rs[4]])
     # two days make a map three columns of 7 wide: the title and the legend span more
     merged = sorted(str(m) for m in ws.merged_cells.ranges)

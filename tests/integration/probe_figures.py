@@ -129,7 +129,7 @@ def compare_availability():
     wb = openpyxl.load_workbook(paths["disponibilidad"])
     state = {"up": "Arriba", "down": "Abajo", "none": "Sin datos"}
     ws = wb["Disponibilidad"]
-    rows = {r[0]: r for r in ([c.value for c in row] for row in ws.iter_rows(min_row=4)) if r[0] is not None}
+    rows = {r[1]: r[1:] for r in ([c.value for c in row] for row in ws.iter_rows(min_row=4)) if r[1] is not None}
     periods = [[c.value for c in row] for row in wb["Periodos"].iter_rows(min_row=4)]
     for link in (1, 2):
         av, hm, row = api[link]["availability"], api[link]["heatmap"], rows.get(link)
@@ -145,7 +145,7 @@ def compare_availability():
         t.ok((row[7], row[8]) == (hm["active_hours"], hm["active_days"]),
              "link %d: active hours and days agree" % link, (row[7:9], hm["active_hours"], hm["active_days"]))
         want = [[state[p["state"]], local(p["start"]), local(p["end"])] for p in av["periods"]]
-        got = [p[2:5] for p in periods if p[0] == link]
+        got = [p[3:6] for p in periods if p[1] == link]
         t.ok(len(want) > 2 and got == want, "link %d: the same %d periods, state, start and end" % (link, len(want)),
              (got, want))
 

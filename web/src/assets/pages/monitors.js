@@ -76,10 +76,13 @@ async function monitors(el, ctx) {
   for (const m of data.monitors) {
     const by = (s) => m.links.filter((l) => l.status && l.state === s).length;
     const cols = [{ label: t('col.link') }, { label: t('col.ip') }, { label: t('col.state') }, { label: t('col.last') }];
-    cards.append(h('section', { class: `card${m.box === 'silent' ? ' flagged' : ''}`, dataset: { monitor: m.id } },
-      h('h2', {}, h('a', { href: `#/monitor/${m.id}` }, m.name), ' ', h('span', { class: 'muted' }, `#${m.id}`), ' ', boxBadge(m, data.now)),
+    // a monitor whose results reached the store without being registered here: by the names
+    // its monitor.json gives, without a page of settings
+    const name = m.name || t('monitors.unnamed', { id: m.id });
+    cards.append(h('section', { class: `card${m.box === 'silent' ? ' flagged' : ''}`, dataset: { monitor: m.id, registered: m.registered } },
+      h('h2', {}, m.registered ? h('a', { href: `#/monitor/${m.id}` }, name) : name, ' ', h('span', { class: 'muted' }, `#${m.id}`), ' ', boxBadge(m, data.now)),
       h('p', { class: 'muted' }, t('monitors.counts', { up: by('up'), down: by('down'), stale: by('stale'), unknown: by('unknown'), n: m.links.length }),
-        ' · ', t('monitors.contact', { when: ago(m.last_seen, data.now) }),
+        m.registered ? ' · ' + t('monitors.contact', { when: ago(m.last_seen, data.now) }) : ' · ' + t('monitors.unregistered'),
         m.pulled && m.pulled < m.version ? ' · ' + t('monitors.notPulled') : ''),
       m.links.length === 0 ? message(t('monitors.noLinks'))
         : table(cols, m.links.map((l) => h('tr', { dataset: { link: l.id } }, cells(cols, [
@@ -436,11 +439,13 @@ async function link(el, ctx) {
   el.querySelector('h1').textContent = title;
   const last = data.tests.reduce((a, x) => Math.max(a, x.last ? x.last.t : 0), 0) || null;
   el.querySelector('h1').after(h('p', { class: 'muted', id: 'link-state' }, data.ip ? `${data.ip} · ` : '',
-    h('a', { href: `#/monitor/${data.monitor}` }, data.monitor_name || t('link.monitor', { id: data.monitor })), ' · ',
+    data.registered ? h('a', { href: `#/monitor/${data.monitor}` }, data.monitor_name || t('link.monitor', { id: data.monitor }))
+      : h('span', {}, data.monitor_name || t('link.monitor', { id: data.monitor }), ' ', h('span', { class: 'badge box-unregistered' }, t('box.unregistered'))),
+    ' · ',
     data.state ? stateBadge(data.state) : '', ' ',
     last ? t('link.newest', { when: dateTime(last), ago: ago(last, data.now) }) : t('monitors.noResult'),
     data.interval ? ' · ' + t('link.interval', { s: data.interval }) : '',
-    data.configured ? '' : ' · ' + t('link.notConfigured')));
+    data.configured || !data.registered ? '' : ' · ' + t('link.notConfigured')));
   const cards = h('div', { class: 'cards' });
   el.append(cards);
   if (data.tests.length === 0) cards.append(message(t('link.noResults')));
