@@ -513,6 +513,8 @@ static int sb_unregistered_items(sb_mon_list *ml, sb_err *err)
 			sb_json_kint(j, "id", names[i].monitor);
 			sb_json_kstr(j, "name", names[k - 1].monitor_name);
 			sb_json_kbool(j, "registered", 0);
+			const sb_place nowhere = {0};
+			sb_place_json(j, &nowhere, 1);
 			sb_json_key(j, "interval");
 			sb_json_null(j);
 			sb_json_key(j, "intervals");
