@@ -42,7 +42,13 @@ static const char sb_servedb_schema[] =
 	 * made before places existed gains it as it is opened */
 	"CREATE TABLE IF NOT EXISTS places ("
 	" monitor INTEGER NOT NULL, link INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,"
-	" PRIMARY KEY (monitor, link));";
+	" PRIMARY KEY (monitor, link));"
+	/* who owns a monitor (none: the admins, as every monitor of a file made before owners
+	 * existed) and who else may see it; tables of their own for the same reason */
+	"CREATE TABLE IF NOT EXISTS owners (monitor INTEGER PRIMARY KEY, owner TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS shares ("
+	" monitor INTEGER NOT NULL, user TEXT NOT NULL, PRIMARY KEY (monitor, user));"
+	"CREATE INDEX IF NOT EXISTS shares_by_user ON shares (user);";
 
 const char *sb_role_name(sb_role r)
 {
@@ -340,10 +346,14 @@ int sb_servedb_user_del(sb_servedb *db, const char *name, int force, sb_err *err
 		if (rc == SB_OK && admins <= 1)
 			rc = sb_err_set(err, SB_EINVAL, "%s is the last admin", name);
 	}
-	if (rc == SB_OK) {
-		const void *args[] = {name};
+	const void *args[] = {name};
+	if (rc == SB_OK)
 		rc = sb_db_run(db, "DELETE FROM users WHERE name = ?", "t", args, NULL, err);
-	}
+	/* the user's monitors go back to the admins; what was shared with the user, unshared */
+	if (rc == SB_OK)
+		rc = sb_db_run(db, "DELETE FROM owners WHERE owner = ?", "t", args, NULL, err);
+	if (rc == SB_OK)
+		rc = sb_db_run(db, "DELETE FROM shares WHERE user = ?", "t", args, NULL, err);
 	if (rc == SB_OK)
 		rc = sb_end_sessions(db, name, err);
 	sb_unlock(db);
@@ -578,7 +588,7 @@ static int sb_sleep_ok(double s, sb_err *err)
 }
 
 int sb_servedb_monitor_add(sb_servedb *db, int64_t id, const char *name, double sleep_time,
-			   int64_t *id_out, sb_err *err)
+			   const char *owner, int64_t *id_out, sb_err *err)
 {
 	if (!sb_servedb_label_ok(name))
 		return sb_err_set(err, SB_EINVAL, "a monitor name is 1 to 64 printable characters");
@@ -611,6 +621,11 @@ int sb_servedb_monitor_add(sb_servedb *db, int64_t id, const char *name, double 
 			sb_err_clear(err);
 			rc = sb_err_set(err, SB_EINVAL, "a monitor named \"%s\" exists", name);
 		}
+	}
+	if (rc == SB_OK && owner != NULL) {
+		const void *args[] = {&id, owner};
+		rc = sb_db_run(db, "INSERT OR REPLACE INTO owners (monitor, owner) VALUES (?, ?)",
+			       "it", args, NULL, err);
 	}
 	sb_unlock(db);
 	if (rc == SB_OK && id_out != NULL)
@@ -660,6 +675,12 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 			rc = sb_db_run(db, "DELETE FROM places WHERE monitor = ?", "i", args, NULL,
 				       err);
 		if (rc == SB_OK)
+			rc = sb_db_run(db, "DELETE FROM owners WHERE monitor = ?", "i", args, NULL,
+				       err);
+		if (rc == SB_OK)
+			rc = sb_db_run(db, "DELETE FROM shares WHERE monitor = ?", "i", args, NULL,
+				       err);
+		if (rc == SB_OK)
 			rc = sb_db_run(db, "DELETE FROM monitors WHERE id = ?", "i", args, NULL,
 				       err);
 		rc = sb_sqldb_end(&db->sql, rc, NULL, err);
@@ -670,8 +691,9 @@ int sb_servedb_monitor_del(sb_servedb *db, int64_t id, sb_err *err)
 
 static const char sb_monitor_cols[] =
 	"SELECT id, name, sleep_time, token_hash IS NOT NULL, token_created, version, pulled, "
-	"last_seen, results, lat, lon FROM monitors "
-	"LEFT JOIN places ON places.monitor = monitors.id AND places.link = 0";
+	"last_seen, results, lat, lon, owner FROM monitors "
+	"LEFT JOIN places ON places.monitor = monitors.id AND places.link = 0 "
+	"LEFT JOIN owners ON owners.monitor = monitors.id";
 
 /* A place from two columns that are both NULL when none is stored. */
 static void sb_place_cols(sqlite3_stmt *st, int col, sb_place *p)
@@ -727,11 +749,13 @@ static void sb_monitor_row(sqlite3_stmt *st, sb_monitor_rec *m)
 	m->last_seen = sqlite3_column_int64(st, 7);
 	m->results = sqlite3_column_int64(st, 8);
 	sb_place_cols(st, 9, &m->place);
+	const unsigned char *owner = sqlite3_column_text(st, 11);
+	snprintf(m->owner, sizeof(m->owner), "%s", owner != NULL ? (const char *)owner : "");
 }
 
 int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_err *err)
 {
-	char sql[256];
+	char sql[512];
 	snprintf(sql, sizeof(sql), "%s WHERE id = ?", sb_monitor_cols);
 	sb_lock(db);
 	sqlite3_stmt *st;
@@ -753,7 +777,7 @@ int sb_servedb_monitor_get(sb_servedb *db, int64_t id, sb_monitor_rec *out, sb_e
 
 int sb_servedb_monitors(sb_servedb *db, sb_servedb_monitor_fn fn, void *ctx, sb_err *err)
 {
-	char sql[256];
+	char sql[512];
 	snprintf(sql, sizeof(sql), "%s ORDER BY id", sb_monitor_cols);
 	sb_lock(db);
 	sqlite3_stmt *st;
@@ -1077,4 +1101,131 @@ void sb_servedb_tests_free(sb_test_rec *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].params);
 	free(v);
+}
+
+/* ---- owners and shares ---- */
+
+/* SB_OK when an account is named so, else SB_EINVAL "no user NAME"; mutex held. */
+static int sb_user_known(sb_servedb *db, const char *name, sb_err *err)
+{
+	sb_role role;
+	int rc = sb_user_role_of(db, name, &role, NULL, 0, err);
+	if (rc == SB_ENOTFOUND) {
+		sb_err_clear(err);
+		rc = sb_err_set(err, SB_EINVAL, "no user %s", name);
+	}
+	return rc;
+}
+
+int sb_servedb_monitor_access(sb_servedb *db, int64_t id, const char *user, sb_role role,
+			      sb_access *out, sb_err *err)
+{
+	*out = SB_ACCESS_NONE;
+	sb_lock(db);
+	int rc = sb_monitor_exists(db, id, err);
+	if (rc == SB_OK && role == SB_ROLE_ADMIN)
+		*out = SB_ACCESS_MANAGE;
+	if (rc == SB_OK && role != SB_ROLE_ADMIN) {
+		sqlite3_stmt *st;
+		rc = sb_sqldb_prepare(
+			&db->sql,
+			"SELECT 2 FROM owners WHERE monitor = ?1 AND owner = ?2 "
+			"UNION ALL SELECT 1 FROM shares WHERE monitor = ?1 AND user = ?2 "
+			"ORDER BY 1 DESC LIMIT 1",
+			&st, err);
+		if (rc == SB_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+			int s = sqlite3_step(st);
+			if (s == SQLITE_ROW)
+				*out = sqlite3_column_int(st, 0) == 2 ? SB_ACCESS_MANAGE
+								      : SB_ACCESS_READ;
+			else if (s != SQLITE_DONE)
+				rc = sb_sqldb_fail(&db->sql, "read owners", err);
+			sqlite3_finalize(st);
+		}
+	}
+	sb_unlock(db);
+	return rc;
+}
+
+int sb_servedb_monitor_owner(sb_servedb *db, int64_t id, const char *owner, sb_err *err)
+{
+	sb_lock(db);
+	int rc = sb_monitor_exists(db, id, err);
+	if (rc == SB_OK && owner != NULL)
+		rc = sb_user_known(db, owner, err);
+	const void *args[] = {&id, owner};
+	if (rc == SB_OK)
+		rc = sb_sqldb_begin(&db->sql, err);
+	if (rc == SB_OK) {
+		if (owner == NULL) {
+			rc = sb_db_run(db, "DELETE FROM owners WHERE monitor = ?", "i", args, NULL,
+				       err);
+		} else {
+			rc = sb_db_run(
+				db, "INSERT OR REPLACE INTO owners (monitor, owner) VALUES (?, ?)",
+				"it", args, NULL, err);
+			/* the new owner needs no share of its own monitor */
+			if (rc == SB_OK)
+				rc = sb_db_run(db,
+					       "DELETE FROM shares WHERE monitor = ? AND user = ?",
+					       "it", args, NULL, err);
+		}
+		rc = sb_sqldb_end(&db->sql, rc, NULL, err);
+	}
+	sb_unlock(db);
+	return rc;
+}
+
+int sb_servedb_share(sb_servedb *db, int64_t id, const char *user, int add, sb_err *err)
+{
+	sb_lock(db);
+	int rc = sb_monitor_exists(db, id, err);
+	const void *args[] = {&id, user};
+	if (rc == SB_OK && add) {
+		rc = sb_user_known(db, user, err);
+		if (rc == SB_OK)
+			rc = sb_db_run(db,
+				       "INSERT OR IGNORE INTO shares (monitor, user) VALUES (?, ?)",
+				       "it", args, NULL, err);
+	} else if (rc == SB_OK) {
+		int changes = 0;
+		rc = sb_db_run(db, "DELETE FROM shares WHERE monitor = ? AND user = ?", "it", args,
+			       &changes, err);
+		if (rc == SB_OK && changes == 0)
+			rc = sb_err_set(err, SB_ENOTFOUND,
+					"monitor %" PRId64 " is not shared with %s", id, user);
+	}
+	sb_unlock(db);
+	return rc;
+}
+
+int sb_servedb_shares(sb_servedb *db, int64_t id, sb_user_name **out, size_t *n, sb_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	sb_lock(db);
+	sqlite3_stmt *st;
+	int rc = sb_sqldb_prepare(&db->sql,
+				  "SELECT user FROM shares WHERE monitor = ? ORDER BY user", &st,
+				  err);
+	size_t cap = 0;
+	if (rc == SB_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		int s;
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 4;
+				*out = sb_xrealloc(*out, cap * sizeof(**out));
+			}
+			snprintf((*out)[(*n)++], sizeof(**out), "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+		}
+		if (s != SQLITE_DONE)
+			rc = sb_sqldb_fail(&db->sql, "read shares", err);
+		sqlite3_finalize(st);
+	}
+	sb_unlock(db);
+	return rc;
 }

@@ -100,6 +100,7 @@ typedef struct sb_monitor_rec {
 	int64_t pulled;    /* version the monitor last pulled, 0 never */
 	int64_t last_seen; /* unix time of its last authenticated request, 0 never */
 	int64_t results;   /* result lines it pushed, in total */
+	char owner[65];    /* the account it belongs to; "": the admins */
 	sb_place place;    /* where it stands on the map (monitor_config.h) */
 } sb_monitor_rec;
 
@@ -120,10 +121,11 @@ typedef struct sb_test_rec {
  * characters. */
 int sb_servedb_label_ok(const char *name);
 
-/* Creates a monitor of that id (> 0; 0 = the next free) and name. SB_EINVAL when the id is taken
- * or the name bad. *id_out gets its id. */
+/* Creates a monitor of that id (> 0; 0 = the next free) and name, owned by owner (the account
+ * that creates it; NULL: the admins). SB_EINVAL when the id is taken or the name bad. *id_out
+ * gets its id. */
 int sb_servedb_monitor_add(sb_servedb *db, int64_t id, const char *name, double sleep_time,
-			   int64_t *id_out, sb_err *err);
+			   const char *owner, int64_t *id_out, sb_err *err);
 /* Renames / sets sleep_time. SB_ENOTFOUND for no such monitor. */
 int sb_servedb_monitor_set(sb_servedb *db, int64_t id, const char *name, double sleep_time,
 			   sb_err *err);
@@ -164,5 +166,26 @@ int sb_servedb_test_del(sb_servedb *db, int64_t monitor, const char *name, sb_er
 /* Every test of a monitor by name (caller frees with sb_servedb_tests_free). */
 int sb_servedb_tests(sb_servedb *db, int64_t monitor, sb_test_rec **out, size_t *n, sb_err *err);
 void sb_servedb_tests_free(sb_test_rec *v, size_t n);
+
+/* ---- who may see and manage a monitor ----
+ * A monitor belongs to the account that created it (sb_monitor_rec.owner), or to the admins when
+ * it has no owner (every monitor of a file made before owners existed). Its owner and every admin
+ * manage it (settings, links, tests, token, shares, owner); the accounts it is shared with see it;
+ * nobody else knows it exists. */
+
+typedef enum sb_access { SB_ACCESS_NONE = 0, SB_ACCESS_READ = 1, SB_ACCESS_MANAGE = 2 } sb_access;
+
+/* What user (of that role) may do with monitor id. SB_ENOTFOUND when there is no monitor id. */
+int sb_servedb_monitor_access(sb_servedb *db, int64_t id, const char *user, sb_role role,
+			      sb_access *out, sb_err *err);
+/* Gives monitor id to the account owner (NULL: to the admins); a share the new owner had goes.
+ * SB_ENOTFOUND for no such monitor, SB_EINVAL for no such user. */
+int sb_servedb_monitor_owner(sb_servedb *db, int64_t id, const char *owner, sb_err *err);
+/* Shares monitor id with user (add; again changes nothing) or stops sharing it. SB_EINVAL for no
+ * such user, SB_ENOTFOUND for no such monitor or, on removal, no such share. */
+int sb_servedb_share(sb_servedb *db, int64_t id, const char *user, int add, sb_err *err);
+typedef char sb_user_name[65];
+/* The accounts monitor id is shared with, by name (caller frees *out). */
+int sb_servedb_shares(sb_servedb *db, int64_t id, sb_user_name **out, size_t *n, sb_err *err);
 
 #endif

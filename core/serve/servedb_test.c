@@ -80,10 +80,10 @@ int main(void)
 
 	int64_t id = 0;
 	sb_err_clear(&err);
-	is_int(sb_servedb_monitor_add(db, 0, "box-1", 10, &id, &err), SB_OK, "monitor added");
+	is_int(sb_servedb_monitor_add(db, 0, "box-1", 10, NULL, &id, &err), SB_OK, "monitor added");
 	is_int(id, 1, "with the first id");
 	sb_err_clear(&err);
-	is_int(sb_servedb_monitor_add(db, 0, "box-1", 10, &id, &err), SB_EINVAL,
+	is_int(sb_servedb_monitor_add(db, 0, "box-1", 10, NULL, &id, &err), SB_EINVAL,
 	       "names are unique");
 	char mt[128];
 	sb_err_clear(&err);
@@ -124,6 +124,39 @@ int main(void)
 	int users = 0;
 	sb_servedb_users(db, sb_count_users, &users, &err);
 	is_int(users, 2, "two users listed");
+
+	/* owners and shares: bob's monitor, ana an admin, carl a viewer who is shared it */
+	sb_err_clear(&err);
+	is_int(sb_servedb_user_add(db, "carl", "carl-secret-3", SB_ROLE_VIEWER, &err), SB_OK,
+	       "a third account");
+	is_int(sb_servedb_monitor_add(db, 0, "box-bob", 10, "bob", &id, &err), SB_OK,
+	       "a monitor of bob's");
+	sb_servedb_monitor_get(db, id, &m, &err);
+	ok(strcmp(m.owner, "bob") == 0, "belongs to bob");
+	sb_access a;
+	sb_servedb_monitor_access(db, id, "bob", SB_ROLE_VIEWER, &a, &err);
+	is_int(a, SB_ACCESS_MANAGE, "bob manages it");
+	sb_servedb_monitor_access(db, id, "ana", SB_ROLE_ADMIN, &a, &err);
+	is_int(a, SB_ACCESS_MANAGE, "so does an admin");
+	sb_servedb_monitor_access(db, id, "carl", SB_ROLE_VIEWER, &a, &err);
+	is_int(a, SB_ACCESS_NONE, "carl does not know it");
+	is_int(sb_servedb_share(db, id, "carl", 1, &err), SB_OK, "shared with carl");
+	sb_servedb_monitor_access(db, id, "carl", SB_ROLE_VIEWER, &a, &err);
+	is_int(a, SB_ACCESS_READ, "who then sees it");
+	is_int(sb_servedb_share(db, id, "nobody", 1, &err), SB_EINVAL, "no share with no account");
+	sb_err_clear(&err);
+	is_int(sb_servedb_monitor_owner(db, id, "carl", &err), SB_OK, "given to carl");
+	sb_user_name *sh = NULL;
+	size_t nsh = 9;
+	sb_servedb_shares(db, id, &sh, &nsh, &err);
+	is_int((long)nsh, 0, "whose share is no longer needed");
+	free(sh);
+	is_int(sb_servedb_user_del(db, "carl", 0, &err), SB_OK, "carl deleted");
+	sb_servedb_monitor_get(db, id, &m, &err);
+	ok(m.owner[0] == '\0', "his monitor goes to the admins");
+	sb_err_clear(&err);
+	is_int(sb_servedb_monitor_access(db, 99, "bob", SB_ROLE_ADMIN, &a, &err), SB_ENOTFOUND,
+	       "no monitor: not found, whoever asks");
 	sb_servedb_close(&db);
 	unlink(path);
 	char wal[160];
