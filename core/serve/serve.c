@@ -49,17 +49,20 @@ static const sb_route sb_routes[] = {
 	{"GET", "/api/reports", SB_AUTH_VIEWER, sb_api_reports, 0},
 	{"GET", "/api/reports/*", SB_AUTH_VIEWER, sb_api_report_file, 0},
 	{"GET", "/api/monitors", SB_AUTH_VIEWER, sb_api_monitors, 0},
-	{"POST", "/api/monitors", SB_AUTH_ADMIN, sb_api_monitor_add, 0},
+	{"POST", "/api/monitors", SB_AUTH_VIEWER, sb_api_monitor_add, 0},
 	{"GET", "/api/monitors/*", SB_AUTH_VIEWER, sb_api_monitor_get, 0},
-	{"PUT", "/api/monitors/*", SB_AUTH_ADMIN, sb_api_monitor_put, 0},
-	{"DELETE", "/api/monitors/*", SB_AUTH_ADMIN, sb_api_monitor_del, 0},
-	{"POST", "/api/monitors/*/token", SB_AUTH_ADMIN, sb_api_monitor_token, 0},
-	{"DELETE", "/api/monitors/*/token", SB_AUTH_ADMIN, sb_api_monitor_revoke, 0},
-	{"POST", "/api/monitors/*/links", SB_AUTH_ADMIN, sb_api_link_add, 0},
-	{"PUT", "/api/monitors/*/links/*", SB_AUTH_ADMIN, sb_api_link_put, 0},
-	{"DELETE", "/api/monitors/*/links/*", SB_AUTH_ADMIN, sb_api_link_del, 0},
-	{"PUT", "/api/monitors/*/tests/*", SB_AUTH_ADMIN, sb_api_test_put, 0},
-	{"DELETE", "/api/monitors/*/tests/*", SB_AUTH_ADMIN, sb_api_test_del, 0},
+	{"PUT", "/api/monitors/*", SB_AUTH_VIEWER, sb_api_monitor_put, 0},
+	{"DELETE", "/api/monitors/*", SB_AUTH_VIEWER, sb_api_monitor_del, 0},
+	{"POST", "/api/monitors/*/token", SB_AUTH_VIEWER, sb_api_monitor_token, 0},
+	{"DELETE", "/api/monitors/*/token", SB_AUTH_VIEWER, sb_api_monitor_revoke, 0},
+	{"POST", "/api/monitors/*/links", SB_AUTH_VIEWER, sb_api_link_add, 0},
+	{"PUT", "/api/monitors/*/links/*", SB_AUTH_VIEWER, sb_api_link_put, 0},
+	{"DELETE", "/api/monitors/*/links/*", SB_AUTH_VIEWER, sb_api_link_del, 0},
+	{"PUT", "/api/monitors/*/tests/*", SB_AUTH_VIEWER, sb_api_test_put, 0},
+	{"DELETE", "/api/monitors/*/tests/*", SB_AUTH_VIEWER, sb_api_test_del, 0},
+	{"PUT", "/api/monitors/*/owner", SB_AUTH_VIEWER, sb_api_monitor_owner, 0},
+	{"POST", "/api/monitors/*/shares", SB_AUTH_VIEWER, sb_api_share_add, 0},
+	{"DELETE", "/api/monitors/*/shares/*", SB_AUTH_VIEWER, sb_api_share_del, 0},
 	{"GET", "/api/monitors/*/config", SB_AUTH_MONITOR, sb_api_monitor_config, 0},
 	{"POST", "/api/monitors/*/results", SB_AUTH_MONITOR, sb_api_monitor_results,
 	 SB_RESULTS_MAX},
@@ -785,6 +788,9 @@ static void sb_dispatch(sb_req *r)
 				return;
 			}
 		}
+		/* a monitor's calls: only for those who may see it, changes for who manages it */
+		if (strncmp(rt->pattern, "/api/monitors/*", 15) == 0 && sb_monitor_gate(r) != SB_OK)
+			return;
 	}
 	rt->fn(r);
 }

@@ -24,7 +24,7 @@ typedef enum sb_auth {
 	SB_AUTH_VIEWER = 1, /* a signed-in user */
 	SB_AUTH_ADMIN = 2,  /* a signed-in admin */
 	SB_AUTH_MONITOR = 3 /* a remote monitor's bearer token for the monitor of segment 2, or a
-			     * signed-in user (read) / admin (write) */
+			     * signed-in user who may see it (read) / manage it (write) */
 } sb_auth;
 
 #define SB_REQ_MAX_SEGS 8
@@ -237,6 +237,15 @@ void sb_reports_free(sb_srv *s);
 
 /* serve_monitors.c */
 void sb_api_monitors(sb_req *r);
+/* The gate of the calls on one monitor (/api/monitors/ID...) for a signed-in user: SB_OK when the
+ * user may see it (GET) or manage it (the rest); else answers 404 (a monitor the user may not
+ * see is one that does not exist) or 403 (seen, not managed) and returns SB_EAUTH. */
+int sb_monitor_gate(sb_req *r);
+/* What the signed-in user may do with monitor id (SB_ACCESS_NONE as well when there is none). */
+sb_access sb_monitor_access(sb_req *r, int64_t id);
+void sb_api_monitor_owner(sb_req *r);
+void sb_api_share_add(sb_req *r);
+void sb_api_share_del(sb_req *r);
 void sb_api_monitor_add(sb_req *r);
 void sb_api_monitor_get(sb_req *r);
 void sb_api_monitor_put(sb_req *r);

@@ -288,6 +288,7 @@ typedef struct sb_map_ctx {
 	sb_srv *srv;
 	sb_json *j;
 	const sb_map_routes *routes;
+	sb_req *req; /* whose map: the monitors this user may see */
 } sb_map_ctx;
 
 static int sb_map_monitor(void *ctx, const sb_monitor_rec *m)
@@ -297,6 +298,8 @@ static int sb_map_monitor(void *ctx, const sb_monitor_rec *m)
 	sb_err err = {0};
 	sb_link_rec *links = NULL;
 	size_t n = 0;
+	if (sb_monitor_access(mc->req, m->id) == SB_ACCESS_NONE)
+		return SB_OK;
 	int rc = sb_servedb_links(mc->srv->db, m->id, &links, &n, &err);
 	if (rc != SB_OK)
 		return rc;
@@ -343,7 +346,7 @@ void sb_api_map(sb_req *r)
 	sb_geoip_about(&j, r->srv->geo);
 	sb_json_key(&j, "monitors");
 	sb_json_arr(&j);
-	sb_map_ctx mc = {r->srv, &j, &routes};
+	sb_map_ctx mc = {r->srv, &j, &routes, r};
 	if (rc == SB_OK)
 		rc = sb_servedb_monitors(r->srv->db, sb_map_monitor, &mc, &err);
 	for (size_t i = 0; i < routes.n; i++)

@@ -187,8 +187,8 @@ typedef struct sb_mon_list {
 	sb_json *j;
 	sb_lasts *lasts;
 	int detail;
-	int admin;
-	int64_t *listed; /* the ids of the monitors listed */
+	sb_req *req;     /* whose list: a monitor only for who may see it */
+	int64_t *listed; /* the ids of the monitors registered here */
 	size_t nlisted;
 } sb_mon_list;
 
@@ -313,15 +313,32 @@ static int sb_monitor_item(void *ctx, const sb_monitor_rec *m)
 	sb_err err = {0};
 	sb_link_rec *links = NULL;
 	size_t n = 0;
-	int rc = sb_servedb_links(ml->srv->db, m->id, &links, &n, &err);
-	if (rc != SB_OK)
-		return rc;
 	ml->listed = sb_xrealloc(ml->listed, (ml->nlisted + 1) * sizeof(*ml->listed));
 	ml->listed[ml->nlisted++] = m->id;
+	sb_access access = sb_monitor_access(ml->req, m->id);
+	if (access == SB_ACCESS_NONE)
+		return SB_OK;
+	sb_user_name *shares = NULL;
+	size_t nshares = 0;
+	int rc = sb_servedb_shares(ml->srv->db, m->id, &shares, &nshares, &err);
+	if (rc == SB_OK)
+		rc = sb_servedb_links(ml->srv->db, m->id, &links, &n, &err);
+	if (rc != SB_OK) {
+		free(shares);
+		return rc;
+	}
 	sb_json_obj(j);
 	sb_json_kint(j, "id", m->id);
 	sb_json_kstr(j, "name", m->name);
 	sb_json_kbool(j, "registered", 1);
+	sb_json_kstr(j, "owner", m->owner[0] != '\0' ? m->owner : NULL);
+	sb_json_key(j, "shares");
+	sb_json_arr(j);
+	for (size_t i = 0; i < nshares; i++)
+		sb_json_str(j, shares[i]);
+	sb_json_arr_end(j);
+	free(shares);
+	sb_json_kbool(j, "manage", access == SB_ACCESS_MANAGE);
 	sb_json_knum(j, "sleep_time", m->sleep_time);
 	sb_place_json(j, &m->place, 1);
 	sb_json_kbool(j, "has_token", m->has_token);
@@ -554,9 +571,10 @@ void sb_api_monitors(sb_req *r)
 	sb_json_kint(&j, "now", (int64_t)time(NULL));
 	sb_json_key(&j, "monitors");
 	sb_json_arr(&j);
-	sb_mon_list ml = {r->srv, &j, &lasts, 0, r->sess.role == SB_ROLE_ADMIN, NULL, 0};
+	sb_mon_list ml = {r->srv, &j, &lasts, 0, r, NULL, 0};
 	int rc = sb_servedb_monitors(r->srv->db, sb_monitor_item, &ml, &err);
-	if (rc == SB_OK)
+	/* those nobody registered belong to nobody: the admins' */
+	if (rc == SB_OK && r->sess.role == SB_ROLE_ADMIN)
 		rc = sb_unregistered_items(&ml, &err);
 	free(ml.listed);
 	free(lasts.v);
@@ -590,7 +608,7 @@ void sb_api_monitor_get(sb_req *r)
 	}
 	sb_json j;
 	sb_json_init(&j, 0);
-	sb_mon_list ml = {r->srv, &j, &lasts, 1, r->sess.role == SB_ROLE_ADMIN, NULL, 0};
+	sb_mon_list ml = {r->srv, &j, &lasts, 1, r, NULL, 0};
 	rc = sb_monitor_item(&ml, &m);
 	free(ml.listed);
 	free(lasts.v);
@@ -616,6 +634,19 @@ static int sb_monitor_body(sb_req *r, const bson_t *doc, const char **name, doub
 	return SB_OK;
 }
 
+/* {"id": id, key: value}: what a monitor added or given away now is. */
+static void sb_reply_monitor_is(sb_req *r, unsigned status, int64_t id, const char *key,
+				const char *value)
+{
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "id", id);
+	sb_json_kstr(&j, key, value);
+	sb_json_obj_end(&j);
+	sb_reply_json(r, status, &j);
+}
+
 void sb_api_monitor_add(sb_req *r)
 {
 	bson_t doc;
@@ -631,7 +662,9 @@ void sb_api_monitor_add(sb_req *r)
 		if (name == NULL) {
 			sb_reply_error(r, 400, "name is required");
 		} else {
-			int rc = sb_servedb_monitor_add(r->srv->db, id, name, sleep, &got, &err);
+			/* the monitor belongs to the account that creates it */
+			int rc = sb_servedb_monitor_add(r->srv->db, id, name, sleep, r->sess.user,
+							&got, &err);
 			if (rc == SB_OK && place.set)
 				rc = sb_servedb_monitor_place(r->srv->db, got, &place, &err);
 			if (rc != SB_OK) {
@@ -639,13 +672,7 @@ void sb_api_monitor_add(sb_req *r)
 			} else {
 				sb_log(SB_LOG_INFO, "serve", "%s added monitor %" PRId64 " (%s)",
 				       r->sess.user, got, name);
-				sb_json j;
-				sb_json_init(&j, 0);
-				sb_json_obj(&j);
-				sb_json_kint(&j, "id", got);
-				sb_json_kstr(&j, "name", name);
-				sb_json_obj_end(&j);
-				sb_reply_json(r, 201, &j);
+				sb_reply_monitor_is(r, 201, got, "name", name);
 			}
 		}
 	}
@@ -1329,4 +1356,159 @@ void sb_api_monitor_results(sb_req *r)
 	sb_json_obj_end(&j);
 	free(p.errs);
 	sb_reply_json(r, 200, &j);
+}
+
+/* ---- who may see and manage a monitor ---- */
+
+sb_access sb_monitor_access(sb_req *r, int64_t id)
+{
+	sb_err err = {0};
+	sb_access a = SB_ACCESS_NONE;
+	if (sb_servedb_monitor_access(r->srv->db, id, r->sess.user, r->sess.role, &a, &err) !=
+		    SB_OK &&
+	    err.code != SB_ENOTFOUND)
+		sb_log(SB_LOG_ERROR, "serve", "monitor %" PRId64 ": %s", id, err.msg);
+	return a;
+}
+
+int sb_monitor_gate(sb_req *r)
+{
+	int64_t id;
+	if (r->nsegs < 3 || sb_parse_int64(r->segs[2], &id) != SB_OK)
+		return SB_OK; /* the handler says what is wrong with the id */
+	sb_access a = sb_monitor_access(r, id);
+	if (a == SB_ACCESS_NONE) {
+		sb_reply_error(r, 404, "no monitor %" PRId64, id);
+		return SB_EAUTH;
+	}
+	if (a == SB_ACCESS_READ && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "HEAD") != 0) {
+		sb_reply_error(r, 403,
+			       "monitor %" PRId64
+			       " is shared with you to see: its owner or an admin "
+			       "manages it",
+			       id);
+		return SB_EAUTH;
+	}
+	return SB_OK;
+}
+
+/* The accounts a monitor is shared with, as the answer to a change of them. */
+static void sb_reply_shares(sb_req *r, int64_t id)
+{
+	sb_user_name *v = NULL;
+	size_t n = 0;
+	sb_err err = {0};
+	int rc = sb_servedb_shares(r->srv->db, id, &v, &n, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	sb_json_obj(&j);
+	sb_json_kint(&j, "id", id);
+	sb_json_key(&j, "shares");
+	sb_json_arr(&j);
+	for (size_t i = 0; i < n; i++)
+		sb_json_str(&j, v[i]);
+	sb_json_arr_end(&j);
+	sb_json_obj_end(&j);
+	free(v);
+	sb_reply_json(r, 200, &j);
+}
+
+/* The member "user" or "owner" of a body: a user name, or (null_ok) null. Answers 400 itself. */
+static int sb_user_member(sb_req *r, const bson_t *doc, const char *key, int null_ok,
+			  const char **out)
+{
+	char why[SB_BODY_WHY] = "";
+	*out = NULL;
+	int got = sb_body_get_str(doc, key, out, why);
+	if (got < 0) {
+		sb_reply_error(r, 400, "%s", why);
+		return SB_EINVAL;
+	}
+	if (got == 0 && !null_ok) {
+		sb_reply_error(r, 400, "%s is required (an account's name)", key);
+		return SB_EINVAL;
+	}
+	if (got == 0) {
+		bson_iter_t it;
+		if (!bson_iter_init_find(&it, doc, key)) {
+			sb_reply_error(r, 400,
+				       "%s is required (an account's name, or null for the admins)",
+				       key);
+			return SB_EINVAL;
+		}
+		return SB_OK;
+	}
+	if (!sb_servedb_user_name_ok(*out)) {
+		sb_reply_error(r, 400, "%s: no account is named so", key);
+		return SB_EINVAL;
+	}
+	return SB_OK;
+}
+
+void sb_api_monitor_owner(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	const char *owner = NULL;
+	if (sb_user_member(r, &doc, "owner", 1, &owner) == SB_OK) {
+		sb_err err = {0};
+		int rc = sb_servedb_monitor_owner(r->srv->db, id, owner, &err);
+		if (rc != SB_OK) {
+			sb_reply_db(r, rc, &err);
+		} else {
+			sb_log(SB_LOG_INFO, "serve", "%s gave monitor %" PRId64 " to %s",
+			       r->sess.user, id, owner != NULL ? owner : "the admins");
+			sb_reply_monitor_is(r, 200, id, "owner", owner);
+		}
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_share_add(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	bson_t doc;
+	if (sb_req_json(r, &doc) != SB_OK)
+		return;
+	const char *user = NULL;
+	if (sb_user_member(r, &doc, "user", 0, &user) == SB_OK) {
+		sb_err err = {0};
+		int rc = sb_servedb_share(r->srv->db, id, user, 1, &err);
+		if (rc != SB_OK) {
+			sb_reply_db(r, rc, &err);
+		} else {
+			sb_log(SB_LOG_INFO, "serve", "%s shared monitor %" PRId64 " with %s",
+			       r->sess.user, id, user);
+			sb_reply_shares(r, id);
+		}
+	}
+	bson_destroy(&doc);
+}
+
+void sb_api_share_del(sb_req *r)
+{
+	int64_t id;
+	if (sb_req_seg_id(r, 2, &id) != SB_OK)
+		return;
+	const char *user = r->nsegs > 4 ? r->segs[4] : "";
+	sb_err err = {0};
+	int rc = sb_servedb_share(r->srv->db, id, user, 0, &err);
+	if (rc != SB_OK) {
+		sb_reply_db(r, rc, &err);
+		return;
+	}
+	sb_log(SB_LOG_INFO, "serve", "%s stopped sharing monitor %" PRId64 " with %s", r->sess.user,
+	       id, user);
+	sb_reply_shares(r, id);
 }

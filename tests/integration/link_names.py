@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import time
 
 import sbtest
@@ -165,26 +164,7 @@ t.eq(sorted((m["id"], m["registered"]) for m in body.get("monitors", [])), [(3, 
      "a registered monitor is listed once")
 
 # ---- the browser ----
-node = shutil.which("node")
-chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
-if not (node and chromium and os.path.isdir(os.path.join(modules, "playwright-core"))
-        and os.path.exists(os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html"))):
-    t.skip("the Monitors page and the link page in headless Chromium", "no node, chromium or built dashboard")
-else:
-    env = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_NODE_MODULES=modules, CHROMIUM=chromium,
-               SB_USER="ana", SB_PASSWORD="admin-secret-1", SB_DATE=today,
-               SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"))
-    r = subprocess.run([node, os.path.join(sbtest.TOP_SRCDIR, "tests/e2e/link_names.mjs")], env=env,
-                       capture_output=True, text=True, timeout=180)
-    checks = 0
-    for line in r.stdout.splitlines():
-        if line.startswith("ok - ") or line.startswith("not ok - "):
-            checks += 1
-            t.ok(line.startswith("ok"), line.split(" - ", 1)[1])
-        elif line.startswith("#"):
-            print(line)
-    t.ok(r.returncode == 0 and checks >= 4, "the browser script ran every check (exit %d, %d checks)" % (r.returncode, checks),
-         r.stderr[-2000:])
+sbweb.browser(t, srv, "link_names.mjs", "the Monitors page and the link page in headless Chromium", 7,
+              user="ana", password="admin-secret-1", date=today)
 t.eq(srv.stop(), 0, "the server stops cleanly")
 t.done()

@@ -251,3 +251,19 @@ def run_e2e(t, script, env, timeout, min_checks):
          "the browser script ran every check (exit %r, %d checks)" % (code, checks),
          err[-3000:] if code != 0 else None)
     return checks
+
+
+def browser(t, srv, script, what, min_checks, timeout=240, **env):
+    """run_e2e of tests/e2e/<script> (over tests/e2e/session.mjs) against the server srv in
+    Debian's headless Chromium, env passed as SB_<KEY> variables; a skip named what when node,
+    chromium or the built dashboard is missing."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
+    if not (shutil.which("node") and chromium and os.path.isdir(os.path.join(modules, "playwright-core"))
+            and os.path.exists(os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html"))):
+        t.skip(what, "no node, chromium or built dashboard")
+        return 0
+    e = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_NODE_MODULES=modules, CHROMIUM=chromium,
+             SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"))
+    e.update({"SB_" + k.upper(): str(v) for k, v in env.items()})
+    return run_e2e(t, script, e, timeout, min_checks)

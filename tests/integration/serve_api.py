@@ -114,11 +114,16 @@ t.ok(st == 201 and body["id"] == 1, "with the token: created", (st, body))
 mid = body["id"]
 
 # ---- roles ----
-is_4xx_json(viewer.request("POST", "/api/monitors", {"name": "box-v"}), 403, "viewer cannot add a monitor")
-is_4xx_json(viewer.request("POST", "/api/monitors/%d/links" % mid, {"name": "x", "ip": "127.0.0.1"}), 403,
-            "viewer cannot add a link")
+is_4xx_json(viewer.request("POST", "/api/monitors/%d/links" % mid, {"name": "x", "ip": "127.0.0.1"}), 404,
+            "viewer cannot add a link to a monitor not shared with them: to them it does not exist")
+st, _, body = viewer.request("POST", "/api/monitors", {"name": "box-v"})
+t.ok(st == 201 and viewer.request("DELETE", "/api/monitors/%d" % body.get("id", 0))[0] == 200,
+     "viewer adds a monitor of their own, and deletes it", body)
 is_4xx_json(viewer.get("/api/users"), 403, "viewer cannot list users")
+t.eq(admin.request("POST", "/api/monitors/%d/shares" % mid, {"user": "vic"})[0], 200, "the admin shares box-a with the viewer")
 t.eq(viewer.get("/api/monitors")[0], 200, "viewer reads the monitors")
+is_4xx_json(viewer.request("POST", "/api/monitors/%d/links" % mid, {"name": "x", "ip": "127.0.0.1"}), 403,
+            "viewer cannot add a link to a monitor shared with them")
 t.eq(viewer.get("/api/layers")[0], 200, "viewer reads the traffic")
 
 # ---- bad input: 4xx with a message, never 500 ----

@@ -64,6 +64,9 @@ admin.request("POST", "/api/monitors", {"name": "box-silent"})
 admin.request("POST", "/api/monitors/2/links", {"name": "far", "ip": "192.0.2.9"})
 admin.request("PUT", "/api/monitors/2/tests/ping", {"interval": 60})
 tok2 = admin.request("POST", "/api/monitors/2/token")[2]["token"]
+# the viewer sees both boxes: they are shared with them
+for mid in (1, 2):
+    admin.request("POST", "/api/monitors/%d/shares" % mid, {"user": "vic"})
 
 
 def stamp(ts):

@@ -37,6 +37,7 @@ def bad(res, want, name):
 st, _, m = admin.request("POST", "/api/monitors", {"name": "caracas", "lat": 10.5006, "lon": -66.9146})
 t.eq(st, 201, "a monitor added with its place", m)
 mid = m["id"]
+admin.request("POST", "/api/monitors/%d/shares" % mid, {"user": "vic"})  # the viewer sees it
 st, _, got = viewer.get("/api/monitors/%d" % mid)
 t.ok(st == 200 and got["lat"] == 10.5006 and got["lon"] == -66.9146, "its place is answered", got)
 st, _, l1 = admin.request("POST", "/api/monitors/%d/links" % mid,

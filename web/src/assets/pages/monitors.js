@@ -53,7 +53,7 @@ const linkHref = (m, l) => '#/link' + qs({ monitor: m.id, link: l.id });
 
 async function monitors(el, ctx) {
   el.append(h('h1', {}, t('nav.monitors')));
-  if (ctx.admin) {
+  { // every account may add a monitor of its own
     const name = h('input', { placeholder: t('monitors.name'), id: 'new-monitor-name', required: true });
     const err = h('span', { class: 'error', role: 'alert' });
     const form = h('form', { class: 'row' }, h('label', {}, t('monitors.new'), name),
@@ -83,6 +83,8 @@ async function monitors(el, ctx) {
       h('h2', {}, m.registered ? h('a', { href: `#/monitor/${m.id}` }, name) : name, ' ', h('span', { class: 'muted' }, `#${m.id}`), ' ', boxBadge(m, data.now)),
       h('p', { class: 'muted' }, t('monitors.counts', { up: by('up'), down: by('down'), stale: by('stale'), unknown: by('unknown'), n: m.links.length }),
         m.registered ? ' · ' + t('monitors.contact', { when: ago(m.last_seen, data.now) }) : ' · ' + t('monitors.unregistered'),
+        m.registered ? h('span', { class: 'owner' }, ' · ', t('monitor.owner'), ' ', m.owner || t('monitor.admins'),
+          m.manage ? '' : ' · ' + t('monitors.sharedWithYou')) : '',
         m.pulled && m.pulled < m.version ? ' · ' + t('monitors.notPulled') : ''),
       m.links.length === 0 ? message(t('monitors.noLinks'))
         : table(cols, m.links.map((l) => h('tr', { dataset: { link: l.id } }, cells(cols, [
@@ -112,6 +114,7 @@ async function monitor(el, ctx) {
   const m = await get(`/api/monitors/${encodeURIComponent(id)}`);
   if (!ctx.current()) return;
   ctx.title(m.name);
+  const manage = m.manage; // its owner or an admin: the rest see it as it is
   const reload = () => { if (ctx.current()) window.dispatchEvent(new HashChangeEvent('hashchange')); };
   el.append(h('h1', {}, m.name, ' ', h('span', { class: 'muted' }, `#${m.id}`), ' ', boxBadge(m)),
     h('p', { class: 'muted' }, t('monitor.version', { v: m.version }),
@@ -127,7 +130,7 @@ async function monitor(el, ctx) {
   const vcols = [{ label: t('col.id') }, { label: t('col.link') }, { label: t('col.ip') }, { label: t('col.state') }, { label: t('col.last') }];
   const acols = [{ label: t('col.id') }, { label: t('col.name') }, { label: t('col.ip') }, { label: t('col.on') }, { label: t('col.state') }, { label: '' }];
   const rows = m.links.map((l) => {
-    if (!ctx.admin)
+    if (!manage)
       return h('tr', { dataset: { link: l.id } }, cells(vcols, [l.id, h('a', { href: linkHref(m, l) }, l.name), l.ip,
         l.status ? stateBadge(l.state) : h('span', { class: 'badge off' }, t('state.off')), lastCell(l)]));
     const name = h('input', { value: l.name, 'aria-label': t('col.name'), class: 'link-name' });
@@ -148,8 +151,8 @@ async function monitor(el, ctx) {
     return h('tr', { dataset: { link: l.id } }, cells(acols, [l.id, name, ip, on,
       h('a', { href: linkHref(m, l) }, stateBadge(l.state)), h('span', {}, save, ' ', del)]));
   });
-  linksCard.append(rows.length ? table(ctx.admin ? acols : vcols, rows) : message(t('monitor.noLinks')), lerr);
-  if (ctx.admin) {
+  linksCard.append(rows.length ? table(manage ? acols : vcols, rows) : message(t('monitor.noLinks')), lerr);
+  if (manage) {
     const name = h('input', { placeholder: t('col.name'), id: 'add-link-name' });
     const ip = h('input', { placeholder: '192.0.2.1', id: 'add-link-ip', size: 15 });
     const add = h('form', { class: 'row' }, h('label', {}, t('col.link'), name), h('label', {}, t('col.ip'), ip),
@@ -169,10 +172,10 @@ async function monitor(el, ctx) {
   cards.append(placesCard(m, ctx, reload));
   const terr = errorLine();
   for (const tst of m.tests) {
-    const text = h('textarea', { rows: 3, readonly: !ctx.admin, 'aria-label': t('monitor.params', { name: tst.name }) });
+    const text = h('textarea', { rows: 3, readonly: !manage, 'aria-label': t('monitor.params', { name: tst.name }) });
     text.value = JSON.stringify(tst.params, null, 1);
     const box = h('div', { dataset: { test: tst.name } }, h('h3', {}, tst.name), text);
-    if (ctx.admin) {
+    if (manage) {
       const save = h('button', { type: 'button' }, t('save'));
       save.addEventListener('click', () => guarded(terr, async () => {
         let params;
@@ -190,7 +193,7 @@ async function monitor(el, ctx) {
     testsCard.append(box);
   }
   if (m.tests.length === 0) testsCard.append(message(t('monitor.noTests')));
-  if (ctx.admin) {
+  if (manage) {
     const free = m.modules.filter((mod) => !m.tests.some((x) => x.name === mod.name));
     if (free.length > 0) {
       const sel = h('select', { id: 'add-test-name', 'aria-label': t('monitor.addTest') }, free.map((mod) => h('option', { value: mod.name }, mod.name)));
@@ -216,10 +219,12 @@ async function monitor(el, ctx) {
   }
   testsCard.append(terr);
 
+  cards.append(accessCard(m, manage, ctx.admin ? reload : () => { location.hash = '#/monitors'; }));
+
   const boxCard = h('section', { class: 'card', id: 'box' }, h('h2', {}, t('monitor.box')));
   cards.append(boxCard);
   boxCard.append(h('p', {}, m.has_token ? t('monitor.token', { when: dateTime(m.token_created) }) : t('monitor.noToken')));
-  if (ctx.admin) {
+  if (manage) {
     const berr = errorLine();
     const out = h('div');
     const issue = h('button', { id: 'issue-token', type: 'button' }, m.has_token ? t('monitor.replaceToken') : t('monitor.issueToken'));
@@ -250,6 +255,58 @@ async function monitor(el, ctx) {
       h('div', { class: 'row' }, h('label', {}, t('col.name'), name), h('label', {}, t('monitor.sleep'), sleep), save),
       h('div', { class: 'row' }, del), berr);
   }
+}
+
+// Who owns the monitor and who else sees it; its owner or an admin gives it to another account
+// and shares it (a shared monitor is seen, not changed). given: what follows a transfer (an owner
+// who is no admin no longer sees the monitor).
+function accessCard(m, manage, given) {
+  const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
+  const card = h('section', { class: 'card', id: 'access' }, h('h2', {}, t('monitor.access')));
+  const err = errorLine();
+  card.append(h('p', { id: 'owner' }, t('monitor.ownerIs'), ' ', h('strong', {}, m.owner || t('monitor.admins'))));
+  if (manage) {
+    const to = h('input', { id: 'transfer-to', placeholder: t('monitor.account'), 'aria-label': t('monitor.transferTo') });
+    const give = h('button', { id: 'transfer', type: 'button' }, t('monitor.transfer'));
+    give.addEventListener('click', () => guarded(err, async () => {
+      const owner = to.value.trim();
+      if (!confirm(t('monitor.confirmTransfer', { name: m.name, owner: owner || t('monitor.admins') }))) return;
+      await api('PUT', `/api/monitors/${m.id}/owner`, { owner: owner || null });
+      given();
+    }));
+    card.append(h('div', { class: 'row' }, h('label', {}, t('monitor.transferTo'), to), give));
+  }
+  card.append(h('h3', {}, t('monitor.shares')));
+  if (m.shares.length === 0) card.append(message(t('monitor.noShares')));
+  const list = h('ul', { id: 'shares' });
+  for (const u of m.shares) {
+    const li = h('li', { dataset: { share: u } }, u);
+    if (manage) {
+      const del = h('button', { class: 'danger', type: 'button' }, t('remove'));
+      del.addEventListener('click', () => guarded(err, async () => {
+        await api('DELETE', `/api/monitors/${m.id}/shares/${encodeURIComponent(u)}`);
+        reload();
+      }));
+      li.append(' ', del);
+    }
+    list.append(li);
+  }
+  card.append(list);
+  if (manage) {
+    const user = h('input', { id: 'share-user', placeholder: t('monitor.account'), 'aria-label': t('monitor.shareWith') });
+    const add = h('form', { class: 'row' }, h('label', {}, t('monitor.shareWith'), user),
+      h('button', { type: 'submit', id: 'share-add' }, t('monitor.share')));
+    add.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      guarded(err, async () => {
+        await api('POST', `/api/monitors/${m.id}/shares`, { user: user.value.trim() });
+        reload();
+      });
+    });
+    card.append(add);
+  }
+  card.append(err);
+  return card;
 }
 
 // A JSON list of hops, each a list of probes {ipaddr, name, rtt, anno}: a route.
