@@ -1,39 +1,17 @@
-// session.mjs - what the shorter browser checks share: headless Chromium (Debian's) driven by
-// playwright-core from the build tree's web/node_modules, one "ok - ..." / "not ok - ..." line per
-// check (the Python side numbers them as TAP), signing in, opening a page of the dashboard and
-// screenshots into SB_ARTIFACTS. The environment: SB_URL, SB_NODE_MODULES, CHROMIUM, SB_ARTIFACTS.
-import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+// session.mjs - one signed-in walk through the dashboard, over browser.mjs (its checks and its
+// Chromium): signing in as an account, opening a page of the dashboard, screenshots into
+// SB_ARTIFACTS; the walk ends with a check that no script error happened. The environment:
+// SB_URL, SB_NODE_MODULES, CHROMIUM, SB_ARTIFACTS.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
+import { check, failures, launch } from './browser.mjs';
+
 const env = process.env;
-const require = createRequire(path.join(env.SB_NODE_MODULES, 'noop.js'));
-const { chromium } = require('playwright-core');
 
 export async function session(run) {
-  let failed = 0;
-  const check = (cond, name, diag) => {
-    console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
-    if (!cond) {
-      failed++;
-      if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').slice(0, 20)) console.log(`#   ${l}`);
-    }
-    return cond;
-  };
   mkdirSync(env.SB_ARTIFACTS, { recursive: true });
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'sb-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    chromiumSandbox: false,
-    viewport: { width: 1280, height: 900 },
-    locale: 'es-ES',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', '--lang=es-ES'],
-    timeout: 60000,
-  });
-  context.setDefaultTimeout(20000);
+  const { context, close } = await launch({ viewport: { width: 1280, height: 900 } });
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -62,8 +40,7 @@ export async function session(run) {
   } catch (e) {
     check(false, 'the browser run went to its end', e.stack || e);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
-  process.exit(failed ? 1 : 0);
+  process.exit(failures() ? 1 : 0);
 }
