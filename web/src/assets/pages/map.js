@@ -73,7 +73,8 @@ function routeTable(m, l) {
 
 // The places of a monitor and its links on its settings page: each a latitude and a longitude
 // (degrees; both empty: no place), saved through the API, which checks them as monitor.json
-// does. Admins edit them; others read them. done() runs after a save.
+// does. Who manages the monitor (ctx.admin: its owner or an admin) edits them; others read them.
+// done() runs after a save.
 export function placesCard(m, ctx, done) {
   const card = h('section', { class: 'card', id: 'places' }, h('h2', {}, t('map.places')),
     h('p', { class: 'muted' }, t('map.placesHelp'), ' ', h('a', { href: '#/map' }, t('map.see'))));

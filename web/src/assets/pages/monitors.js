@@ -169,7 +169,7 @@ async function monitor(el, ctx) {
 
   const testsCard = h('section', { class: 'card', id: 'tests' }, h('h2', {}, t('monitor.tests')));
   cards.append(testsCard);
-  cards.append(placesCard(m, ctx, reload));
+  cards.append(placesCard(m, { ...ctx, admin: manage }, reload));
   const terr = errorLine();
   for (const tst of m.tests) {
     const text = h('textarea', { rows: 3, readonly: !manage, 'aria-label': t('monitor.params', { name: tst.name }) });
