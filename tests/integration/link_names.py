@@ -39,10 +39,10 @@ def config(links):
 
 
 def lines(test, link):
-    return sbtest.trace_lines(root, test, 7, link)
+    return sbtest.trace_records(root, test, 7, link)
 
 
-wait = sbtest.wait
+wait = sbtest.wait_until
 
 
 def cleanup():

@@ -218,23 +218,6 @@ def run(args, root=None, env=None, timeout=120, stdin=None):
                           stdin=stdin if stdin is not None else subprocess.DEVNULL)
 
 
-def wait(cond, timeout=15, step=0.1):
-    """Polls cond until it holds or timeout seconds pass; returns its last answer."""
-    end = time.time() + timeout
-    while time.time() < end and not cond():
-        time.sleep(step)
-    return cond()
-
-
-def trace_lines(root, test, monitor, link):
-    """The complete lines of a link's trace files under root's data/PROBES, split on tabs."""
-    out = []
-    for path in sorted(glob.glob(os.path.join(root, "data/PROBES", test, str(monitor), str(link), "*.trace"))):
-        with open(path) as f:
-            out += [ln.rstrip("\n").split("\t") for ln in f if ln.endswith("\n")]
-    return out
-
-
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
