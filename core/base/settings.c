@@ -149,6 +149,26 @@ static const sb_setting_def sb_setting_defs[] = {
 	 86400, 0, "seconds between two rounds with the dashboard"},
 	{"MONITOR_SYNC_TIMEOUT", NULL, SB_SET_DOUBLE, SB_S(monitor_sync_timeout), "120", NULL, 0.1,
 	 3600, 0, "seconds one request to the dashboard may take"},
+	/* the alerts (docs/alerts.md) */
+	{"ALERTS_FILE", NULL, SB_SET_PATH, SB_S(alerts_file), NULL, "alerts.conf", 0, 0, 0,
+	 "the alert rules, read by each `run` and `alerts check`, and again by the daemons when it "
+	 "changes"},
+	{"ALERT_INTERVAL", NULL, SB_SET_LONG, SB_S(alert_interval), "60", NULL, 1, 86400, 0,
+	 "seconds between two evaluations of the rules in `serve` and `monitor`"},
+	{"ALERT_SMTP_URL", NULL, SB_SET_STR, SB_S(alert_smtp_url), NULL, "none", 0, 0, 0,
+	 "the mail server: `smtp://HOST[:PORT]` (with STARTTLS) or `smtps://HOST[:PORT]`"},
+	{"ALERT_SMTP_STARTTLS", NULL, SB_SET_BOOL, SB_S(alert_smtp_starttls), "yes", NULL, 0, 0, 0,
+	 "require STARTTLS on an smtp:// server (no: send in the clear if it offers none)"},
+	{"ALERT_SMTP_USER", NULL, SB_SET_STR, SB_S(alert_smtp_user), NULL, "none (no AUTH)", 0, 0,
+	 0, "the user name the mail server's AUTH takes"},
+	{"ALERT_SMTP_PASSWORD", NULL, SB_SET_STR, SB_S(alert_smtp_password), NULL, "none", 0, 0,
+	 SB_SET_SECRET, "its password"},
+	{"ALERT_MAIL_FROM", NULL, SB_SET_STR, SB_S(alert_mail_from), NULL, "none", 0, 0, 0,
+	 "the sender of the alert mails (an address)"},
+	{"ALERT_WEBHOOK_SECRET", NULL, SB_SET_STR, SB_S(alert_webhook_secret), NULL, "none", 0, 0,
+	 SB_SET_SECRET,
+	 "the shared secret of the webhook's signature (`X-Scanbackup-Signature: sha256=` the "
+	 "HMAC-SHA256 of the body)"},
 	/* the web dashboard */
 	{"SERVE_LISTEN", NULL, SB_SET_STR, SB_S(serve_listen), "127.0.0.1:8080", NULL, 0, 0, 0,
 	 "`ADDR:PORT`, `[V6ADDR]:PORT` or `PORT`"},
@@ -204,8 +224,8 @@ static const sb_setting_def sb_setting_defs[] = {
 
 /* Environment variables whose names start so are the engine's to check: one that is no key is
  * noted (a misspelt key would else be ignored without a word). */
-static const char *const sb_setting_own_prefixes[] = {"SCAN_", "SERVE_", "MONITOR_", "REPORT_",
-						      "REPORTS_"};
+static const char *const sb_setting_own_prefixes[] = {"SCAN_",   "SERVE_",   "MONITOR_",
+						      "REPORT_", "REPORTS_", "ALERT_"};
 
 /* One assignment of the file. */
 struct sb_settings_kv {

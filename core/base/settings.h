@@ -46,6 +46,16 @@ typedef struct sb_settings {
 	long forecast_horizon;     /* FORECAST_HORIZON: days ahead a crossing is given */
 	double forecast_threshold; /* FORECAST_THRESHOLD, % of the capacity */
 
+	/* the alerts (alert/alert.h) */
+	char *alerts_file;          /* ALERTS_FILE: the rules (relative to the root) */
+	long alert_interval;        /* ALERT_INTERVAL, seconds */
+	char *alert_smtp_url;       /* ALERT_SMTP_URL: smtp:// or smtps:// */
+	int alert_smtp_starttls;    /* ALERT_SMTP_STARTTLS */
+	char *alert_smtp_user;      /* ALERT_SMTP_USER */
+	char *alert_smtp_password;  /* ALERT_SMTP_PASSWORD */
+	char *alert_mail_from;      /* ALERT_MAIL_FROM */
+	char *alert_webhook_secret; /* ALERT_WEBHOOK_SECRET */
+
 	/* scanbackup serve (serve.h) */
 	char *serve_listen;     /* SERVE_LISTEN: ADDR:PORT */
 	char *serve_tls_cert;   /* SERVE_TLS_CERT: PEM certificate (with SERVE_TLS_KEY: HTTPS) */
@@ -97,7 +107,7 @@ typedef struct sb_settings {
  * out of range, not yes/no, not a time zone, ...) is SB_EINVAL naming file:line and what was
  * expected; in the environment, naming the variable. The environment overrides the file for the
  * table's keys only; an environment variable that starts like the engine's own keys (SCAN_,
- * SERVE_, MONITOR_, REPORT_, REPORTS_) yet is none of them is left alone, with a note in
+ * SERVE_, MONITOR_, REPORT_, REPORTS_, ALERT_) yet is none of them is left alone, with a note in
  * s->notes (and the close key, if any). Free with sb_settings_free, also after a failure. */
 int sb_settings_load(sb_settings *s, const char *root, int dev, sb_err *err);
 

@@ -748,6 +748,8 @@ int sb_cmd_run(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	rec.started = (int64_t)time(NULL);
 	rc = sb_run_nightly(cli, &a, &rec);
 	sb_stage_record(cli, &rec, rec.started, rc);
+	/* the alert rules, on the night stored (a failed run included: the run kind says so) */
+	sb_cli_alerts_after_run(cli, a.date);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/alert.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -96,6 +97,20 @@ static void sb_mon_opts_of(sb_cli *cli, const sb_mon_paths *p, int ready_fd, sb_
 	cli->s.data_dir = sb_xstrdup(p->data);
 }
 
+/* sb_monitor_run with the alert rules evaluated beside it, on a thread of their own. */
+static int sb_mon_run_alerting(sb_cli *cli, sb_monitor_opts *o, sb_err *err)
+{
+	sb_alert_watch *alerts = NULL;
+	sb_err aerr = {0};
+	if (sb_alert_watch_start(&cli->s, &cli->mods, "monitor", &alerts, &aerr) != SB_OK)
+		sb_log(SB_LOG_ERROR, "monitor", "%s", aerr.msg);
+	o->on_hup = sb_cli_alerts_hup;
+	o->hup_arg = alerts;
+	int rc = sb_monitor_run(o, err);
+	sb_alert_watch_stop(&alerts);
+	return rc;
+}
+
 static int sb_mon_open_log(sb_cli *cli, const sb_mon_paths *p, int echo)
 {
 	sb_log_level level = SB_LOG_INFO;
@@ -166,7 +181,7 @@ static int sb_mon_start(sb_cli *cli, const sb_mon_paths *p)
 			dprintf(fds[1], "ERR cannot open the log %s\n", p->log);
 			_exit(1);
 		}
-		int rc = sb_monitor_run(&o, &err);
+		int rc = sb_mon_run_alerting(cli, &o, &err);
 		if (rc != SB_OK)
 			sb_log(SB_LOG_ERROR, "monitor", "%s", err.msg);
 		return rc == SB_OK ? SB_EXIT_OK : SB_EXIT_FAIL;
@@ -368,7 +383,7 @@ int sb_cmd_monitor(sb_cli *cli, const sb_command *c, int argc, char **argv)
 				sb_monitor_opts o;
 				sb_mon_opts_of(cli, &p, -1, &o);
 				sb_err err = {0};
-				if (sb_monitor_run(&o, &err) != SB_OK) {
+				if (sb_mon_run_alerting(cli, &o, &err) != SB_OK) {
 					sb_log(SB_LOG_ERROR, "monitor", "%s", err.msg);
 					rc = SB_EXIT_FAIL;
 				}

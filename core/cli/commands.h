@@ -23,6 +23,13 @@ int sb_cmd_updater_probes(sb_cli *cli, const sb_command *c, int argc, char **arg
 int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_user(sb_cli *cli, const sb_command *c, int argc, char **argv);
 
+/* cmd_alerts.c: `alerts check | list | firing | test | rules`; and the evaluation after `run`
+ * (of the day it collected; nothing when no rules file exists). */
+int sb_cmd_alerts(sb_cli *cli, const sb_command *c, int argc, char **argv);
+int sb_cli_alerts_after_run(sb_cli *cli, sb_date day);
+/* A daemon's SIGHUP: arg is its sb_alert_watch (or NULL), asked to read the rules again. */
+void sb_cli_alerts_hup(void *arg);
+
 /* cmd_admin.c */
 int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cmd_setup_files(sb_cli *cli, const sb_command *c, int argc, char **argv);

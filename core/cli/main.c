@@ -66,6 +66,19 @@ static const sb_command sb_commands[] = {
 	 "  --layer L       only this layer (repeatable); --borde, --bras ... also work\n"
 	 "  --shard K/N     only the interfaces whose name hashes to K of N (several collectors)\n"
 	 "  --no-progress   no progress line even on a terminal\n"},
+	{"alerts", sb_cmd_alerts,
+	 "alerts check | list | firing | test | rules: the alert rules of alerts.conf "
+	 "(docs/alerts.md).\n"
+	 "check evaluates them now, records each change of state in ALERT_HISTORY and sends it by\n"
+	 "mail and webhook (exit 3 when a rule failed or a message waits in the outbox); list\n"
+	 "prints the changes, firing the alerts firing now, test sends a test message on every\n"
+	 "channel, rules validates the file.",
+	 "  --date D        (check) the day the day-based rules look at (default: yesterday)\n"
+	 "  --no-send       (check) leave the changes in the outbox\n"
+	 "  --from D --to D (list) the period (default: the last 30 days)\n"
+	 "  --rule NAME     (list) one rule's changes\n"
+	 "  --state S       (list) firing or resolved only\n"
+	 "  --json          (list) as a JSON array\n"},
 	{"modules", sb_cmd_modules, "List the modules found: name, kind, ABI, layer, state, file.",
 	 ""},
 	{"setup-files", sb_cmd_setup_files,

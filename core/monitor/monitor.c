@@ -794,6 +794,8 @@ static void sb_daemon_signal(const struct signalfd_siginfo *si, void *arg)
 		if (!d->m.stopping && sb_daemon_reload(d, 1, &err) != SB_OK)
 			sb_log(SB_LOG_ERROR, "monitor", "%s; the previous config keeps running",
 			       err.msg);
+		if (d->o->on_hup != NULL)
+			d->o->on_hup(d->o->hup_arg);
 		break;
 	}
 	case SIGUSR1:

@@ -18,6 +18,10 @@ typedef struct sb_monitor_opts {
 	double stop_grace;       /* seconds running probes get after SIGTERM (MONITOR_STOP_GRACE) */
 	int ready_fd;            /* >= 0: write "OK <pid>\n" or "ERR <message>\n" once started, then
 				   * close it (the `start` client waits for it) */
+	/* MAY: called on the loop's thread at each SIGHUP, after the reload (the alert rules are
+	 * read again so) */
+	void (*on_hup)(void *arg);
+	void *hup_arg;
 } sb_monitor_opts;
 
 /* Runs the monitor in this process until SIGTERM or SIGINT: takes the pid file's lock (a second

@@ -1289,3 +1289,108 @@ int sb_http_url_origin(const char *url, char *out, size_t size)
 	curl_url_cleanup(u);
 	return rc;
 }
+
+/* ---- mail: one SMTP exchange through libcurl's easy interface ---- */
+
+typedef struct sb_mail_src {
+	const char *p;
+	size_t left;
+} sb_mail_src;
+
+static size_t sb_mail_read(char *buf, size_t size, size_t nitems, void *userp)
+{
+	sb_mail_src *src = userp;
+	size_t n = size * nitems;
+	if (n > src->left)
+		n = src->left;
+	memcpy(buf, src->p, n);
+	src->p += n;
+	src->left -= n;
+	return n;
+}
+
+int sb_http_send_mail(const sb_http_mail *m, sb_err *err)
+{
+	if (m->url == NULL ||
+	    (strncmp(m->url, "smtp://", 7) != 0 && strncmp(m->url, "smtps://", 8) != 0))
+		return sb_err_set(err, SB_EINVAL, "mail: expected an smtp:// or smtps:// URL");
+	char *shown = sb_http_redact_url(m->url);
+	CURL *e = curl_easy_init();
+	if (e == NULL) {
+		free(shown);
+		return sb_err_set(err, SB_ENOMEM, "mail: libcurl could not start");
+	}
+	struct curl_slist *rcpt = NULL;
+	for (size_t i = 0; i < m->nto; i++)
+		rcpt = curl_slist_append(rcpt, m->to[i]);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	sb_mail_src src = {m->message, m->len};
+	char from[512];
+	snprintf(from, sizeof(from), "<%s>", m->from != NULL ? m->from : "");
+	curl_easy_setopt(e, CURLOPT_URL, m->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, sb_mail_read);
+	curl_easy_setopt(e, CURLOPT_READDATA, &src);
+	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->len);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m->timeout_ms > 0 ? m->timeout_ms : 30000L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, m->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, m->tls_verify ? 2L : 0L);
+	if (m->ca_bundle != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, m->ca_bundle);
+	if (strncmp(m->url, "smtp://", 7) == 0 && m->starttls)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (m->user != NULL) {
+		curl_easy_setopt(e, CURLOPT_USERNAME, m->user);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, m->password != NULL ? m->password : "");
+	}
+	CURLcode rc = curl_easy_perform(e);
+	long reply = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &reply);
+	int code = SB_OK;
+	switch (rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		code = SB_ETIMEOUT;
+		break;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		code = SB_ECONNECT;
+		break;
+	case CURLE_LOGIN_DENIED:
+		code = SB_EAUTH;
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_USE_SSL_FAILED:
+		code = SB_ETLS;
+		break;
+	default:
+		code = SB_EHTTP;
+		break;
+	}
+	if (code != SB_OK) {
+		char msg[CURL_ERROR_SIZE + 64];
+		snprintf(msg, sizeof(msg), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		if (m->password != NULL)
+			sb_http_scrub(msg, sizeof(msg), m->password);
+		if (reply > 0)
+			sb_err_set(err, code, "mail to %s: %s (last reply %ld)", shown, msg, reply);
+		else
+			sb_err_set(err, code, "mail to %s: %s", shown, msg);
+	}
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(e);
+	free(shown);
+	return code;
+}

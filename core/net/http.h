@@ -167,4 +167,28 @@ void sb_http_origins_free(sb_http_origins **o);
 int sb_http_global_init(void);
 void sb_http_global_cleanup(void);
 
+/* ---- mail ---- */
+
+/* One message to send over SMTP. Strings are the caller's. */
+typedef struct sb_http_mail {
+	const char *url;  /* smtp://host[:port] (STARTTLS) or smtps://host[:port] (TLS at once) */
+	const char *user; /* AUTH (PLAIN or LOGIN, as the server offers) when not NULL */
+	const char *password;
+	int starttls;          /* smtp://: 1 requires STARTTLS (refused if the server lacks it) */
+	int tls_verify;        /* verify the server's certificate and name */
+	const char *ca_bundle; /* CA file, NULL for the system's */
+	long timeout_ms;       /* the whole exchange (0: 30000) */
+	const char *from;      /* the envelope sender, an address */
+	const char *const *to; /* the recipients' addresses */
+	size_t nto;
+	const char *message; /* the whole message (headers, blank line, body), CRLF line ends */
+	size_t len;
+} sb_http_mail;
+
+/* Sends one message, blocking the calling thread for at most timeout_ms. SB_OK once the server
+ * accepted it for every recipient; else SB_ECONNECT, SB_ETIMEOUT, SB_ETLS, SB_EAUTH (login
+ * refused) or SB_EHTTP (a command refused: its reply in the message), with err saying so without
+ * the password. Thread-safe (one exchange per call). */
+int sb_http_send_mail(const sb_http_mail *m, sb_err *err);
+
 #endif

@@ -1239,6 +1239,8 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 				       o->access_log, strerror(errno));
 			pthread_mutex_unlock(&s->log_mu);
 			sb_log(SB_LOG_INFO, "serve", "SIGHUP: access log reopened");
+			if (o->on_hup != NULL)
+				o->on_hup(o->hup_arg);
 			continue;
 		}
 		sb_log(SB_LOG_INFO, "serve", "%s: stopping (requests in flight get %g s)",

@@ -1,0 +1,566 @@
+/* kinds.c - the kinds of alert rules: what each one reads and when a subject is in trouble. The
+ * table at the end is the one place a kind is added (alert_impl.h says how). */
+#include "config.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alert/alert_impl.h"
+#include "base/stats.h"
+#include "format/runstatus.h"
+#include "format/spool.h"
+#include "plugin/module.h"
+
+void sb_alert_grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 16;
+	*(void **)v = sb_xrealloc(*(void **)v, *cap * size);
+}
+
+size_t sb_alert_split(char *line, char **f, size_t max)
+{
+	size_t nf = 0;
+	for (char *q = line; nf < max;) {
+		f[nf++] = q;
+		char *tab = strchr(q, '\t');
+		if (tab == NULL)
+			break;
+		*tab = '\0';
+		q = tab + 1;
+	}
+	return nf;
+}
+
+void sb_alert_kind_names(char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sb_alert_nkinds && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+					 sb_alert_kinds[i].name);
+}
+
+void sb_alert_found(sb_alert_findings *f, const char *subject, int has_value, double value,
+		    const char *fmt, ...)
+{
+	sb_alert_grow(&f->v, &f->cap, f->n, sizeof(*f->v));
+	sb_alert_finding *x = &f->v[f->n++];
+	x->subject = sb_xstrdup(subject);
+	x->has_value = has_value;
+	x->value = value;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	x->message = sb_xstrdup(msg);
+}
+
+void sb_alert_findings_free(sb_alert_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].subject);
+		free(f->v[i].message);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static int sb_alert_glob(const char *pattern, const char *s)
+{
+	return fnmatch(pattern, s != NULL ? s : "", 0) == 0;
+}
+
+/* The exact layer a pattern names, or NULL when it may match several. */
+static const char *sb_alert_one_layer(const char *pattern)
+{
+	return strpbrk(pattern, "*?[\\") == NULL ? pattern : NULL;
+}
+
+static int sb_alert_need_store(const sb_alert_ctx *c, const sb_alert_rule *r, sb_err *err)
+{
+	if (c->store != NULL)
+		return SB_OK;
+	return sb_err_set(err, SB_ESTORE, "rule %s: the store cannot be reached", r->name);
+}
+
+/* ---- use: a day's peak or 95th percentile use over a threshold ---- */
+
+/* One interface of a use rule: how many of the rule's days were over. */
+typedef struct sb_use_iface {
+	char *layer, *name, *type;
+	double capacity;
+	long over_days;
+	double last; /* the value of the newest day */
+	int has_last;
+} sb_use_iface;
+
+typedef struct sb_use_scan {
+	const sb_alert_rule *r;
+	const sb_alert_ctx *c;
+	char last_day[11];
+	sb_use_iface *v;
+	size_t n, cap;
+	int failed;
+	sb_err *err;
+} sb_use_scan;
+
+static sb_use_iface *sb_use_iface_get(sb_use_scan *u, const sb_summary_row *row)
+{
+	if (u->n > 0) {
+		sb_use_iface *x = &u->v[u->n - 1];
+		if (strcmp(x->layer, row->layer) == 0 && strcmp(x->name, row->name) == 0 &&
+		    strcmp(x->type, row->type) == 0)
+			return x;
+	}
+	sb_alert_grow(&u->v, &u->cap, u->n, sizeof(*u->v));
+	sb_use_iface *x = &u->v[u->n++];
+	memset(x, 0, sizeof(*x));
+	x->layer = sb_xstrdup(row->layer);
+	x->name = sb_xstrdup(row->name);
+	x->type = sb_xstrdup(row->type);
+	return x;
+}
+
+/* The 95th percentile use (%) of one day of an interface, from its raw samples: the larger of
+ * inbound and outbound 5-minute maxima, in Gbps (SUMMARY_FACTOR), over its capacity. */
+typedef struct sb_p95_day {
+	double *v;
+	size_t n, cap;
+	double factor;
+} sb_p95_day;
+
+static int sb_p95_row(void *ctx, const sb_history_row *row)
+{
+	sb_p95_day *d = ctx;
+	sb_alert_grow(&d->v, &d->cap, d->n, sizeof(*d->v));
+	int64_t m = row->in_max > row->out_max ? row->in_max : row->out_max;
+	d->v[d->n++] = (double)m * d->factor;
+	return SB_OK;
+}
+
+static int sb_use_p95(sb_use_scan *u, const sb_summary_row *row, int *has, double *out)
+{
+	*has = 0;
+	const sb_loaded_module *m = sb_layer_find(u->c->mods, row->layer);
+	if (m == NULL || m->def->schema->in_only || !(row->capacity > 0))
+		return SB_OK;
+	sb_p95_day d = {.factor = u->c->s->factor};
+	int rc = sb_store_query_history(u->c->store, m->def->schema, row->name, row->type,
+					row->date, row->date, sb_p95_row, &d, u->err);
+	if (rc == SB_OK && d.n > 0) {
+		*out = sb_stats_percentile_dbl(d.v, d.n, 95) / row->capacity * 100.0;
+		*has = 1;
+	}
+	free(d.v);
+	return rc;
+}
+
+static int sb_use_row(void *ctx, const sb_summary_row *row)
+{
+	sb_use_scan *u = ctx;
+	const sb_alert_rule *r = u->r;
+	if (!sb_alert_glob(r->layer, row->layer) || !sb_alert_glob(r->type, row->type) ||
+	    !sb_alert_glob(r->iface, row->name) || strcmp(row->layer, "IPBRAS") == 0)
+		return SB_OK;
+	sb_use_iface *x = sb_use_iface_get(u, row);
+	int has = 0;
+	double v = 0;
+	if (strcmp(r->stat, "p95") == 0) {
+		int rc = sb_use_p95(u, row, &has, &v);
+		if (rc != SB_OK)
+			return rc;
+	} else if (row->has_use) {
+		has = 1;
+		v = row->use;
+	}
+	if (has && v >= r->over)
+		x->over_days++;
+	if (strcmp(row->date, u->last_day) == 0) {
+		x->has_last = has;
+		x->last = v;
+		x->capacity = row->capacity;
+	}
+	return SB_OK;
+}
+
+static int sb_alert_eval_use(const sb_alert_ctx *c, const sb_alert_rule *r, sb_alert_findings *out,
+			     sb_err *err)
+{
+	int rc = sb_alert_need_store(c, r, err);
+	if (rc != SB_OK)
+		return rc;
+	char from[11];
+	sb_date_format(sb_date_add(c->day, -(int)(r->days - 1)), from);
+	sb_use_scan u = {.r = r, .c = c, .err = err};
+	sb_date_format(c->day, u.last_day);
+	rc = sb_store_query_summary(c->store, sb_alert_one_layer(r->layer), NULL, from, u.last_day,
+				    sb_use_row, &u, err);
+	for (size_t i = 0; i < u.n; i++) {
+		sb_use_iface *x = &u.v[i];
+		if (rc == SB_OK && x->has_last && x->over_days >= r->days) {
+			char subject[512];
+			snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+			char days[64] = "";
+			if (r->days > 1)
+				snprintf(days, sizeof(days), ", and on each of the %ld days to it",
+					 r->days);
+			sb_alert_found(out, subject, 1, x->last,
+				       "%s %s use %.2f %% on %s (%s), at or over %g %%%s", x->layer,
+				       x->name, x->last, u.last_day,
+				       strcmp(r->stat, "p95") == 0 ? "95th percentile" : "peak",
+				       r->over, days);
+		}
+		free(x->layer);
+		free(x->name);
+		free(x->type);
+	}
+	free(u.v);
+	return rc;
+}
+
+/* ---- nightly: the short days and the interfaces that failed ---- */
+
+typedef struct sb_nightly_iface {
+	char *layer, *type, *name;
+	int on_day;
+	long samples;
+} sb_nightly_iface;
+
+typedef struct sb_nightly_scan {
+	const sb_alert_rule *r;
+	char day[11];
+	sb_nightly_iface *v;
+	size_t n, cap;
+} sb_nightly_scan;
+
+static int sb_nightly_row(void *ctx, const sb_summary_row *row)
+{
+	sb_nightly_scan *ns = ctx;
+	const sb_alert_rule *r = ns->r;
+	if (!sb_alert_glob(r->layer, row->layer) || !sb_alert_glob(r->type, row->type) ||
+	    !sb_alert_glob(r->iface, row->name))
+		return SB_OK;
+	sb_nightly_iface *x = ns->n > 0 ? &ns->v[ns->n - 1] : NULL;
+	if (x == NULL || strcmp(x->layer, row->layer) != 0 || strcmp(x->type, row->type) != 0 ||
+	    strcmp(x->name, row->name) != 0) {
+		sb_alert_grow(&ns->v, &ns->cap, ns->n, sizeof(*ns->v));
+		x = &ns->v[ns->n++];
+		memset(x, 0, sizeof(*x));
+		x->layer = sb_xstrdup(row->layer);
+		x->type = sb_xstrdup(row->type);
+		x->name = sb_xstrdup(row->name);
+	}
+	if (strcmp(row->date, ns->day) == 0) {
+		x->on_day = 1;
+		x->samples = row->samples;
+	}
+	return SB_OK;
+}
+
+static int sb_alert_eval_nightly(const sb_alert_ctx *c, const sb_alert_rule *r,
+				 sb_alert_findings *out, sb_err *err)
+{
+	int rc = sb_alert_need_store(c, r, err);
+	if (rc != SB_OK)
+		return rc;
+	/* an interface stored in the week before the day and not on the day failed */
+	char from[11];
+	sb_date_format(sb_date_add(c->day, -7), from);
+	sb_nightly_scan ns = {.r = r};
+	sb_date_format(c->day, ns.day);
+	rc = sb_store_query_summary(c->store, sb_alert_one_layer(r->layer), NULL, from, ns.day,
+				    sb_nightly_row, &ns, err);
+	for (size_t i = 0; i < ns.n; i++) {
+		sb_nightly_iface *x = &ns.v[i];
+		char subject[512];
+		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		if (rc == SB_OK && !x->on_day)
+			sb_alert_found(out, subject, 0, 0,
+				       "%s %s: nothing stored for %s (stored in the week before)",
+				       x->layer, x->name, ns.day);
+		else if (rc == SB_OK && x->samples >= 0 && x->samples < r->samples)
+			sb_alert_found(out, subject, 1, (double)x->samples,
+				       "%s %s: a short day on %s: %ld samples (fewer than %ld)",
+				       x->layer, x->name, ns.day, x->samples, r->samples);
+		free(x->layer);
+		free(x->type);
+		free(x->name);
+	}
+	free(ns.v);
+	return rc;
+}
+
+/* ---- run: the nightly run failed or did not run ---- */
+
+static int sb_alert_eval_run(const sb_alert_ctx *c, const sb_alert_rule *r,
+			     sb_alert_findings *out, sb_err *err)
+{
+	(void)err;
+	sb_run_stage st[SB_RUN_STAGES];
+	size_t n = 0;
+	sb_err e = {0};
+	if (sb_run_status_read(c->s->data_dir, st, &n, &e) != SB_OK) {
+		sb_alert_found(out, "run", 0, 0, "the nightly run's outcome cannot be read: %s",
+			       e.msg);
+		return SB_OK;
+	}
+	const sb_run_stage *run = NULL;
+	for (size_t i = 0; i < n && run == NULL; i++)
+		if (strcmp(st[i].stage, "run") == 0)
+			run = &st[i];
+	if (run == NULL) {
+		sb_alert_found(out, "run", 0, 0,
+			       "no nightly run has recorded its outcome (data/run-status.tsv)");
+		return SB_OK;
+	}
+	double age = (double)(c->now - run->finished) / 3600.0;
+	if (age > r->hours)
+		sb_alert_found(out, "run", 1, age,
+			       "no nightly run for %.1f hours (the last, for %s, ended %s)", age,
+			       run->date, run->status);
+	else if (strcmp(run->status, "ok") != 0)
+		sb_alert_found(out, "run", 0, 0,
+			       "the nightly run for %s ended %s: %lld interfaces failed, %lld short",
+			       run->date, run->status, (long long)(run->failed > 0 ? run->failed : 0),
+			       (long long)(run->short_days > 0 ? run->short_days : 0));
+	return SB_OK;
+}
+
+/* ---- probe: a link down, lossy or slow for N minutes ---- */
+
+typedef struct sb_probe_link {
+	int64_t monitor, link;
+	int64_t first, last_good, first_bad_after; /* -1 when none */
+	int bad_now;
+	double value;
+	int has_value;
+} sb_probe_link;
+
+typedef struct sb_probe_scan {
+	const sb_alert_rule *r;
+	const sb_rec_decl *d;
+	sb_probe_link *v;
+	size_t n, cap;
+} sb_probe_scan;
+
+static int sb_probe_row(void *ctx, const sb_rec *rec)
+{
+	sb_probe_scan *ps = ctx;
+	const sb_alert_rule *r = ps->r;
+	sb_probe_link *x = ps->n > 0 ? &ps->v[ps->n - 1] : NULL;
+	if (x == NULL || x->monitor != rec->monitor || x->link != rec->link) {
+		sb_alert_grow(&ps->v, &ps->cap, ps->n, sizeof(*ps->v));
+		x = &ps->v[ps->n++];
+		*x = (sb_probe_link){.monitor = rec->monitor,
+				     .link = rec->link,
+				     .first = rec->ts,
+				     .last_good = -1,
+				     .first_bad_after = -1};
+	}
+	sb_avail_rec a;
+	sb_rec_avail(ps->d, rec, &a);
+	int bad = 0;
+	double v = 0;
+	if (strcmp(r->on, "down") == 0) {
+		bad = !a.up;
+	} else if (strcmp(r->on, "loss") == 0) {
+		v = a.loss;
+		bad = v > r->over;
+	} else {
+		v = a.rtt;
+		bad = !a.up || v > r->over;
+	}
+	if (!bad) {
+		x->last_good = rec->ts;
+		x->first_bad_after = -1;
+	} else if (x->first_bad_after < 0) {
+		x->first_bad_after = rec->ts;
+	}
+	x->bad_now = bad;
+	x->has_value = strcmp(r->on, "down") != 0 && v >= 0;
+	x->value = v;
+	return SB_OK;
+}
+
+static int sb_alert_eval_probe(const sb_alert_ctx *c, const sb_alert_rule *r,
+			       sb_alert_findings *out, sb_err *err)
+{
+	int rc = sb_alert_need_store(c, r, err);
+	if (rc != SB_OK)
+		return rc;
+	sb_rec_decl *d = c->records != NULL ? sb_rec_set_find(c->records, r->test) : NULL;
+	if (d == NULL)
+		return sb_err_set(err, SB_ENOTFOUND, "rule %s: no probe module of test %s", r->name,
+				  r->test);
+	if (strcmp(r->on, "down") != 0 && d->up < 0) {
+		sb_rec_decl_unref(d);
+		return sb_err_set(err, SB_EINVAL, "rule %s: test %s records no availability",
+				  r->name, r->test);
+	}
+	int64_t window = (int64_t)r->minutes * 60;
+	sb_probe_scan ps = {.r = r, .d = d};
+	rc = sb_store_query_records(c->store, d, r->monitor, r->link, c->now - 2 * window,
+				    c->now + 1, sb_probe_row, &ps, err);
+	for (size_t i = 0; i < ps.n && rc == SB_OK; i++) {
+		sb_probe_link *x = &ps.v[i];
+		int64_t since = x->first_bad_after;
+		if (!x->bad_now || since < 0)
+			continue;
+		/* bad since the first record of the look-back, or since the last good one */
+		if (since > c->now - window)
+			continue;
+		char subject[128];
+		snprintf(subject, sizeof(subject), "%s monitor %lld link %lld", r->test,
+			 (long long)x->monitor, (long long)x->link);
+		long mins = (long)((c->now - since) / 60);
+		if (strcmp(r->on, "down") == 0)
+			sb_alert_found(out, subject, 0, 0,
+				       "%s: link %lld of monitor %lld down for %ld minutes",
+				       r->test, (long long)x->link, (long long)x->monitor, mins);
+		else
+			sb_alert_found(
+				out, subject, x->has_value, x->value,
+				"%s: link %lld of monitor %lld: %s %.2f over %g for %ld minutes",
+				r->test, (long long)x->link, (long long)x->monitor, r->on, x->value,
+				r->over, mins);
+	}
+	free(ps.v);
+	sb_rec_decl_unref(d);
+	return rc;
+}
+
+/* ---- silent: a box whose records stopped ---- */
+
+typedef struct sb_silent_box {
+	int64_t monitor, last;
+} sb_silent_box;
+
+typedef struct sb_silent_scan {
+	sb_silent_box *v;
+	size_t n, cap;
+} sb_silent_scan;
+
+static int sb_silent_row(void *ctx, const sb_rec *rec)
+{
+	sb_silent_scan *s = ctx;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].monitor == rec->monitor) {
+			if (rec->ts > s->v[i].last)
+				s->v[i].last = rec->ts;
+			return SB_OK;
+		}
+	sb_alert_grow(&s->v, &s->cap, s->n, sizeof(*s->v));
+	s->v[s->n++] = (sb_silent_box){rec->monitor, rec->ts};
+	return SB_OK;
+}
+
+static int sb_alert_eval_silent(const sb_alert_ctx *c, const sb_alert_rule *r,
+				sb_alert_findings *out, sb_err *err)
+{
+	int rc = sb_alert_need_store(c, r, err);
+	if (rc != SB_OK || c->records == NULL)
+		return rc;
+	/* the boxes heard of in the last 30 days (or the rule's one), each test's records */
+	int64_t lookback = 30 * 86400;
+	sb_silent_scan s = {0};
+	sb_rec_decl **decls = NULL;
+	size_t nd = sb_rec_set_list(c->records, &decls);
+	for (size_t i = 0; i < nd && rc == SB_OK; i++)
+		rc = sb_store_query_records(c->store, decls[i], r->monitor, -1, c->now - lookback,
+					    c->now + 1, sb_silent_row, &s, err);
+	sb_rec_list_free(decls, nd);
+	if (rc == SB_OK && r->monitor >= 0 && s.n == 0)
+		sb_alert_found(out, "monitor", 0, 0, "monitor %ld: no record in 30 days",
+			       r->monitor);
+	for (size_t i = 0; i < s.n && rc == SB_OK; i++) {
+		double mins = (double)(c->now - s.v[i].last) / 60.0;
+		if (mins < (double)r->minutes)
+			continue;
+		char subject[64];
+		snprintf(subject, sizeof(subject), "monitor %lld", (long long)s.v[i].monitor);
+		sb_alert_found(out, subject, 1, mins, "monitor %lld: no record for %.0f minutes",
+			       (long long)s.v[i].monitor, mins);
+	}
+	free(s.v);
+	return rc;
+}
+
+/* ---- spool: collected data waiting for the store ---- */
+
+typedef struct sb_spool_scan {
+	const sb_alert_ctx *c;
+	const sb_alert_rule *r;
+	const char *layer;
+	sb_alert_findings *out;
+	char last_date[11];
+} sb_spool_scan;
+
+static int sb_spool_aged(void *ctx, const char *path, const char *date)
+{
+	sb_spool_scan *ss = ctx;
+	struct stat sbuf;
+	if (stat(path, &sbuf) != 0 || strcmp(date, ss->last_date) == 0)
+		return SB_OK;
+	double hours = (double)(ss->c->now - (int64_t)sbuf.st_mtime) / 3600.0;
+	if (hours < ss->r->hours)
+		return SB_OK;
+	snprintf(ss->last_date, sizeof(ss->last_date), "%s", date);
+	char subject[96];
+	snprintf(subject, sizeof(subject), "%s %s", ss->layer, date);
+	sb_alert_found(ss->out, subject, 1, hours,
+		       "the spool of %s for %s has waited %.0f hours for the store (SCAN keeps "
+		       "about 3 days)",
+		       ss->layer, date, hours);
+	return SB_OK;
+}
+
+static int sb_alert_eval_spool(const sb_alert_ctx *c, const sb_alert_rule *r,
+			       sb_alert_findings *out, sb_err *err)
+{
+	const sb_loaded_module *m;
+	int rc = SB_OK;
+	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(c->mods, NULL, &i)) != NULL;) {
+		sb_spool_scan ss = {.c = c, .r = r, .layer = m->def->schema->layer, .out = out};
+		rc = sb_spool_list(c->s->data_dir, ss.layer, NULL, sb_spool_aged, &ss, err);
+	}
+	return rc;
+}
+
+/* ---- the kinds ---- */
+
+const sb_alert_kind sb_alert_kinds[] = {
+	{"use", "layer type interface stat over days", "over", 0, "over",
+	 "an interface's daily peak (or 95th percentile) use at or over `over` % on the last "
+	 "`days` days",
+	 sb_alert_eval_use},
+	{"nightly", "layer type interface samples", "", 1, "samples",
+	 "the nightly run's findings: an interface with fewer than `samples` samples on the day, "
+	 "or nothing stored for it",
+	 sb_alert_eval_nightly},
+	{"run", "hours", "", 0, "hours",
+	 "the nightly run failed, or none ended in the last `hours` hours", sb_alert_eval_run},
+	{"probe", "test on over minutes monitor link", "", 0, "over",
+	 "a link down, its loss (%) or RTT (ms) over `over`, for `minutes` minutes",
+	 sb_alert_eval_probe},
+	{"silent", "minutes monitor", "", 0, "minutes",
+	 "a monitor with no record for `minutes` minutes", sb_alert_eval_silent},
+	{"spool", "hours", "", 0, "hours", "a day's spool waiting `hours` hours for the store",
+	 sb_alert_eval_spool},
+};
+
+const size_t sb_alert_nkinds = SB_ARRAY_SIZE(sb_alert_kinds);
+
+const sb_alert_kind *sb_alert_kind_find(const char *name)
+{
+	for (size_t i = 0; i < sb_alert_nkinds; i++)
+		if (strcmp(sb_alert_kinds[i].name, name) == 0)
+			return &sb_alert_kinds[i];
+	return NULL;
+}

@@ -1,0 +1,44 @@
+/* alerthist.h - ALERT_HISTORY: every change of an alert's state (firing, resolved), in both
+ * backends, declared as a record (format/record.h) so the store keeps it as it keeps a test's:
+ * monitor (always 0), link (a 63-bit hash of rule and subject: one alert's changes share it),
+ * timestamp (unix milliseconds of the change; the three unique together), date, time (local), then
+ * rule, kind, severity, subject, state, value (optional), threshold (optional), message.
+ * Indexes unique_alert_index and alert_by_date_index (docs/alerts.md). */
+#ifndef SB_STORE_ALERTHIST_H
+#define SB_STORE_ALERTHIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sb.h"
+#include "store/store.h"
+
+/* One change. Strings are borrowed. */
+typedef struct sb_alert_event {
+	int64_t ts; /* unix time of the change in milliseconds (distinct for two changes of one
+		     * alert, however close) */
+	const char *rule, *kind, *severity, *subject;
+	const char *state; /* "firing" or "resolved" */
+	int has_value;
+	double value;
+	int has_threshold;
+	double threshold;
+	const char *message;
+} sb_alert_event;
+
+/* The declaration of ALERT_HISTORY: a new reference (sb_rec_decl_unref). Thread-safe. */
+sb_rec_decl *sb_alert_history_decl(void);
+
+/* The key an alert's changes share: a hash of rule and subject, 0 .. INT64_MAX. */
+int64_t sb_alert_key(const char *rule, const char *subject);
+
+/* Upserts n changes (same contract as sb_store_put_records: all or nothing). */
+int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_err *err);
+
+/* Calls fn with each change with from <= ts < to (milliseconds), newest first (strings valid during the call);
+ * fn returns SB_OK to go on. A missing table has none. */
+typedef int (*sb_alert_event_fn)(void *ctx, const sb_alert_event *ev);
+int sb_alert_history_query(sb_store *st, int64_t from, int64_t to, sb_alert_event_fn fn, void *ctx,
+			   sb_err *err);
+
+#endif
