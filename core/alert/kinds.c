@@ -10,10 +10,12 @@
 #include <sys/stat.h>
 
 #include "alert/alert_impl.h"
-#include "base/stats.h"
+#include "base/forecast.h"
+#include "base/period.h"
 #include "format/runstatus.h"
 #include "format/spool.h"
 #include "plugin/module.h"
+#include "store/trend.h"
 
 void sb_alert_grow(void *v, size_t *cap, size_t n, size_t size)
 {
@@ -90,138 +92,203 @@ static int sb_alert_need_store(const sb_alert_ctx *c, const sb_alert_rule *r, sb
 	return sb_err_set(err, SB_ESTORE, "rule %s: the store cannot be reached", r->name);
 }
 
-/* ---- use: a day's peak or 95th percentile use over a threshold ---- */
+/* ---- use and forecast: an interface's daily peak or 95th percentile use ---- */
 
-/* One interface of a use rule: how many of the rule's days were over. */
+/* One interface's days: x the day's number, y its use (%) by the rule's statistic; and, read
+ * through store/trend.c, the fit of its forecast. */
 typedef struct sb_use_iface {
 	char *layer, *name, *type;
+	double *x, *y;
+	size_t n, cap;
+	int has_last; /* a value on the evaluated day */
 	double capacity;
-	long over_days;
-	double last; /* the value of the newest day */
-	int has_last;
+	sb_forecast fit;
 } sb_use_iface;
 
 typedef struct sb_use_scan {
 	const sb_alert_rule *r;
 	const sb_alert_ctx *c;
+	const char *layer; /* the layer trend.c reads */
 	char last_day[11];
+	double last_x;
 	sb_use_iface *v;
 	size_t n, cap;
-	int failed;
-	sb_err *err;
 } sb_use_scan;
 
-static sb_use_iface *sb_use_iface_get(sb_use_scan *u, const sb_summary_row *row)
+static sb_use_iface *sb_use_iface_add(sb_use_scan *u, const char *layer, const char *name,
+				      const char *type)
 {
 	if (u->n > 0) {
 		sb_use_iface *x = &u->v[u->n - 1];
-		if (strcmp(x->layer, row->layer) == 0 && strcmp(x->name, row->name) == 0 &&
-		    strcmp(x->type, row->type) == 0)
+		if (strcmp(x->layer, layer) == 0 && strcmp(x->name, name) == 0 &&
+		    strcmp(x->type, type) == 0)
 			return x;
 	}
 	sb_alert_grow(&u->v, &u->cap, u->n, sizeof(*u->v));
 	sb_use_iface *x = &u->v[u->n++];
 	memset(x, 0, sizeof(*x));
-	x->layer = sb_xstrdup(row->layer);
-	x->name = sb_xstrdup(row->name);
-	x->type = sb_xstrdup(row->type);
+	x->layer = sb_xstrdup(layer);
+	x->name = sb_xstrdup(name);
+	x->type = sb_xstrdup(type);
 	return x;
 }
 
-/* The 95th percentile use (%) of one day of an interface, from its raw samples: the larger of
- * inbound and outbound 5-minute maxima, in Gbps (SUMMARY_FACTOR), over its capacity. */
-typedef struct sb_p95_day {
-	double *v;
-	size_t n, cap;
-	double factor;
-} sb_p95_day;
-
-static int sb_p95_row(void *ctx, const sb_history_row *row)
+static void sb_use_point(sb_use_iface *x, double day, double use, double last_x)
 {
-	sb_p95_day *d = ctx;
-	sb_alert_grow(&d->v, &d->cap, d->n, sizeof(*d->v));
-	int64_t m = row->in_max > row->out_max ? row->in_max : row->out_max;
-	d->v[d->n++] = (double)m * d->factor;
+	sb_alert_grow(&x->x, &x->cap, x->n, sizeof(*x->x));
+	x->y = sb_xrealloc(x->y, x->cap * sizeof(*x->y));
+	x->x[x->n] = day;
+	x->y[x->n++] = use;
+	if (day == last_x)
+		x->has_last = 1;
+}
+
+static int sb_use_match(const sb_alert_rule *r, const char *layer, const char *type,
+			const char *name)
+{
+	return sb_alert_glob(r->layer, layer) && sb_alert_glob(r->type, type) &&
+	       sb_alert_glob(r->iface, name) && strcmp(layer, "IPBRAS") != 0;
+}
+
+/* The daily peak: the summaries' use. */
+static int sb_use_summary_row(void *ctx, const sb_summary_row *row)
+{
+	sb_use_scan *u = ctx;
+	if (!sb_use_match(u->r, row->layer, row->type, row->name) || !row->has_use)
+		return SB_OK;
+	sb_date d;
+	if (sb_date_parse(row->date, &d) != SB_OK)
+		return SB_OK;
+	sb_use_iface *x = sb_use_iface_add(u, row->layer, row->name, row->type);
+	sb_use_point(x, (double)sb_period_daynum(d), row->use, u->last_x);
 	return SB_OK;
 }
 
-static int sb_use_p95(sb_use_scan *u, const sb_summary_row *row, int *has, double *out)
+/* The daily 95th percentile and the forecast: store/trend.c, as the workbook and the dashboard */
+static int sb_use_trend(void *ctx, const sb_trend *t)
 {
-	*has = 0;
-	const sb_loaded_module *m = sb_layer_find(u->c->mods, row->layer);
-	if (m == NULL || m->def->schema->in_only || !(row->capacity > 0))
+	sb_use_scan *u = ctx;
+	if (!sb_use_match(u->r, u->layer, t->type, t->name) || !(t->capacity > 0))
 		return SB_OK;
-	sb_p95_day d = {.factor = u->c->s->factor};
-	int rc = sb_store_query_history(u->c->store, m->def->schema, row->name, row->type,
-					row->date, row->date, sb_p95_row, &d, u->err);
-	if (rc == SB_OK && d.n > 0) {
-		*out = sb_stats_percentile_dbl(d.v, d.n, 95) / row->capacity * 100.0;
-		*has = 1;
+	sb_use_iface *x = sb_use_iface_add(u, u->layer, t->name, t->type);
+	int p95 = strcmp(u->r->stat, "p95") == 0;
+	x->capacity = t->capacity;
+	x->fit = p95 ? t->fit_p95 : t->fit_peak;
+	for (size_t k = 0; k < t->ndays; k++)
+		sb_use_point(x, (double)t->days[k],
+			     (p95 ? t->p95[k] : t->peak[k]) / t->capacity * 100, u->last_x);
+	return SB_OK;
+}
+
+/* Reads the rule's interfaces over the `span` days ending on the evaluated day into u: from the
+ * daily summaries (peak) or through trend.c (p95, and always for a forecast). */
+static int sb_use_read(const sb_alert_ctx *c, const sb_alert_rule *r, long span, int trend,
+		       sb_use_scan *u, sb_err *err)
+{
+	*u = (sb_use_scan){.r = r, .c = c, .last_x = (double)sb_period_daynum(c->day)};
+	int rc = sb_alert_need_store(c, r, err);
+	if (rc != SB_OK)
+		return rc;
+	char from[11];
+	sb_date_format(sb_date_add(c->day, -(int)(span - 1)), from);
+	sb_date_format(c->day, u->last_day);
+	if (!trend && strcmp(r->stat, "peak") == 0)
+		return sb_store_query_summary(c->store, sb_alert_one_layer(r->layer), NULL, from,
+					      u->last_day, sb_use_summary_row, u, err);
+	const sb_loaded_module *m;
+	for (size_t i = 0; rc == SB_OK && (m = sb_layers_next(c->mods, NULL, &i)) != NULL;) {
+		const sb_schema *sc = m->def->schema;
+		if (sc->in_only || !sb_alert_glob(r->layer, sc->layer))
+			continue;
+		sb_trend_opts o = {.schema = sc,
+				   .name = sb_alert_one_layer(r->iface),
+				   .from = from,
+				   .to = u->last_day,
+				   .factor = c->s->factor,
+				   .threshold = c->s->forecast_threshold,
+				   .rules = sb_forecast_rules_of(c->s)};
+		u->layer = sc->layer;
+		rc = sb_trend_query(c->store, &o, sb_use_trend, u, err);
 	}
-	free(d.v);
 	return rc;
 }
 
-static int sb_use_row(void *ctx, const sb_summary_row *row)
+static void sb_use_free(sb_use_scan *u)
 {
-	sb_use_scan *u = ctx;
-	const sb_alert_rule *r = u->r;
-	if (!sb_alert_glob(r->layer, row->layer) || !sb_alert_glob(r->type, row->type) ||
-	    !sb_alert_glob(r->iface, row->name) || strcmp(row->layer, "IPBRAS") == 0)
-		return SB_OK;
-	sb_use_iface *x = sb_use_iface_get(u, row);
-	int has = 0;
-	double v = 0;
-	if (strcmp(r->stat, "p95") == 0) {
-		int rc = sb_use_p95(u, row, &has, &v);
-		if (rc != SB_OK)
-			return rc;
-	} else if (row->has_use) {
-		has = 1;
-		v = row->use;
+	for (size_t i = 0; i < u->n; i++) {
+		free(u->v[i].layer);
+		free(u->v[i].name);
+		free(u->v[i].type);
+		free(u->v[i].x);
+		free(u->v[i].y);
 	}
-	if (has && v >= r->over)
-		x->over_days++;
-	if (strcmp(row->date, u->last_day) == 0) {
-		x->has_last = has;
-		x->last = v;
-		x->capacity = row->capacity;
-	}
-	return SB_OK;
+	free(u->v);
+}
+
+static const char *sb_use_stat_name(const sb_alert_rule *r)
+{
+	return strcmp(r->stat, "p95") == 0 ? "95th percentile" : "peak";
 }
 
 static int sb_alert_eval_use(const sb_alert_ctx *c, const sb_alert_rule *r, sb_alert_findings *out,
 			     sb_err *err)
 {
-	int rc = sb_alert_need_store(c, r, err);
-	if (rc != SB_OK)
-		return rc;
-	char from[11];
-	sb_date_format(sb_date_add(c->day, -(int)(r->days - 1)), from);
-	sb_use_scan u = {.r = r, .c = c, .err = err};
-	sb_date_format(c->day, u.last_day);
-	rc = sb_store_query_summary(c->store, sb_alert_one_layer(r->layer), NULL, from, u.last_day,
-				    sb_use_row, &u, err);
-	for (size_t i = 0; i < u.n; i++) {
-		sb_use_iface *x = &u.v[i];
-		if (rc == SB_OK && x->has_last && x->over_days >= r->days) {
-			char subject[512];
-			snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
-			char days[64] = "";
-			if (r->days > 1)
-				snprintf(days, sizeof(days), ", and on each of the %ld days to it",
-					 r->days);
-			sb_alert_found(out, subject, 1, x->last,
-				       "%s %s use %.2f %% on %s (%s), at or over %g %%%s", x->layer,
-				       x->name, x->last, u.last_day,
-				       strcmp(r->stat, "p95") == 0 ? "95th percentile" : "peak",
-				       r->over, days);
-		}
-		free(x->layer);
-		free(x->name);
-		free(x->type);
+	sb_use_scan u;
+	int rc = sb_use_read(c, r, r->days, 0, &u, err);
+	for (size_t i = 0; i < u.n && rc == SB_OK; i++) {
+		const sb_use_iface *x = &u.v[i];
+		long over = 0;
+		for (size_t k = 0; k < x->n; k++)
+			over += x->y[k] >= r->over;
+		if (!x->has_last || over < r->days || x->y[x->n - 1] < r->over)
+			continue;
+		char subject[512];
+		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		char days[64] = "";
+		if (r->days > 1)
+			snprintf(days, sizeof(days), ", and on each of the %ld days to it",
+				 r->days);
+		sb_alert_found(out, subject, 1, x->y[x->n - 1],
+			       "%s %s use %.2f %% on %s (%s), at or over %g %%%s", x->layer,
+			       x->name, x->y[x->n - 1], u.last_day, sb_use_stat_name(r), r->over,
+			       days);
 	}
-	free(u.v);
+	sb_use_free(&u);
+	return rc;
+}
+
+/* forecast: the line through the last FORECAST_DAYS days reaches FORECAST_THRESHOLD within `days`
+ * days, or is there already (docs/forecast.md: the fit, and when it gives a date) */
+static int sb_alert_eval_forecast(const sb_alert_ctx *c, const sb_alert_rule *r,
+				  sb_alert_findings *out, sb_err *err)
+{
+	sb_use_scan u;
+	int rc = sb_use_read(c, r, c->s->forecast_days, 1, &u, err);
+	double limit = c->s->forecast_threshold;
+	for (size_t i = 0; i < u.n && rc == SB_OK; i++) {
+		const sb_use_iface *x = &u.v[i];
+		const sb_forecast *f = &x->fit;
+		double ahead = f->cross - f->last;
+		if (!(f->status == SB_FORECAST_ABOVE ||
+		      (f->status == SB_FORECAST_DATE && ahead <= (double)r->days)))
+			continue;
+		char subject[512];
+		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		char fit[128];
+		snprintf(fit, sizeof(fit),
+			 "least squares on %zu days of its daily %s: %+.3f %%/day, R2 %.2f", f->n,
+			 sb_use_stat_name(r), f->slope / x->capacity * 100, f->r2);
+		if (f->status == SB_FORECAST_ABOVE)
+			sb_alert_found(out, subject, 1, f->at_last / x->capacity * 100,
+				       "%s %s: its trend is at %.1f %% already, over %g %% (%s)",
+				       x->layer, x->name, f->at_last / x->capacity * 100, limit,
+				       fit);
+		else
+			sb_alert_found(out, subject, 1, ceil(ahead),
+				       "%s %s: crosses %g %% of its capacity in %.0f days (%s)",
+				       x->layer, x->name, limit, ceil(ahead), fit);
+	}
+	sb_use_free(&u);
 	return rc;
 }
 
@@ -299,8 +366,8 @@ static int sb_alert_eval_nightly(const sb_alert_ctx *c, const sb_alert_rule *r,
 
 /* ---- run: the nightly run failed or did not run ---- */
 
-static int sb_alert_eval_run(const sb_alert_ctx *c, const sb_alert_rule *r,
-			     sb_alert_findings *out, sb_err *err)
+static int sb_alert_eval_run(const sb_alert_ctx *c, const sb_alert_rule *r, sb_alert_findings *out,
+			     sb_err *err)
 {
 	(void)err;
 	sb_run_stage st[SB_RUN_STAGES];
@@ -326,10 +393,11 @@ static int sb_alert_eval_run(const sb_alert_ctx *c, const sb_alert_rule *r,
 			       "no nightly run for %.1f hours (the last, for %s, ended %s)", age,
 			       run->date, run->status);
 	else if (strcmp(run->status, "ok") != 0)
-		sb_alert_found(out, "run", 0, 0,
-			       "the nightly run for %s ended %s: %lld interfaces failed, %lld short",
-			       run->date, run->status, (long long)(run->failed > 0 ? run->failed : 0),
-			       (long long)(run->short_days > 0 ? run->short_days : 0));
+		sb_alert_found(
+			out, "run", 0, 0,
+			"the nightly run for %s ended %s: %lld interfaces failed, %lld short",
+			run->date, run->status, (long long)(run->failed > 0 ? run->failed : 0),
+			(long long)(run->short_days > 0 ? run->short_days : 0));
 	return SB_OK;
 }
 
@@ -551,6 +619,11 @@ const sb_alert_kind sb_alert_kinds[] = {
 	 sb_alert_eval_probe},
 	{"silent", "minutes monitor", "", 0, "minutes",
 	 "a monitor with no record for `minutes` minutes", sb_alert_eval_silent},
+	{"forecast", "layer type interface stat days", "days", 0, "days",
+	 "the line fitted through an interface's daily peak (or 95th percentile) over "
+	 "FORECAST_DAYS reaches FORECAST_THRESHOLD (80 %) within `days` days, or is there already "
+	 "(docs/forecast.md)",
+	 sb_alert_eval_forecast},
 	{"spool", "hours", "", 0, "hours", "a day's spool waiting `hours` hours for the store",
 	 sb_alert_eval_spool},
 };

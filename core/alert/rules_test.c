@@ -131,8 +131,18 @@ int main(void)
 	/* every kind of the table parses with its own keys and defaults */
 	for (size_t i = 0; i < sb_alert_nkinds; i++) {
 		char text[256];
-		snprintf(text, sizeof(text), "[rule k]\nkind = %s\n%s", sb_alert_kinds[i].name,
-			 strstr(sb_alert_kinds[i].required, "over") != NULL ? "over = 1\n" : "");
+		int len = snprintf(text, sizeof(text), "[rule k]\nkind = %s\n",
+				   sb_alert_kinds[i].name);
+		/* each key it requires, given 1 */
+		char req[128];
+		snprintf(req, sizeof(req), "%s", sb_alert_kinds[i].required);
+		for (char *w = req; *w != '\0';) {
+			char *sp = strchr(w, ' ');
+			if (sp != NULL)
+				*sp = '\0';
+			len += snprintf(text + len, sizeof(text) - (size_t)len, "%s = 1\n", w);
+			w = sp != NULL ? sp + 1 : w + strlen(w);
+		}
 		is_int(parse(text, &r, &err), SB_OK, "kind %s parses (%s)", sb_alert_kinds[i].name,
 		       err.msg);
 		if (err.code == SB_OK)
