@@ -20,6 +20,7 @@
 #include "base/timeutil.h"
 #include "lua/luahost.h"
 #include "plugin/module.h"
+#include "store/alerthist.h"
 #include "store/store.h"
 #include "store/trend.h"
 
@@ -718,6 +719,105 @@ static int sb_rep_backend(lua_State *L)
 	return 1;
 }
 
+/* ---- the alerts' history ---- */
+
+/* The changes read, copied before any of them becomes a Lua value. */
+typedef struct sb_rep_alerts {
+	const char *state, *rule;
+	sb_alert_event *v;
+	size_t n, cap;
+} sb_rep_alerts;
+
+static int sb_rep_alert_take(void *ctx, const sb_alert_event *e)
+{
+	sb_rep_alerts *a = ctx;
+	if ((a->state != NULL && strcmp(a->state, e->state) != 0) ||
+	    (a->rule != NULL && strcmp(a->rule, e->rule) != 0))
+		return SB_OK;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = sb_xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	sb_alert_event *c = &a->v[a->n++];
+	*c = *e;
+	c->rule = sb_xstrdup(e->rule);
+	c->kind = sb_xstrdup(e->kind);
+	c->severity = sb_xstrdup(e->severity);
+	c->subject = sb_xstrdup(e->subject);
+	c->state = sb_xstrdup(e->state);
+	c->message = sb_xstrdup(e->message);
+	return SB_OK;
+}
+
+/* sb.alerts{from = "YYYY-MM-DD", to = "YYYY-MM-DD", state = "firing"|"resolved", rule = NAME}
+ * -> the changes of the alerts' state (ALERT_HISTORY, docs/alerts.md), newest first, each
+ * {date, time, ts, state, rule, kind, severity, subject, value, threshold, message}; value and
+ * threshold nil when none. from and to default to the 30 days ending today. */
+static int sb_rep_alerts_fn(lua_State *L)
+{
+	static const char *const allowed[] = {"from", "to", "state", "rule", NULL};
+	sb_rep_args a;
+	sb_rep_parse_args(L, "sb.alerts", allowed, &a);
+	sb_rep_alerts got = {0};
+	if (lua_getfield(L, 1, "state") == LUA_TSTRING)
+		got.state = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "rule") == LUA_TSTRING)
+		got.rule = lua_tostring(L, -1);
+	lua_pop(L, 1);
+	if (got.state != NULL && strcmp(got.state, "firing") != 0 &&
+	    strcmp(got.state, "resolved") != 0)
+		return luaL_error(L, "sb.alerts: state: expected \"firing\" or \"resolved\"");
+	sb_date to = sb_date_today(), from = sb_date_add(to, -29);
+	if (a.to != NULL)
+		sb_date_parse(a.to, &to);
+	if (a.from != NULL)
+		sb_date_parse(a.from, &from);
+	int64_t t0, t1, u0, u1;
+	sb_date_bounds(from, &t0, &u0);
+	sb_date_bounds(to, &u1, &t1);
+	sb_store *st = sb_rep_store(L, "sb.alerts");
+	sb_err err = {0};
+	int rc = sb_alert_history_query(st, t0 * 1000, t1 * 1000, sb_rep_alert_take, &got, &err);
+	if (rc == SB_OK) {
+		lua_createtable(L, (int)got.n, 0);
+		for (size_t i = 0; i < got.n; i++) {
+			const sb_alert_event *e = &got.v[i];
+			char date[11], hms[16];
+			sb_time_local(e->ts / 1000, date, hms);
+			lua_createtable(L, 0, 11);
+			sb_rep_setstr(L, "date", date);
+			sb_rep_setstr(L, "time", hms);
+			lua_pushinteger(L, (lua_Integer)(e->ts / 1000));
+			lua_setfield(L, -2, "ts");
+			sb_rep_setstr(L, "state", e->state);
+			sb_rep_setstr(L, "rule", e->rule);
+			sb_rep_setstr(L, "kind", e->kind);
+			sb_rep_setstr(L, "severity", e->severity);
+			sb_rep_setstr(L, "subject", e->subject);
+			sb_rep_setstr(L, "message", e->message);
+			if (e->has_value) {
+				lua_pushnumber(L, e->value);
+				lua_setfield(L, -2, "value");
+			}
+			if (e->has_threshold) {
+				lua_pushnumber(L, e->threshold);
+				lua_setfield(L, -2, "threshold");
+			}
+			lua_rawseti(L, -2, (lua_Integer)i + 1);
+		}
+	}
+	for (size_t i = 0; i < got.n; i++) {
+		sb_alert_event *e = &got.v[i];
+		free((char *)e->rule), free((char *)e->kind), free((char *)e->severity);
+		free((char *)e->subject), free((char *)e->state), free((char *)e->message);
+	}
+	free(got.v);
+	if (rc != SB_OK)
+		return luaL_error(L, "sb.alerts: %s", err.msg);
+	return 1;
+}
+
 /* ---- periods in Lua ---- */
 
 static sb_date sb_rep_check_date(lua_State *L, int idx)
@@ -918,6 +1018,7 @@ void sb_lua_open_report(lua_State *L, int sb_index)
 		{"period_days", sb_rep_period_days},
 		{"period_samples", sb_rep_period_samples},
 		{"output_file", sb_rep_file_new},
+		{"alerts", sb_rep_alerts_fn},
 		{NULL, NULL},
 	};
 	static const luaL_Reg file_methods[] = {

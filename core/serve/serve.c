@@ -69,6 +69,7 @@ static const sb_route sb_routes[] = {
 	{"GET", "/api/probes/link", SB_AUTH_VIEWER, sb_api_probe_link, 0},
 	{"GET", "/api/geoip", SB_AUTH_VIEWER, sb_api_geoip, 0},
 	{"GET", "/api/map", SB_AUTH_VIEWER, sb_api_map, 0},
+	{"GET", "/api/alerts", SB_AUTH_VIEWER, sb_api_alerts, 0},
 };
 
 /* Splits path into segments (in r->segbuf). Returns 0 when the path is too long or deep. */

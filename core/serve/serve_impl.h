@@ -301,4 +301,7 @@ void sb_api_probe_link(sb_req *r);
 void sb_api_geoip(sb_req *r);
 void sb_api_map(sb_req *r);
 
+/* serve_alerts.c */
+void sb_api_alerts(sb_req *r);
+
 #endif

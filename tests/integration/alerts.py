@@ -15,6 +15,7 @@ import hmac
 import json
 import math
 import os
+import shutil
 import signal
 import sqlite3
 import time
@@ -201,6 +202,23 @@ t.eq(sorted(x["state"] for x in listed), ["firing", "firing", "resolved"], "aler
 r = sbtest.run(["alerts", "firing"], root=root)
 t.ok(r.returncode == 0 and "borde-alto" in r.stdout, "alerts firing", r.stdout)
 
+# -- Lua reports read the history: sb.alerts
+sbtest.write(os.path.join(root, "misreportes/alertas.lua"), r'''
+local out = sb.output_file(sb.report.output("alertas.txt"))
+for _, a in ipairs(sb.alerts{from = "2026-01-01", to = "2027-12-31", rule = "borde-alto"}) do
+	out:write(a.state, "\t", a.rule, "\t", a.kind, "\t", a.subject, "\t", tostring(a.threshold), "\n")
+end
+out:write("resolved:", #sb.alerts{from = "2026-01-01", to = "2027-12-31", state = "resolved"}, "\n")
+out:write("bad:", tostring(pcall(sb.alerts, {state = "maybe"})), "\n")
+out:close()
+''')
+sbtest.write(os.path.join(root, ".env"), sbtest.read(os.path.join(root, ".env")) + "REPORTS_SCRIPTS=misreportes\n")
+r = sbtest.run(["report", "alertas", "--out", os.path.join(root, "out")], root=root)
+got = sbtest.read(os.path.join(root, "out/alertas.txt")).splitlines() if r.returncode == 0 else []
+t.eq(got, ["firing\tborde-alto\tuse\t%s\t90.0" % SUBJECT, "resolved\tborde-alto\tuse\t%s\t90.0" % SUBJECT,
+           "firing\tborde-alto\tuse\t%s\t90.0" % SUBJECT, "resolved:1", "bad:false"],
+     "sb.alerts gives a report the changes, newest first, filtered", r.stdout + r.stderr)
+
 # -- the 95th percentile: the rule reads the raw samples
 day12 = day_samples(datetime.date(2026, 11, 12))
 
@@ -249,6 +267,7 @@ status = os.path.join(root, "data/run-status.tsv")
 t.ok("run\tdate=2026-11-20\tstatus=ok" in sbtest.read(status), "the example night's run is recorded")
 sbtest.write(status, "run\tdate=2026-11-20\tstatus=failed\tstarted=%d\tfinished=%d\tfailed=3\n"
              % (time.time() - 60, time.time() - 30))
+sbweb.add_user(root, "ana", "admin-secret-1", "admin")
 srv = sbweb.Serve(root, env={"ALERT_INTERVAL": "1"})
 
 
@@ -275,6 +294,35 @@ t.ok("the rules read last keep running" in srv.output(), "and the previous rules
 os.kill(srv.proc.pid, signal.SIGHUP)
 t.ok(wait_for(lambda: srv.output().count("alerts.conf:14: rule corrida") >= 2),
      "SIGHUP reads the file again", srv.output()[-1500:])
+
+# -- the Alerts page: /api/alerts, then the page in a browser
+client = sbweb.Client(srv.port)
+client.login("ana", "admin-secret-1")
+st, _, doc = client.request("GET", "/api/alerts?from=2026-01-01&to=2027-12-31&rule=borde-alto")
+states = [c["state"] for c in doc.get("changes", [])] if st == 200 else []
+# the daemon evaluates yesterday's data (none for the test link): borde-alto resolved once more
+t.eq(states, ["resolved", "firing", "resolved", "firing"], "/api/alerts: the rule's changes, newest first", doc)
+t.ok(st == 200 and [a["rule"] for a in doc["firing"]] == ["corrida"], "and the alerts firing now", doc.get("firing"))
+st, _, doc2 = client.request("GET", "/api/alerts?from=2026-01-01&to=2027-12-31&state=resolved&q=tst-alerta")
+t.ok(st == 200 and doc2["changes"] and all(c["state"] == "resolved" and "TST-ALERTA" in c["subject"]
+                                          for c in doc2["changes"]), "filtered by state and text", doc2)
+st, _, bad = client.request("GET", "/api/alerts?state=maybe")
+t.eq(st, 400, "a bad state: 400", bad)
+
+node = sbtest.missing("node", "chromium")
+modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
+have_web = os.path.isdir(os.path.join(modules, "playwright-core")) and \
+    os.path.exists(os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html"))
+if node or not have_web:
+    t.skip("the Alerts page in headless Chromium (tests/e2e/alerts.mjs)", node or "no built dashboard")
+else:
+    want = {"from": "2026-01-01", "to": "2027-12-31", "rule": "borde-alto", "subject": SUBJECT,
+            "states": states, "firing": len(doc["firing"])}
+    env = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_USER="ana", SB_PASSWORD="admin-secret-1",
+               SB_NODE_MODULES=modules, SB_WANT=json.dumps(want),
+               CHROMIUM=os.environ.get("CHROMIUM") or shutil.which("chromium") or "",
+               SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"))
+    sbweb.run_e2e(t, "alerts.mjs", env, 240, 6)
 srv.stop()
 hook.stop()
 smtp.stop()

@@ -10,6 +10,7 @@ import './pages/iface.js';
 import './pages/reports.js';
 import './pages/monitors.js';
 import './pages/map.js';
+import './pages/alerts.js';
 import './pages/users.js';
 
 const app = document.getElementById('app');

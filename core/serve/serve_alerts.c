@@ -1,0 +1,169 @@
+/* serve_alerts.c - GET /api/alerts: the changes of the alerts' state kept in ALERT_HISTORY
+ * (docs/alerts.md), filtered, and the alerts whose last change is a firing one. */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/period.h"
+#include "base/timeutil.h"
+#include "serve/serve_impl.h"
+#include "store/alerthist.h"
+
+/* The filters of a request, and what was found. */
+typedef struct sb_alerts_q {
+	const char *state, *severity, *rule, *kind, *q;
+	int64_t from_ms, to_ms;
+	sb_json *j;
+	size_t n, max;
+	/* the last change of each alert seen (newest first): only the first of a key counts */
+	int64_t *keys;
+	size_t nkeys, capkeys;
+	size_t firing;
+} sb_alerts_q;
+
+static void sb_alerts_event_json(sb_json *j, const sb_alert_event *e)
+{
+	char date[11], hms[16];
+	sb_time_local(e->ts / 1000, date, hms);
+	sb_json_obj(j);
+	sb_json_kint(j, "id", sb_alert_key(e->rule, e->subject));
+	sb_json_kint(j, "ts", e->ts / 1000);
+	sb_json_kstr(j, "date", date);
+	sb_json_kstr(j, "time", hms);
+	sb_json_kstr(j, "state", e->state);
+	sb_json_kstr(j, "rule", e->rule);
+	sb_json_kstr(j, "kind", e->kind);
+	sb_json_kstr(j, "severity", e->severity);
+	sb_json_kstr(j, "subject", e->subject);
+	sb_json_key(j, "value");
+	if (e->has_value)
+		sb_json_num(j, e->value);
+	else
+		sb_json_null(j);
+	sb_json_key(j, "threshold");
+	if (e->has_threshold)
+		sb_json_num(j, e->threshold);
+	else
+		sb_json_null(j);
+	sb_json_kstr(j, "message", e->message);
+	sb_json_obj_end(j);
+}
+
+static int sb_alerts_match(const sb_alerts_q *q, const sb_alert_event *e)
+{
+	if (q->state != NULL && strcmp(q->state, e->state) != 0)
+		return 0;
+	if (q->severity != NULL && strcmp(q->severity, e->severity) != 0)
+		return 0;
+	if (q->rule != NULL && strcmp(q->rule, e->rule) != 0)
+		return 0;
+	if (q->kind != NULL && strcmp(q->kind, e->kind) != 0)
+		return 0;
+	return q->q == NULL || strcasestr(e->subject, q->q) != NULL ||
+	       strcasestr(e->message, q->q) != NULL || strcasestr(e->rule, q->q) != NULL;
+}
+
+/* The changes of the range, newest first. */
+static int sb_alerts_row(void *ctx, const sb_alert_event *e)
+{
+	sb_alerts_q *q = ctx;
+	if (e->ts < q->from_ms || e->ts >= q->to_ms || !sb_alerts_match(q, e))
+		return SB_OK;
+	if (q->n++ < q->max)
+		sb_alerts_event_json(q->j, e);
+	return SB_OK;
+}
+
+/* The alerts firing now: those whose newest change (of all time) fired. */
+static int sb_alerts_firing(void *ctx, const sb_alert_event *e)
+{
+	sb_alerts_q *q = ctx;
+	int64_t key = sb_alert_key(e->rule, e->subject);
+	for (size_t i = 0; i < q->nkeys; i++)
+		if (q->keys[i] == key)
+			return SB_OK;
+	if (q->nkeys == q->capkeys) {
+		q->capkeys = q->capkeys ? q->capkeys * 2 : 64;
+		q->keys = sb_xrealloc(q->keys, q->capkeys * sizeof(*q->keys));
+	}
+	q->keys[q->nkeys++] = key;
+	if (strcmp(e->state, "firing") == 0) {
+		q->firing++;
+		sb_alerts_event_json(q->j, e);
+	}
+	return SB_OK;
+}
+
+void sb_api_alerts(sb_req *r)
+{
+	sb_date to, from;
+	if (sb_req_date(r, "to", sb_date_today(), &to) != SB_OK ||
+	    sb_req_date(r, "from", sb_date_add(to, -29), &from) != SB_OK)
+		return;
+	if (sb_period_days(from, to) <= 0) {
+		sb_reply_error(r, 400, "from is after to");
+		return;
+	}
+	sb_alerts_q q = {.state = sb_req_arg(r, "state"),
+			 .severity = sb_req_arg(r, "severity"),
+			 .rule = sb_req_arg(r, "rule"),
+			 .kind = sb_req_arg(r, "kind"),
+			 .q = sb_req_arg(r, "q"),
+			 .max = 5000};
+	if (q.state != NULL && *q.state == '\0')
+		q.state = NULL;
+	if (q.severity != NULL && *q.severity == '\0')
+		q.severity = NULL;
+	if (q.rule != NULL && *q.rule == '\0')
+		q.rule = NULL;
+	if (q.kind != NULL && *q.kind == '\0')
+		q.kind = NULL;
+	if (q.q != NULL && *q.q == '\0')
+		q.q = NULL;
+	if (q.state != NULL && strcmp(q.state, "firing") != 0 && strcmp(q.state, "resolved") != 0) {
+		sb_reply_error(r, 400, "state: firing or resolved");
+		return;
+	}
+	int64_t t0, t1, u0, u1;
+	sb_date_bounds(from, &t0, &u0);
+	sb_date_bounds(to, &u1, &t1);
+	q.from_ms = t0 * 1000;
+	q.to_ms = t1 * 1000;
+	sb_err err = {0};
+	sb_store *st = sb_srv_store(r->srv, &err);
+	if (st == NULL) {
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_json j;
+	sb_json_init(&j, 0);
+	q.j = &j;
+	sb_json_obj(&j);
+	char fs[11], ts[11];
+	sb_date_format(from, fs);
+	sb_date_format(to, ts);
+	sb_json_kstr(&j, "from", fs);
+	sb_json_kstr(&j, "to", ts);
+	sb_json_key(&j, "firing");
+	sb_json_arr(&j);
+	int rc = sb_alert_history_query(st, 0, INT64_MAX, sb_alerts_firing, &q, &err);
+	sb_json_arr_end(&j);
+	sb_json_key(&j, "changes");
+	sb_json_arr(&j);
+	if (rc == SB_OK)
+		rc = sb_alert_history_query(st, q.from_ms, q.to_ms, sb_alerts_row, &q, &err);
+	sb_json_arr_end(&j);
+	sb_json_kint(&j, "total", (int64_t)q.n);
+	sb_json_kbool(&j, "truncated", q.n > q.max);
+	sb_json_obj_end(&j);
+	sb_srv_store_put(r->srv, st);
+	free(q.keys);
+	if (rc != SB_OK) {
+		sb_json_free(&j);
+		sb_reply_store_error(r, &err);
+		return;
+	}
+	sb_reply_json(r, 200, &j);
+}
