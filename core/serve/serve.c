@@ -45,6 +45,7 @@ static const sb_route sb_routes[] = {
 	{"DELETE", "/api/users/*", SB_AUTH_ADMIN, sb_api_user_del, 0},
 	{"GET", "/api/layers", SB_AUTH_VIEWER, sb_api_layers, 0},
 	{"GET", "/api/find", SB_AUTH_VIEWER, sb_api_find, 0},
+	{"GET", "/api/forecast", SB_AUTH_VIEWER, sb_api_forecast, 0},
 	{"GET", "/api/interface", SB_AUTH_VIEWER, sb_api_interface, 0},
 	{"GET", "/api/reports", SB_AUTH_VIEWER, sb_api_reports, 0},
 	{"GET", "/api/reports/*", SB_AUTH_VIEWER, sb_api_report_file, 0},

@@ -218,6 +218,9 @@ int sb_srv_catalog(sb_srv *s, const char *day, struct sb_cat **out, sb_err *err)
  * yesterday, else yesterday (kept SERVE_CACHE_SECONDS). Same rule as sb_srv_catalog's. */
 int sb_srv_default_day(sb_srv *s, char out[11], sb_err *err);
 
+/* serve_forecast.c: the capacity forecast of a layer (store/trend.h) */
+void sb_api_forecast(sb_req *r);
+
 /* serve_traffic.c */
 void sb_api_interface(sb_req *r);
 

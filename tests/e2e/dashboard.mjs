@@ -184,6 +184,14 @@ try {
   const routers = await page.$$eval('section[data-layer="BORDE"] table.routers tbody tr', (els) => els.map((e) => e.textContent));
   check(routers.some((r) => r.includes('TST-R1') && r.includes('60 / 60')), 'and the totals of each of its routers', routers);
   check(await page.isVisible('tr.short'), 'the short day is listed');
+  await page.click('section[data-layer="BORDE"] details[data-forecast] summary');
+  await page.waitForSelector('section[data-layer="BORDE"] table.forecast tbody tr');
+  const fc = await page.$$eval('section[data-layer="BORDE"] table.forecast tbody tr', (els) => els.map((e) => e.textContent));
+  check(fc.length > 0 && fc.every((r) => r.includes('pocos días')),
+    'the capacity forecast lists the layer\'s interfaces with samples, in Spanish: one night is too few days for a line', fc.slice(0, 3));
+  await page.click('section[data-layer="BORDE"] table.forecast th button[data-sort="name"]');
+  const fcNames = await page.$$eval('section[data-layer="BORDE"] table.forecast tbody tr', (els) => els.map((e) => e.dataset.name));
+  check(fcNames.length === fc.length && fcNames.every((n, i) => i === 0 || fcNames[i - 1] <= n), 'and sorts by a column', fcNames.slice(0, 3));
   let clipped = await cut();
   check(clipped.length === 0, 'every column of the layers\' tables, Use % included, is inside its card', clipped);
   await shot('02-overview.png');

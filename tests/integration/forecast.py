@@ -2,7 +2,8 @@
 """forecast.py - the capacity forecast against series of known slopes: 5-minute samples of a few
 interfaces stored through the store's own code, the `pronostico` workbook read cell by cell with
 openpyxl, each daily 95th percentile, fit and crossing day computed here independently
-(docs/forecast.md); and each reason a date is not given. TAP output."""
+(docs/forecast.md); each reason a date is not given; and the dashboard's /api/forecast giving the
+very same figures. TAP output."""
 
 import datetime
 import math
@@ -10,6 +11,7 @@ import os
 import subprocess
 
 import sbtest
+import sbweb
 
 t = sbtest.Tap()
 why = sbtest.missing("openpyxl")
@@ -164,4 +166,46 @@ t.eq(expected(IFACES[4])[-1], "ya supera el umbral", "the full link: already ove
 t.eq(expected(IFACES[6])[-1], "no crece", "the falling link: not rising")
 t.eq(expected(IFACES[1])[-1], "sin tendencia clara", "the flat one swinging within its days: no clear trend")
 t.eq(expected(IFACES[3])[-1], "sin capacidad", "rising without a capacity: no limit to reach")
+
+# the dashboard's /api/forecast: the same figures as the workbook
+
+sbweb.add_user(root, "ana", "forecast-pass-1")
+srv = sbweb.Serve(root)
+c = sbweb.Client(srv.port)
+t.eq(c.get("/api/forecast?layer=BORDE&date=" + LAST.isoformat())[0], 401, "the API asks for a session")
+c.login("ana", "forecast-pass-1")
+st, _, fc = c.get("/api/forecast?layer=BORDE&date=" + LAST.isoformat())
+t.ok(st == 200 and fc["from"] == FIRST_WINDOW.isoformat() and fc["to"] == LAST.isoformat() and
+     fc["threshold"] == 80, "/api/forecast: the window and the threshold", fc)
+STATUS = {"few": "pocos días", "weak": "sin tendencia clara", "above": "ya supera el umbral",
+          "flat": "no crece", "date": "fecha proyectada"}
+borde = [r for r in want if r[0] == "BORDE"]
+borde.sort(key=lambda r: (r[12] is None, r[12] or "", r[1]))
+
+
+def api(ck):
+    got = fc["interfaces"]
+    ck.eq([f["name"] for f in got], [r[1] for r in borde], "the soonest crossing first, then by name")
+    for f, r in zip(got, borde):
+        tag = f["name"]
+        for key, col in (("last", 5), ("slope", 6), ("r2", 7)):
+            ck.ok(abs(f["p95"][key] - r[col]) <= 1e-9 * max(1.0, abs(r[col])), "%s p95 %s" % (tag, key),
+                  "got %r, want %r" % (f["p95"][key], r[col]))
+        for key, col in (("last", 8), ("slope", 9), ("r2", 10)):
+            ck.ok(abs(f["peak"][key] - r[col]) <= 1e-9 * max(1.0, abs(r[col])), "%s peak %s" % (tag, key),
+                  "got %r, want %r" % (f["peak"][key], r[col]))
+        ck.eq(f["p95"]["days"], r[4], "%s days" % tag)
+        ck.eq(f["cross"], r[12], "%s crossing" % tag)
+        ck.eq(f["until"], r[13], "%s days until it" % tag)
+        ck.eq(f["capacity"], r[3], "%s capacity" % tag)
+        shown = "sin capacidad" if f["capacity"] is None and f["p95"]["status"] == "far" else STATUS.get(
+            f["p95"]["status"])
+        ck.eq(shown, r[14], "%s status" % tag)
+
+
+t.check("the dashboard and the workbook agree, interface by interface", api)
+st, _, e = c.get("/api/forecast?layer=IPBRAS")
+t.eq(st, 400, "IPBRAS counts: no forecast", e)
+t.eq(c.get("/api/forecast?layer=BORDE&date=2026-13-01")[0], 400, "a bad date: 400")
+srv.stop()
 t.done()

@@ -1,9 +1,9 @@
 // overview.js - the traffic of a day at a glance: per layer its totals, its busiest ports (ties
-// broken by the peak, then the name), its routers' totals and its short days; a search box over
-// every layer.
+// broken by the peak, then the name), its capacity forecast, its routers' totals and its short
+// days; a search box over every layer.
 import { get, qs } from '../api.js';
 import { cells, errorBox, h, message, table } from '../dom.js';
-import { count, pct, t } from '../i18n.js';
+import { bps, count, num, pct, t } from '../i18n.js';
 import { page } from '../pages.js';
 import { capacity, findHref, gbps, ifaceLink, useBadge } from './common.js';
 
@@ -41,6 +41,78 @@ function routersTable(L, data) {
       : [gbps(r.in_prom), gbps(r.out_prom), useBadge(r.use_max, data.use_amber, data.use_red)]),
   ])));
   return table(cols, rows, { cls: 'routers' });
+}
+
+// The capacity forecast of a layer (/api/forecast, docs/forecast.md), fetched when opened: the
+// soonest crossing first; each column sorts.
+const FORECAST_KEYS = {
+  name: (f) => f.name,
+  p95: (f) => f.p95.last,
+  slope: (f) => f.p95.slope,
+  r2: (f) => f.p95.r2,
+  cross: (f) => f.cross,
+};
+
+function forecastStatus(f) {
+  if (f.cross) return t('forecast.in', { n: count(f.until) });
+  if (f.capacity === null && f.p95.status === 'far') return t('forecast.nocap');
+  return t(`forecast.${f.p95.status}`);
+}
+
+function forecastTable(L, fc, sort, onSort) {
+  const cols = [
+    { key: 'name', label: `${t('col.interface')} · ${t('col.type')}`, sort: 1 },
+    { key: 'p95', label: t('forecast.p95'), num: 1, sort: 1 },
+    { key: 'slope', label: t('forecast.slope'), num: 1, sort: 1 },
+    { key: 'r2', label: t('forecast.r2'), num: 1, sort: 1 },
+    { key: 'cross', label: t('forecast.cross', { pct: num(fc.threshold, 0) }), sort: 1 },
+  ];
+  const keyOf = FORECAST_KEYS[sort.key];
+  const list = fc.interfaces.slice();
+  if (sort.key !== 'cross' || sort.dir !== 'asc') {
+    list.sort((a, b) => {
+      const x = keyOf(a), y = keyOf(b);
+      if (x === y) return 0;
+      if (x === null || x === undefined) return 1;
+      if (y === null || y === undefined) return -1;
+      return (x < y ? -1 : 1) * (sort.dir === 'asc' ? 1 : -1);
+    });
+  }
+  const rows = list.map((f) => h('tr', { dataset: { name: f.name, status: f.p95.status } }, cells(cols, [
+    h('span', {}, ifaceLink(L.layer, f, fc.to), h('br'), h('span', { class: 'muted small' }, f.type)),
+    gbps(f.p95.last), f.p95.slope === null ? '—' : bps(f.p95.slope * 1e9), num(f.p95.r2, 2),
+    f.cross ? h('span', {}, f.cross, h('br'), h('span', { class: 'muted small' }, forecastStatus(f)))
+      : h('span', { class: 'muted small' }, forecastStatus(f))])));
+  return table(cols, rows, { cls: 'forecast', sort: { key: sort.key, dir: sort.dir, onSort } });
+}
+
+function forecastDetails(L, data) {
+  const box = h('div', {});
+  const details = h('details', { dataset: { forecast: L.layer } }, h('summary', {}, t('forecast.title')), box);
+  let loaded = false;
+  details.addEventListener('toggle', async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    let fc;
+    try {
+      fc = await get('/api/forecast' + qs({ layer: L.layer, date: data.date }));
+    } catch (e) {
+      box.append(errorBox(e));
+      return;
+    }
+    box.append(h('p', { class: 'muted small' }, t('forecast.intro', {
+      from: fc.from, to: fc.to, pct: num(fc.threshold, 0), min: count(fc.min_days), r2: num(fc.min_r2, 2), horizon: count(fc.horizon),
+    })));
+    if (fc.interfaces.length === 0) {
+      box.append(message(t('forecast.none')));
+      return;
+    }
+    const holder = h('div', {});
+    const draw = (key, dir) => holder.replaceChildren(forecastTable(L, fc, { key, dir }, draw));
+    draw('cross', 'asc');
+    box.append(holder);
+  });
+  return details;
 }
 
 async function overview(el, ctx) {
@@ -89,6 +161,7 @@ async function overview(el, ctx) {
     }
     if (L.routers.length > 0)
       card.append(h('details', {}, h('summary', {}, t('overview.routers', { n: count(L.routers.length) })), routersTable(L, data)));
+    if (!L.in_only) card.append(forecastDetails(L, data));
     card.append(h('p', {}, h('a', { href: findHref({ layer: L.layer, date: data.date, sort: L.in_only ? 'in_prom' : 'use' }), dataset: { all: L.layer } },
       t('overview.all', { layer: L.layer }))));
     cards.append(card);
