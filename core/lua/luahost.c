@@ -810,6 +810,34 @@ static double sb_lua_optfield(lua_State *L, int idx, const char *key, double def
 	return v;
 }
 
+void sb_lua_push_forecast(lua_State *L, const sb_forecast *f)
+{
+	lua_createtable(L, 0, 9);
+	lua_pushinteger(L, (lua_Integer)f->n);
+	lua_setfield(L, -2, "days");
+	lua_pushnumber(L, f->slope);
+	lua_setfield(L, -2, "slope");
+	lua_pushnumber(L, f->r2);
+	lua_setfield(L, -2, "r2");
+	lua_pushstring(L, sb_forecast_status_name(f->status));
+	lua_setfield(L, -2, "status");
+	if (f->n == 0)
+		return;
+	sb_date epoch = {1970, 1, 1};
+	sb_lua_pushdate(L, sb_date_add(epoch, (int)f->first));
+	lua_setfield(L, -2, "from");
+	sb_lua_pushdate(L, sb_date_add(epoch, (int)f->last));
+	lua_setfield(L, -2, "to");
+	lua_pushnumber(L, f->intercept + f->slope * f->first);
+	lua_setfield(L, -2, "start");
+	lua_pushnumber(L, f->at_last);
+	lua_setfield(L, -2, "last");
+	if (f->status == SB_FORECAST_DATE) {
+		sb_lua_pushdate(L, sb_date_add(epoch, (int)ceil(f->cross)));
+		lua_setfield(L, -2, "cross");
+	}
+}
+
 /* sb.stats.forecast(dates, values, limit [, {min_days=, min_r2=, horizon=}]) -> the least-squares
  * line of values over dates (base/forecast.h; the rules default to the FORECAST_* settings):
  * {days=, slope= (per day), r2=, from=, to=, start= (the line at from), last= (at to),
@@ -852,30 +880,7 @@ static int sb_lua_forecast(lua_State *L)
 	r.horizon = sb_lua_optfield(L, 4, "horizon", r.horizon, 0, 1e6);
 	sb_forecast f;
 	sb_forecast_fit(x, y, n, limit, &r, &f);
-	lua_createtable(L, 0, 9);
-	lua_pushinteger(L, (lua_Integer)f.n);
-	lua_setfield(L, -2, "days");
-	lua_pushnumber(L, f.slope);
-	lua_setfield(L, -2, "slope");
-	lua_pushnumber(L, f.r2);
-	lua_setfield(L, -2, "r2");
-	lua_pushstring(L, sb_forecast_status_name(f.status));
-	lua_setfield(L, -2, "status");
-	if (n == 0)
-		return 1;
-	sb_date epoch = {1970, 1, 1};
-	sb_lua_pushdate(L, sb_date_add(epoch, (int)f.first));
-	lua_setfield(L, -2, "from");
-	sb_lua_pushdate(L, sb_date_add(epoch, (int)f.last));
-	lua_setfield(L, -2, "to");
-	lua_pushnumber(L, f.intercept + f.slope * f.first);
-	lua_setfield(L, -2, "start");
-	lua_pushnumber(L, f.at_last);
-	lua_setfield(L, -2, "last");
-	if (f.status == SB_FORECAST_DATE) {
-		sb_lua_pushdate(L, sb_date_add(epoch, (int)ceil(f.cross)));
-		lua_setfield(L, -2, "cross");
-	}
+	sb_lua_push_forecast(L, &f);
 	return 1;
 }
 

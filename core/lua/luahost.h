@@ -63,6 +63,11 @@ int sb_lua_service_error(lua_State *L, int code, const char *fmt, ...)
 /* The env of the running state (for section functions). */
 const sb_lua_env *sb_lua_env_of(lua_State *L);
 
+struct sb_forecast;
+/* Pushes a fitted line (base/forecast.h) as scripts see it: {days, slope, r2, status, from, to,
+ * start, last, cross} (docs/lua-api.md, sb.stats.forecast). [-0, +1] */
+void sb_lua_push_forecast(lua_State *L, const struct sb_forecast *f);
+
 /* Calls the function at the top of the stack (below its nargs arguments) with a traceback
  * handler. On error returns SB_ELUA and fills err with the message and traceback, or, when a
  * service failure was recorded (sb_lua_service_error), returns its code with its message. */

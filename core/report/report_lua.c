@@ -4,7 +4,6 @@
 #include "report/report_lua.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -587,24 +586,6 @@ static int sb_rep_history_stats(lua_State *L)
 	return sb_rep_finish(L, &q, rc, &err, fn);
 }
 
-static void sb_rep_push_fit(lua_State *L, const char *key, const sb_forecast *f)
-{
-	lua_createtable(L, 0, 7);
-	sb_rep_setint(L, "days", (int64_t)f->n);
-	sb_rep_setnum(L, "slope", f->slope);
-	sb_rep_setnum(L, "r2", f->r2);
-	sb_rep_setstr(L, "status", sb_forecast_status_name(f->status));
-	if (f->n > 0) {
-		sb_rep_setnum(L, "start", f->intercept + f->slope * f->first);
-		sb_rep_setnum(L, "last", f->at_last);
-	}
-	if (f->status == SB_FORECAST_DATE) {
-		sb_rep_push_date(L, sb_date_add((sb_date){1970, 1, 1}, (int)ceil(f->cross)));
-		lua_setfield(L, -2, "cross");
-	}
-	lua_setfield(L, -2, key);
-}
-
 /* lua_CFunction(target, q): pushes the forecast of the interface q->row (an sb_trend). */
 static int sb_rep_push_trend(lua_State *L)
 {
@@ -633,8 +614,10 @@ static int sb_rep_push_trend(lua_State *L)
 		}
 		lua_setfield(L, -2, keys[k]);
 	}
-	sb_rep_push_fit(L, "p95_fit", &t->fit_p95);
-	sb_rep_push_fit(L, "peak_fit", &t->fit_peak);
+	sb_lua_push_forecast(L, &t->fit_p95);
+	lua_setfield(L, -2, "p95_fit");
+	sb_lua_push_forecast(L, &t->fit_peak);
+	lua_setfield(L, -2, "peak_fit");
 	sb_rep_emit(L, q);
 	return 0;
 }
