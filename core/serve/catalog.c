@@ -169,6 +169,7 @@ void sb_cat_add(sb_cat *c, const sb_summary_row *row, int in_only)
 	last->use = last->has_use ? row->use : 0;
 	last->in_only = in_only;
 	last->samples = row->samples;
+	last->resolution = row->resolution > 0 ? row->resolution : SB_RES_5MIN;
 }
 
 static int sb_nat_cmp(const void *pa, const void *pb, void *ctx)

@@ -29,11 +29,13 @@ typedef struct sb_cat_item {
 	char date[11];     /* its newest summary's date */
 	double capacity, in_prom, in_max_prom, out_prom, out_max_prom, use, peak;
 	int has_use;
-	int in_only;     /* a layer of counts with in values only (IPBRAS) */
-	int of_day;      /* the newest summary is the catalogue's day */
-	long samples;    /* -1: unknown */
-	const char *hay; /* lower case "name\ntype\nlayer" (ASCII letters folded), in one buffer
-			  * with every item's, in item order */
+	int in_only;        /* a layer of counts with in values only (IPBRAS) */
+	int of_day;         /* the newest summary is the catalogue's day */
+	long samples;       /* -1: unknown */
+	int32_t resolution; /* seconds of the data of the newest summary: SB_RES_5MIN, or a
+			     * coarser SB_RES_* of MRTG's consolidations */
+	const char *hay;    /* lower case "name\ntype\nlayer" (ASCII letters folded), in one
+			     * buffer with every item's, in item order */
 	size_t hay_len, type_at, layer_at; /* its length, the offsets of type and layer in it */
 	uint32_t nat; /* rank in natural order of name, then type, then layer */
 	uint32_t type_rank, router_rank, layer_rank; /* their ranks in natural order (equal texts,

@@ -286,6 +286,7 @@ static void sb_item_json(sb_json *j, const sb_cat_item *f, int with_layer)
 		sb_json_int(j, f->samples);
 	else
 		sb_json_null(j);
+	sb_json_kint(j, "resolution", f->resolution);
 	sb_json_obj_end(j);
 }
 
@@ -378,21 +379,27 @@ void sb_api_layers(sb_req *r)
 				sb_item_json(&j, sb_cat_at(c, idx[k]), 0);
 			sb_json_arr_end(&j);
 		}
-		/* short days: fewer samples than the day has, or no summary at all that day */
+		/* short days: fewer samples than the day has, or no summary at all that day; the
+		 * coarsest resolution of the day's summaries */
+		int32_t coarsest = SB_RES_5MIN;
 		sb_json_key(&j, "short");
 		sb_json_arr(&j);
 		for (size_t k = 0; k < all; k++) {
 			const sb_cat_item *f = sb_cat_at(c, idx[k]);
+			if (f->of_day && f->resolution > coarsest)
+				coarsest = f->resolution;
 			if (f->of_day && (f->samples < 0 || f->samples >= expected))
 				continue;
 			sb_json_obj(&j);
 			sb_json_kstr(&j, "name", f->name);
 			sb_json_kstr(&j, "type", f->type);
 			sb_json_kint(&j, "samples", f->of_day ? f->samples : 0);
+			sb_json_kint(&j, "resolution", f->resolution);
 			sb_json_kstr(&j, "last", f->date);
 			sb_json_obj_end(&j);
 		}
 		sb_json_arr_end(&j);
+		sb_json_kint(&j, "resolution", coarsest);
 		/* the day's highest use: then the peak, then the name */
 		sb_json_key(&j, "top");
 		sb_json_arr(&j);
@@ -490,7 +497,7 @@ static void sb_find_csv(sb_req *r, sb_cat *c, const size_t *idx, size_t n, const
 {
 	sb_text t = {0};
 	static const char head[] = "layer,name,type,router,date,capacity_gbps,in_prom,in_max_prom,"
-				   "out_prom,out_max_prom,use_pct,samples\r\n";
+				   "out_prom,out_max_prom,use_pct,samples,resolution_s\r\n";
 	sb_text_put(&t, head, sizeof(head) - 1);
 	for (size_t i = 0; i < n; i++) {
 		const sb_cat_item *f = sb_cat_at(c, idx[i]);
@@ -510,6 +517,7 @@ static void sb_find_csv(sb_req *r, sb_cat *c, const size_t *idx, size_t n, const
 		sb_csv_num(&t, !f->in_only, f->out_max_prom);
 		sb_csv_num(&t, f->has_use, f->use);
 		sb_csv_num(&t, f->samples >= 0, (double)f->samples);
+		sb_csv_num(&t, 1, f->resolution);
 		sb_text_put(&t, "\r\n", 2);
 	}
 	char cd[120];

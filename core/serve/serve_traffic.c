@@ -157,6 +157,7 @@ static int sb_day_row(void *ctx, const sb_summary_row *row)
 		sb_json_int(j, row->samples);
 	else
 		sb_json_null(j);
+	sb_json_kint(j, "resolution", row->resolution > 0 ? row->resolution : SB_RES_5MIN);
 	sb_json_obj_end(j);
 	return SB_OK;
 }
@@ -171,6 +172,144 @@ static int sb_any_day_row(void *ctx, const sb_summary_row *row)
 	d->n++;
 	d->capacity = row->capacity;
 	return SB_OK;
+}
+
+/* ---- where 5-minute samples are missing: MRTG's coarser lines ---- */
+
+/* A span of time drawn, [a, b). */
+typedef struct sb_span {
+	int64_t a, b;
+} sb_span;
+
+/* The spans drawn: sorted, disjoint. */
+typedef struct sb_spans {
+	sb_span *v;
+	size_t n, cap;
+} sb_spans;
+
+static int sb_span_cmp(const void *x, const void *y)
+{
+	int64_t p = ((const sb_span *)x)->a, q = ((const sb_span *)y)->a;
+	return p < q ? -1 : p > q;
+}
+
+/* The start of the span a sample or line stamped ts at resolution res stands for: the
+ * resolution before it, or for a section's partial line, off the multiples of its resolution in
+ * UTC, the time since the multiple below it (docs/mrtg.md). */
+static int64_t sb_span_start(int64_t ts, int64_t res)
+{
+	int64_t off = ts % res;
+	return off != 0 ? ts - off : ts - res;
+}
+
+/* Adds the spans of the n instants t (ascending) at resolution step and merges them with those
+ * drawn so far. */
+static void sb_spans_add(sb_spans *sp, const int64_t *t, size_t n, int64_t step)
+{
+	if (sp->n + n > sp->cap) {
+		sp->cap = sp->n + n;
+		sp->v = sb_xrealloc(sp->v, sp->cap * sizeof(*sp->v));
+	}
+	for (size_t i = 0; i < n; i++)
+		sp->v[sp->n++] = (sb_span){sb_span_start(t[i], step), t[i]};
+	qsort(sp->v, sp->n, sizeof(*sp->v), sb_span_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < sp->n; i++) {
+		if (k > 0 && sp->v[i].a <= sp->v[k - 1].b) {
+			if (sp->v[i].b > sp->v[k - 1].b)
+				sp->v[k - 1].b = sp->v[i].b;
+		} else {
+			sp->v[k++] = sp->v[i];
+		}
+	}
+	sp->n = k;
+}
+
+/* 1 when [a, b) meets a span drawn. */
+static int sb_spans_meet(const sb_spans *sp, int64_t a, int64_t b)
+{
+	size_t lo = 0, hi = sp->n; /* the first span ending after a */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sp->v[mid].b <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sp->n && sp->v[lo].a < b;
+}
+
+/* The lines of one coarser resolution drawn where nothing finer is. */
+typedef struct sb_coarse_lines {
+	sb_series s;
+	const sb_spans *finer;
+	int64_t start, end; /* the range */
+	int32_t res;
+} sb_coarse_lines;
+
+static int sb_coarse_row(void *ctx, const sb_history_row *row)
+{
+	sb_coarse_lines *c = ctx;
+	int64_t ts;
+	if (sb_time_key_parse(row->date, row->time, &ts) != SB_OK)
+		return SB_OK;
+	int64_t a = sb_span_start(ts, c->res);
+	if (ts <= c->start || a >= c->end || sb_spans_meet(c->finer, a, ts))
+		return SB_OK;
+	return sb_series_row(&c->s, row);
+}
+
+/* The interface's lines of MRTG's coarser sections over [start, end) wherever no finer data is
+ * drawn: 5-minute samples first, then 30-minute lines, then 2-hour, then 1-day lines, each
+ * standing for its span (sb_span_start). As "coarse": [{resolution, label, t, in_avg,
+ * in_max, out_avg, out_max}] (the resolutions drawn). *lines gets how many. */
+static int sb_coarse_json(sb_store *st, const sb_schema *sc, const char *name, const char *type,
+			  sb_date from, sb_date to, int64_t start, int64_t end,
+			  const sb_series *fine, sb_json *j, size_t *lines, sb_err *err)
+{
+	sb_spans drawn = {0};
+	sb_spans_add(&drawn, fine->t, fine->n, SB_RES_5MIN);
+	/* the range's last lines are stamped on the next day */
+	char fs[11], ts[11];
+	sb_date_format(from, fs);
+	sb_date_format(sb_date_add(to, 1), ts);
+	size_t most = (size_t)(end - start) / SB_RES_30MIN + 2 * SB_COARSE_N + 2;
+	int rc = SB_OK;
+	*lines = 0;
+	sb_json_key(j, "coarse");
+	sb_json_arr(j);
+	for (int k = 0; k < SB_COARSE_N && rc == SB_OK; k++) {
+		sb_coarse_schema cs;
+		if (sb_schema_coarse(sc, sb_coarse_res[k], &cs) != 0)
+			continue;
+		sb_coarse_lines c = {.s = {.max = most},
+				     .finer = &drawn,
+				     .start = start,
+				     .end = end,
+				     .res = sb_coarse_res[k]};
+		rc = sb_store_query_history(st, &cs.schema, name, type, fs, ts, sb_coarse_row, &c,
+					    err);
+		if (rc == SB_OK && c.s.n > 0) {
+			sb_series_sort(&c.s);
+			sb_spans_add(&drawn, c.s.t, c.s.n, c.res);
+			*lines += c.s.n;
+			sb_json_obj(j);
+			sb_json_kint(j, "resolution", c.res);
+			sb_json_kstr(j, "label", sb_res_label(c.res));
+			sb_json_int_array(j, "t", c.s.t, c.s.n);
+			sb_json_int_array(j, "in_avg", c.s.in_avg, c.s.n);
+			sb_json_int_array(j, "in_max", c.s.in_max, c.s.n);
+			if (!sc->in_only) {
+				sb_json_int_array(j, "out_avg", c.s.out_avg, c.s.n);
+				sb_json_int_array(j, "out_max", c.s.out_max, c.s.n);
+			}
+			sb_json_obj_end(j);
+		}
+		sb_series_free(&c.s);
+	}
+	sb_json_arr_end(j);
+	free(drawn.v);
+	return rc;
 }
 
 void sb_api_interface(sb_req *r)
@@ -271,13 +410,17 @@ void sb_api_interface(sb_req *r)
 		}
 		sb_json_kint(&j, "samples", (int64_t)s.n);
 		sb_json_obj_end(&j);
+		size_t lines = 0;
+		rc = sb_coarse_json(st, sc, name, type, from, to, start, end, &s, &j, &lines, &err);
 		sb_json_key(&j, "daily");
 		sb_json_arr(&j);
 		sb_days d = {&j, type, sc->in_only, 0, 0};
-		rc = sb_store_query_summary(st, sc->layer, name, fs, ts, sb_day_row, &d, &err);
+		if (rc == SB_OK)
+			rc = sb_store_query_summary(st, sc->layer, name, fs, ts, sb_day_row, &d,
+						    &err);
 		sb_json_arr_end(&j);
 		/* nothing in the range: is the interface known at all? */
-		if (rc == SB_OK && s.n == 0 && d.n == 0) {
+		if (rc == SB_OK && s.n == 0 && lines == 0 && d.n == 0) {
 			rc = sb_store_query_summary(st, sc->layer, name, NULL, NULL, sb_any_day_row,
 						    &d, &err);
 			if (rc == SB_OK && d.n == 0) {
