@@ -12,7 +12,9 @@
 // and keeps screenshots in SB_ARTIFACTS.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { check, failures, launch } from './browser.mjs';
+import {
+  check, failures, inkOf, launch, localMidnight, signInAs,
+} from './browser.mjs';
 
 const env = process.env;
 const base = env.SB_URL;
@@ -114,40 +116,8 @@ async function fits(p = page) {
   });
 }
 
-// Whether a vertical strip of a chart's plot at unix time x holds pixels of a series colour
-// (blue or red strokes): the chart is read as drawn.
-async function inkAt(sel, x, start, end, p = page) {
-  return p.evaluate(([sel, x, start, end]) => {
-    const root = document.querySelector(sel);
-    const over = root.querySelector('.u-over').getBoundingClientRect();
-    const canvas = root.querySelector('canvas');
-    const cr = canvas.getBoundingClientRect();
-    const scale = canvas.width / cr.width;
-    const px = Math.round((over.left - cr.left + ((x - start) / (end - start)) * over.width) * scale);
-    const g = canvas.getContext('2d');
-    const top = Math.round((over.top - cr.top) * scale), h = Math.round(over.height * scale);
-    const d = g.getImageData(Math.max(0, px - 2), top, 5, h).data;
-    let ink = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, gg, b, a] = [d[i], d[i + 1], d[i + 2], d[i + 3]];
-      if (a > 100 && ((b > 120 && r < 120) || (r > 150 && gg < 110 && b < 110))) ink++;
-    }
-    return ink;
-  }, [sel, x, start, end]);
-}
-
-const localMidnight = (date) => {
-  // the server's zone: America/Caracas, UTC-4 all year
-  return Date.parse(date + 'T00:00:00-04:00') / 1000;
-};
-
-async function signIn(user, password) {
-  await page.goto(base + '/');
-  await page.waitForURL(/\/login/);
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#login-button')]);
-}
+const inkAt = (sel, x, start, end, p = page) => inkOf(p, sel, x, start, end);
+const signIn = (user, password) => signInAs(page, base, user, password);
 
 try {
   // ---- sign in: Spanish by default ----

@@ -44,8 +44,9 @@ function tickDecimals(incr) {
 
 // The time axis of a chart over [start, end]: the samples, a null where two samples are more
 // than 1.5 steps apart (a gap is drawn as a gap), and the range's two ends (the axis covers the
-// range asked for, whatever the data covers). Returns [t, ...series values].
-export function withGaps(ts, series, step, start, end) {
+// range asked for, whatever the data covers). gap, when given, is per point the longest distance
+// from the point before that is no gap. Returns [t, ...series values].
+export function withGaps(ts, series, step, start, end, gap) {
   const out = [[]].concat(series.map(() => []));
   const push = (x, i) => {
     out[0].push(x);
@@ -53,24 +54,27 @@ export function withGaps(ts, series, step, start, end) {
   };
   if (start !== undefined && (ts.length === 0 || ts[0] > start)) push(start, null);
   for (let i = 0; i < ts.length; i++) {
-    if (i > 0 && step && ts[i] - ts[i - 1] > 1.5 * step) push(ts[i - 1] + step, null);
+    const most = gap ? gap[i] : step && 1.5 * step;
+    if (i > 0 && most && ts[i] - ts[i - 1] > most) push(ts[i - 1] + Math.min(step || most, most), null);
     push(ts[i], i);
   }
   if (end !== undefined && (ts.length === 0 || ts[ts.length - 1] < end)) push(end, null);
   return out;
 }
 
-// The holes of a series of samples (each standing for the step before it) within [start,
-// end): [[from, to], ...] longer than 1.5 steps; the part after now is not a hole but the future.
-export function holes(ts, step, start, end, now) {
+// The holes of a series of samples (each standing for the step before it, or from from[i] when
+// given) within [start, end): [[from, to], ...] longer than 1.5 steps; the part after now is not a
+// hole but the future.
+export function holes(ts, step, start, end, now, from) {
   const out = [];
   const stop = now !== undefined ? Math.min(end, now) : end;
   let prev = start;
-  for (const x of ts) {
-    if (x < start || x > end) continue;
-    if (x - step - prev > 0.5 * step) out.push([prev, x - step]);
-    prev = x;
-  }
+  ts.forEach((x, i) => {
+    if (x < start || x > end) return;
+    const a = from ? from[i] : x - step;
+    if (a - prev > 0.5 * step) out.push([prev, a]);
+    prev = Math.max(prev, x);
+  });
   if (stop - prev > 1.5 * step) out.push([prev, stop]);
   return out;
 }
@@ -110,7 +114,9 @@ function xValues(u, splits) {
 
 // A time-series chart in el that follows el's width.
 //   t, series [{label, values, color, scale, kind, width, dash, points, fill}]: the data;
-//   start, end, step: the range asked for and the sample step (for gaps);
+//   start, end, step: the range asked for and the sample step (for gaps); gap: per point, the
+//   longest distance from the point before that is no gap (instead of 1.5 steps); drawOnly: per
+//   point, true when it is only drawn (the start of a level segment), not exported;
 //   scales {name: kind}: the kind of each y scale ('bps', 'ms', 'pct', 'count', 'status');
 //   bands [[upper series index, lower series index, fill]]: shaded between two series;
 //   zoom [a, b]: the part shown; onZoom(a, b) (null, null when the whole range is shown again);
@@ -118,7 +124,7 @@ function xValues(u, splits) {
 // Returns {u, shown() -> [a, b], csv(), png()}.
 export function timeChart(el, o) {
   const height = o.height || 300;
-  const data = withGaps(o.t, o.series.map((s) => s.values), o.step, o.start, o.end);
+  const data = withGaps(o.t, o.series.map((s) => s.values), o.step, o.start, o.end, o.gap);
   const axisColor = css('--chart-axis', '#4a5568');
   const gridColor = css('--chart-grid', 'rgba(0,0,0,.08)');
   const scales = { x: { time: true } };
@@ -212,7 +218,7 @@ export function timeChart(el, o) {
       const head = [t('csv.time'), t('csv.unix')].concat(o.series.map((s) => `${s.label} (${s.unitName || s.kind || ''})`.replace(' ()', '')));
       const rows = [head];
       for (let i = 0; i < o.t.length; i++) {
-        if (o.t[i] < a || o.t[i] > b) continue;
+        if (o.t[i] < a || o.t[i] > b || (o.drawOnly && o.drawOnly[i])) continue;
         rows.push([`${date(o.t[i])} ${time(o.t[i])}`, o.t[i]].concat(o.series.map((s) => s.values[i] ?? null)));
       }
       download(new Blob([csv(rows)], { type: 'text/csv;charset=utf-8' }), `${fileSafe(o.name)}_${period()}.csv`);

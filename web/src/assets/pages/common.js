@@ -1,5 +1,5 @@
 // common.js - pieces several pages share: the use badge, links to an interface and to a search,
-// the range controls of a chart, a permalink, the figures row.
+// the range controls of a chart, a permalink, the figures row, a summary's resolution.
 import { qs } from '../api.js';
 import { addDays, h } from '../dom.js';
 import { bps, count, pct, t } from '../i18n.js';
@@ -15,6 +15,22 @@ export function useBadge(use, amber, red) {
 export function gbps(v, inOnly) {
   if (v === null || v === undefined) return '—';
   return inOnly ? count(Math.round(v)) : bps(v * 1e9);
+}
+
+// The resolution of a summary or of MRTG's lines, in words ("5 min", "30 min", "2 h", "1 día").
+export function resLabel(res) {
+  const k = 'res.' + (res || 300);
+  const s = t(k);
+  return s === k ? `${res} s` : s;
+}
+
+// A daily summary's completeness: its samples (of the day's expected, when given), or for a day
+// summarised from MRTG's coarser lines their resolution (its samples count the intervals they
+// cover, which would read as a whole day of 5-minute samples).
+export function completeness(f, expected) {
+  if (f.resolution > 300) return h('span', { class: 'res', dataset: { resolution: f.resolution }, title: t('res.title') }, resLabel(f.resolution));
+  if (f.samples === null || f.samples === undefined) return '—';
+  return expected === undefined ? count(f.samples) : `${count(f.samples)} / ${count(expected)}`;
 }
 
 // A capacity in Gbps (0: unknown).

@@ -6,7 +6,7 @@ import { get, qs } from '../api.js';
 import { cells, clear, errorBox, h, message, table } from '../dom.js';
 import { count, t } from '../i18n.js';
 import { page } from '../pages.js';
-import { capacity, gbps, ifaceHref, permalink, useBadge } from './common.js';
+import { capacity, completeness, gbps, ifaceHref, permalink, useBadge } from './common.js';
 
 const PAGE = 50;
 const LAYERS = ['BORDE', 'BRAS', 'CACHING', 'RAI', 'IXP', 'IPBRAS'];
@@ -141,7 +141,7 @@ async function find(el, ctx) {
         io ? '—' : capacity(f.capacity), gbps(f.in_prom, io), gbps(f.in_max_prom, io),
         io ? '—' : gbps(f.out_prom), io ? '—' : gbps(f.out_max_prom),
         io ? '—' : useBadge(f.use, data.use_amber, data.use_red),
-        f.samples === null ? '—' : `${count(f.samples)} / ${count(data.expected)}`,
+        completeness(f, data.expected),
         f.of_day ? f.date : h('span', { class: 'look-stale', title: t('find.notOfDay') }, f.date),
       ]));
     });

@@ -1,12 +1,13 @@
 // iface.js - one interface over a range (its 5-minute samples drawn with their gaps over the
-// whole range asked for, the 95th percentile, its days), and several ports drawn on one chart
+// whole range asked for, MRTG's coarser lines as level segments where the samples are gone, the
+// 95th percentile, its days and their resolution), and several ports drawn on one chart
 // (#/compare). The range, the zoom and the ports are in the address.
 import { get, qs } from '../api.js';
 import { cells, errorBox, h, message, table } from '../dom.js';
 import { count, dateTime, pct, t } from '../i18n.js';
 import { PALETTE, exportBar, fmtValue, holes, holesText, stats, timeChart } from '../charts.js';
 import { page } from '../pages.js';
-import { capacity, figures, findHref, gbps, permalink, rangeControls } from './common.js';
+import { capacity, completeness, figures, findHref, gbps, permalink, rangeControls, resLabel } from './common.js';
 import { portKey, portOf } from './find.js';
 
 // The zoom of the address ("a-b", unix seconds) or null.
@@ -28,19 +29,46 @@ function zoomKeeper(ctx, bar) {
   };
 }
 
-// The chart's words: each series' lowest, mean and highest, the samples and the holes.
-function summaryText(series, ts, a, b, kind, n, expected, data) {
+// The start of the span an MRTG line stamped x at resolution res stands for: the resolution
+// before it, or for a section's partial line (off the multiples, UTC) the time since the multiple
+// below it (docs/web-api.md).
+const spanStart = (x, res) => x - (x % res || res);
+
+// The chart's points: the 5-minute samples, and each of MRTG's coarser lines (where the 5-minute
+// samples are gone) as a level segment over its span, from a point a second after its start (only
+// drawn) to its stamp. Returns {t, gap, drawOnly, at: [[k, i]], cover: {t, from}}: the time axis,
+// the longest distance from the point before that is no gap, the segments' starts, where each
+// point comes from (k -1: the samples, else data.coarse[k]; i its index), and the spans drawn.
+function points(data) {
+  const pts = data.t.map((x, i) => [x, 1.5 * data.step, -1, i, false]);
+  const cover = data.t.map((x) => [x - data.step, x]);
+  (data.coarse || []).forEach((c, k) => c.t.forEach((x, i) => {
+    const a = spanStart(x, c.resolution);
+    pts.push([a + 1, 1, k, i, true], [x, c.resolution, k, i, false]);
+    cover.push([a, x]);
+  }));
+  pts.sort((p, q) => p[0] - q[0]);
+  cover.sort((p, q) => p[1] - q[1]);
+  return {
+    t: pts.map((p) => p[0]), gap: pts.map((p) => p[1]), drawOnly: pts.map((p) => p[4]), at: pts.map((p) => [p[2], p[3]]),
+    cover: { t: cover.map((c) => c[1]), from: cover.map((c) => c[0]) },
+  };
+}
+
+// The chart's words: each series' lowest, mean and highest (a line of MRTG's counted once), the
+// samples and the holes.
+function summaryText(series, pt, a, b, kind, n, expected, data) {
   const parts = [];
   for (const s of series) {
     if (s.summary === false) continue;
-    const st = stats(ts, s.values, a, b);
+    const st = stats(pt.t, s.values.map((v, i) => (pt.drawOnly[i] ? null : v)), a, b);
     if (!st.n) continue;
     parts.push(t('summary.series', {
       label: s.label, min: fmtValue(kind, st.min), mean: fmtValue(kind, st.mean), max: fmtValue(kind, st.max), when: dateTime(st.tmax),
     }));
   }
   parts.push(t('summary.samples', { n: count(n), expected: count(expected) }));
-  parts.push(holesText(holes(ts, data.step, Math.max(a, data.start), Math.min(b, data.end), Date.now() / 1000)));
+  parts.push(holesText(holes(pt.cover.t, data.step, Math.max(a, data.start), Math.min(b, data.end), Date.now() / 1000, pt.cover.from)));
   return parts.join(' ');
 }
 
@@ -79,7 +107,10 @@ async function iface(el, ctx) {
   const scale = (v) => (v === null ? null : io ? v : v * data.factor * 1e9);
   const n = data.t.length;
   const p95 = data.p95;
-  const hs = holes(data.t, data.step, data.start, data.end, Date.now() / 1000);
+  const coarse = data.coarse || [];
+  const pt = points(data);
+  const hs = holes(pt.cover.t, data.step, data.start, data.end, Date.now() / 1000, pt.cover.from);
+  const drawn = [...(n ? [300] : []), ...coarse.map((c) => c.resolution)];
   const card = h('section', { class: 'card wide', 'aria-labelledby': 'chart-title' }, h('h2', { id: 'chart-title' }, io ? t('iface.ips') : t('iface.traffic')));
   el.append(card);
   card.append(figures([
@@ -88,34 +119,44 @@ async function iface(el, ctx) {
     [t('iface.p95in'), n ? fmtValue(kind, scale(p95.in)) : '—', 'p95-in'],
     io ? null : [t('iface.p95out'), n ? fmtValue(kind, scale(p95.out)) : '—', 'p95-out'],
     io ? null : [t('iface.p95max'), n ? fmtValue(kind, scale(p95.max)) : '—', 'p95-max'],
+    [t('iface.resolution'), drawn.length ? drawn.map(resLabel).join(' · ') : '—', 'resolution'],
   ]));
   if (data.truncated) card.append(message(t('iface.truncated'), 'error'));
-  const series = [
-    { label: t('series.inAvg'), values: data.in_avg.map(scale), color: PALETTE[0], kind },
-    { label: t('series.inMax'), values: data.in_max.map(scale), color: '#6b9bd1', width: 1, kind },
-  ];
-  if (!io) {
-    series.push({ label: t('series.outAvg'), values: data.out_avg.map(scale), color: PALETTE[1], kind });
-    series.push({ label: t('series.outMax'), values: data.out_max.map(scale), color: '#d98080', width: 1, kind });
-  }
+  // one series per field and resolution, on the merged time axis (null where another one is)
+  const along = (k, src) => pt.at.map(([pk, i]) => (pk === k ? scale(src[i]) : null));
+  const series = [];
+  const fields = [['in_avg', 'series.inAvg', PALETTE[0], 1.5], ['in_max', 'series.inMax', '#6b9bd1', 1],
+    ...(io ? [] : [['out_avg', 'series.outAvg', PALETTE[1], 1.5], ['out_max', 'series.outMax', '#d98080', 1]])];
+  [{ k: -1, d: data }, ...coarse.map((c, k) => ({ k, d: c }))].forEach(({ k, d }) => {
+    if (k === -1 && !n) return;
+    for (const [f, label, color, width] of fields) {
+      series.push({
+        label: k === -1 ? t(label) : `${t(label)} · ${resLabel(d.resolution)}`, values: along(k, d[f]), color, width, kind,
+        dash: k === -1 ? undefined : [8, 2], resolution: k === -1 ? 300 : d.resolution,
+      });
+    }
+  });
   const p95v = scale(io ? p95.in : p95.max);
-  if (n) series.push({ label: t('series.p95'), values: data.t.map(() => p95v), color: '#718096', width: 1, dash: [6, 4], kind, summary: false });
+  if (n) series.push({ label: t('series.p95'), values: pt.at.map(([k]) => (k === -1 ? p95v : null)), color: '#718096', width: 1, dash: [6, 4], kind, summary: false });
   const chartEl = h('div', { class: 'chart', id: 'traffic-chart', 'aria-describedby': 'traffic-summary' });
   const summary = h('p', { class: 'summary', id: 'traffic-summary' });
   card.append(chartEl);
   let bar = null;
   const chart = timeChart(chartEl, {
-    t: data.t, series, start: data.start, end: data.end, step: data.step, scales: { y: kind },
+    t: pt.t, gap: pt.gap, drawOnly: pt.drawOnly, series, start: data.start, end: data.end, step: data.step, scales: { y: kind },
     zoom: zoomOf(p), name: `${data.name}`, title: `${data.name} (${data.layer})`, aria: t('iface.aria', { name: data.name }),
     onZoom: (a, b) => {
       zoomKeeper(ctx, () => bar)(a, b);
       const [x, y] = chart.shown();
-      summary.textContent = summaryText(series, data.t, x, y, kind, n, data.expected, data);
+      summary.textContent = summaryText(series, pt, x, y, kind, n, data.expected, data);
     },
   });
   bar = exportBar(chart, { zoomed: !!zoomOf(p), onReset: () => chart.u.setScale('x', { min: data.start, max: data.end }) });
   const [x0, x1] = chart.shown();
-  summary.textContent = n === 0 ? t('iface.noSamples') : summaryText(series, data.t, x0, x1, kind, n, data.expected, data);
+  summary.textContent = pt.t.length === 0 ? t('iface.noSamples') : summaryText(series, pt, x0, x1, kind, n, data.expected, data);
+  if (coarse.length) {
+    card.append(h('p', { class: 'res-note', id: 'coarse-note' }, t('iface.coarse', { res: coarse.map((c) => resLabel(c.resolution)).join(', ') })));
+  }
   const c = new URLSearchParams();
   c.append('p', portKey({ layer: data.layer, type: data.type || '', name: data.name }));
   c.set('from', data.from);
@@ -127,11 +168,12 @@ async function iface(el, ctx) {
   el.append(days);
   const cols = [{ label: t('col.day') }, { label: io ? t('col.ipsAvg') : t('col.inPromU'), num: 1 }, { label: io ? t('col.ipsMax') : t('col.inMaxU'), num: 1 },
     ...(io ? [] : [{ label: t('col.outPromU'), num: 1 }, { label: t('col.outMaxU'), num: 1 }, { label: t('col.use'), num: 1 }]),
-    { label: t('col.samples'), num: 1 }];
+    { label: t('col.completeness'), num: 1 }];
   days.append(data.daily.length === 0 ? message(t('iface.noDays'))
-    : table(cols, data.daily.map((d) => h('tr', {}, cells(cols, [d.date, gbps(d.in_prom, io), gbps(d.in_max_prom, io),
+    : table(cols, data.daily.map((d) => h('tr', { dataset: { date: d.date, resolution: d.resolution } }, cells(cols, [d.date, gbps(d.in_prom, io), gbps(d.in_max_prom, io),
       ...(io ? [] : [gbps(d.out_prom), gbps(d.out_max_prom), d.use === null ? '—' : pct(d.use, 1)]),
-      d.samples === null ? '—' : count(d.samples)])))));
+      completeness(d)])))));
+  if (data.daily.some((d) => d.resolution > 300)) days.append(h('p', { class: 'res-note', id: 'coarse-days' }, t('iface.coarseDays')));
   days.append(h('p', {}, h('a', { href: '#/reports' + qs({ date: data.to }) }, t('iface.reports'))));
 }
 

@@ -1,11 +1,12 @@
 // overview.js - the traffic of a day at a glance: per layer its totals, its busiest ports (ties
 // broken by the peak, then the name), its capacity forecast, its routers' totals and its short
-// days; a search box over every layer.
+// days; a search box over every layer; a day summarised from MRTG's coarser lines says their
+// resolution.
 import { get, qs } from '../api.js';
 import { cells, errorBox, h, message, table } from '../dom.js';
 import { bps, count, num, pct, t } from '../i18n.js';
 import { page } from '../pages.js';
-import { capacity, findHref, gbps, ifaceLink, useBadge } from './common.js';
+import { capacity, completeness, findHref, gbps, ifaceLink, resLabel, useBadge } from './common.js';
 
 function searchBox(ctx, date) {
   const q = h('input', { type: 'search', id: 'overview-search', placeholder: t('find.placeholder'), 'aria-label': t('find.label') });
@@ -142,6 +143,7 @@ async function overview(el, ctx) {
     const card = h('section', { class: 'card', dataset: { layer: L.layer }, 'aria-labelledby': `layer-${L.layer}` },
       h('h2', { id: `layer-${L.layer}` }, L.layer, ' ', h('span', { class: 'muted' }, t('overview.count', { n: count(T.interfaces) }))),
       totalsLine(L, T));
+    if (L.resolution > 300) card.append(h('p', { class: 'res-note', dataset: { resolution: L.resolution } }, t('overview.coarse', { res: resLabel(L.resolution) })));
     if (!L.in_only) {
       const cols = [{ label: `${t('col.interface')} · ${t('col.type')}` }, { label: t('col.inMaxU'), num: 1 },
         { label: t('col.outMaxU'), num: 1 }, { label: t('col.use'), num: 1 }];
@@ -157,7 +159,7 @@ async function overview(el, ctx) {
       const cols = [{ label: t('col.interface') }, { label: t('col.type') }, { label: t('col.samples'), num: 1 }, { label: t('col.lastDay') }];
       card.append(h('h3', {}, t('overview.short')),
         table(cols, L.short.map((s) => h('tr', { class: 'short' }, cells(cols, [
-          ifaceLink(L.layer, s, data.date), s.type, `${count(s.samples)} / ${count(data.expected)}`, s.last])))));
+          ifaceLink(L.layer, s, data.date), s.type, completeness(s, data.expected), s.last])))));
     }
     if (L.routers.length > 0)
       card.append(h('details', {}, h('summary', {}, t('overview.routers', { n: count(L.routers.length) })), routersTable(L, data)));
