@@ -25,7 +25,7 @@
 #include "base/sb.h"
 #include "base/timeutil.h"
 #include "format/mrtglog.h"
-#include "store/store.h"
+#include "format/summary.h"
 
 /* One interface's file. Strings and arrays are owned by whoever filled it: the reader allocates
  * (free with sb_coarse_free); a writer may point at its own data. */

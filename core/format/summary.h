@@ -10,12 +10,31 @@
 #define SB_FORMAT_SUMMARY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <scanbackup/layer.h>
 
 #include "base/sb.h"
 #include "format/mrtg.h"
 #include "format/mrtglog.h"
-#include "store/schema.h"
-#include "store/store.h"
+
+/* The daily summary of an interface: a row of the summary files and of the store's
+ * DAILY_SUMMARY_HISTORY. Strings are borrowed. */
+typedef struct sb_summary_row {
+	const char *name;
+	const char *type;
+	const char *date;
+	const char *layer; /* typeLayer */
+	double capacity;
+	double in_prom, in_max_prom, out_prom, out_max_prom;
+	int has_use; /* 0: use is stored as null (capacity 0 or missing) */
+	double use;
+	long samples; /* samples the summary was computed from (extra field "samples"); -1 unknown.
+		       * A summary of coarser data counts the 5-minute intervals its lines cover */
+	int32_t resolution; /* seconds of the data it was computed from: 300 (0 is read the same)
+			     * for 5-minute samples, or 1800, 7200 or 86400 for MRTG's 30-minute,
+			     * 2-hour or 1-day lines (extra field "resolution", docs/data.md) */
+} sb_summary_row;
 
 /* Old tool's factor: bytes/s -> Gbps as SCAN shows it. */
 #define SB_SUMMARY_FACTOR 8.022e-9

@@ -7,6 +7,7 @@
 
 #include "base/sb.h"
 #include "format/record.h"
+#include "format/summary.h"
 #include "store/schema.h"
 
 /* One raw 5-minute sample of an interface: a row of <LAYER>_HISTORY. For an in_only schema
@@ -22,23 +23,6 @@ typedef struct sb_history_row {
 	int64_t in_max;   /* inMaxProm */
 	int64_t out_max;  /* outMaxProm */
 } sb_history_row;
-
-/* One row of DAILY_SUMMARY_HISTORY. Strings are borrowed. */
-typedef struct sb_summary_row {
-	const char *name;
-	const char *type;
-	const char *date;
-	const char *layer; /* typeLayer */
-	double capacity;
-	double in_prom, in_max_prom, out_prom, out_max_prom;
-	int has_use; /* 0: use is stored as null (capacity 0 or missing) */
-	double use;
-	long samples; /* samples the summary was computed from (extra field "samples"); -1 unknown.
-		       * A summary of coarser data counts the 5-minute intervals its lines cover */
-	int32_t resolution; /* seconds of the data it was computed from: SB_RES_5MIN (0 is read
-			     * the same) for 5-minute samples, or a coarser SB_RES_* of MRTG's
-			     * consolidations (extra field "resolution", docs/data.md) */
-} sb_summary_row;
 
 /* Backend-independent settings. */
 typedef struct sb_store_opts {
@@ -111,10 +95,10 @@ int sb_store_drop(sb_store *st, const sb_schema *const *schemas, size_t n, sb_er
 int sb_store_put_history(sb_store *st, const sb_schema *schema, const sb_history_row *rows,
 			 size_t n, sb_err *err);
 
-/* Upserts daily summaries keyed on (name, type, date, typeLayer). Same contract as above. A row
- * with samples -1 keeps the count stored earlier; an unknown use overwrites a known one. A row
- * never replaces a stored summary of a finer resolution (a 5-minute one is finer than any): that
- * one is kept, and the row counts as stored. The resolution is stored only when coarser than 5
+/* Upserts daily summaries (sb_summary_row, format/summary.h) keyed on (name, type, date,
+ * typeLayer). Same contract as above. A row with samples -1 keeps the count stored earlier; an
+ * unknown use overwrites a known one. A row never replaces a stored summary of a finer
+ * resolution (a 5-minute one is finer than any): that one is kept, and the row counts as stored. The resolution is stored only when coarser than 5
  * minutes (SQLite NULL, MongoDB field absent otherwise), so 5-minute summaries keep the old
  * tool's fields.
  *
