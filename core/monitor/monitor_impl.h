@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "monitor/monitor_config.h"
+#include "format/monitor_config.h"
 #include "net/evloop.h"
 #include "net/http.h"
 #include "plugin/module.h"

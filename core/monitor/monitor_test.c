@@ -9,7 +9,7 @@
 
 #include "base/fsutil.h"
 #include "base/stats.h"
-#include "monitor/monitor_config.h"
+#include "format/monitor_config.h"
 #include "monitor/trace.h"
 #include "store/store.h"
 #include "tap.h"

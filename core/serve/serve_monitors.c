@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "monitor/monitor_config.h"
+#include "format/monitor_config.h"
 #include "serve/serve_impl.h"
 
 #define SB_RESULTS_LINES 100000

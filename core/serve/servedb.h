@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "base/sb.h"
-#include "monitor/monitor_config.h"
+#include "format/monitor_config.h"
 
 typedef struct sb_servedb sb_servedb;
 

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/monitor_config.h"
 #include "fuzz.h"
-#include "monitor/monitor_config.h"
 
 static const sb_probe_param sb_fuzz_params[] = {
 	{"count", SB_PARAM_INT, "3", 1, 100, "a whole number"},

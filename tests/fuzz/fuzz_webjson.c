@@ -8,8 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/monitor_config.h"
 #include "fuzz.h"
-#include "monitor/monitor_config.h"
 #include "serve/serve_body.h"
 
 /* text must read back as a JSON object. */

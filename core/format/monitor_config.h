@@ -13,14 +13,15 @@
  * true; ip is a numeric IPv4 or IPv6 address; link ids are whole numbers >= 0, unique. A place
  * (lat, lon: degrees of latitude -90..90 and longitude -180..180, WGS84, both or neither) is for
  * the dashboard's map; the monitor itself never reads it. */
-#ifndef SB_MONITOR_MONITOR_CONFIG_H
-#define SB_MONITOR_MONITOR_CONFIG_H
+#ifndef SB_FORMAT_MONITOR_CONFIG_H
+#define SB_FORMAT_MONITOR_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <scanbackup/probes.h>
+
 #include "base/sb.h"
-#include "plugin/module.h"
 
 /* A JSON value of a test's key. */
 typedef enum { SB_JV_INT, SB_JV_DOUBLE, SB_JV_STRING, SB_JV_BOOL, SB_JV_OTHER } sb_jv_kind;

@@ -1,7 +1,7 @@
 /* monitor_config.c - monitor.json read with libbson's JSON parser, checked key by key. */
 #include "config.h"
 
-#include "monitor/monitor_config.h"
+#include "format/monitor_config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
