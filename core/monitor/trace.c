@@ -4,7 +4,6 @@
 
 #include "monitor/trace.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -360,53 +359,21 @@ static int sb_trace_is_id(const char *s, int64_t *v)
 	return sb_parse_int64(s, v) == SB_OK;
 }
 
-static int sb_cmp_names(const void *a, const void *b)
+/* An hour file's name: <YYYY-MM-DDTHH>.trace. */
+static int sb_trace_file_name(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted entry names of a folder (without . and ..); caller frees. */
-static char **sb_trace_names(const char *dir, size_t *n)
-{
-	*n = 0;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return NULL;
-	char **v = NULL;
-	size_t cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = sb_xrealloc(v, cap * sizeof(*v));
-		}
-		v[(*n)++] = sb_xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), sb_cmp_names);
-	return v;
-}
-
-static void sb_trace_free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	size_t len = strlen(name);
+	return len > 6 && strcmp(name + len - 6, ".trace") == 0;
 }
 
 /* The hour files of one link folder. */
 static int sb_trace_link_dir(sb_trace_batch *b, const char *dir, int64_t monitor, int64_t link)
 {
 	size_t n = 0;
-	char **names = sb_trace_names(dir, &n);
+	char **names = sb_fs_list(dir, sb_trace_file_name, &n);
 	int rc = SB_OK;
 	for (size_t i = 0; i < n && rc == SB_OK; i++) {
 		size_t len = strlen(names[i]);
-		if (len < 7 || strcmp(names[i] + len - 6, ".trace") != 0)
-			continue;
 		char stamp[32];
 		snprintf(stamp, sizeof(stamp), "%.*s:00:00Z", (int)(len - 6), names[i]);
 		int64_t hour = 0;
@@ -420,7 +387,7 @@ static int sb_trace_link_dir(sb_trace_batch *b, const char *dir, int64_t monitor
 		if (rc == SB_OK && b->nrows >= SB_TRACE_BATCH)
 			rc = sb_trace_commit(b);
 	}
-	sb_trace_free_names(names, n);
+	sb_fs_list_free(names, n);
 	return rc;
 }
 
@@ -428,26 +395,23 @@ static int sb_trace_link_dir(sb_trace_batch *b, const char *dir, int64_t monitor
 static size_t sb_trace_count_files(const char *tdir)
 {
 	size_t nfiles = 0, nmon = 0;
-	char **mons = sb_trace_names(tdir, &nmon);
+	char **mons = sb_fs_list(tdir, NULL, &nmon);
 	for (size_t m = 0; m < nmon; m++) {
 		char *mdir = sb_fs_join(tdir, mons[m]);
 		size_t nlinks = 0;
-		char **links = sb_trace_names(mdir, &nlinks);
+		char **links = sb_fs_list(mdir, NULL, &nlinks);
 		for (size_t l = 0; l < nlinks; l++) {
 			char *ldir = sb_fs_join(mdir, links[l]);
 			size_t n = 0;
-			char **names = sb_trace_names(ldir, &n);
-			for (size_t i = 0; i < n; i++) {
-				size_t len = strlen(names[i]);
-				nfiles += len > 6 && strcmp(names[i] + len - 6, ".trace") == 0;
-			}
-			sb_trace_free_names(names, n);
+			char **names = sb_fs_list(ldir, sb_trace_file_name, &n);
+			sb_fs_list_free(names, n);
+			nfiles += n;
 			free(ldir);
 		}
-		sb_trace_free_names(links, nlinks);
+		sb_fs_list_free(links, nlinks);
 		free(mdir);
 	}
-	sb_trace_free_names(mons, nmon);
+	sb_fs_list_free(mons, nmon);
 	return nfiles;
 }
 
@@ -455,7 +419,7 @@ static size_t sb_trace_count_files(const char *tdir)
 static int sb_trace_test_dir(sb_trace_batch *b, const char *tdir)
 {
 	size_t nmon = 0;
-	char **mons = sb_trace_names(tdir, &nmon);
+	char **mons = sb_fs_list(tdir, NULL, &nmon);
 	int rc = SB_OK;
 	for (size_t m = 0; m < nmon && rc == SB_OK; m++) {
 		int64_t monitor = 0;
@@ -463,7 +427,7 @@ static int sb_trace_test_dir(sb_trace_batch *b, const char *tdir)
 			continue;
 		char *mdir = sb_fs_join(tdir, mons[m]);
 		size_t nlinks = 0;
-		char **links = sb_trace_names(mdir, &nlinks);
+		char **links = sb_fs_list(mdir, NULL, &nlinks);
 		for (size_t l = 0; l < nlinks && rc == SB_OK; l++) {
 			int64_t link = 0;
 			if (!sb_trace_is_id(links[l], &link))
@@ -472,10 +436,10 @@ static int sb_trace_test_dir(sb_trace_batch *b, const char *tdir)
 			rc = sb_trace_link_dir(b, ldir, monitor, link);
 			free(ldir);
 		}
-		sb_trace_free_names(links, nlinks);
+		sb_fs_list_free(links, nlinks);
 		free(mdir);
 	}
-	sb_trace_free_names(mons, nmon);
+	sb_fs_list_free(mons, nmon);
 	if (rc == SB_OK)
 		rc = sb_trace_commit(
 			b); /* a failed commit inside the walk already kept its files */
@@ -506,7 +470,7 @@ int sb_trace_load(const char *data_dir, sb_rec_set *decls, const sb_trace_sink *
 	b.hour_now = now - now % 3600;
 	char *root = sb_fs_join(data_dir, "PROBES");
 	size_t ntests = 0;
-	char **tests = sb_trace_names(root, &ntests);
+	char **tests = sb_fs_list(root, NULL, &ntests);
 	int rc = SB_OK;
 	for (size_t t = 0; t < ntests && rc == SB_OK; t++) {
 		char *tdir = sb_fs_join(root, tests[t]);
@@ -526,7 +490,7 @@ int sb_trace_load(const char *data_dir, sb_rec_set *decls, const sb_trace_sink *
 		}
 		free(tdir);
 	}
-	sb_trace_free_names(tests, ntests);
+	sb_fs_list_free(tests, ntests);
 	free(root);
 	free(b.rows);
 	free(b.vals);
