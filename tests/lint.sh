@@ -61,8 +61,8 @@ fi
 # The layout of .clang-format, on every C file.
 n=$((n + 1))
 if ! command -v clang-format >/dev/null 2>&1; then
-	echo "not ok $n - every C file laid out as .clang-format says # clang-format not found (Debian: clang-format)"
-	fail=1
+	# a skip, which tests/results.sh counts (and CI, which installs clang-format, fails on)
+	echo "ok $n - every C file laid out as .clang-format says # SKIP clang-format not found (Debian: clang-format)"
 else
 	bad=""
 	for f in $files; do
