@@ -228,6 +228,25 @@ def push(client, monitor, token, lines):
     return st, res
 
 
+def e2e_missing():
+    """Why the scripts of tests/e2e/ cannot run here (node, chromium, playwright-core or the built
+    dashboard missing), or None."""
+    why = sbtest.missing("node", "chromium")
+    lack = [what for what, ok in (
+        ("web/node_modules/playwright-core", os.path.isdir(os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules/playwright-core"))),
+        ("web/dist", os.path.exists(os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html")))) if not ok]
+    return why or ("missing " + ", ".join(lack) + " (configure found no node or npm)" if lack else None)
+
+
+def e2e_env(port, **values):
+    """The environment of a tests/e2e/ script against the server on port: SB_URL, SB_ARTIFACTS
+    (<build>/tests/artifacts), SB_NODE_MODULES, CHROMIUM, and the script's own SB_* values."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return dict(os.environ, SB_URL="http://127.0.0.1:%d" % port,
+                SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"),
+                SB_NODE_MODULES=os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules"), CHROMIUM=chromium, **values)
+
+
 def run_e2e(t, script, env, timeout, min_checks):
     """Runs tests/e2e/<script> with node, each of its "ok - " / "not ok - " lines a TAP check of t
     and its "#" lines passed on, then one check that it ran to its end with at least min_checks

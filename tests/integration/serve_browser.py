@@ -12,7 +12,6 @@ import datetime
 import json
 import os
 import re
-import shutil
 import sqlite3
 import time
 import zoneinfo
@@ -21,15 +20,9 @@ import sbtest
 import sbweb
 
 t = sbtest.Tap()
-chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
-dist = os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html")
-missing = [what for what, ok in (("web/node_modules/playwright-core", os.path.isdir(os.path.join(modules, "playwright-core"))),
-                                 ("web/dist", os.path.exists(dist))) if not ok]
-why = sbtest.missing("node", "chromium")
-if why or missing:
-    t.skip_rest(why or "missing " + ", ".join(missing) + " (configure found no node or npm)",
-                ["the dashboard end to end in headless Chromium (tests/e2e/dashboard.mjs)"])
+why = sbweb.e2e_missing()
+if why:
+    t.skip_rest(why, ["the dashboard end to end in headless Chromium (tests/e2e/dashboard.mjs)"])
 
 D = sbweb.EXAMPLE_DATE
 root = sbweb.example_root()
@@ -129,12 +122,11 @@ one_g = db.execute("select inProm from DAILY_SUMMARY_HISTORY where name like 'RA
 today = datetime.datetime.now(zoneinfo.ZoneInfo("America/Caracas")).date()
 link_range = "from=%s&to=%s" % (today - datetime.timedelta(days=6), today + datetime.timedelta(days=1))
 
-artifacts = os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts")
-env = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_ARTIFACTS=artifacts,
-           SB_NODE_MODULES=modules, CHROMIUM=chromium, SB_ADMIN="ana", SB_ADMIN_PW="admin-secret-1",
-           SB_VIEWER="vic", SB_VIEWER_PW="viewer-secret-2", SB_DATE=D, SB_TOKEN=tok, SB_NOW=str(now),
-           SB_TOTAL=str(total), SB_TOP=json.dumps(top), SB_ONE_G=repr(one_g), SB_RUNS=json.dumps(runs),
-           SB_TZ="America/Caracas", SB_LINK_RANGE=link_range)
+env = sbweb.e2e_env(srv.port, SB_ADMIN="ana", SB_ADMIN_PW="admin-secret-1", SB_VIEWER="vic",
+                    SB_VIEWER_PW="viewer-secret-2", SB_DATE=D, SB_TOKEN=tok, SB_NOW=str(now), SB_TOTAL=str(total),
+                    SB_TOP=json.dumps(top), SB_ONE_G=repr(one_g), SB_RUNS=json.dumps(runs), SB_TZ="America/Caracas",
+                    SB_LINK_RANGE=link_range)
+artifacts = env["SB_ARTIFACTS"]
 sbweb.run_e2e(t, "dashboard.mjs", env, 300, 60)
 shots = sorted(os.listdir(artifacts)) if os.path.isdir(artifacts) else []
 t.ok(len([s for s in shots if s.endswith(".png")]) >= 16, "screenshots kept in tests/artifacts/", shots)

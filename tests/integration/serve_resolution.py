@@ -14,9 +14,7 @@ import datetime
 import io
 import json
 import os
-import shutil
 import sqlite3
-import subprocess
 import urllib.parse
 import zoneinfo
 
@@ -159,12 +157,7 @@ t.ok(st == 200 and rows and all(x["resolution_s"] == "1800" for x in rows), "the
      rows[:1])
 
 # The same in the browser (tests/e2e/resolution.mjs)
-node = shutil.which("node")
-chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-modules = os.path.join(sbtest.TOP_BUILDDIR, "web/node_modules")
-missing = sbtest.missing("node", "chromium") or (
-    None if os.path.isdir(os.path.join(modules, "playwright-core")) and os.path.exists(
-        os.path.join(sbtest.TOP_BUILDDIR, "web/dist/index.html")) else "missing web/node_modules or web/dist")
+missing = sbweb.e2e_missing()
 if missing:
     t.skip("the dashboard over coarser days in headless Chromium (tests/e2e/resolution.mjs)", missing)
 else:
@@ -179,25 +172,10 @@ else:
                 covered[day] = covered.get(day, 0) + e["resolution"]
         whole = sorted(d for d in coarse if covered.get(d) == 86400)
         return json.dumps({"from": frm, "to": to, "resolutions": drawn, "coarse": coarse, "whole": whole})
-    env = dict(os.environ, SB_URL="http://127.0.0.1:%d" % srv.port, SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"),
-               SB_NODE_MODULES=modules, CHROMIUM=chromium, SB_USER="vic", SB_PW="viewer-secret-2", SB_DATE=D,
-               SB_NAME=NAME, SB_TYPE=TYPE, SB_WEEK=scene("2026-11-14", D), SB_MONTH=scene("2026-09-05", "2026-10-05"),
-               SB_COARSE_DAY="2026-11-10")
-    try:
-        r = subprocess.run([node, os.path.join(sbtest.TOP_SRCDIR, "tests/e2e/resolution.mjs")], env=env,
-                           capture_output=True, text=True, timeout=300)
-        out, code, err = r.stdout, r.returncode, r.stderr
-    except subprocess.TimeoutExpired as e:
-        out, code, err = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or ""), None, "timeout"
-    checks = 0
-    for line in out.splitlines():
-        if line.startswith("ok - ") or line.startswith("not ok - "):
-            checks += 1
-            t.ok(line.startswith("ok"), line.split(" - ", 1)[1])
-        elif line.startswith("#"):
-            print(line)
-    t.ok(code == 0 and checks >= 18, "the browser script ran every check (exit %r, %d checks)" % (code, checks),
-         err[-3000:] if code != 0 else None)
+    sbweb.run_e2e(t, "resolution.mjs", sbweb.e2e_env(
+        srv.port, SB_USER="vic", SB_PW="viewer-secret-2", SB_DATE=D, SB_NAME=NAME, SB_TYPE=TYPE,
+        SB_WEEK=scene("2026-11-14", D), SB_MONTH=scene("2026-09-05", "2026-10-05"), SB_COARSE_DAY="2026-11-10"),
+        300, 18)
 
 t.eq(srv.stop(), 0, "the server stops cleanly")
 t.done()
