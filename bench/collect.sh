@@ -4,7 +4,7 @@
 # with a round-trip time and TLS.
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
-#                         [--run] [--no-curl] [--wan] [--rtt-ms MS] [--repeat K]
+#                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -14,6 +14,9 @@
 #   --workers  nginx worker processes (default 1)
 #   --run      time the whole nightly job (`scanbackup run`: scan, daily, both loads into SQLite)
 #              instead of the scan alone; target: N = 10,000 in at most 30 s
+#   --backfill time `scanbackup backfill --to DATE` instead: every log read whole, its 30-minute,
+#              2-hour and 1-day lines and the day summaries made from them stored in SQLite with the
+#              5-minute samples; prints interfaces/s and rows stored/s
 #   --no-curl  do not time curl -Z beside the scan
 #   --wan      also over a link of --rtt-ms round trip (default 30; bench/delayproxy.c, loopback
 #              only) with TLS (a self-signed certificate), once with HTTP/1.1 and once with HTTP/2,
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
         --jobs) jobs=$2; shift 2 ;;
         --workers) workers=$2; shift 2 ;;
         --run) stage=run; shift ;;
+        --backfill) stage=backfill; shift ;;
         --no-curl) curl_too=0; shift ;;
         --wan) wan=1; shift ;;
         --rtt-ms) rtt=$2; shift 2 ;;
@@ -62,7 +66,7 @@ done
 case $n in *[!0-9]*|0) die "N must be a positive integer" ;; esac
 case $rtt in *[!0-9]*|'') die "--rtt-ms wants a whole number of milliseconds" ;; esac
 case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
-[ "$stage" = scan ] || curl_too=0
+[ "$stage" != run ] || curl_too=0
 tz=${BENCH_TZ:-America/Caracas}
 export USERSCAN="${USERSCAN:-bench}"
 export PASSWORDSCAN="${PASSWORDSCAN:-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')}"
@@ -160,19 +164,32 @@ sys.exit(os.waitstatus_to_exitcode(status) & 255)' "$tv" "$@" >"$out" 2>&1
 scan() {
     rm -rf "$1/data"
     out=$1/scan.out
-    note "running $sb --root $1 $stage --date $date ($2)"
-    timed "$sb" --root "$1" "$stage" --date "$date"
+    if [ "$stage" = backfill ]; then
+        note "running $sb --root $1 backfill --to $date ($2)"
+        timed "$sb" --root "$1" backfill --to "$date"
+        summary=$(grep '^backfill: the days' "$out" | tail -n 1 || true)
+    else
+        note "running $sb --root $1 $stage --date $date ($2)"
+        timed "$sb" --root "$1" "$stage" --date "$date"
+        summary=$(grep '^scan:' "$out" | tail -n 1 || true)
+    fi
     sb_wall=$wall sb_cpu=$cpu sb_rss_kb=${rss_kb:-0} sb_rc=$rc
-    summary=$(grep '^scan:' "$out" | tail -n 1 || true)
     if [ -n "$summary" ]; then
         note "$summary"
     else
-        note "scanbackup exit $rc, no 'scan:' summary line; last lines of $out:"
+        note "scanbackup exit $rc, no '$stage:' summary line; last lines of $out:"
         tail -n 5 "$out" | sed 's/^/    /'
     fi
     grep -o 'logs asked for in byte ranges.*' "$out" | sed 's/^/collect: /' || true
-    awk -v n="$n" -v s="$wall" -v c="$cpu" -v r="$sb_rss_kb" -v l="$2" -v stage="$stage" 'BEGIN {
-        if (stage == "run")
+    # the rows backfill stored: its coarser lines, the day summaries made of them, the 5-minute samples
+    rows=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9]*\) lines (.* and \([0-9]*\) day summaries.*(\([0-9]*\) samples).*/\1 \2 \3/p')
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v r="$sb_rss_kb" -v l="$2" -v stage="$stage" -v rows="$rows" 'BEGIN {
+        if (stage == "backfill") {
+            split(rows, k, " ")
+            t = k[1] + k[2] + k[3]
+            printf "collect: %s: backfill of %d whole logs in %.2f s = %.0f interfaces/s, %d rows stored (%d coarser lines, %d day summaries, %d 5-minute samples) = %.0f rows/s, CPU %.3f ms/interface, peak RSS %.1f MB\n",
+                l, n, s, n / s, t, k[1], k[2], k[3], t / s, c * 1000 / n, r / 1024
+        } else if (stage == "run")
             printf "collect: %s: the nightly run of %d interfaces took %.2f s end to end (target <= 30 s for 10,000)\n", l, n, s
         else
             printf "collect: %s: scanbackup %d interfaces in %.2f s = %.0f interfaces/s, CPU %.3f ms/interface, peak RSS %.1f MB\n",
