@@ -206,6 +206,8 @@ static int64_t sb_span_start(int64_t ts, int64_t res)
  * drawn so far. */
 static void sb_spans_add(sb_spans *sp, const int64_t *t, size_t n, int64_t step)
 {
+	if (n == 0)
+		return; /* nothing to add (and sp->v may still be NULL, which qsort must not get) */
 	if (sp->n + n > sp->cap) {
 		sp->cap = sp->n + n;
 		sp->v = sb_xrealloc(sp->v, sp->cap * sizeof(*sp->v));
