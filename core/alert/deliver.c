@@ -15,6 +15,7 @@
 #include "base/fsutil.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "format/alertstate.h"
 #include "net/http.h"
 
 #define SB_OUTBOX_FIELDS 15
@@ -66,7 +67,7 @@ int sb_alert_outbox_put(const char *dir, const sb_alert_event *ev, int nightly, 
 			unsigned seq, sb_err *err)
 {
 	char name[64];
-	snprintf(name, sizeof(name), "%015lld-%06u.alert", (long long)ev->ts, seq);
+	sb_alert_outbox_name(name, sizeof(name), ev->ts, seq);
 	char *path = sb_fs_join(dir, name);
 	int rc = sb_outbox_write(path, ev, nightly, batch, "", 0, err);
 	free(path);
@@ -396,12 +397,6 @@ static int sb_alert_hook(const sb_settings *s, const sb_alert_rules *rules, cons
 
 /* ---- draining ---- */
 
-static int sb_outbox_keep(const char *name)
-{
-	size_t n = strlen(name);
-	return n > 6 && strcmp(name + n - 6, ".alert") == 0;
-}
-
 /* Sends group msgs[0..n) on channel ch ('m' or 'w'); marks them on success. */
 static int sb_outbox_send(const sb_settings *s, const sb_alert_rules *rules, const char *who,
 			  char ch, sb_outmsg **msgs, size_t n, int64_t now, sb_sent_log *sent,
@@ -453,7 +448,7 @@ void sb_alert_outbox_drain(const sb_settings *s, const sb_alert_rules *rules, co
 {
 	char *dir = sb_alert_path(s, "outbox");
 	size_t nf = 0;
-	char **names = sb_fs_list(dir, sb_outbox_keep, &nf);
+	char **names = sb_fs_list(dir, sb_alert_outbox_is_change, &nf);
 	sb_outmsg *m = sb_xcalloc(nf ? nf : 1, sizeof(*m));
 	size_t n = 0;
 	for (size_t i = 0; i < nf; i++) {

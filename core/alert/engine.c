@@ -18,8 +18,7 @@
 #include "alert/alert_impl.h"
 #include "base/fsutil.h"
 #include "base/log.h"
-
-#define SB_ALERT_STATE_MAX (64u * 1024u * 1024u)
+#include "format/alertstate.h"
 
 char *sb_alert_rules_path(const sb_settings *s)
 {
@@ -29,152 +28,15 @@ char *sb_alert_rules_path(const sb_settings *s)
 
 char *sb_alert_path(const sb_settings *s, const char *name)
 {
-	char *dir = sb_fs_join(s->data_dir, "alerts");
-	char *p = sb_fs_join(dir, name);
-	free(dir);
-	return p;
-}
-
-/* ---- the state: the alerts firing ---- */
-
-typedef struct sb_alert_state {
-	char *rule, *subject, *kind, *severity, *message;
-	int64_t since;
-	int has_value;
-	double value;
-	int seen; /* found again by this evaluation */
-} sb_alert_state;
-
-typedef struct sb_alert_states {
-	sb_alert_state *v;
-	size_t n, cap;
-} sb_alert_states;
-
-static void sb_alert_states_free(sb_alert_states *st)
-{
-	for (size_t i = 0; i < st->n; i++) {
-		free(st->v[i].rule);
-		free(st->v[i].subject);
-		free(st->v[i].kind);
-		free(st->v[i].severity);
-		free(st->v[i].message);
-	}
-	free(st->v);
-	memset(st, 0, sizeof(*st));
-}
-
-static sb_alert_state *sb_alert_states_add(sb_alert_states *st)
-{
-	sb_alert_grow(&st->v, &st->cap, st->n, sizeof(*st->v));
-	sb_alert_state *a = &st->v[st->n++];
-	memset(a, 0, sizeof(*a));
-	return a;
-}
-
-/* Tabs and line breaks of a field become spaces (the files are tab separated lines). */
-static char *sb_alert_field(const char *s)
-{
-	char *c = sb_xstrdup(s != NULL ? s : "");
-	for (char *p = c; *p != '\0'; p++)
-		if (*p == '\t' || *p == '\n' || *p == '\r')
-			*p = ' ';
-	return c;
-}
-
-/* Reads data/alerts/state; a missing file is no alert. A malformed line is logged and dropped. */
-static int sb_alert_state_read(const sb_settings *s, const char *who, sb_alert_states *st,
-			       sb_err *err)
-{
-	char *path = sb_alert_path(s, "state");
-	char *text = NULL;
-	size_t len = 0;
-	int rc = sb_fs_is_file(path) ? sb_fs_read(path, SB_ALERT_STATE_MAX, &text, &len, err)
-				     : SB_OK;
-	unsigned line = 0;
-	for (char *p = text; rc == SB_OK && p != NULL && *p != '\0';) {
-		char *nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		line++;
-		char *f[8];
-		size_t nf = sb_alert_split(p, f, 8);
-		int64_t since = 0;
-		int hv = 0;
-		double v = 0;
-		if (nf != 8 || sb_parse_int64(f[4], &since) != SB_OK ||
-		    sb_parse_bool(f[5], &hv) != SB_OK || sb_parse_double(f[6], &v) != SB_OK) {
-			if (p[0] != '#')
-				sb_log(SB_LOG_WARNING, who, "%s:%u: not an alert's state: dropped",
-				       path, line);
-		} else {
-			sb_alert_state *a = sb_alert_states_add(st);
-			a->rule = sb_xstrdup(f[0]);
-			a->subject = sb_xstrdup(f[1]);
-			a->kind = sb_xstrdup(f[2]);
-			a->severity = sb_xstrdup(f[3]);
-			a->since = since;
-			a->has_value = hv;
-			a->value = v;
-			a->message = sb_xstrdup(f[7]);
-		}
-		p = nl != NULL ? nl + 1 : NULL;
-	}
-	free(text);
-	free(path);
-	return rc;
-}
-
-static int sb_alert_state_cmp(const void *x, const void *y)
-{
-	const sb_alert_state *a = x, *b = y;
-	int c = strcmp(a->rule, b->rule);
-	return c != 0 ? c : strcmp(a->subject, b->subject);
-}
-
-static int sb_alert_state_write(const sb_settings *s, sb_alert_states *st, sb_err *err)
-{
-	if (st->n > 1)
-		qsort(st->v, st->n, sizeof(*st->v), sb_alert_state_cmp);
-	size_t cap = 256, len = 0;
-	char *text = sb_xmalloc(cap);
-	len = (size_t)
-		snprintf(text, cap,
-			 "# rule\tsubject\tkind\tseverity\tsince\thas value\tvalue\tmessage\n");
-	for (size_t i = 0; i < st->n; i++) {
-		const sb_alert_state *a = &st->v[i];
-		char *rule = sb_alert_field(a->rule), *subj = sb_alert_field(a->subject),
-		     *msg = sb_alert_field(a->message);
-		char *line = sb_xasprintf("%s\t%s\t%s\t%s\t%lld\t%s\t%.17g\t%s\n", rule, subj,
-					  a->kind, a->severity, (long long)a->since,
-					  a->has_value ? "yes" : "no", a->value, msg);
-		size_t n = strlen(line);
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			text = sb_xrealloc(text, cap);
-		}
-		memcpy(text + len, line, n + 1);
-		len += n;
-		free(line);
-		free(rule);
-		free(subj);
-		free(msg);
-	}
-	char *path = sb_alert_path(s, "state");
-	int rc = sb_fs_mkdirs_for(path) == SB_OK
-			 ? sb_fs_write_atomic(path, text, len, err)
-			 : sb_err_set(err, SB_EIO, "cannot create the folder of %s", path);
-	free(path);
-	free(text);
-	return rc;
+	return sb_alert_file(s->data_dir, name);
 }
 
 int sb_alert_firing_each(const sb_settings *s, int (*fn)(void *ctx, const sb_alert_firing *a),
 			 void *ctx, sb_err *err)
 {
 	sb_alert_states st = {0};
-	int rc = sb_alert_state_read(s, "alerts", &st, err);
-	if (st.n > 1)
-		qsort(st.v, st.n, sizeof(*st.v), sb_alert_state_cmp);
+	int rc = sb_alert_state_read(s->data_dir, "alerts", &st, err);
+	sb_alert_states_sort(&st);
 	for (size_t i = 0; i < st.n && rc == SB_OK; i++) {
 		sb_alert_firing a = {st.v[i].rule,  st.v[i].subject,   st.v[i].message,
 				     st.v[i].since, st.v[i].has_value, st.v[i].value};
@@ -251,7 +113,7 @@ int sb_alert_check(const sb_settings *s, const sb_modules *mods, const sb_alert_
 	if (lock < 0)
 		return err->code;
 	sb_alert_states st = {0};
-	int rc = sb_alert_state_read(s, who, &st, err);
+	int rc = sb_alert_state_read(s->data_dir, who, &st, err);
 	char *outbox = sb_alert_path(s, "outbox");
 	if (rc == SB_OK && sb_fs_mkdirs(outbox) != SB_OK)
 		rc = sb_err_set(err, SB_EIO, "cannot create %s", outbox);
@@ -356,7 +218,7 @@ int sb_alert_check(const sb_settings *s, const sb_modules *mods, const sb_alert_
 	st = keep;
 	rep->firing = st.n;
 	if (werr == SB_OK)
-		werr = sb_alert_state_write(s, &st, err);
+		werr = sb_alert_state_write(s->data_dir, &st, err);
 	sb_alert_states_free(&st);
 	sb_rec_set_free(&c.records);
 	sb_store_close(&c.store);
