@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/timeutil.h"
+#include "format/alertstate.h"
 #include "format/runstatus.h"
 #include "format/spool.h"
 #include "serve/serve_impl.h"
@@ -218,6 +219,39 @@ static void sb_prom_probe_state(void *ctx, const char *test, const char *state)
 	p->v[p->n++].n = 1;
 }
 
+/* ---- the alerts: data/alerts/ ---- */
+
+/* The alerts firing now, counted per rule and severity; and the changes waiting to be sent. */
+static void sb_prom_alerts(FILE *f, const char *data_dir)
+{
+	sb_alert_states st = {0};
+	sb_err err = {0};
+	int ok = sb_alert_state_read(data_dir, "serve", &st, &err) == SB_OK;
+	if (!ok)
+		sb_log(SB_LOG_WARNING, "serve", "/metrics: %s", err.msg);
+	sb_prom_family(f, "scanbackup_alerts_readable", "gauge",
+		       "1 when data/alerts/state could be read (or does not exist yet).");
+	fprintf(f, "scanbackup_alerts_readable %d\n", ok);
+	sb_alert_states_sort(&st);
+	sb_prom_family(f, "scanbackup_alerts_firing", "gauge",
+		       "Alerts firing now per rule and severity (alerts.conf), as the last "
+		       "evaluation left them.");
+	for (size_t i = 0; i < st.n;) {
+		size_t j = i + 1;
+		while (j < st.n && strcmp(st.v[j].rule, st.v[i].rule) == 0 &&
+		       strcmp(st.v[j].severity, st.v[i].severity) == 0)
+			j++;
+		sb_prom_sample(f, "scanbackup_alerts_firing", "rule", st.v[i].rule, "severity",
+			       st.v[i].severity, (double)(j - i));
+		i = j;
+	}
+	sb_alert_states_free(&st);
+	sb_prom_family(f, "scanbackup_alerts_outbox", "gauge",
+		       "Alert changes not yet stored and sent on every channel (a channel refused, "
+		       "or the rate limit): retried at each evaluation.");
+	fprintf(f, "scanbackup_alerts_outbox %zu\n", sb_alert_outbox_count(data_dir));
+}
+
 /* ---- the answer ---- */
 
 /* 1 when the request may read the metrics: no token set, or "Authorization: Bearer <token>". */
@@ -291,6 +325,7 @@ void sb_serve_metrics(sb_req *r)
 				       "state", probes->v[i].state, (double)probes->v[i].n);
 	}
 	free(probes);
+	sb_prom_alerts(f, r->srv->o->s->data_dir);
 	if (fclose(f) != 0) {
 		free(buf);
 		sb_reply_error(r, 503, "out of memory");

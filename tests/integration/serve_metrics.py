@@ -145,6 +145,51 @@ t.eq(value(m, "scanbackup_probe_links", test="ping", state="unknown"), 1, "one w
 t.eq(value(m, "scanbackup_probes_readable"), 1, "the probes were read")
 t.eq(value(m, "scanbackup_run_status_readable"), 1, "the run status was read")
 
+# the alerts: none yet; then two rules fire, their webhook refusing (port 9 is closed): the changes wait
+t.ok(value(m, "scanbackup_alerts_readable") == 1 and "scanbackup_alerts_firing" not in m and
+     value(m, "scanbackup_alerts_outbox") == 0, "no alert yet: readable, none firing, nothing waiting")
+sbtest.write(os.path.join(root, "alerts.conf"),
+             "[deliver]\nwebhook = http://127.0.0.1:9/hook\n\n"
+             "[rule uso-borde]\nkind = use\nlayer = BORDE\nover = 0\nseverity = critical\n\n"
+             "[rule uso-rai]\nkind = use\nlayer = RAI\nover = 0\n")
+r = sbtest.run(["alerts", "check", "--date", D], root=root)
+t.eq(r.returncode, 3, "alerts check with a refusing webhook: 3, changes left waiting", r.stdout + r.stderr)
+firing = {}
+for ln in sbtest.read(os.path.join(root, "data/alerts/state")).splitlines():
+    if ln and not ln.startswith("#"):
+        f = ln.split("\t")
+        firing[(f[0], f[3])] = firing.get((f[0], f[3]), 0) + 1
+waiting = len(glob.glob(os.path.join(root, "data/alerts/outbox/*.alert")))
+t.ok(firing.get(("uso-borde", "critical"), 0) > 0 and firing.get(("uso-rai", "warning"), 0) > 0 and
+     waiting == sum(firing.values()), "both rules fire, every change waits in the outbox", (firing, waiting))
+st, h, text = scrape()
+m = families(text)
+t.eq(value(m, "scanbackup_alerts_firing", rule="uso-borde", severity="critical"),
+     firing.get(("uso-borde", "critical")), "alerts firing: uso-borde, critical")
+t.eq(value(m, "scanbackup_alerts_firing", rule="uso-rai", severity="warning"),
+     firing.get(("uso-rai", "warning")), "alerts firing: uso-rai, warning")
+t.eq(value(m, "scanbackup_alerts_outbox"), waiting, "the changes waiting in the outbox")
+# one rule removed: its alerts resolve (the resolutions wait too), the other keeps firing
+sbtest.write(os.path.join(root, "alerts.conf"),
+             "[deliver]\nwebhook = http://127.0.0.1:9/hook\n\n"
+             "[rule uso-rai]\nkind = use\nlayer = RAI\nover = 0\n")
+r = sbtest.run(["alerts", "check", "--date", D], root=root)
+st, h, text = scrape()
+m = families(text)
+t.ok(value(m, "scanbackup_alerts_firing", rule="uso-borde", severity="critical") is None and
+     value(m, "scanbackup_alerts_firing", rule="uso-rai", severity="warning") == firing.get(("uso-rai", "warning")),
+     "a removed rule's alerts are no longer counted", text[-600:])
+t.eq(value(m, "scanbackup_alerts_outbox"), waiting + firing.get(("uso-borde", "critical")),
+     "their resolutions wait beside the firings")
+# a damaged state is said, and the scrape still answers
+sbtest.write(os.path.join(root, "data/alerts/state"), "uso-rai\tRAI/x\n")
+st, h, text = scrape()
+m = families(text)
+t.ok(st == 200 and value(m, "scanbackup_alerts_readable") == 1 and "scanbackup_alerts_firing" not in m,
+     "a state line that is not an alert's is dropped (and logged)", text[-400:])
+t.ok("alerts/state:1: expected rule, subject" in srv.output(), "the log names the file and line",
+     srv.output()[-600:])
+
 # a damaged run status is said, not hidden, and the rest still answers
 sbtest.write(os.path.join(root, "data/run-status.tsv"), "scan\tok=many\n")
 st, h, text = scrape()
