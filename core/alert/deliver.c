@@ -20,7 +20,7 @@
 
 #define SB_OUTBOX_FIELDS 15
 #define SB_OUTBOX_MAX_AGE (7 * 86400)
-#define SB_OUTBOX_FILE_MAX (64u * 1024u)
+#define SB_OUTBOX_FILE_MAX (4u * 1024u * 1024u)
 
 /* One change waiting in the outbox. */
 typedef struct sb_outmsg {
@@ -34,14 +34,15 @@ typedef struct sb_outmsg {
 	int dirty;
 } sb_outmsg;
 
-static void sb_outbox_format(char *buf, size_t size, const sb_alert_event *ev, int nightly,
-			     int64_t batch, const char *done, long attempts, char **fields)
+/* The file's one line (caller frees): as long as its fields, never cut. */
+static char *sb_outbox_format(const sb_alert_event *ev, int nightly, int64_t batch,
+			      const char *done, long attempts, char **fields)
 {
-	snprintf(buf, size,
-		 "%lld\t%s\t%s\t%s\t%s\t%s\t%d\t%.17g\t%d\t%.17g\t%d\t%lld\t%s\t%ld\t%s\n",
-		 (long long)ev->ts, fields[0], fields[1], fields[2], fields[3], fields[4],
-		 ev->has_value, ev->value, ev->has_threshold, ev->threshold, nightly,
-		 (long long)batch, done[0] ? done : "-", attempts, fields[5]);
+	return sb_xasprintf(
+		"%lld\t%s\t%s\t%s\t%s\t%s\t%d\t%.17g\t%d\t%.17g\t%d\t%lld\t%s\t%ld\t%s\n",
+		(long long)ev->ts, fields[0], fields[1], fields[2], fields[3], fields[4],
+		ev->has_value, ev->value, ev->has_threshold, ev->threshold, nightly,
+		(long long)batch, done[0] ? done : "-", attempts, fields[5]);
 }
 
 static int sb_outbox_write(const char *path, const sb_alert_event *ev, int nightly, int64_t batch,
@@ -56,11 +57,12 @@ static int sb_outbox_write(const char *path, const sb_alert_event *ev, int night
 			if (*p == '\t' || *p == '\n' || *p == '\r')
 				*p = ' ';
 	}
-	char line[4096];
-	sb_outbox_format(line, sizeof(line), ev, nightly, batch, done, attempts, f);
+	char *line = sb_outbox_format(ev, nightly, batch, done, attempts, f);
 	for (int i = 0; i < 6; i++)
 		free(f[i]);
-	return sb_fs_write_atomic(path, line, strlen(line), err);
+	int rc = sb_fs_write_atomic(path, line, strlen(line), err);
+	free(line);
+	return rc;
 }
 
 int sb_alert_outbox_put(const char *dir, const sb_alert_event *ev, int nightly, int64_t batch,
@@ -228,13 +230,17 @@ static char *sb_alert_mail_text(const sb_settings *s, const sb_alert_rules *rule
 			 e->subject);
 	else
 		snprintf(subject, sizeof(subject), "[scanbackup] the nightly run: %zu changes", n);
-	size_t cap = 2048 + n * 1200, len = 0;
-	char *t = sb_xmalloc(cap);
-	len += (size_t)snprintf(t + len, cap - len, "From: %s\r\nTo: ", s->alert_mail_from);
+	/* a stream, not a buffer sized beforehand: a long interface name or many recipients can
+	 * make any estimate short */
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "From: %s\r\nTo: ", s->alert_mail_from);
 	for (size_t i = 0; i < rules->nmail; i++)
-		len += (size_t)snprintf(t + len, cap - len, "%s%s", i ? ", " : "", rules->mail[i]);
-	len += (size_t)snprintf(
-		t + len, cap - len,
+		fprintf(f, "%s%s", i ? ", " : "", rules->mail[i]);
+	fprintf(f,
 		"\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%s.%s@scanbackup>\r\n"
 		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 		"Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
@@ -245,18 +251,19 @@ static char *sb_alert_mail_text(const sb_settings *s, const sb_alert_rules *rule
 		char when[64], st[16];
 		sb_alert_stamp(x->ts / 1000, when, sizeof(when), 1);
 		sb_alert_upper(x->state, st, sizeof(st));
-		len += (size_t)snprintf(t + len, cap - len,
-					"%s%s  %s\r\n  rule: %s (%s, %s)\r\n  subject: %s\r\n  "
-					"since: %s\r\n",
-					i ? "\r\n" : "", st, x->message, x->rule, x->kind,
-					x->severity, x->subject, when);
+		fprintf(f, "%s%s  %s\r\n  rule: %s (%s, %s)\r\n  subject: %s\r\n  since: %s\r\n",
+			i ? "\r\n" : "", st, x->message, x->rule, x->kind, x->severity, x->subject,
+			when);
 		if (x->has_value)
-			len += (size_t)snprintf(t + len, cap - len, "  value: %g\r\n", x->value);
+			fprintf(f, "  value: %g\r\n", x->value);
 		if (x->has_threshold)
-			len += (size_t)snprintf(t + len, cap - len, "  threshold: %g\r\n",
-						x->threshold);
+			fprintf(f, "  threshold: %g\r\n", x->threshold);
 	}
-	snprintf(t + len, cap - len, "\r\n-- \r\nscanbackup, %s\r\n", s->root);
+	fprintf(f, "\r\n-- \r\nscanbackup, %s\r\n", s->root);
+	if (fclose(f) != 0) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -415,7 +422,8 @@ static int sb_outbox_send(const sb_settings *s, const sb_alert_rules *rules, con
 	int rc;
 	if (ch == 'm') {
 		char *text = sb_alert_mail_text(s, rules, msgs, n, now);
-		rc = sb_alert_mail(s, rules, text, &err);
+		rc = text != NULL ? sb_alert_mail(s, rules, text, &err)
+				  : sb_err_set(&err, SB_ENOMEM, "mail: out of memory");
 		free(text);
 	} else {
 		size_t len = 0;

@@ -56,12 +56,17 @@ void sb_alert_found(sb_alert_findings *f, const char *subject, int has_value, do
 	x->subject = sb_xstrdup(subject);
 	x->has_value = has_value;
 	x->value = value;
-	char msg[512];
-	va_list ap;
+	/* the message whole, however long the interface's name */
+	va_list ap, ap2;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	x->message = sb_xstrdup(msg);
+	x->message = sb_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	x->message[0] = '\0';
+	if (n > 0)
+		vsnprintf(x->message, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 }
 
 void sb_alert_findings_free(sb_alert_findings *f)
@@ -242,8 +247,7 @@ static int sb_alert_eval_use(const sb_alert_ctx *c, const sb_alert_rule *r, sb_a
 			over += x->y[k] >= r->over;
 		if (!x->has_last || over < r->days || x->y[x->n - 1] < r->over)
 			continue;
-		char subject[512];
-		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		char *subject = sb_xasprintf("%s/%s/%s", x->layer, x->type, x->name);
 		char days[64] = "";
 		if (r->days > 1)
 			snprintf(days, sizeof(days), ", and on each of the %ld days to it",
@@ -252,6 +256,7 @@ static int sb_alert_eval_use(const sb_alert_ctx *c, const sb_alert_rule *r, sb_a
 			       "%s %s use %.2f %% on %s (%s), at or over %g %%%s", x->layer,
 			       x->name, x->y[x->n - 1], u.last_day, sb_use_stat_name(r), r->over,
 			       days);
+		free(subject);
 	}
 	sb_use_free(&u);
 	return rc;
@@ -272,8 +277,7 @@ static int sb_alert_eval_forecast(const sb_alert_ctx *c, const sb_alert_rule *r,
 		if (!(f->status == SB_FORECAST_ABOVE ||
 		      (f->status == SB_FORECAST_DATE && ahead <= (double)r->days)))
 			continue;
-		char subject[512];
-		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		char *subject = sb_xasprintf("%s/%s/%s", x->layer, x->type, x->name);
 		char fit[128];
 		snprintf(fit, sizeof(fit),
 			 "least squares on %zu days of its daily %s: %+.3f %%/day, R2 %.2f", f->n,
@@ -287,6 +291,7 @@ static int sb_alert_eval_forecast(const sb_alert_ctx *c, const sb_alert_rule *r,
 			sb_alert_found(out, subject, 1, ceil(ahead),
 				       "%s %s: crosses %g %% of its capacity in %.0f days (%s)",
 				       x->layer, x->name, limit, ceil(ahead), fit);
+		free(subject);
 	}
 	sb_use_free(&u);
 	return rc;
@@ -346,8 +351,7 @@ static int sb_alert_eval_nightly(const sb_alert_ctx *c, const sb_alert_rule *r,
 				    sb_nightly_row, &ns, err);
 	for (size_t i = 0; i < ns.n; i++) {
 		sb_nightly_iface *x = &ns.v[i];
-		char subject[512];
-		snprintf(subject, sizeof(subject), "%s/%s/%s", x->layer, x->type, x->name);
+		char *subject = sb_xasprintf("%s/%s/%s", x->layer, x->type, x->name);
 		if (rc == SB_OK && !x->on_day)
 			sb_alert_found(out, subject, 0, 0,
 				       "%s %s: nothing stored for %s (stored in the week before)",
@@ -356,6 +360,7 @@ static int sb_alert_eval_nightly(const sb_alert_ctx *c, const sb_alert_rule *r,
 			sb_alert_found(out, subject, 1, (double)x->samples,
 				       "%s %s: a short day on %s: %ld samples (fewer than %ld)",
 				       x->layer, x->name, ns.day, x->samples, r->samples);
+		free(subject);
 		free(x->layer);
 		free(x->type);
 		free(x->name);

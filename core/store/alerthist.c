@@ -67,12 +67,30 @@ int64_t sb_alert_key(const char *rule, const char *subject)
 	return (int64_t)(h & (uint64_t)INT64_MAX);
 }
 
+/* s cut to at most max bytes (its field's limit) at a character's start, ending in "…"; NULL when
+ * it fits as it is. The alert keeps its key (sb_alert_key of the whole subject). */
+static char *sb_alert_clip(const char *s, size_t max)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t len = strlen(s);
+	if (len <= max || max < sizeof(ellipsis))
+		return NULL;
+	size_t cut = max - (sizeof(ellipsis) - 1);
+	while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	char *c = sb_xmalloc(cut + sizeof(ellipsis));
+	memcpy(c, s, cut);
+	memcpy(c + cut, ellipsis, sizeof(ellipsis));
+	return c;
+}
+
 int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_err *err)
 {
 	sb_rec_decl *d = sb_alert_history_decl();
 	sb_rec *rows = sb_xcalloc(n ? n : 1, sizeof(*rows));
 	sb_rec_val *vals = sb_xcalloc(n ? n * SB_AH_N : 1, sizeof(*vals));
 	char(*keys)[2][SB_TIME_KEY_SIZE] = sb_xcalloc(n ? n : 1, sizeof(*keys));
+	char **clipped = sb_xcalloc(n ? 2 * n : 1, sizeof(*clipped));
 	int rc = SB_OK;
 	for (size_t i = 0; i < n && rc == SB_OK; i++) {
 		sb_rec_val *v = &vals[i * SB_AH_N];
@@ -80,11 +98,21 @@ int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_er
 		v[SB_AH_RULE] = (sb_rec_val){.has = 1, .s = e->rule};
 		v[SB_AH_KIND] = (sb_rec_val){.has = 1, .s = e->kind};
 		v[SB_AH_SEVERITY] = (sb_rec_val){.has = 1, .s = e->severity};
-		v[SB_AH_SUBJECT] = (sb_rec_val){.has = 1, .s = e->subject};
+		/* a subject or message longer than its field (an interface's name from an old
+		 * store can be) is cut rather than refusing the whole batch of changes */
+		clipped[2 * i] =
+			sb_alert_clip(e->subject, (size_t)sb_alert_fields[SB_AH_SUBJECT].max);
+		clipped[2 * i + 1] =
+			sb_alert_clip(e->message, (size_t)sb_alert_fields[SB_AH_MESSAGE].max);
+		v[SB_AH_SUBJECT] =
+			(sb_rec_val){.has = 1,
+				     .s = clipped[2 * i] != NULL ? clipped[2 * i] : e->subject};
 		v[SB_AH_STATE] = (sb_rec_val){.has = 1, .s = e->state};
 		v[SB_AH_VALUE] = (sb_rec_val){.has = e->has_value, .d = e->value};
 		v[SB_AH_THRESHOLD] = (sb_rec_val){.has = e->has_threshold, .d = e->threshold};
-		v[SB_AH_MESSAGE] = (sb_rec_val){.has = 1, .s = e->message};
+		v[SB_AH_MESSAGE] = (sb_rec_val){.has = 1,
+						.s = clipped[2 * i + 1] != NULL ? clipped[2 * i + 1]
+										: e->message};
 		char why[256];
 		if (sb_rec_check(d, v, why, sizeof(why)) != SB_OK) {
 			rc = sb_err_set(err, SB_EINVAL, "ALERT_HISTORY: %s", why);
@@ -100,6 +128,9 @@ int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_er
 	}
 	if (rc == SB_OK && n > 0)
 		rc = sb_store_put_records(st, d, rows, n, err);
+	for (size_t i = 0; i < 2 * n; i++)
+		free(clipped[i]);
+	free(clipped);
 	free(keys);
 	free(vals);
 	free(rows);

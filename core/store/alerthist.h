@@ -32,7 +32,9 @@ sb_rec_decl *sb_alert_history_decl(void);
 /* The key an alert's changes share: a hash of rule and subject, 0 .. INT64_MAX. */
 int64_t sb_alert_key(const char *rule, const char *subject);
 
-/* Upserts n changes (same contract as sb_store_put_records: all or nothing). */
+/* Upserts n changes (same contract as sb_store_put_records: all or nothing). A subject over 512
+ * bytes or a message over 1,024 is stored cut at a character's start and ending in "…" (the
+ * change keeps the key of its whole subject); the mail and the webhook carry them whole. */
 int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_err *err);
 
 /* Calls fn with each change with from <= ts < to (milliseconds), newest first (strings valid during the call);
