@@ -912,6 +912,7 @@ static void sb_daemon_free(sb_daemon *d)
 	free(d->refused_text);
 	sb_daemon_release_pid(d);
 	sb_rec_set_free(&d->decls);
+	sb_trace_keep_open(0);
 }
 
 static void sb_daemon_module_warn(void *ctx, const char *path, int code, const char *msg)
@@ -938,6 +939,15 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl); /* one socket per probe in flight */
+	}
+	/* the links' trace files of the hour kept open between runs, in what the descriptors
+	 * leave beside the probes in flight and 1,024 more (the loop, the store, the logs) */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rlim_t need = (rlim_t)m->parallel + 1024;
+		rlim_t room = rl.rlim_cur == RLIM_INFINITY ? 65536
+			      : rl.rlim_cur > need         ? rl.rlim_cur - need
+							   : 0;
+		sb_trace_keep_open(room > 65536 ? 65536 : (size_t)room);
 	}
 	int rc = sb_daemon_take_pid(d, err);
 	if (rc == SB_OK)

@@ -324,9 +324,63 @@ static void test_trace(void)
 	free(cmd);
 }
 
+/* The files kept open between appends: still the protocol (a file the loader removed or renamed
+ * a new one over is never written into), and a bounded number of them. */
+static void test_trace_keep_open(void)
+{
+	char dir[] = "/tmp/sbmonkeep-XXXXXX";
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	sb_err err = {0};
+	sb_trace_keep_open(4);
+	char *p = sb_trace_path(dir, "ping", 1, 1, 1763633700);
+	is_int(sb_trace_append(p, "a", 1, &err), SB_OK, "kept: the first append makes the file");
+	is_int((long)sb_trace_kept_open(), 1, "and keeps it open");
+	is_int(sb_trace_append(p, "b", 1, &err), SB_OK, "kept: a second append");
+	char *text = NULL;
+	size_t len = 0;
+	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "a\nb\n") == 0,
+	   "both lines in the file, in order");
+	free(text);
+	/* the loader took everything: the file removed */
+	ok(unlink(p) == 0, "the loader removes the file");
+	is_int(sb_trace_append(p, "c", 1, &err), SB_OK, "an append after the removal");
+	text = NULL;
+	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "c\n") == 0,
+	   "went into a new file under the name, not the removed one");
+	free(text);
+	/* the loader kept a tail: a new file renamed over the name */
+	char *tmp = sb_xasprintf("%s.tmp", p);
+	ok(sb_fs_write_atomic(tmp, "tail\n", 5, &err) == SB_OK && rename(tmp, p) == 0,
+	   "the loader renames a new file over the name");
+	is_int(sb_trace_append(p, "d", 1, &err), SB_OK, "an append after the rename");
+	text = NULL;
+	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "tail\nd\n") == 0,
+	   "went into the file the name now gives");
+	free(text);
+	free(tmp);
+	/* at most 4 kept; the others are written all the same */
+	int all = 1;
+	for (int64_t link = 2; link <= 7; link++) {
+		char *q = sb_trace_path(dir, "ping", 1, link, 1763633700);
+		all &= sb_trace_append(q, "e", 1, &err) == SB_OK && sb_fs_is_file(q);
+		free(q);
+	}
+	ok(all, "six more links' files written");
+	is_int((long)sb_trace_kept_open(), 4, "no more than 4 kept open");
+	sb_trace_keep_open(0);
+	is_int((long)sb_trace_kept_open(), 0, "keep_open(0) closes them");
+	is_int(sb_trace_append(p, "f", 1, &err), SB_OK, "appends go on without keeping");
+	is_int((long)sb_trace_kept_open(), 0, "none kept");
+	free(p);
+	char *cmd = sb_xasprintf("rm -rf %s", dir);
+	ok(system(cmd) == 0, "cleanup");
+	free(cmd);
+}
+
 int main(void)
 {
 	test_config();
+	test_trace_keep_open();
 	test_ping_parse();
 	test_traceroute_parse();
 	test_trace();

@@ -6,7 +6,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -130,21 +132,144 @@ static int sb_trace_open_fast(const char *path)
 	return -1;
 }
 
+/* ---- the files kept open ----
+ *
+ * A daemon that appends to every link's file of the hour once a run keeps those files open
+ * between appends (sb_trace_keep_open), so an append is a lock, a check, a write and an unlock
+ * instead of two path walks, an open and a close. The check that keeps the protocol: under the
+ * lock, a file the loader removed or replaced (renamed over) has no link left (st_nlink 0); the
+ * append then goes the path's way, which makes the new file. A file not written for over an hour
+ * (the hour is over) is closed. Used by the monitor's one thread. */
+
+typedef struct sb_trace_kept {
+	struct sb_trace_kept *next;
+	uint64_t hash;
+	int fd;
+	double used; /* monotonic seconds */
+	char path[];
+} sb_trace_kept;
+
+static struct {
+	size_t max; /* 0: none kept */
+	size_t n, nbuckets;
+	sb_trace_kept **buckets;
+	double swept;
+} sb_trace_fds;
+
+#define SB_TRACE_KEEP_IDLE 3660.0
+
+static uint64_t sb_trace_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void sb_trace_forget(sb_trace_kept **at)
+{
+	sb_trace_kept *k = *at;
+	*at = k->next;
+	close(k->fd);
+	free(k);
+	sb_trace_fds.n--;
+}
+
+void sb_trace_keep_open(size_t max)
+{
+	for (size_t b = 0; b < sb_trace_fds.nbuckets; b++)
+		while (sb_trace_fds.buckets[b] != NULL)
+			sb_trace_forget(&sb_trace_fds.buckets[b]);
+	free(sb_trace_fds.buckets);
+	memset(&sb_trace_fds, 0, sizeof(sb_trace_fds));
+	if (max == 0)
+		return;
+	sb_trace_fds.max = max;
+	sb_trace_fds.nbuckets = 64;
+	while (sb_trace_fds.nbuckets < max && sb_trace_fds.nbuckets < ((size_t)1 << 20))
+		sb_trace_fds.nbuckets <<= 1;
+	sb_trace_fds.buckets = sb_xcalloc(sb_trace_fds.nbuckets, sizeof(*sb_trace_fds.buckets));
+	sb_trace_fds.swept = sb_time_mono();
+}
+
+size_t sb_trace_kept_open(void)
+{
+	return sb_trace_fds.n;
+}
+
+/* Closes the files not written for over an hour; at most once a minute. */
+static void sb_trace_sweep(double now)
+{
+	if (now - sb_trace_fds.swept < 60)
+		return;
+	sb_trace_fds.swept = now;
+	for (size_t b = 0; b < sb_trace_fds.nbuckets; b++) {
+		sb_trace_kept **at = &sb_trace_fds.buckets[b];
+		while (*at != NULL) {
+			if (now - (*at)->used > SB_TRACE_KEEP_IDLE)
+				sb_trace_forget(at);
+			else
+				at = &(*at)->next;
+		}
+	}
+}
+
+static int sb_trace_write(int fd, const char *path, const char *line, size_t len, sb_err *err)
+{
+	struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
+	ssize_t w = writev(fd, iov, 2);
+	if (w != (ssize_t)(len + 1))
+		return sb_err_set(err, SB_EIO, "%s: cannot append: %s", path,
+				  w < 0 ? strerror(errno) : "short write");
+	return SB_OK;
+}
+
 int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 {
+	uint64_t h = 0;
+	double now = 0;
+	if (sb_trace_fds.max > 0) {
+		now = sb_time_mono();
+		sb_trace_sweep(now);
+		h = sb_trace_hash(path);
+		sb_trace_kept **at = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
+		while (*at != NULL && ((*at)->hash != h || strcmp((*at)->path, path) != 0))
+			at = &(*at)->next;
+		if (*at != NULL) {
+			sb_trace_kept *k = *at;
+			struct stat st;
+			if (flock(k->fd, LOCK_EX) == 0 && fstat(k->fd, &st) == 0 &&
+			    st.st_nlink > 0) {
+				int rc = sb_trace_write(k->fd, path, line, len, err);
+				flock(k->fd, LOCK_UN);
+				k->used = now;
+				return rc;
+			}
+			sb_trace_forget(at); /* removed or replaced by the loader: the path's way */
+		}
+	}
 	int fd = sb_trace_open_fast(path);
 	if (fd < 0)
 		fd = sb_trace_open_locked(path, O_WRONLY | O_APPEND | O_CREAT, err);
 	if (fd < 0)
 		return fd;
-	struct iovec iov[2] = {{(void *)line, len}, {"\n", 1}};
-	ssize_t w = writev(fd, iov, 2);
-	int saved = errno;
+	int rc = sb_trace_write(fd, path, line, len, err);
+	if (rc == SB_OK && sb_trace_fds.n < sb_trace_fds.max) {
+		size_t plen = strlen(path);
+		sb_trace_kept *k = sb_xmalloc(sizeof(*k) + plen + 1);
+		memcpy(k->path, path, plen + 1);
+		k->hash = h;
+		k->fd = fd;
+		k->used = now;
+		sb_trace_kept **b = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
+		k->next = *b;
+		*b = k;
+		sb_trace_fds.n++;
+		flock(fd, LOCK_UN);
+		return rc;
+	}
 	close(fd);
-	if (w != (ssize_t)(len + 1))
-		return sb_err_set(err, SB_EIO, "%s: cannot append: %s", path,
-				  w < 0 ? strerror(saved) : "short write");
-	return SB_OK;
+	return rc;
 }
 
 /* ---- loading ---- */

@@ -12,7 +12,8 @@
  * the files stay). The folder can be synced as it is to a central box that loads it.
  *
  * Concurrency: the monitor appends a line with open(O_APPEND), flock, a check that the path
- * still names the file it opened, write, close. The loader reads up to the last complete line
+ * still names the file it opened, write, close (or, for a file it keeps open, flock, a check that
+ * the file still has a name, write, unlock). The loader reads up to the last complete line
  * without a lock, hands the records to the sink, and only after the sink confirmed them takes the
  * lock and removes what it handed over: the file if nothing was added meanwhile, else the head
  * (the lines appended since are copied to a new file renamed over it). No line is lost or handed
@@ -34,6 +35,16 @@ char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int
 /* Appends one line (the text without its newline) under the protocol above, creating folders.
  * Returns SB_OK or SB_EIO (err names the file). */
 int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err);
+
+/* Keeps up to max trace files open between appends (0, the default: none; a new call closes
+ * those kept). The protocol holds: an append to a kept file takes the lock and checks that the
+ * file still has its name (the loader removes a file, or renames a new one over it, under the
+ * same lock), and goes the path's way when it has not. Files not written for over an hour are
+ * closed. For a daemon's one thread; max leaves room under RLIMIT_NOFILE for its sockets. */
+void sb_trace_keep_open(size_t max);
+
+/* How many are open now. */
+size_t sb_trace_kept_open(void);
 
 /* Where the loader hands the records of the spool. */
 typedef struct sb_trace_sink {
