@@ -64,7 +64,10 @@ done
 
 # CPU and RSS from /proc: utime+stime (and the children's) in clock ticks, VmRSS sampled every second;
 # the window starts 5 s before a minute (a run's grid time) and lasts whole minutes, so it holds
-# whole runs; its start and end (unix seconds) go to proc.txt to count the echoes of those runs
+# whole runs; its start and end (unix seconds) go to proc.txt to count the echoes of those runs, and
+# the CPU of each minute (one run) to its "run" lines. The daemon's first run makes every link's
+# folder and its trace file of the hour (a folder once in a link's life, a file once an hour):
+# it is in the window, and its figure is printed apart from the runs that only append.
 $PY - "$PID" "$SECONDS_RUN" "$WORK/proc.txt" <<'PYEOF'
 import os, sys, time
 pid, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
@@ -82,9 +85,15 @@ def rss():
     return 0
 t0, (c0, k0) = time.monotonic(), stat()
 peak = 0
+runs = []
+mark, cm = t0, c0
 while time.monotonic() - t0 < secs:
     peak = max(peak, rss())
-    time.sleep(1)
+    time.sleep(max(0.0, min(1.0, t0 + secs - time.monotonic())))
+    if time.monotonic() - mark >= 60 - 0.5:
+        c, _ = stat()
+        runs.append((int(w0 + (mark - t0)), (c - cm) / hz))
+        mark, cm = time.monotonic(), c
 t1, (c1, k1) = time.monotonic(), stat()
 hwm = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmHWM:")][0].split()[1]
 wall = t1 - t0
@@ -92,6 +101,8 @@ with open(out, "w") as f:
     f.write("cpu %.3f\nchildren %.3f\nrss_peak_kb %d\nhwm_kb %s\nwall %.1f\n" % (
         100.0 * (c1 - c0) / hz / wall, 100.0 * (k1 - k0) / hz / wall, peak, hwm, wall))
     f.write("cpu_s %.3f\nfrom %d\nto %d\n" % ((c1 - c0) / hz, int(w0), int(w0 + wall)))
+    for start, cpu in runs:
+        f.write("run %d %.3f\n" % (start, cpu))
 PYEOF
 
 $RUN env MODULES_DIR="$MODS" "$SB" --root "$WORK" monitor status >"$WORK/status.txt"
@@ -115,6 +126,33 @@ ECHOES=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/n
 	awk -F'\t' -v a="$FROM" -v b="$TO" '$1 >= a && $1 < b {n += $6} END {print n + 0}')
 CPU_S=$(awk '/^cpu_s /{print $2}' "$WORK/proc.txt")
 PER_ECHO=$(awk -v c="$CPU_S" -v n="$ECHOES" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')
+# each run apart: its minute's CPU over the echoes whose grid time falls in that minute
+cat >"$WORK/runs.py" <<'PYEOF'
+import sys, calendar, time
+runs = [l.split()[1:] for l in open(sys.argv[1]) if l.startswith("run ")]
+echo = {}
+for line in sys.stdin:
+    f = line.split("\t")
+    t = calendar.timegm(time.strptime(f[0], "%Y-%m-%dT%H:%M:%SZ"))
+    echo[t] = echo.get(t, 0) + int(f[5])
+first = min(echo) if echo else 0
+steady_c = steady_n = 0
+for start, cpu in runs:
+    start, cpu = int(start), float(cpu)
+    n = sum(v for t, v in echo.items() if start <= t < start + 60)
+    made = start <= first < start + 60 or (start + 5) % 3600 == 0
+    what = ("first run: every link's folder and file made" if start <= first < start + 60 else
+            "the hour's first run: every link's file of the hour made" if made else "appending")
+    print("run at %s: %d echoes, CPU %.3f s: %.2f us per echo (%s)" % (
+        time.strftime("%H:%M:%S", time.gmtime(start + 5)), n, cpu, cpu * 1e6 / n if n else 0, what))
+    if not made:
+        steady_c += cpu
+        steady_n += n
+print("steady %.2f" % (steady_c * 1e6 / steady_n if steady_n else 0))
+PYEOF
+RUNS=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/null |
+	$PY "$WORK/runs.py" "$WORK/proc.txt")
+STEADY=$(echo "$RUNS" | awk '/^steady /{print $2}')
 
 # fping on the same targets in the same namespace, once the daemon has stopped: 3 echoes a target,
 # 1 s apart, 1 s timeout, no pause between targets (-i 0, as the monitor sends a run at once)
@@ -143,7 +181,8 @@ PYEOF
 	F_WALL=$(awk '/^wall /{print $2}' "$WORK/fping.txt")
 	F_PER=$(awk -v c="$F_CPU" -v n="$F_SENT" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')
 	RATIO=$(awk -v a="$PER_ECHO" -v b="$F_PER" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-	FPING_LINE="fping: $F_SENT echoes ($F_GOT replies) in $F_WALL s wall, CPU $F_CPU s: $F_PER us per echo; monitor/fping = $RATIO"
+	SRATIO=$(awk -v a="$STEADY" -v b="$F_PER" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+	FPING_LINE="fping: $F_SENT echoes ($F_GOT replies) in $F_WALL s wall, CPU $F_CPU s: $F_PER us per echo; monitor/fping = $RATIO (the window), $SRATIO (the appending runs)"
 fi
 echo "links $LINKS, ${SECONDS_RUN} s, $([ -n "$NS" ] && echo 'own namespace (ICMP datagram sockets)' || echo 'host namespace')"
 echo "daemon CPU ${CPU}% of one core (children ${KIDS}%), RSS peak ${RSS} MB (VmHWM ${HWM} MB)"
@@ -151,6 +190,8 @@ echo "start error $ERR"
 echo "$PROBES"
 echo "records written: $RECORDS ($UP with replies)"
 echo "monitor: $ECHOES echoes in the window's runs, CPU $CPU_S s: $PER_ECHO us per echo"
+echo "$RUNS" | grep '^run '
+echo "monitor, the appending runs: $STEADY us per echo"
 echo "$FPING_LINE"
 echo
-echo "| $(date +%Y-%m-%d) | $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') | $LINKS | ${SECONDS_RUN} s | ${CPU} % | ${RSS} MB | $ERR | $RECORDS | $PER_ECHO us | ${F_PER:-} us |"
+echo "| $(date +%Y-%m-%d) | $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') | $LINKS | ${SECONDS_RUN} s | ${CPU} % | ${RSS} MB | $ERR | $RECORDS | $PER_ECHO us ($STEADY us appending) | ${F_PER:-} us |"

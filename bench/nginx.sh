@@ -92,7 +92,9 @@ http {
     keepalive_timeout 65s;
     keepalive_requests 100000;
     server_tokens off;
-    open_file_cache max=20000 inactive=120s;
+    # each cached file holds a descriptor: the cache stays well under worker_rlimit_nofile, with
+    # room for the connections (at 50,000 logs a larger cache ran the worker out of descriptors)
+    open_file_cache max=4096 inactive=120s;
     client_body_temp_path $w/tmp/client_body;
     proxy_temp_path $w/tmp/proxy;
     fastcgi_temp_path $w/tmp/fastcgi;
