@@ -23,6 +23,7 @@
 #include "collect/scan.h"
 #include "collect/updater.h"
 #include "format/runstatus.h"
+#include "store/alerthist.h"
 #include "store/store.h"
 
 /* ---- how each stage ended: data/run-status.tsv (format/runstatus.h) ---- */
@@ -493,9 +494,11 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	sb_rec_decl **decls = NULL;
 	size_t ndecls = sb_rec_set_list(set, &decls);
 	sb_rec_set_free(&set);
-	/* and LINKS_HISTORY, the names the monitors give their links */
-	decls = sb_xrealloc(decls, (ndecls + 1) * sizeof(*decls));
+	/* and LINKS_HISTORY, the names the monitors give their links, and ALERT_HISTORY, the
+	 * alerts' changes of state */
+	decls = sb_xrealloc(decls, (ndecls + 2) * sizeof(*decls));
 	decls[ndecls++] = sb_rec_names_decl();
+	decls[ndecls++] = sb_alert_history_decl();
 	if (src == SB_OK)
 		src = drop ? sb_store_drop_records(st, decls, ndecls, &err)
 			   : sb_store_start_records(st, decls, ndecls, &err);
@@ -506,10 +509,12 @@ int sb_cmd_database(sb_cli *cli, const sb_command *c, int argc, char **argv)
 	} else {
 		sb_log(SB_LOG_INFO, "database",
 		       "%s: %s done for %zu layer tables (each with its 30-minute, 2-hour and "
-		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu probe tables",
+		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu record tables (the probes', "
+		       "LINKS_HISTORY, ALERT_HISTORY)",
 		       sb_store_backend(st), what, n, ndecls);
 		printf("database %s: %s: %zu layer tables (each with its 30-minute, 2-hour and "
-		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu probe tables\n",
+		       "1-day tables), DAILY_SUMMARY_HISTORY and %zu record tables (the probes', "
+		       "LINKS_HISTORY, ALERT_HISTORY)\n",
 		       what, sb_store_backend(st), n, ndecls);
 	}
 	free(schemas);

@@ -302,8 +302,8 @@ t.ok(not db.commands("create") and not db.commands("collMod"),
      [n for n, _ in db.commands() if n in ("create", "collMod")])
 t.ok(all(db.colls[n]["validator"] == old[n][0] and db.colls[n]["indexes"] == old[n][1]
          for n in old), "old tool's database: its validators and indexes are as it left them")
-# the tables of the probe modules shipped and of the links' names, which the old tool never had either
-PROBES = ("PING_HISTORY", "HTTPING_HISTORY", "TRACEROUTE_HISTORY", "IPERF3_HISTORY", "LINKS_HISTORY")
+# the tables of the probe modules shipped, of the links' names and of the alerts, which the old tool never had either
+PROBES = ("PING_HISTORY", "HTTPING_HISTORY", "TRACEROUTE_HISTORY", "IPERF3_HISTORY", "LINKS_HISTORY", "ALERT_HISTORY")
 # the tables of MRTG's consolidations, which the old tool never had (docs/data.md)
 COARSE = tuple("%s_HISTORY_%s" % (l[0], s) for l in LAYERS for s in ("30M", "2H", "1D"))
 r = sbtest.run(["database", "start"], root=root)

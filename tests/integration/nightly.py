@@ -191,6 +191,10 @@ idx = set(x[0] for x in sqlite3.connect(os.path.join(hroot, "data/scanbackup.db"
 for name in ("borde_by_date_index", "ip_bras_by_date_index", "daily_summary_by_date_index",
              "daily_summary_by_date_typelayer_index"):
     t.ok(name in idx, "index %s exists" % name)
+tabs = set(x[0] for x in sqlite3.connect(os.path.join(hroot, "data/scanbackup.db")).execute(
+    "select name from sqlite_master where type='table'"))
+t.ok({"LINKS_HISTORY", "ALERT_HISTORY"} <= tabs, "database start makes LINKS_HISTORY and ALERT_HISTORY too",
+     sorted(tabs))
 hdb = sqlite3.connect(os.path.join(hroot, "data/scanbackup.db"))
 for table, pk in (("BORDE_HISTORY", ["name", "type", "date", "time"]), ("IPBRAS_HISTORY", ["brasname", "date", "time", "type"]),
                   ("DAILY_SUMMARY_HISTORY", ["name", "typeLayer", "type", "date"])):
