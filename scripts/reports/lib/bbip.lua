@@ -84,54 +84,57 @@ end
 
 -- Per-layer accumulation of daily summaries, then the averaged rows.
 local function collector()
-	return {acc = {}, list = {}, seen = {}, ndates = 0, daily = {}}
+	return {acc = {}, list = {}, ndates = 0, daily = {}}
 end
 
--- The measures summed per layer and day (the daily traffic sheet).
-M.DAILY_KEYS = {"inProm", "inMaxProm", "outProm", "outMaxProm"}
-
+-- Called once per summary row of the period (hundreds of thousands): fields read once into locals.
 local function collect(c, r, dates)
-	local a = c.acc[r.name]
+	local name, date = r.name, r.date
+	local inProm, inMaxProm, outProm, outMaxProm = r.inProm, r.inMaxProm, r.outProm, r.outMaxProm
+	local a = c.acc[name]
 	if a == nil then
-		a = {name = r.name, n = 0, inProm = 0.0, inMaxProm = 0.0, outProm = 0.0,
+		a = {name = name, n = 0, inProm = 0.0, inMaxProm = 0.0, outProm = 0.0,
 			outMaxProm = 0.0, samples = 0, unknown = false, newest = "", dates = {}, days = 0,
 			res = 300, coarse = 0}
-		c.acc[r.name] = a
+		c.acc[name] = a
 		c.list[#c.list + 1] = a
 	end
 	a.n = a.n + 1
-	a.inProm = a.inProm + r.inProm
-	a.inMaxProm = a.inMaxProm + r.inMaxProm
-	a.outProm = a.outProm + r.outProm
-	a.outMaxProm = a.outMaxProm + r.outMaxProm
-	if r.samples == nil then
+	a.inProm = a.inProm + inProm
+	a.inMaxProm = a.inMaxProm + inMaxProm
+	a.outProm = a.outProm + outProm
+	a.outMaxProm = a.outMaxProm + outMaxProm
+	local samples = r.samples
+	if samples == nil then
 		a.unknown = true
 	else
-		a.samples = a.samples + r.samples
+		a.samples = a.samples + samples
 	end
 	local res = r.resolution or 300
 	if res > 300 then
 		a.coarse = a.coarse + 1
 		if res > a.res then a.res = res end
 	end
-	if not a.dates[r.date] then
-		a.dates[r.date] = true
+	local seen = a.dates
+	if not seen[date] then
+		seen[date] = true
 		a.days = a.days + 1
 	end
-	if r.date >= a.newest then
-		a.newest, a.type, a.capacity = r.date, r.type, r.capacity
+	if date >= a.newest then
+		a.newest, a.type, a.capacity = date, r.type, r.capacity
 	end
-	if not c.seen[r.date] then
-		c.seen[r.date] = true
-		c.ndates = c.ndates + 1
-	end
-	local d = c.daily[r.date]
+	-- the layer's sums of the day (its first row of the day also counts the date)
+	local d = c.daily[date]
 	if d == nil then
 		d = {inProm = 0.0, inMaxProm = 0.0, outProm = 0.0, outMaxProm = 0.0}
-		c.daily[r.date] = d
+		c.daily[date] = d
+		c.ndates = c.ndates + 1
+		dates[date] = true
 	end
-	for _, k in ipairs(M.DAILY_KEYS) do d[k] = d[k] + r[k] end
-	dates[r.date] = true
+	d.inProm = d.inProm + inProm
+	d.inMaxProm = d.inMaxProm + inMaxProm
+	d.outProm = d.outProm + outProm
+	d.outMaxProm = d.outMaxProm + outMaxProm
 end
 
 local function rows_of(c, layer, p)
