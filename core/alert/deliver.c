@@ -272,24 +272,8 @@ static void sb_alert_json_event(sb_json *j, const sb_alert_event *e)
 	char when[32];
 	sb_alert_stamp(e->ts / 1000, when, sizeof(when), 0);
 	sb_json_obj(j);
-	sb_json_kstr(j, "state", e->state);
-	sb_json_kstr(j, "rule", e->rule);
-	sb_json_kstr(j, "kind", e->kind);
-	sb_json_kstr(j, "severity", e->severity);
-	sb_json_kstr(j, "subject", e->subject);
-	sb_json_key(j, "value");
-	if (e->has_value)
-		sb_json_num(j, e->value);
-	else
-		sb_json_null(j);
-	sb_json_key(j, "threshold");
-	if (e->has_threshold)
-		sb_json_num(j, e->threshold);
-	else
-		sb_json_null(j);
-	sb_json_kstr(j, "message", e->message);
+	sb_alert_event_json(j, e);
 	sb_json_kstr(j, "time", when);
-	sb_json_kint(j, "id", sb_alert_key(e->rule, e->subject));
 	sb_json_obj_end(j);
 }
 

@@ -28,26 +28,10 @@ static void sb_alerts_event_json(sb_json *j, const sb_alert_event *e)
 	char date[11], hms[16];
 	sb_time_local(e->ts / 1000, date, hms);
 	sb_json_obj(j);
-	sb_json_kint(j, "id", sb_alert_key(e->rule, e->subject));
+	sb_alert_event_json(j, e);
 	sb_json_kint(j, "ts", e->ts / 1000);
 	sb_json_kstr(j, "date", date);
 	sb_json_kstr(j, "time", hms);
-	sb_json_kstr(j, "state", e->state);
-	sb_json_kstr(j, "rule", e->rule);
-	sb_json_kstr(j, "kind", e->kind);
-	sb_json_kstr(j, "severity", e->severity);
-	sb_json_kstr(j, "subject", e->subject);
-	sb_json_key(j, "value");
-	if (e->has_value)
-		sb_json_num(j, e->value);
-	else
-		sb_json_null(j);
-	sb_json_key(j, "threshold");
-	if (e->has_threshold)
-		sb_json_num(j, e->threshold);
-	else
-		sb_json_null(j);
-	sb_json_kstr(j, "message", e->message);
 	sb_json_obj_end(j);
 }
 

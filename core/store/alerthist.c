@@ -84,6 +84,27 @@ static char *sb_alert_clip(const char *s, size_t max)
 	return c;
 }
 
+void sb_alert_event_json(sb_json *j, const sb_alert_event *e)
+{
+	sb_json_kint(j, "id", sb_alert_key(e->rule, e->subject));
+	sb_json_kstr(j, "state", e->state);
+	sb_json_kstr(j, "rule", e->rule);
+	sb_json_kstr(j, "kind", e->kind);
+	sb_json_kstr(j, "severity", e->severity);
+	sb_json_kstr(j, "subject", e->subject);
+	sb_json_key(j, "value");
+	if (e->has_value)
+		sb_json_num(j, e->value);
+	else
+		sb_json_null(j);
+	sb_json_key(j, "threshold");
+	if (e->has_threshold)
+		sb_json_num(j, e->threshold);
+	else
+		sb_json_null(j);
+	sb_json_kstr(j, "message", e->message);
+}
+
 int sb_alert_history_put(sb_store *st, const sb_alert_event *ev, size_t n, sb_err *err)
 {
 	sb_rec_decl *d = sb_alert_history_decl();

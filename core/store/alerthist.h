@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/json.h"
 #include "base/sb.h"
 #include "store/store.h"
 
@@ -31,6 +32,11 @@ sb_rec_decl *sb_alert_history_decl(void);
 
 /* The key an alert's changes share: a hash of rule and subject, 0 .. INT64_MAX. */
 int64_t sb_alert_key(const char *rule, const char *subject);
+
+/* A change's fields as JSON members, inside an object the caller opened: id (sb_alert_key), state,
+ * rule, kind, severity, subject, value and threshold (null when absent), message. The webhook's
+ * body and /api/alerts both write them; each adds its own time fields. */
+void sb_alert_event_json(sb_json *j, const sb_alert_event *e);
 
 /* Upserts n changes (same contract as sb_store_put_records: all or nothing). A subject over 512
  * bytes or a message over 1,024 is stored cut at a character's start and ending in "…" (the
