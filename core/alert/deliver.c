@@ -217,49 +217,113 @@ static void sb_alert_upper(const char *s, char *out, size_t size)
 	out[i] = '\0';
 }
 
+/* The Subject header of text: as it is when it is printable ASCII and short; else (an interface's
+ * name in Spanish, a long one) as RFC 2047 encoded words of UTF-8 in base64, one per folded line,
+ * each at most 75 characters and never splitting a character. */
+static void sb_alert_mail_subject(FILE *f, const char *text)
+{
+	size_t len = strlen(text);
+	int plain = len <= 900;
+	for (size_t i = 0; i < len && plain; i++)
+		plain = text[i] >= 0x20 && text[i] < 0x7f;
+	if (plain) {
+		fprintf(f, "Subject: %s\r\n", text);
+		return;
+	}
+	fputs("Subject:", f);
+	for (size_t at = 0; at < len;) {
+		size_t n = len - at > 45 ? 45 : len - at; /* 45 bytes: 60 base64 characters */
+		while (n > 0 && at + n < len && ((unsigned char)text[at + n] & 0xC0) == 0x80)
+			n--; /* the next chunk starts on a character */
+		if (n == 0)
+			n = len - at < 45 ? len - at : 45;
+		char b64[64];
+		sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)text + at, n,
+				  sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, " =?UTF-8?B?%s?=\r\n", b64);
+		at += n;
+	}
+}
+
 /* The mail of msgs[0..n) (one change, or a digest of a night's): headers and body, CRLF. */
 static char *sb_alert_mail_text(const sb_settings *s, const sb_alert_rules *rules,
 				sb_outmsg *const *msgs, size_t n, int64_t now)
 {
-	char date[64], subject[400], state[16];
-	sb_alert_stamp(now, date, sizeof(date), 1); /* now: seconds */
-	const sb_alert_event *e = &msgs[0]->ev;
-	sb_alert_upper(e->state, state, sizeof(state));
-	if (n == 1)
-		snprintf(subject, sizeof(subject), "[scanbackup] %s %s: %s", state, e->rule,
-			 e->subject);
-	else
-		snprintf(subject, sizeof(subject), "[scanbackup] the nightly run: %zu changes", n);
-	/* a stream, not a buffer sized beforehand: a long interface name or many recipients can
-	 * make any estimate short */
-	char *t = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&t, &len);
-	if (f == NULL)
+	/* the body first: its longest line decides how it travels */
+	char *body = NULL;
+	size_t blen = 0;
+	FILE *g = open_memstream(&body, &blen);
+	if (g == NULL)
 		return NULL;
-	fprintf(f, "From: %s\r\nTo: ", s->alert_mail_from);
-	for (size_t i = 0; i < rules->nmail; i++)
-		fprintf(f, "%s%s", i ? ", " : "", rules->mail[i]);
-	fprintf(f,
-		"\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%lld.%s.%s@scanbackup>\r\n"
-		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		"Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
-		subject, date, (long long)e->ts, e->state,
-		msgs[0]->path != NULL ? strrchr(msgs[0]->path, '/') + 1 : "test");
 	for (size_t i = 0; i < n; i++) {
 		const sb_alert_event *x = &msgs[i]->ev;
 		char when[64], st[16];
 		sb_alert_stamp(x->ts / 1000, when, sizeof(when), 1);
 		sb_alert_upper(x->state, st, sizeof(st));
-		fprintf(f, "%s%s  %s\r\n  rule: %s (%s, %s)\r\n  subject: %s\r\n  since: %s\r\n",
+		fprintf(g, "%s%s  %s\r\n  rule: %s (%s, %s)\r\n  subject: %s\r\n  since: %s\r\n",
 			i ? "\r\n" : "", st, x->message, x->rule, x->kind, x->severity, x->subject,
 			when);
 		if (x->has_value)
-			fprintf(f, "  value: %g\r\n", x->value);
+			fprintf(g, "  value: %g\r\n", x->value);
 		if (x->has_threshold)
-			fprintf(f, "  threshold: %g\r\n", x->threshold);
+			fprintf(g, "  threshold: %g\r\n", x->threshold);
 	}
-	fprintf(f, "\r\n-- \r\nscanbackup, %s\r\n", s->root);
+	fprintf(g, "\r\n-- \r\nscanbackup, %s\r\n", s->root);
+	if (fclose(g) != 0) {
+		free(body);
+		return NULL;
+	}
+	/* SMTP carries lines of at most 998 bytes: a longer one (a long interface name) sends the
+	 * body in base64, in lines of 76 */
+	size_t longest = 0, run = 0;
+	for (size_t i = 0; i < blen; i++) {
+		run = body[i] == '\n' ? 0 : run + 1;
+		if (run > longest)
+			longest = run;
+	}
+	int b64 = longest > 990;
+
+	char date[64], state[16];
+	sb_alert_stamp(now, date, sizeof(date), 1); /* now: seconds */
+	const sb_alert_event *e = &msgs[0]->ev;
+	sb_alert_upper(e->state, state, sizeof(state));
+	char *subject = n == 1 ? sb_xasprintf("[scanbackup] %s %s: %s", state, e->rule, e->subject)
+			       : sb_xasprintf("[scanbackup] the nightly run: %zu changes", n);
+	/* a stream, not a buffer sized beforehand: a long interface name or many recipients can
+	 * make any estimate short */
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+	if (f == NULL) {
+		free(subject);
+		free(body);
+		return NULL;
+	}
+	fprintf(f, "From: %s\r\nTo: ", s->alert_mail_from);
+	for (size_t i = 0; i < rules->nmail; i++)
+		fprintf(f, "%s%s", i ? ", " : "", rules->mail[i]);
+	fputs("\r\n", f);
+	sb_alert_mail_subject(f, subject);
+	free(subject);
+	fprintf(f,
+		"Date: %s\r\nMessage-ID: <%lld.%s.%s@scanbackup>\r\n"
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: %s\r\nAuto-Submitted: auto-generated\r\n\r\n",
+		date, (long long)e->ts, e->state,
+		msgs[0]->path != NULL ? strrchr(msgs[0]->path, '/') + 1 : "test",
+		b64 ? "base64" : "8bit");
+	if (!b64) {
+		fwrite(body, 1, blen, f);
+	} else {
+		for (size_t at = 0; at < blen; at += 57) { /* 57 bytes: 76 characters */
+			size_t k = blen - at < 57 ? blen - at : 57;
+			char line[80];
+			sodium_bin2base64(line, sizeof(line), (const unsigned char *)body + at, k,
+					  sodium_base64_VARIANT_ORIGINAL);
+			fprintf(f, "%s\r\n", line);
+		}
+	}
+	free(body);
 	if (fclose(f) != 0) {
 		free(t);
 		return NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """alerts_delivery.py - how the alerts' messages go out (docs/alerts.md, "Delivery"), received by a
 local SMTP server (STARTTLS, AUTH) and a webhook receiver: a 5,000-character interface name
-delivered whole (and cut in ALERT_HISTORY, not blocking the other changes); the nightly findings of one evaluation
+delivered whole (the mail's body in base64, no line over 998 bytes), a name past ASCII in an encoded
+subject (and cut in ALERT_HISTORY, not blocking the other changes); the nightly findings of one evaluation
 in one digest per channel (`digest = yes`), every other change in a message of its own; the rate
 limit (`rate_limit`) holds the rest in the outbox, `alerts check` then exits 3, and once the hour
 has passed the next evaluation sends what waited, in order, none twice; `digest = no` sends the
@@ -73,6 +74,11 @@ db = sqlite3.connect(os.path.join(root, "data/scanbackup.db"))
 db.execute("insert into DAILY_SUMMARY_HISTORY (name, type, date, typeLayer, capacity, inProm, inMaxProm, "
            "outProm, outMaxProm, use, samples) values (?,?,?,?,?,?,?,?,?,?,?)",
            (LONG, "CLIENTE", D, "RAI", 1.0, 0.1, 0.2, 0.1, 0.2, 20.0, 100))
+# a name in Spanish, past ASCII: its mail's subject goes as encoded words
+SPANISH = "MÉRIDA-BORDE-01 ENLACE A ÑUÑOA — REDUNDANTE"
+db.execute("insert into DAILY_SUMMARY_HISTORY (name, type, date, typeLayer, capacity, inProm, inMaxProm, "
+           "outProm, outMaxProm, use, samples) values (?,?,?,?,?,?,?,?,?,?,?)",
+           (SPANISH, "CISCO", D, "BORDE", 10.0, 1.0, 5.0, 1.0, 4.0, 50.0, 288))
 db.commit()
 db.close()
 
@@ -142,6 +148,14 @@ t.eq(sorted(subjects), used, "every use change reached the webhook once, none tw
 t.eq(sorted(x["Subject"] for x in mails()[1:]), sorted("[scanbackup] FIRING uso: " + s for s in used),
      "and the mail server, once each")
 t.eq(waiting(), 0, "the outbox is empty")
+raw = [x["data"] for x in smtp.received()]
+t.ok(all(len(ln.encode()) <= 998 for r in raw for ln in r.replace("\r\n", "\n").split("\n")),
+     "no mail has a line over SMTP's 998 bytes (the long name's digest went in base64)",
+     [max(len(ln) for ln in r.split("\n")) for r in raw])
+heads = [r.replace("\r\n", "\n").split("\n\n", 1)[0] for r in raw]
+t.ok(all(h.isascii() for h in heads), "every header is ASCII")
+t.ok(any(x["Subject"] == "[scanbackup] FIRING uso: BORDE/CISCO/" + SPANISH for x in mails()),
+     "the Spanish name's subject reads back whole (RFC 2047)", [x["Subject"] for x in mails()])
 
 # -- digest = no: the night's resolutions one by one (no day is short against 1 sample)
 before_h, before_m = len(hooks()), len(mails())
