@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,7 +116,34 @@ typedef struct sb_report_opts {
 	sb_report_ctx ctx;
 	int have_date, have_from, have_to, list;
 	const char *out;
+	int64_t hidden[256]; /* --hide-monitors, sorted */
+	size_t nhidden;
 } sb_report_opts;
+
+static int sb_id_cmp(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
+/* --hide-monitors 3,7,12: the monitors whose probe records the report leaves out (the dashboard
+ * passes those its account may not see). SB_OK, or SB_EINVAL for anything but ids. */
+static int sb_report_hidden(const char *list, sb_report_opts *o)
+{
+	const char *p = list;
+	while (*p != '\0') {
+		char *end = NULL;
+		errno = 0;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || errno != 0 || v < 0 || (*end != ',' && *end != '\0') ||
+		    o->nhidden == SB_ARRAY_SIZE(o->hidden))
+			return SB_EINVAL;
+		o->hidden[o->nhidden++] = (int64_t)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	qsort(o->hidden, o->nhidden, sizeof(*o->hidden), sb_id_cmp);
+	return SB_OK;
+}
 
 static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **argv,
 			   sb_report_opts *o)
@@ -132,6 +160,7 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 		{"force", no_argument, NULL, 'r'},
 		{"segunda", no_argument, NULL, 'S'},
 		{"second", no_argument, NULL, 'S'},
+		{"hide-monitors", required_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	int alias = strcmp(c->name, "report") != 0;
@@ -179,6 +208,14 @@ static int sb_report_parse(sb_cli *cli, const sb_command *c, int argc, char **ar
 			break;
 		case 'S':
 			o->ctx.second = 1;
+			break;
+		case 'H':
+			if (sb_report_hidden(optarg, o) != SB_OK)
+				return sb_cli_bad_usage(
+					c,
+					"--hide-monitors %s: expected monitor ids separated by "
+					"commas (at most 256)",
+					optarg);
 			break;
 		default:
 			return sb_cli_bad_usage(c, "unknown option %s", argv[optind - 1]);
@@ -314,7 +351,9 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv)
 				  .script = script,
 				  .user = &o.ctx,
 				  .timeout = (double)cli->s.report_timeout,
-				  .timeout_name = "REPORT_TIMEOUT"};
+				  .timeout_name = "REPORT_TIMEOUT",
+				  .hidden_monitors = o.hidden,
+				  .nhidden_monitors = o.nhidden};
 		sb_report_limit(o.name, cli->s.report_timeout);
 		static const sb_lua_section sections[] = {sb_lua_open_report, sb_lua_open_xlsx,
 							  sb_lua_open_probes};

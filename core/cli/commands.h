@@ -48,6 +48,8 @@ int sb_cmd_report(sb_cli *cli, const sb_command *c, int argc, char **argv);
 	"  --force         with no data in the period, replace an existing file all the same\n"    \
 	"  --from D --to D an explicit period instead\n"                                           \
 	"  --out DIR       output folder (default: REPORTS_DIR, data/reports)\n"                   \
-	"  --format F      xlsx (default), csv or json\n"
+	"  --format F      xlsx (default), csv or json\n"                                          \
+	"  --hide-monitors LIST  leave out the probe records of these monitor ids (3,7,12):\n"     \
+	"                  what the dashboard passes for an account that may not see them\n"
 
 #endif

@@ -26,6 +26,10 @@ typedef struct sb_lua_env {
 	int trusted;        /* 1: full Lua, as with LUA_TRUSTED=yes (s->lua_trusted) */
 	double timeout;     /* seconds the run may take (0: no limit); named by timeout_name */
 	const char *timeout_name; /* the setting behind timeout, for the message (REPORT_TIMEOUT) */
+	/* monitors whose probe records sb.probes leaves out (a dashboard account may not see
+	 * them), sorted ascending; NULL: none */
+	const int64_t *hidden_monitors;
+	size_t nhidden_monitors;
 } sb_lua_env;
 
 /* A library section: adds its functions to the `sb` table at stack index sb_index. */

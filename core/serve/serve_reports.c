@@ -286,6 +286,52 @@ static int sb_report_spawn(sb_srv *s, char *const argv[], sb_rjob *job, sb_err *
 	return SB_OK;
 }
 
+/* The registered monitors the caller may not see, as "3,7,12" for --hide-monitors (caller frees;
+ * NULL for none, an admin's). The workbooks of the probes then hold only what the Monitors page
+ * shows the account: its own monitors, those shared with it, and those nobody registered. */
+typedef struct sb_hidden {
+	sb_req *r;
+	char *list;
+	size_t n;
+	int failed;
+} sb_hidden;
+
+static int sb_hidden_one(void *ctx, const sb_monitor_rec *m)
+{
+	sb_hidden *h = ctx;
+	sb_access a = SB_ACCESS_NONE;
+	sb_err err = {0};
+	if (sb_servedb_monitor_access(h->r->srv->db, m->id, h->r->sess.user, h->r->sess.role, &a,
+				      &err) != SB_OK) {
+		h->failed = 1;
+		return SB_OK;
+	}
+	if (a != SB_ACCESS_NONE || h->n == 256)
+		return SB_OK;
+	char *prev = h->list;
+	h->list = prev == NULL ? sb_xasprintf("%" PRId64, m->id)
+			       : sb_xasprintf("%s,%" PRId64, prev, m->id);
+	free(prev);
+	h->n++;
+	return SB_OK;
+}
+
+static int sb_hidden_monitors(sb_req *r, char **out)
+{
+	*out = NULL;
+	if (r->sess.role == SB_ROLE_ADMIN)
+		return SB_OK;
+	sb_hidden h = {.r = r};
+	sb_err err = {0};
+	if (sb_servedb_monitors(r->srv->db, sb_hidden_one, &h, &err) != SB_OK || h.failed ||
+	    h.n == 256) {
+		free(h.list);
+		return SB_EIO;
+	}
+	*out = h.list;
+	return SB_OK;
+}
+
 void sb_api_report_file(sb_req *r)
 {
 	sb_srv *s = r->srv;
@@ -338,8 +384,14 @@ void sb_api_report_file(sb_req *r)
 			       "from and to");
 		return;
 	}
+	char *hidden = NULL;
+	if (sb_hidden_monitors(r, &hidden) != SB_OK) {
+		sb_reply_error(r, 503, "the monitors this account may see cannot be read");
+		return;
+	}
 	struct sb_reports *rs = s->reports;
 	if (atomic_fetch_add(&s->reports_writing, 1) >= SB_REPORTS_AT_ONCE) {
+		free(hidden);
 		atomic_fetch_sub(&s->reports_writing, 1);
 		sb_reply_header(r, "Retry-After", "5");
 		sb_reply_error(r, 429,
@@ -363,11 +415,12 @@ void sb_api_report_file(sb_req *r)
 		sb_reply_error(r, 503, "cannot make a temporary folder for the report");
 		free(dir_t);
 		free(job);
+		free(hidden);
 		atomic_fetch_sub(&s->reports_writing, 1);
 		return;
 	}
 	job->dir = dir_t;
-	char *argv[20];
+	char *argv[24];
 	size_t a = 0;
 	argv[a++] = (char *)s->o->exe;
 	argv[a++] = "--root";
@@ -394,8 +447,14 @@ void sb_api_report_file(sb_req *r)
 		argv[a++] = "--literal";
 	if (second)
 		argv[a++] = "--segunda";
+	if (hidden != NULL) {
+		argv[a++] = "--hide-monitors";
+		argv[a++] = hidden;
+	}
 	argv[a] = NULL;
-	if (sb_report_spawn(s, argv, job, &err) != SB_OK) {
+	rc = sb_report_spawn(s, argv, job, &err);
+	free(hidden);
+	if (rc != SB_OK) {
 		sb_log(SB_LOG_ERROR, "serve", "report %s: %s", name, err.msg);
 		sb_reply_error(r, 503, "report %s: %s", name, err.msg);
 		sb_rjob_free(job);
