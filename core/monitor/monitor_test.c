@@ -358,6 +358,12 @@ static void test_trace_keep_open(void)
 	   "went into the file the name now gives");
 	free(text);
 	free(tmp);
+	/* the next hour: its file takes the place of the link's previous one */
+	char *next = sb_trace_path(dir, "ping", 1, 1, 1763633700 + 3600);
+	is_int(sb_trace_append(next, "n", 1, &err), SB_OK, "the next hour's file of the link");
+	is_int((long)sb_trace_kept_open(), 1, "one file kept for the link, the new hour's");
+	ok(sb_fs_is_file(next) && sb_fs_is_file(p), "both hours' files are there");
+	free(next);
 	/* at most 4 kept; the others are written all the same */
 	int all = 1;
 	for (int64_t link = 2; link <= 7; link++) {

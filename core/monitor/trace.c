@@ -136,14 +136,16 @@ static int sb_trace_open_fast(const char *path)
  *
  * A daemon that appends to every link's file of the hour once a run keeps those files open
  * between appends (sb_trace_keep_open), so an append is a lock, a check, a write and an unlock
- * instead of two path walks, an open and a close. The check that keeps the protocol: under the
+ * instead of two path walks, an open and a close; one file a link, its hour's (the next hour's
+ * file takes its place). The check that keeps the protocol: under the
  * lock, a file the loader removed or replaced (renamed over) has no link left (st_nlink 0); the
  * append then goes the path's way, which makes the new file. A file not written for over an hour
- * (the hour is over) is closed. Used by the monitor's one thread. */
+ * (a link no longer probed) is closed. Used by the monitor's one thread. */
 
 typedef struct sb_trace_kept {
 	struct sb_trace_kept *next;
-	uint64_t hash;
+	uint64_t hash; /* of the link's folder: one file kept per link, its hour's */
+	size_t dlen;   /* the folder's length in path */
 	int fd;
 	double used; /* monotonic seconds */
 	char path[];
@@ -158,11 +160,11 @@ static struct {
 
 #define SB_TRACE_KEEP_IDLE 3660.0
 
-static uint64_t sb_trace_hash(const char *s)
+static uint64_t sb_trace_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
 	return h;
 }
 
@@ -228,14 +230,19 @@ int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 {
 	uint64_t h = 0;
 	double now = 0;
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash != NULL ? (size_t)(slash - path) : strlen(path);
 	if (sb_trace_fds.max > 0) {
 		now = sb_time_mono();
 		sb_trace_sweep(now);
-		h = sb_trace_hash(path);
+		h = sb_trace_hash(path, dlen);
 		sb_trace_kept **at = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
-		while (*at != NULL && ((*at)->hash != h || strcmp((*at)->path, path) != 0))
+		while (*at != NULL && ((*at)->hash != h || (*at)->dlen != dlen ||
+				       memcmp((*at)->path, path, dlen) != 0))
 			at = &(*at)->next;
-		if (*at != NULL) {
+		if (*at != NULL && strcmp((*at)->path, path) != 0) {
+			sb_trace_forget(at); /* the link's file of an hour that is over */
+		} else if (*at != NULL) {
 			sb_trace_kept *k = *at;
 			struct stat st;
 			if (flock(k->fd, LOCK_EX) == 0 && fstat(k->fd, &st) == 0 &&
@@ -259,6 +266,7 @@ int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 		sb_trace_kept *k = sb_xmalloc(sizeof(*k) + plen + 1);
 		memcpy(k->path, path, plen + 1);
 		k->hash = h;
+		k->dlen = dlen;
 		k->fd = fd;
 		k->used = now;
 		sb_trace_kept **b = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
