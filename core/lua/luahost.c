@@ -868,9 +868,10 @@ static int sb_lua_forecast(lua_State *L)
 		const char *ds = lua_tostring(L, -1);
 		sb_date d;
 		if (ds == NULL || sb_date_parse(ds, &d) != SB_OK)
-			luaL_argerror(L, 1,
-				      lua_pushfstring(L, "entry %d: expected a date YYYY-MM-DD",
-						      (int)i + 1));
+			return luaL_argerror(L, 1,
+					     lua_pushfstring(L,
+							     "entry %d: expected a date YYYY-MM-DD",
+							     (int)i + 1));
 		x[i] = (double)sb_period_daynum(d);
 		lua_pop(L, 1);
 	}
