@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n;
 static int tap_failed;
@@ -86,5 +87,26 @@ static inline int tap_done(void)
 		printf("\n");                                                                      \
 		exit(tap_done());                                                                  \
 	} while (0)
+
+/* A new empty folder under $TMPDIR (else /tmp) named after what, its path in dir (at least 256
+ * bytes): 1 when made. Remove it with tap_rmtree. */
+static inline int tap_tempdir(char *dir, size_t size, const char *what)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n = snprintf(dir, size, "%s/sb-%s-", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", what);
+	if (n < 0 || (size_t)n + 7 > size)
+		return 0;
+	memset(dir + n, 'X', 6); /* the six characters mkdtemp replaces */
+	dir[n + 6] = '\0';
+	return mkdtemp(dir) != NULL;
+}
+
+/* Removes a folder tap_tempdir made, with everything in it: 1 when done. */
+static inline int tap_rmtree(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0;
+}
 
 #endif

@@ -285,8 +285,8 @@ static void test_trace(void)
 	is_int(sb_rec_decl_new("ping", &rec, &d, &err), SB_OK, "a ping record declared");
 	sb_rec_set *set = sb_rec_set_new();
 	sb_rec_set_add(set, d);
-	char dir[] = "/tmp/sbmontest-XXXXXX";
-	ok(mkdtemp(dir) != NULL, "temp dir");
+	char dir[256];
+	ok(tap_tempdir(dir, sizeof(dir), "montest"), "temp dir");
 	char *p1 = sb_trace_path(dir, "ping", 2, 7, 1763633700);
 	const char *l1 = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
 	const char *l2 = "2025-11-20T10:16:00Z\tping\t127.0.0.1\t-1.000\t100.0\t3\t0\t";
@@ -319,17 +319,15 @@ static void test_trace(void)
 	free(db);
 	free(p1);
 	free(other);
-	char *cmd = sb_xasprintf("rm -rf %s", dir);
-	ok(system(cmd) == 0, "cleanup");
-	free(cmd);
+	ok(tap_rmtree(dir), "cleanup");
 }
 
 /* The files kept open between appends: still the protocol (a file the loader removed or renamed
  * a new one over is never written into), and a bounded number of them. */
 static void test_trace_keep_open(void)
 {
-	char dir[] = "/tmp/sbmonkeep-XXXXXX";
-	ok(mkdtemp(dir) != NULL, "temp dir");
+	char dir[256];
+	ok(tap_tempdir(dir, sizeof(dir), "monkeep"), "temp dir");
 	sb_err err = {0};
 	sb_trace_keep_open(4);
 	char *p = sb_trace_path(dir, "ping", 1, 1, 1763633700);
@@ -378,9 +376,7 @@ static void test_trace_keep_open(void)
 	is_int(sb_trace_append(p, "f", 1, &err), SB_OK, "appends go on without keeping");
 	is_int((long)sb_trace_kept_open(), 0, "none kept");
 	free(p);
-	char *cmd = sb_xasprintf("rm -rf %s", dir);
-	ok(system(cmd) == 0, "cleanup");
-	free(cmd);
+	ok(tap_rmtree(dir), "cleanup");
 }
 
 int main(void)
