@@ -4,7 +4,8 @@
  * differed. A check that cannot run where the test runs (something it needs is missing) is never
  * left out silently: skip(reason, fmt, ...) prints "ok N - name # SKIP reason", which the TAP
  * driver counts as a skip, and skip_rest(fmt, ...) reports the rest of the program as one named
- * skip and ends it. CI treats any skip as a failure, since it installs everything. */
+ * skip and ends it. CI treats any skip as a failure, since it installs everything. Include it
+ * after config.h (tap_tempdir uses mkdtemp, a POSIX.1-2008 function). */
 #ifndef SB_TAP_H
 #define SB_TAP_H
 

@@ -6,6 +6,8 @@
  *   fail   a passing and a failing check
  *   skip   a passing check, a skipped one, a passing one
  *   rest   a passing check, then skip_rest (the last line is never reached) */
+#include "config.h"
+
 #include "tap.h"
 
 int main(int argc, char **argv)
