@@ -65,9 +65,6 @@ extern const size_t sb_alert_nkinds;
 /* The kind of that name, or NULL. */
 const sb_alert_kind *sb_alert_kind_find(const char *name);
 
-/* Makes room for one more item in *v (n items of size bytes, *cap allocated), doubling. */
-void sb_alert_grow(void *v, size_t *cap, size_t n, size_t size);
-
 /* Splits line at its tabs into at most max fields (in place); returns the count. */
 size_t sb_alert_split(char *line, char **f, size_t max);
 

@@ -17,14 +17,6 @@
 #include "plugin/module.h"
 #include "store/trend.h"
 
-void sb_alert_grow(void *v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return;
-	*cap = *cap ? *cap * 2 : 16;
-	*(void **)v = sb_xrealloc(*(void **)v, *cap * size);
-}
-
 size_t sb_alert_split(char *line, char **f, size_t max)
 {
 	size_t nf = 0;
@@ -51,7 +43,7 @@ void sb_alert_kind_names(char *buf, size_t size)
 void sb_alert_found(sb_alert_findings *f, const char *subject, int has_value, double value,
 		    const char *fmt, ...)
 {
-	sb_alert_grow(&f->v, &f->cap, f->n, sizeof(*f->v));
+	sb_grow(&f->v, &f->cap, f->n, sizeof(*f->v));
 	sb_alert_finding *x = &f->v[f->n++];
 	x->subject = sb_xstrdup(subject);
 	x->has_value = has_value;
@@ -129,7 +121,7 @@ static sb_use_iface *sb_use_iface_add(sb_use_scan *u, const char *layer, const c
 		    strcmp(x->type, type) == 0)
 			return x;
 	}
-	sb_alert_grow(&u->v, &u->cap, u->n, sizeof(*u->v));
+	sb_grow(&u->v, &u->cap, u->n, sizeof(*u->v));
 	sb_use_iface *x = &u->v[u->n++];
 	memset(x, 0, sizeof(*x));
 	x->layer = sb_xstrdup(layer);
@@ -140,7 +132,7 @@ static sb_use_iface *sb_use_iface_add(sb_use_scan *u, const char *layer, const c
 
 static void sb_use_point(sb_use_iface *x, double day, double use, double last_x)
 {
-	sb_alert_grow(&x->x, &x->cap, x->n, sizeof(*x->x));
+	sb_grow(&x->x, &x->cap, x->n, sizeof(*x->x));
 	x->y = sb_xrealloc(x->y, x->cap * sizeof(*x->y));
 	x->x[x->n] = day;
 	x->y[x->n++] = use;
@@ -322,7 +314,7 @@ static int sb_nightly_row(void *ctx, const sb_summary_row *row)
 	sb_nightly_iface *x = ns->n > 0 ? &ns->v[ns->n - 1] : NULL;
 	if (x == NULL || strcmp(x->layer, row->layer) != 0 || strcmp(x->type, row->type) != 0 ||
 	    strcmp(x->name, row->name) != 0) {
-		sb_alert_grow(&ns->v, &ns->cap, ns->n, sizeof(*ns->v));
+		sb_grow(&ns->v, &ns->cap, ns->n, sizeof(*ns->v));
 		x = &ns->v[ns->n++];
 		memset(x, 0, sizeof(*x));
 		x->layer = sb_xstrdup(row->layer);
@@ -429,7 +421,7 @@ static int sb_probe_row(void *ctx, const sb_rec *rec)
 	const sb_alert_rule *r = ps->r;
 	sb_probe_link *x = ps->n > 0 ? &ps->v[ps->n - 1] : NULL;
 	if (x == NULL || x->monitor != rec->monitor || x->link != rec->link) {
-		sb_alert_grow(&ps->v, &ps->cap, ps->n, sizeof(*ps->v));
+		sb_grow(&ps->v, &ps->cap, ps->n, sizeof(*ps->v));
 		x = &ps->v[ps->n++];
 		*x = (sb_probe_link){.monitor = rec->monitor,
 				     .link = rec->link,
@@ -529,7 +521,7 @@ static int sb_silent_row(void *ctx, const sb_rec *rec)
 				s->v[i].last = rec->ts;
 			return SB_OK;
 		}
-	sb_alert_grow(&s->v, &s->cap, s->n, sizeof(*s->v));
+	sb_grow(&s->v, &s->cap, s->n, sizeof(*s->v));
 	s->v[s->n++] = (sb_silent_box){rec->monitor, rec->ts};
 	return SB_OK;
 }

@@ -213,3 +213,11 @@ size_t sb_str_distance(const char *a, const char *b, size_t limit)
 	}
 	return prev[lb] <= limit ? prev[lb] : limit + 1;
 }
+
+void sb_grow(void *pv, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 16;
+	*(void **)pv = sb_xrealloc(*(void **)pv, *cap * size);
+}

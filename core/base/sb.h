@@ -27,6 +27,10 @@ void sb_err_clear(sb_err *err);
 
 #define SB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Makes room for one more element in a growable array: when n == *cap, doubles *cap (16 at
+ * first) and reallocates *(T **)pv to *cap elements of size bytes. */
+void sb_grow(void *pv, size_t *cap, size_t n, size_t size);
+
 /* The edit distance of a and b (case-sensitive), a swap of two neighbouring characters counting as
  * one edit (optimal string alignment): what "did you mean ...?" hints measure. Strings longer
  * than 255 bytes, or a distance above limit, give limit + 1. */

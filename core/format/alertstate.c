@@ -24,10 +24,7 @@ char *sb_alert_file(const char *data_dir, const char *name)
 
 sb_alert_state *sb_alert_states_add(sb_alert_states *st)
 {
-	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 16;
-		st->v = sb_xrealloc(st->v, st->cap * sizeof(*st->v));
-	}
+	sb_grow(&st->v, &st->cap, st->n, sizeof(*st->v));
 	sb_alert_state *a = &st->v[st->n++];
 	memset(a, 0, sizeof(*a));
 	return a;

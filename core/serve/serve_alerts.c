@@ -68,10 +68,7 @@ static int sb_alerts_firing(void *ctx, const sb_alert_event *e)
 	for (size_t i = 0; i < q->nkeys; i++)
 		if (q->keys[i] == key)
 			return SB_OK;
-	if (q->nkeys == q->capkeys) {
-		q->capkeys = q->capkeys ? q->capkeys * 2 : 64;
-		q->keys = sb_xrealloc(q->keys, q->capkeys * sizeof(*q->keys));
-	}
+	sb_grow(&q->keys, &q->capkeys, q->nkeys, sizeof(*q->keys));
 	q->keys[q->nkeys++] = key;
 	if (strcmp(e->state, "firing") == 0) {
 		q->firing++;

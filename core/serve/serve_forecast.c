@@ -26,10 +26,7 @@ typedef struct sb_fc_list {
 static int sb_fc_add(void *ctx, const sb_trend *t)
 {
 	sb_fc_list *l = ctx;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
+	sb_grow(&l->v, &l->cap, l->n, sizeof(*l->v));
 	sb_fc_item *x = &l->v[l->n++];
 	x->name = sb_xstrdup(t->name);
 	x->type = sb_xstrdup(t->type);

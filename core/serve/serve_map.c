@@ -113,10 +113,7 @@ static int sb_map_route_row(void *ctx, const sb_rec *row)
 		return SB_OK;
 	sb_map_route *last = rs->n > rs->first ? &rs->v[rs->n - 1] : NULL;
 	if (last == NULL || last->monitor != row->monitor || last->link != row->link) {
-		if (rs->n == rs->cap) {
-			rs->cap = rs->cap ? rs->cap * 2 : 32;
-			rs->v = sb_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
-		}
+		sb_grow(&rs->v, &rs->cap, rs->n, sizeof(*rs->v));
 		last = &rs->v[rs->n++];
 		memset(last, 0, sizeof(*last));
 		last->monitor = row->monitor;

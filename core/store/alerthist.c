@@ -175,10 +175,7 @@ typedef struct sb_alert_rows {
 static int sb_alert_row_take(void *ctx, const sb_rec *r)
 {
 	sb_alert_rows *rows = ctx;
-	if (rows->n == rows->cap) {
-		rows->cap = rows->cap ? rows->cap * 2 : 64;
-		rows->v = sb_xrealloc(rows->v, rows->cap * sizeof(*rows->v));
-	}
+	sb_grow(&rows->v, &rows->cap, rows->n, sizeof(*rows->v));
 	sb_alert_row *x = &rows->v[rows->n++];
 	static const int str[6] = {SB_AH_RULE,    SB_AH_KIND,  SB_AH_SEVERITY,
 				   SB_AH_SUBJECT, SB_AH_STATE, SB_AH_MESSAGE};
