@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/numtext.h"
 #include "base/sb.h"
 
 void sb_json_init(sb_json *j, size_t max)
@@ -186,18 +187,10 @@ void sb_json_str(sb_json *j, const char *s)
 
 void sb_json_int(sb_json *j, int64_t v)
 {
-	/* digits written backwards: the chart answers hold tens of thousands of these */
-	char buf[24];
-	char *p = buf + sizeof(buf);
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		*--p = '-';
+	/* without printf: the chart answers hold tens of thousands of these */
+	char buf[SB_TEXT_INT_MAX];
 	sb_json_sep(j);
-	sb_json_put(j, p, (size_t)(buf + sizeof(buf) - p));
+	sb_json_put(j, buf, (size_t)(sb_text_int(buf, v) - buf));
 }
 
 void sb_json_num(sb_json *j, double v)

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "base/fsutil.h"
+#include "base/numtext.h"
 #include "base/timeutil.h"
 #include "format/tsv.h"
 
@@ -220,40 +221,10 @@ static void sb_spool_put_str(sb_spool_writer *w, const char *s)
 	w->len += n;
 }
 
-/* Writes v in decimal at p (room for 20 bytes) and returns the end: two digits a division,
- * faster than printf on the scan's hot path. */
-static char *sb_spool_int_at(char *p, int64_t v)
-{
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930"
-		"31323334353637383940414243444546474849505152535455565758596061"
-		"6263646566676869707172737475767778798081828384858687888990919293"
-		"949596979899";
-	char tmp[24];
-	size_t i = sizeof(tmp);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	while (u >= 100) {
-		unsigned q = (unsigned)(u % 100) * 2;
-		u /= 100;
-		tmp[--i] = pairs[q + 1];
-		tmp[--i] = pairs[q];
-	}
-	if (u >= 10) {
-		tmp[--i] = pairs[u * 2 + 1];
-		tmp[--i] = pairs[u * 2];
-	} else {
-		tmp[--i] = (char)('0' + u);
-	}
-	if (v < 0)
-		tmp[--i] = '-';
-	memcpy(p, tmp + i, sizeof(tmp) - i);
-	return p + (sizeof(tmp) - i);
-}
-
 static void sb_spool_put_int(sb_spool_writer *w, int64_t v)
 {
-	sb_spool_reserve(w, 24);
-	w->len = (size_t)(sb_spool_int_at(w->buf + w->len, v) - w->buf);
+	sb_spool_reserve(w, SB_TEXT_INT_MAX);
+	w->len = (size_t)(sb_text_int(w->buf + w->len, v) - w->buf);
 }
 
 static void sb_spool_put_char(sb_spool_writer *w, char c)
@@ -301,18 +272,18 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		size_t tl = strlen(times[i]);
 		sb_spool_reserve(w, 5 * 21 + tl + 6); /* five numbers, the time, the separators */
 		char *p = w->buf + w->len;
-		p = sb_spool_int_at(p, s->ts);
+		p = sb_text_int(p, s->ts);
 		*p++ = '\t';
 		memcpy(p, times[i], tl);
 		p += tl;
 		*p++ = '\t';
-		p = sb_spool_int_at(p, s->in_avg);
+		p = sb_text_int(p, s->in_avg);
 		*p++ = '\t';
-		p = sb_spool_int_at(p, s->out_avg);
+		p = sb_text_int(p, s->out_avg);
 		*p++ = '\t';
-		p = sb_spool_int_at(p, s->in_max);
+		p = sb_text_int(p, s->in_max);
 		*p++ = '\t';
-		p = sb_spool_int_at(p, s->out_max);
+		p = sb_text_int(p, s->out_max);
 		*p++ = '\n';
 		w->len = (size_t)(p - w->buf);
 	}

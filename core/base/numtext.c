@@ -1,0 +1,83 @@
+/* numtext.c - decimal text of integers and fixed-point numbers without printf. */
+#include "config.h"
+
+#include "base/numtext.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char sb_text_pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+
+/* Writes u backwards ending at end and returns its first character: two digits a division. */
+static char *sb_text_digits(char *end, uint64_t u)
+{
+	char *p = end;
+	while (u >= 100) {
+		unsigned q = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = sb_text_pairs[q + 1];
+		*--p = sb_text_pairs[q];
+	}
+	if (u >= 10) {
+		*--p = sb_text_pairs[u * 2 + 1];
+		*--p = sb_text_pairs[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
+	return p;
+}
+
+char *sb_text_int(char *p, int64_t v)
+{
+	char tmp[SB_TEXT_INT_MAX];
+	char *end = tmp + sizeof(tmp);
+	char *s = sb_text_digits(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--s = '-';
+	memcpy(p, s, (size_t)(end - s));
+	return p + (end - s);
+}
+
+size_t sb_text_fixed(char *buf, size_t size, double v, int decimals)
+{
+	static const double scale[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+	/* 10^d is exact, so the product x = v * 10^d is within half an ulp of the exact one; below
+	 * 1e9 that is under 6e-8, and floor(x) and its fraction are exact. Unless the fraction is
+	 * within 1e-6 of one half, the exact product rounds to the same integer as x: the one
+	 * printf's exact decimal rounding gives. Negative numbers (printf writes "-0.000" for a
+	 * tiny one, and for -0) go the slow way too. */
+	if (decimals >= 0 && decimals <= 9 && size >= 32 && !signbit(v)) {
+		double x = v * scale[decimals];
+		if (x < 1e9) { /* false for NaN */
+			double whole = floor(x);
+			double frac = x - whole;
+			if (fabs(frac - 0.5) > 1e-6) {
+				uint64_t q = (uint64_t)whole + (frac > 0.5);
+				char tmp[32];
+				char *end = tmp + sizeof(tmp);
+				char *p = end;
+				for (int i = 0; i < decimals; i++) {
+					*--p = (char)('0' + q % 10);
+					q /= 10;
+				}
+				if (decimals > 0)
+					*--p = '.';
+				p = sb_text_digits(p, q);
+				size_t n = (size_t)(end - p);
+				memcpy(buf, p, n);
+				buf[n] = '\0';
+				return n;
+			}
+		}
+	}
+	int n = snprintf(buf, size, "%.*f", decimals, v);
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
