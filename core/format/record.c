@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/numtext.h"
+
 /* The time stamps a trace line may carry. */
 #define SB_REC_MIN_TS INT64_C(946684800)  /* 2000-01-01 */
 #define SB_REC_MAX_TS INT64_C(4102444800) /* 2100-01-01 */
@@ -563,7 +565,7 @@ int sb_rec_check(const sb_rec_decl *d, sb_rec_val *v, char *why, size_t whysize)
 void sb_rec_format_number(double v, int decimals, char *buf, size_t size)
 {
 	if (decimals > 0) {
-		snprintf(buf, size, "%.*f", decimals, v);
+		sb_text_fixed(buf, size, v, decimals);
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -609,7 +611,7 @@ char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v)
 		if (!v[i].has)
 			text = "";
 		else if (f->type == SB_FIELD_INT)
-			snprintf(num, sizeof(num), "%" PRId64, v[i].i);
+			*sb_text_int(num, v[i].i) = '\0';
 		else if (f->type == SB_FIELD_NUMBER)
 			sb_rec_format_number(v[i].d, f->decimals, num, sizeof(num));
 		else if (f->type == SB_FIELD_BOOL)
@@ -780,12 +782,27 @@ static int sb_rec_is_up(const sb_rec_decl *d, const sb_rec_val *v)
 	return d->f[d->up].type == SB_FIELD_NUMBER ? v[d->up].d > 0 : v[d->up].i > 0;
 }
 
+/* Appends text to the summary being built in buf (its NUL kept; cut at size). */
+static void sb_rec_sum_put(char *buf, size_t size, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	if (*len + n >= size) {
+		n = *len + 1 < size ? size - 1 - *len : 0;
+		memcpy(buf + *len, text, n);
+		*len = size; /* marks the cut */
+		buf[size - 1] = '\0';
+		return;
+	}
+	memcpy(buf + *len, text, n + 1);
+	*len += n;
+}
+
 void sb_rec_summary(const sb_rec_decl *d, const sb_rec_val *v, char *buf, size_t size)
 {
 	size_t len = 0;
 	buf[0] = '\0';
 	if (d->up >= 0 && !sb_rec_is_up(d, v))
-		len = (size_t)snprintf(buf, size, "down: ");
+		sb_rec_sum_put(buf, size, &len, "down: ");
 	int first = 1;
 	for (size_t k = 0; k <= d->n && len < size; k++) {
 		/* the headline first, then the other fields of a number type */
@@ -799,15 +816,18 @@ void sb_rec_summary(const sb_rec_decl *d, const sb_rec_val *v, char *buf, size_t
 		if (v[i].has && f->type == SB_FIELD_NUMBER)
 			sb_rec_format_number(v[i].d, f->decimals, val, sizeof(val));
 		else if (v[i].has && f->type == SB_FIELD_BOOL)
-			snprintf(val, sizeof(val), "%s", v[i].i ? "yes" : "no");
+			strcpy(val, v[i].i ? "yes" : "no");
 		else if (v[i].has)
-			snprintf(val, sizeof(val), "%" PRId64, v[i].i);
-		int w = snprintf(buf + len, size - len, "%s%s %s%s%s", first ? "" : ", ", f->name,
-				 val, f->unit[0] != '\0' && v[i].has ? " " : "",
-				 v[i].has ? f->unit : "");
-		if (w < 0)
-			break;
-		len += (size_t)w;
+			*sb_text_int(val, v[i].i) = '\0';
+		if (!first)
+			sb_rec_sum_put(buf, size, &len, ", ");
+		sb_rec_sum_put(buf, size, &len, f->name);
+		sb_rec_sum_put(buf, size, &len, " ");
+		sb_rec_sum_put(buf, size, &len, val);
+		if (f->unit[0] != '\0' && v[i].has) {
+			sb_rec_sum_put(buf, size, &len, " ");
+			sb_rec_sum_put(buf, size, &len, f->unit);
+		}
 		first = 0;
 	}
 	if (len >= size && size > 4)

@@ -179,7 +179,8 @@ void sb_mon_probe_ended(sb_mon *m, sb_probe *p)
 		s->running = NULL;
 		s->last_ts = p->ts;
 		s->runs++;
-		snprintf(s->last, sizeof(s->last), "%s", p->summary);
+		_Static_assert(sizeof(s->last) == sizeof(p->summary), "a summary fits the status");
+		memcpy(s->last, p->summary, sizeof(s->last));
 	}
 }
 

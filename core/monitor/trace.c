@@ -18,6 +18,7 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/numtext.h"
 #include "base/timeutil.h"
 
 /* Rows per store call (a transaction), and the most bytes read from one trace file. */
@@ -27,13 +28,39 @@
 char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int64_t link,
 		    int64_t ts)
 {
+	/* written by hand, not with printf: one path a record */
 	time_t t = (time_t)ts;
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	char hour[32];
-	strftime(hour, sizeof(hour), "%Y-%m-%dT%H", &tm);
-	return sb_xasprintf("%s/PROBES/%s/%lld/%lld/%s.trace", data_dir, test, (long long)monitor,
-			    (long long)link, hour);
+	size_t ld = strlen(data_dir), lt = strlen(test);
+	char *path = sb_xmalloc(ld + lt + 2 * SB_TEXT_INT_MAX + 48);
+	char *p = path;
+	memcpy(p, data_dir, ld);
+	p += ld;
+	memcpy(p, "/PROBES/", 8);
+	p += 8;
+	memcpy(p, test, lt);
+	p += lt;
+	*p++ = '/';
+	p = sb_text_int(p, monitor);
+	*p++ = '/';
+	p = sb_text_int(p, link);
+	*p++ = '/';
+	int year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999) { /* beyond what four digits hold: printf's way */
+		strftime(p, 32, "%Y-%m-%dT%H.trace", &tm);
+		return path;
+	}
+	const int part[] = {year / 100, year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour};
+	static const char before[] = "\0\0--T"; /* what goes before each two digits */
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		if (before[i] != '\0')
+			*p++ = before[i];
+		*p++ = (char)('0' + part[i] / 10);
+		*p++ = (char)('0' + part[i] % 10);
+	}
+	memcpy(p, ".trace", 7);
+	return path;
 }
 
 /* Opens path for appending and locks it, making sure the lock is on the file the path names
