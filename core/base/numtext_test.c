@@ -46,12 +46,15 @@ static int fixed_same(double v, int d)
 
 static void test_int(void)
 {
-	static const int64_t edge[] = {0, 1, -1, 9, 10, 99, 100, 101, -100, 999, 1000,
-				       1234567890123LL, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	static const int64_t edge[] = {0,         1,         -1,           9,
+				       10,        99,        100,          101,
+				       -100,      999,       1000,         1234567890123LL,
+				       INT64_MAX, INT64_MIN, INT64_MIN + 1};
 	int good = 1;
 	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
 		good &= int_same(edge[i]);
-	ok(good, "integers at the edges (0, powers of ten, INT64_MIN and MAX) as printf writes them");
+	ok(good,
+	   "integers at the edges (0, powers of ten, INT64_MIN and MAX) as printf writes them");
 	good = 1;
 	for (int i = 0; i < 200000 && good; i++) {
 		uint64_t r = next();
@@ -62,10 +65,12 @@ static void test_int(void)
 
 static void test_fixed(void)
 {
-	static const double edge[] = {0.0, -0.0, 0.5, 1.5, 2.5, 0.0005, 0.0015, 1.0005, 2.675,
-				      0.125, 0.375, 1e-9, 0.9995, 9.9995, 99.95, 123.456,
-				      999999.9995, 1e8, 1e9, 1e15, 1e300, -1.5, -0.0001,
-				      5e-324, 0.041499999999999999, 0.0415};
+	static const double edge[] = {0.0,     -0.0,        0.5,     1.5,    2.5,
+				      0.0005,  0.0015,      1.0005,  2.675,  0.125,
+				      0.375,   1e-9,        0.9995,  9.9995, 99.95,
+				      123.456, 999999.9995, 1e8,     1e9,    1e15,
+				      1e300,   -1.5,        -0.0001, 5e-324, 0.041499999999999999,
+				      0.0415};
 	int good = 1;
 	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
 		for (int d = 0; d <= 9; d++)

@@ -816,7 +816,7 @@ void sb_rec_summary(const sb_rec_decl *d, const sb_rec_val *v, char *buf, size_t
 		if (v[i].has && f->type == SB_FIELD_NUMBER)
 			sb_rec_format_number(v[i].d, f->decimals, val, sizeof(val));
 		else if (v[i].has && f->type == SB_FIELD_BOOL)
-			strcpy(val, v[i].i ? "yes" : "no");
+			memcpy(val, v[i].i ? "yes" : "no", v[i].i ? 4 : 3);
 		else if (v[i].has)
 			*sb_text_int(val, v[i].i) = '\0';
 		if (!first)
