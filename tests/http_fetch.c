@@ -19,6 +19,7 @@
 static const char usage[] =
 	"usage: http_fetch [options] URL...\n"
 	"  --parallel N            transfers in flight\n"
+	"  --streams N             transfers in flight to a server that multiplexes\n"
 	"  --timeout-ms N          whole transfer, per attempt\n"
 	"  --connect-timeout-ms N  connect, per attempt\n"
 	"  --retries N             extra attempts\n"
@@ -273,6 +274,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"parallel", required_argument, NULL, 'p'},
+		{"streams", required_argument, NULL, 'S'},
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"connect-timeout-ms", required_argument, NULL, 'c'},
 		{"retries", required_argument, NULL, 'r'},
@@ -317,6 +319,7 @@ int main(int argc, char **argv)
 		const char *name = optind > 1 ? argv[optind - 1] : "option";
 		switch (c) {
 		case 'p':
+		case 'S':
 		case 't':
 		case 'c':
 		case 'r':
@@ -337,6 +340,8 @@ int main(int argc, char **argv)
 				drop_after_ms = v;
 			if (c == 'p')
 				opts.parallel = v;
+			else if (c == 'S')
+				opts.streams = v;
 			else if (c == 't')
 				opts.timeout_ms = v;
 			else if (c == 'c')

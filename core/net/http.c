@@ -1,5 +1,6 @@
-/* http.c - the HTTP engine: a queue of requests run over libcurl multi, at most `parallel` in flight,
- * driven by sb_http_run or by an event loop. The only file that calls libcurl. */
+/* http.c - the HTTP engine: a queue of requests run over libcurl multi, at most `parallel` in flight
+ * (`streams` to a server that multiplexes), driven by sb_http_run or by an event loop. The only file
+ * that calls libcurl. */
 #include "config.h"
 
 #include "net/http.h"
@@ -34,6 +35,16 @@
 
 typedef struct sb_http_slot sb_http_slot;
 
+#define SB_HTTP_ORIGIN_MAX 300
+
+/* A set of origins, "scheme://host:port" as sb_http_url_origin writes them. */
+struct sb_http_origins {
+	char (*v)[SB_HTTP_ORIGIN_MAX];
+	size_t n;
+};
+
+static void sb_http_origins_put(sb_http_origins *o, const char *url);
+
 /* A request in the queue, waiting for a retry, or in flight. It is all a queued request costs, so
  * it stays small: the copy of the caller's request and the URL in the same allocation, and the
  * request's header lines. */
@@ -46,6 +57,7 @@ struct sb_http_job {
 	int64_t t0_ms;              /* start of the first attempt */
 	int64_t due_ms;             /* when a waiting retry may start */
 	int attempts;               /* attempts started */
+	int mux;                    /* its origin is known to multiplex (checked when it started) */
 	char url[];
 };
 
@@ -75,10 +87,14 @@ struct sb_http {
 	char *ca_bundle;
 	char *user_agent;
 	CURLM *multi;
-	sb_http_slot *slots; /* opts.parallel of them */
+	sb_http_slot *slots; /* nslots of them: opts.parallel, or opts.streams when more */
 	sb_http_slot **idle; /* stack of slots without a job */
+	long nslots;
 	long nidle;
 	long active; /* slots with a job attached to the multi handle */
+	/* The origins a transfer ended with over HTTP/2 (or later): requests to them may have up to
+	 * nslots in flight, the others opts.parallel. Unused when nslots is opts.parallel. */
+	sb_http_origins mux;
 	sb_http_job *queue_head;
 	sb_http_job *queue_tail;
 	sb_http_job *wait_head; /* retries waiting for their backoff, earliest due first */
@@ -96,6 +112,7 @@ void sb_http_opts_default(sb_http_opts *o)
 {
 	*o = (sb_http_opts){
 		.parallel = 32,
+		.streams = 0,
 		.connect_timeout_ms = 10000,
 		.timeout_ms = 60000,
 		.retries = 2,
@@ -457,6 +474,9 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	if (o.parallel < 1 || o.parallel > 100000)
 		return sb_err_set(err, SB_EINVAL, "http: parallel must be 1 to 100000, not %ld",
 				  o.parallel);
+	if (o.streams < 0 || o.streams > 100000)
+		return sb_err_set(err, SB_EINVAL, "http: streams must be 0 to 100000, not %ld",
+				  o.streams);
 	if (o.connect_timeout_ms < 0 || o.timeout_ms < 0)
 		return sb_err_set(err, SB_EINVAL, "http: timeouts must not be negative");
 	if (o.retries < 0 || o.retries > 100)
@@ -478,9 +498,10 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	o.user_agent = h->user_agent;
 	h->opts = o;
 	atomic_init(&h->cancelled, 0);
-	h->slots = sb_xcalloc((size_t)o.parallel, sizeof(*h->slots));
-	h->idle = sb_xcalloc((size_t)o.parallel, sizeof(*h->idle));
-	for (long i = o.parallel - 1; i >= 0; i--) {
+	h->nslots = o.streams > o.parallel ? o.streams : o.parallel;
+	h->slots = sb_xcalloc((size_t)h->nslots, sizeof(*h->slots));
+	h->idle = sb_xcalloc((size_t)h->nslots, sizeof(*h->idle));
+	for (long i = h->nslots - 1; i >= 0; i--) {
 		h->slots[i].h = h;
 		h->idle[h->nidle++] = &h->slots[i];
 	}
@@ -491,6 +512,16 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	}
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, o.parallel);
+	if (h->nslots > o.parallel) {
+		/* More transfers than connections: those past parallel share the connections open
+		 * (libcurl 7.88 picks an idle one first, else the first with a stream free, and
+		 * allows 100 streams on one unless told more). The cap makes a transfer wait inside
+		 * libcurl, rather than connect, should none have room: with a server that allows
+		 * fewer streams than that on its connections (nginx: 128), and that wait counts
+		 * against the transfer's timeout. */
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o.parallel);
+		curl_multi_setopt(h->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, h->nslots);
+	}
 	if (o.loop != NULL) {
 		curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sb_http_socket_cb);
 		curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
@@ -682,34 +713,67 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	h->active++;
 }
 
-/* The next job that may start now: a retry whose wait is over, else the queue's head. */
+/* The job to start next, left in its list: a retry whose wait is over, else the queue's head. */
+static sb_http_job *sb_http_ready(const sb_http *h, int64_t now)
+{
+	if (h->wait_head != NULL && h->wait_head->due_ms <= now)
+		return h->wait_head;
+	return h->queue_head;
+}
+
+/* Takes the job sb_http_ready names out of its list and returns it (NULL if none). */
 static sb_http_job *sb_http_next(sb_http *h, int64_t now)
 {
-	sb_http_job *job = NULL;
-	if (h->wait_head != NULL && h->wait_head->due_ms <= now) {
-		job = h->wait_head;
+	sb_http_job *job = sb_http_ready(h, now);
+	if (job == NULL)
+		return NULL;
+	if (job == h->wait_head) {
 		h->wait_head = job->next;
 		if (h->wait_head == NULL)
 			h->wait_tail = NULL;
-	} else if (h->queue_head != NULL) {
-		job = h->queue_head;
+	} else {
 		h->queue_head = job->next;
 		if (h->queue_head == NULL)
 			h->queue_tail = NULL;
 	}
-	if (job != NULL)
-		job->next = NULL;
+	job->next = NULL;
 	return job;
+}
+
+/* Whether job may start now: any while fewer than opts.parallel are in flight; past that, while a
+ * slot is free, one whose origin a transfer ended with over HTTP/2 (its connection multiplexes). */
+static int sb_http_may_start(sb_http *h, sb_http_job *job)
+{
+	if (h->nidle == 0)
+		return 0;
+	if (h->active < h->opts.parallel)
+		return 1;
+	if (!job->mux && h->mux.n > 0)
+		job->mux = sb_http_origins_has(&h->mux, job->url);
+	return job->mux;
+}
+
+/* Notes the origin of a transfer that ended over HTTP/2 or HTTP/3: more may go to it at once. */
+static void sb_http_note_mux(sb_http *h, CURL *easy)
+{
+	long version = 0;
+	curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+	if (version != CURL_HTTP_VERSION_2_0 && version != CURL_HTTP_VERSION_3)
+		return;
+	char *url = NULL;
+	curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+	if (url != NULL)
+		sb_http_origins_put(&h->mux, url);
 }
 
 static void sb_http_start_ready(sb_http *h)
 {
 	int64_t now = sb_http_now_ms();
-	while (h->nidle > 0) {
-		sb_http_job *job = sb_http_next(h, now);
-		if (job == NULL)
+	for (;;) {
+		sb_http_job *job = sb_http_ready(h, now);
+		if (job == NULL || !sb_http_may_start(h, job))
 			break;
-		sb_http_start(h, job, now);
+		sb_http_start(h, sb_http_next(h, now), now);
 	}
 }
 
@@ -935,6 +999,8 @@ static void sb_http_done(sb_http *h, CURL *easy, CURLcode rc)
 	res.range_total = s->cr_total;
 	if (res.code != SB_OK)
 		memcpy(res.excerpt, s->excerpt, s->excerpt_len + 1);
+	if (h->nslots > h->opts.parallel && !job->mux)
+		sb_http_note_mux(h, easy);
 	curl_multi_remove_handle(h->multi, easy);
 	s->job = NULL;
 	job->slot = NULL;
@@ -964,7 +1030,7 @@ static void sb_http_drain(sb_http *h)
 /* Ends every request still known to the engine with code, after the multi handle failed. */
 static void sb_http_abort_all(sb_http *h, int code, const char *why)
 {
-	for (long i = 0; i < h->opts.parallel; i++) {
+	for (long i = 0; i < h->nslots; i++) {
 		sb_http_slot *s = &h->slots[i];
 		if (s->job == NULL)
 			continue;
@@ -994,7 +1060,7 @@ static void sb_http_settle(sb_http *h)
 	sb_loop *l = h->opts.loop;
 	sb_loop_timer_cancel(l, h->retry_timer);
 	h->retry_timer = NULL;
-	if (h->wait_head != NULL && h->nidle > 0) {
+	if (h->wait_head != NULL && sb_http_may_start(h, h->wait_head)) {
 		int64_t wait = h->wait_head->due_ms - sb_http_now_ms();
 		h->retry_timer =
 			sb_loop_timer(l, sb_time_mono() + (wait > 0 ? (double)wait / 1000.0 : 0.0),
@@ -1153,12 +1219,13 @@ int sb_http_run(sb_http *h)
 		if (h->active == 0 && h->queue_head == NULL && h->wait_head == NULL)
 			break;
 		int64_t now = sb_http_now_ms();
-		int startable = h->queue_head != NULL ||
-				(h->wait_head != NULL && h->wait_head->due_ms <= now);
-		if (mc == CURLM_OK && h->nidle > 0 && startable)
+		sb_http_job *ready = sb_http_ready(h, now);
+		if (mc == CURLM_OK && ready != NULL && sb_http_may_start(h, ready))
 			continue;
+		/* a retry with no slot for it waits for a transfer to end, which wakes the poll */
 		int timeout = SB_HTTP_POLL_MS;
-		if (h->wait_head != NULL && h->wait_head->due_ms - now < timeout)
+		if (h->wait_head != NULL && sb_http_may_start(h, h->wait_head) &&
+		    h->wait_head->due_ms - now < timeout)
 			timeout =
 				h->wait_head->due_ms > now ? (int)(h->wait_head->due_ms - now) : 0;
 		if (mc == CURLM_OK && !atomic_load(&h->cancelled))
@@ -1178,7 +1245,7 @@ void sb_http_free(sb_http **hp)
 	sb_http *h = *hp;
 	if (h == NULL)
 		return;
-	for (long i = 0; h->slots != NULL && i < h->opts.parallel; i++) {
+	for (long i = 0; h->slots != NULL && i < h->nslots; i++) {
 		sb_http_slot *s = &h->slots[i];
 		if (s->easy == NULL)
 			continue;
@@ -1201,6 +1268,7 @@ void sb_http_free(sb_http **hp)
 		sb_http_job_free(job);
 	free(h->slots);
 	free(h->idle);
+	free(h->mux.v);
 	sb_free(h->user);
 	sb_free(h->user_agent);
 	sb_http_wipe(h->password);
@@ -1210,23 +1278,23 @@ void sb_http_free(sb_http **hp)
 	*hp = NULL;
 }
 
-#define SB_HTTP_ORIGIN_MAX 300
-
-struct sb_http_origins {
-	char (*v)[SB_HTTP_ORIGIN_MAX];
-	size_t n;
-};
+/* Adds the origin of url to o, unless o holds it or url is not an absolute http(s) URL. */
+static void sb_http_origins_put(sb_http_origins *o, const char *url)
+{
+	char origin[SB_HTTP_ORIGIN_MAX];
+	if (sb_http_url_origin(url, origin, sizeof(origin)) != SB_OK)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->v[i], origin) == 0)
+			return;
+	o->v = sb_xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
+	memcpy(o->v[o->n++], origin, sizeof(origin));
+}
 
 static void sb_http_origins_add(void *ctx, const char *key, const char *value)
 {
 	(void)key;
-	sb_http_origins *o = ctx;
-	char origin[SB_HTTP_ORIGIN_MAX];
-	if (sb_http_url_origin(value, origin, sizeof(origin)) != SB_OK ||
-	    sb_http_origins_has(o, value))
-		return;
-	o->v = sb_xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
-	memcpy(o->v[o->n++], origin, sizeof(origin));
+	sb_http_origins_put(ctx, value);
 }
 
 sb_http_origins *sb_http_portal_origins(const sb_settings *s)

@@ -11,7 +11,12 @@
 
 /* Engine settings. Strings are copied by sb_http_new. */
 typedef struct sb_http_opts {
-	long parallel;           /* transfers in flight at once (default 32) */
+	long parallel; /* transfers in flight at once, and connections open at most (default 32) */
+	/* Transfers in flight at once to a server known to multiplex (default 0: parallel). Once a
+	 * transfer to an origin (sb_http_url_origin) ended over HTTP/2, requests to it start while
+	 * fewer than streams are in flight, over the connections already open (still at most
+	 * parallel of them); requests to other origins start only while fewer than parallel are. */
+	long streams;
 	long connect_timeout_ms; /* per attempt (default 10000) */
 	long timeout_ms;         /* whole transfer, per attempt (default 60000) */
 	long retries;     /* extra attempts on timeouts, 5xx, connection errors (default 2) */
@@ -100,7 +105,7 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err);
  * the loop's next round. on_done is never called from inside sb_http_add. Returns SB_OK (and, if
  * job is not NULL, *job for sb_http_drop) or SB_ENOMEM (SB_EINVAL if url or on_done is NULL, or
  * a POST without body). A queued request costs a small struct, its URL and headers, nothing more:
- * easy handles and buffers belong to the at most opts.parallel transfers in flight.
+ * easy handles and buffers belong to the at most opts.parallel (opts.streams) transfers in flight.
  *
  * How a request ends is decided in one place (http.c, sb_http_classify), for every user:
  *   2xx (and 304 to a request with an etag)   SB_OK
@@ -126,7 +131,8 @@ void sb_http_drop(sb_http *h, sb_http_job *job);
  * engine on a loop. */
 void sb_http_cancel(sb_http *h);
 
-/* Runs every queued request to its end, at most opts.parallel at once, and returns SB_OK
+/* Runs every queued request to its end, at most opts.parallel at once (opts.streams to a server
+ * known to multiplex), and returns SB_OK
  * (individual failures are reported to each on_done); SB_EINVAL for an engine on a loop.
  * Requests may be added from callbacks; sb_http_run and sb_http_free must not be called from them
  * (sb_http_run then returns SB_EINVAL).
