@@ -28,6 +28,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   AC_PATH_PROG([SB_NFT], [nft], [], [$PATH:/usr/sbin:/sbin])
   AC_PATH_PROG([SB_INDEXMAKER], [indexmaker])
   AC_PATH_PROG([SB_OPENSSL], [openssl])
+  AC_PATH_PROG([SB_NGINX], [nginx], [], [$PATH:/usr/sbin:/sbin])
   AC_PATH_PROG([SB_CLANG_FORMAT], [clang-format])
   AC_PATH_PROG([SB_GROFF], [groff])
   AC_PATH_PROG([SB_MAN], [man])
@@ -39,6 +40,7 @@ AC_DEFUN([SB_CHECK_TEST_DEPS], [
   test -n "$SB_NFT" || sb_test_missing="$sb_test_missing nftables"
   test -n "$SB_INDEXMAKER" || sb_test_missing="$sb_test_missing mrtg"
   test -n "$SB_OPENSSL" || sb_test_missing="$sb_test_missing openssl"
+  test -n "$SB_NGINX" || sb_test_missing="$sb_test_missing nginx"
   test -n "$SB_CLANG_FORMAT" || sb_test_missing="$sb_test_missing clang-format"
   test -n "$SB_GROFF" || sb_test_missing="$sb_test_missing groff-base"
   test -n "$SB_MAN" || sb_test_missing="$sb_test_missing man-db"

@@ -44,6 +44,7 @@ NEEDS = {
     "indexmaker": ("program", "indexmaker", "mrtg"),
     "rateup": ("program", "rateup", "mrtg"),
     "openssl": ("program", "openssl", "openssl"),
+    "nginx": ("program", "nginx", "nginx"),
     "node": ("program", "node", "nodejs"),
     "chromium": ("program", "chromium", "chromium"),
     "groff": ("program", "groff", "groff-base"),
@@ -64,6 +65,8 @@ def _present(name):
     if kind == "program":
         if name == "chromium" and os.environ.get("CHROMIUM"):
             return os.access(os.environ["CHROMIUM"], os.X_OK)
+        if name == "nginx":  # in /usr/sbin, which a user's PATH may lack
+            return shutil.which(what, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is not None
         return shutil.which(what) is not None
     if kind == "perl module":
         return subprocess.run(["perl", "-M" + what, "-e", "1"], capture_output=True).returncode == 0
