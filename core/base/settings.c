@@ -73,7 +73,12 @@ static const sb_setting_def sb_setting_defs[] = {
 	{"PASSWORDSCAN", NULL, SB_SET_STR, SB_S(scan_password), NULL, "none", 0, 0, SB_SET_SECRET,
 	 "its password"},
 	{"SCAN_PARALLEL", NULL, SB_SET_LONG, SB_S(parallel), "32", NULL, 1, 1024, 0,
-	 "downloads in flight at most"},
+	 "downloads in flight at most, and connections open at most (over HTTP/2 the MRTG logs' "
+	 "downloads may be more: SCAN_STREAMS)"},
+	{"SCAN_STREAMS", NULL, SB_SET_LONG, SB_S(streams), "100", NULL, 1, 1024, 0,
+	 "downloads of the MRTG logs (scan, backfill) in flight at most once the portal has "
+	 "answered one over HTTP/2: they share the connections already open, still at most "
+	 "SCAN_PARALLEL; a value below SCAN_PARALLEL counts as SCAN_PARALLEL"},
 	{"SCAN_CONNECT_TIMEOUT", NULL, SB_SET_LONG, SB_S(connect_timeout), "10", NULL, 1, 600, 0,
 	 "seconds to connect, per attempt"},
 	{"SCAN_TIMEOUT", NULL, SB_SET_LONG, SB_S(timeout), "60", NULL, 1, 3600, 0,

@@ -427,6 +427,7 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 	sb_http_opts ho;
 	sb_http_opts_default(&ho);
 	ho.parallel = s->parallel;
+	ho.streams = s->streams;
 	ho.connect_timeout_ms = s->connect_timeout * 1000;
 	ho.timeout_ms = s->timeout * 1000;
 	ho.retries = s->retries;
@@ -455,10 +456,9 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 	} else {
 		sb_log(SB_LOG_INFO, "backfill",
 		       "reading the whole logs of %zu interfaces in %zu layers for %s to %s, %ld "
-		       "in "
-		       "flight",
+		       "in flight (%ld over HTTP/2)",
 		       r.total, nlayers, r.from[0] != '\0' ? r.from : "the oldest day they hold",
-		       r.to, s->parallel);
+		       r.to, s->parallel, s->streams > s->parallel ? s->streams : s->parallel);
 		rc = sb_http_run(h);
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));

@@ -23,7 +23,8 @@
 #define SB_SCAN_LINE_GUESS 64
 /* The 5-minute section, the lines before it and the first coarse line that ends it. */
 #define SB_SCAN_SECTION_LINES (SB_MRTG_MAX_SAMPLES + 3)
-/* Requests handed to the HTTP engine ahead of the transfers in flight, per transfer slot. */
+/* Requests handed to the HTTP engine ahead of the transfers in flight, per transfer slot (of
+ * SCAN_STREAMS, the most there may be). */
 #define SB_SCAN_AHEAD 2
 
 typedef struct sb_scan_job sb_scan_job;
@@ -471,6 +472,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	sb_http_opts ho;
 	sb_http_opts_default(&ho);
 	ho.parallel = s->parallel;
+	ho.streams = s->streams;
 	ho.connect_timeout_ms = s->connect_timeout * 1000;
 	ho.timeout_ms = s->timeout * 1000;
 	ho.retries = s->retries;
@@ -483,7 +485,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	if (rc != SB_OK)
 		return rc;
 	r.http = h;
-	r.ahead = (size_t)s->parallel * SB_SCAN_AHEAD;
+	r.ahead = (size_t)(s->streams > s->parallel ? s->streams : s->parallel) * SB_SCAN_AHEAD;
 	r.portal = sb_http_portal_origins(s);
 
 	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
@@ -512,8 +514,10 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		sb_err_set(err, rc, "the scan could not start: %s", sb_strerror(rc));
 	if (rc == SB_OK) {
 		sb_log(SB_LOG_INFO, "scan",
-		       "collecting %s: %zu interfaces in %zu layers, %ld in flight", r.date,
-		       r.total, nlayers, s->parallel);
+		       "collecting %s: %zu interfaces in %zu layers, %ld in flight (%ld over "
+		       "HTTP/2)",
+		       r.date, r.total, nlayers, s->parallel,
+		       s->streams > s->parallel ? s->streams : s->parallel);
 		sb_scan_feed(&r);
 		rc = sb_http_run(h);
 		if (rc != SB_OK)
