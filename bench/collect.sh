@@ -20,7 +20,8 @@
 #   --no-curl  do not time curl -Z beside the scan
 #   --wan      also over a link of --rtt-ms round trip (default 30; bench/delayproxy.c, loopback
 #              only) with TLS (a self-signed certificate), once with HTTP/1.1 and once with HTTP/2,
-#              scanbackup and curl -Z through the same proxy in turn
+#              scanbackup and curl -Z through the same proxy in turn; over HTTP/2 also curl -Z with
+#              --parallel-max set to the collector's transfers in flight there (SCAN_STREAMS)
 #   --repeat   run each pair (scanbackup, then curl -Z) K times on each link (default 1): each
 #              pair prints its ratio, so a run on a shared machine shows its spread
 #
@@ -34,7 +35,8 @@
 # Logs are generated once per (N, date, seed, layer) under bench/work/cache-*/ and reused; the root
 # directory is bench/work/root-N/ (sources/SCAN/<LAYER>, .env; data/ emptied before each run).
 # Prints, per link: interfaces/s, CPU (user + sys) per interface and peak RSS (via /usr/bin/time -v,
-# Debian package `time`, else python3), the same for curl -Z --parallel-max 32, and their ratio.
+# Debian package `time`, else python3), the same for curl -Z --parallel-max 32, and their ratio (over
+# HTTP/2 also for curl -Z --parallel-max SCAN_STREAMS).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +60,7 @@ while [ $# -gt 0 ]; do
         --wan) wan=1; shift ;;
         --rtt-ms) rtt=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
-        -h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -196,22 +198,27 @@ scan() {
                 l, n, s, n / s, c * 1000 / n, r / 1024 }'
 }
 
-# curl_z URLS-CONFIG LABEL: curl -Z --parallel-max 32 fetching every log whole; sets c_wall, c_cpu.
+# curl_z URLS-CONFIG LABEL [MAX]: curl -Z --parallel-max MAX (default 32) fetching every log whole;
+# sets c_wall, c_cpu.
 curl_z() {
     out=$1.out
-    timed curl -Z --parallel-max 32 -s --no-progress-meter -K "$1" -w '%{http_code}\n'
+    max=${3:-32}
+    timed curl -Z --parallel-max "$max" -s --no-progress-meter -K "$1" -w '%{http_code}\n'
     c_wall=$wall c_cpu=$cpu
     got=$(grep -c '^200$' "$out" || true)
     [ "$got" = "$n" ] || note "curl -Z: only $got of $n answers were 200 (see $out)"
-    awk -v n="$n" -v s="$wall" -v c="$cpu" -v l="$2" 'BEGIN {
-        printf "collect: %s: curl -Z --parallel-max 32 %d whole logs in %.2f s = %.0f files/s, CPU %.3f ms/file\n",
-            l, n, s, n / s, c * 1000 / n }'
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v l="$2" -v m="$max" 'BEGIN {
+        printf "collect: %s: curl -Z --parallel-max %d %d whole logs in %.2f s = %.0f files/s, CPU %.3f ms/file\n",
+            l, m, n, s, n / s, c * 1000 / n }'
 }
 
-# ratio LABEL TARGET
+# ratio LABEL TARGET [MAX]: scanbackup's wall time against the last curl_z's (with --parallel-max MAX)
 ratio() {
-    awk -v a="$sb_wall" -v b="$c_wall" -v l="$1" -v t="$2" 'BEGIN {
-        printf "collect: %s: scanbackup is %.2fx curl -Z (target >= %s)\n", l, b / a, t }'
+    awk -v a="$sb_wall" -v b="$c_wall" -v l="$1" -v t="$2" -v m="${3:-32}" 'BEGIN {
+        if (t == "")
+            printf "collect: %s: scanbackup is %.2fx curl -Z --parallel-max %d (no target: the same transfers in flight)\n", l, b / a, m
+        else
+            printf "collect: %s: scanbackup is %.2fx curl -Z --parallel-max %d (target >= %s)\n", l, b / a, m, t }'
 }
 
 # urls PORT SCHEME CONFIG [CACERT]: the curl config fetching every log of the cache through PORT.
@@ -262,7 +269,8 @@ fi
 note "auth check: $first -> $with with credentials, $without without"
 
 status=0
-# compare ROOT LABEL TARGET CURL-CONFIG: scanbackup then curl -Z, --repeat times.
+# compare ROOT LABEL TARGET CURL-CONFIG [STREAMS]: scanbackup then curl -Z, --repeat times; with
+# STREAMS (the collector's transfers in flight over HTTP/2), curl -Z --parallel-max STREAMS too.
 compare() {
     k=0
     while [ $k -lt "$repeat" ]; do
@@ -272,6 +280,10 @@ compare() {
         if [ "$curl_too" = 1 ]; then
             curl_z "$4" "$2"
             ratio "$2" "$3"
+            if [ -n "${5:-}" ]; then
+                curl_z "$4" "$2" "$5"
+                ratio "$2" "" "$5"
+            fi
         fi
     done
 }
@@ -321,12 +333,19 @@ if [ "$wan" = 1 ]; then
         note "$label: nginx on 127.0.0.1:$tport behind the delay proxy on 127.0.0.1:$pport"
         wroot=$work/root-$n-wan-$proto
         make_root "$wroot" "$pport" https "$tls/cert.pem"
+        # the collector's transfers in flight over HTTP/2: SCAN_STREAMS, not below SCAN_PARALLEL
+        streams=$("$sb" --root "$wroot" config | awk -F= '$1 == "SCAN_STREAMS" { s = $2 }
+            $1 == "SCAN_PARALLEL" { p = $2 } END { print (s + 0 > p + 0 ? s : p) }')
         if [ "$curl_too" = 1 ]; then
             urls "$pport" https "$work/curl-$n-wan.cfg" "$tls/cert.pem"
             [ "$proto" = 2 ] && echo 'http2' >>"$work/curl-$n-wan.cfg"
             [ "$proto" = 1.1 ] && echo 'http1.1' >>"$work/curl-$n-wan.cfg"
         fi
-        compare "$wroot" "$label" 1.5 "$work/curl-$n-wan.cfg"
+        if [ "$proto" = 2 ]; then
+            compare "$wroot" "$label" 1.5 "$work/curl-$n-wan.cfg" "$streams"
+        else
+            compare "$wroot" "$label" 1.5 "$work/curl-$n-wan.cfg"
+        fi
         kill "$proxy_pid" 2>/dev/null || true
         wait "$proxy_pid" 2>/dev/null || true
         proxy_pid=""
