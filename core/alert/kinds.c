@@ -482,8 +482,7 @@ static int sb_alert_eval_probe(const sb_alert_ctx *c, const sb_alert_rule *r,
 		if (since > c->now - window)
 			continue;
 		char subject[128];
-		snprintf(subject, sizeof(subject), "%s monitor %lld link %lld", r->test,
-			 (long long)x->monitor, (long long)x->link);
+		sb_alert_probe_subject(subject, sizeof(subject), r->test, x->monitor, x->link);
 		long mins = (long)((c->now - since) / 60);
 		if (strcmp(r->on, "down") == 0)
 			sb_alert_found(out, subject, 0, 0,
@@ -541,15 +540,17 @@ static int sb_alert_eval_silent(const sb_alert_ctx *c, const sb_alert_rule *r,
 		rc = sb_store_query_records(c->store, decls[i], r->monitor, -1, c->now - lookback,
 					    c->now + 1, sb_silent_row, &s, err);
 	sb_rec_list_free(decls, nd);
-	if (rc == SB_OK && r->monitor >= 0 && s.n == 0)
-		sb_alert_found(out, "monitor", 0, 0, "monitor %ld: no record in 30 days",
-			       r->monitor);
+	if (rc == SB_OK && r->monitor >= 0 && s.n == 0) {
+		char subject[64];
+		sb_alert_silent_subject(subject, sizeof(subject), r->monitor);
+		sb_alert_found(out, subject, 0, 0, "monitor %ld: no record in 30 days", r->monitor);
+	}
 	for (size_t i = 0; i < s.n && rc == SB_OK; i++) {
 		double mins = (double)(c->now - s.v[i].last) / 60.0;
 		if (mins < (double)r->minutes)
 			continue;
 		char subject[64];
-		snprintf(subject, sizeof(subject), "monitor %lld", (long long)s.v[i].monitor);
+		sb_alert_silent_subject(subject, sizeof(subject), s.v[i].monitor);
 		sb_alert_found(out, subject, 1, mins, "monitor %lld: no record for %.0f minutes",
 			       (long long)s.v[i].monitor, mins);
 	}

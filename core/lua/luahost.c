@@ -87,6 +87,21 @@ const sb_lua_env *sb_lua_env_of(lua_State *L)
 	return sb_lua_host_of(L)->env;
 }
 
+int sb_lua_env_hides(const sb_lua_env *env, int64_t monitor)
+{
+	if (env == NULL || env->nhidden_monitors == 0)
+		return 0;
+	size_t lo = 0, hi = env->nhidden_monitors;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (env->hidden_monitors[mid] < monitor)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < env->nhidden_monitors && env->hidden_monitors[lo] == monitor;
+}
+
 int sb_lua_service_error(lua_State *L, int code, const char *fmt, ...)
 {
 	va_list ap;

@@ -26,8 +26,8 @@ typedef struct sb_lua_env {
 	int trusted;        /* 1: full Lua, as with LUA_TRUSTED=yes (s->lua_trusted) */
 	double timeout;     /* seconds the run may take (0: no limit); named by timeout_name */
 	const char *timeout_name; /* the setting behind timeout, for the message (REPORT_TIMEOUT) */
-	/* monitors whose probe records sb.probes leaves out (a dashboard account may not see
-	 * them), sorted ascending; NULL: none */
+	/* monitors whose probe records sb.probes and whose alerts sb.alerts leave out (a
+	 * dashboard account may not see them), sorted ascending; NULL: none */
 	const int64_t *hidden_monitors;
 	size_t nhidden_monitors;
 } sb_lua_env;
@@ -66,6 +66,9 @@ int sb_lua_service_error(lua_State *L, int code, const char *fmt, ...)
 
 /* The env of the running state (for section functions). */
 const sb_lua_env *sb_lua_env_of(lua_State *L);
+
+/* 1 when env (may be NULL) leaves monitor out of what the script sees (hidden_monitors). */
+int sb_lua_env_hides(const sb_lua_env *env, int64_t monitor);
 
 struct sb_forecast;
 /* Pushes a fitted line (base/forecast.h) as scripts see it: {days, slope, r2, status, from, to,

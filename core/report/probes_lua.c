@@ -79,28 +79,11 @@ static void sb_lp_push_record(lua_State *L, const sb_rec_decl *d, const sb_rec *
 	}
 }
 
-/* 1 when the run leaves monitor's records out (sb_lua_env.hidden_monitors). */
-static int sb_lp_hidden(lua_State *L, int64_t monitor)
-{
-	const sb_lua_env *env = sb_lua_env_of(L);
-	if (env == NULL || env->nhidden_monitors == 0)
-		return 0;
-	size_t lo = 0, hi = env->nhidden_monitors;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (env->hidden_monitors[mid] < monitor)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < env->nhidden_monitors && env->hidden_monitors[lo] == monitor;
-}
-
 static int sb_lp_row(void *ctx, const sb_rec *r)
 {
 	sb_lp_call *c = ctx;
 	lua_State *L = c->L;
-	if (sb_lp_hidden(L, r->monitor))
+	if (sb_lua_env_hides(sb_lua_env_of(L), r->monitor))
 		return SB_OK;
 	if (c->each)
 		lua_pushvalue(L, c->each);
@@ -429,7 +412,7 @@ static void sb_lp_newest_clear(sb_lp_links *c)
 static int sb_lp_link_row(void *ctx, const sb_rec *r)
 {
 	sb_lp_links *c = ctx;
-	if (sb_lp_hidden(c->L, r->monitor))
+	if (sb_lua_env_hides(sb_lua_env_of(c->L), r->monitor))
 		return SB_OK;
 	if (!c->have || r->monitor != c->monitor || r->link != c->link) {
 		int rc = sb_lp_flush(c);

@@ -707,6 +707,7 @@ static int sb_rep_backend(lua_State *L)
 /* The changes read, copied before any of them becomes a Lua value. */
 typedef struct sb_rep_alerts {
 	const char *state, *rule;
+	const sb_lua_env *env; /* its hidden monitors' alerts left out */
 	sb_alert_event *v;
 	size_t n, cap;
 } sb_rep_alerts;
@@ -715,7 +716,8 @@ static int sb_rep_alert_take(void *ctx, const sb_alert_event *e)
 {
 	sb_rep_alerts *a = ctx;
 	if ((a->state != NULL && strcmp(a->state, e->state) != 0) ||
-	    (a->rule != NULL && strcmp(a->rule, e->rule) != 0))
+	    (a->rule != NULL && strcmp(a->rule, e->rule) != 0) ||
+	    sb_lua_env_hides(a->env, sb_alert_monitor_of(e)))
 		return SB_OK;
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 32;
@@ -735,13 +737,14 @@ static int sb_rep_alert_take(void *ctx, const sb_alert_event *e)
 /* sb.alerts{from = "YYYY-MM-DD", to = "YYYY-MM-DD", state = "firing"|"resolved", rule = NAME}
  * -> the changes of the alerts' state (ALERT_HISTORY, docs/alerts.md), newest first, each
  * {date, time, ts, state, rule, kind, severity, subject, value, threshold, message}; value and
- * threshold nil when none. from and to default to the 30 days ending today. */
+ * threshold nil when none. from and to default to the 30 days ending today. The alerts of the
+ * monitors the run hides (report --hide-monitors) are left out. */
 static int sb_rep_alerts_fn(lua_State *L)
 {
 	static const char *const allowed[] = {"from", "to", "state", "rule", NULL};
 	sb_rep_args a;
 	sb_rep_parse_args(L, "sb.alerts", allowed, &a);
-	sb_rep_alerts got = {0};
+	sb_rep_alerts got = {.env = sb_lua_env_of(L)};
 	if (lua_getfield(L, 1, "state") == LUA_TSTRING)
 		got.state = lua_tostring(L, -1);
 	lua_pop(L, 1);

@@ -1,7 +1,9 @@
 /* serve_alerts.c - GET /api/alerts: the changes of the alerts' state kept in ALERT_HISTORY
- * (docs/alerts.md), filtered, and the alerts whose last change is a firing one. */
+ * (docs/alerts.md), filtered, and the alerts whose last change is a firing one; an account sees
+ * those about a monitor (kinds probe and silent) only if it sees that monitor. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -11,8 +13,18 @@
 #include "serve/serve_impl.h"
 #include "store/alerthist.h"
 
+/* Whether the account may see a monitor, as its Monitors page decides (one nobody registered
+ * here is everyone's, as its results are). */
+typedef struct sb_alerts_seen {
+	int64_t monitor;
+	int visible;
+} sb_alerts_seen;
+
 /* The filters of a request, and what was found. */
 typedef struct sb_alerts_q {
+	sb_req *r;
+	sb_alerts_seen *seen; /* the monitors looked up so far */
+	size_t nseen, capseen;
 	const char *state, *severity, *rule, *kind, *q;
 	int64_t from_ms, to_ms;
 	sb_json *j;
@@ -35,6 +47,26 @@ static void sb_alerts_event_json(sb_json *j, const sb_alert_event *e)
 	sb_json_obj_end(j);
 }
 
+/* 0 for a change about a monitor the account may not see: it does not know that monitor exists. */
+static int sb_alerts_visible(sb_alerts_q *q, const sb_alert_event *e)
+{
+	int64_t monitor = sb_alert_monitor_of(e);
+	if (monitor < 0)
+		return 1;
+	for (size_t i = 0; i < q->nseen; i++)
+		if (q->seen[i].monitor == monitor)
+			return q->seen[i].visible;
+	sb_err err = {0};
+	sb_access a = SB_ACCESS_NONE;
+	int rc = sb_servedb_monitor_access(q->r->srv->db, monitor, q->r->sess.user, q->r->sess.role,
+					   &a, &err);
+	if (rc != SB_OK && rc != SB_ENOTFOUND)
+		sb_log(SB_LOG_ERROR, "serve", "monitor %" PRId64 ": %s", monitor, err.msg);
+	sb_grow(&q->seen, &q->capseen, q->nseen, sizeof(*q->seen));
+	q->seen[q->nseen] = (sb_alerts_seen){monitor, rc == SB_ENOTFOUND || a != SB_ACCESS_NONE};
+	return q->seen[q->nseen++].visible;
+}
+
 static int sb_alerts_match(const sb_alerts_q *q, const sb_alert_event *e)
 {
 	if (q->state != NULL && strcmp(q->state, e->state) != 0)
@@ -53,7 +85,8 @@ static int sb_alerts_match(const sb_alerts_q *q, const sb_alert_event *e)
 static int sb_alerts_row(void *ctx, const sb_alert_event *e)
 {
 	sb_alerts_q *q = ctx;
-	if (e->ts < q->from_ms || e->ts >= q->to_ms || !sb_alerts_match(q, e))
+	if (e->ts < q->from_ms || e->ts >= q->to_ms || !sb_alerts_match(q, e) ||
+	    !sb_alerts_visible(q, e))
 		return SB_OK;
 	if (q->n++ < q->max)
 		sb_alerts_event_json(q->j, e);
@@ -70,7 +103,7 @@ static int sb_alerts_firing(void *ctx, const sb_alert_event *e)
 			return SB_OK;
 	sb_grow(&q->keys, &q->capkeys, q->nkeys, sizeof(*q->keys));
 	q->keys[q->nkeys++] = key;
-	if (strcmp(e->state, "firing") == 0) {
+	if (strcmp(e->state, "firing") == 0 && sb_alerts_visible(q, e)) {
 		q->firing++;
 		sb_alerts_event_json(q->j, e);
 	}
@@ -87,7 +120,8 @@ void sb_api_alerts(sb_req *r)
 		sb_reply_error(r, 400, "from is after to");
 		return;
 	}
-	sb_alerts_q q = {.state = sb_req_arg(r, "state"),
+	sb_alerts_q q = {.r = r,
+			 .state = sb_req_arg(r, "state"),
 			 .severity = sb_req_arg(r, "severity"),
 			 .rule = sb_req_arg(r, "rule"),
 			 .kind = sb_req_arg(r, "kind"),
@@ -141,6 +175,7 @@ void sb_api_alerts(sb_req *r)
 	sb_json_obj_end(&j);
 	sb_srv_store_put(r->srv, st);
 	free(q.keys);
+	free(q.seen);
 	if (rc != SB_OK) {
 		sb_json_free(&j);
 		sb_reply_store_error(r, &err);

@@ -3,7 +3,11 @@
 
 #include "store/alerthist.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -65,6 +69,33 @@ int64_t sb_alert_key(const char *rule, const char *subject)
 	for (const char *p = subject; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	return (int64_t)(h & (uint64_t)INT64_MAX);
+}
+
+void sb_alert_silent_subject(char *buf, size_t size, int64_t monitor)
+{
+	snprintf(buf, size, "monitor %" PRId64, monitor);
+}
+
+void sb_alert_probe_subject(char *buf, size_t size, const char *test, int64_t monitor, int64_t link)
+{
+	snprintf(buf, size, "%s monitor %" PRId64 " link %" PRId64, test, monitor, link);
+}
+
+int64_t sb_alert_monitor_of(const sb_alert_event *e)
+{
+	const char *s = NULL;
+	if (strcmp(e->kind, "silent") == 0 && strncmp(e->subject, "monitor ", 8) == 0)
+		s = e->subject + 8;
+	else if (strcmp(e->kind, "probe") == 0 && (s = strstr(e->subject, " monitor ")) != NULL)
+		s += 9;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	char *end = NULL;
+	errno = 0;
+	long long id = strtoll(s, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return -1;
+	return (int64_t)id;
 }
 
 /* s cut to at most max bytes (its field's limit) at a character's start, ending in "…"; NULL when

@@ -33,6 +33,15 @@ sb_rec_decl *sb_alert_history_decl(void);
 /* The key an alert's changes share: a hash of rule and subject, 0 .. INT64_MAX. */
 int64_t sb_alert_key(const char *rule, const char *subject);
 
+/* The subjects of the alerts about a monitor's box or one of its links: "monitor 7" (kind
+ * silent) and "ping monitor 7 link 12" (kind probe), written into buf (cut to its size).
+ * sb_alert_monitor_of reads the monitor back from a change of those kinds
+ * (-1 for any other change), so that who may see that monitor may see the alert. */
+void sb_alert_silent_subject(char *buf, size_t size, int64_t monitor);
+void sb_alert_probe_subject(char *buf, size_t size, const char *test, int64_t monitor,
+			    int64_t link);
+int64_t sb_alert_monitor_of(const sb_alert_event *e);
+
 /* A change's fields as JSON members, inside an object the caller opened: id (sb_alert_key), state,
  * rule, kind, severity, subject, value and threshold (null when absent), message. The webhook's
  * body and /api/alerts both write them; each adds its own time fields. */
