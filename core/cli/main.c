@@ -74,8 +74,8 @@ static const sb_command sb_commands[] = {
 	 "prints the changes, firing the alerts firing now, test sends a test message on every\n"
 	 "channel, rules validates the file.",
 	 "  --date D        (check) the day the day-based rules look at (default: yesterday)\n"
-	 "  --no-send       (check) leave the changes in the outbox (recorded and sent by the next\n"
-	 "                  delivery)\n"
+	 "  --no-send       (check) leave the changes in the outbox, unrecorded and unsent\n"
+	 "                  until the next delivery\n"
 	 "  --from D --to D (list) the period (default: the last 30 days)\n"
 	 "  --rule NAME     (list) one rule's changes\n"
 	 "  --state S       (list) firing or resolved only\n"
