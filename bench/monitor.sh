@@ -1,7 +1,8 @@
 #!/bin/sh
 # monitor.sh - the probe monitor benchmark: LINKS links on 127.0.x.y pinged every 60 s; the daemon's
 # CPU (% of one core), RSS, probe start-time error p50/p99 and CPU per echo, over a bounded run;
-# then fping on the same targets, the same echoes (count, period, timeout), for its CPU per echo.
+# and between the daemon's runs fping on the same targets, the same echoes (count, period,
+# timeout), for its CPU per echo in the same minutes.
 #
 #   bench/monitor.sh [LINKS [SECONDS]]      defaults: 10000 links, 240 s (at most 300)
 #   SCANBACKUP=/path/to/scanbackup MODULES_DIR=/path/to/modules bench/monitor.sh
@@ -68,9 +69,15 @@ done
 # the CPU of each minute (one run) to its "run" lines. The daemon's first run makes every link's
 # folder and its trace file of the hour (a folder once in a link's life, a file once an hour):
 # it is in the window, and its figure is printed apart from the runs that only append.
-$PY - "$PID" "$SECONDS_RUN" "$WORK/proc.txt" <<'PYEOF'
-import os, sys, time
-pid, secs, out = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+# Half a minute after each of the daemon's runs, while it waits for the next, fping pings the same
+# targets in the same namespace (3 echoes a target, 1 s apart, 1 s timeout, no pause between
+# targets: -i 0, as the monitor sends a run at once), so that both programs' CPU per echo comes
+# from the same minutes of the machine; each fping run's CPU is its own (wait4's rusage).
+FPING=""
+command -v fping >/dev/null && FPING=$(command -v fping)
+$RUN $PY - "$PID" "$SECONDS_RUN" "$WORK/proc.txt" "$FPING" "$WORK/targets.txt" <<'PYEOF'
+import os, subprocess, sys, time
+pid, secs, out, fping, targets = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 secs = max(60, secs // 60 * 60)
 hz = os.sysconf("SC_CLK_TCK")
 time.sleep((55 - time.time() % 60) % 60)
@@ -83,17 +90,49 @@ def rss():
         if l.startswith("VmRSS:"):
             return int(l.split()[1])
     return 0
+FPOUT = out + ".fping"
+def fping_start():
+    with open(FPOUT, "w") as err:
+        return subprocess.Popen([fping, "-q", "-C", "3", "-p", "1000", "-t", "1000", "-i", "0",
+                                 "-f", targets], stdout=subprocess.DEVNULL, stderr=err)
+def fping_reap(p, block):
+    """(cpu s, echoes sent, replies) of fping run p once it ended (wait4's rusage is its own);
+    None while it runs."""
+    wpid, status, ru = os.wait4(p.pid, 0 if block else os.WNOHANG)
+    if wpid == 0:
+        return None
+    p.returncode = status
+    sent = got = 0
+    for line in open(FPOUT):
+        if " : " in line:
+            v = line.split(" : ", 1)[1].split()
+            sent += len(v)
+            got += sum(1 for x in v if x != "-")
+    return ru.ru_utime + ru.ru_stime, sent, got
 t0, (c0, k0) = time.monotonic(), stat()
 peak = 0
 runs = []
+pings = []
 mark, cm = t0, c0
+proc, next_ping = None, t0 + 35
 while time.monotonic() - t0 < secs:
     peak = max(peak, rss())
     time.sleep(max(0.0, min(1.0, t0 + secs - time.monotonic())))
-    if time.monotonic() - mark >= 60 - 0.5:
+    now = time.monotonic()
+    if proc is not None:
+        got = fping_reap(proc, False)
+        if got is not None:
+            pings.append(got)
+            proc = None
+    if fping and proc is None and now >= next_ping and now < t0 + secs - 10:
+        proc = fping_start()
+        next_ping += 60
+    if now - mark >= 60 - 0.5:
         c, _ = stat()
         runs.append((int(w0 + (mark - t0)), (c - cm) / hz))
-        mark, cm = time.monotonic(), c
+        mark, cm = now, c
+if proc is not None:
+    pings.append(fping_reap(proc, True))
 t1, (c1, k1) = time.monotonic(), stat()
 hwm = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmHWM:")][0].split()[1]
 wall = t1 - t0
@@ -103,6 +142,8 @@ with open(out, "w") as f:
     f.write("cpu_s %.3f\nfrom %d\nto %d\n" % ((c1 - c0) / hz, int(w0), int(w0 + wall)))
     for start, cpu in runs:
         f.write("run %d %.3f\n" % (start, cpu))
+    for cpu, sent, got in pings:
+        f.write("fping %.3f %d %d\n" % (cpu, sent, got))
 PYEOF
 
 $RUN env MODULES_DIR="$MODS" "$SB" --root "$WORK" monitor status >"$WORK/status.txt"
@@ -154,35 +195,18 @@ RUNS=$(find "$WORK/data/PROBES/ping/1" -name '*.trace' -exec cat {} + 2>/dev/nul
 	$PY "$WORK/runs.py" "$WORK/proc.txt")
 STEADY=$(echo "$RUNS" | awk '/^steady /{print $2}')
 
-# fping on the same targets in the same namespace, once the daemon has stopped: 3 echoes a target,
-# 1 s apart, 1 s timeout, no pause between targets (-i 0, as the monitor sends a run at once)
+# fping's runs between the daemon's (above): their CPU per echo, and the ratio to the daemon's
 FPING_LINE="fping: not installed (Debian package fping)"
-if command -v fping >/dev/null; then
-	$RUN $PY - "$WORK/targets.txt" "$WORK/fping.txt" <<'PYEOF'
-import resource, subprocess, sys, time
-targets, out = sys.argv[1], sys.argv[2]
-t0 = time.monotonic()
-r = subprocess.run(["fping", "-q", "-C", "3", "-p", "1000", "-t", "1000", "-i", "0", "-f", targets],
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-wall = time.monotonic() - t0
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-sent = got = 0
-for line in r.stderr.splitlines():
-    if " : " in line:
-        v = line.split(" : ", 1)[1].split()
-        sent += len(v)
-        got += sum(1 for x in v if x != "-")
-with open(out, "w") as f:
-    f.write("cpu_s %.3f\nwall %.2f\nsent %d\nreplies %d\n" % (ru.ru_utime + ru.ru_stime, wall, sent, got))
-PYEOF
-	F_CPU=$(awk '/^cpu_s /{print $2}' "$WORK/fping.txt")
-	F_SENT=$(awk '/^sent /{print $2}' "$WORK/fping.txt")
-	F_GOT=$(awk '/^replies /{print $2}' "$WORK/fping.txt")
-	F_WALL=$(awk '/^wall /{print $2}' "$WORK/fping.txt")
+if grep -q '^fping ' "$WORK/proc.txt"; then
+	F_RUNS=$(grep -c '^fping ' "$WORK/proc.txt")
+	F_CPU=$(awk '/^fping /{c += $2} END {printf "%.3f", c}' "$WORK/proc.txt")
+	F_SENT=$(awk '/^fping /{n += $3} END {print n + 0}' "$WORK/proc.txt")
+	F_GOT=$(awk '/^fping /{n += $4} END {print n + 0}' "$WORK/proc.txt")
+	F_EACH=$(awk '/^fping /{printf "%s%.2f", (n++ ? " / " : ""), ($3 > 0 ? $2 * 1e6 / $3 : 0)}' "$WORK/proc.txt")
 	F_PER=$(awk -v c="$F_CPU" -v n="$F_SENT" 'BEGIN {printf "%.2f", (n > 0 ? c * 1e6 / n : 0)}')
 	RATIO=$(awk -v a="$PER_ECHO" -v b="$F_PER" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 	SRATIO=$(awk -v a="$STEADY" -v b="$F_PER" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-	FPING_LINE="fping: $F_SENT echoes ($F_GOT replies) in $F_WALL s wall, CPU $F_CPU s: $F_PER us per echo; monitor/fping = $RATIO (the window), $SRATIO (the appending runs)"
+	FPING_LINE="fping, $F_RUNS runs between the daemon's: $F_SENT echoes ($F_GOT replies), CPU $F_CPU s: $F_PER us per echo ($F_EACH); monitor/fping = $RATIO (the window), $SRATIO (the appending runs)"
 fi
 echo "links $LINKS, ${SECONDS_RUN} s, $([ -n "$NS" ] && echo 'own namespace (ICMP datagram sockets)' || echo 'host namespace')"
 echo "daemon CPU ${CPU}% of one core (children ${KIDS}%), RSS peak ${RSS} MB (VmHWM ${HWM} MB)"
