@@ -168,8 +168,9 @@ static int sb_rep_file_discard(lua_State *L)
 /* The named arguments of the sb.store functions. */
 typedef struct sb_rep_args {
 	const char *layer, *name, *type, *from, *to;
-	int each; /* stack index of the each function, 0 if none */
-	int pct;  /* history_stats: the percentile, 1..100 */
+	int each;  /* stack index of the each function, 0 if none */
+	int reuse; /* summaries, history: each gets one table, refilled for every row */
+	int pct;   /* history_stats: the percentile, 1..100 */
 } sb_rep_args;
 
 /* Reads the table at index 1 into a; allowed lists the keys this function takes. */
@@ -218,12 +219,22 @@ static void sb_rep_parse_args(lua_State *L, const char *fn, const char *const *a
 		a->pct = (int)p;
 	}
 	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "reuse") != LUA_TNIL) {
+		if (!lua_isboolean(L, -1))
+			luaL_error(L, "%s: reuse: expected a boolean, got %s", fn,
+				   luaL_typename(L, -1));
+		a->reuse = lua_toboolean(L, -1);
+	}
+	lua_pop(L, 1);
 	if (lua_getfield(L, 1, "each") != LUA_TNIL) {
 		luaL_checktype(L, -1, LUA_TFUNCTION);
 		a->each = lua_gettop(L); /* stays on the stack */
 	} else {
 		lua_pop(L, 1);
 	}
+	if (a->reuse && a->each == 0)
+		luaL_error(L, "%s: reuse needs each (the list would hold one table many times)",
+			   fn);
 }
 
 /* Registry key of the "a query is running" flag: a query started from inside another one's each
@@ -275,6 +286,7 @@ typedef struct sb_rep_query {
 	const void *row; /* the row being pushed */
 	int lua_failed;  /* the Lua error is at the top of the stack */
 	size_t rows;     /* rows handed to the script */
+	int reused;      /* stack index of the table refilled for every row (reuse), 0: none */
 	/* history_stats: the interface being accumulated */
 	const sb_schema *schema;
 	int pct;
@@ -319,12 +331,31 @@ static void sb_rep_setint(lua_State *L, const char *k, int64_t v)
 	lua_setfield(L, -2, k);
 }
 
+/* Pushes the table of the next row: the reused one (the pusher's argument 3), or a new one of
+ * nrec fields. */
+static void sb_rep_row_table(lua_State *L, const sb_rep_query *q, int nrec)
+{
+	if (q->reused != 0)
+		lua_pushvalue(L, 3);
+	else
+		lua_createtable(L, 0, nrec);
+}
+
+/* Clears field k of a reused row (a new table has none to clear). */
+static void sb_rep_clear(lua_State *L, const sb_rep_query *q, const char *k)
+{
+	if (q->reused != 0) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, k);
+	}
+}
+
 /* lua_CFunction(target, q): pushes the summary row q->row. */
 static int sb_rep_push_summary(lua_State *L)
 {
 	sb_rep_query *q = lua_touserdata(L, 2);
 	const sb_summary_row *r = q->row;
-	lua_createtable(L, 0, 12);
+	sb_rep_row_table(L, q, 12);
 	sb_rep_setstr(L, "name", r->name);
 	sb_rep_setstr(L, "type", r->type);
 	sb_rep_setstr(L, "date", r->date);
@@ -336,8 +367,12 @@ static int sb_rep_push_summary(lua_State *L)
 	sb_rep_setnum(L, "outMaxProm", r->out_max_prom);
 	if (r->has_use)
 		sb_rep_setnum(L, "use", r->use);
+	else
+		sb_rep_clear(L, q, "use");
 	if (r->samples >= 0)
 		sb_rep_setint(L, "samples", r->samples);
+	else
+		sb_rep_clear(L, q, "samples");
 	sb_rep_setint(L, "resolution", r->resolution > SB_RES_5MIN ? r->resolution : SB_RES_5MIN);
 	sb_rep_emit(L, q);
 	return 0;
@@ -348,7 +383,7 @@ static int sb_rep_push_history(lua_State *L)
 {
 	sb_rep_query *q = lua_touserdata(L, 2);
 	const sb_history_row *r = q->row;
-	lua_createtable(L, 0, 10);
+	sb_rep_row_table(L, q, 10);
 	sb_rep_setstr(L, "name", r->name);
 	sb_rep_setstr(L, "type", r->type);
 	sb_rep_setstr(L, "date", r->date);
@@ -356,6 +391,8 @@ static int sb_rep_push_history(lua_State *L)
 	int64_t ts;
 	if (sb_time_key_parse(r->date, r->time, &ts) == SB_OK)
 		sb_rep_setint(L, "ts", ts);
+	else
+		sb_rep_clear(L, q, "ts");
 	sb_rep_setnum(L, "capacity", r->capacity);
 	sb_rep_setint(L, "inProm", r->in_avg);
 	sb_rep_setint(L, "inMaxProm", r->in_max);
@@ -367,7 +404,8 @@ static int sb_rep_push_history(lua_State *L)
 	return 0;
 }
 
-/* Calls fn(target, q) protected; on a Lua error keeps it at the top and returns SB_ELUA. */
+/* Calls fn(target, q[, the reused row]) protected; on a Lua error keeps it at the top and
+ * returns SB_ELUA. */
 static int sb_rep_protect(sb_rep_query *q, lua_CFunction fn, const void *row)
 {
 	lua_State *L = q->L;
@@ -375,7 +413,9 @@ static int sb_rep_protect(sb_rep_query *q, lua_CFunction fn, const void *row)
 	lua_pushcfunction(L, fn);
 	lua_pushvalue(L, q->target);
 	lua_pushlightuserdata(L, q);
-	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+	if (q->reused != 0)
+		lua_pushvalue(L, q->reused);
+	if (lua_pcall(L, q->reused != 0 ? 3 : 2, 0, 0) != LUA_OK) {
 		q->lua_failed = 1;
 		return SB_ELUA;
 	}
@@ -409,10 +449,10 @@ static int sb_rep_finish(lua_State *L, sb_rep_query *q, int rc, const sb_err *er
 	return 1;
 }
 
-/* sb.store.summaries{layer=, name=, from=, to=, each=} -> rows */
+/* sb.store.summaries{layer=, name=, from=, to=, each=, reuse=} -> rows */
 static int sb_rep_summaries(lua_State *L)
 {
-	static const char *const allowed[] = {"layer", "name", "from", "to", "each", NULL};
+	static const char *const allowed[] = {"layer", "name", "from", "to", "each", "reuse", NULL};
 	const char *fn = "sb.store.summaries";
 	sb_rep_args a;
 	sb_rep_parse_args(L, fn, allowed, &a);
@@ -420,6 +460,10 @@ static int sb_rep_summaries(lua_State *L)
 	if (a.each == 0)
 		lua_newtable(L);
 	sb_rep_query q = {.L = L, .target = a.each != 0 ? a.each : lua_gettop(L)};
+	if (a.reuse) {
+		lua_createtable(L, 0, 12);
+		q.reused = lua_gettop(L);
+	}
 	sb_err err = {0};
 	sb_rep_set_busy(L, 1);
 	int rc = sb_store_query_summary(st, a.layer, a.name, a.from, a.to, sb_rep_on_summary, &q,
@@ -427,10 +471,11 @@ static int sb_rep_summaries(lua_State *L)
 	return sb_rep_finish(L, &q, rc, &err, fn);
 }
 
-/* sb.store.history{layer=, name=, type=, from=, to=, each=} -> rows */
+/* sb.store.history{layer=, name=, type=, from=, to=, each=, reuse=} -> rows */
 static int sb_rep_history(lua_State *L)
 {
-	static const char *const allowed[] = {"layer", "name", "type", "from", "to", "each", NULL};
+	static const char *const allowed[] = {"layer", "name", "type",  "from",
+					      "to",    "each", "reuse", NULL};
 	const char *fn = "sb.store.history";
 	sb_rep_args a;
 	sb_rep_parse_args(L, fn, allowed, &a);
@@ -439,6 +484,10 @@ static int sb_rep_history(lua_State *L)
 	if (a.each == 0)
 		lua_newtable(L);
 	sb_rep_query q = {.L = L, .target = a.each != 0 ? a.each : lua_gettop(L), .schema = schema};
+	if (a.reuse) {
+		lua_createtable(L, 0, 10);
+		q.reused = lua_gettop(L);
+	}
 	sb_err err = {0};
 	sb_rep_set_busy(L, 1);
 	int rc = sb_store_query_history(st, schema, a.name, a.type, a.from, a.to, sb_rep_on_history,

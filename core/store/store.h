@@ -114,7 +114,8 @@ typedef int (*sb_history_fn)(void *ctx, const sb_history_row *row);
 
 /* Daily summaries with from <= date <= to ("YYYY-MM-DD"; NULL = unbounded), optionally only one
  * layer (typeLayer) and/or one interface name (NULL = all), ordered by layer, type, name, date.
- * A missing table/collection yields no rows. */
+ * A missing table/collection yields no rows. SQLite: the rows are of one snapshot (a read
+ * transaction unless the caller is inside one), so fn must not write into st. */
 int sb_store_query_summary(sb_store *st, const char *layer, const char *name, const char *from,
 			   const char *to, sb_summary_fn fn, void *ctx, sb_err *err);
 

@@ -486,67 +486,58 @@ static void sb_sqlite_select(sb_sql *q, const char *table, const sb_sqlite_col *
 	sb_sql_add(q, " FROM \"%s\" WHERE \"date\" >= ?1 AND \"date\" <= ?2", table);
 }
 
-static int sb_sqlite_query_summary(sb_store *st, const char *layer, const char *name,
-				   const char *from, const char *to, sb_summary_fn fn, void *ctx,
-				   sb_err *err)
-{
-	sb_sqlite_store *s = sb_sqlite(st);
-	char key[64];
-	snprintf(key, sizeof(key), "qs:%d%d", layer != NULL, name != NULL);
-	sb_sql q = {.len = 0};
-	sb_sqlite_select(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
-			 SB_ARRAY_SIZE(sb_sqlite_summary_cols));
-	if (layer != NULL)
-		sb_sql_add(&q, " AND \"typeLayer\" = ?3");
-	if (name != NULL)
-		sb_sql_add(&q, " AND \"name\" = ?4");
-	sb_sql_add(&q, " ORDER BY \"typeLayer\", \"type\", \"name\", \"date\"");
-	sqlite3_stmt *stmt = NULL;
-	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
-	if (rc != SB_OK || stmt == NULL)
-		return rc;
-	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
-	if (layer != NULL)
-		sqlite3_bind_text(stmt, 3, layer, -1, SQLITE_STATIC);
-	if (name != NULL)
-		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
-	sb_sqlite_summary_call call = {fn, ctx};
-	return sb_sqlite_run(s, key, stmt, sb_sqlite_summary_row, &call, err);
-}
-
-/* ---- the newest summary of each interface ---- */
+/* ---- the interfaces of a range ---- */
 
 /* A set of interfaces (layer, type, name) with the newest date seen, open addressing. */
 typedef struct sb_ikey {
-	char *key; /* "layer\x1ftype\x1fname"; NULL: free slot */
+	char *key;  /* "layer\0type\0name": three strings end to end; NULL: free slot */
+	size_t len; /* of the three with their NULs */
 	char date[11];
 } sb_ikey;
 
 typedef struct sb_ikeys {
 	sb_ikey *v;
 	size_t n, cap; /* cap: a power of two */
+	char *buf;     /* the key being looked up, built by sb_ikey_of */
+	size_t buf_cap;
 } sb_ikeys;
 
-static uint64_t sb_ikey_hash(const char *k)
+static uint64_t sb_ikey_hash(const char *k, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
-	for (const unsigned char *p = (const unsigned char *)k; *p != '\0'; p++)
+	for (const unsigned char *p = (const unsigned char *)k; len > 0; p++, len--)
 		h = (h ^ *p) * 1099511628211ULL;
 	return h;
 }
 
 /* The slot of key: its own, or the free one it would take. */
-static sb_ikey *sb_ikeys_slot(sb_ikeys *t, const char *key)
+static sb_ikey *sb_ikeys_slot(sb_ikeys *t, const char *key, size_t len)
 {
-	size_t i = (size_t)sb_ikey_hash(key) & (t->cap - 1);
-	while (t->v[i].key != NULL && strcmp(t->v[i].key, key) != 0)
+	size_t i = (size_t)sb_ikey_hash(key, len) & (t->cap - 1);
+	while (t->v[i].key != NULL && (t->v[i].len != len || memcmp(t->v[i].key, key, len) != 0))
 		i = (i + 1) & (t->cap - 1);
 	return &t->v[i];
 }
 
-/* Adds key with date unless it is there already (the first date seen is kept). */
-static void sb_ikeys_add(sb_ikeys *t, const char *key, const char *date)
+/* Builds in t->buf the key of the interface in columns col, col + 1, col + 2 (layer, type, name)
+ * of stmt's row; returns its length. */
+static size_t sb_ikey_of(sb_ikeys *t, sqlite3_stmt *stmt, int col)
+{
+	size_t len = 0;
+	for (int c = col; c < col + 3; c++) {
+		const char *v = sb_sqlite_text(stmt, c);
+		size_t n = strlen(v) + 1;
+		while (t->buf_cap < len + n)
+			sb_grow(&t->buf, &t->buf_cap, t->buf_cap, 1);
+		memcpy(t->buf + len, v, n);
+		len += n;
+	}
+	return len;
+}
+
+/* Adds the key in t->buf (len bytes) with date unless it is there already (the first date seen
+ * is kept). */
+static void sb_ikeys_add(sb_ikeys *t, size_t len, const char *date)
 {
 	if ((t->n + 1) * 2 > t->cap) {
 		sb_ikeys old = *t;
@@ -554,13 +545,15 @@ static void sb_ikeys_add(sb_ikeys *t, const char *key, const char *date)
 		t->v = sb_xcalloc(t->cap, sizeof(*t->v));
 		for (size_t i = 0; i < old.cap; i++)
 			if (old.v[i].key != NULL)
-				*sb_ikeys_slot(t, old.v[i].key) = old.v[i];
+				*sb_ikeys_slot(t, old.v[i].key, old.v[i].len) = old.v[i];
 		free(old.v);
 	}
-	sb_ikey *k = sb_ikeys_slot(t, key);
+	sb_ikey *k = sb_ikeys_slot(t, t->buf, len);
 	if (k->key != NULL)
 		return;
-	k->key = sb_xstrdup(key);
+	k->key = sb_xmalloc(len);
+	memcpy(k->key, t->buf, len);
+	k->len = len;
 	snprintf(k->date, sizeof(k->date), "%s", date);
 	t->n++;
 }
@@ -570,13 +563,139 @@ static void sb_ikeys_free(sb_ikeys *t)
 	for (size_t i = 0; i < t->cap; i++)
 		free(t->v[i].key);
 	free(t->v);
+	free(t->buf);
 }
 
-static void sb_ikey_of(char *buf, size_t size, const char *layer, const char *type,
-		       const char *name)
+/* The three parts of key k. */
+static void sb_ikey_parts(const sb_ikey *k, const char **layer, const char **type,
+			  const char **name)
 {
-	snprintf(buf, size, "%s\x1f%s\x1f%s", layer, type, name);
+	*layer = k->key;
+	*type = *layer + strlen(*layer) + 1;
+	*name = *type + strlen(*type) + 1;
 }
+
+/* Orders keys by layer, type, name, as SQLite's BINARY collation orders the parts. */
+static int sb_ikey_cmp(const void *a, const void *b)
+{
+	const sb_ikey *x = *(const sb_ikey *const *)a, *y = *(const sb_ikey *const *)b;
+	const char *p = x->key, *q = y->key;
+	for (int part = 0; part < 3; part++) {
+		int c = strcmp(p, q);
+		if (c != 0)
+			return c;
+		p += strlen(p) + 1;
+		q += strlen(q) + 1;
+	}
+	return 0;
+}
+
+/* The keys of t in layer, type, name order (t keeps owning them); caller frees the array. */
+static sb_ikey **sb_ikeys_sorted(const sb_ikeys *t)
+{
+	sb_ikey **v = sb_xmalloc((t->n ? t->n : 1) * sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].key != NULL)
+			v[n++] = &t->v[i];
+	qsort(v, n, sizeof(*v), sb_ikey_cmp);
+	return v;
+}
+
+/* ---- the summaries of a range ---- */
+
+/* Collects the interface of a key row (typeLayer, type, name). */
+static int sb_sqlite_range_key(sqlite3_stmt *stmt, void *arg)
+{
+	sb_ikeys *keys = arg;
+	sb_ikeys_add(keys, sb_ikey_of(keys, stmt, 0), "");
+	return SB_OK;
+}
+
+/* The rows of query_summary. SQLite would sort the whole range, every column of every row, to
+ * return it by layer, type, name and date; instead the interfaces of the range come from an index
+ * that holds the key columns (the (date, typeLayer) index, or the table's own key for one name:
+ * no row is read), are sorted here (a few thousand keys, not the rows), and each one's rows are
+ * read from the table's own key (name, typeLayer, type, date), already in date order: the range
+ * only, in the order the rows lie in. */
+static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const char *name,
+				  const char *from, const char *to, sb_summary_fn fn, void *ctx,
+				  sb_err *err)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "qs:keys%d%d", layer != NULL, name != NULL);
+	sb_sql q = {.len = 0};
+	sb_sql_add(&q,
+		   "SELECT \"typeLayer\", \"type\", \"name\" FROM \"%s\" WHERE \"date\" >= ?1 AND "
+		   "\"date\" <= ?2",
+		   SB_STORE_SUMMARY_TABLE);
+	if (layer != NULL)
+		sb_sql_add(&q, " AND \"typeLayer\" = ?3");
+	if (name != NULL)
+		sb_sql_add(&q, " AND \"name\" = ?4");
+	sqlite3_stmt *stmt = NULL;
+	int rc = sb_sqlite_query_stmt(s, key, &q, &stmt, err);
+	if (rc != SB_OK || stmt == NULL)
+		return rc;
+	if (from == NULL)
+		from = SB_SQLITE_DATE_MIN;
+	if (to == NULL)
+		to = SB_SQLITE_DATE_MAX;
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	if (layer != NULL)
+		sqlite3_bind_text(stmt, 3, layer, -1, SQLITE_STATIC);
+	if (name != NULL)
+		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
+	sb_ikeys keys = {.n = 0};
+	rc = sb_sqlite_run(s, key, stmt, sb_sqlite_range_key, &keys, err);
+	if (rc != SB_OK || keys.n == 0) {
+		sb_ikeys_free(&keys);
+		return rc;
+	}
+	sb_ikey **sorted = sb_ikeys_sorted(&keys);
+	q = (sb_sql){.len = 0};
+	sb_sqlite_select(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
+			 SB_ARRAY_SIZE(sb_sqlite_summary_cols));
+	sb_sql_add(&q,
+		   " AND \"name\" = ?3 AND \"typeLayer\" = ?4 AND \"type\" = ?5 ORDER BY \"date\"");
+	stmt = NULL;
+	rc = sb_sqlite_query_stmt(s, "qs:rows", &q, &stmt, err);
+	sb_sqlite_summary_call call = {fn, ctx};
+	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < keys.n; i++) {
+		const char *l, *t, *n;
+		sb_ikey_parts(sorted[i], &l, &t, &n);
+		sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, n, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, l, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, t, -1, SQLITE_STATIC);
+		rc = sb_sqlite_run(s, "qs:rows", stmt, sb_sqlite_summary_row, &call, err);
+	}
+	free(sorted);
+	sb_ikeys_free(&keys);
+	return rc;
+}
+
+static int sb_sqlite_query_summary(sb_store *st, const char *layer, const char *name,
+				   const char *from, const char *to, sb_summary_fn fn, void *ctx,
+				   sb_err *err)
+{
+	sb_sqlite_store *s = sb_sqlite(st);
+	/* the keys and the rows of one snapshot */
+	int own = sqlite3_get_autocommit(s->sql.db);
+	if (own) {
+		int rc = sb_sqldb_exec(&s->sql, "BEGIN", "cannot start a read transaction", err);
+		if (rc != SB_OK)
+			return rc;
+	}
+	int rc = sb_sqlite_summary_rows(s, layer, name, from, to, fn, ctx, err);
+	if (own)
+		rc = sb_sqldb_end(&s->sql, rc, NULL, err);
+	return rc;
+}
+
+/* ---- the newest summary of each interface ---- */
 
 typedef struct sb_sqlite_newest {
 	sb_ikeys keys;
@@ -588,13 +707,10 @@ typedef struct sb_sqlite_newest {
 static int sb_sqlite_newest_key(sqlite3_stmt *stmt, void *arg)
 {
 	sb_sqlite_newest *nw = arg;
-	char key[800];
 	const char *date = sb_sqlite_text(stmt, 3);
 	if (nw->newest[0] == '\0')
 		snprintf(nw->newest, sizeof(nw->newest), "%s", date);
-	sb_ikey_of(key, sizeof(key), sb_sqlite_text(stmt, 0), sb_sqlite_text(stmt, 1),
-		   sb_sqlite_text(stmt, 2));
-	sb_ikeys_add(&nw->keys, key, date);
+	sb_ikeys_add(&nw->keys, sb_ikey_of(&nw->keys, stmt, 0), date);
 	return SB_OK;
 }
 
@@ -635,11 +751,12 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 		const sb_ikey *k = &nw.keys.v[i];
 		if (k->key == NULL || strcmp(k->date, nw.newest) == 0)
 			continue;
-		const char *l = k->key, *t = strchr(l, '\x1f') + 1, *n = strchr(t, '\x1f') + 1;
+		const char *l, *t, *n;
+		sb_ikey_parts(k, &l, &t, &n);
 		sqlite3_bind_text(stmt, 1, k->date, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, k->date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, l, (int)(t - 1 - l), SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 4, t, (int)(n - 1 - t), SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, l, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, t, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 5, n, -1, SQLITE_STATIC);
 		rc = sb_sqlite_run(s, "qn:one", stmt, sb_sqlite_summary_row, &nw.call, err);
 	}

@@ -96,6 +96,84 @@ static int sql_exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* The summaries of a range: every interface's rows in date order, interfaces by layer, type,
+ * name whatever order they were stored in; one snapshot; a stopped query ends its transaction. */
+typedef struct snap {
+	rows r;
+	const char *path;
+	int write;   /* writes from another connection at the first row */
+	int stop_at; /* stops after this many rows (0: never) */
+} snap;
+
+static int on_summary_snap(void *ctx, const sb_summary_row *s)
+{
+	snap *sn = ctx;
+	if (sn->write && sn->r.n == 0) /* another connection adds an interface and a day */
+		ok(sql_exec(sn->path, "INSERT INTO DAILY_SUMMARY_HISTORY VALUES ('late', 'T', "
+				      "'2026-02-02', 'BORDE', 1, 1, 1, 1, 1, 100, 288, NULL), "
+				      "('b', 'T', '2026-02-04', 'BORDE', 1, 1, 1, 1, 1, 100, "
+				      "288, NULL)") == SQLITE_OK,
+		   "range: a write from another connection during the query");
+	char line[128];
+	snprintf(line, sizeof(line), "%s|%s|%s|%s", s->layer, s->type, s->name, s->date);
+	rows_add(&sn->r, line);
+	return sn->stop_at > 0 && sn->r.n >= sn->stop_at ? SB_ECANCELED : SB_OK;
+}
+
+static void test_range(const char *dir)
+{
+	char path[256], uri[300];
+	snprintf(path, sizeof(path), "%s/range.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	sb_err err = {0};
+	sb_store *st = NULL;
+	is_int(sb_store_open(uri, NULL, &st, &err), SB_OK, "range: open");
+	sb_summary_row s[] = {
+		{"b", "T", "2026-02-03", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"a", "U", "2026-02-01", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"b", "T", "2026-02-01", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"a", "T", "2026-02-02", "IXP", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"ab", "T", "2026-02-02", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"a", "T", "2026-02-03", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"b", "T", "2026-01-31", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"a", "U", "2026-02-05", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"b", "T", "2026-02-02", "BORDE", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+		{"a", "T", "2026-02-01", "IXP", 1, 1, 1, 1, 1, 1, 100, 288, 0},
+	};
+	is_int(sb_store_put_summary(st, s, SB_ARRAY_SIZE(s), &err), SB_OK, "range: put");
+	snap sn = {.path = path, .write = 1};
+	is_int(sb_store_query_summary(st, NULL, NULL, "2026-02-01", "2026-02-04", on_summary_snap,
+				      &sn, &err),
+	       SB_OK, "range: query");
+	is_str(sn.r.text,
+	       "BORDE|T|a|2026-02-03\n"
+	       "BORDE|T|ab|2026-02-02\n"
+	       "BORDE|T|b|2026-02-01\n"
+	       "BORDE|T|b|2026-02-02\n"
+	       "BORDE|T|b|2026-02-03\n"
+	       "BORDE|U|a|2026-02-01\n"
+	       "IXP|T|a|2026-02-01\n"
+	       "IXP|T|a|2026-02-02\n",
+	       "range: by layer, type, name, date; the days of the range only; what another "
+	       "connection wrote meanwhile not seen");
+	sn = (snap){.path = path};
+	is_int(sb_store_query_summary(st, "BORDE", NULL, "2026-02-02", "2026-02-04", on_summary,
+				      &sn.r, &err),
+	       SB_OK, "range: one layer, again");
+	is_int(sn.r.n, 6, "range: the write seen by the next query");
+	sn = (snap){.stop_at = 2, .path = path};
+	is_int(sb_store_query_summary(st, NULL, NULL, NULL, NULL, on_summary_snap, &sn, &err),
+	       SB_ECANCELED, "range: a query stopped by its callback");
+	is_int(sb_store_put_summary(st, s, 1, &err), SB_OK,
+	       "range: the store writes afterwards (no transaction left open)");
+	sb_store_close(&st);
+	static const char *const files[] = {"range.db", "range.db-wal", "range.db-shm"};
+	for (size_t i = 0; i < SB_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+}
+
 /* The resolution of daily summaries: a coarser one never replaces a finer one; a database of an
  * earlier version gets the column on open. */
 static void test_resolution(const char *dir)
@@ -488,6 +566,7 @@ int main(void)
 	sb_store_close(&st);
 
 	test_resolution(dir);
+	test_range(dir);
 
 	static const char *const files[] = {"h.db",    "h.db-wal",    "h.db-shm",
 					    "junk.db", "junk.db-wal", "junk.db-shm"};

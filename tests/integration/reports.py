@@ -640,6 +640,41 @@ f:close()
 """
 
 
+USER_REUSE = """-- reuso.lua - Filas en una tabla reutilizada (Reuso.csv): las mismas que sin ella.
+local from, to = sb.report.range("mensual")
+local function text(r)
+  local keys = {}
+  for k in pairs(r) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local s = {}
+  for _, k in ipairs(keys) do s[#s + 1] = k .. "=" .. tostring(r[k]) end
+  return table.concat(s, " ")
+end
+local f = sb.output_file(sb.report.output("Reuso.csv"))
+local function check(name, query, args)
+  local want = {}
+  args.each = function(r) want[#want + 1] = text(r) end
+  query(args)
+  local n, same, first, one = 0, true, nil, true
+  args.each = function(r)
+    n = n + 1
+    first = first or r
+    one = one and r == first
+    same = same and text(r) == want[n]
+  end
+  args.reuse = true
+  query(args)
+  f:write(name, ",", n, ",", #want, ",", tostring(same), ",", tostring(one), "\\n")
+end
+check("summaries", sb.store.summaries, {from = from, to = to})
+check("history", sb.store.history, {layer = "BORDE", from = from, to = to})
+local ok, err = pcall(sb.store.summaries, {from = from, to = to, reuse = true})
+f:write("list,", tostring(ok), ",", tostring(err):find("reuse needs each") and "named" or
+  tostring(err), "\\n")
+f:close()
+"""
+
+
 USER_PAGE = """-- hoja.lua - Una hoja con su propia impresión y otra con la de siempre (Hoja.xlsx, Sin.xlsx).
 local wb = sb.xlsx.workbook(sb.report.output("Hoja.xlsx"), {constant_memory = true})
 local ws = wb:add_worksheet("H")
@@ -769,6 +804,21 @@ def test_user_scripts(root, backend, peer=None):
         h.sort(key=lambda r: (r["date"], r["time"]))
         t.eq(lines[-1], "history,%d,%s,%d" % (len(h), h[0]["time"], sum(r["inProm"] for r in h)),
              "%s sb.store.history: the interface's samples in order, integers" % backend)
+    write(os.path.join(mine, "reuso.lua"), USER_REUSE)
+    p = run(["report", "reuso", "--date", "2026-03-31"], root=root, env=env)
+    path = out_file(root, "Reuso.csv")
+    if peer is not None:
+        peer.take()
+    lines = sbtest.read(path).splitlines() if p.returncode == 0 and os.path.isfile(path) else []
+    n_sum = sum(1 for r in SUMMARIES if "2026-03-01" <= r["date"] <= "2026-03-31")
+    t.eq(lines[:1], ["summaries,%d,%d,true,true" % (n_sum, n_sum)],
+         "%s summaries{reuse = true}: one table for every row, the same fields as without "
+         "(a field a row lacks cleared)" % backend, p.stdout + p.stderr)
+    t.ok(len(lines) == 3 and lines[1].startswith("history,") and
+         lines[1].endswith(",true,true") and lines[1].split(",")[1] == lines[1].split(",")[2] and
+         int(lines[1].split(",")[1]) > 0,
+         "%s history{reuse = true}: likewise" % backend, lines)
+    t.eq(lines[2:], ["list,false,named"], "%s reuse without each: refused, and says why" % backend)
 
 
 def test_broken(root):

@@ -88,6 +88,7 @@ local function collector()
 end
 
 -- Called once per summary row of the period (hundreds of thousands): fields read once into locals.
+-- r is the one table the query refills for every row (reuse = true): its values are kept, never r.
 local function collect(c, r, dates)
 	local name, date = r.name, r.date
 	local inProm, inMaxProm, outProm, outMaxProm = r.inProm, r.inMaxProm, r.outProm, r.outMaxProm
@@ -165,7 +166,7 @@ end
 -- dates with data in the layer; adds every date seen to dates.
 function M.layer_rows(layer, p, dates)
 	local c = collector()
-	sb.store.summaries{layer = layer, from = p.from, to = p.to, each = function(r)
+	sb.store.summaries{layer = layer, from = p.from, to = p.to, reuse = true, each = function(r)
 		collect(c, r, dates)
 	end}
 	return rows_of(c, layer, p)
@@ -177,7 +178,7 @@ end
 function M.layers_rows(layers, p, dates)
 	local cs = {}
 	for _, layer in ipairs(layers) do cs[layer] = collector() end
-	sb.store.summaries{from = p.from, to = p.to, each = function(r)
+	sb.store.summaries{from = p.from, to = p.to, reuse = true, each = function(r)
 		local c = cs[r.typeLayer]
 		if c ~= nil then collect(c, r, dates) end
 	end}

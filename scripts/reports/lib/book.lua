@@ -149,12 +149,13 @@ local function height_of(texts, widths, font)
 	return height
 end
 
--- The texts of a data row's text cells, by column position (for height_of).
+-- The texts of a data row's text cells, by column position (for height_of): a number is never
+-- one, so it is not formatted.
 local function row_texts(columns, row)
 	local t = {}
 	for i, c in ipairs(columns) do
-		local s, is_text = shown(c, row[c.key])
-		if is_text then t[i] = s end
+		local v = row[c.key]
+		if type(v) ~= "number" then t[i] = shown(c, v) end
 	end
 	return t
 end
