@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 
+import sbtest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("top_srcdir", os.path.dirname(os.path.dirname(HERE)))
 BUILDDIR = os.environ.get("top_builddir", os.getcwd())
@@ -53,14 +55,6 @@ def ok(cond, name, diag=None):
             print("#   " + line)
     sys.stdout.flush()
     return cond
-
-
-def fnv1a(data):
-    h = 14695981039346656037
-    for b in data:
-        h ^= b
-        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
 
 
 def mrtg_log(lines):
@@ -202,7 +196,7 @@ def run_tests(env):
     r, _, _ = one(env, "/r1/eth0.log", *FAST)
     ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("attempts") == 1,
        "200: success in one attempt", r)
-    ok(r.get("bytes") == len(env.small) and r.get("fnv") == fnv1a(env.small) and r.get("stopped") == 0,
+    ok(r.get("bytes") == len(env.small) and r.get("fnv") == sbtest.fnv1a(env.small) and r.get("stopped") == 0,
        "200: whole body handed to on_data", r)
 
     # Basic auth.
@@ -214,7 +208,7 @@ def run_tests(env):
     res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?good")], *FAST, "--user", USER,
                                  "--password-env", "SB_TEST_PW", env=pw_env)
     r = res[0]
-    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("fnv") == fnv1a(env.small),
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("fnv") == sbtest.fnv1a(env.small),
        "auth with the right credentials: 200 and the body", r)
     wrong = {"SB_TEST_PW": "not-the-" + PASSWORD}
     res, out, err, _ = env.fetch([env.url("/auth/r1/eth0.log?bad")], *FAST, "--user", USER,
@@ -234,7 +228,7 @@ def run_tests(env):
 
     r, _, _ = one(env, "/flaky/2/r1/eth0.log", *FAST, "--retries", "2")
     st = env.stats()
-    ok(r.get("code") == SB_OK and r.get("attempts") == 3 and r.get("fnv") == fnv1a(env.small),
+    ok(r.get("code") == SB_OK and r.get("attempts") == 3 and r.get("fnv") == sbtest.fnv1a(env.small),
        "500, 500, then 200: success on the third attempt", r)
     ok(st["targets"].get("/flaky/2/r1/eth0.log") == 3 and r.get("starts") == 3,
        "flaky: server count and on_start calls match the attempts", (st["targets"], r))
@@ -319,7 +313,7 @@ def run_tests(env):
     # gzip.
     r, _, _ = one(env, "/gzip/r1/big.log", *FAST)
     st = env.stats()
-    ok(r.get("code") == SB_OK and r.get("fnv") == fnv1a(env.big) and r.get("bytes") == len(env.big),
+    ok(r.get("code") == SB_OK and r.get("fnv") == sbtest.fnv1a(env.big) and r.get("bytes") == len(env.big),
        "gzip: body decoded", r)
     ok(st["gzip"] >= 1, "gzip: the server did send it compressed", st["gzip"])
 
@@ -328,7 +322,7 @@ def run_tests(env):
     urls = [env.url("/r1/eth0.log?n=%d" % i) for i in range(200)]
     res, _, _, secs = env.fetch(urls, *FAST, "--parallel", "8")
     after = env.stats()
-    good = [x for x in res if x.get("code") == SB_OK and x.get("fnv") == fnv1a(env.small)]
+    good = [x for x in res if x.get("code") == SB_OK and x.get("fnv") == sbtest.fnv1a(env.small)]
     ok(len(good) == 200, "200 URLs with parallel=8: all fetched whole (%.2f s)" % secs,
        [x for x in res if x not in good][:3])
     conns = after["connections"] - before["connections"] - 1  # the /_stats request's own connection
@@ -336,7 +330,7 @@ def run_tests(env):
 
     # Redirects.
     r, _, _ = one(env, "/redirect/3/r1/eth0.log", *FAST)
-    ok(r.get("code") == SB_OK and r.get("fnv") == fnv1a(env.small), "3 redirects are followed", r)
+    ok(r.get("code") == SB_OK and r.get("fnv") == sbtest.fnv1a(env.small), "3 redirects are followed", r)
     r, _, _ = one(env, "/redirect/6/r1/eth0.log", *FAST)
     ok(r.get("code") == SB_EHTTP and r.get("attempts") == 1, "6 redirects: refused, not retried", r)
 
@@ -366,7 +360,7 @@ def run_tests(env):
     path = os.path.join(env.root, "r1", "eth0.log")
     res, _, _, _ = env.fetch(["file://" + path, "file://" + path + ".missing"], *FAST)
     ok(len(res) == 2 and res[0].get("code") == SB_OK and res[0].get("status") == 0 and
-       res[0].get("fnv") == fnv1a(env.small), "file:// URL read whole", res)
+       res[0].get("fnv") == sbtest.fnv1a(env.small), "file:// URL read whole", res)
     ok(len(res) == 2 and res[1].get("code") == SB_ENOTFOUND and res[1].get("attempts") == 1,
        "missing file:// file: SB_ENOTFOUND", res)
 
@@ -387,22 +381,22 @@ def run_tests(env):
 
     # A byte range; credentials left out of one request.
     r, _, _ = one(env, "/r1/eth0.log?range", *FAST, "--range", "10-29")
-    ok(r.get("code") == SB_OK and r.get("status") == 206 and r.get("fnv") == fnv1a(env.small[10:30]),
+    ok(r.get("code") == SB_OK and r.get("status") == 206 and r.get("fnv") == sbtest.fnv1a(env.small[10:30]),
        "a byte range is asked for and only its slice handed over", r)
     ok(r.get("range") == [10, 29, len(env.small)], "the answer's Content-Range is in the result", r)
     r, _, _ = one(env, "/r1/eth0.log?long", *FAST, "--range", "0-99999")
-    ok(r.get("code") == SB_OK and r.get("status") == 206 and r.get("fnv") == fnv1a(env.small) and
+    ok(r.get("code") == SB_OK and r.get("status") == 206 and r.get("fnv") == sbtest.fnv1a(env.small) and
        r.get("range") == [0, len(env.small) - 1, len(env.small)],
        "a range past the end: the whole body, the Content-Range says so", r)
     r, _, _ = one(env, "/r1/eth0.log?past", *FAST, "--range", "99999-")
     ok(r.get("code") == SB_EHTTP and r.get("status") == 416 and r.get("attempts") == 1,
        "a range starting past the end: 416 is SB_EHTTP, not retried", r)
     r, _, _ = one(env, "/norange/r1/eth0.log", *FAST, "--range", "10-29")
-    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("fnv") == fnv1a(env.small) and
+    ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("fnv") == sbtest.fnv1a(env.small) and
        r.get("range") == [-1, -1, -1], "a server ignoring the range: 200, the whole body, no range", r)
     path = os.path.join(env.root, "r1", "eth0.log")
     res, _, _, _ = env.fetch(["file://" + path], *FAST, "--range", "5-")
-    ok(res and res[0].get("code") == SB_OK and res[0].get("fnv") == fnv1a(env.small[5:]),
+    ok(res and res[0].get("code") == SB_OK and res[0].get("fnv") == sbtest.fnv1a(env.small[5:]),
        "a byte range of a file:// URL", res)
     pw = ("--user", USER, "--password-env", "SB_TEST_PW")
     res, _, _, _ = env.fetch([env.url("/echo?creds")], *FAST, *pw, env={"SB_TEST_PW": PASSWORD})
@@ -454,14 +448,14 @@ def run_request_kinds(env, closed):
        "HEAD twice on one handle", res)
 
     r, _, _ = one(env, "/etag/v7/r1/eth0.log", *FAST)
-    ok(r.get("code") == SB_OK and r.get("etag") == '"v7"' and r.get("fnv") == fnv1a(env.small),
+    ok(r.get("code") == SB_OK and r.get("etag") == '"v7"' and r.get("fnv") == sbtest.fnv1a(env.small),
        "ETag: the header reaches on_header", r)
     r, _, _ = one(env, "/etag/v7/r1/eth0.log?again", *FAST, "--etag", '"v7"')
     ok(r.get("code") == SB_OK and r.get("status") == 304 and r.get("bytes") == 0,
        "conditional GET with the same tag: 304 is a success without a body", r)
     r, _, _ = one(env, "/etag/v8/r1/eth0.log", *FAST, "--etag", '"v7"')
     ok(r.get("code") == SB_OK and r.get("status") == 200 and r.get("etag") == '"v8"' and
-       r.get("fnv") == fnv1a(env.small), "conditional GET with an old tag: the new body and tag", r)
+       r.get("fnv") == sbtest.fnv1a(env.small), "conditional GET with an old tag: the new body and tag", r)
     r, _, _ = one(env, "/status/304", *FAST)
     ok(r.get("code") == SB_EHTTP and r.get("status") == 304, "a 304 to a request without a tag: SB_EHTTP", r)
 
@@ -508,7 +502,7 @@ def run_loop_mode(env, closed):
     ok(codes == [SB_OK, SB_EAUTH, SB_ETRUNCATED, SB_ETIMEOUT, SB_ECONNECT, SB_EHTTP],
        "on a loop: 200, 401, truncated, stalled, refused, 500 end as OK, EAUTH, ETRUNCATED, ETIMEOUT, "
        "ECONNECT, EHTTP", res)
-    ok(len(res) == 6 and res[0].get("fnv") == fnv1a(env.small) and res[1].get("attempts") == 1 and
+    ok(len(res) == 6 and res[0].get("fnv") == sbtest.fnv1a(env.small) and res[1].get("attempts") == 1 and
        res[2].get("attempts") == 2 and res[3].get("attempts") == 2 and res[4].get("attempts") == 2 and
        res[5].get("attempts") == 2, "on a loop: bodies whole, retries as without a loop", res)
     ok(len(res) == 6 and res[4].get("msg") == "connection refused" and

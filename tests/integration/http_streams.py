@@ -28,14 +28,6 @@ SLACK = 0.02
 t = sbtest.Tap()
 
 
-def fnv1a(data):
-    h = 14695981039346656037
-    for b in data:
-        h ^= b
-        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
-    return "%016x" % h
-
-
 def nginx_path():
     return shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
 
@@ -189,7 +181,7 @@ def exact(c, portal, results, urls, first=None, last=None):
         else:
             want = body
             c.eq((r["code"], r["status"]), (0, 200), "%s: a 200" % r["url"], r.get("msg"))
-        c.eq((r["bytes"], r["fnv"]), (len(want), fnv1a(want)), "%s: the body" % r["url"])
+        c.eq((r["bytes"], r["fnv"]), (len(want), sbtest.fnv1a(want)), "%s: the body" % r["url"])
 
 
 def h2_streams(portal, *extra):

@@ -287,6 +287,15 @@ def wait_until(cond, timeout=15, step=0.1):
     return cond()
 
 
+def fnv1a(data):
+    """The 64-bit FNV-1a hash of bytes, as tests/http_fetch prints a body's ("%016x")."""
+    h = 14695981039346656037
+    for b in data:
+        h ^= b
+        h = (h * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
 def free_port():
     """A loopback TCP port nothing listens on (bound, then closed): connecting to it is refused."""
     s = socket.socket()
