@@ -14,8 +14,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 
 #define SB_HTTP_USER_AGENT "scanbackup/" PACKAGE_VERSION
@@ -30,7 +33,7 @@
 #define SB_HTTP_DRAIN_MAX ((size_t)256 << 10)
 /* The longest wait between two attempts, whatever backoff_ms and the attempt number say. */
 #define SB_HTTP_MAX_BACKOFF_MS (3600L * 1000L)
-/* The longest curl_multi_poll when nothing else bounds it. */
+/* The longest wait of sb_http_run's loop when nothing else bounds it. */
 #define SB_HTTP_POLL_MS 1000
 
 typedef struct sb_http_slot sb_http_slot;
@@ -101,6 +104,11 @@ struct sb_http {
 	sb_http_job *wait_tail;
 	int running; /* inside sb_http_run */
 	atomic_int cancelled;
+	/* Without a loop of the caller's: the engine's own, which sb_http_run turns, and an eventfd
+	 * that sb_http_cancel writes to wake it (from any thread). */
+	sb_loop *own_loop;
+	int wake_fd;
+	sb_watch *wake_watch;
 	/* On a loop: */
 	int busy;              /* inside libcurl or starting transfers: no kick needed */
 	sb_timer *curl_timer;  /* the timeout libcurl asked for */
@@ -463,6 +471,31 @@ static int sb_http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp
 static int sb_http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
 static void sb_http_kicked(void *arg);
 
+static void sb_http_woken(int fd, unsigned events, void *arg)
+{
+	uint64_t n;
+	(void)events;
+	(void)arg;
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		sb_log(SB_LOG_WARNING, "http", "the engine's wake-up: %s", strerror(errno));
+}
+
+/* The engine's own loop, for sb_http_run, and the eventfd that wakes it. */
+static int sb_http_own_loop(sb_http *h, sb_err *err)
+{
+	int rc = sb_loop_new(&h->own_loop, err);
+	if (rc != SB_OK)
+		return rc;
+	h->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (h->wake_fd < 0)
+		return sb_err_set(err, SB_EIO, "http: cannot make an eventfd: %s", strerror(errno));
+	h->wake_watch = sb_loop_watch(h->own_loop, h->wake_fd, EPOLLIN, sb_http_woken, h, err);
+	if (h->wake_watch == NULL)
+		return err->code != SB_OK ? err->code : SB_EIO;
+	h->opts.loop = h->own_loop;
+	return SB_OK;
+}
+
 int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 {
 	*out = NULL;
@@ -488,6 +521,7 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 		o.max_body = SB_HTTP_DEFAULT_MAX_BODY;
 
 	sb_http *h = sb_xcalloc(1, sizeof(*h));
+	h->wake_fd = -1;
 	h->user = o.user != NULL ? sb_xstrdup(o.user) : NULL;
 	h->password = o.password != NULL ? sb_xstrdup(o.password) : NULL;
 	h->ca_bundle = o.ca_bundle != NULL ? sb_xstrdup(o.ca_bundle) : NULL;
@@ -522,7 +556,17 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 		curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o.parallel);
 		curl_multi_setopt(h->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, h->nslots);
 	}
-	if (o.loop != NULL) {
+	if (h->opts.loop == NULL) {
+		/* sb_http_run turns a loop of the engine's own: libcurl's socket interface on epoll
+		 * costs a few system calls per event, where its poll interface walks every socket
+		 * in flight at every turn */
+		int rc = sb_http_own_loop(h, err);
+		if (rc != SB_OK) {
+			sb_http_free(&h);
+			return rc;
+		}
+	}
+	if (h->opts.loop != NULL) {
 		curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sb_http_socket_cb);
 		curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
 		curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, sb_http_timer_cb);
@@ -1197,42 +1241,32 @@ void sb_http_drop(sb_http *h, sb_http_job *job)
 void sb_http_cancel(sb_http *h)
 {
 	atomic_store(&h->cancelled, 1);
-	curl_multi_wakeup(h->multi);
+	if (h->wake_fd >= 0) {
+		uint64_t one = 1;
+		if (write(h->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			curl_multi_wakeup(h->multi);
+	} else {
+		curl_multi_wakeup(h->multi);
+	}
 }
 
 int sb_http_run(sb_http *h)
 {
-	if (h->running || h->opts.loop != NULL)
+	if (h->running || h->own_loop == NULL)
 		return SB_EINVAL;
 	h->running = 1;
 	int rc = SB_OK;
-	for (;;) {
+	sb_http_settle(h);
+	while (h->active > 0 || h->queue_head != NULL || h->wait_head != NULL) {
 		if (atomic_load(&h->cancelled)) {
 			sb_http_abort_all(h, SB_ECANCELED, "canceled");
 			break;
 		}
-		sb_http_start_ready(h);
-		int still = 0;
-		CURLMcode mc = curl_multi_perform(h->multi, &still);
-		if (mc == CURLM_OK)
-			sb_http_drain(h);
-		if (h->active == 0 && h->queue_head == NULL && h->wait_head == NULL)
-			break;
-		int64_t now = sb_http_now_ms();
-		sb_http_job *ready = sb_http_ready(h, now);
-		if (mc == CURLM_OK && ready != NULL && sb_http_may_start(h, ready))
-			continue;
-		/* a retry with no slot for it waits for a transfer to end, which wakes the poll */
-		int timeout = SB_HTTP_POLL_MS;
-		if (h->wait_head != NULL && sb_http_may_start(h, h->wait_head) &&
-		    h->wait_head->due_ms - now < timeout)
-			timeout =
-				h->wait_head->due_ms > now ? (int)(h->wait_head->due_ms - now) : 0;
-		if (mc == CURLM_OK && !atomic_load(&h->cancelled))
-			mc = curl_multi_poll(h->multi, NULL, 0, timeout, NULL);
-		if (mc != CURLM_OK) {
-			rc = mc == CURLM_OUT_OF_MEMORY ? SB_ENOMEM : SB_EIO;
-			sb_http_abort_all(h, rc, curl_multi_strerror(mc));
+		/* every wait is bounded by a timer (libcurl's, a retry's), a transfer's events or
+		 * the wake-up; the second is a backstop */
+		if (sb_loop_run_once(h->own_loop, (double)SB_HTTP_POLL_MS / 1000.0) != SB_OK) {
+			rc = SB_EIO;
+			sb_http_abort_all(h, rc, strerror(errno));
 			break;
 		}
 	}
@@ -1263,6 +1297,12 @@ void sb_http_free(sb_http **hp)
 		sb_loop_timer_cancel(h->opts.loop, h->kick_timer);
 		sb_loop_timer_cancel(h->opts.loop, h->retry_timer);
 	}
+	if (h->own_loop != NULL) {
+		sb_loop_unwatch(h->own_loop, h->wake_watch);
+		sb_loop_free(&h->own_loop);
+	}
+	if (h->wake_fd >= 0)
+		close(h->wake_fd);
 	sb_http_job *job;
 	while ((job = sb_http_next(h, INT64_MAX)) != NULL)
 		sb_http_job_free(job);

@@ -30,7 +30,8 @@ typedef struct sb_http_opts {
 	int fresh_connect; /* 1: every attempt on a new connection, closed after it (default 0) */
 	int http_only;     /* 1: only http:// and https:// URLs, no file:// (default 0) */
 	const char *user_agent; /* NULL: "scanbackup/<version>" */
-	/* NULL (default): sb_http_run drives the transfers. Else the engine runs on this event loop
+	/* NULL (default): sb_http_run drives the transfers, on an epoll loop of the engine's own.
+	 * Else the engine runs on this event loop
 	 * (one thread, evloop.h): requests start as soon as a transfer slot is free, callbacks run
 	 * from the loop's callbacks, and sb_http_run is refused. The loop must outlive the engine. */
 	sb_loop *loop;
