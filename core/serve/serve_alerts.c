@@ -30,8 +30,8 @@ typedef struct sb_alerts_q {
 	sb_json *j;
 	size_t n, max;
 	/* the last change of each alert seen (newest first): only the first of a key counts */
-	int64_t *keys;
-	size_t nkeys, capkeys;
+	int64_t *keys;         /* open addressing, -1 free (keys are 0 .. INT64_MAX) */
+	size_t nkeys, capkeys; /* capkeys: 0 or a power of two */
 	size_t firing;
 } sb_alerts_q;
 
@@ -93,16 +93,40 @@ static int sb_alerts_row(void *ctx, const sb_alert_event *e)
 	return SB_OK;
 }
 
+/* Adds key to the alerts seen; 0 when it was there already. A set, not a list: the history of
+ * all time is read at every request, thousands of alerts long. */
+static int sb_alerts_seen_key(sb_alerts_q *q, int64_t key)
+{
+	if ((q->nkeys + 1) * 2 > q->capkeys) {
+		size_t oldcap = q->capkeys;
+		int64_t *old = q->keys;
+		q->capkeys = oldcap ? oldcap * 2 : 256;
+		q->keys = sb_xmalloc(q->capkeys * sizeof(*q->keys));
+		memset(q->keys, 0xff, q->capkeys * sizeof(*q->keys));
+		q->nkeys = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i] >= 0)
+				sb_alerts_seen_key(q, old[i]);
+		free(old);
+	}
+	size_t i = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 16) & (q->capkeys - 1);
+	while (q->keys[i] >= 0) {
+		if (q->keys[i] == key)
+			return 0;
+		i = (i + 1) & (q->capkeys - 1);
+	}
+	q->keys[i] = key;
+	q->nkeys++;
+	return 1;
+}
+
 /* The alerts firing now: those whose newest change (of all time) fired. */
 static int sb_alerts_firing(void *ctx, const sb_alert_event *e)
 {
 	sb_alerts_q *q = ctx;
 	int64_t key = sb_alert_key(e->rule, e->subject);
-	for (size_t i = 0; i < q->nkeys; i++)
-		if (q->keys[i] == key)
-			return SB_OK;
-	sb_grow(&q->keys, &q->capkeys, q->nkeys, sizeof(*q->keys));
-	q->keys[q->nkeys++] = key;
+	if (!sb_alerts_seen_key(q, key))
+		return SB_OK;
 	if (strcmp(e->state, "firing") == 0 && sb_alerts_visible(q, e)) {
 		q->firing++;
 		sb_alerts_event_json(q->j, e);

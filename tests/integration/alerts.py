@@ -323,6 +323,24 @@ else:
                CHROMIUM=os.environ.get("CHROMIUM") or shutil.which("chromium") or "",
                SB_ARTIFACTS=os.path.join(sbtest.TOP_BUILDDIR, "tests/artifacts"))
     sbweb.run_e2e(t, "alerts.mjs", env, 240, 6)
+
+# -- thousands of alerts: each counted once, by its newest change (the history of all time is read
+# at every request); 1,500 alerts of a rule, every third resolved after firing, the others firing
+t0 = 1790000000000
+rows = []
+for i in range(1500):
+    subject = "MASIVO/CISCO/IF-%04d" % i
+    changes = [("firing", t0 + i * 1000)] + ([("resolved", t0 + i * 1000 + 500)] if i % 3 == 0 else [])
+    for state, ts in changes:
+        rows.append((0, 10**12 + i, ts, "2026-09-21", "12:00:00", "masivo", "use", "warning", subject, state,
+                     None, 90.0, "IF-%04d %s" % (i, state)))
+db.executemany("insert into ALERT_HISTORY values (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+st, _, many = client.request("GET", "/api/alerts?from=2026-09-01&to=2026-09-30&rule=masivo")
+firing = sorted(a["subject"] for a in many.get("firing", []) if a["rule"] == "masivo") if st == 200 else []
+t.ok(st == 200 and firing == sorted("MASIVO/CISCO/IF-%04d" % i for i in range(1500) if i % 3)
+     and many["total"] == len(rows), "1,500 alerts: the 1,000 whose newest change fired are firing, each once",
+     (st, len(firing), many.get("total")))
 srv.stop()
 hook.stop()
 smtp.stop()
