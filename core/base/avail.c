@@ -28,10 +28,7 @@ static int64_t sb_avail_step(const sb_avail_rec *r, size_t n)
 static void sb_avail_add(sb_avail *a, size_t *cap, int64_t start, int64_t end, sb_avail_state state,
 			 size_t records)
 {
-	if (a->nperiods == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		a->periods = sb_xrealloc(a->periods, *cap * sizeof(*a->periods));
-	}
+	sb_grow(&a->periods, cap, a->nperiods, sizeof(*a->periods));
 	a->periods[a->nperiods++] =
 		(sb_avail_period){.start = start, .end = end, .state = state, .records = records};
 	int64_t len = end - start;

@@ -229,10 +229,7 @@ int sb_fs_list_filter(const char *dir, const sb_fs_filter *f, char ***out, size_
 		    (name[0] == '.' && !f->hidden) || (f->keep != NULL && !f->keep(name)) ||
 		    !sb_fs_type_ok(dir, name, f->type))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = sb_xrealloc(v, cap * sizeof(*v));
-		}
+		sb_grow(&v, &cap, *n, sizeof(*v));
 		v[(*n)++] = sb_xstrdup(name);
 	}
 	closedir(d);

@@ -187,10 +187,7 @@ static void sb_clean_add(sb_clean *c, const char *path, const char *name, const 
 		}
 		kind = rc;
 	}
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
-	}
+	sb_grow(&c->v, &c->cap, c->n, sizeof(*c->v));
 	c->v[c->n++] = (sb_clean_file){sb_xstrdup(path), sb_xasprintf("%s %s", layer, date), kind};
 }
 

@@ -49,10 +49,7 @@ static int sb_daily_stored_row(void *ctx, const sb_history_row *r)
 	sb_daily_stored *st = ctx;
 	sb_daily_iface *f = st->n > 0 ? &st->v[st->n - 1] : NULL;
 	if (f == NULL || strcmp(f->name, r->name) != 0 || strcmp(f->type, r->type) != 0) {
-		if (st->n == st->cap) {
-			st->cap = st->cap ? st->cap * 2 : 64;
-			st->v = sb_xrealloc(st->v, st->cap * sizeof(*st->v));
-		}
+		sb_grow(&st->v, &st->cap, st->n, sizeof(*st->v));
 		f = &st->v[st->n++];
 		*f = (sb_daily_iface){.name = sb_xstrdup(r->name), .type = sb_xstrdup(r->type)};
 	}
@@ -100,10 +97,7 @@ static sb_daily_iface *sb_daily_find(sb_daily_stored *st, const char *name, cons
 static void sb_daily_add(sb_daily_layer *L, const sb_mrtg_sample *v, size_t n, size_t fresh,
 			 double capacity, int has_capacity, char *name, char *type)
 {
-	if (L->n == L->cap) {
-		L->cap = L->cap ? L->cap * 2 : 256;
-		L->rows = sb_xrealloc(L->rows, L->cap * sizeof(*L->rows));
-	}
+	sb_grow(&L->rows, &L->cap, L->n, sizeof(*L->rows));
 	sb_summary_row *r = &L->rows[L->n++];
 	memset(r, 0, sizeof(*r));
 	sb_summary_compute(L->schema, v, n, capacity, has_capacity, L->s->factor, r);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/sb.h"
+
 /* The consolidated sections in the order MRTG writes them. */
 static const struct {
 	int32_t res;
@@ -34,10 +36,7 @@ typedef struct sb_mrtg_cand {
 static void sb_mrtg_log_push(sb_mrtg_log *log, size_t *cap, const sb_mrtg_sample *s, int32_t res,
 			     int32_t window, unsigned lineno)
 {
-	if (log->n == *cap) {
-		*cap = *cap ? *cap * 2 : 2600;
-		log->lines = sb_xrealloc(log->lines, *cap * sizeof(*log->lines));
-	}
+	sb_grow(&log->lines, cap, log->n, sizeof(*log->lines));
 	log->lines[log->n++] = (sb_mrtg_line){*s, res, window, lineno};
 }
 
@@ -164,10 +163,7 @@ int sb_mrtg_log_read(const char *buf, size_t len, sb_mrtg_log *out)
 			continue;
 		}
 		last_ts = v[0];
-		if (ncand == capcand) {
-			capcand = capcand ? capcand * 2 : 2048;
-			cand = sb_xrealloc(cand, capcand * sizeof(*cand));
-		}
+		sb_grow(&cand, &capcand, ncand, sizeof(*cand));
 		cand[ncand++] = (sb_mrtg_cand){{v[0], v[1], v[2], v[3], v[4]}, lineno};
 	}
 	out->n5 = out->n;

@@ -343,10 +343,7 @@ int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *
 			if (sb_sources_duplicate(&seen, &src, path, warn, ctx) != 0) {
 				sb_source_free(&src);
 			} else {
-				if (out->n == out->cap) {
-					out->cap = out->cap ? out->cap * 2 : 64;
-					out->v = sb_xrealloc(out->v, out->cap * sizeof(out->v[0]));
-				}
+				sb_grow(&out->v, &out->cap, out->n, sizeof(out->v[0]));
 				out->v[out->n++] = src;
 			}
 		}

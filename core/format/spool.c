@@ -559,10 +559,7 @@ static char **sb_spool_files_of(const char *dir, size_t *n)
 
 static sb_spool_entry *sb_spool_add(sb_spool_reader *r)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 256;
-		r->v = sb_xrealloc(r->v, r->cap * sizeof(*r->v));
-	}
+	sb_grow(&r->v, &r->cap, r->n, sizeof(*r->v));
 	sb_spool_entry *e = &r->v[r->n];
 	memset(e, 0, sizeof(*e));
 	e->seq = r->n++;
@@ -856,10 +853,7 @@ typedef struct sb_spool_acc {
 
 static void sb_spool_acc_add(sb_spool_acc *a, const sb_mrtg_sample *s, const char *t, size_t rank)
 {
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 320;
-		a->v = sb_xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
+	sb_grow(&a->v, &a->cap, a->n, sizeof(*a->v));
 	sb_spool_got *g = &a->v[a->n++];
 	g->s = *s;
 	memset(g->t, 0, sizeof(g->t));

@@ -174,10 +174,7 @@ int sb_summary_read(const char *path, sb_summary_file *out, sb_err *err)
 		} else {
 			if (nf != 8 + version)
 				goto bad;
-			if (out->n == cap) {
-				cap = cap ? cap * 2 : 64;
-				out->rows = sb_xrealloc(out->rows, cap * sizeof(*out->rows));
-			}
+			sb_grow(&out->rows, &cap, out->n, sizeof(*out->rows));
 			sb_summary_row *r = &out->rows[out->n];
 			memset(r, 0, sizeof(*r));
 			r->name = f[0];

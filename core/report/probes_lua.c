@@ -424,10 +424,7 @@ static int sb_lp_link_row(void *ctx, const sb_rec *r)
 	}
 	if (c->nv == c->max)
 		return SB_ETOOBIG;
-	if (c->nv == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 1024;
-		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
-	}
+	sb_grow(&c->v, &c->cap, c->nv, sizeof(*c->v));
 	sb_rec_avail(c->d, r, &c->v[c->nv++]);
 	sb_lp_newest_clear(c);
 	for (size_t k = 0; k < c->d->n; k++) {

@@ -589,10 +589,7 @@ static int sb_rep_on_stats(void *ctx, const sb_history_row *r)
 	if (strncmp(q->last_date, r->date, 10) != 0) {
 		sb_date d;
 		if (sb_date_parse(r->date, &d) == SB_OK) {
-			if (q->n_days == q->days_cap) {
-				q->days_cap = q->days_cap ? q->days_cap * 2 : 64;
-				q->days = sb_xrealloc(q->days, q->days_cap * sizeof(*q->days));
-			}
+			sb_grow(&q->days, &q->days_cap, q->n_days, sizeof(*q->days));
 			q->days[q->n_days++] = sb_period_daynum(d);
 		}
 		snprintf(q->last_date, sizeof(q->last_date), "%.10s", r->date);
@@ -768,10 +765,7 @@ static int sb_rep_alert_take(void *ctx, const sb_alert_event *e)
 	    (a->rule != NULL && strcmp(a->rule, e->rule) != 0) ||
 	    sb_lua_env_hides(a->env, sb_alert_monitor_of(e)))
 		return SB_OK;
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 32;
-		a->v = sb_xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
+	sb_grow(&a->v, &a->cap, a->n, sizeof(*a->v));
 	sb_alert_event *c = &a->v[a->n++];
 	*c = *e;
 	c->rule = sb_xstrdup(e->rule);

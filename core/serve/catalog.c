@@ -149,10 +149,7 @@ void sb_cat_add(sb_cat *c, const sb_summary_row *row, int in_only)
 		const char *layer = sb_cat_layer(c, row->layer);
 		if (layer == NULL)
 			return;
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 256;
-			c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
-		}
+		sb_grow(&c->v, &c->cap, c->n, sizeof(*c->v));
 		last = &c->v[c->n++];
 		memset(last, 0, sizeof(*last));
 		last->layer = layer;
@@ -663,10 +660,7 @@ size_t sb_cat_router_totals(sb_cat *c, const char *layer, sb_cat_total **out)
 		sb_cat_total *t = n > 0 ? &v[n - 1] : NULL;
 		if (t == NULL || t->router_len != f->router_len ||
 		    memcmp(t->router, f->name, f->router_len) != 0) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				v = sb_xrealloc(v, cap * sizeof(*v));
-			}
+			sb_grow(&v, &cap, n, sizeof(*v));
 			t = &v[n++];
 			memset(t, 0, sizeof(*t));
 			t->layer = f->layer;

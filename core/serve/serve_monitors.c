@@ -165,10 +165,7 @@ static int sb_last_row(void *ctx, const sb_rec *row)
 	sb_lasts *l = ctx;
 	sb_last *last = l->n > l->first ? &l->v[l->n - 1] : NULL;
 	if (last == NULL || last->monitor != row->monitor || last->link != row->link) {
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 32;
-			l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
-		}
+		sb_grow(&l->v, &l->cap, l->n, sizeof(*l->v));
 		last = &l->v[l->n++];
 		last->monitor = row->monitor;
 		last->link = row->link;

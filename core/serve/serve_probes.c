@@ -120,10 +120,7 @@ static void sb_jchanges_add(sb_jchanges *c, int64_t t, const char *value)
 		c->n--;
 		c->dropped++;
 	}
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->v = sb_xrealloc(c->v, c->cap * sizeof(*c->v));
-	}
+	sb_grow(&c->v, &c->cap, c->n, sizeof(*c->v));
 	c->v[c->n++] = (sb_jchange){t, t, 1, sig, sb_xstrdup(value)};
 }
 

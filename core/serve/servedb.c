@@ -415,10 +415,7 @@ int sb_servedb_users(sb_servedb *db, sb_servedb_user_fn fn, void *ctx, sb_err *e
 	size_t n = 0, cap = 0;
 	int s = SQLITE_DONE;
 	while (rc == SB_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			rows = sb_xrealloc(rows, cap * sizeof(*rows));
-		}
+		sb_grow(&rows, &cap, n, sizeof(*rows));
 		snprintf(rows[n].name, sizeof(rows[n].name), "%s",
 			 (const char *)sqlite3_column_text(st, 0));
 		if (sb_role_parse((const char *)sqlite3_column_text(st, 1), &rows[n].role) != SB_OK)
@@ -787,10 +784,7 @@ int sb_servedb_monitors(sb_servedb *db, sb_servedb_monitor_fn fn, void *ctx, sb_
 	if (rc == SB_OK) {
 		int s;
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				v = sb_xrealloc(v, cap * sizeof(*v));
-			}
+			sb_grow(&v, &cap, n, sizeof(*v));
 			sb_monitor_row(st, &v[n++]);
 		}
 		if (s != SQLITE_DONE)
@@ -1000,10 +994,7 @@ int sb_servedb_links(sb_servedb *db, int64_t monitor, sb_link_rec **out, size_t 
 		sqlite3_bind_int64(st, 1, monitor);
 		int s;
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				*out = sb_xrealloc(*out, cap * sizeof(**out));
-			}
+			sb_grow(out, &cap, *n, sizeof(**out));
 			sb_link_rec *l = &(*out)[(*n)++];
 			memset(l, 0, sizeof(*l));
 			l->id = sqlite3_column_int64(st, 0);
@@ -1074,10 +1065,7 @@ int sb_servedb_tests(sb_servedb *db, int64_t monitor, sb_test_rec **out, size_t 
 		sqlite3_bind_int64(st, 1, monitor);
 		int s;
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 8;
-				*out = sb_xrealloc(*out, cap * sizeof(**out));
-			}
+			sb_grow(out, &cap, *n, sizeof(**out));
 			sb_test_rec *t = &(*out)[(*n)++];
 			snprintf(t->name, sizeof(t->name), "%s",
 				 (const char *)sqlite3_column_text(st, 0));
@@ -1215,10 +1203,7 @@ int sb_servedb_shares(sb_servedb *db, int64_t id, sb_user_name **out, size_t *n,
 		sqlite3_bind_int64(st, 1, id);
 		int s;
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 4;
-				*out = sb_xrealloc(*out, cap * sizeof(**out));
-			}
+			sb_grow(out, &cap, *n, sizeof(**out));
 			snprintf((*out)[(*n)++], sizeof(**out), "%s",
 				 (const char *)sqlite3_column_text(st, 0));
 		}

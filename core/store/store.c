@@ -504,10 +504,7 @@ static int sb_names_row(void *ctx, const sb_rec *r)
 		free(l->ip);
 		free(l->monitor_name);
 	} else {
-		if (a->n == a->cap) {
-			a->cap = a->cap ? a->cap * 2 : 16;
-			a->v = sb_xrealloc(a->v, a->cap * sizeof(*a->v));
-		}
+		sb_grow(&a->v, &a->cap, a->n, sizeof(*a->v));
 		l = &a->v[a->n++];
 	}
 	l->monitor = r->monitor;

@@ -801,10 +801,7 @@ static char *sb_mongo_summary_key(const char *name, const char *type, const char
 static int sb_mongo_stored_row(const bson_t *doc, void *arg)
 {
 	sb_mongo_stored_list *l = arg;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = sb_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
+	sb_grow(&l->v, &l->cap, l->n, sizeof(*l->v));
 	int64_t res = sb_mongo_get_int(doc, "resolution");
 	l->v[l->n++] = (sb_mongo_stored){sb_mongo_summary_key(sb_mongo_get_str(doc, "name"),
 							      sb_mongo_get_str(doc, "type"),
