@@ -10,7 +10,7 @@
 #include "base/fsutil.h"
 #include "tap.h"
 
-static char dir[64];
+static char dir[256];
 
 static void touch(const char *name)
 {
@@ -56,8 +56,7 @@ static int yes(const char *name)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sb-fsutil-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!tap_tempdir(dir, sizeof(dir), "fsutil"))
 		return 1;
 	touch("b.lua");
 	touch("a.lua");

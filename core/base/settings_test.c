@@ -16,9 +16,8 @@
 /* A fresh root holding a .env with text; caller frees. */
 static char *root_with(const char *text)
 {
-	char tmpl[] = "/tmp/sb-settings-XXXXXX";
-	char *dir = mkdtemp(tmpl);
-	if (dir == NULL)
+	char dir[256];
+	if (!tap_tempdir(dir, sizeof(dir), "settings"))
 		return NULL;
 	char *path = sb_fs_join(dir, ".env");
 	sb_fs_write_atomic(path, text, strlen(text), NULL);

@@ -20,8 +20,8 @@ static int count_file(void *ctx, const char *path)
 
 int main(void)
 {
-	char dir[] = "/tmp/sb-coarse-XXXXXX";
-	ok(mkdtemp(dir) != NULL, "temp dir");
+	char dir[256];
+	ok(tap_tempdir(dir, sizeof(dir), "coarse"), "temp dir");
 	sb_time_set_zone("Europe/Madrid");
 	/* 2026-10-25 00:00 and 01:00 UTC: 02:00 CEST and 02:00 CET, the hour shown twice */
 	sb_mrtg_line lines[] = {

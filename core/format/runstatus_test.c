@@ -13,8 +13,8 @@
 
 int main(void)
 {
-	char dir[] = "/tmp/sb-runstatus-XXXXXX";
-	if (mkdtemp(dir) == NULL)
+	char dir[256];
+	if (!tap_tempdir(dir, sizeof(dir), "runstatus"))
 		return 1;
 	sb_err err = {0};
 	sb_run_stage v[SB_RUN_STAGES];

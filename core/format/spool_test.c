@@ -17,7 +17,7 @@
 #include "format/spool.h"
 #include "tap.h"
 
-static char dir[64];
+static char dir[256];
 static char warned[8192]; /* what the readers said, one message a line */
 
 static void warn(void *ctx, int damaged, const char *msg)
@@ -387,8 +387,7 @@ static void test_failed_write(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sb-spool-XXXXXX");
-	ok(mkdtemp(dir) != NULL, "temp dir");
+	ok(tap_tempdir(dir, sizeof(dir), "spool"), "temp dir");
 	sb_time_set_zone("UTC");
 	test_round_trip();
 	test_merge();
@@ -407,8 +406,6 @@ int main(void)
 	is_int(sb_spool_next(r, &d, &err), SB_ENOTFOUND, "... with nothing in it");
 	sb_spool_close(&r);
 
-	char *cmd = sb_xasprintf("rm -rf '%s'", dir);
-	ok(system(cmd) == 0, "temp dir removed");
-	free(cmd);
+	ok(tap_rmtree(dir), "temp dir removed");
 	return tap_done();
 }

@@ -129,8 +129,8 @@ int main(void)
 	   "IPBRAS from 1-day lines: 10.5 rounds half to even, the max, zeros");
 
 	/* Files: write, read back exactly. */
-	char dir[] = "/tmp/sb-summary-XXXXXX";
-	ok(mkdtemp(dir) != NULL, "temp dir");
+	char dir[256];
+	ok(tap_tempdir(dir, sizeof(dir), "summary"), "temp dir");
 	sb_summary_row rows[2];
 	sb_summary_compute(&traffic, v, 3, 10, 1, F, &rows[0]);
 	rows[0].name = "R1 GI0/0/1 - A";
@@ -203,5 +203,6 @@ int main(void)
 	ok(strstr(err.msg, "NUL byte at offset 45") != NULL, "the message says where: %s", err.msg);
 	unlink(path);
 	free(path);
+	ok(tap_rmtree(dir), "temp dir removed");
 	return tap_done();
 }

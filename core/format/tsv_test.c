@@ -13,11 +13,11 @@
 #include "format/tsv.h"
 #include "tap.h"
 
-static char dir[64];
+static char dir[256];
 
 static const char *put(const char *name, const char *body, size_t len)
 {
-	static char path[128];
+	static char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	fwrite(body, 1, len, f);
@@ -98,8 +98,7 @@ static void test_formats(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sb-tsv-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!tap_tempdir(dir, sizeof(dir), "tsv"))
 		return 1;
 	test_reader();
 	test_formats();

@@ -12,15 +12,15 @@
 #include "lua/luahost.h"
 #include "tap.h"
 
-static char dir[64];
+static char dir[256];
 
 /* Writes name (relative to dir) with body; returns the full path (static buffer per call). */
 static const char *script(const char *name, const char *body)
 {
-	static char paths[8][256];
+	static char paths[8][512];
 	static int next;
 	char *p = paths[next++ % 8];
-	snprintf(p, 256, "%s/%s", dir, name);
+	snprintf(p, 512, "%s/%s", dir, name);
 	sb_err err = {0};
 	sb_fs_mkdirs_for(p);
 	if (sb_fs_write_atomic(p, body, strlen(body), &err) != SB_OK)
@@ -58,7 +58,7 @@ static int run(const sb_lua_env *env, const char *path, const sb_lua_section *se
 
 static const sb_lua_env *seen_env;
 
-static char out_dir[128];
+static char out_dir[300];
 
 /* check(path, write) -> true, or false and the reason: sb_lua_check_path from a script. */
 static int lua_check(lua_State *L)
@@ -107,8 +107,7 @@ static void section_down(lua_State *L, int sb_index)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sb-luahost-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
+	if (!tap_tempdir(dir, sizeof(dir), "luahost")) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -272,10 +271,10 @@ int main(void)
 	ok(rc == SB_ELUA && strstr(err.msg, "expected \"error\"") != NULL,
 	   "sb.log checks its level");
 
-	char root[128];
+	char root[300];
 	snprintf(root, sizeof(root), "%s/root", dir);
 	sb_fs_mkdirs(root);
-	char envfile[160];
+	char envfile[340];
 	snprintf(envfile, sizeof(envfile), "%s/.env", root);
 	const char *dotenv = "SCAN_TIMEOUT=31\nTLS_VERIFY=no\nSCAN_URL_RAI_ZTE=http://x/rai\n"
 			     "SCAN_PASSWORD=hunter2\n";
@@ -306,7 +305,7 @@ int main(void)
 
 	/* the sandbox's folders: symbolic links and ".." resolved before the check */
 	snprintf(out_dir, sizeof(out_dir), "%s/out", dir);
-	char link[160], cmd[256];
+	char link[300];
 	snprintf(link, sizeof(link), "%s/box/escape", dir);
 	sb_fs_mkdirs_for(link);
 	if (symlink("/etc", link) != 0)
@@ -350,8 +349,7 @@ int main(void)
 	rc = run(&denv, p, down, 1, NULL, &g, &err);
 	ok(rc == SB_OK && strstr(g.v[0], "sb.down: cannot reach the store") != NULL,
 	   "a script may catch it: %s", g.v[0]);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (!tap_rmtree(dir))
 		printf("# could not remove %s\n", dir);
 
 	return tap_done();

@@ -130,11 +130,11 @@ static void test_days_and_samples(void)
 
 /* ---- from Lua ---- */
 
-static char dir[64];
+static char dir[256];
 
 static const char *script(const char *name, const char *body)
 {
-	static char path[256];
+	static char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	sb_err err = {0};
 	if (sb_fs_write_atomic(path, body, strlen(body), &err) != SB_OK)
@@ -244,7 +244,7 @@ static void test_lua(void)
 	   "sb.report.output refuses paths");
 
 	/* output files: committed on close, nothing left otherwise */
-	char out[128], tmp[160], out_dir[128];
+	char out[300], tmp[340], out_dir[300];
 	snprintf(out, sizeof(out), "%s/out/a.csv", dir);
 	p = script("write.lua", "local f = sb.output_file(sb.report.output('a.csv'))\n"
 				"f:write('x,', 1, '\\n')\n"
@@ -291,13 +291,13 @@ int main(void)
 {
 	test_periods();
 	test_days_and_samples();
-	snprintf(dir, sizeof(dir), "/tmp/sb_lua_report_test.%ld", (long)getpid());
-	sb_fs_mkdirs(dir);
+	if (!tap_tempdir(dir, sizeof(dir), "report-lua")) {
+		perror("mkdtemp");
+		return 1;
+	}
 	sb_time_set_zone("America/Caracas");
 	test_lua();
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (!tap_rmtree(dir))
 		printf("# could not remove %s\n", dir);
 	return tap_done();
 }

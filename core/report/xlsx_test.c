@@ -14,13 +14,13 @@
 #include "report/xlsx.h"
 #include "tap.h"
 
-static char dir[64];
-static char out[128]; /* dir/out.xlsx */
-static char tmp[160]; /* its temp name */
+static char dir[256];
+static char out[300]; /* dir/out.xlsx */
+static char tmp[340]; /* its temp name */
 
 static const char *script(const char *name, const char *body)
 {
-	static char path[256];
+	static char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	sb_err err = {0};
 	if (sb_fs_write_atomic(path, body, strlen(body), &err) != SB_OK)
@@ -275,7 +275,7 @@ static void test_errors(void)
 	expect_error("tw.lua", "sb.xlsx.text_width('x', {size = 0})\n",
 		     "tw.lua:2:", "size: expected 1..409", "text_width refuses a font size of 0");
 
-	char bad[200];
+	char bad[300];
 	snprintf(bad, sizeof(bad), "%s/nofolder", dir);
 	FILE *f = fopen(bad, "w"); /* a file where the folder should be */
 	if (f != NULL)
@@ -290,15 +290,15 @@ static void test_errors(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/sb_lua_xlsx_test.%ld", (long)getpid());
-	sb_fs_mkdirs(dir);
+	if (!tap_tempdir(dir, sizeof(dir), "xlsx")) {
+		perror("mkdtemp");
+		return 1;
+	}
 	snprintf(out, sizeof(out), "%s/out.xlsx", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
 	test_write();
 	test_errors();
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (!tap_rmtree(dir))
 		printf("# could not remove %s\n", dir);
 	return tap_done();
 }

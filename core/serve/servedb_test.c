@@ -17,10 +17,10 @@ static int sb_count_users(void *ctx, const char *name, sb_role role, int64_t cre
 
 int main(void)
 {
-	char dir[] = "/tmp/sb-servedb-XXXXXX";
-	if (mkdtemp(dir) == NULL)
+	char dir[128];
+	if (!tap_tempdir(dir, sizeof(dir), "servedb"))
 		return 1;
-	char path[128];
+	char path[160];
 	snprintf(path, sizeof(path), "%s/serve.db", dir);
 	sb_err err = {0};
 	sb_servedb *db = NULL;
@@ -158,12 +158,7 @@ int main(void)
 	is_int(sb_servedb_monitor_access(db, 99, "bob", SB_ROLE_ADMIN, &a, &err), SB_ENOTFOUND,
 	       "no monitor: not found, whoever asks");
 	sb_servedb_close(&db);
-	unlink(path);
-	char wal[160];
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof(wal), "%s-shm", path);
-	unlink(wal);
-	rmdir(dir);
+	if (!tap_rmtree(dir))
+		printf("# could not remove %s\n", dir);
 	return tap_done();
 }

@@ -35,8 +35,7 @@ static const char *one_text(sb_sqldb *d, const char *sql, char *buf, size_t size
 int main(void)
 {
 	char dir[64];
-	snprintf(dir, sizeof(dir), "/tmp/sb-sqldb-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (!tap_tempdir(dir, sizeof(dir), "sqldb"))
 		return 1;
 	char path[128], missing[128], buf[64];
 	snprintf(path, sizeof(path), "%s/t.db", dir);

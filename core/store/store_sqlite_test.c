@@ -276,8 +276,8 @@ static void test_resolution(const char *dir)
 
 int main(void)
 {
-	char dir[] = "/tmp/sb_store_test.XXXXXX";
-	if (mkdtemp(dir) == NULL) {
+	char dir[128];
+	if (!tap_tempdir(dir, sizeof(dir), "store-sqlite")) {
 		perror("mkdtemp");
 		return 1;
 	}
