@@ -154,6 +154,9 @@ void *sb_probe_data(const sb_probe *p)
 /* ---- log ---- */
 
 static void sb_probe_vlog(const sb_probe *p, int level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void sb_probe_vlog(const sb_probe *p, int level, const char *fmt, va_list ap)
 {
 	char msg[768];
 	vsnprintf(msg, sizeof(msg), fmt, ap);

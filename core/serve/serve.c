@@ -982,6 +982,9 @@ static void sb_on_completed(void *cls, struct MHD_Connection *conn, void **con_c
 }
 
 static void sb_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void sb_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	char msg[512];
