@@ -88,6 +88,14 @@ r = script("thing", without="openpyxl")
 lines = r.stdout.splitlines()
 t.eq(lines[-3:], ["ok 7 - case a # SKIP no thing", "ok 8 - case b # SKIP no thing", "1..8"],
      "sbtest: skip_rest() reports each named case left and ends the script", r.stdout)
+r = subprocess.run([sbtest.PYTHON3, "-c", "import sys; sys.path.insert(0, %r); import sbtest\n"
+                    "t = sbtest.Tap(); t.ok(True, 'first'); {}['gone']\nt.ok(True, 'never')" % HERE],
+                   capture_output=True, text=True, timeout=60)
+lines = r.stdout.splitlines()
+t.ok(lines[:3] == ["ok 1 - first", "not ok 2 - the script stopped: KeyError: 'gone'",
+                   "#   Traceback (most recent call last):"] and lines[-1] == "1..2" and r.returncode == 1
+     and "never" not in r.stdout,
+     "sbtest: an exception outside any check is a failed check naming it, then the plan", r.stdout + r.stderr)
 
 # ---- the TAP driver and tests/results.sh ----
 tmp = sbtest.tempdir("sbharness-")

@@ -114,6 +114,16 @@ class Tap:
         self.n = 0
         self.failed = 0
         self.skipped = 0
+        sys.excepthook = self._uncaught
+
+    def _uncaught(self, kind, value, tb):
+        """An exception no check caught ends the script: it is reported as a failed check that
+        names it, its traceback as the diagnostic, then the plan, so that the summary says what
+        stopped the script instead of "missing test plan"."""
+        self.ok(False, "the script stopped: %s: %s" % (kind.__name__, str(value)[:200]),
+                "".join(traceback.format_exception(kind, value, tb)))
+        print("1..%d" % self.n)
+        sys.stdout.flush()
 
     def ok(self, cond, name, diag=None):
         self.n += 1
