@@ -245,6 +245,15 @@ void sb_json_knum(sb_json *j, const char *key, double v)
 	sb_json_num(j, v);
 }
 
+void sb_json_knum_if(sb_json *j, const char *key, int has, double v)
+{
+	sb_json_key(j, key);
+	if (has)
+		sb_json_num(j, v);
+	else
+		sb_json_null(j);
+}
+
 void sb_json_kbool(sb_json *j, const char *key, int v)
 {
 	sb_json_key(j, key);

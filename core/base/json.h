@@ -48,6 +48,8 @@ void sb_json_raw(sb_json *j, const char *text, size_t n);
 void sb_json_kstr(sb_json *j, const char *key, const char *s);
 void sb_json_kint(sb_json *j, const char *key, int64_t v);
 void sb_json_knum(sb_json *j, const char *key, double v);
+/* key: v when has, else null (a value that may be absent). */
+void sb_json_knum_if(sb_json *j, const char *key, int has, double v);
 void sb_json_kbool(sb_json *j, const char *key, int v);
 
 /* Returns the text (NUL-terminated, caller frees) and its length, or NULL when the writer failed

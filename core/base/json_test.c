@@ -58,6 +58,14 @@ static void sb_numbers(sb_json *j)
 	sb_json_arr_end(j);
 }
 
+static void sb_maybe(sb_json *j)
+{
+	sb_json_obj(j);
+	sb_json_knum_if(j, "has", 1, 2.5);
+	sb_json_knum_if(j, "lacks", 0, 2.5);
+	sb_json_obj_end(j);
+}
+
 static void sb_big(sb_json *j)
 {
 	sb_json_arr(j);
@@ -97,6 +105,9 @@ int main(void)
 	s = sb_doc(sb_numbers, 0);
 	is_str(s, "[1.5,3,null,null,8.0220000000000006e-09,-9223372036854775808]",
 	       "numbers: integral, non-finite as null, full precision");
+	free(s);
+	s = sb_doc(sb_maybe, 0);
+	is_str(s, "{\"has\":2.5,\"lacks\":null}", "a number that may be absent: null when it is");
 	free(s);
 	s = sb_doc(sb_big, 5000);
 	ok(s == NULL, "over the cap: no text");

@@ -274,11 +274,7 @@ static void sb_item_json(sb_json *j, const sb_cat_item *f, int with_layer)
 	if (!f->in_only) {
 		sb_json_knum(j, "out_prom", f->out_prom);
 		sb_json_knum(j, "out_max_prom", f->out_max_prom);
-		sb_json_key(j, "use");
-		if (f->has_use)
-			sb_json_num(j, f->use);
-		else
-			sb_json_null(j);
+		sb_json_knum_if(j, "use", f->has_use, f->use);
 	}
 	sb_json_knum(j, "peak", f->peak);
 	sb_json_key(j, "samples");
@@ -305,11 +301,7 @@ static void sb_total_json(sb_json *j, const sb_cat_total *t, int in_only)
 	if (!in_only) {
 		sb_json_knum(j, "out_prom", t->out_prom);
 		sb_json_knum(j, "out_max_prom", t->out_max_prom);
-		sb_json_key(j, "use_max");
-		if (t->has_use)
-			sb_json_num(j, t->use_max);
-		else
-			sb_json_null(j);
+		sb_json_knum_if(j, "use_max", t->has_use, t->use_max);
 	}
 	sb_json_obj_end(j);
 }

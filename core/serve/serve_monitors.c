@@ -32,16 +32,8 @@ void sb_place_json(sb_json *j, const sb_place *p, int nulls)
 {
 	if (!p->set && !nulls)
 		return;
-	sb_json_key(j, "lat");
-	if (p->set)
-		sb_json_num(j, p->lat);
-	else
-		sb_json_null(j);
-	sb_json_key(j, "lon");
-	if (p->set)
-		sb_json_num(j, p->lon);
-	else
-		sb_json_null(j);
+	sb_json_knum_if(j, "lat", p->set, p->lat);
+	sb_json_knum_if(j, "lon", p->set, p->lon);
 }
 
 /* Builds the monitor.json text of a monitor from servedb (caller frees). When replace_test is

@@ -180,11 +180,7 @@ static void sb_availability_json(sb_json *j, const sb_avail_rec *r, size_t n)
 	sb_json_kint(j, "step", a.step);
 	sb_json_kint(j, "records", (int64_t)a.records);
 	sb_json_kint(j, "up", (int64_t)a.up);
-	sb_json_key(j, "pct");
-	if (a.records > 0)
-		sb_json_num(j, a.pct);
-	else
-		sb_json_null(j);
+	sb_json_knum_if(j, "pct", a.records > 0, a.pct);
 	sb_json_key(j, "periods");
 	sb_json_arr(j);
 	for (size_t i = 0; i < a.nperiods && i < SB_MAX_PERIODS; i++) {

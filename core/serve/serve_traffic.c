@@ -146,11 +146,7 @@ static int sb_day_row(void *ctx, const sb_summary_row *row)
 	if (!d->in_only) {
 		sb_json_knum(j, "out_prom", row->out_prom);
 		sb_json_knum(j, "out_max_prom", row->out_max_prom);
-		sb_json_key(j, "use");
-		if (row->has_use)
-			sb_json_num(j, row->use);
-		else
-			sb_json_null(j);
+		sb_json_knum_if(j, "use", row->has_use, row->use);
 	}
 	sb_json_key(j, "samples");
 	if (row->samples >= 0)

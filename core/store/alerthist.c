@@ -123,16 +123,8 @@ void sb_alert_event_json(sb_json *j, const sb_alert_event *e)
 	sb_json_kstr(j, "kind", e->kind);
 	sb_json_kstr(j, "severity", e->severity);
 	sb_json_kstr(j, "subject", e->subject);
-	sb_json_key(j, "value");
-	if (e->has_value)
-		sb_json_num(j, e->value);
-	else
-		sb_json_null(j);
-	sb_json_key(j, "threshold");
-	if (e->has_threshold)
-		sb_json_num(j, e->threshold);
-	else
-		sb_json_null(j);
+	sb_json_knum_if(j, "value", e->has_value, e->value);
+	sb_json_knum_if(j, "threshold", e->has_threshold, e->threshold);
 	sb_json_kstr(j, "message", e->message);
 }
 
