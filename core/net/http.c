@@ -1241,13 +1241,10 @@ void sb_http_drop(sb_http *h, sb_http_job *job)
 void sb_http_cancel(sb_http *h)
 {
 	atomic_store(&h->cancelled, 1);
-	if (h->wake_fd >= 0) {
-		uint64_t one = 1;
-		if (write(h->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			curl_multi_wakeup(h->multi);
-	} else {
-		curl_multi_wakeup(h->multi);
-	}
+	/* wakes sb_http_run's loop; a full counter (EAGAIN) already will */
+	uint64_t one = 1;
+	if (h->wake_fd >= 0 && write(h->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		sb_log(SB_LOG_WARNING, "http", "the engine's wake-up: %s", strerror(errno));
 }
 
 int sb_http_run(sb_http *h)
@@ -1256,14 +1253,15 @@ int sb_http_run(sb_http *h)
 		return SB_EINVAL;
 	h->running = 1;
 	int rc = SB_OK;
-	sb_http_settle(h);
+	if (!atomic_load(&h->cancelled))
+		sb_http_settle(h);
 	while (h->active > 0 || h->queue_head != NULL || h->wait_head != NULL) {
 		if (atomic_load(&h->cancelled)) {
 			sb_http_abort_all(h, SB_ECANCELED, "canceled");
 			break;
 		}
-		/* every wait is bounded by a timer (libcurl's, a retry's), a transfer's events or
-		 * the wake-up; the second is a backstop */
+		/* the loop wakes for a timer (libcurl's, a retry's), a transfer's events or
+		 * sb_http_cancel's eventfd; SB_HTTP_POLL_MS only bounds a wait none of them ends */
 		if (sb_loop_run_once(h->own_loop, (double)SB_HTTP_POLL_MS / 1000.0) != SB_OK) {
 			rc = SB_EIO;
 			sb_http_abort_all(h, rc, strerror(errno));
