@@ -96,6 +96,10 @@ try {
   await page.click(`${row} button.place-save`);
   await page.waitForFunction(() => { const e = document.querySelector('#places tr[data-place="link-2"] input.place-lat'); return e && e.value === '4.6' && !document.querySelector('#places .error').textContent; });
   await openMap(base);
+  // the map draws what its answers hold once they are in: on a busy machine later than the page's
+  // summary, so wait (bounded) for the link before judging
+  await page.waitForFunction((n) => document.querySelectorAll('#map path.sb-link').length === n,
+    want.links + 1, { timeout: 10000 }).catch(() => {});
   check(await count('#map path.sb-link') === want.links + 1 && await count('#map-unplaced') === 0,
     'a place set on the monitor\'s page puts the link on the map', await count('#map path.sb-link'));
 
