@@ -36,36 +36,38 @@ static int sb_mrtg_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Splits s[0..len) on blanks into unsigned decimal fields. */
+/* Splits s[0..len) on blanks into unsigned decimal fields. A field's digits are summed in 64
+ * unsigned bits without a check per digit: after its leading zeros, up to 18 digits always fit
+ * int64, 19 fit when the sum is at most INT64_MAX (it cannot wrap: 10^19 - 1 < 2^64), 20 or more
+ * never do. A field with any other character only clears digits_only (its value is not used). */
 static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
 {
 	*f = (sb_mrtg_fields){.digits_only = 1};
-	size_t i = 0;
+	const char *p = s, *end = s + len;
 	while (f->n < 6) {
-		while (i < len && sb_mrtg_is_blank(s[i]))
-			i++;
-		if (i == len)
+		while (p < end && sb_mrtg_is_blank(*p))
+			p++;
+		if (p == end)
 			return;
-		int64_t v = 0;
-		int fits = 1;
-		while (i < len && !sb_mrtg_is_blank(s[i])) {
-			char c = s[i++];
-			if (c < '0' || c > '9') {
-				f->digits_only = 0;
-				continue;
-			}
-			/* v * 10 + d fits while v < INT64_MAX / 10, or equals it and d is at most
-			 * INT64_MAX % 10: constants, so no division per digit */
-			int d = c - '0';
-			if (v >= INT64_MAX / 10 && (v > INT64_MAX / 10 || d > INT64_MAX % 10))
-				fits = 0;
-			else
-				v = v * 10 + d;
+		while (p < end && *p == '0')
+			p++;
+		const char *first = p;
+		uint64_t v = 0;
+		unsigned d;
+		while (p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
+			v = v * 10 + d;
+			p++;
 		}
-		if (!fits)
+		size_t digits = (size_t)(p - first);
+		if (digits > 19 || (digits == 19 && v > (uint64_t)INT64_MAX))
 			f->overflow |= 1u << f->n;
+		if (p < end && !sb_mrtg_is_blank(*p)) {
+			f->digits_only = 0;
+			while (p < end && !sb_mrtg_is_blank(*p))
+				p++;
+		}
 		if (f->n < 5)
-			f->v[f->n] = v;
+			f->v[f->n] = (int64_t)v;
 		f->n++;
 	}
 }
@@ -156,20 +158,17 @@ sb_mrtg_kind sb_mrtg_line_kind(const char *s, size_t len, int64_t v[5])
 	return SB_MRTG_SAMPLE;
 }
 
-/* Handles the complete line in buf (without its '\n'). */
-static void sb_mrtg_line(sb_mrtg_parser *p)
+/* Handles the complete line s[0..len) (without its '\n'); overlong: it was longer than the
+ * parser keeps, and s is not its text. */
+static void sb_mrtg_line(sb_mrtg_parser *p, const char *s, size_t len, int overlong)
 {
 	p->lineno++;
-	size_t len = p->len;
-	int overlong = p->overlong;
-	p->len = 0;
-	p->overlong = 0;
 	if (overlong) {
 		sb_mrtg_bad(p);
 		return;
 	}
 	sb_mrtg_fields f = {.n = 5};
-	sb_mrtg_kind kind = sb_mrtg_line_kind(p->buf, len, f.v);
+	sb_mrtg_kind kind = sb_mrtg_line_kind(s, len, f.v);
 	if (kind == SB_MRTG_BLANK)
 		return;
 	if (p->state == SB_MRTG_HEADER) {
@@ -183,6 +182,16 @@ static void sb_mrtg_line(sb_mrtg_parser *p)
 		return;
 	}
 	sb_mrtg_sample_line(p, &f);
+}
+
+/* Handles the line gathered in buf. */
+static void sb_mrtg_buffered_line(sb_mrtg_parser *p)
+{
+	size_t len = p->len;
+	int overlong = p->overlong;
+	p->len = 0;
+	p->overlong = 0;
+	sb_mrtg_line(p, p->buf, len, overlong);
 }
 
 /* Adds seg[0..n) to the current line, or only notes that the line became too long. */
@@ -203,13 +212,18 @@ int sb_mrtg_feed(sb_mrtg_parser *p, const char *buf, size_t len)
 {
 	while (len > 0 && !p->done) {
 		const char *nl = memchr(buf, '\n', len);
-		size_t seg = nl != NULL ? (size_t)(nl - buf) : len;
-		sb_mrtg_append(p, buf, seg);
-		if (nl == NULL)
-			p->pending += seg;
-		if (nl == NULL)
+		if (nl == NULL) {
+			sb_mrtg_append(p, buf, len);
+			p->pending += len;
 			break;
-		sb_mrtg_line(p);
+		}
+		size_t seg = (size_t)(nl - buf);
+		if (p->pending == 0) { /* the whole line is here: read in place */
+			sb_mrtg_line(p, buf, seg, seg > sizeof(p->buf));
+		} else {
+			sb_mrtg_append(p, buf, seg);
+			sb_mrtg_buffered_line(p);
+		}
 		p->used += p->pending + seg + 1;
 		p->pending = 0;
 		buf += seg + 1;
@@ -221,5 +235,5 @@ int sb_mrtg_feed(sb_mrtg_parser *p, const char *buf, size_t len)
 void sb_mrtg_finish(sb_mrtg_parser *p)
 {
 	if (!p->done && (p->len > 0 || p->overlong))
-		sb_mrtg_line(p);
+		sb_mrtg_buffered_line(p);
 }

@@ -512,6 +512,130 @@ static void test_previous_poll(sb_mrtg_parser *p)
 	free(t.s);
 }
 
+/* The classifier as first written (a check per character and per digit), kept as the reference
+ * the faster one must agree with. */
+static sb_mrtg_kind ref_line_kind(const char *s, size_t len, int64_t v[5])
+{
+	if (len > SB_MRTG_LINE_MAX)
+		return SB_MRTG_MALFORMED;
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	int n = 0, digits_only = 1;
+	unsigned overflow = 0;
+	int64_t f[5] = {0};
+	size_t i = 0;
+	while (n < 6) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		int64_t x = 0;
+		int fits = 1;
+		while (i < len && s[i] != ' ' && s[i] != '\t') {
+			char c = s[i++];
+			if (c < '0' || c > '9') {
+				digits_only = 0;
+				continue;
+			}
+			if (x > (INT64_MAX - (c - '0')) / 10)
+				fits = 0;
+			else
+				x = x * 10 + (c - '0');
+		}
+		if (!fits)
+			overflow |= 1u << n;
+		if (n < 5)
+			f[n] = x;
+		n++;
+	}
+	if (n == 0)
+		return SB_MRTG_BLANK;
+	if (n == 3 && digits_only && (overflow & 1u) == 0) {
+		v[0] = f[0];
+		return SB_MRTG_COUNTERS;
+	}
+	if (n != 5 || !digits_only || overflow != 0)
+		return SB_MRTG_MALFORMED;
+	memcpy(v, f, sizeof(f));
+	return SB_MRTG_SAMPLE;
+}
+
+/* xorshift64: the same lines at every run. */
+static uint64_t rnd(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+/* One field for the comparison: digits around int64's edge, leading zeros, stray characters. */
+static size_t rnd_field(uint64_t *st, char *out)
+{
+	static const char *edges[] = {"9223372036854775807",
+				      "9223372036854775808",
+				      "9999999999999999999",
+				      "18446744073709551615",
+				      "18446744073709551616",
+				      "99999999999999999999",
+				      "0",
+				      "00"};
+	uint64_t r = rnd(st);
+	size_t n = 0;
+	if (r % 4 == 0) {
+		size_t zeros = (size_t)(r >> 8) % 4;
+		for (size_t i = 0; i < zeros; i++)
+			out[n++] = '0';
+		const char *e = edges[(r >> 16) % SB_ARRAY_SIZE(edges)];
+		memcpy(out + n, e, strlen(e));
+		return n + strlen(e);
+	}
+	static const char alphabet[] = "0123456789x-+.";
+	size_t len = 1 + (size_t)(r >> 8) % 21, letters = r % 4 != 3 ? 10 : sizeof(alphabet) - 1;
+	for (size_t i = 0; i < len; i++)
+		out[n++] = alphabet[rnd(st) % letters];
+	return n;
+}
+
+/* The classifier agrees with the reference on a million generated lines. */
+static void test_line_kind_reference(void)
+{
+	uint64_t st = 0x9e3779b97f4a7c15u;
+	char line[4 * SB_MRTG_LINE_MAX];
+	size_t differ = 0, kinds[4] = {0};
+	for (int i = 0; i < 1000000; i++) {
+		size_t n = 0;
+		int fields = (int)(rnd(&st) % 8);
+		for (int k = 0; k < fields; k++) {
+			size_t blanks = (k > 0) + (size_t)(rnd(&st) % 3);
+			for (size_t b = 0; b < blanks; b++)
+				line[n++] = rnd(&st) % 4 ? ' ' : '\t';
+			n += rnd_field(&st, line + n);
+		}
+		if (rnd(&st) % 8 == 0)
+			line[n++] = '\r';
+		if (rnd(&st) % 64 == 0) { /* past the longest line */
+			memset(line + n, ' ', SB_MRTG_LINE_MAX);
+			n += SB_MRTG_LINE_MAX;
+		}
+		int64_t a[5] = {-1, -1, -1, -1, -1}, b[5] = {-1, -1, -1, -1, -1};
+		sb_mrtg_kind ka = sb_mrtg_line_kind(line, n, a), kb = ref_line_kind(line, n, b);
+		kinds[kb]++;
+		if (ka != kb || memcmp(a, b, sizeof(a)) != 0) {
+			if (differ++ == 0)
+				printf("# first difference: \"%.*s\": kind %d, reference %d\n",
+				       (int)n, line, (int)ka, (int)kb);
+		}
+	}
+	is_int(differ, 0, "the classifier agrees with the reference on a million lines");
+	ok(kinds[SB_MRTG_BLANK] > 1000 && kinds[SB_MRTG_COUNTERS] > 1000 &&
+		   kinds[SB_MRTG_SAMPLE] > 1000 && kinds[SB_MRTG_MALFORMED] > 1000,
+	   "... of every kind (%zu blank, %zu counters, %zu samples, %zu malformed)",
+	   kinds[SB_MRTG_BLANK], kinds[SB_MRTG_COUNTERS], kinds[SB_MRTG_SAMPLE],
+	   kinds[SB_MRTG_MALFORMED]);
+}
+
 int main(void)
 {
 	sb_mrtg_parser *p = sb_xmalloc(sizeof(*p));
@@ -529,6 +653,7 @@ int main(void)
 	test_streaming(p, q);
 	test_gaps(p);
 	test_previous_poll(p);
+	test_line_kind_reference();
 
 	free(p);
 	free(q);
