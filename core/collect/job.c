@@ -139,10 +139,26 @@ static int sb_job_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sorts the samples by time and keeps the last one put of each ts. */
+/* Sorts the samples by time and keeps the last one put of each ts. An MRTG log gives them newest
+ * first, each time once: then reversing them is the sort. */
 static void sb_job_compact(sb_job *job)
 {
 	if (job->n == 0)
+		return;
+	int rising = 1, falling = 1;
+	for (size_t i = 1; i < job->n && (rising || falling); i++) {
+		int64_t a = job->samples[i - 1].s.ts, b = job->samples[i].s.ts;
+		rising &= a < b;
+		falling &= a > b;
+	}
+	if (falling) {
+		for (size_t i = 0, j = job->n - 1; i < j; i++, j--) {
+			sb_job_sample t = job->samples[i];
+			job->samples[i] = job->samples[j];
+			job->samples[j] = t;
+		}
+	}
+	if (rising || falling)
 		return;
 	qsort(job->samples, job->n, sizeof(*job->samples), sb_job_cmp);
 	size_t w = 0;

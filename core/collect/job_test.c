@@ -99,6 +99,29 @@ int main(void)
 	ok(n == 2 && v[0].ts == d0 && v[1].ts == d0 + 600, "oldest first, each ts once");
 	ok(n == 2 && v[1].in_avg == 7, "the last one put of a ts wins");
 
+	/* newest first (an MRTG log's order), already oldest first, and a run with one repeat */
+	for (int order = 0; order < 3; order++) {
+		sb_job_attempt(&job);
+		for (int64_t i = 0; i < 288; i++) {
+			int64_t k = order == 0 ? 287 - i : i;
+			sb_sample s = {d0 + 300 * k, k, 0, 0, 0};
+			sb_job_put_sample(&job, &s);
+		}
+		if (order == 2) {
+			sb_sample s = {d0 + 300 * 100, 1000, 0, 0, 0};
+			sb_job_put_sample(&job, &s);
+		}
+		sb_job_samples(&job, &v, &n);
+		int sorted = n == 288;
+		for (size_t i = 0; sorted && i < n; i++)
+			sorted = v[i].ts == d0 + 300 * (int64_t)i &&
+				 v[i].in_avg == (order == 2 && i == 100 ? 1000 : (int64_t)i);
+		ok(sorted, "%s: 288 samples oldest first, each with its own values",
+		   order == 0   ? "newest first"
+		   : order == 1 ? "oldest first"
+				: "a repeated ts");
+	}
+
 	/* the cap: one sample a second */
 	sb_job_attempt(&job);
 	int rc = SB_OK;
