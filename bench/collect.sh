@@ -162,6 +162,24 @@ sys.exit(os.waitstatus_to_exitcode(status) & 255)' "$tv" "$@" >"$out" 2>&1
     rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tv")
 }
 
+# server_ticks: CPU (user + sys) of the running nginx's workers in clock ticks, 0 without one.
+server_ticks() {
+    t=0
+    for w in $servers; do
+        [ -s "$w/nginx.pid" ] || continue
+        for p in $(pgrep -P "$(cat "$w/nginx.pid")" 2>/dev/null); do
+            t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+        done
+    done
+    echo "$t"
+}
+
+# server_cpu TICKS-BEFORE: ", nginx CPU X ms/request" since TICKS-BEFORE, for N requests.
+server_cpu() {
+    awk -v a="$1" -v b="$(server_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {
+        if (b > a) printf ", nginx CPU %.3f ms/request", (b - a) * 1000 / hz / n }'
+}
+
 # scan ROOT LABEL: runs scanbackup on ROOT; sets sb_wall, sb_cpu, sb_rss_kb, sb_rc and prints a line.
 scan() {
     rm -rf "$1/data"
@@ -172,7 +190,9 @@ scan() {
         summary=$(grep '^backfill: the days' "$out" | tail -n 1 || true)
     else
         note "running $sb --root $1 $stage --date $date ($2)"
+        ticks=$(server_ticks)
         timed "$sb" --root "$1" "$stage" --date "$date"
+        srv=$(server_cpu "$ticks")
         summary=$(grep '^scan:' "$out" | tail -n 1 || true)
     fi
     sb_wall=$wall sb_cpu=$cpu sb_rss_kb=${rss_kb:-0} sb_rc=$rc
@@ -185,7 +205,7 @@ scan() {
     grep -o 'logs asked for in byte ranges.*' "$out" | sed 's/^/collect: /' || true
     # the rows backfill stored: its coarser lines, the day summaries made of them, the 5-minute samples
     rows=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9]*\) lines (.* and \([0-9]*\) day summaries.*(\([0-9]*\) samples).*/\1 \2 \3/p')
-    awk -v n="$n" -v s="$wall" -v c="$cpu" -v r="$sb_rss_kb" -v l="$2" -v stage="$stage" -v rows="$rows" 'BEGIN {
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v r="$sb_rss_kb" -v l="$2" -v stage="$stage" -v rows="$rows" -v srv="${srv:-}" 'BEGIN {
         if (stage == "backfill") {
             split(rows, k, " ")
             t = k[1] + k[2] + k[3]
@@ -194,8 +214,8 @@ scan() {
         } else if (stage == "run")
             printf "collect: %s: the nightly run of %d interfaces took %.2f s end to end (target <= 30 s for 10,000)\n", l, n, s
         else
-            printf "collect: %s: scanbackup %d interfaces in %.2f s = %.0f interfaces/s, CPU %.3f ms/interface, peak RSS %.1f MB\n",
-                l, n, s, n / s, c * 1000 / n, r / 1024 }'
+            printf "collect: %s: scanbackup %d interfaces in %.2f s = %.0f interfaces/s, CPU %.3f ms/interface, peak RSS %.1f MB%s\n",
+                l, n, s, n / s, c * 1000 / n, r / 1024, srv }'
 }
 
 # curl_z URLS-CONFIG LABEL [MAX]: curl -Z --parallel-max MAX (default 32) fetching every log whole;
@@ -203,13 +223,15 @@ scan() {
 curl_z() {
     out=$1.out
     max=${3:-32}
+    ticks=$(server_ticks)
     timed curl -Z --parallel-max "$max" -s --no-progress-meter -K "$1" -w '%{http_code}\n'
     c_wall=$wall c_cpu=$cpu
+    srv=$(server_cpu "$ticks")
     got=$(grep -c '^200$' "$out" || true)
     [ "$got" = "$n" ] || note "curl -Z: only $got of $n answers were 200 (see $out)"
-    awk -v n="$n" -v s="$wall" -v c="$cpu" -v l="$2" -v m="$max" 'BEGIN {
-        printf "collect: %s: curl -Z --parallel-max %d %d whole logs in %.2f s = %.0f files/s, CPU %.3f ms/file\n",
-            l, m, n, s, n / s, c * 1000 / n }'
+    awk -v n="$n" -v s="$wall" -v c="$cpu" -v l="$2" -v m="$max" -v srv="$srv" 'BEGIN {
+        printf "collect: %s: curl -Z --parallel-max %d %d whole logs in %.2f s = %.0f files/s, CPU %.3f ms/file%s\n",
+            l, m, n, s, n / s, c * 1000 / n, srv }'
 }
 
 # ratio LABEL TARGET [MAX]: scanbackup's wall time against the last curl_z's (with --parallel-max MAX)
