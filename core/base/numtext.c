@@ -31,15 +31,32 @@ static char *sb_text_digits(char *end, uint64_t u)
 	return p;
 }
 
+/* How many decimal digits u has. */
+static unsigned sb_text_ndigits(uint64_t u)
+{
+	unsigned n = 1;
+	for (;;) {
+		if (u < 10)
+			return n;
+		if (u < 100)
+			return n + 1;
+		if (u < 1000)
+			return n + 2;
+		if (u < 10000)
+			return n + 3;
+		u /= 10000;
+		n += 4;
+	}
+}
+
 char *sb_text_int(char *p, int64_t v)
 {
-	char tmp[SB_TEXT_INT_MAX];
-	char *end = tmp + sizeof(tmp);
-	char *s = sb_text_digits(end, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	if (v < 0)
-		*--s = '-';
-	memcpy(p, s, (size_t)(end - s));
-	return p + (end - s);
+		*p++ = '-';
+	char *end = p + sb_text_ndigits(u);
+	sb_text_digits(end, u); /* written backwards, in place: its first digit lands at p */
+	return end;
 }
 
 size_t sb_text_fixed(char *buf, size_t size, double v, int decimals)

@@ -24,8 +24,11 @@ static int int_same(int64_t v)
 {
 	char want[32], got[32];
 	snprintf(want, sizeof(want), "%" PRId64, v);
-	*sb_text_int(got, v) = '\0';
-	if (strcmp(want, got) != 0) {
+	memset(got, '#', sizeof(got));
+	char *end = sb_text_int(got, v);
+	int past = end[0] != '#' || end[1] != '#'; /* nothing written after the number */
+	*end = '\0';
+	if (strcmp(want, got) != 0 || past) {
 		printf("#   %" PRId64 ": got %s\n", v, got);
 		return 0;
 	}
@@ -46,10 +49,27 @@ static int fixed_same(double v, int d)
 
 static void test_int(void)
 {
-	static const int64_t edge[] = {0,         1,         -1,           9,
-				       10,        99,        100,          101,
-				       -100,      999,       1000,         1234567890123LL,
-				       INT64_MAX, INT64_MIN, INT64_MIN + 1};
+	static const int64_t edge[] = {0,
+				       1,
+				       -1,
+				       9,
+				       10,
+				       99,
+				       100,
+				       101,
+				       -100,
+				       999,
+				       1000,
+				       1234567890123LL,
+				       9999,
+				       10000,
+				       99999999,
+				       100000000,
+				       999999999999999999LL,
+				       1000000000000000000LL,
+				       INT64_MAX,
+				       INT64_MIN,
+				       INT64_MIN + 1};
 	int good = 1;
 	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
 		good &= int_same(edge[i]);
