@@ -27,9 +27,6 @@
 #define SB_SPOOL_PEEK 8192
 /* Room before a formatted body for its record line. */
 #define SB_SPOOL_HEADROOM 32
-/* Once this much has been appended since, the writer asks the kernel to start writing the file
- * back (without waiting), so that the fdatasync of a durable close finds little left to do. */
-#define SB_SPOOL_WRITEBACK ((off_t)4 << 20)
 /* File names stay below NAME_MAX (255 bytes): an escaped name@type longer than this keeps its
  * first SB_SPOOL_KEEP bytes and gets "~" and a hash of the whole name and type instead. */
 #define SB_SPOOL_FILE_MAX 200
@@ -95,11 +92,10 @@ struct sb_spool_writer {
 	int fd;
 	char *path;
 	char *layer, *date;
-	off_t size;         /* the first line and the whole records written */
-	off_t written_back; /* bytes whose write-back was started (sb_spool_write_back) */
-	int broken;         /* a failed write could not be taken back: nothing more is appended */
-	char *buf;          /* SB_SPOOL_HEADROOM bytes, then the body being formatted */
-	size_t len;         /* bytes used in buf */
+	off_t size; /* the first line and the whole records written */
+	int broken; /* a failed write could not be taken back: nothing more is appended */
+	char *buf;  /* SB_SPOOL_HEADROOM bytes, then the body being formatted */
+	size_t len; /* bytes used in buf */
 	size_t cap;
 	int64_t *ts; /* a record's timestamps and their stored times, when the caller has none */
 	char (*keys)[SB_TIME_KEY_SIZE];
@@ -237,22 +233,6 @@ static void sb_spool_put_char(sb_spool_writer *w, char c)
 	w->buf[w->len++] = c;
 }
 
-/* Starts writing back what was appended since the last call, every SB_SPOOL_WRITEBACK bytes: a
- * hint only (a scan's spool, tens of MB, then reaches the disk while the scan goes on instead of
- * all in the final fdatasync); the durability is the close's. */
-static void sb_spool_write_back(sb_spool_writer *w)
-{
-#ifdef HAVE_SYNC_FILE_RANGE
-	if (w->size - w->written_back < SB_SPOOL_WRITEBACK)
-		return;
-	(void)sync_file_range(w->fd, w->written_back, w->size - w->written_back,
-			      SYNC_FILE_RANGE_WRITE);
-	w->written_back = w->size;
-#else
-	(void)w;
-#endif
-}
-
 int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 {
 	if (w->broken)
@@ -326,7 +306,6 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		return sb_err_set(err, SB_EIO, "%s: %s", w->path, strerror(e));
 	}
 	w->size += (off_t)len;
-	sb_spool_write_back(w);
 	return SB_OK;
 }
 
