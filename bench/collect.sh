@@ -4,7 +4,7 @@
 # with a round-trip time and TLS.
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
-#                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--repeat K]
+#                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--file] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -22,6 +22,9 @@
 #              only) with TLS (a self-signed certificate), once with HTTP/1.1 and once with HTTP/2,
 #              scanbackup and curl -Z through the same proxy in turn; over HTTP/2 also curl -Z with
 #              --parallel-max set to the collector's transfers in flight there (SCAN_STREAMS)
+#   --file     also without a server: the same scan with file:// URLs to the cached logs (no HTTP,
+#              no TCP, no nginx), whose CPU per interface is the collector's own work (reading
+#              byte ranges, parsing, the spool); no curl beside it
 #   --repeat   run each pair (scanbackup, then curl -Z) K times on each link (default 1): each
 #              pair prints its ratio, so a run on a shared machine shows its spread
 #
@@ -46,7 +49,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 rtt=30 repeat=1
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 repeat=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -58,6 +61,7 @@ while [ $# -gt 0 ]; do
         --backfill) stage=backfill; shift ;;
         --no-curl) curl_too=0; shift ;;
         --wan) wan=1; shift ;;
+        --file) file=1; shift ;;
         --rtt-ms) rtt=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
         -h|--help) sed -n '3,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -320,6 +324,21 @@ EOF
 awk -v lb="$log_bytes" -v sent="$sent" -v ok="$ok" -v other="$other" 'BEGIN {
     printf "collect: whole log files %.1f MB; bytes nginx sent in %d 200/206 answers (%d other, curl included) %.1f MB\n",
         lb / 1e6, ok, other, sent / 1e6 }'
+
+# --- no server: file:// URLs to the cached logs ---
+if [ "$file" = 1 ]; then
+    froot=$work/root-$n-file
+    make_root "$froot" 0 http
+    for f in "$froot"/sources/SCAN/*; do
+        sed "s|^http://127\.0\.0\.1:0/|file://$cache/mrtg/|" "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+    done
+    k=0
+    while [ $k -lt "$repeat" ]; do
+        k=$((k + 1))
+        scan "$froot" "file://, no server"
+        [ "$sb_rc" = 0 ] || status=$sb_rc
+    done
+fi
 
 # --- a link with a round-trip time, over TLS: HTTP/1.1, then HTTP/2 ---
 if [ "$wan" = 1 ]; then
