@@ -397,6 +397,21 @@ try {
   check(differ && img1 !== img2 && /rtt \(máximo\)/.test(await text('#heat-summary-ping')) &&
     await page.isChecked('input[data-heat="max"][data-test="ping"]'),
     'the heat map offers the highest RTT of each hour instead of the median', await text('#heat-summary-ping'));
+  // its exports: a row per hour begun with the API's figures, and the picture
+  const heatCsv = await download(() => page.click('[data-export="heat-csv"][data-test="ping"]'));
+  const hrows = heatCsv.body.toString().trim().split(/\r?\n/).map((l) => l.split(','));
+  const hm = heat.heatmap, begun = Math.min(hm.days.length * 24, hm.now_cell + 1);
+  const rowOf = (d, hr) => hrows.find((r) => r[0] === hm.days[d] && r[1] === `${String(hr).padStart(2, '0')}:00`);
+  const lr = lossy && rowOf(lossy[1], lossy[2]), nr = noreply && rowOf(noreply[0], noreply[1]), fr = future && rowOf(future[0], future[1]);
+  check(/_ping_rtt_max_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.csv$/.test(heatCsv.name) && hrows.length === begun + 1 &&
+    hrows[0].join(',') === 'Fecha,Hora,Estado,Mediana (ms),Máximo (ms),pérdida (%)' &&
+    lr && Number(lr[3]) === hm.value[lossy[1]][lossy[2]] && Number(lr[4]) === hm.max[lossy[1]][lossy[2]] && Number(lr[5]) === lossy[0] &&
+    nr && nr[2] === 'sin respuesta' && nr[3] === '' && !fr,
+  'the heat map downloads as CSV: a row per hour begun, its median, highest and loss as the API gives them, "no reply" said',
+  { name: heatCsv.name, rows: hrows.length, begun, head: hrows[0], lossy: lr, noreply: nr });
+  const heatPng = await download(() => page.click('[data-export="heat-png"][data-test="ping"]'));
+  check(/_ping_rtt_max_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.png$/.test(heatPng.name) && heatPng.body.slice(1, 4).toString() === 'PNG',
+    'and as a PNG named after its days', heatPng.name);
   const since = await page.$$eval('#changes-traceroute-hops [data-since]', (els) => els.map((e) => Number(e.dataset.since)));
   const runs = JSON.parse(env.SB_RUNS);
   check(JSON.stringify(since) === JSON.stringify([runs[2][0], runs[0][0]]), 'traceroute paths dated by their first run, not their last', { since, runs });

@@ -302,8 +302,10 @@ export function cellState(hm, d, hr, rtt) {
 // The heat map of a test's headline value on a link (ping: the RTT): a row per day, a column per
 // hour, each cell coloured by the median or the highest value of its hour (mode; fmt writes a
 // value) with its loss as a red bar from the bottom; "no data", "no reply" and "not yet" each
-// look their own way.
-export function heatMap(el, hm, { mode = 'median', fmt = ms, label = t('heat.aria') } = {}) {
+// look their own way. Returns its exports: csv() (a row per hour begun: its state, median,
+// highest and loss, in the field's unit) and png() (the map under title, its days, its mode and
+// the time zone), both named name_DAY1_DAYN.
+export function heatMap(el, hm, { mode = 'median', fmt = ms, label = t('heat.aria'), title = label, name = 'heatmap', unit = '' } = {}) {
   const rows = mode === 'max' ? hm.max : hm.value;
   const values = rows.flat().filter((v) => v !== null);
   const lo = values.length ? Math.min(...values) : 0;
@@ -381,6 +383,35 @@ export function heatMap(el, hm, { mode = 'median', fmt = ms, label = t('heat.ari
   }
   draw();
   new ResizeObserver(draw).observe(el);
+  const file = (ext) => `${fileSafe(name)}_${hm.days[0]}_${hm.days[hm.days.length - 1]}.${ext}`;
+  return {
+    csv() {
+      const u = unit ? ` (${unit})` : '';
+      const rows = [[t('csv.date'), t('csv.hour'), t('csv.state'), t('heat.median') + u, t('heat.max') + u, `${t('heat.loss')} (%)`]];
+      const words = { none: t('look.nodata'), noreply: t('look.noreply'), rtt: '' };
+      hm.days.forEach((d, i) => { for (let hr = 0; hr < 24; hr++) {
+        const st = cellState(hm, i, hr, hm.value);
+        if (st === 'future') continue;
+        rows.push([d, `${String(hr).padStart(2, '0')}:00`, words[st], hm.value[i][hr], hm.max[i][hr], hm.loss[i][hr]]);
+      } });
+      download(new Blob([csv(rows)], { type: 'text/csv;charset=utf-8' }), file('csv'));
+    },
+    png() {
+      const dpr = window.devicePixelRatio || 1;
+      const pad = 12 * dpr, line = 20 * dpr;
+      const out = document.createElement('canvas');
+      out.width = canvas.width + 2 * pad;
+      out.height = canvas.height + 2 * pad + line * 1.5;
+      const g = out.getContext('2d');
+      g.fillStyle = css('--card', '#fff');
+      g.fillRect(0, 0, out.width, out.height);
+      g.fillStyle = css('--ink', '#1b2430');
+      g.font = `${14 * dpr}px system-ui, sans-serif`;
+      g.fillText(`${title} · ${hm.days[0]} – ${hm.days[hm.days.length - 1]} · ${t('heat.' + mode)} · ${t('status.zone', { zone: tz() || '' })}`, pad, pad + 14 * dpr);
+      g.drawImage(canvas, pad, pad + line * 1.5);
+      out.toBlob((blob) => download(blob, file('png')), 'image/png');
+    },
+  };
 }
 
 // One cell in words: "2026-11-20 14:00–15:00: median 12.3 ms, highest 20 ms, loss 5 %".

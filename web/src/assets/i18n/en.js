@@ -148,6 +148,9 @@ export default {
     'zoom.hint': 'Drag over the chart to zoom in; double-click to go back.',
     'csv.time': 'Time',
     'csv.unix': 'unix',
+    'csv.date': 'Date',
+    'csv.hour': 'Hour',
+    'csv.state': 'State',
 
     'iface.title': 'Interface',
     'iface.needs': 'The address lacks the interface\'s layer or name.',

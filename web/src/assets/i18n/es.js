@@ -148,6 +148,9 @@ export default {
     'zoom.hint': 'Arrastre sobre el gráfico para acercar; doble clic para volver.',
     'csv.time': 'Hora',
     'csv.unix': 'unix',
+    'csv.date': 'Fecha',
+    'csv.hour': 'Hora',
+    'csv.state': 'Estado',
 
     'iface.title': 'Interfaz',
     'iface.needs': 'Falta la capa o el nombre de la interfaz en la dirección.',

@@ -447,7 +447,12 @@ function testCard(cards, x, data, ctx, title) {
     const heatEl = h('div', { 'aria-describedby': `heat-summary-${x.test}` });
     heatCard.append(pick, heatEl);
     const fmt = (v) => fieldValue(head, v);
-    heatMap(heatEl, hm, { mode, fmt, label: t('link.heat', { field: head.name }) });
+    const heatExports = heatMap(heatEl, hm, {
+      mode, fmt, label: t('link.heat', { field: head.name }), title: `${title} ${t('link.heat', { field: head.name })}`, name: `${title}_${x.test}_${head.name}_${mode}`, unit: head.unit || '',
+    });
+    heatCard.append(h('div', { class: 'row exports' },
+      h('button', { class: 'secondary', type: 'button', dataset: { export: 'heat-csv', test: x.test }, onclick: () => heatExports.csv() }, t('export.csv')),
+      h('button', { class: 'secondary', type: 'button', dataset: { export: 'heat-png', test: x.test }, onclick: () => heatExports.png() }, t('export.png'))));
     const rows = mode === 'max' ? hm.max : hm.value;
     let with_ = 0, noreply = 0, none = 0, lossy = 0, worst = null;
     hm.days.forEach((d, i) => { for (let hr = 0; hr < 24; hr++) {
