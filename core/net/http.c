@@ -1317,14 +1317,21 @@ void sb_http_free(sb_http **hp)
 }
 
 /* Adds the origin of url to o, unless o holds it or url is not an absolute http(s) URL. */
+/* Whether the set holds origin (as sb_http_url_origin writes one). */
+static int sb_http_origins_hold(const sb_http_origins *o, const char *origin)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->v[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
 static void sb_http_origins_put(sb_http_origins *o, const char *url)
 {
 	char origin[SB_HTTP_ORIGIN_MAX];
-	if (sb_http_url_origin(url, origin, sizeof(origin)) != SB_OK)
+	if (sb_http_url_origin(url, origin, sizeof(origin)) != SB_OK ||
+	    sb_http_origins_hold(o, origin))
 		return;
-	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->v[i], origin) == 0)
-			return;
 	o->v = sb_xrealloc(o->v, (o->n + 1) * sizeof(*o->v));
 	memcpy(o->v[o->n++], origin, sizeof(origin));
 }
@@ -1350,12 +1357,8 @@ size_t sb_http_origins_count(const sb_http_origins *o)
 int sb_http_origins_has(const sb_http_origins *o, const char *url)
 {
 	char origin[SB_HTTP_ORIGIN_MAX];
-	if (sb_http_url_origin(url, origin, sizeof(origin)) != SB_OK)
-		return 0;
-	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->v[i], origin) == 0)
-			return 1;
-	return 0;
+	return sb_http_url_origin(url, origin, sizeof(origin)) == SB_OK &&
+	       sb_http_origins_hold(o, origin);
 }
 
 void sb_http_origins_free(sb_http_origins **op)
