@@ -25,8 +25,9 @@
 #   --file     also without a server: the same scan with file:// URLs to the cached logs (no HTTP,
 #              no TCP, no nginx), whose CPU per interface is the collector's own work (reading
 #              byte ranges, parsing, the spool); no curl beside it
-#   --repeat   run each pair (scanbackup, then curl -Z) K times on each link (default 1): each
-#              pair prints its ratio, so a run on a shared machine shows its spread
+#   --repeat   run each pair (scanbackup and curl -Z) K times on each link (default 1), the two in
+#              turn first (scanbackup in the odd pairs, curl -Z in the even ones): each pair
+#              prints its ratio, so a run on a shared machine shows its spread
 #
 # Environment: SCANBACKUP  the binary (default: ./scanbackup of an in-tree build, else ../build/scanbackup
 #                          next to the repository); SB_MODULES_DIR defaults to the modules/ folder beside it
@@ -295,16 +296,21 @@ fi
 note "auth check: $first -> $with with credentials, $without without"
 
 status=0
-# compare ROOT LABEL TARGET CURL-CONFIG [STREAMS]: scanbackup then curl -Z, --repeat times; with
-# STREAMS (the collector's transfers in flight over HTTP/2), curl -Z --parallel-max STREAMS too.
+# compare ROOT LABEL TARGET CURL-CONFIG [STREAMS]: scanbackup and curl -Z, --repeat times, in
+# turn first (scanbackup first in the odd pairs, curl -Z in the even ones, so that whatever the
+# first run of a pair pays or leaves warm is shared); with STREAMS (the collector's transfers in
+# flight over HTTP/2), curl -Z --parallel-max STREAMS too.
 compare() {
     k=0
     while [ $k -lt "$repeat" ]; do
         k=$((k + 1))
+        if [ "$curl_too" = 1 ] && [ $((k % 2)) = 0 ]; then
+            curl_z "$4" "$2"
+        fi
         scan "$1" "$2"
         [ "$sb_rc" = 0 ] || status=$sb_rc
         if [ "$curl_too" = 1 ]; then
-            curl_z "$4" "$2"
+            [ $((k % 2)) = 0 ] || curl_z "$4" "$2"
             ratio "$2" "$3"
             if [ -n "${5:-}" ]; then
                 curl_z "$4" "$2" "$5"
