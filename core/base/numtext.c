@@ -31,22 +31,48 @@ static char *sb_text_digits(char *end, uint64_t u)
 	return p;
 }
 
-/* How many decimal digits u has. */
-static unsigned sb_text_ndigits(uint64_t u)
+static void sb_text_pair(char *p, unsigned v)
 {
-	unsigned n = 1;
-	for (;;) {
-		if (u < 10)
-			return n;
-		if (u < 100)
-			return n + 1;
-		if (u < 1000)
-			return n + 2;
-		if (u < 10000)
-			return n + 3;
-		u /= 10000;
-		n += 4;
+	memcpy(p, sb_text_pairs + 2 * v, 2);
+}
+
+/* v < 10^4 as exactly four digits. */
+static void sb_text_four(char *p, unsigned v)
+{
+	sb_text_pair(p, v / 100);
+	sb_text_pair(p + 2, v % 100);
+}
+
+/* v < 10^8 as exactly eight digits. */
+static void sb_text_eight(char *p, uint32_t v)
+{
+	sb_text_four(p, v / 10000);
+	sb_text_four(p + 4, v % 10000);
+}
+
+/* u < 10^8 at p, forwards; returns the end. Four digits a step in 32 bits. */
+static char *sb_text_small(char *p, uint32_t u)
+{
+	if (u >= 10000) {
+		p = sb_text_small(p, u / 10000);
+		sb_text_four(p, u % 10000);
+		return p + 4;
 	}
+	if (u >= 1000) {
+		sb_text_four(p, u);
+		return p + 4;
+	}
+	if (u >= 100) {
+		*p = (char)('0' + u / 100);
+		sb_text_pair(p + 1, u % 100);
+		return p + 3;
+	}
+	if (u >= 10) {
+		sb_text_pair(p, u);
+		return p + 2;
+	}
+	*p = (char)('0' + u);
+	return p + 1;
 }
 
 char *sb_text_int(char *p, int64_t v)
@@ -54,9 +80,19 @@ char *sb_text_int(char *p, int64_t v)
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	if (v < 0)
 		*p++ = '-';
-	char *end = p + sb_text_ndigits(u);
-	sb_text_digits(end, u); /* written backwards, in place: its first digit lands at p */
-	return end;
+	/* the leading part below 10^8, then whole groups of eight digits in 32 bits each */
+	if (u < 100000000u)
+		return sb_text_small(p, (uint32_t)u);
+	if (u < 10000000000000000u) {
+		p = sb_text_small(p, (uint32_t)(u / 100000000u));
+		sb_text_eight(p, (uint32_t)(u % 100000000u));
+		return p + 8;
+	}
+	p = sb_text_small(p, (uint32_t)(u / 10000000000000000u));
+	u %= 10000000000000000u;
+	sb_text_eight(p, (uint32_t)(u / 100000000u));
+	sb_text_eight(p + 8, (uint32_t)(u % 100000000u));
+	return p + 16;
 }
 
 size_t sb_text_fixed(char *buf, size_t size, double v, int decimals)
