@@ -4,6 +4,7 @@
 #include "base/timeutil.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,11 +476,19 @@ int sb_time_zone_check(const char *tz, char *near, size_t near_size)
 	return SB_EINVAL;
 }
 
+static atomic_uint sb_time_zone_gen;
+
 void sb_time_set_zone(const char *tz)
 {
 	if (tz != NULL && *tz != '\0')
 		setenv("TZ", tz, 1);
 	tzset();
+	atomic_fetch_add(&sb_time_zone_gen, 1);
+}
+
+unsigned sb_time_zone_generation(void)
+{
+	return atomic_load(&sb_time_zone_gen);
 }
 
 double sb_time_mono(void)

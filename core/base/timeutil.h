@@ -72,6 +72,10 @@ int sb_time_zone_check(const char *tz, char *near, size_t near_size);
 /* Sets the process time zone (TZ) used by everything above; NULL or "" keeps the host's. */
 void sb_time_set_zone(const char *tz);
 
+/* A number that changes at every sb_time_set_zone: whoever keeps local times worked out earlier
+ * knows they may no longer hold. */
+unsigned sb_time_zone_generation(void);
+
 /* sb_time_mono, the monotonic clock, is the SDK's (scanbackup/common.h). */
 
 #endif

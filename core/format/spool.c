@@ -100,6 +100,9 @@ struct sb_spool_writer {
 	int64_t *ts; /* a record's timestamps and their stored times, when the caller has none */
 	char (*keys)[SB_TIME_KEY_SIZE];
 	size_t nkeys;
+	size_t nvalid;     /* keys[0..nvalid) are the times of ts[0..nvalid): the last record's,
+			    * which the next one most often repeats (a layer's logs share the grid) */
+	unsigned zone_gen; /* sb_time_zone_generation when they were worked out */
 };
 
 static int sb_spool_number_of(const char *name, unsigned long *n)
@@ -261,10 +264,19 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 			w->nkeys = d->n;
 			w->ts = sb_xrealloc(w->ts, w->nkeys * sizeof(*w->ts));
 			w->keys = sb_xrealloc(w->keys, w->nkeys * sizeof(*w->keys));
+			w->nvalid = 0;
 		}
-		for (size_t i = 0; i < d->n; i++)
+		unsigned gen = sb_time_zone_generation();
+		int same = w->nvalid == d->n && w->zone_gen == gen;
+		for (size_t i = 0; i < d->n; i++) {
+			same &= w->ts[i] == d->samples[i].ts;
 			w->ts[i] = d->samples[i].ts;
-		sb_time_keys(w->ts, d->n, w->keys);
+		}
+		if (!same) {
+			sb_time_keys(w->ts, d->n, w->keys);
+			w->nvalid = d->n;
+			w->zone_gen = gen;
+		}
 		times = w->keys;
 	}
 	for (size_t i = 0; i < d->n; i++) {

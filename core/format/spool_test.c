@@ -164,6 +164,50 @@ static void test_round_trip(void)
 	sb_time_set_zone("UTC");
 }
 
+/* Records one after the other with the same timestamps, other ones, and the zone changed between
+ * two: each keeps its own stored local times. */
+static void test_times_between_records(void)
+{
+	sb_err err = {0};
+	sb_spool_writer *w = NULL;
+	sb_spool_writer_open(dir, "RAI", "2026-11-20", &w, &err);
+	sb_mrtg_sample later[3];
+	for (int i = 0; i < 3; i++) {
+		later[i] = day3[i];
+		later[i].ts += 3600;
+	}
+	const char *names[] = {"A", "B", "C", "D", "E"};
+	sb_mrtg_sample *samples[] = {day3, day3, later, later, day3};
+	int rc = SB_OK;
+	for (int i = 0; i < 5; i++) {
+		if (i == 3)
+			sb_time_set_zone("America/Caracas"); /* UTC-4 */
+		sb_spool_day d = {.layer = "RAI",
+				  .name = (char *)names[i],
+				  .type = "ZTE",
+				  .date = "2026-11-20",
+				  .n = 3,
+				  .samples = samples[i]};
+		if (sb_spool_writer_put(w, &d, &err) != SB_OK)
+			rc = SB_EIO;
+	}
+	sb_spool_writer_close(&w, 0, &err);
+	sb_time_set_zone("UTC");
+	is_int(rc, SB_OK, "five records written");
+	sb_spool_day got[6];
+	size_t n = read_all("RAI", "2026-11-20", got, 6, NULL);
+	const char *want[] = {"00:05:00", "00:05:00", "01:05:00", "21:05:00", "20:05:00"};
+	int good = n == 5;
+	for (size_t i = 0; good && i < n; i++) {
+		good = strcmp(got[i].name, names[i]) == 0 && got[i].n == 3 &&
+		       strcmp(got[i].times[0], want[i]) == 0;
+		if (!good)
+			printf("#   %s: %s, want %s\n", got[i].name, got[i].times[0], want[i]);
+	}
+	ok(good, "the same times twice, later ones, the same after the zone changed: each its own");
+	free_all(got, n);
+}
+
 /* A later scan of the day, and a file of version 1: every sample kept, the later one winning. */
 static void test_merge(void)
 {
@@ -390,6 +434,7 @@ int main(void)
 	ok(tap_tempdir(dir, sizeof(dir), "spool"), "temp dir");
 	sb_time_set_zone("UTC");
 	test_round_trip();
+	test_times_between_records();
 	test_merge();
 	test_v1_order();
 	test_damage();
