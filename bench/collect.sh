@@ -30,7 +30,8 @@
 #              prints its ratio, so a run on a shared machine shows its spread
 #
 # Environment: SCANBACKUP  the binary (default: ./scanbackup of an in-tree build, else ../build/scanbackup
-#                          next to the repository); SB_MODULES_DIR defaults to the modules/ folder beside it
+#                          next to the repository); MODULES_DIR (or SB_MODULES_DIR) defaults to the
+#                          modules/ folder beside it
 #              USERSCAN, PASSWORDSCAN  Basic-auth credentials for nginx and scanbackup (default: user
 #                          "bench" and a random password)
 #              BENCH_TZ    time zone of the logs and of the collector (default America/Caracas)
@@ -126,10 +127,13 @@ else
     sb=$(cd "$repo/.." && pwd)/build/scanbackup
 fi
 [ -x "$sb" ] || die "scanbackup binary not found at $sb: build it, or set SCANBACKUP=/path/to/scanbackup"
-if [ -z "${SB_MODULES_DIR:-}" ] && [ -d "$(dirname "$sb")/modules" ]; then
-    SB_MODULES_DIR=$(dirname "$sb")/modules
-    export SB_MODULES_DIR
+# the modules: MODULES_DIR (the engine's setting), else SB_MODULES_DIR (as `make check` names it),
+# else the modules/ folder beside the binary
+MODULES_DIR=${MODULES_DIR:-${SB_MODULES_DIR:-}}
+if [ -z "$MODULES_DIR" ] && [ -d "$(dirname "$sb")/modules" ]; then
+    MODULES_DIR=$(dirname "$sb")/modules
 fi
+[ -z "$MODULES_DIR" ] || export MODULES_DIR
 
 # --- what runs in the background, stopped on any exit ---
 servers=""  # nginx work dirs
