@@ -12,25 +12,6 @@ static const char sb_text_pairs[] = "0001020304050607080910111213141516171819202
 				    "50515253545556575859606162636465666768697071727374"
 				    "75767778798081828384858687888990919293949596979899";
 
-/* Writes u backwards ending at end and returns its first character: two digits a division. */
-static char *sb_text_digits(char *end, uint64_t u)
-{
-	char *p = end;
-	while (u >= 100) {
-		unsigned q = (unsigned)(u % 100) * 2;
-		u /= 100;
-		*--p = sb_text_pairs[q + 1];
-		*--p = sb_text_pairs[q];
-	}
-	if (u >= 10) {
-		*--p = sb_text_pairs[u * 2 + 1];
-		*--p = sb_text_pairs[u * 2];
-	} else {
-		*--p = (char)('0' + u);
-	}
-	return p;
-}
-
 static void sb_text_pair(char *p, unsigned v)
 {
 	memcpy(p, sb_text_pairs + 2 * v, 2);
@@ -109,21 +90,23 @@ size_t sb_text_fixed(char *buf, size_t size, double v, int decimals)
 			double whole = floor(x);
 			double frac = x - whole;
 			if (fabs(frac - 0.5) > 1e-6) {
+				static const uint32_t tens[] = {1,         10,       100,
+								1000,      10000,    100000,
+								1000000,   10000000, 100000000,
+								1000000000};
 				uint64_t q = (uint64_t)whole + (frac > 0.5);
-				char tmp[32];
-				char *end = tmp + sizeof(tmp);
-				char *p = end;
-				for (int i = 0; i < decimals; i++) {
-					*--p = (char)('0' + q % 10);
-					q /= 10;
+				char *p = sb_text_int(buf, (int64_t)(q / tens[decimals]));
+				if (decimals > 0) {
+					*p++ = '.';
+					uint64_t f = q % tens[decimals];
+					for (int i = decimals - 1; i >= 0; i--) {
+						p[i] = (char)('0' + f % 10);
+						f /= 10;
+					}
+					p += decimals;
 				}
-				if (decimals > 0)
-					*--p = '.';
-				p = sb_text_digits(p, q);
-				size_t n = (size_t)(end - p);
-				memcpy(buf, p, n);
-				buf[n] = '\0';
-				return n;
+				*p = '\0';
+				return (size_t)(p - buf);
 			}
 		}
 	}
