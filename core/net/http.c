@@ -1316,7 +1316,6 @@ void sb_http_free(sb_http **hp)
 	*hp = NULL;
 }
 
-/* Adds the origin of url to o, unless o holds it or url is not an absolute http(s) URL. */
 /* Whether the set holds origin (as sb_http_url_origin writes one). */
 static int sb_http_origins_hold(const sb_http_origins *o, const char *origin)
 {
@@ -1326,6 +1325,7 @@ static int sb_http_origins_hold(const sb_http_origins *o, const char *origin)
 	return 0;
 }
 
+/* Adds the origin of url to o, unless o holds it or url is not an absolute http(s) URL. */
 static void sb_http_origins_put(sb_http_origins *o, const char *url)
 {
 	char origin[SB_HTTP_ORIGIN_MAX];
