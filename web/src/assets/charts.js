@@ -225,32 +225,40 @@ export function timeChart(el, o) {
     },
     // the chart as shown, with its title and legend
     png() {
-      const src = u.ctx.canvas;
-      const dpr = window.devicePixelRatio || 1;
-      const pad = 12 * dpr, line = 20 * dpr;
-      const out = document.createElement('canvas');
-      const legendRows = Math.ceil(o.series.length / 3);
-      out.width = src.width + 2 * pad;
-      out.height = src.height + 2 * pad + line * (2 + legendRows);
-      const g = out.getContext('2d');
-      g.fillStyle = css('--card', '#fff');
-      g.fillRect(0, 0, out.width, out.height);
-      g.fillStyle = css('--ink', '#1b2430');
-      g.font = `${14 * dpr}px system-ui, sans-serif`;
       const [a, b] = shown();
-      g.fillText(`${o.title || ''} · ${dateTime(a)} – ${dateTime(b)} · ${t('status.zone', { zone: tz() || '' })}`, pad, pad + 14 * dpr);
-      g.drawImage(src, pad, pad + line * 1.5);
-      o.series.forEach((s, i) => {
-        const x = pad + (i % 3) * (out.width - 2 * pad) / 3, y = pad + line * 1.5 + src.height + line * (1 + Math.floor(i / 3));
-        g.fillStyle = s.color || PALETTE[i % PALETTE.length];
-        g.fillRect(x, y - 10 * dpr, 12 * dpr, 12 * dpr);
-        g.fillStyle = css('--ink', '#1b2430');
-        g.font = `${12 * dpr}px system-ui, sans-serif`;
-        g.fillText(s.label, x + 18 * dpr, y);
+      const title = `${o.title || ''} · ${dateTime(a)} – ${dateTime(b)} · ${t('status.zone', { zone: tz() || '' })}`;
+      downloadPng(u.ctx.canvas, title, `${fileSafe(o.name)}_${period()}.png`, 0.5 + Math.ceil(o.series.length / 3), (g, f) => {
+        o.series.forEach((s, i) => {
+          const x = f.pad + (i % 3) * (f.width - 2 * f.pad) / 3, y = f.bottom + f.line * (1 + Math.floor(i / 3));
+          g.fillStyle = s.color || PALETTE[i % PALETTE.length];
+          g.fillRect(x, y - 10 * f.dpr, 12 * f.dpr, 12 * f.dpr);
+          g.fillStyle = css('--ink', '#1b2430');
+          g.font = `${12 * f.dpr}px system-ui, sans-serif`;
+          g.fillText(s.label, x + 18 * f.dpr, y);
+        });
       });
-      out.toBlob((blob) => download(blob, `${fileSafe(o.name)}_${period()}.png`), 'image/png');
     },
   };
+}
+
+// Downloads as name a PNG of canvas src on the card's colour under a line of title, with room for
+// `below` more lines under it that drawBelow(g, {pad, line, bottom, width, dpr}) draws (bottom:
+// where src ends).
+function downloadPng(src, title, name, below = 0, drawBelow = null) {
+  const dpr = window.devicePixelRatio || 1;
+  const pad = 12 * dpr, line = 20 * dpr;
+  const out = document.createElement('canvas');
+  out.width = src.width + 2 * pad;
+  out.height = src.height + 2 * pad + line * (1.5 + below);
+  const g = out.getContext('2d');
+  g.fillStyle = css('--card', '#fff');
+  g.fillRect(0, 0, out.width, out.height);
+  g.fillStyle = css('--ink', '#1b2430');
+  g.font = `${14 * dpr}px system-ui, sans-serif`;
+  g.fillText(title, pad, pad + 14 * dpr);
+  g.drawImage(src, pad, pad + line * 1.5);
+  if (drawBelow) drawBelow(g, { pad, line, bottom: pad + line * 1.5 + src.height, width: out.width, dpr });
+  out.toBlob((blob) => download(blob, name), 'image/png');
 }
 
 // The buttons under a chart: CSV, PNG, and back to the whole range when zoomed.
@@ -397,19 +405,7 @@ export function heatMap(el, hm, { mode = 'median', fmt = ms, label = t('heat.ari
       download(new Blob([csv(rows)], { type: 'text/csv;charset=utf-8' }), file('csv'));
     },
     png() {
-      const dpr = window.devicePixelRatio || 1;
-      const pad = 12 * dpr, line = 20 * dpr;
-      const out = document.createElement('canvas');
-      out.width = canvas.width + 2 * pad;
-      out.height = canvas.height + 2 * pad + line * 1.5;
-      const g = out.getContext('2d');
-      g.fillStyle = css('--card', '#fff');
-      g.fillRect(0, 0, out.width, out.height);
-      g.fillStyle = css('--ink', '#1b2430');
-      g.font = `${14 * dpr}px system-ui, sans-serif`;
-      g.fillText(`${title} · ${hm.days[0]} – ${hm.days[hm.days.length - 1]} · ${t('heat.' + mode)} · ${t('status.zone', { zone: tz() || '' })}`, pad, pad + 14 * dpr);
-      g.drawImage(canvas, pad, pad + line * 1.5);
-      out.toBlob((blob) => download(blob, file('png')), 'image/png');
+      downloadPng(canvas, `${title} · ${hm.days[0]} – ${hm.days[hm.days.length - 1]} · ${t('heat.' + mode)} · ${t('status.zone', { zone: tz() || '' })}`, file('png'));
     },
   };
 }
