@@ -93,8 +93,11 @@ try {
   check(/expected degrees/.test(await page.textContent('#places .error')), 'a latitude beyond 90 is refused with the server\'s words',
     await page.textContent('#places .error'));
   await page.fill(`${row} input.place-lat`, '4.6');
-  await page.click(`${row} button.place-save`);
-  await page.waitForFunction(() => { const e = document.querySelector('#places tr[data-place="link-2"] input.place-lat'); return e && e.value === '4.6' && !document.querySelector('#places .error').textContent; });
+  // the field holds what was typed before the save is answered: wait for the server's answer
+  const [saved] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/monitors\/1\/links\/2$/.test(r.url())),
+    page.click(`${row} button.place-save`)]);
+  check(saved.ok() && !(await page.textContent('#places .error')), 'a place within bounds is saved', saved.status());
   await openMap(base);
   // the map draws what its answers hold once they are in: on a busy machine later than the page's
   // summary, so wait (bounded) for the link before judging
