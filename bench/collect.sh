@@ -4,7 +4,8 @@
 # with a round-trip time and TLS.
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
-#                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--file] [--repeat K]
+#                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--rate-mbit R]
+#                         [--file] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -22,6 +23,9 @@
 #              only) with TLS (a self-signed certificate), once with HTTP/1.1 and once with HTTP/2,
 #              scanbackup and curl -Z through the same proxy in turn; over HTTP/2 also curl -Z with
 #              --parallel-max set to the collector's transfers in flight there (SCAN_STREAMS)
+#   --rate-mbit  give that link a rate too, R megabits a second each way, shared by every
+#              connection (default: none, the link as fast as loopback): where the bytes moved
+#              bound both programs rather than the round trips
 #   --file     also without a server: the same scan with file:// URLs to the cached logs (no HTTP,
 #              no TCP, no nginx), whose CPU per interface is the collector's own work (reading
 #              byte ranges, parsing, the spool); no curl beside it
@@ -51,7 +55,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 repeat=1
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" repeat=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -65,14 +69,16 @@ while [ $# -gt 0 ]; do
         --wan) wan=1; shift ;;
         --file) file=1; shift ;;
         --rtt-ms) rtt=$2; shift 2 ;;
+        --rate-mbit) rate=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
-        -h|--help) sed -n '3,33s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,/^set -eu$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
 done
 case $n in *[!0-9]*|0) die "N must be a positive integer" ;; esac
 case $rtt in *[!0-9]*|'') die "--rtt-ms wants a whole number of milliseconds" ;; esac
+case $rate in *[!0-9]*|0) die "--rate-mbit wants a positive whole number of megabits a second" ;; esac
 case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
 [ "$stage" != run ] || curl_too=0
 tz=${BENCH_TZ:-America/Caracas}
@@ -365,14 +371,14 @@ if [ "$wan" = 1 ]; then
             -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null || die "openssl could not make a certificate"
     fi
     for proto in 1.1 2; do
-        label="${rtt} ms RTT + TLS, HTTP/$proto"
+        label="${rtt} ms RTT${rate:+ at $rate Mbit/s} + TLS, HTTP/$proto"
         w=$work/nginx-$n-tls-$proto
         h2=""
         [ "$proto" = 2 ] && h2=--http2
         tport=$("$here/nginx.sh" start "$w" "$cache/mrtg" --workers "$workers" --tls "$tls/cert.pem" "$tls/key.pem" $h2)
         servers="$w"
         rm -f "$w/proxy.port"
-        "$proxy" --target "$tport" --rtt-ms "$rtt" --port-file "$w/proxy.port" >/dev/null &
+        "$proxy" --target "$tport" --rtt-ms "$rtt" ${rate:+--rate-mbit "$rate"} --port-file "$w/proxy.port" >/dev/null &
         proxy_pid=$!
         i=0
         while [ ! -s "$w/proxy.port" ]; do

@@ -1,14 +1,17 @@
 /* delayproxy.c - a loopback TCP proxy that adds a round-trip time, for benchmarks over a "WAN"
  * where the kernel's netem is not available.
  *
- * Usage: delayproxy --target PORT [--listen PORT] [--rtt-ms MS] [--port-file FILE]
- *                   [--max-conns N] [--buffer BYTES]
+ * Usage: delayproxy --target PORT [--listen PORT] [--rtt-ms MS] [--rate-mbit MBIT]
+ *                   [--port-file FILE] [--max-conns N] [--buffer BYTES]
  *
  * Listens on 127.0.0.1 (a free port unless --listen; the port is printed, and written whole to
  * --port-file) and relays every connection to 127.0.0.1:TARGET. Each byte read from one side is
  * written to the other half the round-trip time later (default 30 ms round trip), and a
  * connection's first bytes from the client wait one more round trip, as a TCP handshake over the
- * link would make them. End of stream travels with the same delay. Bounded: at most --max-conns
+ * link would make them. End of stream travels with the same delay. With --rate-mbit the link
+ * also has a rate, each direction its own, shared by every connection as one line is: a chunk
+ * read waits until the chunks before it in that direction have gone out at that rate, then
+ * travels the half round trip (default: no rate, as fast as loopback). Bounded: at most --max-conns
  * connections (default 1024; more are closed at once) and --buffer bytes waiting per direction
  * (default 4 MiB; reading from that side pauses until it drains). Loopback only, by
  * construction. Stops on SIGINT or SIGTERM. Built by bench/collect.sh (cc -O2); Linux 5.11 and
@@ -59,6 +62,8 @@ typedef struct conn {
 } conn;
 
 static int64_t one_way_us = 15000, rtt_us = 30000;
+static long rate_mbit;		 /* 0: no rate */
+static int64_t line_free_us[2]; /* up, down: when the line is free for the next chunk */
 static size_t buffer_max = 4u << 20;
 static long max_conns = 1024, nconns;
 static int ep;
@@ -153,6 +158,13 @@ static void read_side(conn *c, half *h)
 	int64_t t = now_us();
 	if (h == &c->up && t < c->ready_us)
 		t = c->ready_us;
+	if (rate_mbit > 0) { /* megabits a second are bits a microsecond */
+		int64_t *free_at = &line_free_us[h == &c->down];
+		if (t < *free_at)
+			t = *free_at;
+		t += ((int64_t)n * 8 + rate_mbit - 1) / rate_mbit;
+		*free_at = t;
+	}
 	k->due_us = t + one_way_us;
 	k->len = (size_t)n;
 	k->off = 0;
@@ -275,6 +287,8 @@ int main(int argc, char **argv)
 			listen_port = number(a, v, 0, 65535);
 		else if (strcmp(a, "--rtt-ms") == 0)
 			rtt_ms = number(a, v, 0, 10000);
+		else if (strcmp(a, "--rate-mbit") == 0)
+			rate_mbit = number(a, v, 1, 1000000);
 		else if (strcmp(a, "--max-conns") == 0)
 			max_conns = number(a, v, 1, 100000);
 		else if (strcmp(a, "--buffer") == 0)
@@ -373,6 +387,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: delayproxy --target PORT [--listen PORT] [--rtt-ms MS] "
-			"[--port-file FILE] [--max-conns N] [--buffer BYTES]\n");
+			"[--rate-mbit MBIT] [--port-file FILE] [--max-conns N] [--buffer BYTES]\n");
 	return 2;
 }

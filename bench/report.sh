@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
         --repeat) repeat=$2; shift 2 ;;
         --format) format=$2; shift 2 ;;
         --report) name=$2; shift 2 ;;
-        -h|--help) sed -n '3,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '3,/^set -eu$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
