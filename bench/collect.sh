@@ -5,7 +5,7 @@
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
 #                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--rate-mbit R]
-#                         [--file] [--repeat K]
+#                         [--file] [--hash apr1|ssha] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -29,6 +29,9 @@
 #   --file     also without a server: the same scan with file:// URLs to the cached logs (no HTTP,
 #              no TCP, no nginx), whose CPU per interface is the collector's own work (reading
 #              byte ranges, parsing, the spool); no curl beside it
+#   --hash     how nginx keeps the password (bench/nginx.sh): apr1, Apache's MD5 of 1,000 rounds
+#              (default; about 0.2 ms of nginx's CPU per request, which then bounds both programs on
+#              loopback), or ssha, one salted SHA-1 (the server no longer the bound: the clients are)
 #   --repeat   run each pair (scanbackup and curl -Z) K times on each link (default 1), the two in
 #              turn first (scanbackup in the odd pairs, curl -Z in the even ones): each pair
 #              prints its ratio, so a run on a shared machine shows its spread
@@ -55,7 +58,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" repeat=1
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" hash=apr1 repeat=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
         --file) file=1; shift ;;
         --rtt-ms) rtt=$2; shift 2 ;;
         --rate-mbit) rate=$2; shift 2 ;;
+        --hash) hash=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
         -h|--help) sed -n '3,/^set -eu$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
@@ -78,6 +82,7 @@ while [ $# -gt 0 ]; do
 done
 case $n in *[!0-9]*|0) die "N must be a positive integer" ;; esac
 case $rtt in *[!0-9]*|'') die "--rtt-ms wants a whole number of milliseconds" ;; esac
+case $hash in apr1|ssha) ;; *) die "--hash is apr1 or ssha" ;; esac
 case $rate in *[!0-9]*|0) die "--rate-mbit wants a positive whole number of megabits a second" ;; esac
 case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
 [ "$stage" != run ] || curl_too=0
@@ -288,7 +293,7 @@ note "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 
 
 # --- loopback, HTTP/1.1 ---
 ngx=$work/nginx-$n
-port=$("$here/nginx.sh" start "$ngx" "$cache/mrtg" --bytes-log --workers "$workers")
+port=$("$here/nginx.sh" start "$ngx" "$cache/mrtg" --bytes-log --workers "$workers" --hash "$hash")
 servers="$ngx"
 note "nginx on 127.0.0.1:$port (work dir $ngx)"
 root=$work/root-$n
@@ -303,7 +308,7 @@ without=$(curl -s -o /dev/null -w '%{http_code}' "$first?authcheck")
 if [ "$with" != 200 ] || [ "$without" != 401 ]; then
     die "auth check failed on $first: $with with credentials (want 200), $without without (want 401)"
 fi
-note "auth check: $first -> $with with credentials, $without without"
+note "auth check ($hash password hash): $first -> $with with credentials, $without without"
 
 status=0
 # compare ROOT LABEL TARGET CURL-CONFIG [STREAMS]: scanbackup and curl -Z, --repeat times, in
@@ -375,7 +380,7 @@ if [ "$wan" = 1 ]; then
         w=$work/nginx-$n-tls-$proto
         h2=""
         [ "$proto" = 2 ] && h2=--http2
-        tport=$("$here/nginx.sh" start "$w" "$cache/mrtg" --workers "$workers" --tls "$tls/cert.pem" "$tls/key.pem" $h2)
+        tport=$("$here/nginx.sh" start "$w" "$cache/mrtg" --workers "$workers" --hash "$hash" --tls "$tls/cert.pem" "$tls/key.pem" $h2)
         servers="$w"
         rm -f "$w/proxy.port"
         "$proxy" --target "$tport" --rtt-ms "$rtt" ${rate:+--rate-mbit "$rate"} --port-file "$w/proxy.port" >/dev/null &
