@@ -97,7 +97,8 @@ static int sb_report_collect(lua_State *L, void *ctx, sb_err *err)
 		printf("report %s: no data%s: kept %s as it was (--force replaces it with an empty "
 		       "one)\n",
 		       r->name, span, lua_tostring(L, -1));
-		sb_log(SB_LOG_WARNING, "report", "%s: no data%s: kept %s as it was", r->name, span,
+		/* a fact of this run; the warning that there was no data comes once, at the end */
+		sb_log(SB_LOG_INFO, "report", "%s: no data%s: kept %s as it was", r->name, span,
 		       lua_tostring(L, -1));
 		lua_pop(L, 1);
 	}

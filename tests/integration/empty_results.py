@@ -126,6 +126,8 @@ t.eq(sorted(os.listdir(reports)), ["Data_Diario_BBIP.xlsx"], "... no temporary f
 log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 t.ok("WARNING [report] report diario: no data for %s in the store" % OLD in log,
      "... a warning in the log, not INFO")
+warned = [l for l in log.splitlines() if " WARNING " in l and "no data for %s" % OLD in l]
+t.eq(len(warned), 1, "... once: the workbook kept is told as INFO", warned)
 
 p = sb("semanal", "--date", OLD)
 t.ok(p.returncode == 4 and "wrote %s (empty: no data from 2026-09-21 to 2026-09-27)" %
