@@ -84,7 +84,8 @@ static void sb_alert_rule_free(sb_alert_rule *r)
 	}
 }
 
-/* Stores text as the value of k in r; SB_OK or SB_EINVAL with what was expected in why. */
+/* Stores text as the value of k in r; SB_OK or SB_EINVAL with what was expected, and what was
+ * found (its first 40 bytes), in why. */
 static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const char *text, char *why,
 			    size_t whysize)
 {
@@ -93,7 +94,8 @@ static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const ch
 	case SB_AK_STR:
 	case SB_AK_CHOICE:
 		if (k->type == SB_AK_CHOICE && !sb_alert_word_in(k->choices, text)) {
-			snprintf(why, whysize, "expected one of: %s", k->choices);
+			snprintf(why, whysize, "expected one of: %s; got \"%.40s\"", k->choices,
+				 text);
 			return SB_EINVAL;
 		}
 		if (*text == '\0') {
@@ -107,7 +109,8 @@ static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const ch
 		double v = 0;
 		if (sb_parse_double(text, &v) != SB_OK || !isfinite(v) || v < k->min ||
 		    v > k->max) {
-			snprintf(why, whysize, "expected a number from %g to %g", k->min, k->max);
+			snprintf(why, whysize, "expected a number from %.15g to %.15g, got \"%.40s\"",
+				 k->min, k->max, text);
 			return SB_EINVAL;
 		}
 		*(double *)at = v;
@@ -116,8 +119,8 @@ static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const ch
 	case SB_AK_INT: {
 		int64_t v = 0;
 		if (sb_parse_int64(text, &v) != SB_OK || v < k->min || v > k->max) {
-			snprintf(why, whysize, "expected a whole number from %.0f to %.0f", k->min,
-				 k->max);
+			snprintf(why, whysize, "expected a whole number from %.0f to %.0f, got \"%.40s\"",
+				 k->min, k->max, text);
 			return SB_EINVAL;
 		}
 		*(long *)at = (long)v;
@@ -362,7 +365,7 @@ static int sb_alert_rule_key(sb_alert_in *in, const char *key, const char *value
 	}
 	if (in->seen[k - sb_alert_keys]++)
 		return sb_alert_fail(in, "rule %s: %s: the key appears twice", r->name, key);
-	char why[160];
+	char why[256];
 	if (sb_alert_key_set(r, k, value, why, sizeof(why)) != SB_OK)
 		return sb_alert_fail(in, "rule %s: %s: %s", r->name, key, why);
 	return SB_OK;

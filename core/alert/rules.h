@@ -54,7 +54,7 @@ typedef struct sb_alert_rules {
 
 /* Parses text (the contents of path, named in messages). Returns SB_OK and *out (free with
  * sb_alert_rules_free), or SB_EINVAL with err like "alerts.conf:12: rule borde-alto: over:
- * expected a number from 0 to 1e+06"; *out is untouched then. */
+ * expected a number from 0 to 1000000, got "ninety""; *out is untouched then. */
 int sb_alert_rules_parse(const char *path, const char *text, size_t len, sb_alert_rules *out,
 			 sb_err *err);
 
