@@ -109,8 +109,9 @@ static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const ch
 		double v = 0;
 		if (sb_parse_double(text, &v) != SB_OK || !isfinite(v) || v < k->min ||
 		    v > k->max) {
-			snprintf(why, whysize, "expected a number from %.15g to %.15g, got \"%.40s\"",
-				 k->min, k->max, text);
+			snprintf(why, whysize,
+				 "expected a number from %.15g to %.15g, got \"%.40s\"", k->min,
+				 k->max, text);
 			return SB_EINVAL;
 		}
 		*(double *)at = v;
@@ -119,8 +120,9 @@ static int sb_alert_key_set(sb_alert_rule *r, const sb_alert_keydef *k, const ch
 	case SB_AK_INT: {
 		int64_t v = 0;
 		if (sb_parse_int64(text, &v) != SB_OK || v < k->min || v > k->max) {
-			snprintf(why, whysize, "expected a whole number from %.0f to %.0f, got \"%.40s\"",
-				 k->min, k->max, text);
+			snprintf(why, whysize,
+				 "expected a whole number from %.0f to %.0f, got \"%.40s\"", k->min,
+				 k->max, text);
 			return SB_EINVAL;
 		}
 		*(long *)at = (long)v;

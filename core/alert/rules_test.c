@@ -102,7 +102,8 @@ int main(void)
 		"alerts.conf:3: rule a: over: expected a number from 0 to 1000000, got \"ninety\"",
 		"a bad number");
 	refused("[rule a]\nkind = use\nstat = p99\nover = 1\n",
-		"alerts.conf:3: rule a: stat: expected one of: peak p95; got \"p99\"", "a bad choice");
+		"alerts.conf:3: rule a: stat: expected one of: peak p95; got \"p99\"",
+		"a bad choice");
 	refused("[rule a]\nkind = use\n\n[rule b]\nkind = run\n",
 		"alerts.conf:1: rule a: over: missing (a use rule needs it)", "a required key");
 	refused("[rule a]\nlayer = BORDE\n", "alerts.conf:2: rule a: layer: the kind comes first",
@@ -126,7 +127,8 @@ int main(void)
 	refused("[rule a b]\n", "alerts.conf:1: [rule a b]: a rule's name", "a bad name");
 	refused("[rule a]\nkind run\n", "alerts.conf:2: expected key = value", "not key = value");
 	refused("[rule a]\nkind = probe\nminutes = 0\n",
-		"alerts.conf:3: rule a: minutes: expected a whole number from 1 to 525600, got \"0\"",
+		"alerts.conf:3: rule a: minutes: expected a whole number from 1 to 525600, got "
+		"\"0\"",
 		"out of range");
 
 	/* every kind of the table parses with its own keys and defaults */

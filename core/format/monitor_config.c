@@ -85,10 +85,11 @@ static int sb_mon_coord(const char *path, const char *where, const bson_iter_t *
 	double lim = lat ? 90 : 180, num = 0;
 	int integral = 0;
 	if (!sb_mon_number(it, &num, &integral) || !sb_place_ok(lat ? num : 0, lat ? 0 : num))
-		return sb_err_set(err, SB_EINVAL,
-				  "%s: %s%s%s: expected degrees of %s, a number from %.15g to %.15g",
-				  path, where, *where ? "." : "", bson_iter_key(it),
-				  lat ? "latitude" : "longitude", -lim, lim);
+		return sb_err_set(
+			err, SB_EINVAL,
+			"%s: %s%s%s: expected degrees of %s, a number from %.15g to %.15g", path,
+			where, *where ? "." : "", bson_iter_key(it), lat ? "latitude" : "longitude",
+			-lim, lim);
 	if (lat)
 		p->lat = num;
 	else
@@ -450,9 +451,9 @@ static int sb_param_check(const char *path, const char *test, const char *key,
 			 (d->type == SB_PARAM_NUMBER && kv->kind == SB_JV_DOUBLE);
 		if (!ok || kv->num < d->min || kv->num > d->max)
 			return sb_err_set(err, SB_EINVAL,
-					  "%s: tests.%s.%s: expected %s from %.15g to %.15g%s%s", path,
-					  test, key, sb_param_type_name(d->type), d->min, d->max,
-					  d->help != NULL ? " - " : "",
+					  "%s: tests.%s.%s: expected %s from %.15g to %.15g%s%s",
+					  path, test, key, sb_param_type_name(d->type), d->min,
+					  d->max, d->help != NULL ? " - " : "",
 					  d->help != NULL ? d->help : "");
 		v->num = kv->num;
 		return SB_OK;
