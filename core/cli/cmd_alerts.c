@@ -66,9 +66,23 @@ int sb_cli_alerts_after_run(sb_cli *cli, sb_date day)
 	return sb_alerts_evaluate(cli, &o, &rep);
 }
 
+void sb_cli_alerts_start(void *arg)
+{
+	sb_cli_alerts *a = arg;
+	sb_err err = {0};
+	if (sb_alert_watch_start(&a->cli->s, &a->cli->mods, a->who, &a->watch, &err) != SB_OK)
+		sb_log(SB_LOG_ERROR, a->who, "%s", err.msg);
+	sb_err_clear(&err);
+}
+
 void sb_cli_alerts_hup(void *arg)
 {
-	sb_alert_watch_reload(arg);
+	sb_alert_watch_reload(((sb_cli_alerts *)arg)->watch);
+}
+
+void sb_cli_alerts_stop(sb_cli_alerts *a)
+{
+	sb_alert_watch_stop(&a->watch);
 }
 
 static int sb_alerts_check(sb_cli *cli, const sb_command *c, int argc, char **argv)

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert/alert.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -100,14 +99,12 @@ static void sb_mon_opts_of(sb_cli *cli, const sb_mon_paths *p, int ready_fd, sb_
 /* sb_monitor_run with the alert rules evaluated beside it, on a thread of their own. */
 static int sb_mon_run_alerting(sb_cli *cli, sb_monitor_opts *o, sb_err *err)
 {
-	sb_alert_watch *alerts = NULL;
-	sb_err aerr = {0};
-	if (sb_alert_watch_start(&cli->s, &cli->mods, "monitor", &alerts, &aerr) != SB_OK)
-		sb_log(SB_LOG_ERROR, "monitor", "%s", aerr.msg);
+	sb_cli_alerts alerts = {.cli = cli, .who = "monitor"};
+	o->on_ready = sb_cli_alerts_start;
 	o->on_hup = sb_cli_alerts_hup;
-	o->hup_arg = alerts;
+	o->hup_arg = &alerts;
 	int rc = sb_monitor_run(o, err);
-	sb_alert_watch_stop(&alerts);
+	sb_cli_alerts_stop(&alerts);
 	return rc;
 }
 

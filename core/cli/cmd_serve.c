@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert/alert.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -137,18 +136,14 @@ int sb_cmd_serve(sb_cli *cli, const sb_command *c, int argc, char **argv)
 		       "--role admin`");
 	sb_servedb_close(&sdb);
 	sb_err_clear(&err);
-	/* the alert rules, evaluated on a thread of their own */
-	sb_alert_watch *alerts = NULL;
-	if (sb_alert_watch_start(s, &cli->mods, "serve", &alerts, &err) != SB_OK) {
-		sb_log(SB_LOG_ERROR, "serve", "%s", err.msg);
-		sb_err_clear(&err);
-	}
+	sb_cli_alerts alerts = {.cli = cli, .who = "serve"};
+	o.on_ready = sb_cli_alerts_start;
 	o.on_hup = sb_cli_alerts_hup;
-	o.hup_arg = alerts;
+	o.hup_arg = &alerts;
 	rc = sb_serve_run(&o, &err);
 	if (rc != SB_OK)
 		sb_log(SB_LOG_ERROR, "serve", "%s", err.msg);
-	sb_alert_watch_stop(&alerts);
+	sb_cli_alerts_stop(&alerts);
 	free(db), free(access), free(web), free(tls_cert), free(tls_key), free(geoip);
 	return rc == SB_OK ? SB_EXIT_OK : SB_EXIT_FAIL;
 }

@@ -27,8 +27,18 @@ int sb_cmd_user(sb_cli *cli, const sb_command *c, int argc, char **argv);
  * (of the day it collected; nothing when no rules file exists). */
 int sb_cmd_alerts(sb_cli *cli, const sb_command *c, int argc, char **argv);
 int sb_cli_alerts_after_run(sb_cli *cli, sb_date day);
-/* A daemon's SIGHUP: arg is its sb_alert_watch (or NULL), asked to read the rules again. */
+/* The alert rules beside a daemon (serve, monitor), evaluated on a thread of their own that
+ * starts once the daemon runs, so that one that cannot start evaluates nothing. The three
+ * functions take a sb_cli_alerts *: _start as the daemon's on_ready, _hup as its on_hup (the
+ * rules read again), _stop when it has ended. */
+typedef struct sb_cli_alerts {
+	sb_cli *cli;
+	const char *who;
+	struct sb_alert_watch *watch;
+} sb_cli_alerts;
+void sb_cli_alerts_start(void *arg);
 void sb_cli_alerts_hup(void *arg);
+void sb_cli_alerts_stop(sb_cli_alerts *a);
 
 /* cmd_admin.c */
 int sb_cmd_modules(sb_cli *cli, const sb_command *c, int argc, char **argv);

@@ -969,6 +969,8 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 	sb_log(SB_LOG_INFO, "monitor", "started, pid %ld, %ld probes in flight at most",
 	       (long)getpid(), m->parallel);
 	sb_ready(o->ready_fd, "OK %ld\n", (long)getpid());
+	if (o->on_ready != NULL)
+		o->on_ready(o->hup_arg);
 	sb_remote *remote = NULL; /* the dashboard's sync thread, when MONITOR_CENTRAL_URL is set */
 	sb_err scan = {0};        /* the records of the modules here, for a spool of older tests */
 	if (sb_modules_scan_records(o->modules_dir, d->decls, sb_daemon_module_warn, NULL, &scan) !=

@@ -18,10 +18,13 @@ typedef struct sb_monitor_opts {
 	double stop_grace;       /* seconds running probes get after SIGTERM (MONITOR_STOP_GRACE) */
 	int ready_fd;            /* >= 0: write "OK <pid>\n" or "ERR <message>\n" once started, then
 				   * close it (the `start` client waits for it) */
+	/* MAY: called once, on the loop's thread, when the monitor has started (the alert rules
+	 * start then, so that a monitor that cannot start evaluates nothing) */
+	void (*on_ready)(void *arg);
 	/* MAY: called on the loop's thread at each SIGHUP, after the reload (the alert rules are
 	 * read again so) */
 	void (*on_hup)(void *arg);
-	void *hup_arg;
+	void *hup_arg; /* the argument of both */
 } sb_monitor_opts;
 
 /* Runs the monitor in this process until SIGTERM or SIGINT: takes the pid file's lock (a second

@@ -1231,6 +1231,8 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 		       s->tls ? "https" : "http", o->listen, port, s->nstores, backend);
 		if (o->port_file != NULL && sb_write_port(o->port_file, port, err) != SB_OK)
 			rc = err->code;
+		else if (o->on_ready != NULL)
+			o->on_ready(o->hup_arg);
 	}
 	while (rc == SB_OK) {
 		int sig = 0;

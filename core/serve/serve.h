@@ -44,10 +44,13 @@ typedef struct sb_serve_opts {
 	long cache_seconds; /* traffic answers (layers, interface) are kept and served again
 			       * for this long (SERVE_CACHE_SECONDS; 0: never): the data changes
 			       * once a night */
+	/* MAY: called once, on the calling thread, when the server listens (the alert rules start
+	 * then, so that a server that cannot start evaluates nothing) */
+	void (*on_ready)(void *arg);
 	/* MAY: called at each SIGHUP, after the access log is reopened (the alert rules are read
 	 * again so) */
 	void (*on_hup)(void *arg);
-	void *hup_arg;
+	void *hup_arg; /* the argument of both */
 } sb_serve_opts;
 
 /* Runs the server until SIGTERM or SIGINT: opens servedb and the store, binds, writes port_file,

@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import time
 import zoneinfo
@@ -268,6 +269,21 @@ t.ok("run\tdate=2026-11-20\tstatus=ok" in sbtest.read(status), "the example nigh
 sbtest.write(status, "run\tdate=2026-11-20\tstatus=failed\tstarted=%d\tfinished=%d\tfailed=3\n"
              % (time.time() - 60, time.time() - 30))
 sbweb.add_user(root, "ana", "admin-secret-1", "admin")
+
+# -- a serve that cannot start (its port taken) evaluates nothing: the alert rules start only
+#    once it listens (the serve below resolves borde-alto; this one must not)
+taken = socket.socket()
+taken.bind(("127.0.0.1", 0))
+taken.listen(1)
+before = len(hook.received())
+r = sbtest.run(["serve", "--listen", "127.0.0.1:%d" % taken.getsockname()[1]], root=root,
+               env={"ALERT_INTERVAL": "1"}, timeout=60)
+taken.close()
+t.ok(r.returncode == 1 and "cannot listen on" in r.stderr and "alert rules read" not in r.stderr,
+     "a serve whose port is taken exits 1 before reading the alert rules", r.stderr[-1500:])
+time.sleep(0.5)
+t.eq(len(hook.received()), before, "... and sent nothing")
+
 srv = sbweb.Serve(root, env={"ALERT_INTERVAL": "1"})
 
 
