@@ -78,6 +78,16 @@ try:
               "tests.echoprobe.interval" in stderr_text()),
          "a refused config is reported on standard error after two SIGHUPs", stderr_text()[-1500:])
     t.ok("previous config keeps running" in sbtest.read(LOG), "and in the log file")
+    # a second monitor on the same root is refused before its alert rules start: it reads and
+    # evaluates nothing (the running one has read them)
+    with open(os.path.join(root, "alerts.conf"), "w") as f:
+        f.write("[rule corrida]\nkind = run\n")
+    proc.send_signal(signal.SIGHUP)
+    t.ok(wait(lambda: "alert rules read from" in stderr_text()), "the running monitor reads the alert rules",
+         stderr_text()[-1500:])
+    second = sbtest.run(["monitor", "run"], root=root, env={"MODULES_DIR": mods}, timeout=30)
+    t.ok(second.returncode == 1 and "already runs" in second.stderr and "alert" not in second.stderr,
+         "a second monitor run exits 1 before reading the alert rules", second.stderr[-1500:])
     proc.send_signal(signal.SIGTERM)
     rc = proc.wait(20)
     th.join(5)
