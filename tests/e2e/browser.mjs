@@ -56,6 +56,16 @@ export async function signInAs(page, base, user, password) {
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('#login-button')]);
 }
 
+// Clicks sel, a save button, and returns the server's answer to the PUT it sends to path (the
+// URL's path): the page's fields hold what was typed before the save is answered, so a check of
+// what the save changed waits for this.
+export async function putBy(page, sel, path) {
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && new URL(r.url()).pathname === path),
+    page.click(sel)]);
+  return answer;
+}
+
 // The unix time of a day's local midnight in the server's zone of the tests, America/Caracas
 // (UTC-4 all year).
 export const localMidnight = (date) => Date.parse(date + 'T00:00:00-04:00') / 1000;

@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  check, failures, inkOf, launch, localMidnight, signInAs,
+  check, failures, inkOf, launch, localMidnight, putBy, signInAs,
 } from './browser.mjs';
 
 const env = process.env;
@@ -499,11 +499,8 @@ try {
   await open('#/monitor/1', 'tr[data-link="1"] .link-name');
   await page.fill('tr[data-link="1"] .link-name', 'gateway edited');
   await page.fill('tr[data-link="1"] .link-ip', '192.0.2.77');
-  // the fields hold what was typed before the save is answered: wait for the server's answer
-  const saved = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/api/monitors/1/links/1')),
-    page.click('tr[data-link="1"] .link-save')]);
-  check(saved[0].ok(), 'the link\'s save is accepted', saved[0].status());
+  const saved = await putBy(page, 'tr[data-link="1"] .link-save', '/api/monitors/1/links/1');
+  check(saved.ok(), 'the link\'s save is accepted', saved.status());
   const conf = await page.evaluate(async () => (await fetch('/api/monitors/1/config')).json());
   check(conf.links['gateway edited'] && conf.links['gateway edited'].ip === '192.0.2.77',
     'the admin edits a link and the monitor\'s config follows', JSON.stringify(conf.links));

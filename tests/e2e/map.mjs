@@ -6,7 +6,7 @@
 // numbers them as TAP) and keeps screenshots in SB_ARTIFACTS.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { check, failures, launch } from './browser.mjs';
+import { check, failures, launch, putBy } from './browser.mjs';
 
 const env = process.env;
 const want = JSON.parse(env.SB_WANT);
@@ -93,10 +93,7 @@ try {
   check(/expected degrees/.test(await page.textContent('#places .error')), 'a latitude beyond 90 is refused with the server\'s words',
     await page.textContent('#places .error'));
   await page.fill(`${row} input.place-lat`, '4.6');
-  // the field holds what was typed before the save is answered: wait for the server's answer
-  const [saved] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/monitors\/1\/links\/2$/.test(r.url())),
-    page.click(`${row} button.place-save`)]);
+  const saved = await putBy(page, `${row} button.place-save`, '/api/monitors/1/links/2');
   check(saved.ok() && !(await page.textContent('#places .error')), 'a place within bounds is saved', saved.status());
   await openMap(base);
   // the map draws what its answers hold once they are in: on a busy machine later than the page's
