@@ -28,6 +28,8 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
     /norange/<path>           a Range is ignored: 200 with the whole body
     /range416/<path>          a request with a Range gets 416 (one without gets the body)
     /close/<path>             answer with Connection: close
+    /chunked/<path>           the whole body with Transfer-Encoding: chunked (no Content-Length,
+                              a Range is not honoured)
     /redirect/<n>/<path>      302 to /redirect/<n-1>/<path>; /redirect/0/<path> serves <path>
     /etag/<tag>/<path>        ETag: "<tag>" on the answer; 304 without a body when the request's
                               If-None-Match is "<tag>"
@@ -44,7 +46,8 @@ Control paths:
                    "ranges": requests that carried a Range header, "partial": 206s sent,
                    "targets": {target: count}, "paths": {path without query: count},
                    "gzip": responses sent gzip-encoded, "auth_failures": 401s sent,
-                   "not_modified": 304s sent by /etag/}
+                   "not_modified": 304s sent by /etag/, "pipelined": requests found with the
+                   next one of their connection already sent, before they were answered}
     /_requests JSON list of the last 1000 requests: {"method", "target", "headers": {name: value},
               "body"} (the body as text, lossy)
     /_reset   zeroes all counters (flaky counters too) and forgets the requests
@@ -89,6 +92,7 @@ class Stats:
         self.not_modified = 0
         self.ranges = 0
         self.partial = 0
+        self.pipelined = 0
         self.seen = []
 
     def record(self, method, target, headers, body):
@@ -130,6 +134,7 @@ class Stats:
                 "not_modified": self.not_modified,
                 "ranges": self.ranges,
                 "partial": self.partial,
+                "pipelined": self.pipelined,
             }, sort_keys=True)
 
 
@@ -202,6 +207,8 @@ class Handler(BaseHTTPRequestHandler):
             self.server.stats.reset()
             return self.send_body(200, b"reset\n", "text/plain", head)
         self.server.stats.count_request(self.path, path)
+        if self.next_request_sent():
+            self.server.stats.count("pipelined")
         if "Range" in self.headers:
             self.server.stats.count("ranges")
         self.server.stats.record(self.command, self.path, self.headers, self.req_body)
@@ -217,8 +224,22 @@ class Handler(BaseHTTPRequestHandler):
             body = r.body if r.body is not None else ("%d\n" % r.status).encode()
             self.send_body(r.status, body, "text/plain", head, r.headers)
 
+    def next_request_sent(self):
+        """Whether the client has sent more on this connection before this request was answered:
+        the next request of a pipeline (a lower bound: it may still be on its way)."""
+        sock = self.connection
+        old = sock.gettimeout()
+        try:
+            sock.settimeout(0)
+            return len(self.rfile.peek(1)) > 0
+        except (OSError, ValueError):  # nothing there (EAGAIN, SSL's want-read), or closed
+            return False
+        finally:
+            sock.settimeout(old)
+
     def run_behaviours(self, segs, head):
         gz = False
+        chunked = False
         close = False
         ranges = True
         extra = {}
@@ -271,6 +292,9 @@ class Handler(BaseHTTPRequestHandler):
             elif name == "close":
                 close = True
                 segs = segs[1:]
+            elif name == "chunked":
+                chunked = True
+                segs = segs[1:]
             elif name == "redirect" and len(segs) >= 2:
                 n = self.number(segs[1])
                 rest = "/".join(segs[2:])
@@ -288,6 +312,14 @@ class Handler(BaseHTTPRequestHandler):
                               sort_keys=True).encode()
         else:
             body = self.read_file(segs)
+        if chunked:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if not head:
+                self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if body else b"0\r\n\r\n")
+            return
         self.send_file(body, head, gz, close, drip, truncate, extra, ranges)
 
     def number(self, text):

@@ -245,14 +245,26 @@ def read(path):
 class Server:
     """sbhttpd.py on a random loopback port, stopped at exit."""
 
-    def __init__(self, root, auth=None):
+    def __init__(self, root, auth=None, tls=False):
+        """tls: HTTPS with a self-signed certificate for 127.0.0.1 made by openssl (self.cert)."""
         self.root = root
-        portfile = os.path.join(tempdir("sbhttpd-"), "port")
+        here = tempdir("sbhttpd-")
+        portfile = os.path.join(here, "port")
         env = dict(os.environ)
         if auth:
             env["SBHTTPD_AUTH"] = auth
+        args = []
+        self.cert = None
+        if tls:
+            self.cert = os.path.join(here, "cert.pem")
+            key = os.path.join(here, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                            "-out", self.cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, capture_output=True)
+            args = ["--tls-cert", self.cert, "--tls-key", key]
         self.proc = subprocess.Popen([PYTHON3, os.path.join(TOP_SRCDIR, "tests/integration/sbhttpd.py"),
-                                      "--root", root, "--port-file", portfile], env=env)
+                                      "--root", root, "--port-file", portfile, *args], env=env)
         atexit.register(self.stop)
         deadline = time.time() + 10
         while not os.path.exists(portfile):
@@ -260,12 +272,18 @@ class Server:
                 raise RuntimeError("sbhttpd did not start")
             time.sleep(0.02)
         self.port = int(read(portfile).strip())
-        self.base = "http://127.0.0.1:%d" % self.port
+        self.base = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
+
+    def get(self, path):
+        """The body of a control path (/_stats, /_requests), over TLS too."""
+        import ssl
+        ctx = ssl.create_default_context(cafile=self.cert) if self.cert else None
+        with urllib.request.urlopen(self.base + path, timeout=5, context=ctx) as r:
+            return r.read().decode()
 
     def stats(self):
         import json
-        with urllib.request.urlopen(self.base + "/_stats", timeout=5) as r:
-            return json.loads(r.read().decode())
+        return json.loads(self.get("/_stats"))
 
     def stop(self):
         if self.proc.poll() is None:
