@@ -79,6 +79,11 @@ static const sb_setting_def sb_setting_defs[] = {
 	 "downloads of the MRTG logs (scan, backfill) in flight at most once the portal has "
 	 "answered one over HTTP/2: they share the connections already open, still at most "
 	 "SCAN_PARALLEL; a value below SCAN_PARALLEL counts as SCAN_PARALLEL"},
+	{"SCAN_PIPELINE", NULL, SB_SET_LONG, SB_S(pipeline), "1", NULL, 1, 100, 0,
+	 "downloads of the MRTG logs (scan, backfill) in flight at once on one HTTP/1.1 "
+	 "connection: above 1 the requests are pipelined (written back to back, answered in "
+	 "order), over HTTP/1.1 even when the portal offers HTTP/2; a portal that answers in a "
+	 "way that cannot be pipelined is warned about and asked one request at a time"},
 	{"SCAN_CONNECT_TIMEOUT", NULL, SB_SET_LONG, SB_S(connect_timeout), "10", NULL, 1, 600, 0,
 	 "seconds to connect, per attempt"},
 	{"SCAN_TIMEOUT", NULL, SB_SET_LONG, SB_S(timeout), "60", NULL, 1, 3600, 0,

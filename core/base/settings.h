@@ -23,6 +23,7 @@ typedef struct sb_settings {
 	char *scraper_password; /* SCAN_PASSWORD */
 	long parallel;          /* SCAN_PARALLEL */
 	long streams;           /* SCAN_STREAMS: in flight over HTTP/2 */
+	long pipeline;          /* SCAN_PIPELINE: in flight on one HTTP/1.1 connection */
 	long connect_timeout;   /* SCAN_CONNECT_TIMEOUT seconds */
 	long timeout;           /* SCAN_TIMEOUT seconds */
 	long retries;           /* SCAN_RETRIES */

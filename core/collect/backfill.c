@@ -425,16 +425,7 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 	r.to_daynum = sb_period_daynum(o->to);
 
 	sb_http_opts ho;
-	sb_http_opts_default(&ho);
-	ho.parallel = s->parallel;
-	ho.streams = s->streams;
-	ho.connect_timeout_ms = s->connect_timeout * 1000;
-	ho.timeout_ms = s->timeout * 1000;
-	ho.retries = s->retries;
-	ho.user = s->scan_user;
-	ho.password = s->scan_password;
-	ho.tls_verify = s->tls_verify;
-	ho.ca_bundle = s->ca_bundle;
+	sb_scan_http_opts(s, &ho);
 	sb_http *h = NULL;
 	int rc = sb_http_new(&ho, &h, err);
 	if (rc != SB_OK)

@@ -459,6 +459,27 @@ static int sb_scan_open_layer(sb_scan_state *r, const sb_loaded_module *m, sb_sc
 	return SB_OK;
 }
 
+void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho)
+{
+	sb_http_opts_default(ho);
+	ho->parallel = s->parallel;
+	ho->streams = s->streams;
+	ho->pipeline = s->pipeline;
+	ho->connect_timeout_ms = s->connect_timeout * 1000;
+	ho->timeout_ms = s->timeout * 1000;
+	ho->retries = s->retries;
+	ho->user = s->scan_user;
+	ho->password = s->scan_password;
+	ho->tls_verify = s->tls_verify;
+	ho->ca_bundle = s->ca_bundle;
+}
+
+long sb_scan_in_flight(const sb_settings *s)
+{
+	long n = s->parallel * s->pipeline;
+	return s->streams > n ? s->streams : n;
+}
+
 int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts,
 		sb_scan_stats *stats, sb_err *err)
 {
@@ -470,22 +491,13 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	r.started = sb_time_mono();
 
 	sb_http_opts ho;
-	sb_http_opts_default(&ho);
-	ho.parallel = s->parallel;
-	ho.streams = s->streams;
-	ho.connect_timeout_ms = s->connect_timeout * 1000;
-	ho.timeout_ms = s->timeout * 1000;
-	ho.retries = s->retries;
-	ho.user = s->scan_user;
-	ho.password = s->scan_password;
-	ho.tls_verify = s->tls_verify;
-	ho.ca_bundle = s->ca_bundle;
+	sb_scan_http_opts(s, &ho);
 	sb_http *h = NULL;
 	int rc = sb_http_new(&ho, &h, err);
 	if (rc != SB_OK)
 		return rc;
 	r.http = h;
-	r.ahead = (size_t)(s->streams > s->parallel ? s->streams : s->parallel) * SB_SCAN_AHEAD;
+	r.ahead = (size_t)sb_scan_in_flight(s) * SB_SCAN_AHEAD;
 	r.portal = sb_http_portal_origins(s);
 
 	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
@@ -515,9 +527,10 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	if (rc == SB_OK) {
 		sb_log(SB_LOG_INFO, "scan",
 		       "collecting %s: %zu interfaces in %zu layers, %ld in flight (%ld over "
-		       "HTTP/2)",
-		       r.date, r.total, nlayers, s->parallel,
-		       s->streams > s->parallel ? s->streams : s->parallel);
+		       "HTTP/2)%s",
+		       r.date, r.total, nlayers, s->parallel * s->pipeline,
+		       s->streams > s->parallel ? s->streams : s->parallel,
+		       s->pipeline > 1 ? ", pipelined over HTTP/1.1" : "");
 		sb_scan_feed(&r);
 		rc = sb_http_run(h);
 		if (rc != SB_OK)

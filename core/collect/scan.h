@@ -7,6 +7,7 @@
 #include "base/sb.h"
 #include "base/settings.h"
 #include "base/timeutil.h"
+#include "net/http.h"
 #include "plugin/module.h"
 
 typedef struct sb_scan_opts {
@@ -31,7 +32,8 @@ typedef struct sb_scan_stats {
 
 /* Collects the target day of every interface of every enabled layer module (or of opts->layer):
  * reads sources/SCAN/<LAYER>, fetches the logs concurrently, keeps the day's 5-minute samples,
- * writes one spool file per interface atomically, one line per interface to Alertas-SCAN.log.
+ * appends each interface's day to its layer's spool file of the day, one line per interface to
+ * Alertas-SCAN.log.
  * A failing interface is logged and counted; it never stops the others.
  * Returns SB_OK if the scan ran (see stats for failures), or an error that stopped it all. */
 int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts,
@@ -43,5 +45,13 @@ unsigned sb_scan_shard_of(const char *name, unsigned n);
 /* The URL the core fetches for a sources url: ".html"/".htm" become ".log"; a scheme-less path
  * is a local file (relative to root) turned into a file:// URL. Caller frees. */
 char *sb_scan_log_url(const char *root, const char *url);
+
+/* The HTTP engine's options for downloading MRTG logs (scan, backfill), from the SCAN_* settings
+ * and the portal's credentials; the strings are s's. */
+void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho);
+
+/* How many requests the scan keeps in flight at most: SCAN_PARALLEL connections each with
+ * SCAN_PIPELINE, or SCAN_STREAMS over HTTP/2, whichever is more. */
+long sb_scan_in_flight(const sb_settings *s);
 
 #endif

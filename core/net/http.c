@@ -37,6 +37,8 @@
 #define SB_HTTP_POLL_MS 1000
 
 typedef struct sb_http_slot sb_http_slot;
+typedef struct sb_http_pipe sb_http_pipe;
+static void sb_http_pipes_new(sb_http *h);
 
 #define SB_HTTP_ORIGIN_MAX 300
 
@@ -47,6 +49,7 @@ struct sb_http_origins {
 };
 
 static void sb_http_origins_put(sb_http_origins *o, const char *url);
+static int sb_http_origins_hold(const sb_http_origins *o, const char *origin);
 
 /* A request in the queue, waiting for a retry, or in flight. It is all a queued request costs, so
  * it stays small: the copy of the caller's request and the URL in the same allocation, and the
@@ -61,6 +64,10 @@ struct sb_http_job {
 	int64_t due_ms;             /* when a waiting retry may start */
 	int attempts;               /* attempts started */
 	int mux;                    /* its origin is known to multiplex (checked when it started) */
+	sb_http_pipe *pipe; /* the pipelined connection its request was written on, NULL if none */
+	int no_pipe;        /* goes the usual way: a pipe gave it back, or it cannot be pipelined */
+	int dropped;        /* sb_http_drop while on a pipe: its answer is read and dropped */
+	int64_t sent_ms;    /* when a pipe took it */
 	char url[];
 };
 
@@ -114,6 +121,15 @@ struct sb_http {
 	sb_timer *curl_timer;  /* the timeout libcurl asked for */
 	sb_timer *kick_timer;  /* starts what sb_http_add queued, from the loop */
 	sb_timer *retry_timer; /* the first waiting retry is due */
+	/* HTTP/1.1 pipelining (opts.pipeline > 1): opts.parallel pipes, the jobs on them, the
+	 * origins no longer pipelined to, pipes lost in a row without an answer, the Basic
+	 * credentials' header line, and the timer that looks for pipes without progress. */
+	sb_http_pipe *pipes;
+	long pipe_jobs;
+	sb_http_origins nopipe;
+	int pipe_losses;
+	char *auth;
+	sb_timer *pipe_timer;
 };
 
 void sb_http_opts_default(sb_http_opts *o)
@@ -121,6 +137,7 @@ void sb_http_opts_default(sb_http_opts *o)
 	*o = (sb_http_opts){
 		.parallel = 32,
 		.streams = 0,
+		.pipeline = 1,
 		.connect_timeout_ms = 10000,
 		.timeout_ms = 60000,
 		.retries = 2,
@@ -323,8 +340,9 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 }
 
 /* Reads the value of a Content-Range header, "bytes first-last/total" (total may be "*"), into
- * the slot; anything else leaves it unknown. */
-static void sb_http_content_range(sb_http_slot *s, const char *v, size_t len)
+ * the three offsets; anything else leaves them as they were. */
+static void sb_http_content_range(const char *v, size_t len, int64_t *cr_first, int64_t *cr_last,
+				  int64_t *cr_total)
 {
 	char text[96];
 	if (len >= sizeof(text))
@@ -337,9 +355,9 @@ static void sb_http_content_range(sb_http_slot *s, const char *v, size_t len)
 	    sscanf(text, " bytes %lld-%lld/%c", &first, &last, &star) == 3) {
 		if (first < 0 || last < first || (total >= 0 && last >= total))
 			return;
-		s->cr_first = first;
-		s->cr_last = last;
-		s->cr_total = star == '*' ? -1 : total;
+		*cr_first = first;
+		*cr_last = last;
+		*cr_total = star == '*' ? -1 : total;
 	}
 }
 
@@ -360,7 +378,7 @@ static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void 
 			v++;
 		s->encoded = (size_t)(buf + len - v) >= 8 && strncasecmp(v, "identity", 8) != 0;
 	} else if (len > 14 && strncasecmp(buf, "Content-Range:", 14) == 0) {
-		sb_http_content_range(s, buf + 14, len - 14);
+		sb_http_content_range(buf + 14, len - 14, &s->cr_first, &s->cr_last, &s->cr_total);
 	}
 	if (s->job == NULL || s->job->req.on_header == NULL)
 		return len;
@@ -510,6 +528,9 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 	if (o.streams < 0 || o.streams > 100000)
 		return sb_err_set(err, SB_EINVAL, "http: streams must be 0 to 100000, not %ld",
 				  o.streams);
+	if (o.pipeline < 1 || o.pipeline > 1000)
+		return sb_err_set(err, SB_EINVAL, "http: pipeline must be 1 to 1000, not %ld",
+				  o.pipeline);
 	if (o.connect_timeout_ms < 0 || o.timeout_ms < 0)
 		return sb_err_set(err, SB_EINVAL, "http: timeouts must not be negative");
 	if (o.retries < 0 || o.retries > 100)
@@ -539,6 +560,8 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 		h->slots[i].h = h;
 		h->idle[h->nidle++] = &h->slots[i];
 	}
+	if (o.pipeline > 1)
+		sb_http_pipes_new(h);
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
 		sb_http_free(&h);
@@ -810,12 +833,24 @@ static void sb_http_note_mux(sb_http *h, CURL *easy)
 		sb_http_origins_put(&h->mux, url);
 }
 
+static int sb_http_pipeable(const sb_http *h, const sb_http_job *job);
+static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now);
+
 static void sb_http_start_ready(sb_http *h)
 {
 	int64_t now = sb_http_now_ms();
 	for (;;) {
 		sb_http_job *job = sb_http_ready(h, now);
-		if (job == NULL || !sb_http_may_start(h, job))
+		if (job == NULL)
+			break;
+		if (sb_http_pipeable(h, job)) {
+			int placed = sb_http_pipe_place(h, job, now);
+			if (placed > 0)
+				continue;
+			if (placed == 0)
+				break;
+		}
+		if (!sb_http_may_start(h, job))
 			break;
 		sb_http_start(h, sb_http_next(h, now), now);
 	}
@@ -1071,6 +1106,8 @@ static void sb_http_drain(sb_http *h)
 	}
 }
 
+static void sb_http_pipes_end(sb_http *h, int code, const char *why);
+
 /* Ends every request still known to the engine with code, after the multi handle failed. */
 static void sb_http_abort_all(sb_http *h, int code, const char *why)
 {
@@ -1086,6 +1123,7 @@ static void sb_http_abort_all(sb_http *h, int code, const char *why)
 		h->active--;
 		sb_http_fail(h, job, code, why);
 	}
+	sb_http_pipes_end(h, code, why);
 	sb_http_job *job;
 	while ((job = sb_http_next(h, INT64_MAX)) != NULL)
 		sb_http_fail(h, job, code, why);
@@ -1094,6 +1132,7 @@ static void sb_http_abort_all(sb_http *h, int code, const char *why)
 /* ---- on an event loop: libcurl's socket interface ---- */
 
 static void sb_http_retry_due(void *arg);
+static void sb_http_pipe_watchdog(void *arg);
 
 /* After libcurl ran or requests were added: starts what may start, and sets the retry timer. */
 static void sb_http_settle(sb_http *h)
@@ -1110,6 +1149,8 @@ static void sb_http_settle(sb_http *h)
 			sb_loop_timer(l, sb_time_mono() + (wait > 0 ? (double)wait / 1000.0 : 0.0),
 				      sb_http_retry_due, h);
 	}
+	if (h->pipe_jobs > 0 && h->pipe_timer == NULL)
+		h->pipe_timer = sb_loop_timer(l, sb_time_mono() + 1.0, sb_http_pipe_watchdog, h);
 }
 
 static void sb_http_action(sb_http *h, curl_socket_t fd, int mask)
@@ -1195,6 +1236,760 @@ static int sb_http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* ---- HTTP/1.1 pipelining ----
+ *
+ * A pipe is a connection libcurl opened (TCP, TLS and its verification: CURLOPT_CONNECT_ONLY) on
+ * which the engine writes several GETs back to back and reads the answers in the order asked.
+ * Each pipe has a multi handle of its own: libcurl prunes the idle connections of a multi
+ * handle's cache that have data to read as dead when another one connects, which a pipe with
+ * answers on their way is. */
+
+/* The longest status line and header fields of one answer on a pipe. */
+#define SB_HTTP_PIPE_HEAD_MAX ((size_t)16 << 10)
+/* Pipes lost in a row without an answer before an origin is no longer pipelined to. */
+#define SB_HTTP_PIPE_LOSSES 3
+
+typedef enum { SB_PIPE_FREE = 0, SB_PIPE_CONNECTING, SB_PIPE_OPEN } sb_http_pipe_state;
+
+struct sb_http_pipe {
+	sb_http *h;
+	sb_http_pipe_state state;
+	CURLM *multi;
+	CURL *easy;
+	char origin[SB_HTTP_ORIGIN_MAX];
+	sb_watch *watch; /* the open connection's socket (libcurl's own while connecting) */
+	unsigned events;
+	sb_timer *curl_timer;     /* libcurl's, while connecting */
+	sb_http_job *head, *tail; /* in the order written: the answers come in this order */
+	long njobs;
+	long answered;       /* answers read on this connection */
+	int64_t progress_ms; /* the last byte written or read, or the first request taken */
+	char *out;           /* requests not yet written, from out_off */
+	size_t out_len, out_off, out_cap;
+	/* the answer being read */
+	char head_buf[SB_HTTP_PIPE_HEAD_MAX];
+	size_t head_len;
+	int crlf; /* how much of "\r\n\r\n" ends what was read of the header */
+	int in_body;
+	long status;
+	int64_t body_left;
+	int close_after; /* Connection: close, or HTTP/1.0 */
+	int64_t cr_first, cr_last, cr_total;
+	size_t bytes;
+	int stopped, too_big, consumer_rc;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static void sb_http_settle(sb_http *h);
+
+/* Writes "user:password" in base64 after "Authorization: Basic ", with CRLF. */
+static char *sb_http_basic_line(const char *user, const char *password)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *plain = sb_xasprintf("%s:%s", user, password != NULL ? password : "");
+	size_t n = strlen(plain);
+	const char *pre = "Authorization: Basic ";
+	size_t pl = strlen(pre);
+	char *line = sb_xmalloc(pl + (n + 2) / 3 * 4 + 3);
+	memcpy(line, pre, pl);
+	char *o = line + pl;
+	const unsigned char *in = (const unsigned char *)plain;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		*o++ = b64[(v >> 18) & 63];
+		*o++ = b64[(v >> 12) & 63];
+		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	memcpy(o, "\r\n", 3);
+	sb_http_wipe(plain);
+	free(plain);
+	return line;
+}
+
+/* The engine's pipes, all free, and the header line of its credentials. */
+static void sb_http_pipes_new(sb_http *h)
+{
+	h->pipes = sb_xcalloc((size_t)h->opts.parallel, sizeof(*h->pipes));
+	for (long i = 0; i < h->opts.parallel; i++)
+		h->pipes[i].h = h;
+	if (h->user != NULL)
+		h->auth = sb_http_basic_line(h->user, h->password);
+}
+
+/* Whether the engine pipelines job, before its URL is read: a GET of the caller's without extra
+ * header lines, an etag or a header callback. */
+static int sb_http_pipeable(const sb_http *h, const sb_http_job *job)
+{
+	return h->pipes != NULL && !job->no_pipe && job->req.method == SB_HTTP_GET &&
+	       job->headers == NULL && !job->has_etag && job->req.on_header == NULL &&
+	       (strncasecmp(job->url, "http://", 7) == 0 ||
+		strncasecmp(job->url, "https://", 8) == 0);
+}
+
+/* The request of job as written on a pipe, and its origin into origin (SB_HTTP_ORIGIN_MAX).
+ * NULL when the URL has credentials of its own or cannot be read. */
+static char *sb_http_pipe_request(const sb_http *h, const sb_http_job *job, char *origin,
+				  size_t *len)
+{
+	CURLU *u = curl_url();
+	if (u == NULL)
+		return NULL;
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
+	char *text = NULL;
+	if (curl_url_set(u, CURLUPART_URL, job->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK || host[0] == '\0')
+		goto out;
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	for (char *p = scheme; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (char *p = host; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	int n = snprintf(origin, SB_HTTP_ORIGIN_MAX, "%s://%s:%s", scheme, host, port);
+	if (n <= 0 || n >= SB_HTTP_ORIGIN_MAX)
+		goto out;
+	int default_port = strcmp(port, strcmp(scheme, "https") == 0 ? "443" : "80") == 0;
+	const char *range = job->req.range;
+	text = sb_xasprintf("GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: %s\r\n"
+			    "Accept: */*\r\n%s%s%s%s\r\n",
+			    path, query != NULL ? "?" : "", query != NULL ? query : "", host,
+			    default_port ? "" : ":", default_port ? "" : port, h->user_agent,
+			    range != NULL ? "Range: bytes=" : "", range != NULL ? range : "",
+			    range != NULL ? "\r\n" : "",
+			    h->auth != NULL && !job->req.anonymous ? h->auth : "");
+	*len = strlen(text);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return text;
+}
+
+/* Puts a job a pipe took back at the head of the queue, as if it had never started. */
+static void sb_http_pipe_give_back(sb_http *h, sb_http_job *job, int no_pipe)
+{
+	if (job->dropped) {
+		sb_http_job_free(job);
+		return;
+	}
+	job->attempts--;
+	job->no_pipe |= no_pipe;
+	job->next = h->queue_head;
+	h->queue_head = job;
+	if (h->queue_tail == NULL)
+		h->queue_tail = job;
+}
+
+/* Takes the first job off a pipe. */
+static sb_http_job *sb_http_pipe_pop(sb_http_pipe *p)
+{
+	sb_http_job *job = p->head;
+	if (job == NULL)
+		return NULL;
+	p->head = job->next;
+	if (p->head == NULL)
+		p->tail = NULL;
+	job->next = NULL;
+	job->pipe = NULL;
+	p->njobs--;
+	p->h->pipe_jobs--;
+	return job;
+}
+
+static void sb_http_pipe_reset_answer(sb_http_pipe *p)
+{
+	p->head_len = 0;
+	p->crlf = 0;
+	p->in_body = 0;
+	p->status = 0;
+	p->body_left = 0;
+	p->cr_first = p->cr_last = p->cr_total = -1;
+	p->bytes = 0;
+	p->stopped = p->too_big = p->consumer_rc = 0;
+}
+
+/* Closes a pipe's connection; the jobs on it stay for the caller to hand on. */
+static void sb_http_pipe_disconnect(sb_http_pipe *p)
+{
+	sb_http *h = p->h;
+	if (p->watch != NULL && p->state == SB_PIPE_OPEN)
+		sb_loop_unwatch(h->opts.loop, p->watch);
+	p->watch = NULL;
+	sb_loop_timer_cancel(h->opts.loop, p->curl_timer);
+	p->curl_timer = NULL;
+	if (p->easy != NULL) {
+		curl_multi_remove_handle(p->multi, p->easy);
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
+	}
+	/* after the easy handle: libcurl told the socket callback to stop watching */
+	if (p->multi != NULL)
+		curl_multi_cleanup(p->multi);
+	p->multi = NULL;
+	sb_loop_timer_cancel(h->opts.loop, p->curl_timer);
+	p->curl_timer = NULL;
+	free(p->out);
+	p->out = NULL;
+	p->out_len = p->out_off = p->out_cap = 0;
+	p->events = 0;
+	p->answered = 0;
+	sb_http_pipe_reset_answer(p);
+	p->state = SB_PIPE_FREE;
+}
+
+/* Stops pipelining to the origin of p for the engine's life. */
+static void sb_http_pipe_stop_origin(sb_http_pipe *p, const char *why)
+{
+	sb_http *h = p->h;
+	if (sb_http_origins_hold(&h->nopipe, p->origin))
+		return;
+	h->nopipe.v = sb_xrealloc(h->nopipe.v, (h->nopipe.n + 1) * sizeof(*h->nopipe.v));
+	memcpy(h->nopipe.v[h->nopipe.n++], p->origin, SB_HTTP_ORIGIN_MAX);
+	sb_log(SB_LOG_WARNING, "http",
+	       "%s: pipelining stopped (%s); its requests go one at a time per connection",
+	       p->origin, why);
+}
+
+/* Closes a pipe and gives its jobs back to the queue, in their order. lost: the connection was
+ * lost before it answered all (counted towards stopping pipelining to the origin); the first
+ * job, whose answer was awaited, then goes the usual way (which says what failed, and retries),
+ * the others to a pipe again. */
+static void sb_http_pipe_close(sb_http_pipe *p, int lost, const char *why)
+{
+	sb_http *h = p->h;
+	sb_http_pipe_disconnect(p);
+	/* reversed, so that giving each back at the queue's head keeps their order */
+	sb_http_job *rev = NULL;
+	sb_http_job *job;
+	int first = 1;
+	while ((job = sb_http_pipe_pop(p)) != NULL) {
+		job->no_pipe |= lost && first;
+		first = 0;
+		job->next = rev;
+		rev = job;
+	}
+	while (rev != NULL) {
+		job = rev;
+		rev = job->next;
+		sb_http_pipe_give_back(h, job, 0);
+	}
+	if (lost && ++h->pipe_losses >= SB_HTTP_PIPE_LOSSES)
+		sb_http_pipe_stop_origin(p, why);
+}
+
+/* Writes what the pipe's requests left unwritten, as far as the socket takes it; watches for
+ * room when some is left. Returns 0, or -1 when the pipe was closed. */
+static int sb_http_pipe_flush(sb_http_pipe *p)
+{
+	while (p->out_off < p->out_len) {
+		size_t sent = 0;
+		CURLcode rc = curl_easy_send(p->easy, p->out + p->out_off, p->out_len - p->out_off,
+					     &sent);
+		if (rc == CURLE_AGAIN)
+			break;
+		if (rc != CURLE_OK) {
+			sb_http_pipe_close(p, 1, curl_easy_strerror(rc));
+			return -1;
+		}
+		p->out_off += sent;
+		p->progress_ms = sb_http_now_ms();
+	}
+	if (p->out_off == p->out_len)
+		p->out_off = p->out_len = 0;
+	unsigned events = EPOLLIN | (p->out_off < p->out_len ? EPOLLOUT : 0);
+	if (events != p->events && sb_loop_watch_mod(p->h->opts.loop, p->watch, events) == SB_OK)
+		p->events = events;
+	return 0;
+}
+
+/* Ends the answer just read: the first job's, whose request ends here when it was a 2xx, or
+ * goes again the usual way. Returns 0, or -1 when the pipe was closed (Connection: close). */
+static int sb_http_pipe_answered(sb_http_pipe *p)
+{
+	sb_http *h = p->h;
+	sb_http_job *job = sb_http_pipe_pop(p);
+	long status = p->status;
+	p->answered++;
+	h->pipe_losses = 0;
+	if (job->dropped) {
+		sb_http_job_free(job);
+	} else if (status >= 200 && status <= 299) {
+		sb_http_result res = {.code = SB_OK,
+				      .status = status,
+				      .stopped = p->stopped,
+				      .bytes = p->bytes,
+				      .range_first = p->cr_first,
+				      .range_last = p->cr_last,
+				      .range_total = p->cr_total,
+				      .last_ms = (double)(sb_http_now_ms() - job->sent_ms)};
+		if (p->consumer_rc < 0) {
+			res.code = p->consumer_rc;
+			sb_http_msg(&res, "body refused by its reader: %s",
+				    sb_strerror(p->consumer_rc));
+		} else if (p->too_big) {
+			res.code = SB_ETOOBIG;
+			sb_http_msg(&res, "body larger than %zu bytes", h->opts.max_body);
+		}
+		sb_http_finish(h, job, &res);
+	} else {
+		/* the usual way says what the status means, and retries what is worth it */
+		sb_http_pipe_give_back(h, job, 1);
+	}
+	int close_after = p->close_after;
+	sb_http_pipe_reset_answer(p);
+	if (close_after) {
+		sb_http_pipe_close(p, 0, "closed by the server");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the status line and header fields of an answer, ended by its blank line. Returns 0, or
+ * -1 when the pipe was closed. */
+static int sb_http_pipe_head(sb_http_pipe *p)
+{
+	char *text = p->head_buf;
+	text[p->head_len] = '\0';
+	int minor = 0;
+	long status = 0;
+	if (sscanf(text, "HTTP/1.%d %3ld", &minor, &status) != 2 || status < 100 || status > 999) {
+		sb_http_pipe_stop_origin(p, "an answer without an HTTP/1.x status line");
+		sb_http_pipe_close(p, 1, "");
+		return -1;
+	}
+	if (status >= 100 && status <= 199) { /* an interim answer: the real one follows */
+		p->head_len = 0;
+		p->crlf = 0;
+		return 0;
+	}
+	p->status = status;
+	p->close_after = minor == 0;
+	int64_t length = -1;
+	const char *bad = NULL;
+	for (char *line = strstr(text, "\r\n"); line != NULL && bad == NULL;) {
+		line += 2;
+		char *end = strstr(line, "\r\n");
+		if (end == NULL || end == line)
+			break;
+		*end = '\0';
+		char *colon = strchr(line, ':');
+		if (colon != NULL) {
+			*colon = '\0';
+			char *v = colon + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			size_t vl = strlen(v);
+			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				v[--vl] = '\0';
+			if (strcasecmp(line, "Content-Length") == 0) {
+				char *e = NULL;
+				errno = 0;
+				long long n = strtoll(v, &e, 10);
+				if (e == v || *e != '\0' || n < 0 || errno != 0)
+					bad = "an answer whose Content-Length is not a number";
+				else
+					length = n;
+			} else if (strcasecmp(line, "Transfer-Encoding") == 0) {
+				bad = "answers in chunks";
+			} else if (strcasecmp(line, "Content-Encoding") == 0 &&
+				   strcasecmp(v, "identity") != 0) {
+				bad = "compressed answers";
+			} else if (strcasecmp(line, "Content-Range") == 0) {
+				sb_http_content_range(v, vl, &p->cr_first, &p->cr_last,
+						      &p->cr_total);
+			} else if (strcasecmp(line, "Connection") == 0) {
+				if (strcasestr(v, "close") != NULL)
+					p->close_after = 1;
+				else if (strcasestr(v, "keep-alive") != NULL)
+					p->close_after = 0;
+			}
+		}
+		line = end;
+	}
+	if (bad == NULL && minor == 0)
+		bad = "HTTP/1.0";
+	if (bad == NULL && length < 0 && status != 204 && status != 304)
+		bad = "an answer without Content-Length";
+	if (bad != NULL) {
+		sb_http_pipe_stop_origin(p, bad);
+		sb_http_pipe_close(p, 1, bad);
+		return -1;
+	}
+	p->in_body = 1;
+	p->body_left = length > 0 ? length : 0;
+	p->head_len = 0;
+	p->crlf = 0;
+	return p->body_left == 0 ? sb_http_pipe_answered(p) : 0;
+}
+
+/* Hands a piece of the body being read to its request's reader (a 2xx) or drops it. */
+static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
+{
+	sb_http_job *job = p->head;
+	if (job->dropped || p->status < 200 || p->status > 299 || p->stopped || p->too_big ||
+	    p->consumer_rc < 0)
+		return;
+	if (len > p->h->opts.max_body - p->bytes) {
+		p->too_big = 1;
+		return;
+	}
+	int rc = job->req.on_data != NULL ? job->req.on_data(job->req.ctx, buf, len) : 0;
+	if (rc < 0) {
+		p->consumer_rc = rc;
+		return;
+	}
+	p->bytes += len;
+	if (rc > 0)
+		p->stopped = 1;
+}
+
+/* Reads what arrived on a pipe: answers, in the order of its requests. Returns 0, or -1 when
+ * the pipe was closed. */
+static int sb_http_pipe_feed(sb_http_pipe *p, const char *d, size_t n)
+{
+	while (n > 0) {
+		if (p->head == NULL) {
+			sb_http_pipe_stop_origin(p, "an answer to no request");
+			sb_http_pipe_close(p, 1, "");
+			return -1;
+		}
+		if (p->in_body) {
+			size_t m = (uint64_t)p->body_left < n ? (size_t)p->body_left : n;
+			sb_http_pipe_body(p, d, m);
+			p->body_left -= (int64_t)m;
+			d += m;
+			n -= m;
+			if (p->body_left == 0 && sb_http_pipe_answered(p) != 0)
+				return -1;
+			continue;
+		}
+		size_t i = 0;
+		while (i < n && p->crlf < 4) {
+			char c = d[i++];
+			if (c == '\r')
+				p->crlf = p->crlf == 2 ? 3 : 1;
+			else if (c == '\n')
+				p->crlf = p->crlf == 1 ? 2 : p->crlf == 3 ? 4 : 0;
+			else
+				p->crlf = 0;
+		}
+		if (p->head_len + i >= sizeof(p->head_buf)) {
+			sb_http_pipe_stop_origin(p, "an answer's header over 16 KiB");
+			sb_http_pipe_close(p, 1, "");
+			return -1;
+		}
+		memcpy(p->head_buf + p->head_len, d, i);
+		p->head_len += i;
+		d += i;
+		n -= i;
+		if (p->crlf == 4 && sb_http_pipe_head(p) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The pipe's socket: room to write, something to read, or the connection's end. */
+static void sb_http_pipe_ready(int fd, unsigned events, void *arg)
+{
+	sb_http_pipe *p = arg;
+	sb_http *h = p->h;
+	(void)fd;
+	h->busy = 1;
+	if ((events & EPOLLOUT) && sb_http_pipe_flush(p) != 0)
+		goto out;
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		char buf[64 << 10];
+		for (;;) {
+			size_t n = 0;
+			CURLcode rc = curl_easy_recv(p->easy, buf, sizeof(buf), &n);
+			if (rc == CURLE_AGAIN)
+				break;
+			if (rc != CURLE_OK || n == 0) {
+				/* a server may close a connection between answers (it served
+				 * enough on it, or it idled): not a loss when it answered some */
+				int lost = rc != CURLE_OK || p->answered == 0 || p->in_body ||
+					   p->head_len > 0;
+				if (p->njobs > 0)
+					sb_log(SB_LOG_INFO, "http",
+					       "%s: a pipelined connection ended after %ld "
+					       "answers (%s); %ld requests go again",
+					       p->origin, p->answered,
+					       rc != CURLE_OK ? curl_easy_strerror(rc)
+							      : "closed by the server",
+					       p->njobs);
+				sb_http_pipe_close(p, lost && p->njobs > 0,
+						   rc != CURLE_OK ? curl_easy_strerror(rc)
+								  : "connections closed early");
+				break;
+			}
+			p->progress_ms = sb_http_now_ms();
+			if (sb_http_pipe_feed(p, buf, n) != 0)
+				break;
+		}
+	}
+out:
+	h->busy = 0;
+	sb_http_settle(h);
+}
+
+/* The pipe's connection is made (or failed): write the requests waiting on it. */
+static void sb_http_pipe_connected(sb_http_pipe *p, CURLcode rc)
+{
+	sb_http *h = p->h;
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(p->easy, CURLINFO_ACTIVESOCKET, &fd);
+	if (rc != CURLE_OK || fd == CURL_SOCKET_BAD) {
+		/* the usual way says why, and retries */
+		const char *why = rc != CURLE_OK ? curl_easy_strerror(rc) : "no socket";
+		sb_http_pipe_close(p, 1, why);
+		return;
+	}
+	/* libcurl has stopped watching the socket: it is the pipe's now */
+	sb_err e = {0};
+	p->watch = sb_loop_watch(h->opts.loop, (int)fd, EPOLLIN, sb_http_pipe_ready, p, &e);
+	if (p->watch == NULL) {
+		sb_http_pipe_stop_origin(p, e.msg);
+		sb_http_pipe_close(p, 0, e.msg);
+		return;
+	}
+	p->events = EPOLLIN;
+	p->state = SB_PIPE_OPEN;
+	p->progress_ms = sb_http_now_ms();
+	sb_http_pipe_flush(p);
+}
+
+/* libcurl's socket and timer callbacks for a pipe's multi handle, while it connects. */
+static void sb_http_pipe_action(sb_http_pipe *p, curl_socket_t fd, int mask)
+{
+	sb_http *h = p->h;
+	int running = 0;
+	h->busy = 1;
+	CURLMcode mc = curl_multi_socket_action(p->multi, fd, mask, &running);
+	CURLMsg *m;
+	int left = 0;
+	while (mc == CURLM_OK && p->state == SB_PIPE_CONNECTING &&
+	       (m = curl_multi_info_read(p->multi, &left)) != NULL)
+		if (m->msg == CURLMSG_DONE)
+			sb_http_pipe_connected(p, m->data.result);
+	if (mc != CURLM_OK && p->state == SB_PIPE_CONNECTING)
+		sb_http_pipe_close(p, 1, curl_multi_strerror(mc));
+	h->busy = 0;
+	sb_http_settle(h);
+}
+
+static void sb_http_pipe_fd_ready(int fd, unsigned events, void *arg)
+{
+	int mask = (events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+		   (events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+		   (events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+	sb_http_pipe_action(arg, fd, mask);
+}
+
+static void sb_http_pipe_curl_timeout(void *arg)
+{
+	sb_http_pipe *p = arg;
+	p->curl_timer = NULL;
+	sb_http_pipe_action(p, CURL_SOCKET_TIMEOUT, 0);
+}
+
+static int sb_http_pipe_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+				  void *socketp)
+{
+	sb_http_pipe *p = userp;
+	sb_watch *w = socketp;
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (w != NULL) {
+			sb_loop_unwatch(p->h->opts.loop, w);
+			curl_multi_assign(p->multi, fd, NULL);
+		}
+		return 0;
+	}
+	unsigned events =
+		(what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (w != NULL)
+		return sb_loop_watch_mod(p->h->opts.loop, w, events) == SB_OK ? 0 : -1;
+	w = sb_loop_watch(p->h->opts.loop, fd, events, sb_http_pipe_fd_ready, p, NULL);
+	if (w == NULL)
+		return -1;
+	curl_multi_assign(p->multi, fd, w);
+	return 0;
+}
+
+static int sb_http_pipe_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	sb_http_pipe *p = userp;
+	(void)multi;
+	sb_loop_timer_cancel(p->h->opts.loop, p->curl_timer);
+	p->curl_timer = NULL;
+	if (timeout_ms >= 0)
+		p->curl_timer =
+			sb_loop_timer(p->h->opts.loop, sb_time_mono() + (double)timeout_ms / 1000.0,
+				      sb_http_pipe_curl_timeout, p);
+	return 0;
+}
+
+/* Starts connecting a free pipe to origin. Returns 0, or -1 when libcurl refused. */
+static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
+{
+	snprintf(p->origin, sizeof(p->origin), "%s", origin);
+	p->h = h;
+	p->multi = curl_multi_init();
+	p->easy = curl_easy_init();
+	if (p->multi == NULL || p->easy == NULL) {
+		sb_http_pipe_disconnect(p);
+		return -1;
+	}
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, sb_http_pipe_socket_cb);
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, sb_http_pipe_timer_cb);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
+	char *url = sb_xasprintf("%s/", origin);
+	CURL *e = p->easy;
+	CURLcode rc = curl_easy_setopt(e, CURLOPT_URL, url);
+	free(url);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->errbuf);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->opts.tls_verify ? 1L : 0L);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->opts.tls_verify ? 2L : 0L);
+	if (rc == CURLE_OK && h->ca_bundle != NULL)
+		rc = curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_bundle);
+	if (rc != CURLE_OK || curl_multi_add_handle(p->multi, e) != CURLM_OK) {
+		sb_http_pipe_disconnect(p);
+		return -1;
+	}
+	p->errbuf[0] = '\0';
+	p->state = SB_PIPE_CONNECTING;
+	sb_http_pipe_reset_answer(p);
+	return 0;
+}
+
+/* Puts the ready job (sb_http_ready's) on a pipe to its origin: the least busy with room, or a
+ * new one while fewer than opts.parallel are open. Returns 1 when a pipe took it, 0 when it must
+ * wait for room, -1 when it goes the usual way (job->no_pipe is then set). */
+static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
+{
+	char origin[SB_HTTP_ORIGIN_MAX];
+	size_t len = 0;
+	char *text = sb_http_pipe_request(h, job, origin, &len);
+	if (text == NULL || sb_http_origins_hold(&h->nopipe, origin)) {
+		free(text);
+		job->no_pipe = 1;
+		return -1;
+	}
+	sb_http_pipe *best = NULL, *free_pipe = NULL;
+	for (long i = 0; i < h->opts.parallel; i++) {
+		sb_http_pipe *p = &h->pipes[i];
+		if (p->state == SB_PIPE_FREE) {
+			if (free_pipe == NULL)
+				free_pipe = p;
+		} else if (p->njobs < h->opts.pipeline && strcmp(p->origin, origin) == 0 &&
+			   (best == NULL || p->njobs < best->njobs)) {
+			best = p;
+		}
+	}
+	if ((best == NULL || best->njobs > 0) && free_pipe != NULL &&
+	    sb_http_pipe_open(h, free_pipe, origin) == 0)
+		best = free_pipe;
+	if (best == NULL) {
+		free(text);
+		return 0;
+	}
+	sb_http_next(h, now); /* job: the one sb_http_ready named */
+	job->pipe = best;
+	job->next = NULL;
+	if (best->tail != NULL)
+		best->tail->next = job;
+	else
+		best->head = job;
+	best->tail = job;
+	if (best->njobs++ == 0)
+		best->progress_ms = now;
+	h->pipe_jobs++;
+	if (job->attempts == 0)
+		job->t0_ms = now;
+	job->attempts++;
+	job->sent_ms = now;
+	if (job->req.on_start != NULL)
+		job->req.on_start(job->req.ctx);
+	if (best->out_len + len > best->out_cap) {
+		best->out_cap = (best->out_len + len) * 2;
+		best->out = sb_xrealloc(best->out, best->out_cap);
+	}
+	memcpy(best->out + best->out_len, text, len);
+	best->out_len += len;
+	free(text);
+	if (best->state == SB_PIPE_OPEN)
+		sb_http_pipe_flush(best);
+	return 1;
+}
+
+/* Every second while requests are on pipes: a pipe that neither wrote nor read for the request
+ * timeout is closed, its first request going the usual way (which times it out or retries). */
+static void sb_http_pipe_watchdog(void *arg)
+{
+	sb_http *h = arg;
+	h->pipe_timer = NULL;
+	int64_t now = sb_http_now_ms();
+	for (long i = 0; i < h->opts.parallel; i++) {
+		sb_http_pipe *p = &h->pipes[i];
+		if (p->njobs == 0)
+			continue;
+		long limit =
+			p->head->req.timeout_ms > 0 ? p->head->req.timeout_ms : h->opts.timeout_ms;
+		if (limit <= 0 || now - p->progress_ms < limit)
+			continue;
+		sb_http_pipe_close(p, 1, "no answer in time");
+	}
+	sb_http_settle(h);
+}
+
+/* Ends the requests on every pipe with code (without on_done when code is 0) and closes them. */
+static void sb_http_pipes_end(sb_http *h, int code, const char *why)
+{
+	for (long i = 0; h->pipes != NULL && i < h->opts.parallel; i++) {
+		sb_http_pipe *p = &h->pipes[i];
+		if (p->state == SB_PIPE_FREE)
+			continue;
+		sb_http_pipe_disconnect(p);
+		sb_http_job *job;
+		while ((job = sb_http_pipe_pop(p)) != NULL) {
+			if (job->dropped || code == 0)
+				sb_http_job_free(job);
+			else
+				sb_http_fail(h, job, code, why);
+		}
+	}
+}
+
 /* ---- dropping, cancelling, running ---- */
 
 /* Takes job out of the list starting at *head (tail kept right); returns 1 if it was there. */
@@ -1220,6 +2015,11 @@ void sb_http_drop(sb_http *h, sb_http_job *job)
 {
 	if (job == NULL)
 		return;
+	if (job->pipe != NULL) { /* written already: its answer is read and dropped */
+		job->dropped = 1;
+		job->req.on_data = NULL;
+		return;
+	}
 	sb_http_slot *s = job->slot;
 	if (s != NULL) {
 		curl_multi_remove_handle(h->multi, s->easy);
@@ -1255,7 +2055,7 @@ int sb_http_run(sb_http *h)
 	int rc = SB_OK;
 	if (!atomic_load(&h->cancelled))
 		sb_http_settle(h);
-	while (h->active > 0 || h->queue_head != NULL || h->wait_head != NULL) {
+	while (h->active > 0 || h->pipe_jobs > 0 || h->queue_head != NULL || h->wait_head != NULL) {
 		if (atomic_load(&h->cancelled)) {
 			sb_http_abort_all(h, SB_ECANCELED, "canceled");
 			break;
@@ -1289,11 +2089,13 @@ void sb_http_free(sb_http **hp)
 	}
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
+	sb_http_pipes_end(h, 0, NULL);
 	/* after the cleanup: libcurl may still have called the timer callback in it */
 	if (h->opts.loop != NULL) {
 		sb_loop_timer_cancel(h->opts.loop, h->curl_timer);
 		sb_loop_timer_cancel(h->opts.loop, h->kick_timer);
 		sb_loop_timer_cancel(h->opts.loop, h->retry_timer);
+		sb_loop_timer_cancel(h->opts.loop, h->pipe_timer);
 	}
 	if (h->own_loop != NULL) {
 		sb_loop_unwatch(h->own_loop, h->wake_watch);
@@ -1307,6 +2109,10 @@ void sb_http_free(sb_http **hp)
 	free(h->slots);
 	free(h->idle);
 	free(h->mux.v);
+	free(h->pipes);
+	free(h->nopipe.v);
+	sb_http_wipe(h->auth);
+	sb_free(h->auth);
 	sb_free(h->user);
 	sb_free(h->user_agent);
 	sb_http_wipe(h->password);

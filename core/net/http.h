@@ -17,6 +17,16 @@ typedef struct sb_http_opts {
 	 * fewer than streams are in flight, over the connections already open (still at most
 	 * parallel of them); requests to other origins start only while fewer than parallel are. */
 	long streams;
+	/* Requests in flight at once on one HTTP/1.1 connection (default 1: one, then its answer).
+	 * More pipelines them: GETs without extra headers or an etag to an http(s) origin are
+	 * written back to back on at most parallel connections of their own (HTTP/1.1 even where
+	 * the server offers HTTP/2) and their answers read in order. A 2xx answer framed by its
+	 * Content-Length ends the request there; any other answer, and every request a connection
+	 * leaves unanswered (closed, timed out), goes again the usual way, one at a time. A server
+	 * that answers in a way pipelining cannot follow (no Content-Length, chunked, compressed,
+	 * HTTP/1.0, three connections lost in a row without an answer) is no longer pipelined to
+	 * for the engine's life (one warning). */
+	long pipeline;
 	long connect_timeout_ms; /* per attempt (default 10000) */
 	long timeout_ms;         /* whole transfer, per attempt (default 60000) */
 	long retries;     /* extra attempts on timeouts, 5xx, connection errors (default 2) */

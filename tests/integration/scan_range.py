@@ -83,6 +83,7 @@ def ranges_of(name):
 
 
 t.eq(stats["auth_failures"], 0, "credentials sent with the first request: no 401 round trip")
+t.eq(stats["pipelined"], 0, "without SCAN_PIPELINE each request waits for the answer before it")
 t.ok(all(ranges_of("PLAIN%02d" % i) and ranges_of("PLAIN%02d" % i)[0].startswith("bytes=0-")
          for i in range(24)), "each plain log is asked for from its first byte",
      [ranges_of("PLAIN%02d" % i) for i in range(3)])

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""scan_pipeline.py - with SCAN_PIPELINE above 1, `scanbackup scan` writes several requests on each
+HTTP/1.1 connection before their answers come (over TLS too), and still collects every log
+exactly: ranges honoured, ignored or refused (416), a short log, a day past the first range, a
+server closing the connection after an answer or in the middle of one, a 5xx, a 404, an answer
+that does not come in time; a server answering in chunks is no longer pipelined to (one warning)
+and its logs are collected one request at a time per connection."""
+
+import os
+
+import sbtest
+
+t = sbtest.Tap()
+TZ = "America/Caracas"
+DATE = "2026-11-20"
+start, end = sbtest.day_bounds(DATE, TZ)
+now = end + 4 * 3600 + 197
+AUTH = "scan:p1pe pass"
+
+
+def day_of(section):
+    return sorted(x for x in section if start <= x[0] < end)
+
+
+def portal(tls=False):
+    www = sbtest.tempdir()
+    return www, sbtest.Server(www, auth=AUTH, tls=tls)
+
+
+def add(www, srv, lines, expected, name, prefix, text, want, paths=None):
+    fname = "%s.log" % name.lower()
+    sbtest.write(os.path.join(www, fname), text)
+    if want is not None:
+        expected[name] = want
+    if paths is not None:
+        paths[name] = "/%s%s" % (prefix, fname)
+    lines.append("%s/%s%s;%s;100;CISCO" % (srv.base, prefix, fname.replace(".log", ".html"), name))
+
+
+def root_for(lines, extra="", cert=None):
+    root = sbtest.tempdir()
+    env = ('TIMEZONE=%s\nSCAN_PARALLEL=2\nSCAN_PIPELINE=6\nUSERSCAN=scan\nPASSWORDSCAN="p1pe pass"\n'
+           % TZ) + extra
+    if cert:
+        env += "CA_BUNDLE=%s\n" % cert
+    sbtest.write(os.path.join(root, ".env"), env)
+    sbtest.write(os.path.join(root, "sources/SCAN/BORDE"), "\n".join(lines) + "\n")
+    return root
+
+
+def scan(root):
+    return sbtest.run(["scan", "--date", DATE, "--layer", "BORDE"], root=root, timeout=120)
+
+
+# --- a portal that answers every way a pipeline must follow ---
+www, srv = portal()
+lines, expected, paths = [], {}, {}
+for i in range(30):
+    text, section = sbtest.mrtg_log(now, seed=200 + i)
+    add(www, srv, lines, expected, "PLAIN%02d" % i, "auth/", text, day_of(section), paths)
+    if i == 5:
+        text, section = sbtest.mrtg_log(now, seed=7)
+        add(www, srv, lines, expected, "NORANGE", "auth/norange/", text, day_of(section), paths)
+        text, section = sbtest.mrtg_log(now, seed=8)
+        add(www, srv, lines, expected, "REFUSED", "auth/range416/", text, day_of(section), paths)
+    if i == 10:
+        text, section = sbtest.mrtg_log(now, seed=9)
+        add(www, srv, lines, expected, "CLOSING", "auth/close/", text, day_of(section), paths)
+        text, section = sbtest.mrtg_log(now, seed=10)
+        add(www, srv, lines, expected, "FLAKY", "auth/flaky/1/", text, day_of(section), paths)
+        add(www, srv, lines, expected, "MISSING", "auth/", "", None, paths)
+        os.remove(os.path.join(www, "missing.log"))
+    if i == 15:
+        text, section = sbtest.mrtg_log(now, seed=11)
+        add(www, srv, lines, expected, "SHORTLOG", "auth/", "".join(text.splitlines(True)[:103]),
+            day_of(section[:102]), paths)
+        text, section = sbtest.mrtg_log(now, seed=12)
+        padded = [l if k < 1 else l.rstrip("\n").ljust(199) + "\n"
+                  for k, l in enumerate(text.splitlines(True))]
+        add(www, srv, lines, expected, "PADDED", "auth/", "".join(padded), day_of(section), paths)
+# last, so that no request is written behind them on their connection
+text, section = sbtest.mrtg_log(now, seed=13)
+add(www, srv, lines, expected, "CUT", "auth/truncate/3000/", text, None, paths)
+text, section = sbtest.mrtg_log(now, seed=14)
+add(www, srv, lines, expected, "STALLED", "auth/stall/9/", text, None, paths)
+
+root = root_for(lines, "SCAN_TIMEOUT=3\nSCAN_RETRIES=1\n")
+r = scan(root)
+n = len(lines)
+t.eq(r.returncode, 3, "scan exits 3: some interfaces could not be downloaded", r.stdout + r.stderr)
+t.ok("%d interfaces: %d ok, 1 short, 3 failed" % (n, n - 4) in r.stdout,
+     "every interface collected but the missing, the cut and the stalled one", r.stdout + r.stderr)
+days = sbtest.spool_days(root, "BORDE", DATE)
+wrong = [name for name in expected if days.get((name, "CISCO")) != expected[name]]
+t.eq(wrong, [], "every interface's day is exactly the samples of its log")
+t.ok(all((name, "CISCO") not in days for name in ("MISSING", "CUT", "STALLED")),
+     "nothing spooled for the failed ones")
+stats = srv.stats()
+t.ok(stats["pipelined"] > 0, "requests were pipelined: %d found the next one sent" % stats["pipelined"])
+t.eq(stats["auth_failures"], 0, "credentials written into each pipelined request")
+counts = stats["targets"]
+t.ok(all(counts.get(paths["PLAIN%02d" % i]) == 1 for i in range(30)),
+     "each plain log asked for once", {k: v for k, v in counts.items() if v != 1})
+t.eq(counts.get(paths["FLAKY"]), 2, "a 500 is asked again (the usual way)")
+t.eq(counts.get(paths["MISSING"]), 2, "a 404 too, once: it then fails")
+log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
+t.ok("pipelining stopped" not in log, "a portal answering in order stays pipelined", log[-3000:])
+t.ok("MISSING (CISCO)" in log and "HTTP 404" in log, "the 404 said as without pipelining")
+t.ok("CUT (CISCO)" in log and "truncated" in log, "the cut body said as truncated")
+t.ok("STALLED (CISCO)" in log and "timed out" in log, "the stalled answer said as timed out")
+t.ok("pipelined over HTTP/1.1" in log, "the log says the scan pipelines")
+t.ok("p1pe" not in log, "the password never reaches the log")
+
+# --- over TLS ---
+www, srv = portal(tls=True)
+lines, expected = [], {}
+for i in range(20):
+    text, section = sbtest.mrtg_log(now, seed=300 + i)
+    add(www, srv, lines, expected, "TLS%02d" % i, "auth/", text, day_of(section))
+root = root_for(lines, cert=srv.cert)
+r = scan(root)
+t.ok(r.returncode == 0 and "20 interfaces: 20 ok" in r.stdout, "over TLS every log collected",
+     r.stdout + r.stderr)
+days = sbtest.spool_days(root, "BORDE", DATE)
+t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
+     "over TLS every day exact")
+stats = srv.stats()
+t.ok(stats["pipelined"] > 0 and stats["connections"] <= 4,
+     "over TLS pipelined on few connections: %d pipelined, %d connections"
+     % (stats["pipelined"], stats["connections"]))
+
+# --- a portal answering in chunks: no longer pipelined to, every log still collected ---
+www, srv = portal()
+lines, expected = [], {}
+text, section = sbtest.mrtg_log(now, seed=400)
+add(www, srv, lines, expected, "CHUNKED", "auth/chunked/", text, day_of(section))
+for i in range(20):
+    text, section = sbtest.mrtg_log(now, seed=401 + i)
+    add(www, srv, lines, expected, "AFTER%02d" % i, "auth/", text, day_of(section))
+root = root_for(lines)
+r = scan(root)
+t.ok(r.returncode == 0 and "21 interfaces: 21 ok" in r.stdout, "a chunked portal: every log collected",
+     r.stdout + r.stderr)
+days = sbtest.spool_days(root, "BORDE", DATE)
+t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
+     "a chunked portal: every day exact")
+log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
+warned = [l for l in log.splitlines() if "pipelining stopped" in l]
+t.ok(len(warned) == 1 and "WARNING" in warned[0] and "answers in chunks" in warned[0] and
+     srv.base.split("//")[1] in warned[0], "one warning names the portal and why", warned)
+
+t.done()
