@@ -1267,7 +1267,7 @@ struct sb_http_pipe {
 	char *out;           /* requests not yet written, from out_off */
 	size_t out_len, out_off, out_cap;
 	/* the answer being read */
-	char head_buf[SB_HTTP_PIPE_HEAD_MAX];
+	char *head_buf; /* SB_HTTP_PIPE_HEAD_MAX bytes while the pipe is in use */
 	size_t head_len;
 	int crlf; /* how much of "\r\n\r\n" ends what was read of the header */
 	int in_body;
@@ -1446,6 +1446,8 @@ static void sb_http_pipe_disconnect(sb_http_pipe *p)
 	free(p->out);
 	p->out = NULL;
 	p->out_len = p->out_off = p->out_cap = 0;
+	free(p->head_buf);
+	p->head_buf = NULL;
 	p->events = 0;
 	p->answered = 0;
 	sb_http_pipe_reset_answer(p);
@@ -1688,7 +1690,7 @@ static int sb_http_pipe_feed(sb_http_pipe *p, const char *d, size_t n)
 			else
 				p->crlf = 0;
 		}
-		if (p->head_len + i >= sizeof(p->head_buf)) {
+		if (p->head_len + i >= SB_HTTP_PIPE_HEAD_MAX) {
 			sb_http_pipe_stop_origin(p, "an answer's header over 16 KiB");
 			sb_http_pipe_close(p, 1, "");
 			return -1;
@@ -1850,6 +1852,7 @@ static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
 {
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
 	p->h = h;
+	p->head_buf = sb_xmalloc(SB_HTTP_PIPE_HEAD_MAX);
 	p->multi = curl_multi_init();
 	p->easy = curl_easy_init();
 	if (p->multi == NULL || p->easy == NULL) {
@@ -1866,6 +1869,10 @@ static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
 	free(url);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	/* through a proxy the requests go in a tunnel (CONNECT): the pipe writes them as to the
+	 * server itself */
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
 	if (rc == CURLE_OK)
 		rc = curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (rc == CURLE_OK)
