@@ -5,7 +5,7 @@
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
 #                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--rate-mbit R]
-#                         [--file] [--hash apr1|ssha] [--repeat K]
+#                         [--file] [--hash apr1|ssha] [--pipeline P] [--repeat K]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -32,6 +32,9 @@
 #   --hash     how nginx keeps the password (bench/nginx.sh): apr1, Apache's MD5 of 1,000 rounds
 #              (default; about 0.2 ms of nginx's CPU per request, which then bounds both programs on
 #              loopback), or ssha, one salted SHA-1 (the server no longer the bound: the clients are)
+#   --pipeline run scanbackup with SCAN_PIPELINE=P (default 1: none): P requests written back to
+#              back on each of its HTTP/1.1 connections, over the HTTP/2 link's nginx too (curl -Z
+#              cannot pipeline; over HTTP/2 its --parallel-max is then SCAN_PARALLEL x P)
 #   --repeat   run each pair (scanbackup and curl -Z) K times on each link (default 1), the two in
 #              turn first (scanbackup in the odd pairs, curl -Z in the even ones): each pair
 #              prints its ratio, so a run on a shared machine shows its spread
@@ -58,7 +61,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" hash=apr1 repeat=1
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" hash=apr1 repeat=1 pipeline=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -75,6 +78,7 @@ while [ $# -gt 0 ]; do
         --rate-mbit) rate=$2; shift 2 ;;
         --hash) hash=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
+        --pipeline) pipeline=$2; shift 2 ;;
         -h|--help) sed -n '3,/^set -eu$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) die "unknown argument $1 (see --help)" ;;
@@ -85,6 +89,7 @@ case $rtt in *[!0-9]*|'') die "--rtt-ms wants a whole number of milliseconds" ;;
 case $hash in apr1|ssha) ;; *) die "--hash is apr1 or ssha" ;; esac
 case $rate in *[!0-9]*|0) die "--rate-mbit wants a positive whole number of megabits a second" ;; esac
 case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
+case $pipeline in *[!0-9]*|''|0) die "--pipeline wants a positive whole number" ;; esac
 [ "$stage" != run ] || curl_too=0
 tz=${BENCH_TZ:-America/Caracas}
 export USERSCAN="${USERSCAN:-bench}"
@@ -286,10 +291,12 @@ make_root() {
         echo "TIMEZONE=$tz"
         echo "DATABASE_URI=sqlite:data/scanbackup.db"
         [ -z "${4:-}" ] || echo "CA_BUNDLE=$4"
+        [ "$pipeline" = 1 ] || echo "SCAN_PIPELINE=$pipeline"
     } >"$1/.env"
 }
 
 note "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$pipeline" = 1 ] || note "scanbackup pipelines: SCAN_PIPELINE=$pipeline (HTTP/1.1, also where nginx offers HTTP/2)"
 
 # --- loopback, HTTP/1.1 ---
 ngx=$work/nginx-$n
@@ -395,9 +402,11 @@ if [ "$wan" = 1 ]; then
         note "$label: nginx on 127.0.0.1:$tport behind the delay proxy on 127.0.0.1:$pport"
         wroot=$work/root-$n-wan-$proto
         make_root "$wroot" "$pport" https "$tls/cert.pem"
-        # the collector's transfers in flight over HTTP/2: SCAN_STREAMS, not below SCAN_PARALLEL
+        # the collector's transfers in flight over HTTP/2: SCAN_STREAMS, not below SCAN_PARALLEL;
+        # pipelined (over HTTP/1.1 then), SCAN_PARALLEL x SCAN_PIPELINE
         streams=$("$sb" --root "$wroot" config | awk -F= '$1 == "SCAN_STREAMS" { s = $2 }
-            $1 == "SCAN_PARALLEL" { p = $2 } END { print (s + 0 > p + 0 ? s : p) }')
+            $1 == "SCAN_PARALLEL" { p = $2 } $1 == "SCAN_PIPELINE" { q = $2 }
+            END { if (q + 0 > 1) print p * q; else print (s + 0 > p + 0 ? s : p) }')
         if [ "$curl_too" = 1 ]; then
             urls "$pport" https "$work/curl-$n-wan.cfg" "$tls/cert.pem"
             [ "$proto" = 2 ] && echo 'http2' >>"$work/curl-$n-wan.cfg"
