@@ -1277,6 +1277,8 @@ struct sb_http_pipe {
 	int64_t cr_first, cr_last, cr_total;
 	size_t bytes;
 	int stopped, too_big, consumer_rc;
+	size_t excerpt_len;
+	char excerpt[160]; /* the start of a non-2xx body */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -1421,6 +1423,8 @@ static void sb_http_pipe_reset_answer(sb_http_pipe *p)
 	p->cr_first = p->cr_last = p->cr_total = -1;
 	p->bytes = 0;
 	p->stopped = p->too_big = p->consumer_rc = 0;
+	p->excerpt_len = 0;
+	p->excerpt[0] = '\0';
 }
 
 /* Closes a pipe's connection; the jobs on it stay for the caller to hand on. */
@@ -1519,8 +1523,9 @@ static int sb_http_pipe_flush(sb_http_pipe *p)
 	return 0;
 }
 
-/* Ends the answer just read: the first job's, whose request ends here when it was a 2xx, or
- * goes again the usual way. Returns 0, or -1 when the pipe was closed (Connection: close). */
+/* Ends the answer just read: the first job's, whose request ends here when it was a 2xx or a
+ * 4xx (final either way), or goes again the usual way (which retries a 5xx and follows a
+ * redirect). Returns 0, or -1 when the pipe was closed (Connection: close). */
 static int sb_http_pipe_answered(sb_http_pipe *p)
 {
 	sb_http *h = p->h;
@@ -1548,8 +1553,16 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 			sb_http_msg(&res, "body larger than %zu bytes", h->opts.max_body);
 		}
 		sb_http_finish(h, job, &res);
+	} else if (status >= 400 && status <= 499) {
+		sb_http_result res = {.status = status,
+				      .range_first = p->cr_first,
+				      .range_last = p->cr_last,
+				      .range_total = p->cr_total,
+				      .last_ms = (double)(sb_http_now_ms() - job->sent_ms)};
+		sb_http_classify_status(status, &res);
+		memcpy(res.excerpt, p->excerpt, p->excerpt_len + 1);
+		sb_http_finish(h, job, &res);
 	} else {
-		/* the usual way says what the status means, and retries what is worth it */
 		sb_http_pipe_give_back(h, job, 1);
 	}
 	int close_after = p->close_after;
@@ -1643,8 +1656,15 @@ static int sb_http_pipe_head(sb_http_pipe *p)
 static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
 {
 	sb_http_job *job = p->head;
-	if (job->dropped || p->status < 200 || p->status > 299 || p->stopped || p->too_big ||
-	    p->consumer_rc < 0)
+	if (p->status < 200 || p->status > 299) {
+		for (size_t i = 0; i < len && p->excerpt_len + 1 < sizeof(p->excerpt); i++) {
+			unsigned char c = (unsigned char)buf[i];
+			p->excerpt[p->excerpt_len++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		}
+		p->excerpt[p->excerpt_len] = '\0';
+		return;
+	}
+	if (job->dropped || p->stopped || p->too_big || p->consumer_rc < 0)
 		return;
 	if (len > p->h->opts.max_body - p->bytes) {
 		p->too_big = 1;

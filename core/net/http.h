@@ -18,11 +18,13 @@ typedef struct sb_http_opts {
 	 * parallel of them); requests to other origins start only while fewer than parallel are. */
 	long streams;
 	/* Requests in flight at once on one HTTP/1.1 connection (default 1: one, then its answer).
-	 * More pipelines them: GETs without extra headers or an etag to an http(s) origin are
-	 * written back to back on at most parallel connections of their own (HTTP/1.1 even where
-	 * the server offers HTTP/2) and their answers read in order. A 2xx answer framed by its
-	 * Content-Length ends the request there; any other answer, and every request a connection
-	 * leaves unanswered (closed, timed out), goes again the usual way, one at a time. A server
+	 * More pipelines them: GETs without extra headers, an etag or on_header to an http(s)
+	 * origin are written back to back on at most parallel connections of their own (HTTP/1.1
+	 * even where the server offers HTTP/2) and their answers read in order. A 2xx or 4xx answer
+	 * framed by its Content-Length ends its request there (classified as below); after a 5xx or
+	 * a 3xx the request goes again the usual way, one at a time per connection. The requests a
+	 * connection leaves unanswered (closed by the server, lost, timed out) are written again,
+	 * the one whose answer was awaited the usual way when the connection was lost. A server
 	 * that answers in a way pipelining cannot follow (no Content-Length, chunked, compressed,
 	 * HTTP/1.0, three connections lost in a row without an answer) is no longer pipelined to
 	 * for the engine's life (one warning). */

@@ -2,7 +2,8 @@
 """scan_pipeline.py - with SCAN_PIPELINE above 1, `scanbackup scan` writes several requests on each
 HTTP/1.1 connection before their answers come (over TLS too), and still collects every log
 exactly: ranges honoured, ignored or refused (416), a short log, a day past the first range, a
-server closing the connection after an answer or in the middle of one, a 5xx, a 404, an answer
+server closing the connection after an answer or in the middle of one, a 5xx, a 404, wrong
+credentials, an answer
 that does not come in time; a server answering in chunks is no longer pipelined to (one warning)
 and its logs are collected one request at a time per connection."""
 
@@ -102,7 +103,7 @@ counts = stats["targets"]
 t.ok(all(counts.get(paths["PLAIN%02d" % i]) == 1 for i in range(30)),
      "each plain log asked for once", {k: v for k, v in counts.items() if v != 1})
 t.eq(counts.get(paths["FLAKY"]), 2, "a 500 is asked again (the usual way)")
-t.eq(counts.get(paths["MISSING"]), 2, "a 404 too, once: it then fails")
+t.eq(counts.get(paths["MISSING"]), 1, "a 404 is final: asked once")
 log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 t.ok("pipelining stopped" not in log, "a portal answering in order stays pipelined", log[-3000:])
 t.ok("MISSING (CISCO)" in log and "HTTP 404" in log, "the 404 said as without pipelining")
@@ -148,5 +149,21 @@ log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 warned = [l for l in log.splitlines() if "pipelining stopped" in l]
 t.ok(len(warned) == 1 and "WARNING" in warned[0] and "answers in chunks" in warned[0] and
      srv.base.split("//")[1] in warned[0], "one warning names the portal and why", warned)
+
+# --- wrong credentials: every request refused once, said as such ---
+www, srv = portal()
+lines, expected = [], {}
+for i in range(8):
+    text, section = sbtest.mrtg_log(now, seed=500 + i)
+    add(www, srv, lines, expected, "DENIED%02d" % i, "auth/", text, day_of(section))
+root = root_for(lines)
+sbtest.write(os.path.join(root, ".env"), sbtest.read(os.path.join(root, ".env")).replace("p1pe pass", "wrong"))
+r = scan(root)
+t.ok("8 interfaces: 0 ok, 0 short, 8 failed" in r.stdout, "wrong credentials: every interface failed",
+     r.stdout + r.stderr)
+stats = srv.stats()
+t.eq((stats["requests"], stats["auth_failures"]), (8, 8), "each refused once: a 401 is final")
+log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
+t.eq(log.count("HTTP 401 Unauthorized (after 1 attempt)"), 8, "each said as a 401")
 
 t.done()
