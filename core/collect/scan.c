@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,14 @@ typedef struct sb_scan_layer {
 	sb_spool_writer
 		*spool; /* the layer's spool file of the day, opened with its first record */
 	uint64_t need;  /* the most bytes a log of the layer needed to reach the day's start */
+	size_t pending; /* its jobs made and not yet done */
+	/* Once its sources are read and its jobs done, the spool file is closed durably by a
+	 * thread of its own while the scan goes on (joined before the scan returns). */
+	pthread_t syncer;
+	int syncing;
+	sb_spool_writer *closing;
+	int sync_rc;
+	sb_err sync_err;
 } sb_scan_layer;
 
 /* One scan in progress. */
@@ -253,7 +262,40 @@ static sb_scan_job *sb_scan_job_new(sb_scan_state *r, sb_scan_layer *L, const sb
 		r->stats->ranged++;
 		sj->asked = sb_scan_first_range(r, L);
 	}
+	L->pending++;
 	return sj;
+}
+
+static void *sb_scan_layer_sync(void *arg)
+{
+	sb_scan_layer *L = arg;
+	L->sync_rc = sb_spool_writer_close(&L->closing, 1, &L->sync_err);
+	return NULL;
+}
+
+/* A layer whose sources are all read and whose jobs are all done has its spool file complete:
+ * it reaches the disk in a thread while the other layers are collected (else at the end). */
+static void sb_scan_layer_done(sb_scan_layer *L)
+{
+	if (L->src != NULL || L->pending > 0 || L->spool == NULL || L->syncing)
+		return;
+	L->closing = L->spool;
+	L->spool = NULL;
+	if (pthread_create(&L->syncer, NULL, sb_scan_layer_sync, L) == 0) {
+		L->syncing = 1;
+		return;
+	}
+	L->spool = L->closing;
+	L->closing = NULL;
+}
+
+/* Ends a job made by sb_scan_job_new. */
+static void sb_scan_job_end(sb_scan_job *sj)
+{
+	sb_scan_layer *L = sj->layer;
+	sb_scan_job_free(sj);
+	L->pending--;
+	sb_scan_layer_done(L);
 }
 
 /* Hands jobs to the engine until SB_SCAN_AHEAD per transfer slot wait in it, making each from the
@@ -272,6 +314,7 @@ static void sb_scan_feed(sb_scan_state *r)
 				       "%s: the rest of the layer is not collected", e.msg);
 			sb_sources_close(&L->src);
 			r->next_layer++;
+			sb_scan_layer_done(L);
 			continue;
 		}
 		sb_scan_job *sj = sb_scan_job_new(r, L, so);
@@ -285,7 +328,7 @@ static void sb_scan_feed(sb_scan_state *r)
 			sb_log(SB_LOG_ERROR, sj->job.mod->def->schema->layer,
 			       "%s (%s): the request could not be queued: %s", sj->job.src->name,
 			       sj->job.src->type, sb_strerror(SB_ENOMEM));
-			sb_scan_job_free(sj);
+			sb_scan_job_end(sj);
 		}
 	}
 }
@@ -389,7 +432,7 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 				 layer, job->src->name, job->src->type, r->date, why);
 	}
 	/* what the day needed is in the spool: the job goes */
-	sb_scan_job_free(sj);
+	sb_scan_job_end(sj);
 	sb_scan_progress(r, 0);
 	sb_scan_feed(r);
 }
@@ -537,11 +580,19 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
 		sb_scan_progress(&r, 1);
 	}
-	/* the records were appended without fsync: each file reaches the disk once, at the end */
+	/* the records were appended without fsync: each file reaches the disk once, when its layer
+	 * is done or at the end */
 	for (size_t i = 0; i < r.nlayers; i++) {
+		sb_scan_layer *L = &r.layers[i];
 		sb_err e = {0};
-		if (r.layers[i].spool != NULL &&
-		    sb_spool_writer_close(&r.layers[i].spool, 1, &e) != SB_OK)
+		if (L->syncing) {
+			pthread_join(L->syncer, NULL);
+			L->syncing = 0;
+			if (L->sync_rc != SB_OK)
+				sb_log(SB_LOG_WARNING, "scan",
+				       "could not sync the spool to disk: %s", L->sync_err.msg);
+		}
+		if (L->spool != NULL && sb_spool_writer_close(&L->spool, 1, &e) != SB_OK)
 			sb_log(SB_LOG_WARNING, "scan", "could not sync the spool to disk: %s",
 			       e.msg);
 	}
