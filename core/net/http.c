@@ -1932,16 +1932,24 @@ static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
 		job->no_pipe = 1;
 		return -1;
 	}
-	sb_http_pipe *best = NULL, *free_pipe = NULL;
+	sb_http_pipe *best = NULL, *free_pipe = NULL, *idle = NULL;
 	for (long i = 0; i < h->opts.parallel; i++) {
 		sb_http_pipe *p = &h->pipes[i];
 		if (p->state == SB_PIPE_FREE) {
 			if (free_pipe == NULL)
 				free_pipe = p;
-		} else if (p->njobs < h->opts.pipeline && strcmp(p->origin, origin) == 0 &&
+		} else if (strcmp(p->origin, origin) != 0) {
+			if (p->njobs == 0)
+				idle = p;
+		} else if (p->njobs < h->opts.pipeline &&
 			   (best == NULL || p->njobs < best->njobs)) {
 			best = p;
 		}
+	}
+	if (best == NULL && free_pipe == NULL && idle != NULL) {
+		/* every pipe is open, none to this origin: one left idle by another origin goes */
+		sb_http_pipe_close(idle, 0, "");
+		free_pipe = idle;
 	}
 	if ((best == NULL || best->njobs > 0) && free_pipe != NULL &&
 	    sb_http_pipe_open(h, free_pipe, origin) == 0)

@@ -38,10 +38,10 @@ def add(www, srv, lines, expected, name, prefix, text, want, paths=None):
     lines.append("%s/%s%s;%s;100;CISCO" % (srv.base, prefix, fname.replace(".log", ".html"), name))
 
 
-def root_for(lines, extra="", cert=None):
+def root_for(lines, extra="", cert=None, parallel=2):
     root = sbtest.tempdir()
-    env = ('TIMEZONE=%s\nSCAN_PARALLEL=2\nSCAN_PIPELINE=6\nUSERSCAN=scan\nPASSWORDSCAN="p1pe pass"\n'
-           % TZ) + extra
+    env = ('TIMEZONE=%s\nSCAN_PARALLEL=%d\nSCAN_PIPELINE=6\nUSERSCAN=scan\nPASSWORDSCAN="p1pe pass"\n'
+           % (TZ, parallel)) + extra
     if cert:
         env += "CA_BUNDLE=%s\n" % cert
     sbtest.write(os.path.join(root, ".env"), env)
@@ -149,6 +149,23 @@ log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 warned = [l for l in log.splitlines() if "pipelining stopped" in l]
 t.ok(len(warned) == 1 and "WARNING" in warned[0] and "answers in chunks" in warned[0] and
      srv.base.split("//")[1] in warned[0], "one warning names the portal and why", warned)
+
+# --- two portals on one connection's worth of pipes: each takes the pipe the other left ---
+www_a, srv_a = portal()
+www_b, srv_b = portal()
+lines, expected = [], {}
+for i in range(12):
+    www, srv = (www_a, srv_a) if i % 3 else (www_b, srv_b)
+    text, section = sbtest.mrtg_log(now, seed=600 + i)
+    add(www, srv, lines, expected, "TWO%02d" % i, "auth/", text, day_of(section))
+root = root_for(lines, parallel=1)
+r = scan(root)
+t.ok(r.returncode == 0 and "12 interfaces: 12 ok" in r.stdout,
+     "two portals, one pipe at most: every log collected", r.stdout + r.stderr)
+days = sbtest.spool_days(root, "BORDE", DATE)
+t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
+     "two portals: every day exact")
+t.ok(srv_a.stats()["pipelined"] > 0, "the portal with most logs was pipelined to")
 
 # --- wrong credentials: every request refused once, said as such ---
 www, srv = portal()
