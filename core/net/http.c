@@ -71,22 +71,27 @@ struct sb_http_job {
 	char url[];
 };
 
+/* What the answer being read (by a transfer or on a pipe) has come to. */
+typedef struct sb_http_answer {
+	int stopped;                         /* on_data returned 1 */
+	int too_big;                         /* the body went over max_body */
+	int consumer_rc;                     /* negative SB_ code returned by on_data, else 0 */
+	size_t bytes;                        /* body bytes handed to on_data */
+	int64_t cr_first, cr_last, cr_total; /* the answer's Content-Range, -1 when none */
+	size_t excerpt_len;
+	char excerpt[160]; /* the start of a non-2xx body */
+} sb_http_answer;
+
 /* One transfer in flight: an easy handle (kept and reused, so the connection and DNS caches of the
  * multi handle serve the next request) and the state of the current attempt. */
 struct sb_http_slot {
 	sb_http *h;
 	CURL *easy;
 	sb_http_job *job; /* NULL while idle */
-	int stopped;      /* on_data returned 1 */
-	int too_big;      /* the body went over max_body */
-	int encoded;      /* the answer has a Content-Encoding: its length is not the body's */
-	int64_t cr_first, cr_last, cr_total; /* the answer's Content-Range, -1 when none */
-	int consumer_rc;                     /* negative SB_ code returned by on_data, else 0 */
-	size_t bytes;                        /* body bytes handed to on_data */
-	size_t received;                     /* body bytes curl delivered, dropped ones included */
-	size_t drained; /* body bytes read and dropped after on_data asked to stop */
-	size_t excerpt_len;
-	char excerpt[160]; /* the start of a non-2xx body */
+	sb_http_answer ans;
+	int encoded;     /* the answer has a Content-Encoding: its length is not the body's */
+	size_t received; /* body bytes curl delivered, dropped ones included */
+	size_t drained;  /* body bytes read and dropped after on_data asked to stop */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -300,42 +305,98 @@ static int sb_http_drain_rest(sb_http_slot *s)
 	return 1;
 }
 
+static void sb_http_answer_reset(sb_http_answer *a)
+{
+	a->stopped = a->too_big = a->consumer_rc = 0;
+	a->bytes = 0;
+	a->cr_first = a->cr_last = a->cr_total = -1;
+	a->excerpt_len = 0;
+	a->excerpt[0] = '\0';
+}
+
+/* Keeps the start of a non-2xx body, on one line. */
+static void sb_http_answer_excerpt(sb_http_answer *a, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len && a->excerpt_len + 1 < sizeof(a->excerpt); i++) {
+		unsigned char c = (unsigned char)buf[i];
+		a->excerpt[a->excerpt_len++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	a->excerpt[a->excerpt_len] = '\0';
+}
+
+/* Hands a piece of a 2xx body to req's reader, unless the answer is over for it (the reader asked
+ * to stop or refused the body, or the body went over max_body). */
+static void sb_http_answer_feed(sb_http_answer *a, const sb_http_req *req, size_t max_body,
+				const char *buf, size_t len)
+{
+	if (a->stopped || a->too_big || a->consumer_rc < 0)
+		return;
+	if (len > max_body - a->bytes) {
+		a->too_big = 1;
+		return;
+	}
+	int rc = req->on_data != NULL ? req->on_data(req->ctx, buf, len) : 0;
+	if (rc < 0) {
+		a->consumer_rc = rc;
+		return;
+	}
+	a->bytes += len;
+	if (rc > 0)
+		a->stopped = 1;
+}
+
+/* Sets res's code when the reader refused the body or it went over max_body; returns 1 then. */
+static int sb_http_answer_failed(const sb_http_answer *a, size_t max_body, sb_http_result *res)
+{
+	if (a->consumer_rc < 0) {
+		res->code = a->consumer_rc;
+		snprintf(res->msg, sizeof(res->msg), "body refused by its reader: %s",
+			 sb_strerror(a->consumer_rc));
+		return 1;
+	}
+	if (a->too_big) {
+		res->code = SB_ETOOBIG;
+		snprintf(res->msg, sizeof(res->msg), "body larger than %zu bytes", max_body);
+		return 1;
+	}
+	return 0;
+}
+
+/* Copies what the answer came to into res, once res->code is set. */
+static void sb_http_answer_fill(const sb_http_answer *a, sb_http_result *res)
+{
+	res->stopped = a->stopped;
+	res->bytes = a->bytes;
+	res->range_first = a->cr_first;
+	res->range_last = a->cr_last;
+	res->range_total = a->cr_total;
+	if (res->code != SB_OK)
+		memcpy(res->excerpt, a->excerpt, a->excerpt_len + 1);
+}
+
 /* The write callback: hands a 2xx (or file://) body to on_data, drops any other. Returning less
  * than len makes curl end the transfer with CURLE_WRITE_ERROR; the slot says why. */
 static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userdata)
 {
 	sb_http_slot *s = userdata;
+	sb_http_answer *a = &s->ans;
 	size_t len = size * nmemb;
 	long status = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	s->received += len;
 	if (status != 0 && (status < 200 || status > 299)) {
-		for (size_t i = 0; i < len && s->excerpt_len + 1 < sizeof(s->excerpt); i++) {
-			unsigned char c = (unsigned char)buf[i];
-			s->excerpt[s->excerpt_len++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-		}
-		s->excerpt[s->excerpt_len] = '\0';
+		sb_http_answer_excerpt(a, buf, len);
 		return s->received <= SB_HTTP_DISCARD_MAX ? len : 0;
 	}
-	if (s->stopped) {
+	if (a->stopped) {
 		s->drained += len;
 		return s->drained <= SB_HTTP_DRAIN_MAX ? len : 0;
 	}
-	if (len > s->h->opts.max_body - s->bytes) {
-		s->too_big = 1;
+	sb_http_answer_feed(a, &s->job->req, s->h->opts.max_body, buf, len);
+	if (a->too_big || a->consumer_rc < 0)
 		return 0;
-	}
-	const sb_http_req *req = &s->job->req;
-	int rc = req->on_data != NULL ? req->on_data(req->ctx, buf, len) : 0;
-	if (rc < 0) {
-		s->consumer_rc = rc;
-		return 0;
-	}
-	s->bytes += len;
-	if (rc > 0) {
-		s->stopped = 1;
+	if (a->stopped)
 		return sb_http_drain_rest(s) ? len : 0;
-	}
 	return len;
 }
 
@@ -369,7 +430,7 @@ static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void 
 	size_t len = size * nmemb;
 	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) { /* a new answer (after a redirect, a 1xx) */
 		s->encoded = 0;
-		s->cr_first = s->cr_last = s->cr_total = -1;
+		s->ans.cr_first = s->ans.cr_last = s->ans.cr_total = -1;
 		return len;
 	}
 	if (len > 17 && strncasecmp(buf, "Content-Encoding:", 17) == 0) {
@@ -378,7 +439,8 @@ static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void 
 			v++;
 		s->encoded = (size_t)(buf + len - v) >= 8 && strncasecmp(v, "identity", 8) != 0;
 	} else if (len > 14 && strncasecmp(buf, "Content-Range:", 14) == 0) {
-		sb_http_content_range(buf + 14, len - 14, &s->cr_first, &s->cr_last, &s->cr_total);
+		sb_http_content_range(buf + 14, len - 14, &s->ans.cr_first, &s->ans.cr_last,
+				      &s->ans.cr_total);
 	}
 	if (s->job == NULL || s->job->req.on_header == NULL)
 		return len;
@@ -722,16 +784,10 @@ static void sb_http_start(sb_http *h, sb_http_job *job, int64_t now)
 	}
 	s->job = job;
 	job->slot = s;
-	s->stopped = 0;
-	s->too_big = 0;
-	s->consumer_rc = 0;
-	s->bytes = 0;
+	sb_http_answer_reset(&s->ans);
 	s->received = 0;
 	s->drained = 0;
 	s->encoded = 0;
-	s->cr_first = s->cr_last = s->cr_total = -1;
-	s->excerpt_len = 0;
-	s->excerpt[0] = '\0';
 	s->errbuf[0] = '\0';
 	if (job->attempts == 0)
 		job->t0_ms = now;
@@ -917,20 +973,12 @@ static const char *sb_http_connect_cause(long os_errno)
 static int sb_http_classify(sb_http *h, sb_http_slot *s, CURLcode rc, sb_http_result *res)
 {
 	const char *detail = s->errbuf[0] != '\0' ? s->errbuf : curl_easy_strerror(rc);
-	if (s->stopped) {
+	if (s->ans.stopped) {
 		res->code = SB_OK;
 		return 0;
 	}
-	if (s->consumer_rc < 0) {
-		res->code = s->consumer_rc;
-		sb_http_msg(res, "body refused by its reader: %s", sb_strerror(s->consumer_rc));
+	if (sb_http_answer_failed(&s->ans, h->opts.max_body, res))
 		return 0;
-	}
-	if (s->too_big) {
-		res->code = SB_ETOOBIG;
-		sb_http_msg(res, "body larger than %zu bytes", h->opts.max_body);
-		return 0;
-	}
 	long status = res->status;
 	int status_ok = status == 0 || (status >= 200 && status <= 299) ||
 			(status == 304 && s->job->has_etag);
@@ -1071,13 +1119,7 @@ static void sb_http_done(sb_http *h, CURL *easy, CURLcode rc)
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
 	res.last_ms = (double)total_us / 1000.0;
 	int retry = sb_http_classify(h, s, rc, &res);
-	res.stopped = s->stopped;
-	res.bytes = s->bytes;
-	res.range_first = s->cr_first;
-	res.range_last = s->cr_last;
-	res.range_total = s->cr_total;
-	if (res.code != SB_OK)
-		memcpy(res.excerpt, s->excerpt, s->excerpt_len + 1);
+	sb_http_answer_fill(&s->ans, &res);
 	if (h->nslots > h->opts.parallel && !job->mux)
 		sb_http_note_mux(h, easy);
 	curl_multi_remove_handle(h->multi, easy);
@@ -1274,11 +1316,7 @@ struct sb_http_pipe {
 	long status;
 	int64_t body_left;
 	int close_after; /* Connection: close, or HTTP/1.0 */
-	int64_t cr_first, cr_last, cr_total;
-	size_t bytes;
-	int stopped, too_big, consumer_rc;
-	size_t excerpt_len;
-	char excerpt[160]; /* the start of a non-2xx body */
+	sb_http_answer ans;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -1420,11 +1458,7 @@ static void sb_http_pipe_reset_answer(sb_http_pipe *p)
 	p->in_body = 0;
 	p->status = 0;
 	p->body_left = 0;
-	p->cr_first = p->cr_last = p->cr_total = -1;
-	p->bytes = 0;
-	p->stopped = p->too_big = p->consumer_rc = 0;
-	p->excerpt_len = 0;
-	p->excerpt[0] = '\0';
+	sb_http_answer_reset(&p->ans);
 }
 
 /* Closes a pipe's connection; the jobs on it stay for the caller to hand on. */
@@ -1535,32 +1569,15 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 	h->pipe_losses = 0;
 	if (job->dropped) {
 		sb_http_job_free(job);
-	} else if (status >= 200 && status <= 299) {
+	} else if ((status >= 200 && status <= 299) || (status >= 400 && status <= 499)) {
 		sb_http_result res = {.code = SB_OK,
 				      .status = status,
-				      .stopped = p->stopped,
-				      .bytes = p->bytes,
-				      .range_first = p->cr_first,
-				      .range_last = p->cr_last,
-				      .range_total = p->cr_total,
 				      .last_ms = (double)(sb_http_now_ms() - job->sent_ms)};
-		if (p->consumer_rc < 0) {
-			res.code = p->consumer_rc;
-			sb_http_msg(&res, "body refused by its reader: %s",
-				    sb_strerror(p->consumer_rc));
-		} else if (p->too_big) {
-			res.code = SB_ETOOBIG;
-			sb_http_msg(&res, "body larger than %zu bytes", h->opts.max_body);
-		}
-		sb_http_finish(h, job, &res);
-	} else if (status >= 400 && status <= 499) {
-		sb_http_result res = {.status = status,
-				      .range_first = p->cr_first,
-				      .range_last = p->cr_last,
-				      .range_total = p->cr_total,
-				      .last_ms = (double)(sb_http_now_ms() - job->sent_ms)};
-		sb_http_classify_status(status, &res);
-		memcpy(res.excerpt, p->excerpt, p->excerpt_len + 1);
+		if (status >= 400)
+			sb_http_classify_status(status, &res);
+		else
+			sb_http_answer_failed(&p->ans, h->opts.max_body, &res);
+		sb_http_answer_fill(&p->ans, &res);
 		sb_http_finish(h, job, &res);
 	} else {
 		sb_http_pipe_give_back(h, job, 1);
@@ -1625,8 +1642,8 @@ static int sb_http_pipe_head(sb_http_pipe *p)
 				   strcasecmp(v, "identity") != 0) {
 				bad = "compressed answers";
 			} else if (strcasecmp(line, "Content-Range") == 0) {
-				sb_http_content_range(v, vl, &p->cr_first, &p->cr_last,
-						      &p->cr_total);
+				sb_http_content_range(v, vl, &p->ans.cr_first, &p->ans.cr_last,
+						      &p->ans.cr_total);
 			} else if (strcasecmp(line, "Connection") == 0) {
 				if (strcasestr(v, "close") != NULL)
 					p->close_after = 1;
@@ -1656,28 +1673,10 @@ static int sb_http_pipe_head(sb_http_pipe *p)
 static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
 {
 	sb_http_job *job = p->head;
-	if (p->status < 200 || p->status > 299) {
-		for (size_t i = 0; i < len && p->excerpt_len + 1 < sizeof(p->excerpt); i++) {
-			unsigned char c = (unsigned char)buf[i];
-			p->excerpt[p->excerpt_len++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-		}
-		p->excerpt[p->excerpt_len] = '\0';
-		return;
-	}
-	if (job->dropped || p->stopped || p->too_big || p->consumer_rc < 0)
-		return;
-	if (len > p->h->opts.max_body - p->bytes) {
-		p->too_big = 1;
-		return;
-	}
-	int rc = job->req.on_data != NULL ? job->req.on_data(job->req.ctx, buf, len) : 0;
-	if (rc < 0) {
-		p->consumer_rc = rc;
-		return;
-	}
-	p->bytes += len;
-	if (rc > 0)
-		p->stopped = 1;
+	if (p->status < 200 || p->status > 299)
+		sb_http_answer_excerpt(&p->ans, buf, len);
+	else if (!job->dropped)
+		sb_http_answer_feed(&p->ans, &job->req, p->h->opts.max_body, buf, len);
 }
 
 /* Reads what arrived on a pipe: answers, in the order of its requests. Returns 0, or -1 when
