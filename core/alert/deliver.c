@@ -413,13 +413,9 @@ static int sb_alert_hook(const sb_settings *s, const sb_alert_rules *rules, cons
 	snprintf(sig, sizeof(sig), "X-Scanbackup-Signature: sha256=%s", hex);
 	const char *headers[] = {"Content-Type: application/json", sig, NULL};
 	sb_http_opts ho;
-	sb_http_opts_default(&ho);
+	sb_http_opts_settings(&ho, s);
 	ho.parallel = 1;
 	ho.retries = 0; /* the outbox retries, at the next evaluation */
-	ho.timeout_ms = s->timeout * 1000;
-	ho.connect_timeout_ms = s->connect_timeout * 1000;
-	ho.tls_verify = s->tls_verify;
-	ho.ca_bundle = s->ca_bundle;
 	ho.follow_redirects = 0;
 	ho.http_only = 1;
 	sb_http *h = NULL;

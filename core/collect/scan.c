@@ -504,17 +504,11 @@ static int sb_scan_open_layer(sb_scan_state *r, const sb_loaded_module *m, sb_sc
 
 void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho)
 {
-	sb_http_opts_default(ho);
-	ho->parallel = s->parallel;
+	sb_http_opts_settings(ho, s);
 	ho->streams = s->streams;
 	ho->pipeline = s->pipeline;
-	ho->connect_timeout_ms = s->connect_timeout * 1000;
-	ho->timeout_ms = s->timeout * 1000;
-	ho->retries = s->retries;
 	ho->user = s->scan_user;
 	ho->password = s->scan_password;
-	ho->tls_verify = s->tls_verify;
-	ho->ca_bundle = s->ca_bundle;
 }
 
 long sb_scan_in_flight(const sb_settings *s)

@@ -160,6 +160,17 @@ void sb_http_opts_default(sb_http_opts *o)
 	};
 }
 
+void sb_http_opts_settings(sb_http_opts *o, const sb_settings *s)
+{
+	sb_http_opts_default(o);
+	o->parallel = s->parallel;
+	o->connect_timeout_ms = s->connect_timeout * 1000;
+	o->timeout_ms = s->timeout * 1000;
+	o->retries = s->retries;
+	o->tls_verify = s->tls_verify;
+	o->ca_bundle = s->ca_bundle;
+}
+
 static int64_t sb_http_now_ms(void)
 {
 	struct timespec ts;

@@ -52,6 +52,10 @@ typedef struct sb_http_opts {
 /* Fills o with the defaults above. */
 void sb_http_opts_default(sb_http_opts *o);
 
+/* Fills o with the defaults, then the transport settings of s: SCAN_PARALLEL,
+ * SCAN_CONNECT_TIMEOUT, SCAN_TIMEOUT, SCAN_RETRIES, TLS_VERIFY and CA_BUNDLE (the string is s's). */
+void sb_http_opts_settings(sb_http_opts *o, const sb_settings *s);
+
 /* What became of one request; handed to on_done. */
 typedef struct sb_http_result {
 	int code; /* SB_OK or SB_EHTTP, SB_EAUTH, SB_ETIMEOUT, SB_ECONNECT, SB_ETLS, SB_ETRUNCATED, ... */

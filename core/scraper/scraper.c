@@ -123,16 +123,11 @@ static void sb_fetch_done(void *ctx, const sb_http_result *res)
 static void sb_http_opts_of(lua_State *L, int arg, sb_http_opts *o, int *auth)
 {
 	const sb_settings *s = sb_lua_env_of(L)->s;
-	sb_http_opts_default(o);
+	if (s != NULL)
+		sb_http_opts_settings(o, s);
+	else
+		sb_http_opts_default(o);
 	*auth = 1;
-	if (s != NULL) {
-		o->parallel = s->parallel;
-		o->connect_timeout_ms = s->connect_timeout * 1000;
-		o->timeout_ms = s->timeout * 1000;
-		o->retries = s->retries;
-		o->tls_verify = s->tls_verify;
-		o->ca_bundle = s->ca_bundle;
-	}
 	if (!lua_isnoneornil(L, arg)) {
 		luaL_checktype(L, arg, LUA_TTABLE);
 		if (lua_getfield(L, arg, "timeout") != LUA_TNIL) {
