@@ -53,6 +53,17 @@ def scan(root):
     return sbtest.run(["scan", "--date", DATE, "--layer", "BORDE"], root=root, timeout=120)
 
 
+def all_collected(root, expected, what):
+    """Scans root and checks that every interface of expected was collected, each day exactly."""
+    r = scan(root)
+    n = len(expected)
+    t.ok(r.returncode == 0 and "%d interfaces: %d ok" % (n, n) in r.stdout,
+         "%s: every log collected" % what, r.stdout + r.stderr)
+    days = sbtest.spool_days(root, "BORDE", DATE)
+    t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
+         "%s: every day exact" % what)
+
+
 # --- a portal that answers every way a pipeline must follow ---
 www, srv = portal()
 lines, expected, paths = [], {}, {}
@@ -118,13 +129,7 @@ lines, expected = [], {}
 for i in range(20):
     text, section = sbtest.mrtg_log(now, seed=300 + i)
     add(www, srv, lines, expected, "TLS%02d" % i, "auth/", text, day_of(section))
-root = root_for(lines, cert=srv.cert)
-r = scan(root)
-t.ok(r.returncode == 0 and "20 interfaces: 20 ok" in r.stdout, "over TLS every log collected",
-     r.stdout + r.stderr)
-days = sbtest.spool_days(root, "BORDE", DATE)
-t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
-     "over TLS every day exact")
+all_collected(root_for(lines, cert=srv.cert), expected, "over TLS")
 stats = srv.stats()
 t.ok(stats["pipelined"] > 0 and stats["connections"] <= 4,
      "over TLS pipelined on few connections: %d pipelined, %d connections"
@@ -139,12 +144,7 @@ for i in range(20):
     text, section = sbtest.mrtg_log(now, seed=401 + i)
     add(www, srv, lines, expected, "AFTER%02d" % i, "auth/", text, day_of(section))
 root = root_for(lines)
-r = scan(root)
-t.ok(r.returncode == 0 and "21 interfaces: 21 ok" in r.stdout, "a chunked portal: every log collected",
-     r.stdout + r.stderr)
-days = sbtest.spool_days(root, "BORDE", DATE)
-t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
-     "a chunked portal: every day exact")
+all_collected(root, expected, "a chunked portal")
 log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 warned = [l for l in log.splitlines() if "pipelining stopped" in l]
 t.ok(len(warned) == 1 and "WARNING" in warned[0] and "answers in chunks" in warned[0] and
@@ -158,13 +158,7 @@ for i in range(12):
     www, srv = (www_a, srv_a) if i % 3 else (www_b, srv_b)
     text, section = sbtest.mrtg_log(now, seed=600 + i)
     add(www, srv, lines, expected, "TWO%02d" % i, "auth/", text, day_of(section))
-root = root_for(lines, parallel=1)
-r = scan(root)
-t.ok(r.returncode == 0 and "12 interfaces: 12 ok" in r.stdout,
-     "two portals, one pipe at most: every log collected", r.stdout + r.stderr)
-days = sbtest.spool_days(root, "BORDE", DATE)
-t.eq([name for name in expected if days.get((name, "CISCO")) != expected[name]], [],
-     "two portals: every day exact")
+all_collected(root_for(lines, parallel=1), expected, "two portals, one pipe at most")
 t.ok(srv_a.stats()["pipelined"] > 0, "the portal with most logs was pipelined to")
 
 # --- wrong credentials: every request refused once, said as such ---
