@@ -30,6 +30,11 @@ they chain from left to right, e.g. /flaky/2/gzip/router1/eth0.log:
     /close/<path>             answer with Connection: close
     /chunked/<path>           the whole body with Transfer-Encoding: chunked (no Content-Length,
                               a Range is not honoured)
+    /pipegarble/<kind>/<path> when the next request of the connection is already sent (pipelined),
+                              a malformed answer, then the connection closed: <kind> status (no
+                              status line), length (Content-Length not a number), header (a
+                              header field of 17,000 bytes) or http10 (an HTTP/1.0 answer);
+                              otherwise <path> as usual
     /redirect/<n>/<path>      302 to /redirect/<n-1>/<path>; /redirect/0/<path> serves <path>
     /etag/<tag>/<path>        ETag: "<tag>" on the answer; 304 without a body when the request's
                               If-None-Match is "<tag>"
@@ -155,6 +160,15 @@ def generated(n):
         out += b"line %07d\n" % i
         i += 1
     return bytes(out[:n])
+
+
+# /pipegarble/'s answers, each of which a client cannot follow
+GARBLED = {
+    "status": b"HELLO THERE\r\n\r\n",
+    "length": b"HTTP/1.1 206 Partial Content\r\nContent-Length: 12x\r\n\r\n",
+    "header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 17000 + b"\r\nContent-Length: 0\r\n\r\n",
+    "http10": b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -295,6 +309,13 @@ class Handler(BaseHTTPRequestHandler):
             elif name == "chunked":
                 chunked = True
                 segs = segs[1:]
+            elif name == "pipegarble" and len(segs) >= 2:
+                if self.next_request_sent():
+                    self.wfile.write(GARBLED.get(segs[1], GARBLED["status"]))
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                segs = segs[2:]
             elif name == "redirect" and len(segs) >= 2:
                 n = self.number(segs[1])
                 rest = "/".join(segs[2:])

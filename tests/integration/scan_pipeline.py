@@ -3,9 +3,10 @@
 HTTP/1.1 connection before their answers come (over TLS too), and still collects every log
 exactly: ranges honoured, ignored or refused (416), a short log, a day past the first range, a
 server closing the connection after an answer or in the middle of one, a 5xx, a 404, wrong
-credentials, an answer
-that does not come in time; a server answering in chunks is no longer pipelined to (one warning)
-and its logs are collected one request at a time per connection."""
+credentials, an answer that does not come in time, two portals sharing the connections; a server
+answering in chunks, without a status line, with a Content-Length that is not a number, a header
+over 16 KiB or in HTTP/1.0 is no longer pipelined to (one warning) and its logs are collected one
+request at a time per connection."""
 
 import os
 
@@ -149,6 +150,24 @@ log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
 warned = [l for l in log.splitlines() if "pipelining stopped" in l]
 t.ok(len(warned) == 1 and "WARNING" in warned[0] and "answers in chunks" in warned[0] and
      srv.base.split("//")[1] in warned[0], "one warning names the portal and why", warned)
+
+# --- answers a pipeline cannot follow: no longer pipelined to, every log still collected ---
+for kind, why in (("status", "an answer without an HTTP/1.x status line"),
+                  ("length", "an answer whose Content-Length is not a number"),
+                  ("header", "an answer's header over 16 KiB"),
+                  ("http10", "HTTP/1.0")):
+    www, srv = portal()
+    lines, expected = [], {}
+    for i in range(6):
+        text, section = sbtest.mrtg_log(now, seed=700 + i)
+        add(www, srv, lines, expected, "G%s%d" % (kind.upper(), i),
+            "auth/" if i else "auth/pipegarble/%s/" % kind, text, day_of(section))
+    root = root_for(lines, parallel=1)
+    all_collected(root, expected, "a garbled answer (%s)" % kind)
+    log = sbtest.read(os.path.join(root, "data/logs/ScanBackup.log"))
+    warned = [l for l in log.splitlines() if "pipelining stopped" in l]
+    t.ok(len(warned) == 1 and "(%s)" % why in warned[0], "a garbled answer (%s): one warning says so"
+         % kind, warned)
 
 # --- two portals on one connection's worth of pipes: each takes the pipe the other left ---
 www_a, srv_a = portal()
