@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "net/http1.h"
 
 #define SB_HTTP_USER_AGENT "scanbackup/" PACKAGE_VERSION
 #define SB_HTTP_MAX_REDIRS 5L
@@ -411,28 +412,6 @@ static size_t sb_http_on_body(char *buf, size_t size, size_t nmemb, void *userda
 	return len;
 }
 
-/* Reads the value of a Content-Range header, "bytes first-last/total" (total may be "*"), into
- * the three offsets; anything else leaves them as they were. */
-static void sb_http_content_range(const char *v, size_t len, int64_t *cr_first, int64_t *cr_last,
-				  int64_t *cr_total)
-{
-	char text[96];
-	if (len >= sizeof(text))
-		return;
-	memcpy(text, v, len);
-	text[len] = '\0';
-	long long first = -1, last = -1, total = -1;
-	char star = 0;
-	if (sscanf(text, " bytes %lld-%lld/%lld", &first, &last, &total) == 3 ||
-	    sscanf(text, " bytes %lld-%lld/%c", &first, &last, &star) == 3) {
-		if (first < 0 || last < first || (total >= 0 && last >= total))
-			return;
-		*cr_first = first;
-		*cr_last = last;
-		*cr_total = star == '*' ? -1 : total;
-	}
-}
-
 /* The header callback: notes the answer's Content-Range and Content-Encoding, and hands each
  * "Name: value" line to on_header. */
 static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void *userdata)
@@ -450,8 +429,8 @@ static size_t sb_http_on_header_line(char *buf, size_t size, size_t nmemb, void 
 			v++;
 		s->encoded = (size_t)(buf + len - v) >= 8 && strncasecmp(v, "identity", 8) != 0;
 	} else if (len > 14 && strncasecmp(buf, "Content-Range:", 14) == 0) {
-		sb_http_content_range(buf + 14, len - 14, &s->ans.cr_first, &s->ans.cr_last,
-				      &s->ans.cr_total);
+		sb_http1_content_range(buf + 14, len - 14, &s->ans.cr_first, &s->ans.cr_last,
+				       &s->ans.cr_total);
 	}
 	if (s->job == NULL || s->job->req.on_header == NULL)
 		return len;
@@ -1297,8 +1276,6 @@ static int sb_http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
  * handle's cache that have data to read as dead when another one connects, which a pipe with
  * answers on their way is. */
 
-/* The longest status line and header fields of one answer on a pipe. */
-#define SB_HTTP_PIPE_HEAD_MAX ((size_t)16 << 10)
 /* Pipes lost in a row without an answer before an origin is no longer pipelined to. */
 #define SB_HTTP_PIPE_LOSSES 3
 
@@ -1319,14 +1296,10 @@ struct sb_http_pipe {
 	int64_t progress_ms; /* the last byte written or read, or the first request taken */
 	char *out;           /* requests not yet written, from out_off */
 	size_t out_len, out_off, out_cap;
+	sb_http1_reader rd; /* the answers, read in order (while the pipe is in use) */
 	/* the answer being read */
-	char *head_buf; /* SB_HTTP_PIPE_HEAD_MAX bytes while the pipe is in use */
-	size_t head_len;
-	int crlf; /* how much of "\r\n\r\n" ends what was read of the header */
-	int in_body;
 	long status;
-	int64_t body_left;
-	int close_after; /* Connection: close, or HTTP/1.0 */
+	int close_after; /* Connection: close */
 	sb_http_answer ans;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -1464,11 +1437,8 @@ static sb_http_job *sb_http_pipe_pop(sb_http_pipe *p)
 
 static void sb_http_pipe_reset_answer(sb_http_pipe *p)
 {
-	p->head_len = 0;
-	p->crlf = 0;
-	p->in_body = 0;
 	p->status = 0;
-	p->body_left = 0;
+	p->close_after = 0;
 	sb_http_answer_reset(&p->ans);
 }
 
@@ -1495,8 +1465,7 @@ static void sb_http_pipe_disconnect(sb_http_pipe *p)
 	free(p->out);
 	p->out = NULL;
 	p->out_len = p->out_off = p->out_cap = 0;
-	free(p->head_buf);
-	p->head_buf = NULL;
+	sb_http1_free(&p->rd);
 	p->events = 0;
 	p->answered = 0;
 	sb_http_pipe_reset_answer(p);
@@ -1602,84 +1571,6 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 	return 0;
 }
 
-/* Reads the status line and header fields of an answer, ended by its blank line. Returns 0, or
- * -1 when the pipe was closed. */
-static int sb_http_pipe_head(sb_http_pipe *p)
-{
-	char *text = p->head_buf;
-	text[p->head_len] = '\0';
-	int minor = 0;
-	long status = 0;
-	if (sscanf(text, "HTTP/1.%d %3ld", &minor, &status) != 2 || status < 100 || status > 999) {
-		sb_http_pipe_stop_origin(p, "an answer without an HTTP/1.x status line");
-		sb_http_pipe_close(p, 1, "");
-		return -1;
-	}
-	if (status >= 100 && status <= 199) { /* an interim answer: the real one follows */
-		p->head_len = 0;
-		p->crlf = 0;
-		return 0;
-	}
-	p->status = status;
-	p->close_after = minor == 0;
-	int64_t length = -1;
-	const char *bad = NULL;
-	for (char *line = strstr(text, "\r\n"); line != NULL && bad == NULL;) {
-		line += 2;
-		char *end = strstr(line, "\r\n");
-		if (end == NULL || end == line)
-			break;
-		*end = '\0';
-		char *colon = strchr(line, ':');
-		if (colon != NULL) {
-			*colon = '\0';
-			char *v = colon + 1;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			size_t vl = strlen(v);
-			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-				v[--vl] = '\0';
-			if (strcasecmp(line, "Content-Length") == 0) {
-				char *e = NULL;
-				errno = 0;
-				long long n = strtoll(v, &e, 10);
-				if (e == v || *e != '\0' || n < 0 || errno != 0)
-					bad = "an answer whose Content-Length is not a number";
-				else
-					length = n;
-			} else if (strcasecmp(line, "Transfer-Encoding") == 0) {
-				bad = "answers in chunks";
-			} else if (strcasecmp(line, "Content-Encoding") == 0 &&
-				   strcasecmp(v, "identity") != 0) {
-				bad = "compressed answers";
-			} else if (strcasecmp(line, "Content-Range") == 0) {
-				sb_http_content_range(v, vl, &p->ans.cr_first, &p->ans.cr_last,
-						      &p->ans.cr_total);
-			} else if (strcasecmp(line, "Connection") == 0) {
-				if (strcasestr(v, "close") != NULL)
-					p->close_after = 1;
-				else if (strcasestr(v, "keep-alive") != NULL)
-					p->close_after = 0;
-			}
-		}
-		line = end;
-	}
-	if (bad == NULL && minor == 0)
-		bad = "HTTP/1.0";
-	if (bad == NULL && length < 0 && status != 204 && status != 304)
-		bad = "an answer without Content-Length";
-	if (bad != NULL) {
-		sb_http_pipe_stop_origin(p, bad);
-		sb_http_pipe_close(p, 1, bad);
-		return -1;
-	}
-	p->in_body = 1;
-	p->body_left = length > 0 ? length : 0;
-	p->head_len = 0;
-	p->crlf = 0;
-	return p->body_left == 0 ? sb_http_pipe_answered(p) : 0;
-}
-
 /* Hands a piece of the body being read to its request's reader (a 2xx) or drops it. */
 static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
 {
@@ -1690,49 +1581,47 @@ static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
 		sb_http_answer_feed(&p->ans, &job->req, p->h->opts.max_body, buf, len);
 }
 
+/* The reader's events on a pipe: an answer's head, a piece of its body, its end. */
+static int sb_http_pipe_on_head(void *arg, const sb_http1_head *hd)
+{
+	sb_http_pipe *p = arg;
+	if (p->head == NULL) {
+		sb_http_pipe_stop_origin(p, "an answer to no request");
+		sb_http_pipe_close(p, 1, "");
+		return 1;
+	}
+	p->status = hd->status;
+	p->close_after = hd->close;
+	p->ans.cr_first = hd->range_first;
+	p->ans.cr_last = hd->range_last;
+	p->ans.cr_total = hd->range_total;
+	return 0;
+}
+
+static int sb_http_pipe_on_body(void *arg, const char *buf, size_t len)
+{
+	sb_http_pipe_body(arg, buf, len);
+	return 0;
+}
+
+static int sb_http_pipe_on_end(void *arg)
+{
+	return sb_http_pipe_answered(arg) != 0;
+}
+
 /* Reads what arrived on a pipe: answers, in the order of its requests. Returns 0, or -1 when
  * the pipe was closed. */
 static int sb_http_pipe_feed(sb_http_pipe *p, const char *d, size_t n)
 {
-	while (n > 0) {
-		if (p->head == NULL) {
-			sb_http_pipe_stop_origin(p, "an answer to no request");
-			sb_http_pipe_close(p, 1, "");
-			return -1;
-		}
-		if (p->in_body) {
-			size_t m = (uint64_t)p->body_left < n ? (size_t)p->body_left : n;
-			sb_http_pipe_body(p, d, m);
-			p->body_left -= (int64_t)m;
-			d += m;
-			n -= m;
-			if (p->body_left == 0 && sb_http_pipe_answered(p) != 0)
-				return -1;
-			continue;
-		}
-		size_t i = 0;
-		while (i < n && p->crlf < 4) {
-			char c = d[i++];
-			if (c == '\r')
-				p->crlf = p->crlf == 2 ? 3 : 1;
-			else if (c == '\n')
-				p->crlf = p->crlf == 1 ? 2 : p->crlf == 3 ? 4 : 0;
-			else
-				p->crlf = 0;
-		}
-		if (p->head_len + i >= SB_HTTP_PIPE_HEAD_MAX) {
-			sb_http_pipe_stop_origin(p, "an answer's header over 16 KiB");
-			sb_http_pipe_close(p, 1, "");
-			return -1;
-		}
-		memcpy(p->head_buf + p->head_len, d, i);
-		p->head_len += i;
-		d += i;
-		n -= i;
-		if (p->crlf == 4 && sb_http_pipe_head(p) != 0)
-			return -1;
+	const sb_http1_events ev = {sb_http_pipe_on_head, sb_http_pipe_on_body, sb_http_pipe_on_end,
+				    p};
+	int rc = sb_http1_feed(&p->rd, d, n, &ev);
+	if (rc < 0) {
+		const char *bad = p->rd.bad;
+		sb_http_pipe_stop_origin(p, bad);
+		sb_http_pipe_close(p, 1, bad);
 	}
-	return 0;
+	return rc == 0 ? 0 : -1;
 }
 
 /* The pipe's socket: room to write, something to read, or the connection's end. */
@@ -1754,8 +1643,8 @@ static void sb_http_pipe_ready(int fd, unsigned events, void *arg)
 			if (rc != CURLE_OK || n == 0) {
 				/* a server may close a connection between answers (it served
 				 * enough on it, or it idled): not a loss when it answered some */
-				int lost = rc != CURLE_OK || p->answered == 0 || p->in_body ||
-					   p->head_len > 0;
+				int lost = rc != CURLE_OK || p->answered == 0 ||
+					   !sb_http1_between(&p->rd);
 				if (p->njobs > 0)
 					sb_log(SB_LOG_INFO, "http",
 					       "%s: a pipelined connection ended after %ld "
@@ -1882,7 +1771,7 @@ static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
 {
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
 	p->h = h;
-	p->head_buf = sb_xmalloc(SB_HTTP_PIPE_HEAD_MAX);
+	sb_http1_init(&p->rd);
 	p->multi = curl_multi_init();
 	p->easy = curl_easy_init();
 	if (p->multi == NULL || p->easy == NULL) {
