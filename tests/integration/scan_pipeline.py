@@ -6,9 +6,11 @@ server closing the connection after an answer or in the middle of one, a 5xx, a 
 credentials, an answer that does not come in time, two portals sharing the connections; a server
 answering in chunks, without a status line, with a Content-Length that is not a number, a header
 over 16 KiB or in HTTP/1.0 is no longer pipelined to (one warning) and its logs are collected one
-request at a time per connection."""
+request at a time per connection. The backfill, whose whole logs go the same way, stores row for
+row what it stores without pipelining."""
 
 import os
+import sqlite3
 
 import sbtest
 
@@ -179,6 +181,37 @@ for i in range(12):
     add(www, srv, lines, expected, "TWO%02d" % i, "auth/", text, day_of(section))
 all_collected(root_for(lines, parallel=1), expected, "two portals, one pipe at most")
 t.ok(srv_a.stats()["pipelined"] > 0, "the portal with most logs was pipelined to")
+
+# --- backfill: the whole logs pipelined store what they store read one at a time ---
+www, srv = portal()
+lines = []
+for i in range(10):
+    text, section = sbtest.mrtg_log(now, seed=800 + i)
+    add(www, srv, lines, {}, "BACK%02d" % i, "auth/", text, None)
+
+
+def backfill(pipeline):
+    root = root_for(lines)
+    env = os.path.join(root, ".env")
+    sbtest.write(env, sbtest.read(env).replace("SCAN_PIPELINE=6", "SCAN_PIPELINE=%d" % pipeline))
+    before = srv.stats()["pipelined"]
+    r = sbtest.run(["backfill", "--to", DATE], root=root, timeout=120)
+    db = sqlite3.connect(os.path.join(root, "data/scanbackup.db"))
+    tables = [n for (n,) in db.execute("select name from sqlite_master where type = 'table' "
+                                       "order by name")]
+    rows = {n: sorted(map(repr, db.execute('select * from "%s"' % n))) for n in tables}
+    db.close()
+    return r, rows, srv.stats()["pipelined"] - before
+
+
+r1, one_at_a_time, p1 = backfill(1)
+r6, pipelined, p6 = backfill(6)
+t.ok(r1.returncode == 0 and r6.returncode == 0 and "10 interfaces: 10 ok" in r6.stdout,
+     "backfill pipelined: every log read", r6.stdout + r6.stderr)
+t.ok(p1 == 0 and p6 > 0, "backfill pipelined only with SCAN_PIPELINE (%d, %d)" % (p1, p6))
+t.ok(sum(len(v) for v in pipelined.values()) > 1000 and pipelined == one_at_a_time,
+     "backfill pipelined stores row for row what it stores one request at a time",
+     [n for n in pipelined if pipelined[n] != one_at_a_time.get(n)])
 
 # --- wrong credentials: every request refused once, said as such ---
 www, srv = portal()
