@@ -36,4 +36,17 @@ void sb_grow(void *pv, size_t *cap, size_t n, size_t size);
  * than 255 bytes, or a distance above limit, give limit + 1. */
 size_t sb_str_distance(const char *a, const char *b, size_t limit);
 
+/* FNV-1a over 64 bits, the hash of the in-memory tables and of the names kept in files: start with
+ * SB_FNV64_BASIS and fold the bytes in, piece after piece. */
+#define SB_FNV64_BASIS UINT64_C(14695981039346656037)
+
+/* h with the n bytes at p folded in. */
+static inline uint64_t sb_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
 #endif

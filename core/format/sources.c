@@ -158,15 +158,10 @@ typedef struct sb_sources_seen {
 	size_t n;
 } sb_sources_seen;
 
+/* The hash of name, NUL, type. */
 static uint64_t sb_sources_hash(const char *name, const char *type)
 {
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a 64 of name, NUL, type */
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h *= 1099511628211ULL;
-	for (const unsigned char *p = (const unsigned char *)type; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
+	return sb_fnv1a64(sb_fnv1a64(SB_FNV64_BASIS, name, strlen(name) + 1), type, strlen(type));
 }
 
 /* The slot of name+type in seen: the key's, or the free one where it goes. */

@@ -66,14 +66,9 @@ char *sb_spool_file_name(const char *name, const char *type)
 	sb_spool_escape(file, type, 0);
 	n = strlen(file);
 	if (n > SB_SPOOL_FILE_MAX) {
-		/* FNV-1a 64 of name, NUL, type: distinct interfaces keep distinct files */
-		uint64_t h = 14695981039346656037ULL;
-		for (int part = 0; part < 2; part++) {
-			for (const unsigned char *p = (const unsigned char *)(part ? type : name);
-			     *p; p++)
-				h = (h ^ *p) * 1099511628211ULL;
-			h *= 1099511628211ULL;
-		}
+		/* the hash of name, NUL, type, NUL: distinct interfaces keep distinct files */
+		uint64_t h = sb_fnv1a64(SB_FNV64_BASIS, name, strlen(name) + 1);
+		h = sb_fnv1a64(h, type, strlen(type) + 1);
 		n = SB_SPOOL_KEEP;
 		if (file[n - 1] == '%')
 			n -= 1;

@@ -189,10 +189,7 @@ static struct {
 
 static uint64_t sb_trace_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	return sb_fnv1a64(SB_FNV64_BASIS, s, n);
 }
 
 static void sb_trace_forget(sb_trace_kept **at)

@@ -62,12 +62,11 @@ sb_rec_decl *sb_alert_history_decl(void)
 
 int64_t sb_alert_key(const char *rule, const char *subject)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (const char *p = rule; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0x1f) * 1099511628211ull;
-	for (const char *p = subject; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	/* FNV-1a of rule, 0x1f, subject from the basis the stored keys were made with (FNV's
+	 * with its last digit left out): the keys in the stores stay what they were */
+	uint64_t h = sb_fnv1a64(UINT64_C(1469598103934665603), rule, strlen(rule));
+	h = sb_fnv1a64(h, "\x1f", 1);
+	h = sb_fnv1a64(h, subject, strlen(subject));
 	return (int64_t)(h & (uint64_t)INT64_MAX);
 }
 

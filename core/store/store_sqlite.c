@@ -504,10 +504,7 @@ typedef struct sb_ikeys {
 
 static uint64_t sb_ikey_hash(const char *k, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (const unsigned char *p = (const unsigned char *)k; len > 0; p++, len--)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
+	return sb_fnv1a64(SB_FNV64_BASIS, k, len);
 }
 
 /* The slot of key: its own, or the free one it would take. */
