@@ -1850,9 +1850,15 @@ static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
 		sb_http_pipe_close(idle, 0, "");
 		free_pipe = idle;
 	}
-	if ((best == NULL || best->njobs > 0) && free_pipe != NULL &&
-	    sb_http_pipe_open(h, free_pipe, origin) == 0)
-		best = free_pipe;
+	if ((best == NULL || best->njobs > 0) && free_pipe != NULL) {
+		if (sb_http_pipe_open(h, free_pipe, origin) == 0) {
+			best = free_pipe;
+		} else if (best == NULL) { /* libcurl refused a handle: nothing would wake it */
+			free(text);
+			job->no_pipe = 1;
+			return -1;
+		}
+	}
 	if (best == NULL) {
 		free(text);
 		return 0;
