@@ -591,6 +591,14 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 			       e.msg);
 	}
 	stats->seconds = sb_time_mono() - r.started;
+	sb_http_pipe_stats ps;
+	sb_http_pipe_stats_get(h, &ps);
+	if (s->pipeline > 1)
+		sb_log(SB_LOG_INFO, "scan",
+		       "pipelined: %zu answers on %zu connections, %zu requests given back "
+		       "(written again or sent one at a time), %zu servers no longer "
+		       "pipelined to",
+		       ps.answered, ps.connections, ps.again, ps.stopped);
 	sb_http_free(&h);
 	sb_http_origins_free(&r.portal);
 	if (stats->ranged > 0)

@@ -136,6 +136,7 @@ struct sb_http {
 	int pipe_losses;
 	char *auth;
 	sb_timer *pipe_timer;
+	sb_http_pipe_stats pipe_stats;
 };
 
 void sb_http_opts_default(sb_http_opts *o)
@@ -1413,6 +1414,7 @@ static void sb_http_pipe_give_back(sb_http *h, sb_http_job *job, int no_pipe)
 	}
 	job->attempts--;
 	job->no_pipe |= no_pipe;
+	h->pipe_stats.again++;
 	job->next = h->queue_head;
 	h->queue_head = job;
 	if (h->queue_tail == NULL)
@@ -1480,6 +1482,7 @@ static void sb_http_pipe_stop_origin(sb_http_pipe *p, const char *why)
 		return;
 	h->nopipe.v = sb_xrealloc(h->nopipe.v, (h->nopipe.n + 1) * sizeof(*h->nopipe.v));
 	memcpy(h->nopipe.v[h->nopipe.n++], p->origin, SB_HTTP_ORIGIN_MAX);
+	h->pipe_stats.stopped++;
 	sb_log(SB_LOG_WARNING, "http",
 	       "%s: pipelining stopped (%s); its requests go one at a time per connection",
 	       p->origin, why);
@@ -1546,6 +1549,7 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 	sb_http_job *job = sb_http_pipe_pop(p);
 	long status = p->status;
 	p->answered++;
+	h->pipe_stats.answered++;
 	h->pipe_losses = 0;
 	if (job->dropped) {
 		sb_http_job_free(job);
@@ -1691,6 +1695,7 @@ static void sb_http_pipe_connected(sb_http_pipe *p, CURLcode rc)
 	}
 	p->events = EPOLLIN;
 	p->state = SB_PIPE_OPEN;
+	h->pipe_stats.connections++;
 	p->progress_ms = sb_http_now_ms();
 	sb_http_pipe_flush(p);
 }
@@ -1910,6 +1915,11 @@ static void sb_http_pipe_watchdog(void *arg)
 		sb_http_pipe_close(p, 1, "no answer in time");
 	}
 	sb_http_settle(h);
+}
+
+void sb_http_pipe_stats_get(const sb_http *h, sb_http_pipe_stats *st)
+{
+	*st = h->pipe_stats;
 }
 
 /* Ends the requests on every pipe with code (without on_done when code is 0) and closes them. */

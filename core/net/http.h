@@ -157,6 +157,17 @@ void sb_http_cancel(sb_http *h);
  * error is returned. One engine is used by one thread at a time. */
 int sb_http_run(sb_http *h);
 
+/* What the engine's pipelining (opts.pipeline > 1) did so far. */
+typedef struct sb_http_pipe_stats {
+	size_t answered;    /* answers read on pipes */
+	size_t connections; /* pipes connected */
+	size_t again;       /* requests a pipe gave back: written again, or sent the usual way */
+	size_t stopped;     /* origins no longer pipelined to */
+} sb_http_pipe_stats;
+
+/* Fills st (all 0 without pipelining). */
+void sb_http_pipe_stats_get(const sb_http *h, sb_http_pipe_stats *st);
+
 /* Frees the engine (requests not ended are dropped without on_done). Sets *h to NULL. */
 void sb_http_free(sb_http **h);
 

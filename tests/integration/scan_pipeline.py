@@ -10,6 +10,7 @@ request at a time per connection. The backfill, whose whole logs go the same way
 row what it stores without pipelining."""
 
 import os
+import re
 import sqlite3
 
 import sbtest
@@ -132,11 +133,19 @@ lines, expected = [], {}
 for i in range(20):
     text, section = sbtest.mrtg_log(now, seed=300 + i)
     add(www, srv, lines, expected, "TLS%02d" % i, "auth/", text, day_of(section))
-all_collected(root_for(lines, cert=srv.cert), expected, "over TLS")
+root = root_for(lines, cert=srv.cert)
+all_collected(root, expected, "over TLS")
 stats = srv.stats()
 t.ok(stats["pipelined"] > 0 and stats["connections"] <= 4,
      "over TLS pipelined on few connections: %d pipelined, %d connections"
      % (stats["pipelined"], stats["connections"]))
+said = re.search(r"pipelined: (\d+) answers on (\d+) connections, (\d+) requests given back "
+                 r"\(written again or sent one at a time\), (\d+) servers no longer pipelined to",
+                 sbtest.read(os.path.join(root, "data/logs/ScanBackup.log")))
+t.ok(said is not None and int(said.group(1)) >= 20 and said.group(2) == "2" and
+     said.group(3) == "0" and said.group(4) == "0",
+     "the log says what pipelining did: every answer on the 2 connections, none again",
+     said.group(0) if said else None)
 
 # --- a portal answering in chunks: no longer pipelined to, every log still collected ---
 www, srv = portal()
