@@ -24,15 +24,6 @@ void sb_http1_free(sb_http1_reader *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void sb_http1_reset(sb_http1_reader *r)
-{
-	r->len = 0;
-	r->crlf = 0;
-	r->in_body = 0;
-	r->body_left = 0;
-	r->bad = NULL;
-}
-
 int sb_http1_between(const sb_http1_reader *r)
 {
 	return !r->in_body && r->len == 0;

@@ -31,7 +31,8 @@ typedef struct sb_http1_reader {
 } sb_http1_reader;
 
 /* What a feed finds, in the order of the bytes: for each answer its head, its body in pieces (none
- * when empty), then its end. A callback returns 0 to go on, anything else to end the feed there. */
+ * when empty), then its end. A callback returns 0 to go on, anything else to end the feed there
+ * (the reader is then not fed again: a new connection takes a new reader). */
 typedef struct sb_http1_events {
 	int (*head)(void *arg, const sb_http1_head *h);
 	int (*body)(void *arg, const char *buf, size_t len);
@@ -39,12 +40,9 @@ typedef struct sb_http1_events {
 	void *arg;
 } sb_http1_events;
 
-/* A reader at the start of a connection. sb_http1_free releases it. */
+/* A reader at the start of a connection (one reader a connection). sb_http1_free releases it. */
 void sb_http1_init(sb_http1_reader *r);
 void sb_http1_free(sb_http1_reader *r);
-
-/* Back to the start of a connection (a new one). */
-void sb_http1_reset(sb_http1_reader *r);
 
 /* 1 when nothing of an answer has been read since the last one ended. */
 int sb_http1_between(const sb_http1_reader *r);
