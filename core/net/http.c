@@ -69,6 +69,10 @@ struct sb_http_job {
 	int no_pipe;        /* goes the usual way: a pipe gave it back, or it cannot be pipelined */
 	int dropped;        /* sb_http_drop while on a pipe: its answer is read and dropped */
 	int64_t sent_ms;    /* when a pipe took it */
+	/* Its request as a pipe writes it, then a NUL and its origin; made when a pipe is first
+	 * sought for it (NULL before) and kept while it waits for room. */
+	char *pipe_text;
+	size_t pipe_len; /* of the request alone */
 	char url[];
 };
 
@@ -358,18 +362,20 @@ static void sb_http_answer_feed(sb_http_answer *a, const sb_http_req *req, size_
 		a->stopped = 1;
 }
 
+static void sb_http_msg(sb_http_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Sets res's code when the reader refused the body or it went over max_body; returns 1 then. */
 static int sb_http_answer_failed(const sb_http_answer *a, size_t max_body, sb_http_result *res)
 {
 	if (a->consumer_rc < 0) {
 		res->code = a->consumer_rc;
-		snprintf(res->msg, sizeof(res->msg), "body refused by its reader: %s",
-			 sb_strerror(a->consumer_rc));
+		sb_http_msg(res, "body refused by its reader: %s", sb_strerror(a->consumer_rc));
 		return 1;
 	}
 	if (a->too_big) {
 		res->code = SB_ETOOBIG;
-		snprintf(res->msg, sizeof(res->msg), "body larger than %zu bytes", max_body);
+		sb_http_msg(res, "body larger than %zu bytes", max_body);
 		return 1;
 	}
 	return 0;
@@ -662,6 +668,7 @@ int sb_http_new(const sb_http_opts *opts, sb_http **out, sb_err *err)
 static void sb_http_job_free(sb_http_job *job)
 {
 	curl_slist_free_all(job->headers);
+	free(job->pipe_text);
 	free(job);
 }
 
@@ -726,8 +733,6 @@ int sb_http_add(sb_http *h, const sb_http_req *req, sb_http_job **out)
 }
 
 /* Writes the cause of a failure into res->msg, cut to fit. */
-static void sb_http_msg(sb_http_result *res, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 static void sb_http_msg(sb_http_result *res, const char *fmt, ...)
 {
 	va_list ap;
@@ -1297,10 +1302,8 @@ struct sb_http_pipe {
 	int64_t progress_ms; /* the last byte written or read, or the first request taken */
 	char *out;           /* requests not yet written, from out_off */
 	size_t out_len, out_off, out_cap;
-	sb_http1_reader rd; /* the answers, read in order (while the pipe is in use) */
-	/* the answer being read */
-	long status;
-	int close_after; /* Connection: close */
+	sb_http1_reader rd; /* the answers, read in order (while the pipe is in use); rd.head is
+			     * the head of the answer being read */
 	sb_http_answer ans;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -1357,11 +1360,12 @@ static int sb_http_pipeable(const sb_http *h, const sb_http_job *job)
 		strncasecmp(job->url, "https://", 8) == 0);
 }
 
-/* The request of job as written on a pipe, and its origin into origin (SB_HTTP_ORIGIN_MAX).
- * NULL when the URL has credentials of its own or cannot be read. */
-static char *sb_http_pipe_request(const sb_http *h, const sb_http_job *job, char *origin,
-				  size_t *len)
+/* The request of job as written on a pipe, a NUL, then its origin (as sb_http_url_origin writes
+ * it); *len the request's length. NULL when the URL has credentials of its own or cannot be
+ * read. */
+static char *sb_http_pipe_request(const sb_http *h, const sb_http_job *job, size_t *len)
 {
+	char origin[SB_HTTP_ORIGIN_MAX];
 	CURLU *u = curl_url();
 	if (u == NULL)
 		return NULL;
@@ -1387,12 +1391,12 @@ static char *sb_http_pipe_request(const sb_http *h, const sb_http_job *job, char
 	int default_port = strcmp(port, strcmp(scheme, "https") == 0 ? "443" : "80") == 0;
 	const char *range = job->req.range;
 	text = sb_xasprintf("GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: %s\r\n"
-			    "Accept: */*\r\n%s%s%s%s\r\n",
+			    "Accept: */*\r\n%s%s%s%s\r\n%c%s",
 			    path, query != NULL ? "?" : "", query != NULL ? query : "", host,
 			    default_port ? "" : ":", default_port ? "" : port, h->user_agent,
 			    range != NULL ? "Range: bytes=" : "", range != NULL ? range : "",
 			    range != NULL ? "\r\n" : "",
-			    h->auth != NULL && !job->req.anonymous ? h->auth : "");
+			    h->auth != NULL && !job->req.anonymous ? h->auth : "", '\0', origin);
 	*len = strlen(text);
 out:
 	curl_free(scheme);
@@ -1437,13 +1441,6 @@ static sb_http_job *sb_http_pipe_pop(sb_http_pipe *p)
 	return job;
 }
 
-static void sb_http_pipe_reset_answer(sb_http_pipe *p)
-{
-	p->status = 0;
-	p->close_after = 0;
-	sb_http_answer_reset(&p->ans);
-}
-
 /* Closes a pipe's connection; the jobs on it stay for the caller to hand on. */
 static void sb_http_pipe_disconnect(sb_http_pipe *p)
 {
@@ -1451,14 +1448,13 @@ static void sb_http_pipe_disconnect(sb_http_pipe *p)
 	if (p->watch != NULL && p->state == SB_PIPE_OPEN)
 		sb_loop_unwatch(h->opts.loop, p->watch);
 	p->watch = NULL;
-	sb_loop_timer_cancel(h->opts.loop, p->curl_timer);
-	p->curl_timer = NULL;
 	if (p->easy != NULL) {
 		curl_multi_remove_handle(p->multi, p->easy);
 		curl_easy_cleanup(p->easy);
 		p->easy = NULL;
 	}
-	/* after the easy handle: libcurl told the socket callback to stop watching */
+	/* after the easy handle: libcurl told the socket callback to stop watching; the timer
+	 * last, as libcurl may set one while it lets go */
 	if (p->multi != NULL)
 		curl_multi_cleanup(p->multi);
 	p->multi = NULL;
@@ -1470,7 +1466,6 @@ static void sb_http_pipe_disconnect(sb_http_pipe *p)
 	sb_http1_free(&p->rd);
 	p->events = 0;
 	p->answered = 0;
-	sb_http_pipe_reset_answer(p);
 	p->state = SB_PIPE_FREE;
 }
 
@@ -1547,7 +1542,7 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 {
 	sb_http *h = p->h;
 	sb_http_job *job = sb_http_pipe_pop(p);
-	long status = p->status;
+	long status = p->rd.head.status;
 	p->answered++;
 	h->pipe_stats.answered++;
 	h->pipe_losses = 0;
@@ -1566,9 +1561,8 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 	} else {
 		sb_http_pipe_give_back(h, job, 1);
 	}
-	int close_after = p->close_after;
-	sb_http_pipe_reset_answer(p);
-	if (close_after) {
+	sb_http_answer_reset(&p->ans);
+	if (p->rd.head.close) {
 		sb_http_pipe_close(p, 0, "closed by the server");
 		return -1;
 	}
@@ -1579,7 +1573,7 @@ static int sb_http_pipe_answered(sb_http_pipe *p)
 static void sb_http_pipe_body(sb_http_pipe *p, const char *buf, size_t len)
 {
 	sb_http_job *job = p->head;
-	if (p->status < 200 || p->status > 299)
+	if (p->rd.head.status < 200 || p->rd.head.status > 299)
 		sb_http_answer_excerpt(&p->ans, buf, len);
 	else if (!job->dropped)
 		sb_http_answer_feed(&p->ans, &job->req, p->h->opts.max_body, buf, len);
@@ -1594,8 +1588,6 @@ static int sb_http_pipe_on_head(void *arg, const sb_http1_head *hd)
 		sb_http_pipe_close(p, 1, "");
 		return 1;
 	}
-	p->status = hd->status;
-	p->close_after = hd->close;
 	p->ans.cr_first = hd->range_first;
 	p->ans.cr_last = hd->range_last;
 	p->ans.cr_total = hd->range_total;
@@ -1681,7 +1673,9 @@ static void sb_http_pipe_connected(sb_http_pipe *p, CURLcode rc)
 		curl_easy_getinfo(p->easy, CURLINFO_ACTIVESOCKET, &fd);
 	if (rc != CURLE_OK || fd == CURL_SOCKET_BAD) {
 		/* the usual way says why, and retries */
-		const char *why = rc != CURLE_OK ? curl_easy_strerror(rc) : "no socket";
+		const char *why = rc == CURLE_OK         ? "no socket"
+				  : p->errbuf[0] != '\0' ? p->errbuf
+							 : curl_easy_strerror(rc);
 		sb_http_pipe_close(p, 1, why);
 		return;
 	}
@@ -1775,7 +1769,6 @@ static int sb_http_pipe_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
 {
 	snprintf(p->origin, sizeof(p->origin), "%s", origin);
-	p->h = h;
 	sb_http1_init(&p->rd);
 	p->multi = curl_multi_init();
 	p->easy = curl_easy_init();
@@ -1819,7 +1812,7 @@ static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
 	}
 	p->errbuf[0] = '\0';
 	p->state = SB_PIPE_CONNECTING;
-	sb_http_pipe_reset_answer(p);
+	sb_http_answer_reset(&p->ans);
 	return 0;
 }
 
@@ -1828,11 +1821,10 @@ static int sb_http_pipe_open(sb_http *h, sb_http_pipe *p, const char *origin)
  * wait for room, -1 when it goes the usual way (job->no_pipe is then set). */
 static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
 {
-	char origin[SB_HTTP_ORIGIN_MAX];
-	size_t len = 0;
-	char *text = sb_http_pipe_request(h, job, origin, &len);
-	if (text == NULL || sb_http_origins_hold(&h->nopipe, origin)) {
-		free(text);
+	if (job->pipe_text == NULL)
+		job->pipe_text = sb_http_pipe_request(h, job, &job->pipe_len);
+	const char *origin = job->pipe_text != NULL ? job->pipe_text + job->pipe_len + 1 : NULL;
+	if (origin == NULL || sb_http_origins_hold(&h->nopipe, origin)) {
 		job->no_pipe = 1;
 		return -1;
 	}
@@ -1859,15 +1851,12 @@ static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
 		if (sb_http_pipe_open(h, free_pipe, origin) == 0) {
 			best = free_pipe;
 		} else if (best == NULL) { /* libcurl refused a handle: nothing would wake it */
-			free(text);
 			job->no_pipe = 1;
 			return -1;
 		}
 	}
-	if (best == NULL) {
-		free(text);
+	if (best == NULL)
 		return 0;
-	}
 	sb_http_next(h, now); /* job: the one sb_http_ready named */
 	job->pipe = best;
 	job->next = NULL;
@@ -1885,13 +1874,13 @@ static int sb_http_pipe_place(sb_http *h, sb_http_job *job, int64_t now)
 	job->sent_ms = now;
 	if (job->req.on_start != NULL)
 		job->req.on_start(job->req.ctx);
+	size_t len = job->pipe_len;
 	if (best->out_len + len > best->out_cap) {
 		best->out_cap = (best->out_len + len) * 2;
 		best->out = sb_xrealloc(best->out, best->out_cap);
 	}
-	memcpy(best->out + best->out_len, text, len);
+	memcpy(best->out + best->out_len, job->pipe_text, len);
 	best->out_len += len;
-	free(text);
 	if (best->state == SB_PIPE_OPEN)
 		sb_http_pipe_flush(best);
 	return 1;
