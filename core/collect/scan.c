@@ -41,7 +41,8 @@ typedef struct sb_scan_layer {
 	uint64_t need;  /* the most bytes a log of the layer needed to reach the day's start */
 	size_t pending; /* its jobs made and not yet done */
 	/* Once its sources are read and its jobs done, the spool file is closed durably by a
-	 * thread of its own while the scan goes on (joined before the scan returns). */
+	 * thread of its own while the scan goes on (joined before the scan returns), else at the
+	 * end; how that close went. */
 	pthread_t syncer;
 	int syncing;
 	sb_spool_writer *closing;
@@ -511,7 +512,9 @@ void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho)
 	ho->password = s->scan_password;
 }
 
-long sb_scan_in_flight(const sb_settings *s)
+/* How many requests the scan keeps in flight at most: SCAN_PARALLEL connections each with
+ * SCAN_PIPELINE, or SCAN_STREAMS over HTTP/2, whichever is more. */
+static long sb_scan_in_flight(const sb_settings *s)
 {
 	long n = s->parallel * s->pipeline;
 	return s->streams > n ? s->streams : n;
@@ -578,27 +581,26 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	 * is done or at the end */
 	for (size_t i = 0; i < r.nlayers; i++) {
 		sb_scan_layer *L = &r.layers[i];
-		sb_err e = {0};
 		if (L->syncing) {
 			pthread_join(L->syncer, NULL);
 			L->syncing = 0;
-			if (L->sync_rc != SB_OK)
-				sb_log(SB_LOG_WARNING, "scan",
-				       "could not sync the spool to disk: %s", L->sync_err.msg);
+		} else if (L->spool != NULL) {
+			L->sync_rc = sb_spool_writer_close(&L->spool, 1, &L->sync_err);
 		}
-		if (L->spool != NULL && sb_spool_writer_close(&L->spool, 1, &e) != SB_OK)
+		if (L->sync_rc != SB_OK)
 			sb_log(SB_LOG_WARNING, "scan", "could not sync the spool to disk: %s",
-			       e.msg);
+			       L->sync_err.msg);
 	}
 	stats->seconds = sb_time_mono() - r.started;
-	sb_http_pipe_stats ps;
-	sb_http_pipe_stats_get(h, &ps);
-	if (s->pipeline > 1)
+	if (s->pipeline > 1) {
+		sb_http_pipe_stats ps;
+		sb_http_pipe_stats_get(h, &ps);
 		sb_log(SB_LOG_INFO, "scan",
 		       "pipelined: %zu answers on %zu connections, %zu requests given back "
 		       "(written again or sent one at a time), %zu servers no longer "
 		       "pipelined to",
 		       ps.answered, ps.connections, ps.again, ps.stopped);
+	}
 	sb_http_free(&h);
 	sb_http_origins_free(&r.portal);
 	if (stats->ranged > 0)

@@ -50,8 +50,4 @@ char *sb_scan_log_url(const char *root, const char *url);
  * and the portal's credentials; the strings are s's. */
 void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho);
 
-/* How many requests the scan keeps in flight at most: SCAN_PARALLEL connections each with
- * SCAN_PIPELINE, or SCAN_STREAMS over HTTP/2, whichever is more. */
-long sb_scan_in_flight(const sb_settings *s);
-
 #endif
