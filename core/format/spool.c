@@ -380,7 +380,10 @@ int sb_spool_read_day(const char *path, sb_spool_day *out, sb_err *err)
 	size_t want = 0;
 	for (size_t k = 0; k < SB_ARRAY_SIZE(keys); k++) {
 		char *f[2];
-		if (sb_tsv_next(&t, f, 2) != 2 || strcmp(f[0], keys[k]) != 0)
+		/* the values from layer to url are one field each: the writers of version 1 never
+		 * wrote a tab inside one, and one there could not be written again in a record */
+		if (sb_tsv_next(&t, f, 2) != 2 || strcmp(f[0], keys[k]) != 0 ||
+		    (k >= 1 && k <= 6 && strchr(f[1], '\t') != NULL))
 			goto bad_header;
 		char *v = f[1];
 		switch (k) {
