@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 
 #include "base/fsutil.h"
 #include "base/log.h"
+#include "base/workq.h"
 #include "collect/job.h"
 #include "format/sources.h"
 #include "format/spool.h"
@@ -24,6 +26,8 @@
 #define SB_SCAN_LINE_GUESS 64
 /* The 5-minute section, the lines before it and the first coarse line that ends it. */
 #define SB_SCAN_SECTION_LINES (SB_MRTG_MAX_SAMPLES + 3)
+/* Interfaces whose records wait for the spool's writer thread, at most (each holds its job). */
+#define SB_SCAN_WRITES_WAITING 64
 /* Requests handed to the HTTP engine ahead of the transfers in flight, per transfer slot (of
  * SCAN_STREAMS, the most there may be). */
 #define SB_SCAN_AHEAD 2
@@ -68,6 +72,10 @@ typedef struct sb_scan_state {
 	size_t ahead;      /* how many may be */
 	double started, last_progress;
 	sb_logfile alerts;
+	/* Writes the records to the spool files on a thread of its own while the scan goes on
+	 * (NULL: in place): formatting them and the file system's work take as much CPU as
+	 * reading the logs. Only it touches a layer's spool writer until the layer is done. */
+	sb_workq *writer;
 } sb_scan_state;
 
 unsigned sb_scan_shard_of(const char *name, unsigned n)
@@ -158,9 +166,17 @@ struct sb_scan_job {
 	sb_scan_layer *layer;
 	int ranged;    /* the core sizes the byte ranges of this job's requests */
 	int64_t asked; /* the first bytes of the log the current request asks for; 0: all of it */
+	/* the day's samples on their way to the spool's writer thread, and how it went */
+	sb_work write;
+	const sb_sample *v;
+	size_t n;
+	int attempts; /* the requests the log took */
+	int write_rc;
+	sb_err write_err;
 };
 
 static int sb_scan_send(sb_scan_job *sj);
+static void sb_scan_job_write(sb_work *w);
 
 static void sb_scan_job_start(void *ctx)
 {
@@ -242,6 +258,7 @@ static sb_scan_job *sb_scan_job_new(sb_scan_state *r, sb_scan_layer *L, const sb
 	sj->src.type = sb_xstrdup(so->type);
 	sj->run = r;
 	sj->layer = L;
+	sj->write.run = sb_scan_job_write;
 	sb_job *job = &sj->job;
 	sb_job_init(job, &sj->src, m, r->date, r->day_start, r->day_end,
 		    sb_scan_log_url(r->s->root, so->url));
@@ -374,12 +391,74 @@ static int sb_scan_follow_up(sb_scan_job *sj, const sb_http_result *res)
 	return 1;
 }
 
+/* The job a write belongs to. */
+static sb_scan_job *sb_scan_job_of(sb_work *w)
+{
+	return (sb_scan_job *)(void *)((char *)w - offsetof(sb_scan_job, write));
+}
+
+/* Runs on the spool's writer thread: appends the job's samples to its layer's spool file. */
+static void sb_scan_job_write(sb_work *w)
+{
+	sb_scan_job *sj = sb_scan_job_of(w);
+	sj->write_rc = sb_scan_job_spool(sj, sj->v, sj->n, &sj->write_err);
+}
+
+/* Counts and logs how the job ended, once its samples are in the spool (or could not be
+ * written, or rc says why there were none: why), and ends it. */
+static void sb_scan_job_written(sb_scan_job *sj, int rc, const char *why)
+{
+	sb_scan_state *r = sj->run;
+	sb_job *job = &sj->job;
+	const char *layer = job->mod->def->schema->layer;
+	char url[1024];
+	sb_job_url_safe(job->url, url, sizeof(url));
+	char msg[600];
+	size_t n = sj->n;
+	if (rc == SB_OK && sj->write_rc != SB_OK) {
+		rc = sj->write_rc;
+		snprintf(msg, sizeof(msg), "cannot write the spool: %s", sj->write_err.msg);
+		why = msg;
+	} else if (rc == SB_OK) {
+		r->stats->samples += n;
+		int short_day = n < r->expected;
+		if (short_day)
+			r->stats->short_days++;
+		else
+			r->stats->ok++;
+		sb_logfile_write(&r->alerts, short_day ? SB_LOG_WARNING : SB_LOG_INFO, "scan",
+				 "%s %s (%s) %s: %zu of %zu samples", layer, job->src->name,
+				 job->src->type, r->date, n, r->expected);
+		if (n == 0)
+			sb_log(SB_LOG_WARNING, layer, "%s (%s): no samples of %s in %s",
+			       job->src->name, job->src->type, r->date, url);
+	}
+	if (rc != SB_OK) {
+		r->stats->failed++;
+		sb_log(SB_LOG_ERROR, layer, "%s (%s): %s: %s (after %d attempt%s)", job->src->name,
+		       job->src->type, url, why, sj->attempts, sj->attempts == 1 ? "" : "s");
+		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan", "%s %s (%s) %s: failed: %s",
+				 layer, job->src->name, job->src->type, r->date, why);
+	}
+	/* what the day needed is in the spool: the job goes */
+	sb_scan_job_end(sj);
+}
+
+/* Accounts for the jobs the writer thread is done with (a list of their writes). */
+static void sb_scan_collect(sb_scan_state *r, sb_work *w)
+{
+	while (w != NULL) {
+		sb_work *next = w->next;
+		sb_scan_job_written(sb_scan_job_of(w), SB_OK, NULL);
+		w = next;
+	}
+}
+
 static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 {
 	sb_scan_job *sj = ctx;
 	sb_job *job = &sj->job;
 	sb_scan_state *r = sj->run;
-	const char *layer = job->mod->def->schema->layer;
 	r->stats->bytes += res->bytes;
 	if (sb_scan_follow_up(sj, res))
 		return;
@@ -401,39 +480,23 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 				 job->mod->def->name, job->mod->path, sb_strerror(prc));
 		}
 	}
-	sb_sample *v = NULL;
-	size_t n = 0;
+	sj->attempts = res->attempts;
 	if (rc == SB_OK) {
 		sb_job_report(job, url);
-		sb_job_samples(job, &v, &n);
-		sb_err e = {0};
-		if (n > 0 && sb_scan_job_spool(sj, v, n, &e) != SB_OK) {
-			rc = e.code;
-			snprintf(why, sizeof(why), "cannot write the spool: %s", e.msg);
+		sb_sample *v = NULL;
+		sb_job_samples(job, &v, &sj->n);
+		sj->v = v;
+		if (sj->n > 0 && r->writer != NULL) {
+			sb_workq_put(r->writer, &sj->write); /* accounted once written */
 		} else {
-			r->stats->samples += n;
-			int short_day = n < r->expected;
-			if (short_day)
-				r->stats->short_days++;
-			else
-				r->stats->ok++;
-			sb_logfile_write(&r->alerts, short_day ? SB_LOG_WARNING : SB_LOG_INFO,
-					 "scan", "%s %s (%s) %s: %zu of %zu samples", layer,
-					 job->src->name, job->src->type, r->date, n, r->expected);
-			if (n == 0)
-				sb_log(SB_LOG_WARNING, layer, "%s (%s): no samples of %s in %s",
-				       job->src->name, job->src->type, r->date, url);
+			if (sj->n > 0)
+				sj->write_rc = sb_scan_job_spool(sj, v, sj->n, &sj->write_err);
+			sb_scan_job_written(sj, SB_OK, NULL);
 		}
+	} else {
+		sb_scan_job_written(sj, rc, why);
 	}
-	if (rc != SB_OK) {
-		r->stats->failed++;
-		sb_log(SB_LOG_ERROR, layer, "%s (%s): %s: %s (after %d attempt%s)", job->src->name,
-		       job->src->type, url, why, res->attempts, res->attempts == 1 ? "" : "s");
-		sb_logfile_write(&r->alerts, SB_LOG_ERROR, "scan", "%s %s (%s) %s: failed: %s",
-				 layer, job->src->name, job->src->type, r->date, why);
-	}
-	/* what the day needed is in the spool: the job goes */
-	sb_scan_job_end(sj);
+	sb_scan_collect(r, r->writer != NULL ? sb_workq_take(r->writer) : NULL);
 	sb_scan_progress(r, 0);
 	sb_scan_feed(r);
 }
@@ -571,10 +634,15 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		       r.date, r.total, nlayers, s->parallel * s->pipeline,
 		       s->streams > s->parallel ? s->streams : s->parallel,
 		       s->pipeline > 1 ? ", pipelined over HTTP/1.1" : "");
+		if (sb_workq_start(SB_SCAN_WRITES_WAITING, &r.writer) != SB_OK)
+			sb_log(SB_LOG_WARNING, "scan",
+			       "no thread for the spool's writes: written in turn with the "
+			       "downloads");
 		sb_scan_feed(&r);
 		rc = sb_http_run(h);
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));
+		sb_scan_collect(&r, sb_workq_finish(&r.writer));
 		sb_scan_progress(&r, 1);
 	}
 	/* the records were appended without fsync: each file reaches the disk once, when its layer

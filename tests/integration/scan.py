@@ -115,4 +115,50 @@ r = sbtest.run(["scan", "--shard", "3/2"], root=root)
 t.eq(r.returncode, 2, "--shard 3/2 is a usage error")
 r = sbtest.run(["scan", "--date", "2026-02-30"], root=root)
 t.ok(r.returncode == 2 and "YYYY-MM-DD" in r.stderr, "a bad date is a usage error naming the format")
+# Many interfaces in two layers, one of which cannot be written (its spool folder's place is taken
+# by a file): every interface of the other is spooled exactly, each of the first fails on its own
+# with the reason and the file, and nothing is counted twice or lost.
+rootw = sbtest.tempdir()
+sbtest.write(os.path.join(rootw, ".env"), sbtest.read(os.path.join(root, ".env")))
+many = {}
+for layer, n in (("BORDE", 150), ("BRAS", 90)):
+    lines = []
+    for i in range(n):
+        seed = 100 + i % 7
+        name = "%s-%03d GI0/%d" % (layer, i, i)
+        many[(layer, name)] = seed
+        lines.append("%s/auth/r%d.html?%s-%d;%s;10;CISCO" % (srv.base, seed, layer, i, name))
+    sbtest.write(os.path.join(rootw, "sources/SCAN", layer), "\n".join(lines) + "\n")
+want = {}
+for seed in range(100, 107):
+    text, section = sbtest.mrtg_log(now, seed=seed)
+    sbtest.write(os.path.join(www, "r%d.log" % seed), text)
+    want[seed] = sorted(x for x in section if start <= x[0] < end)
+sbtest.write(os.path.join(rootw, "data/SCAN/BRAS"), "not a folder\n")
+r = sbtest.run(["scan", "--date", DATE, "--layer", "BORDE", "--no-progress"], root=rootw)
+t.eq(r.returncode, 0, "150 interfaces of one layer: the scan succeeds", r.stdout + r.stderr)
+days = sbtest.spool_days(rootw, "BORDE", DATE)
+exact = sum(1 for (layer, name), seed in many.items()
+            if layer == "BORDE" and days.get((name, "CISCO")) == want[seed])
+t.eq(exact, 150, "every one of them spooled with exactly its day's samples")
+r = sbtest.run(["scan", "--date", DATE, "--no-progress"], root=rootw)
+t.eq(r.returncode, 3, "a layer whose spool cannot be written: the scan is partial (exit 3)", r.stdout + r.stderr)
+t.ok("scan: %s: 240 interfaces: 150 ok, 0 short, 90 failed" % DATE in r.stdout,
+     "... its 90 interfaces failed, the other layer's 150 collected", r.stdout + r.stderr)
+days = sbtest.spool_days(rootw, "BORDE", DATE)
+exact = sum(1 for (layer, name), seed in many.items()
+            if layer == "BORDE" and days.get((name, "CISCO")) == want[seed])
+t.eq(exact, 150, "the writable layer's interfaces spooled again, exactly")
+log = sbtest.read(os.path.join(rootw, "data/logs/ScanBackup.log"))
+failed = [l for l in log.splitlines() if " ERROR " in l and "cannot write the spool" in l]
+t.eq(len(failed), 50, "an ERROR line per interface that could not be written, the first 50 of them",
+     log[-3000:])
+t.ok("40 repeated messages were suppressed" in log, "... and how many more there were")
+t.ok(all(os.path.join(rootw, "data/SCAN/BRAS") in l for l in failed), "... each naming the folder", failed[:2])
+t.eq(len(set(l.split(" (CISCO)")[0].split()[-2] for l in failed)), 50, "... each its own interface")
+alerts = sbtest.read(os.path.join(rootw, "data/logs/Alertas-SCAN.log")).splitlines()
+t.eq(sum(1 for l in alerts if " BRAS " in l and "failed: cannot write the spool" in l), 90,
+     "the alerts file has each failure")
+t.eq(sum(1 for l in alerts if " BORDE " in l and ": 288 of 288 samples" in l), 300,
+     "... and each day collected, once a scan")
 t.done()
