@@ -4,6 +4,7 @@
 #include "format/sources.h"
 
 #include "base/fsutil.h"
+#include "base/keyset.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -143,78 +144,39 @@ static int sb_sources_text_ok(sb_span f, const char *what, size_t max, const cha
 	return 1;
 }
 
-/* The interfaces read so far, by name and type: an open-addressing table of their keys, so a
- * duplicate is found in constant time whatever the file's length. Keys are the table's own, so
- * a reader that hands interfaces out one at a time can keep it while reading once through. */
-typedef struct sb_sources_key {
-	uint64_t hash;
-	unsigned line;
-	char text[]; /* name, NUL, type, NUL */
-} sb_sources_key;
-
+/* The interfaces read so far, by name and type, each with its line: a duplicate is found in
+ * constant time whatever the file's length. Keys are the set's own, so a reader that hands
+ * interfaces out one at a time can keep it while reading once through. */
 typedef struct sb_sources_seen {
-	sb_sources_key **slot;
-	size_t cap; /* a power of two, at least twice the entries */
-	size_t n;
+	sb_keyset set; /* "name\0type" -> unsigned line */
+	char *key;     /* the key being looked up */
+	size_t cap;
 } sb_sources_seen;
-
-/* The hash of name, NUL, type. */
-static uint64_t sb_sources_hash(const char *name, const char *type)
-{
-	return sb_fnv1a64(sb_fnv1a64(SB_FNV64_BASIS, name, strlen(name) + 1), type, strlen(type));
-}
-
-/* The slot of name+type in seen: the key's, or the free one where it goes. */
-static size_t sb_sources_slot(const sb_sources_seen *seen, uint64_t h, const char *name,
-			      const char *type)
-{
-	size_t mask = seen->cap - 1;
-	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-		const sb_sources_key *k = seen->slot[i];
-		if (k == NULL || (k->hash == h && strcmp(k->text, name) == 0 &&
-				  strcmp(k->text + strlen(k->text) + 1, type) == 0))
-			return i;
-	}
-}
 
 /* The line of an earlier interface with name and type, or 0 after noting this one at line. */
 static unsigned sb_sources_seen_add(sb_sources_seen *seen, const char *name, const char *type,
 				    unsigned line)
 {
-	if (2 * (seen->n + 1) > seen->cap) {
-		sb_sources_key **old = seen->slot;
-		size_t oldcap = seen->cap;
-		seen->cap = oldcap ? oldcap * 2 : 256;
-		seen->slot = sb_xcalloc(seen->cap, sizeof(*seen->slot));
-		for (size_t i = 0; i < oldcap; i++) {
-			sb_sources_key *k = old[i];
-			if (k != NULL)
-				seen->slot[sb_sources_slot(seen, k->hash, k->text,
-							   k->text + strlen(k->text) + 1)] = k;
-		}
-		free(old);
-	}
-	uint64_t h = sb_sources_hash(name, type);
-	size_t i = sb_sources_slot(seen, h, name, type);
-	if (seen->slot[i] != NULL)
-		return seen->slot[i]->line;
+	if (seen->set.value_size == 0)
+		sb_keyset_init(&seen->set, sizeof(unsigned));
 	size_t nl = strlen(name), tl = strlen(type);
-	sb_sources_key *k = sb_xmalloc(sizeof(*k) + nl + tl + 2);
-	k->hash = h;
-	k->line = line;
-	memcpy(k->text, name, nl + 1);
-	memcpy(k->text + nl + 1, type, tl + 1);
-	seen->slot[i] = k;
-	seen->n++;
+	while (seen->cap < nl + tl + 1)
+		sb_grow(&seen->key, &seen->cap, seen->cap, 1);
+	memcpy(seen->key, name, nl + 1);
+	memcpy(seen->key + nl + 1, type, tl);
+	int added;
+	unsigned *first = sb_keyset_put(&seen->set, seen->key, nl + 1 + tl, &added);
+	if (!added)
+		return *first;
+	*first = line;
 	return 0;
 }
 
 static void sb_sources_seen_free(sb_sources_seen *seen)
 {
-	for (size_t i = 0; i < seen->cap; i++)
-		free(seen->slot[i]);
-	sb_free(seen->slot);
-	seen->cap = seen->n = 0;
+	sb_keyset_free(&seen->set);
+	sb_free(seen->key);
+	seen->cap = 0;
 }
 
 /* Reads one line (without its '\n') into *src (its strings the caller's); returns 1, or 0 when

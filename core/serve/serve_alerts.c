@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/keyset.h"
 #include "base/period.h"
 #include "base/timeutil.h"
 #include "serve/serve_impl.h"
@@ -30,8 +31,7 @@ typedef struct sb_alerts_q {
 	sb_json *j;
 	size_t n, max;
 	/* the last change of each alert seen (newest first): only the first of a key counts */
-	int64_t *keys;         /* open addressing, -1 free (keys are 0 .. INT64_MAX) */
-	size_t nkeys, capkeys; /* capkeys: 0 or a power of two */
+	sb_keyset keys; /* of the int64_t keys */
 	size_t firing;
 } sb_alerts_q;
 
@@ -97,27 +97,9 @@ static int sb_alerts_row(void *ctx, const sb_alert_event *e)
  * all time is read at every request, thousands of alerts long. */
 static int sb_alerts_seen_key(sb_alerts_q *q, int64_t key)
 {
-	if ((q->nkeys + 1) * 2 > q->capkeys) {
-		size_t oldcap = q->capkeys;
-		int64_t *old = q->keys;
-		q->capkeys = oldcap ? oldcap * 2 : 256;
-		q->keys = sb_xmalloc(q->capkeys * sizeof(*q->keys));
-		memset(q->keys, 0xff, q->capkeys * sizeof(*q->keys));
-		q->nkeys = 0;
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i] >= 0)
-				sb_alerts_seen_key(q, old[i]);
-		free(old);
-	}
-	size_t i = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ull >> 16) & (q->capkeys - 1);
-	while (q->keys[i] >= 0) {
-		if (q->keys[i] == key)
-			return 0;
-		i = (i + 1) & (q->capkeys - 1);
-	}
-	q->keys[i] = key;
-	q->nkeys++;
-	return 1;
+	int added;
+	sb_keyset_put(&q->keys, &key, sizeof(key), &added);
+	return added;
 }
 
 /* The alerts firing now: those whose newest change (of all time) fired. */
@@ -198,7 +180,7 @@ void sb_api_alerts(sb_req *r)
 	sb_json_kbool(&j, "truncated", q.n > q.max);
 	sb_json_obj_end(&j);
 	sb_srv_store_put(r->srv, st);
-	free(q.keys);
+	sb_keyset_free(&q.keys);
 	free(q.seen);
 	if (rc != SB_OK) {
 		sb_json_free(&j);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/keyset.h"
 #include "store/sqldb.h"
 
 /* Upper bound of a "YYYY-MM-DD" date range when the caller gives none. */
@@ -488,32 +489,20 @@ static void sb_sqlite_select(sb_sql *q, const char *table, const sb_sqlite_col *
 
 /* ---- the interfaces of a range ---- */
 
-/* A set of interfaces (layer, type, name) with the newest date seen, open addressing. */
-typedef struct sb_ikey {
-	char *key;  /* "layer\0type\0name": three strings end to end; NULL: free slot */
-	size_t len; /* of the three with their NULs */
-	char date[11];
-} sb_ikey;
-
+/* A set of interfaces, keyed "layer\0type\0name" (three strings end to end), each with the
+ * first date put with it. */
 typedef struct sb_ikeys {
-	sb_ikey *v;
-	size_t n, cap; /* cap: a power of two */
+	sb_keyset set; /* -> char date[11] */
 	char *buf;     /* the key being looked up, built by sb_ikey_of */
 	size_t buf_cap;
 } sb_ikeys;
 
-static uint64_t sb_ikey_hash(const char *k, size_t len)
-{
-	return sb_fnv1a64(SB_FNV64_BASIS, k, len);
-}
+typedef char sb_ikey_date[11];
 
-/* The slot of key: its own, or the free one it would take. */
-static sb_ikey *sb_ikeys_slot(sb_ikeys *t, const char *key, size_t len)
+static void sb_ikeys_init(sb_ikeys *t)
 {
-	size_t i = (size_t)sb_ikey_hash(key, len) & (t->cap - 1);
-	while (t->v[i].key != NULL && (t->v[i].len != len || memcmp(t->v[i].key, key, len) != 0))
-		i = (i + 1) & (t->cap - 1);
-	return &t->v[i];
+	*t = (sb_ikeys){.buf = NULL};
+	sb_keyset_init(&t->set, sizeof(sb_ikey_date));
 }
 
 /* Builds in t->buf the key of the interface in columns col, col + 1, col + 2 (layer, type, name)
@@ -536,38 +525,23 @@ static size_t sb_ikey_of(sb_ikeys *t, sqlite3_stmt *stmt, int col)
  * is kept). */
 static void sb_ikeys_add(sb_ikeys *t, size_t len, const char *date)
 {
-	if ((t->n + 1) * 2 > t->cap) {
-		sb_ikeys old = *t;
-		t->cap = old.cap ? old.cap * 2 : 1024;
-		t->v = sb_xcalloc(t->cap, sizeof(*t->v));
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.v[i].key != NULL)
-				*sb_ikeys_slot(t, old.v[i].key, old.v[i].len) = old.v[i];
-		free(old.v);
-	}
-	sb_ikey *k = sb_ikeys_slot(t, t->buf, len);
-	if (k->key != NULL)
-		return;
-	k->key = sb_xmalloc(len);
-	memcpy(k->key, t->buf, len);
-	k->len = len;
-	snprintf(k->date, sizeof(k->date), "%s", date);
-	t->n++;
+	int added;
+	char *d = sb_keyset_put(&t->set, t->buf, len, &added);
+	if (added)
+		snprintf(d, sizeof(sb_ikey_date), "%s", date);
 }
 
 static void sb_ikeys_free(sb_ikeys *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->v[i].key);
-	free(t->v);
+	sb_keyset_free(&t->set);
 	free(t->buf);
 }
 
-/* The three parts of key k. */
-static void sb_ikey_parts(const sb_ikey *k, const char **layer, const char **type,
-			  const char **name)
+/* The three parts of the key of date, a value of t. */
+static void sb_ikey_parts(const sb_ikeys *t, const char *date, const char **layer,
+			  const char **type, const char **name)
 {
-	*layer = k->key;
+	*layer = sb_keyset_key(&t->set, date, NULL);
 	*type = *layer + strlen(*layer) + 1;
 	*name = *type + strlen(*type) + 1;
 }
@@ -575,8 +549,7 @@ static void sb_ikey_parts(const sb_ikey *k, const char **layer, const char **typ
 /* Orders keys by layer, type, name, as SQLite's BINARY collation orders the parts. */
 static int sb_ikey_cmp(const void *a, const void *b)
 {
-	const sb_ikey *x = *(const sb_ikey *const *)a, *y = *(const sb_ikey *const *)b;
-	const char *p = x->key, *q = y->key;
+	const char *p = *(const char *const *)a, *q = *(const char *const *)b;
 	for (int part = 0; part < 3; part++) {
 		int c = strcmp(p, q);
 		if (c != 0)
@@ -588,13 +561,12 @@ static int sb_ikey_cmp(const void *a, const void *b)
 }
 
 /* The keys of t in layer, type, name order (t keeps owning them); caller frees the array. */
-static sb_ikey **sb_ikeys_sorted(const sb_ikeys *t)
+static const char **sb_ikeys_sorted(const sb_ikeys *t)
 {
-	sb_ikey **v = sb_xmalloc((t->n ? t->n : 1) * sizeof(*v));
-	size_t n = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].key != NULL)
-			v[n++] = &t->v[i];
+	const char **v = sb_xmalloc((t->set.n ? t->set.n : 1) * sizeof(*v));
+	size_t n = 0, i = 0;
+	for (const char *d; (d = sb_keyset_next(&t->set, &i)) != NULL;)
+		v[n++] = sb_keyset_key(&t->set, d, NULL);
 	qsort(v, n, sizeof(*v), sb_ikey_cmp);
 	return v;
 }
@@ -644,13 +616,14 @@ static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const c
 		sqlite3_bind_text(stmt, 3, layer, -1, SQLITE_STATIC);
 	if (name != NULL)
 		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
-	sb_ikeys keys = {.n = 0};
+	sb_ikeys keys;
+	sb_ikeys_init(&keys);
 	rc = sb_sqlite_run(s, key, stmt, sb_sqlite_range_key, &keys, err);
-	if (rc != SB_OK || keys.n == 0) {
+	if (rc != SB_OK || keys.set.n == 0) {
 		sb_ikeys_free(&keys);
 		return rc;
 	}
-	sb_ikey **sorted = sb_ikeys_sorted(&keys);
+	const char **sorted = sb_ikeys_sorted(&keys);
 	q = (sb_sql){.len = 0};
 	sb_sqlite_select(&q, SB_STORE_SUMMARY_TABLE, sb_sqlite_summary_cols,
 			 SB_ARRAY_SIZE(sb_sqlite_summary_cols));
@@ -659,9 +632,8 @@ static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const c
 	stmt = NULL;
 	rc = sb_sqlite_query_stmt(s, "qs:rows", &q, &stmt, err);
 	sb_sqlite_summary_call call = {fn, ctx};
-	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < keys.n; i++) {
-		const char *l, *t, *n;
-		sb_ikey_parts(sorted[i], &l, &t, &n);
+	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < keys.set.n; i++) {
+		const char *l = sorted[i], *t = l + strlen(l) + 1, *n = t + strlen(t) + 1;
 		sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, n, -1, SQLITE_STATIC);
@@ -729,8 +701,9 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
 	sb_sqlite_newest nw = {.call = {fn, ctx}};
+	sb_ikeys_init(&nw.keys);
 	rc = sb_sqlite_run(s, "qn:keys", stmt, sb_sqlite_newest_key, &nw, err);
-	if (rc != SB_OK || nw.keys.n == 0) {
+	if (rc != SB_OK || nw.keys.set.n == 0) {
 		sb_ikeys_free(&nw.keys);
 		return rc;
 	}
@@ -744,14 +717,15 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 	stmt = NULL;
 	if (rc == SB_OK)
 		rc = sb_sqlite_query_stmt(s, "qn:one", &q, &stmt, err);
-	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < nw.keys.cap; i++) {
-		const sb_ikey *k = &nw.keys.v[i];
-		if (k->key == NULL || strcmp(k->date, nw.newest) == 0)
+	size_t at = 0;
+	for (const char *date;
+	     rc == SB_OK && stmt != NULL && (date = sb_keyset_next(&nw.keys.set, &at)) != NULL;) {
+		if (strcmp(date, nw.newest) == 0)
 			continue;
 		const char *l, *t, *n;
-		sb_ikey_parts(k, &l, &t, &n);
-		sqlite3_bind_text(stmt, 1, k->date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, k->date, -1, SQLITE_STATIC);
+		sb_ikey_parts(&nw.keys, date, &l, &t, &n);
+		sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, l, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 4, t, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 5, n, -1, SQLITE_STATIC);
