@@ -10,6 +10,7 @@
 #define SB_TAP_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,17 @@ static inline int tap_done(void)
 		printf("\n");                                                                      \
 		exit(tap_done());                                                                  \
 	} while (0)
+
+/* xorshift64: a test's pseudo-random numbers, the same at every run from the same *state (not
+ * 0). */
+static inline uint64_t tap_rnd(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
 
 /* A new empty folder under $TMPDIR (else /tmp) named after what, its path in dir (at least 256
  * bytes): 1 when made. Remove it with tap_rmtree. */

@@ -9,16 +9,6 @@
 #include "base/keyset.h"
 #include "tap.h"
 
-/* xorshift64: the same keys at every run. */
-static uint64_t rnd(uint64_t *state)
-{
-	uint64_t x = *state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 typedef struct val {
 	long first; /* the index of the key's first put */
 	double d;   /* only to see the value is aligned for it */
@@ -42,9 +32,9 @@ int main(void)
 	uint64_t st = 0x9e3779b97f4a7c15u;
 	size_t added = 0, wrong_added = 0, moved = 0, misaligned = 0;
 	for (long i = 0; i < M; i++) {
-		lens[i] = (size_t)(rnd(&st) % 12);
+		lens[i] = (size_t)(tap_rnd(&st) % 12);
 		for (size_t k = 0; k < lens[i]; k++)
-			keys[i][k] = "ab\0c"[rnd(&st) % 4];
+			keys[i][k] = "ab\0c"[tap_rnd(&st) % 4];
 		long earlier = -1;
 		for (long j = 0; j < i && earlier < 0; j++)
 			if (lens[j] == lens[i] && memcmp(keys[j], keys[i], lens[i]) == 0)

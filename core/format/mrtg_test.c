@@ -560,16 +560,6 @@ static sb_mrtg_kind ref_line_kind(const char *s, size_t len, int64_t v[5])
 	return SB_MRTG_SAMPLE;
 }
 
-/* xorshift64: the same lines at every run. */
-static uint64_t rnd(uint64_t *state)
-{
-	uint64_t x = *state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *state = x;
-}
-
 /* One field for the comparison: digits around int64's edge, leading zeros, stray characters. */
 static size_t rnd_field(uint64_t *st, char *out)
 {
@@ -581,7 +571,7 @@ static size_t rnd_field(uint64_t *st, char *out)
 				      "99999999999999999999",
 				      "0",
 				      "00"};
-	uint64_t r = rnd(st);
+	uint64_t r = tap_rnd(st);
 	size_t n = 0;
 	if (r % 4 == 0) {
 		size_t zeros = (size_t)(r >> 8) % 4;
@@ -594,7 +584,7 @@ static size_t rnd_field(uint64_t *st, char *out)
 	static const char alphabet[] = "0123456789x-+.";
 	size_t len = 1 + (size_t)(r >> 8) % 21, letters = r % 4 != 3 ? 10 : sizeof(alphabet) - 1;
 	for (size_t i = 0; i < len; i++)
-		out[n++] = alphabet[rnd(st) % letters];
+		out[n++] = alphabet[tap_rnd(st) % letters];
 	return n;
 }
 
@@ -606,16 +596,16 @@ static void test_line_kind_reference(void)
 	size_t differ = 0, kinds[4] = {0};
 	for (int i = 0; i < 1000000; i++) {
 		size_t n = 0;
-		int fields = (int)(rnd(&st) % 8);
+		int fields = (int)(tap_rnd(&st) % 8);
 		for (int k = 0; k < fields; k++) {
-			size_t blanks = (k > 0) + (size_t)(rnd(&st) % 3);
+			size_t blanks = (k > 0) + (size_t)(tap_rnd(&st) % 3);
 			for (size_t b = 0; b < blanks; b++)
-				line[n++] = rnd(&st) % 4 ? ' ' : '\t';
+				line[n++] = tap_rnd(&st) % 4 ? ' ' : '\t';
 			n += rnd_field(&st, line + n);
 		}
-		if (rnd(&st) % 8 == 0)
+		if (tap_rnd(&st) % 8 == 0)
 			line[n++] = '\r';
-		if (rnd(&st) % 64 == 0) { /* past the longest line */
+		if (tap_rnd(&st) % 64 == 0) { /* past the longest line */
 			memset(line + n, ' ', SB_MRTG_LINE_MAX);
 			n += SB_MRTG_LINE_MAX;
 		}
