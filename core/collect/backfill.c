@@ -445,11 +445,13 @@ int sb_backfill_run(const sb_settings *s, sb_modules *mods, const sb_backfill_op
 	if (rc != SB_OK) {
 		sb_err_set(err, rc, "the backfill could not start: %s", sb_strerror(rc));
 	} else {
+		long http1, http2;
+		sb_scan_in_flight(s, &http1, &http2);
 		sb_log(SB_LOG_INFO, "backfill",
 		       "reading the whole logs of %zu interfaces in %zu layers for %s to %s, %ld "
-		       "in flight (%ld over HTTP/2)",
+		       "in flight (%ld over HTTP/2)%s",
 		       r.total, nlayers, r.from[0] != '\0' ? r.from : "the oldest day they hold",
-		       r.to, s->parallel, s->streams > s->parallel ? s->streams : s->parallel);
+		       r.to, http1, http2, s->pipeline > 1 ? ", pipelined over HTTP/1.1" : "");
 		rc = sb_http_run(h);
 		if (rc != SB_OK)
 			sb_err_set(err, rc, "the HTTP engine stopped: %s", sb_strerror(rc));

@@ -575,12 +575,10 @@ void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho)
 	ho->password = s->scan_password;
 }
 
-/* How many requests the scan keeps in flight at most: SCAN_PARALLEL connections each with
- * SCAN_PIPELINE, or SCAN_STREAMS over HTTP/2, whichever is more. */
-static long sb_scan_in_flight(const sb_settings *s)
+void sb_scan_in_flight(const sb_settings *s, long *http1, long *http2)
 {
-	long n = s->parallel * s->pipeline;
-	return s->streams > n ? s->streams : n;
+	*http1 = s->parallel * s->pipeline;
+	*http2 = s->streams > s->parallel ? s->streams : s->parallel;
 }
 
 int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts,
@@ -600,7 +598,9 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 	if (rc != SB_OK)
 		return rc;
 	r.http = h;
-	r.ahead = (size_t)sb_scan_in_flight(s) * SB_SCAN_AHEAD;
+	long http1, http2;
+	sb_scan_in_flight(s, &http1, &http2);
+	r.ahead = (size_t)(http1 > http2 ? http1 : http2) * SB_SCAN_AHEAD;
 	r.portal = sb_http_portal_origins(s);
 
 	char *alerts = sb_fs_join(s->data_dir, "logs/Alertas-SCAN.log");
@@ -631,8 +631,7 @@ int sb_scan_run(const sb_settings *s, sb_modules *mods, const sb_scan_opts *opts
 		sb_log(SB_LOG_INFO, "scan",
 		       "collecting %s: %zu interfaces in %zu layers, %ld in flight (%ld over "
 		       "HTTP/2)%s",
-		       r.date, r.total, nlayers, s->parallel * s->pipeline,
-		       s->streams > s->parallel ? s->streams : s->parallel,
+		       r.date, r.total, nlayers, http1, http2,
 		       s->pipeline > 1 ? ", pipelined over HTTP/1.1" : "");
 		if (sb_workq_start(SB_SCAN_WRITES_WAITING, &r.writer) != SB_OK)
 			sb_log(SB_LOG_WARNING, "scan",

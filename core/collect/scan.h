@@ -50,4 +50,8 @@ char *sb_scan_log_url(const char *root, const char *url);
  * and the portal's credentials; the strings are s's. */
 void sb_scan_http_opts(const sb_settings *s, sb_http_opts *ho);
 
+/* The requests a scan or a backfill keeps in flight at most: over HTTP/1.1 SCAN_PARALLEL
+ * connections each with SCAN_PIPELINE, over HTTP/2 SCAN_STREAMS (at least SCAN_PARALLEL). */
+void sb_scan_in_flight(const sb_settings *s, long *http1, long *http2);
+
 #endif

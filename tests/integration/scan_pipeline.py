@@ -125,6 +125,8 @@ t.ok("MISSING (CISCO)" in log and "HTTP 404" in log, "the 404 said as without pi
 t.ok("CUT (CISCO)" in log and "truncated" in log, "the cut body said as truncated")
 t.ok("STALLED (CISCO)" in log and "timed out" in log, "the stalled answer said as timed out")
 t.ok("pipelined over HTTP/1.1" in log, "the log says the scan pipelines")
+t.ok("12 in flight (100 over HTTP/2), pipelined" in log,
+     "... with SCAN_PARALLEL x SCAN_PIPELINE requests in flight", [l for l in log.splitlines() if "in flight" in l])
 t.ok("p1pe" not in log, "the password never reaches the log")
 
 # --- over TLS ---
@@ -210,11 +212,17 @@ def backfill(pipeline):
                                        "order by name")]
     rows = {n: sorted(map(repr, db.execute('select * from "%s"' % n))) for n in tables}
     db.close()
-    return r, rows, srv.stats()["pipelined"] - before
+    start = [l for l in sbtest.read(os.path.join(root, "data/logs/ScanBackup.log")).splitlines()
+             if "reading the whole logs" in l]
+    return r, rows, srv.stats()["pipelined"] - before, start
 
 
-r1, one_at_a_time, p1 = backfill(1)
-r6, pipelined, p6 = backfill(6)
+r1, one_at_a_time, p1, start1 = backfill(1)
+r6, pipelined, p6, start6 = backfill(6)
+t.ok(len(start1) == 1 and start1[0].endswith(", 2 in flight (100 over HTTP/2)"),
+     "the backfill's first line: SCAN_PARALLEL requests in flight", start1)
+t.ok(len(start6) == 1 and start6[0].endswith(", 12 in flight (100 over HTTP/2), pipelined over HTTP/1.1"),
+     "... pipelined: SCAN_PARALLEL x SCAN_PIPELINE, said so", start6)
 t.ok(r1.returncode == 0 and r6.returncode == 0 and "10 interfaces: 10 ok" in r6.stdout,
      "backfill pipelined: every log read", r6.stdout + r6.stderr)
 t.ok(p1 == 0 and p6 > 0, "backfill pipelined only with SCAN_PIPELINE (%d, %d)" % (p1, p6))
