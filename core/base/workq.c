@@ -35,7 +35,7 @@ static void *sb_workq_main(void *arg)
 			q->idle = 1;
 			while (!q->stop && q->undone < q->batch) {
 				struct timespec ts;
-				clock_gettime(CLOCK_REALTIME, &ts);
+				clock_gettime(CLOCK_MONOTONIC, &ts);
 				ts.tv_nsec += SB_WORKQ_LINGER_MS * 1000000L;
 				if (ts.tv_nsec >= 1000000000L) {
 					ts.tv_sec++;
@@ -75,7 +75,11 @@ int sb_workq_start(size_t max, sb_workq **out)
 	q->tail = &q->head;
 	q->dtail = &q->done;
 	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->work, NULL);
+	pthread_condattr_t ca; /* the worker's waits are timed on the monotonic clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->work, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&q->room, NULL);
 	if (pthread_create(&q->thread, NULL, sb_workq_main, q) != 0) {
 		pthread_cond_destroy(&q->room);

@@ -73,6 +73,19 @@ int main(void)
 	   atomic_load(&most));
 	ok(atomic_load(&most) >= 2, "... and the queue did fill (%zu at once)", atomic_load(&most));
 
+	/* a piece alone, fewer than a batch: it is done anyway, after a short while */
+	is_int(sb_workq_start(64, &q), SB_OK, "a worker with room for 64 starts");
+	piece lone = {.w = {.run = run_piece}, .id = N};
+	sb_workq_put(q, &lone.w);
+	sb_work *got = NULL;
+	for (int i = 0; i < 2000 && got == NULL; i++) {
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+		got = sb_workq_take(q);
+	}
+	ok(got == &lone.w && lone.runs == 1, "a lone piece is done without waiting for a batch");
+	ok(sb_workq_finish(&q) == NULL, "... and is not given back twice");
+
 	/* finishing an idle queue, and one never given work */
 	is_int(sb_workq_start(1, &q), SB_OK, "a second worker starts");
 	ok(sb_workq_take(q) == NULL, "nothing done before anything is handed");
