@@ -199,10 +199,11 @@ server_ticks() {
     echo "$t"
 }
 
-# server_cpu TICKS-BEFORE: ", nginx CPU X ms/request" since TICKS-BEFORE, for N requests.
+# server_cpu TICKS-BEFORE: ", nginx CPU X ms/request, its workers busy Y %" since TICKS-BEFORE, for
+# N requests over the last run's wall time: near 100 % the server, not the client, sets the pace.
 server_cpu() {
-    awk -v a="$1" -v b="$(server_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {
-        if (b > a) printf ", nginx CPU %.3f ms/request", (b - a) * 1000 / hz / n }'
+    awk -v a="$1" -v b="$(server_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$n" -v s="$wall" -v w="$workers" 'BEGIN {
+        if (b > a) printf ", nginx CPU %.3f ms/request, its workers busy %.0f %%", (b - a) * 1000 / hz / n, (b - a) / hz / s / w * 100 }'
 }
 
 # scan ROOT LABEL: runs scanbackup on ROOT; sets sb_wall, sb_cpu, sb_rss_kb, sb_rc and prints a line.
