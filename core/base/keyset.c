@@ -90,6 +90,19 @@ void *sb_keyset_put(sb_keyset *s, const void *key, size_t len, int *added)
 	return e->value;
 }
 
+void *sb_keyset_put_strs(sb_keyset *s, const char *const *parts, size_t n, int *added)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(parts[i]) + 1;
+		while (s->join_cap < len + l)
+			sb_grow(&s->join, &s->join_cap, s->join_cap, 1);
+		memcpy(s->join + len, parts[i], l);
+		len += l;
+	}
+	return sb_keyset_put(s, s->join, len, added);
+}
+
 const char *sb_keyset_key(const sb_keyset *s, const void *value, size_t *len)
 {
 	const sb_keyset_entry *e =
@@ -113,5 +126,6 @@ void sb_keyset_free(sb_keyset *s)
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->slot[i].e);
 	free(s->slot);
+	free(s->join);
 	sb_keyset_init(s, s->value_size);
 }

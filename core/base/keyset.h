@@ -19,6 +19,8 @@ typedef struct sb_keyset {
 	size_t cap; /* 0 or a power of two */
 	size_t n;   /* keys */
 	size_t value_size;
+	char *join; /* the key sb_keyset_put_strs builds */
+	size_t join_cap;
 } sb_keyset;
 
 /* An empty set whose values are value_size bytes each (0: keys alone). */
@@ -28,6 +30,9 @@ void sb_keyset_init(sb_keyset *s, size_t value_size);
  * that of the key just added (*added 1), zeroed. Aligned for any type; it stays where it is until
  * sb_keyset_free. */
 void *sb_keyset_put(sb_keyset *s, const void *key, size_t len, int *added);
+
+/* sb_keyset_put of the key made of the n strings of parts, each followed by its NUL. */
+void *sb_keyset_put_strs(sb_keyset *s, const char *const *parts, size_t n, int *added);
 
 /* The value of key[0..len), or NULL when the key is not in s. */
 void *sb_keyset_get(const sb_keyset *s, const void *key, size_t len);

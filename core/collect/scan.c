@@ -73,8 +73,8 @@ typedef struct sb_scan_state {
 	double started, last_progress;
 	sb_logfile alerts;
 	/* Writes the records to the spool files on a thread of its own while the scan goes on
-	 * (NULL: in place): formatting them and the file system's work take as much CPU as
-	 * reading the logs. Only it touches a layer's spool writer until the layer is done. */
+	 * (NULL: in place): formatting them and the file system's work take a third of the
+	 * collector's CPU. Only it touches a layer's spool writer until the layer is done. */
 	sb_workq *writer;
 } sb_scan_state;
 
@@ -413,6 +413,8 @@ static void sb_scan_job_written(sb_scan_job *sj, int rc, const char *why)
 	const char *layer = job->mod->def->schema->layer;
 	char url[1024];
 	sb_job_url_safe(job->url, url, sizeof(url));
+	if (rc == SB_OK)
+		sb_job_report(job, url);
 	char msg[600];
 	size_t n = sj->n;
 	if (rc == SB_OK && sj->write_rc != SB_OK) {
@@ -465,8 +467,6 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	if (sj->ranged && res->code == SB_OK && job->parser != NULL && job->parser->done &&
 	    job->parser->used > sj->layer->need)
 		sj->layer->need = job->parser->used;
-	char url[1024];
-	sb_job_url_safe(job->url, url, sizeof(url));
 	r->done++;
 	r->in_engine--;
 	int rc = res->code;
@@ -482,7 +482,6 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	}
 	sj->attempts = res->attempts;
 	if (rc == SB_OK) {
-		sb_job_report(job, url);
 		sb_sample *v = NULL;
 		sb_job_samples(job, &v, &sj->n);
 		sj->v = v;

@@ -148,24 +148,21 @@ static int sb_sources_text_ok(sb_span f, const char *what, size_t max, const cha
  * constant time whatever the file's length. Keys are the set's own, so a reader that hands
  * interfaces out one at a time can keep it while reading once through. */
 typedef struct sb_sources_seen {
-	sb_keyset set; /* "name\0type" -> unsigned line */
-	char *key;     /* the key being looked up */
-	size_t cap;
+	sb_keyset set; /* "name\0type\0" -> unsigned line */
 } sb_sources_seen;
+
+static void sb_sources_seen_init(sb_sources_seen *seen)
+{
+	sb_keyset_init(&seen->set, sizeof(unsigned));
+}
 
 /* The line of an earlier interface with name and type, or 0 after noting this one at line. */
 static unsigned sb_sources_seen_add(sb_sources_seen *seen, const char *name, const char *type,
 				    unsigned line)
 {
-	if (seen->set.value_size == 0)
-		sb_keyset_init(&seen->set, sizeof(unsigned));
-	size_t nl = strlen(name), tl = strlen(type);
-	while (seen->cap < nl + tl + 1)
-		sb_grow(&seen->key, &seen->cap, seen->cap, 1);
-	memcpy(seen->key, name, nl + 1);
-	memcpy(seen->key + nl + 1, type, tl);
+	const char *parts[] = {name, type};
 	int added;
-	unsigned *first = sb_keyset_put(&seen->set, seen->key, nl + 1 + tl, &added);
+	unsigned *first = sb_keyset_put_strs(&seen->set, parts, 2, &added);
 	if (!added)
 		return *first;
 	*first = line;
@@ -175,8 +172,6 @@ static unsigned sb_sources_seen_add(sb_sources_seen *seen, const char *name, con
 static void sb_sources_seen_free(sb_sources_seen *seen)
 {
 	sb_keyset_free(&seen->set);
-	sb_free(seen->key);
-	seen->cap = 0;
 }
 
 /* Reads one line (without its '\n') into *src (its strings the caller's); returns 1, or 0 when
@@ -286,7 +281,8 @@ static void sb_source_free(sb_source *src)
 int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
 		     sb_sources_warn_fn warn, void *ctx)
 {
-	sb_sources_seen seen = {0}; /* duplicates are looked for within this file */
+	sb_sources_seen seen; /* duplicates are looked for within this file */
+	sb_sources_seen_init(&seen);
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
 		buf += 3;
 		len -= 3;
@@ -368,7 +364,8 @@ int sb_sources_open(const char *path, sb_sources_warn_fn warn, void *ctx, sb_sou
 	r->f = f;
 	r->path = sb_xstrdup(path);
 	/* once through: the warnings, the count, and which lines repeat an interface */
-	sb_sources_seen seen = {0};
+	sb_sources_seen seen;
+	sb_sources_seen_init(&seen);
 	ssize_t n;
 	while ((n = sb_sources_getline(r)) >= 0) {
 		sb_source src;

@@ -489,59 +489,26 @@ static void sb_sqlite_select(sb_sql *q, const char *table, const sb_sqlite_col *
 
 /* ---- the interfaces of a range ---- */
 
-/* A set of interfaces, keyed "layer\0type\0name" (three strings end to end), each with the
- * first date put with it. */
-typedef struct sb_ikeys {
-	sb_keyset set; /* -> char date[11] */
-	char *buf;     /* the key being looked up, built by sb_ikey_of */
-	size_t buf_cap;
-} sb_ikeys;
-
+/* The interfaces of a range: a sb_keyset keyed "layer\0type\0name\0" (three strings end to
+ * end), each with the first date put with it. */
 typedef char sb_ikey_date[11];
 
-static void sb_ikeys_init(sb_ikeys *t)
+/* Adds the interface in columns col, col + 1, col + 2 (layer, type, name) of stmt's row with
+ * date unless it is there already (the first date seen is kept). */
+static void sb_ikeys_add(sb_keyset *t, sqlite3_stmt *stmt, int col, const char *date)
 {
-	*t = (sb_ikeys){.buf = NULL};
-	sb_keyset_init(&t->set, sizeof(sb_ikey_date));
-}
-
-/* Builds in t->buf the key of the interface in columns col, col + 1, col + 2 (layer, type, name)
- * of stmt's row; returns its length. */
-static size_t sb_ikey_of(sb_ikeys *t, sqlite3_stmt *stmt, int col)
-{
-	size_t len = 0;
-	for (int c = col; c < col + 3; c++) {
-		const char *v = sb_sqlite_text(stmt, c);
-		size_t n = strlen(v) + 1;
-		while (t->buf_cap < len + n)
-			sb_grow(&t->buf, &t->buf_cap, t->buf_cap, 1);
-		memcpy(t->buf + len, v, n);
-		len += n;
-	}
-	return len;
-}
-
-/* Adds the key in t->buf (len bytes) with date unless it is there already (the first date seen
- * is kept). */
-static void sb_ikeys_add(sb_ikeys *t, size_t len, const char *date)
-{
+	const char *parts[] = {sb_sqlite_text(stmt, col), sb_sqlite_text(stmt, col + 1),
+			       sb_sqlite_text(stmt, col + 2)};
 	int added;
-	char *d = sb_keyset_put(&t->set, t->buf, len, &added);
+	char *d = sb_keyset_put_strs(t, parts, 3, &added);
 	if (added)
 		snprintf(d, sizeof(sb_ikey_date), "%s", date);
 }
 
-static void sb_ikeys_free(sb_ikeys *t)
+/* The three parts of a key. */
+static void sb_ikey_parts(const char *key, const char **layer, const char **type, const char **name)
 {
-	sb_keyset_free(&t->set);
-	free(t->buf);
-}
-
-/* The three parts of the key of date, a value of t. */
-static void sb_ikey_parts(const sb_ikeys *t, const char *date, const char **layer,
-			  const char **type, const char **name)
-{
-	*layer = sb_keyset_key(&t->set, date, NULL);
+	*layer = key;
 	*type = *layer + strlen(*layer) + 1;
 	*name = *type + strlen(*type) + 1;
 }
@@ -561,12 +528,12 @@ static int sb_ikey_cmp(const void *a, const void *b)
 }
 
 /* The keys of t in layer, type, name order (t keeps owning them); caller frees the array. */
-static const char **sb_ikeys_sorted(const sb_ikeys *t)
+static const char **sb_ikeys_sorted(const sb_keyset *t)
 {
-	const char **v = sb_xmalloc((t->set.n ? t->set.n : 1) * sizeof(*v));
+	const char **v = sb_xmalloc((t->n ? t->n : 1) * sizeof(*v));
 	size_t n = 0, i = 0;
-	for (const char *d; (d = sb_keyset_next(&t->set, &i)) != NULL;)
-		v[n++] = sb_keyset_key(&t->set, d, NULL);
+	for (const char *d; (d = sb_keyset_next(t, &i)) != NULL;)
+		v[n++] = sb_keyset_key(t, d, NULL);
 	qsort(v, n, sizeof(*v), sb_ikey_cmp);
 	return v;
 }
@@ -576,8 +543,8 @@ static const char **sb_ikeys_sorted(const sb_ikeys *t)
 /* Collects the interface of a key row (typeLayer, type, name). */
 static int sb_sqlite_range_key(sqlite3_stmt *stmt, void *arg)
 {
-	sb_ikeys *keys = arg;
-	sb_ikeys_add(keys, sb_ikey_of(keys, stmt, 0), "");
+	sb_keyset *keys = arg;
+	sb_ikeys_add(keys, stmt, 0, "");
 	return SB_OK;
 }
 
@@ -616,11 +583,11 @@ static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const c
 		sqlite3_bind_text(stmt, 3, layer, -1, SQLITE_STATIC);
 	if (name != NULL)
 		sqlite3_bind_text(stmt, 4, name, -1, SQLITE_STATIC);
-	sb_ikeys keys;
-	sb_ikeys_init(&keys);
+	sb_keyset keys;
+	sb_keyset_init(&keys, sizeof(sb_ikey_date));
 	rc = sb_sqlite_run(s, key, stmt, sb_sqlite_range_key, &keys, err);
-	if (rc != SB_OK || keys.set.n == 0) {
-		sb_ikeys_free(&keys);
+	if (rc != SB_OK || keys.n == 0) {
+		sb_keyset_free(&keys);
 		return rc;
 	}
 	const char **sorted = sb_ikeys_sorted(&keys);
@@ -632,8 +599,9 @@ static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const c
 	stmt = NULL;
 	rc = sb_sqlite_query_stmt(s, "qs:rows", &q, &stmt, err);
 	sb_sqlite_summary_call call = {fn, ctx};
-	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < keys.set.n; i++) {
-		const char *l = sorted[i], *t = l + strlen(l) + 1, *n = t + strlen(t) + 1;
+	for (size_t i = 0; rc == SB_OK && stmt != NULL && i < keys.n; i++) {
+		const char *l, *t, *n;
+		sb_ikey_parts(sorted[i], &l, &t, &n);
 		sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, n, -1, SQLITE_STATIC);
@@ -642,7 +610,7 @@ static int sb_sqlite_summary_rows(sb_sqlite_store *s, const char *layer, const c
 		rc = sb_sqlite_run(s, "qs:rows", stmt, sb_sqlite_summary_row, &call, err);
 	}
 	free(sorted);
-	sb_ikeys_free(&keys);
+	sb_keyset_free(&keys);
 	return rc;
 }
 
@@ -667,7 +635,7 @@ static int sb_sqlite_query_summary(sb_store *st, const char *layer, const char *
 /* ---- the newest summary of each interface ---- */
 
 typedef struct sb_sqlite_newest {
-	sb_ikeys keys;
+	sb_keyset keys;
 	char newest[11]; /* the range's newest date */
 	sb_sqlite_summary_call call;
 } sb_sqlite_newest;
@@ -679,7 +647,7 @@ static int sb_sqlite_newest_key(sqlite3_stmt *stmt, void *arg)
 	const char *date = sb_sqlite_text(stmt, 3);
 	if (nw->newest[0] == '\0')
 		snprintf(nw->newest, sizeof(nw->newest), "%s", date);
-	sb_ikeys_add(&nw->keys, sb_ikey_of(&nw->keys, stmt, 0), date);
+	sb_ikeys_add(&nw->keys, stmt, 0, date);
 	return SB_OK;
 }
 
@@ -701,10 +669,10 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 	sqlite3_bind_text(stmt, 1, from != NULL ? from : SB_SQLITE_DATE_MIN, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, to != NULL ? to : SB_SQLITE_DATE_MAX, -1, SQLITE_STATIC);
 	sb_sqlite_newest nw = {.call = {fn, ctx}};
-	sb_ikeys_init(&nw.keys);
+	sb_keyset_init(&nw.keys, sizeof(sb_ikey_date));
 	rc = sb_sqlite_run(s, "qn:keys", stmt, sb_sqlite_newest_key, &nw, err);
-	if (rc != SB_OK || nw.keys.set.n == 0) {
-		sb_ikeys_free(&nw.keys);
+	if (rc != SB_OK || nw.keys.n == 0) {
+		sb_keyset_free(&nw.keys);
 		return rc;
 	}
 	/* 2. the rows of the newest date (the day of most interfaces), whole */
@@ -719,11 +687,11 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 		rc = sb_sqlite_query_stmt(s, "qn:one", &q, &stmt, err);
 	size_t at = 0;
 	for (const char *date;
-	     rc == SB_OK && stmt != NULL && (date = sb_keyset_next(&nw.keys.set, &at)) != NULL;) {
+	     rc == SB_OK && stmt != NULL && (date = sb_keyset_next(&nw.keys, &at)) != NULL;) {
 		if (strcmp(date, nw.newest) == 0)
 			continue;
 		const char *l, *t, *n;
-		sb_ikey_parts(&nw.keys, date, &l, &t, &n);
+		sb_ikey_parts(sb_keyset_key(&nw.keys, date, NULL), &l, &t, &n);
 		sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 2, date, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, l, -1, SQLITE_STATIC);
@@ -731,7 +699,7 @@ static int sb_sqlite_query_summary_newest(sb_store *st, const char *from, const 
 		sqlite3_bind_text(stmt, 5, n, -1, SQLITE_STATIC);
 		rc = sb_sqlite_run(s, "qn:one", stmt, sb_sqlite_summary_row, &nw.call, err);
 	}
-	sb_ikeys_free(&nw.keys);
+	sb_keyset_free(&nw.keys);
 	return rc;
 }
 
