@@ -195,6 +195,25 @@ class Handler(BaseHTTPRequestHandler):
             super().handle()
         except (ConnectionError, socket.timeout, TimeoutError, ssl.SSLError):
             self.close_connection = True
+            return
+        self.linger()
+
+    def linger(self):
+        """Closes as nginx does (lingering_close): the writing side first, then whatever the client
+        sent that will not be answered (pipelined requests behind a Connection: close) is read and
+        dropped until the client closes too, for at most a few seconds. Closed with those requests
+        unread, the connection would be reset at once, and the answers still on their way to a
+        client slow to read them would be lost with it."""
+        sock = self.connection
+        try:
+            self.wfile.flush()
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(1)
+            end = time.monotonic() + 5
+            while time.monotonic() < end and sock.recv(1 << 16):
+                pass
+        except (OSError, ValueError):
+            pass
 
     def do_HEAD(self):
         self.req_body = b""
