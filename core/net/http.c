@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -187,11 +188,8 @@ static int64_t sb_http_now_ms(void)
 /* Overwrites a secret before its memory is freed, in a way the compiler may not drop. */
 static void sb_http_wipe(char *s)
 {
-	if (s == NULL)
-		return;
-	volatile char *p = s;
-	while (*p != '\0')
-		*p++ = '\0';
+	if (s != NULL)
+		sodium_memzero(s, strlen(s));
 }
 
 /* Finds the userinfo ("user:password") of url: sets *start and *len and returns 1, or returns 0. */
@@ -1313,28 +1311,15 @@ static void sb_http_settle(sb_http *h);
 /* Writes "user:password" in base64 after "Authorization: Basic ", with CRLF. */
 static char *sb_http_basic_line(const char *user, const char *password)
 {
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char pre[] = "Authorization: Basic ";
 	char *plain = sb_xasprintf("%s:%s", user, password != NULL ? password : "");
 	size_t n = strlen(plain);
-	const char *pre = "Authorization: Basic ";
-	size_t pl = strlen(pre);
-	char *line = sb_xmalloc(pl + (n + 2) / 3 * 4 + 3);
-	memcpy(line, pre, pl);
-	char *o = line + pl;
-	const unsigned char *in = (const unsigned char *)plain;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		*o++ = b64[(v >> 18) & 63];
-		*o++ = b64[(v >> 12) & 63];
-		*o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		*o++ = i + 2 < n ? b64[v & 63] : '=';
-	}
-	memcpy(o, "\r\n", 3);
+	size_t b64 = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL); /* with NUL */
+	char *line = sb_xmalloc(sizeof(pre) - 1 + b64 + 2);
+	memcpy(line, pre, sizeof(pre) - 1);
+	sodium_bin2base64(line + sizeof(pre) - 1, b64, (const unsigned char *)plain, n,
+			  sodium_base64_VARIANT_ORIGINAL);
+	memcpy(line + sizeof(pre) - 1 + b64 - 1, "\r\n", 3);
 	sb_http_wipe(plain);
 	free(plain);
 	return line;

@@ -3,7 +3,8 @@
 HTTP/1.1 connection before their answers come (over TLS too), and still collects every log
 exactly: ranges honoured, ignored or refused (416), a short log, a day past the first range, a
 server closing the connection after an answer or in the middle of one, a 5xx, a 404, wrong
-credentials, an answer that does not come in time, two portals sharing the connections; a server
+credentials, an answer that does not come in time, two portals sharing the connections, the
+credentials written into each request whatever their length and in UTF-8; a server
 answering in chunks, without a status line, with a Content-Length that is not a number, a header
 over 16 KiB or in HTTP/1.0 is no longer pipelined to (one warning) and its logs are collected one
 request at a time per connection. The backfill, whose whole logs go the same way, stores row for
@@ -42,10 +43,10 @@ def add(www, srv, lines, expected, name, prefix, text, want, paths=None):
     lines.append("%s/%s%s;%s;100;CISCO" % (srv.base, prefix, fname.replace(".log", ".html"), name))
 
 
-def root_for(lines, extra="", cert=None, parallel=2):
+def root_for(lines, extra="", cert=None, parallel=2, user="scan", password="p1pe pass"):
     root = sbtest.tempdir()
-    env = ('TIMEZONE=%s\nSCAN_PARALLEL=%d\nSCAN_PIPELINE=6\nUSERSCAN=scan\nPASSWORDSCAN="p1pe pass"\n'
-           % (TZ, parallel)) + extra
+    env = ('TIMEZONE=%s\nSCAN_PARALLEL=%d\nSCAN_PIPELINE=6\nUSERSCAN=%s\nPASSWORDSCAN="%s"\n'
+           % (TZ, parallel, user, password)) + extra
     if cert:
         env += "CA_BUNDLE=%s\n" % cert
     sbtest.write(os.path.join(root, ".env"), env)
@@ -192,6 +193,21 @@ for i in range(12):
     add(www, srv, lines, expected, "TWO%02d" % i, "auth/", text, day_of(section))
 all_collected(root_for(lines, parallel=1), expected, "two portals, one pipe at most")
 t.ok(srv_a.stats()["pipelined"] > 0, "the portal with most logs was pipelined to")
+
+# --- the credentials written into each pipelined request, whatever their length (base64 pads
+# the last group of three bytes with none, two or one '=') and in UTF-8 ---
+for user, password in (("scan", "pass"), ("scan", "pass1"), ("scan", "pass12"), ("nöc", "contraseña ñ")):
+    www = sbtest.tempdir()
+    srv = sbtest.Server(www, auth="%s:%s" % (user, password))
+    lines, expected = [], {}
+    for i in range(4):
+        text, section = sbtest.mrtg_log(now, seed=650 + i)
+        add(www, srv, lines, expected, "CRED%02d" % i, "auth/", text, day_of(section))
+    what = "credentials of %d bytes" % len(("%s:%s" % (user, password)).encode())
+    all_collected(root_for(lines, parallel=1, user=user, password=password), expected, what)
+    stats = srv.stats()
+    t.ok(stats["pipelined"] > 0 and stats["auth_failures"] == 0,
+         "%s: pipelined, each request's accepted" % what, stats)
 
 # --- backfill: the whole logs pipelined store what they store read one at a time ---
 www, srv = portal()
