@@ -489,7 +489,7 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 			sb_workq_put(r->writer, &sj->write); /* accounted once written */
 		} else {
 			if (sj->n > 0)
-				sj->write_rc = sb_scan_job_spool(sj, v, sj->n, &sj->write_err);
+				sb_scan_job_write(&sj->write); /* in place */
 			sb_scan_job_written(sj, SB_OK, NULL);
 		}
 	} else {

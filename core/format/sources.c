@@ -144,36 +144,6 @@ static int sb_sources_text_ok(sb_span f, const char *what, size_t max, const cha
 	return 1;
 }
 
-/* The interfaces read so far, by name and type, each with its line: a duplicate is found in
- * constant time whatever the file's length. Keys are the set's own, so a reader that hands
- * interfaces out one at a time can keep it while reading once through. */
-typedef struct sb_sources_seen {
-	sb_keyset set; /* "name\0type\0" -> unsigned line */
-} sb_sources_seen;
-
-static void sb_sources_seen_init(sb_sources_seen *seen)
-{
-	sb_keyset_init(&seen->set, sizeof(unsigned));
-}
-
-/* The line of an earlier interface with name and type, or 0 after noting this one at line. */
-static unsigned sb_sources_seen_add(sb_sources_seen *seen, const char *name, const char *type,
-				    unsigned line)
-{
-	const char *parts[] = {name, type};
-	int added;
-	unsigned *first = sb_keyset_put_strs(&seen->set, parts, 2, &added);
-	if (!added)
-		return *first;
-	*first = line;
-	return 0;
-}
-
-static void sb_sources_seen_free(sb_sources_seen *seen)
-{
-	sb_keyset_free(&seen->set);
-}
-
 /* Reads one line (without its '\n') into *src (its strings the caller's); returns 1, or 0 when
  * the line holds no interface (a comment, a blank line, or a bad line, said through warn). The
  * duplicate check is the caller's. */
@@ -258,11 +228,19 @@ static int sb_sources_read_line(sb_span l, unsigned line, const char *path, sb_s
 }
 
 /* The line of an earlier interface of the file with src's name and type (said through warn), or
- * 0 after noting src. */
-static unsigned sb_sources_duplicate(sb_sources_seen *seen, const sb_source *src, const char *path,
+ * 0 after noting src. seen holds the interfaces read so far, keyed "name\0type\0", each with the
+ * unsigned line it was read at: a duplicate is found in constant time whatever the file's length;
+ * the keys are the set's own, so a reader that hands interfaces out one at a time keeps it while
+ * reading once through. */
+static unsigned sb_sources_duplicate(sb_keyset *seen, const sb_source *src, const char *path,
 				     sb_sources_warn_fn warn, void *ctx)
 {
-	unsigned first = sb_sources_seen_add(seen, src->name, src->type, src->line);
+	const char *parts[] = {src->name, src->type};
+	int added;
+	unsigned *at = sb_keyset_put_strs(seen, parts, 2, &added);
+	unsigned first = added ? 0 : *at;
+	if (added)
+		*at = src->line;
 	if (first != 0)
 		sb_sources_warnf(warn, ctx, path, src->line,
 				 "duplicate of line %u (same name \"%s\" and type \"%s\"); "
@@ -281,8 +259,8 @@ static void sb_source_free(sb_source *src)
 int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *out,
 		     sb_sources_warn_fn warn, void *ctx)
 {
-	sb_sources_seen seen; /* duplicates are looked for within this file */
-	sb_sources_seen_init(&seen);
+	sb_keyset seen; /* duplicates are looked for within this file */
+	sb_keyset_init(&seen, sizeof(unsigned));
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
 		buf += 3;
 		len -= 3;
@@ -305,7 +283,7 @@ int sb_sources_parse(const char *buf, size_t len, const char *path, sb_sources *
 		buf += n + 1;
 		len -= n + 1;
 	}
-	sb_sources_seen_free(&seen);
+	sb_keyset_free(&seen);
 	return SB_OK;
 }
 
@@ -364,8 +342,8 @@ int sb_sources_open(const char *path, sb_sources_warn_fn warn, void *ctx, sb_sou
 	r->f = f;
 	r->path = sb_xstrdup(path);
 	/* once through: the warnings, the count, and which lines repeat an interface */
-	sb_sources_seen seen;
-	sb_sources_seen_init(&seen);
+	sb_keyset seen;
+	sb_keyset_init(&seen, sizeof(unsigned));
 	ssize_t n;
 	while ((n = sb_sources_getline(r)) >= 0) {
 		sb_source src;
@@ -380,7 +358,7 @@ int sb_sources_open(const char *path, sb_sources_warn_fn warn, void *ctx, sb_sou
 		}
 		sb_source_free(&src);
 	}
-	sb_sources_seen_free(&seen);
+	sb_keyset_free(&seen);
 	int failed = ferror(f);
 	if (failed || fseek(f, 0, SEEK_SET) != 0) {
 		int rc = sb_err_set(err, SB_EIO, "%s: %s", path, strerror(errno ? errno : EIO));
