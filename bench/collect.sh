@@ -130,7 +130,7 @@ EOF
 else
     note "reusing the $n logs in $cache"
 fi
-log_bytes=$(find "$cache/mrtg" -name '*.log' -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')
+log_bytes=$(find "$cache/mrtg" -name '*.log' -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }')
 # every log read once, so that no timed run pays for the disk and the first one does not pay alone
 find "$cache/mrtg" -name '*.log' -exec cat {} + >/dev/null
 
@@ -346,13 +346,12 @@ compare() {
 compare "$root" "loopback http/1.1" 1.0 "$work/curl-$n.cfg"
 "$here/nginx.sh" stop "$ngx"
 servers=""
-read -r sent ok other <<EOF
-$(awk '$3 == "/" || $3 ~ /[?]authcheck$/ { next }  # nginx.sh readiness probe, our auth check
-    $1 == 200 || $1 == 206 { s += $2; ok++; next } { o++ } END { printf "%d %d %d", s, ok, o }' "$ngx/access.log")
-EOF
-awk -v lb="$log_bytes" -v sent="$sent" -v ok="$ok" -v other="$other" 'BEGIN {
-    printf "collect: whole log files %.1f MB; bytes nginx sent in %d 200/206 answers (%d other, curl included) %.1f MB\n",
-        lb / 1e6, ok, other, sent / 1e6 }'
+# Sums in awk's doubles, printed with %.0f/%.1f: mawk's %d stops at 2^31 (2147.5 MB).
+awk -v lb="$log_bytes" -v n="$n" '$3 == "/" || $3 ~ /[?]authcheck$/ { next }  # nginx.sh readiness probe, our auth check
+    $1 == 206 { rs += $2; rn++; next } $1 == 200 { ws += $2; wn++; next } { o++ }
+    END {
+        printf "collect: whole log files %.1f MB, %.1f KB a log; nginx sent %d byte ranges (206) of %.1f KB on average, %d whole logs (200) of %.1f KB, %d other answers\n",
+            lb / 1e6, lb / 1e3 / n, rn, rn ? rs / rn / 1e3 : 0, wn, wn ? ws / wn / 1e3 : 0, o + 0 }' "$ngx/access.log"
 
 # --- no server: file:// URLs to the cached logs ---
 if [ "$file" = 1 ]; then
