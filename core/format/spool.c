@@ -13,11 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "base/fsutil.h"
 #include "base/numtext.h"
 #include "base/timeutil.h"
+#include "format/crc32.h"
 #include "format/tsv.h"
 
 #define SB_SPOOL_MAGIC "#scanbackup-spool"
@@ -299,7 +299,7 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		return sb_err_set(err, SB_ETOOBIG,
 				  "%s: the record of %s (%s) is %zu bytes, over %zu", w->path,
 				  d->name, d->type, body, SB_SPOOL_RECORD_MAX);
-	uLong crc = crc32(0L, (const Bytef *)w->buf + SB_SPOOL_HEADROOM, (uInt)body);
+	uint32_t crc = sb_crc32(0, w->buf + SB_SPOOL_HEADROOM, body);
 	char head[SB_SPOOL_HEADROOM];
 	int hn = snprintf(head, sizeof(head), "@\t%zu\t%08lx\n", body, (unsigned long)crc);
 	char *rec = w->buf + SB_SPOOL_HEADROOM - hn;
@@ -970,8 +970,8 @@ static int sb_spool_load(sb_spool_reader *r, const sb_spool_entry *e, sb_spool_a
 		return 0;
 	}
 	r->buf[e->len] = '\0';
-	uLong crc = crc32(0L, (const Bytef *)r->buf, (uInt)e->len);
-	if ((uint32_t)crc != e->crc) {
+	uint32_t crc = sb_crc32(0, r->buf, e->len);
+	if (crc != e->crc) {
 		sb_spool_warnf(r, 1,
 			       "%s:%u: the record of %s (%s) does not match its CRC-32 (%08lx, "
 			       "expected %08lx): skipped, file kept",
