@@ -3,6 +3,7 @@
 
 #include "format/mrtg.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define SB_MRTG_STEP 300
@@ -25,10 +26,13 @@ typedef struct sb_mrtg_fields {
 
 void sb_mrtg_init(sb_mrtg_parser *p, int64_t day_start, int64_t day_end)
 {
-	*p = (sb_mrtg_parser){.day_start = day_start,
-			      .day_end = day_end,
-			      .section_left = SB_MRTG_SECTION_LINES,
-			      .state = SB_MRTG_HEADER};
+	/* the state, not the 24 KB of samples and line behind it: a parser is set up again for each
+	 * interface and each attempt */
+	memset(p, 0, offsetof(sb_mrtg_parser, samples));
+	p->day_start = day_start;
+	p->day_end = day_end;
+	p->section_left = SB_MRTG_SECTION_LINES;
+	p->state = SB_MRTG_HEADER;
 }
 
 static int sb_mrtg_is_blank(char c)

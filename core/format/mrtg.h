@@ -51,14 +51,13 @@ sb_mrtg_kind sb_mrtg_line_kind(const char *s, size_t len, int64_t v[5]);
 /* Parser state. Plain data, no heap: init it, feed it, read samples[0..n) (newest first). */
 typedef struct sb_mrtg_parser {
 	int64_t day_start, day_end; /* keep samples with day_start <= ts < day_end */
-	sb_mrtg_sample samples[SB_MRTG_MAX_SAMPLES];
-	unsigned n;            /* samples kept */
-	unsigned lineno;       /* lines seen so far (1-based after the first) */
-	unsigned section_left; /* aligned 5-minute lines still expected in the section */
-	unsigned nbad;         /* malformed lines skipped */
-	unsigned first_bad;    /* line number of the first malformed line, 0 if none */
-	int state;             /* internal */
-	int done;              /* 1 once nothing further can belong to the day */
+	unsigned n;                 /* samples kept */
+	unsigned lineno;            /* lines seen so far (1-based after the first) */
+	unsigned section_left;      /* aligned 5-minute lines still expected in the section */
+	unsigned nbad;              /* malformed lines skipped */
+	unsigned first_bad;         /* line number of the first malformed line, 0 if none */
+	int state;                  /* internal */
+	int done;                   /* 1 once nothing further can belong to the day */
 	uint64_t used;    /* bytes of the log read up to the end of the last whole line handled:
 				* once done, how much of the log the day needed */
 	int64_t last_ts;  /* internal: previous timestamp seen */
@@ -66,6 +65,8 @@ typedef struct sb_mrtg_parser {
 	uint64_t pending; /* internal: bytes of the current line so far (buf may hold fewer) */
 	int overlong;     /* internal: current line exceeded SB_MRTG_LINE_MAX */
 	int64_t section_floor; /* internal: oldest timestamp the 5-minute grid can hold */
+	/* last, and read only up to n and len: sb_mrtg_init leaves them as they are */
+	sb_mrtg_sample samples[SB_MRTG_MAX_SAMPLES];
 	char buf[SB_MRTG_LINE_MAX];
 } sb_mrtg_parser;
 
