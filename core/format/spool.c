@@ -83,6 +83,9 @@ char *sb_spool_file_name(const char *name, const char *type)
 
 /* ---- writing ---- */
 
+/* A sample line's start: the timestamp, the stored time and their tabs. */
+#define SB_SPOOL_LEAD_SIZE (SB_TEXT_INT_MAX + SB_TIME_KEY_SIZE + 2)
+
 struct sb_spool_writer {
 	int fd;
 	char *path;
@@ -94,9 +97,12 @@ struct sb_spool_writer {
 	size_t cap;
 	int64_t *ts; /* a record's timestamps and their stored times, when the caller has none */
 	char (*keys)[SB_TIME_KEY_SIZE];
+	char (*lead)[SB_SPOOL_LEAD_SIZE]; /* each sample line's start, "<ts>\t<time>\t" */
+	unsigned char *lead_len;
 	size_t nkeys;
-	size_t nvalid;     /* keys[0..nvalid) are the times of ts[0..nvalid): the last record's,
-			    * which the next one most often repeats (a layer's logs share the grid) */
+	size_t nvalid;     /* keys[0..nvalid) and lead[0..nvalid) are the times and line starts
+			    * of ts[0..nvalid): the last record's, which the next one most often
+			    * repeats (a layer's logs share the grid) */
 	unsigned zone_gen; /* sb_time_zone_generation when they were worked out */
 };
 
@@ -231,6 +237,19 @@ static void sb_spool_put_char(sb_spool_writer *w, char c)
 	w->buf[w->len++] = c;
 }
 
+/* Writes a sample line's start, "<ts>\t<time>\t", at p (at most SB_SPOOL_LEAD_SIZE bytes, the
+ * time a NUL-terminated sb_time_key) and returns its end. */
+static char *sb_spool_lead(char *p, int64_t ts, const char *time)
+{
+	size_t tl = strnlen(time, SB_TIME_KEY_SIZE - 1);
+	p = sb_text_int(p, ts);
+	*p++ = '\t';
+	memcpy(p, time, tl);
+	p += tl;
+	*p++ = '\t';
+	return p;
+}
+
 int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 {
 	if (w->broken)
@@ -253,12 +272,14 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 	sb_spool_put_str(w, "\nsamples\t");
 	sb_spool_put_int(w, (int64_t)d->n);
 	sb_spool_put_char(w, '\n');
-	char(*times)[SB_TIME_KEY_SIZE] = d->times;
-	if (times == NULL && d->n > 0) {
+	const char(*lead)[SB_SPOOL_LEAD_SIZE] = NULL;
+	if (d->times == NULL && d->n > 0) {
 		if (d->n > w->nkeys) {
 			w->nkeys = d->n;
 			w->ts = sb_xrealloc(w->ts, w->nkeys * sizeof(*w->ts));
 			w->keys = sb_xrealloc(w->keys, w->nkeys * sizeof(*w->keys));
+			w->lead = sb_xrealloc(w->lead, w->nkeys * sizeof(*w->lead));
+			w->lead_len = sb_xrealloc(w->lead_len, w->nkeys * sizeof(*w->lead_len));
 			w->nvalid = 0;
 		}
 		unsigned gen = sb_time_zone_generation();
@@ -269,21 +290,26 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		}
 		if (!same) {
 			sb_time_keys(w->ts, d->n, w->keys);
+			for (size_t i = 0; i < d->n; i++)
+				w->lead_len[i] = (unsigned char)(sb_spool_lead(w->lead[i], w->ts[i],
+									       w->keys[i]) -
+								 w->lead[i]);
 			w->nvalid = d->n;
 			w->zone_gen = gen;
 		}
-		times = w->keys;
+		lead = w->lead;
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const sb_mrtg_sample *s = &d->samples[i];
-		size_t tl = strlen(times[i]);
-		sb_spool_reserve(w, 5 * 21 + tl + 6); /* five numbers, the time, the separators */
+		/* four numbers and the line's start, the separators */
+		sb_spool_reserve(w, 4 * SB_TEXT_INT_MAX + SB_SPOOL_LEAD_SIZE + 4);
 		char *p = w->buf + w->len;
-		p = sb_text_int(p, s->ts);
-		*p++ = '\t';
-		memcpy(p, times[i], tl);
-		p += tl;
-		*p++ = '\t';
+		if (lead != NULL) {
+			memcpy(p, lead[i], w->lead_len[i]);
+			p += w->lead_len[i];
+		} else {
+			p = sb_spool_lead(p, s->ts, d->times[i]);
+		}
 		p = sb_text_int(p, s->in_avg);
 		*p++ = '\t';
 		p = sb_text_int(p, s->out_avg);
@@ -342,6 +368,8 @@ int sb_spool_writer_close(sb_spool_writer **wp, int durable, sb_err *err)
 	free(w->buf);
 	free(w->ts);
 	free(w->keys);
+	free(w->lead);
+	free(w->lead_len);
 	free(w);
 	*wp = NULL;
 	return rc;
