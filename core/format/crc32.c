@@ -17,8 +17,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/cpu.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
 #include <immintrin.h>
 #define SB_CRC32_CLMUL 1
 #endif
@@ -81,27 +82,13 @@ SB_CRC32_TARGET static uint32_t sb_crc32_clmul(uint32_t crc, const unsigned char
 	return sb_crc32_table(0xffffffffu, rest, 16 + len);
 }
 
-static int sb_crc32_has_clmul(void)
-{
-	/* asked once (CPUID is slow, in a virtual machine a trap): threads racing here would
-	 * store the same answer, atomically */
-	static int has = -1;
-	int h = __atomic_load_n(&has, __ATOMIC_RELAXED);
-	if (h < 0) {
-		unsigned a = 0, b = 0, c = 0, d = 0;
-		h = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_PCLMUL) && (d & bit_SSE2);
-		__atomic_store_n(&has, h, __ATOMIC_RELAXED);
-	}
-	return h;
-}
-
 #endif
 
 uint32_t sb_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 #ifdef SB_CRC32_CLMUL
-	if (len >= 64 && sb_crc32_has_clmul())
+	if (len >= 64 && sb_cpu_has(SB_CPU_PCLMUL))
 		return sb_crc32_clmul(crc, p, len);
 #endif
 	return sb_crc32_table(crc, p, len);
