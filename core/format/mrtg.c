@@ -6,6 +6,13 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/cpu.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SB_MRTG_SIMD 1
+#endif
+
 #define SB_MRTG_STEP 300
 
 /* Where the parser is in the log layout (the internal `state`). */
@@ -40,11 +47,55 @@ static int sb_mrtg_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+#ifdef SB_MRTG_SIMD
+
+#define SB_MRTG_TARGET __attribute__((target("ssse3")))
+
+/* The leading decimal digits of p[0..end) as a number: their count, 0..16, and in *v their
+ * value, found and summed without a branch on the digits. The 16 bytes from p (near the line's
+ * end, its last 16 moved down with zeros behind them: the line is at least 16 bytes long and is
+ * never read outside) have their digits moved to the end of the lane behind zeros, then summed
+ * pairwise, 2, 4 and 8 digits at a time. */
+SB_MRTG_TARGET static size_t sb_mrtg_digits16(const char *p, const char *end, uint64_t *v)
+{
+	const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	__m128i c;
+	if (end - p >= 16) {
+		c = _mm_loadu_si128((const __m128i *)(const void *)p);
+	} else {
+		/* byte i takes byte i + k of the last 16; past them (over 15) PSHUFB puts a zero,
+		 * which ends the digits */
+		__m128i to = _mm_add_epi8(index, _mm_set1_epi8((char)(16 - (end - p))));
+		to = _mm_or_si128(to, _mm_cmpgt_epi8(to, _mm_set1_epi8(15)));
+		c = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(end - 16)),
+				     to);
+	}
+	__m128i d = _mm_sub_epi8(c, _mm_set1_epi8('0'));
+	__m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	unsigned n = (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(digit)); /* <= 16 */
+	/* byte i takes byte i - (16 - n): below 0 (negative, the top bit set) PSHUFB puts a zero */
+	__m128i x = _mm_shuffle_epi8(d, _mm_add_epi8(index, _mm_set1_epi8((char)((int)n - 16))));
+	x = _mm_maddubs_epi16(x,
+			      _mm_set_epi8(1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10));
+	x = _mm_madd_epi16(x, _mm_set_epi16(1, 100, 1, 100, 1, 100, 1, 100));
+	x = _mm_packs_epi32(x, x);
+	x = _mm_madd_epi16(x, _mm_set_epi16(1, 10000, 1, 10000, 1, 10000, 1, 10000));
+	uint64_t hi = (uint32_t)_mm_cvtsi128_si32(x);
+	uint64_t lo = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(x, 4));
+	*v = hi * 100000000u + lo;
+	return n;
+}
+
+#endif
+
 /* Splits s[0..len) on blanks into unsigned decimal fields. A field's digits are summed in 64
  * unsigned bits without a check per digit: after its leading zeros, up to 18 digits always fit
  * int64, 19 fit when the sum is at most INT64_MAX (it cannot wrap: 10^19 - 1 < 2^64), 20 or more
- * never do. A field with any other character only clears digits_only (its value is not used). */
-static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
+ * never do. A field with any other character only clears digits_only (its value is not used).
+ * wide: len >= 16, and the processor sums up to 16 digits at a time (SSSE3); the rest is the
+ * same. */
+static inline __attribute__((always_inline)) void sb_mrtg_split_in(const char *s, size_t len,
+								   sb_mrtg_fields *f, int wide)
 {
 	*f = (sb_mrtg_fields){.digits_only = 1};
 	const char *p = s, *end = s + len;
@@ -58,6 +109,12 @@ static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
 		const char *first = p;
 		uint64_t v = 0;
 		unsigned d;
+#ifdef SB_MRTG_SIMD
+		if (wide)
+			p += sb_mrtg_digits16(p, end, &v);
+#else
+		(void)wide;
+#endif
 		while (p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
 			v = v * 10 + d;
 			p++;
@@ -75,6 +132,18 @@ static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
 		f->n++;
 	}
 }
+
+static void sb_mrtg_split(const char *s, size_t len, sb_mrtg_fields *f)
+{
+	sb_mrtg_split_in(s, len, f, 0);
+}
+
+#ifdef SB_MRTG_SIMD
+SB_MRTG_TARGET static void sb_mrtg_split_wide(const char *s, size_t len, sb_mrtg_fields *f)
+{
+	sb_mrtg_split_in(s, len, f, 1);
+}
+#endif
 
 static void sb_mrtg_bad(sb_mrtg_parser *p)
 {
@@ -148,7 +217,12 @@ sb_mrtg_kind sb_mrtg_line_kind(const char *s, size_t len, int64_t v[5])
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
 	sb_mrtg_fields f;
-	sb_mrtg_split(s, len, &f);
+#ifdef SB_MRTG_SIMD
+	if (len >= 16 && sb_cpu_has(SB_CPU_SSSE3))
+		sb_mrtg_split_wide(s, len, &f);
+	else
+#endif
+		sb_mrtg_split(s, len, &f);
 	if (f.n == 0)
 		return SB_MRTG_BLANK;
 	/* the counters may be 64-bit unsigned: only the timestamp has to fit */
