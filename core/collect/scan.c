@@ -353,9 +353,11 @@ static void sb_scan_feed(sb_scan_state *r)
 
 /* Whether the answer just received ends the job's log, or another request follows: after a 416
  * the whole log, after a range that ended before the day's start a range four times as long
- * (the whole log once that would reach its end). Returns 1 when it queued that request. The
- * larger range starts again at byte 0: a log MRTG rewrote in between is then read whole from
- * one version, never pieced together from two. */
+ * (the whole log once that would reach its end). Returns 1 when it queued that request, 0 when
+ * the job ends with what came, or the error that kept the request from being queued when what
+ * came is not the log's start (a range the server answered from elsewhere): nothing of it is
+ * kept. The larger range starts again at byte 0: a log MRTG rewrote in between is then read
+ * whole from one version, never pieced together from two. */
 static int sb_scan_follow_up(sb_scan_job *sj, const sb_http_result *res)
 {
 	sb_scan_state *r = sj->run;
@@ -385,9 +387,13 @@ static int sb_scan_follow_up(sb_scan_job *sj, const sb_http_result *res)
 		sj->asked *= 4;
 		if (res->range_total >= 0 && sj->asked >= res->range_total)
 			sj->asked = 0;
+		/* if the longer range cannot be asked for, the start of the log that came is
+		 * kept, its last line, which the range may have cut, left unread */
+		job->prefix = 1;
 	}
-	if (sb_scan_send(sj) != SB_OK)
-		return 0;
+	int rc = sb_scan_send(sj);
+	if (rc != SB_OK)
+		return job->prefix ? 0 : rc;
 	return 1;
 }
 
@@ -462,7 +468,8 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	sb_job *job = &sj->job;
 	sb_scan_state *r = sj->run;
 	r->stats->bytes += res->bytes;
-	if (sb_scan_follow_up(sj, res))
+	int follow = sb_scan_follow_up(sj, res);
+	if (follow > 0)
 		return;
 	if (sj->ranged && res->code == SB_OK && job->parser != NULL && job->parser->done &&
 	    job->parser->used > sj->layer->need)
@@ -472,6 +479,14 @@ static void sb_scan_job_done(void *ctx, const sb_http_result *res)
 	int rc = res->code;
 	char why[600];
 	snprintf(why, sizeof(why), "%s", res->msg);
+	if (follow < 0 && rc == SB_OK) {
+		rc = follow;
+		snprintf(
+			why, sizeof(why),
+			"the server answered a byte range from elsewhere than the log's start, and "
+			"the whole log could not be asked for: %s",
+			sb_strerror(follow));
+	}
 	if (rc == SB_OK || job->parse_rc != SB_OK) {
 		int prc = rc == SB_OK ? sb_job_end(job) : job->parse_rc;
 		if (prc != SB_OK) {
