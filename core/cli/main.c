@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/cpu.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "net/http.h"
@@ -144,7 +145,17 @@ static void sb_usage(FILE *f)
 		const char *s = sb_commands[i].summary;
 		fprintf(f, "  %-12s %.*s\n", sb_commands[i].name, (int)strcspn(s, "\n"), s);
 	}
-	fprintf(f, "\nscanbackup --version prints the version.\n");
+	fprintf(f, "\nscanbackup --version prints the version, the module ABI and the processor's\n"
+		   "ways the hot paths take here.\n");
+}
+
+/* The line of --version that says which of the processor's ways the hot paths take here. */
+static void sb_version_cpu(void)
+{
+	int ssse3 = sb_cpu_has(SB_CPU_SSSE3), clmul = sb_cpu_has(SB_CPU_PCLMUL);
+	printf("processor: %s%s%s%s\n", ssse3 ? "SSSE3 (an MRTG line's digits 16 at a time)" : "",
+	       ssse3 && clmul ? ", " : "", clmul ? "PCLMULQDQ (the spool's CRC-32 folded)" : "",
+	       ssse3 || clmul ? "" : "the portable paths only");
 }
 
 int main(int argc, char **argv)
@@ -155,6 +166,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("%s (module ABI %d)\n", PACKAGE_STRING, SB_MODULE_ABI);
+		sb_version_cpu();
 		return SB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

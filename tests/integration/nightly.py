@@ -233,6 +233,23 @@ r = sbtest.run(["config"], env={"PWDSCANBACKUP": sroot})
 t.ok("root=%s" % os.path.realpath(sroot) in r.stdout, "the root comes from PWDSCANBACKUP", r.stdout)
 r = sbtest.run(["--version"])
 t.ok(r.returncode == 0 and r.stdout.startswith("scanbackup "), "--version")
+# its processor line agrees with the kernel's own reading of the processor's flags
+flags = set()
+try:
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+except OSError:
+    pass
+proc = [l for l in r.stdout.splitlines() if l.startswith("processor: ")]
+x86 = os.uname().machine == "x86_64"
+t.ok(len(proc) == 1 and ("SSSE3" in proc[0]) == (x86 and "ssse3" in flags) and
+     ("PCLMULQDQ" in proc[0]) == (x86 and "pclmulqdq" in flags) and
+     (("portable" in proc[0]) == (not (x86 and ("ssse3" in flags or "pclmulqdq" in flags)))),
+     "--version says which processor paths run, as /proc/cpuinfo's flags have them",
+     (r.stdout, sorted(flags & {"ssse3", "pclmulqdq"})))
 for cmd in ("run", "scan", "daily", "updater", "database", "setup-files", "clean-data", "modules", "config"):
     r = sbtest.run([cmd, "--help"])
     t.ok(r.returncode == 0 and r.stdout.startswith("usage: scanbackup " + cmd), "%s --help" % cmd, r.stdout + r.stderr)
