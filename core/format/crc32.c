@@ -9,7 +9,7 @@
  * bytes behind it, is a message of at most 32 bytes with the whole message's remainder, which
  * zlib's tables finish. The constants are x^(D+32) and x^(D-32) modulo P (for the block's first
  * and second halves), bit-reflected in 33 bits as PCLMULQDQ's operands are; crc32_test checks the
- * result against zlib's over every length from 0 to 1,100 and random ones.  */
+ * result against zlib's over every length from 0 to 1,100 and random ones. */
 #include "config.h"
 
 #include "format/crc32.h"

@@ -86,6 +86,12 @@ char *sb_spool_file_name(const char *name, const char *type)
 /* A sample line's start: the timestamp, the stored time and their tabs. */
 #define SB_SPOOL_LEAD_SIZE (SB_TEXT_INT_MAX + SB_TIME_KEY_SIZE + 2)
 
+/* A sample line's start kept for the next record, "<ts>\t<time>\t" (not NUL-terminated). */
+typedef struct sb_spool_kept_lead {
+	unsigned char len;
+	char text[SB_SPOOL_LEAD_SIZE];
+} sb_spool_kept_lead;
+
 struct sb_spool_writer {
 	int fd;
 	char *path;
@@ -97,8 +103,7 @@ struct sb_spool_writer {
 	size_t cap;
 	int64_t *ts; /* a record's timestamps and their stored times, when the caller has none */
 	char (*keys)[SB_TIME_KEY_SIZE];
-	char (*lead)[SB_SPOOL_LEAD_SIZE]; /* each sample line's start, "<ts>\t<time>\t" */
-	unsigned char *lead_len;
+	sb_spool_kept_lead *lead; /* each sample line's start */
 	size_t nkeys;
 	size_t nvalid;     /* keys[0..nvalid) and lead[0..nvalid) are the times and line starts
 			    * of ts[0..nvalid): the last record's, which the next one most often
@@ -272,14 +277,13 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 	sb_spool_put_str(w, "\nsamples\t");
 	sb_spool_put_int(w, (int64_t)d->n);
 	sb_spool_put_char(w, '\n');
-	const char(*lead)[SB_SPOOL_LEAD_SIZE] = NULL;
+	const sb_spool_kept_lead *lead = NULL;
 	if (d->times == NULL && d->n > 0) {
 		if (d->n > w->nkeys) {
 			w->nkeys = d->n;
 			w->ts = sb_xrealloc(w->ts, w->nkeys * sizeof(*w->ts));
 			w->keys = sb_xrealloc(w->keys, w->nkeys * sizeof(*w->keys));
 			w->lead = sb_xrealloc(w->lead, w->nkeys * sizeof(*w->lead));
-			w->lead_len = sb_xrealloc(w->lead_len, w->nkeys * sizeof(*w->lead_len));
 			w->nvalid = 0;
 		}
 		unsigned gen = sb_time_zone_generation();
@@ -290,10 +294,12 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		}
 		if (!same) {
 			sb_time_keys(w->ts, d->n, w->keys);
-			for (size_t i = 0; i < d->n; i++)
-				w->lead_len[i] = (unsigned char)(sb_spool_lead(w->lead[i], w->ts[i],
-									       w->keys[i]) -
-								 w->lead[i]);
+			for (size_t i = 0; i < d->n; i++) {
+				sb_spool_kept_lead *k = &w->lead[i];
+				k->len = (unsigned char)(sb_spool_lead(k->text, w->ts[i],
+								       w->keys[i]) -
+							 k->text);
+			}
 			w->nvalid = d->n;
 			w->zone_gen = gen;
 		}
@@ -305,8 +311,8 @@ int sb_spool_writer_put(sb_spool_writer *w, const sb_spool_day *d, sb_err *err)
 		sb_spool_reserve(w, 4 * SB_TEXT_INT_MAX + SB_SPOOL_LEAD_SIZE + 4);
 		char *p = w->buf + w->len;
 		if (lead != NULL) {
-			memcpy(p, lead[i], w->lead_len[i]);
-			p += w->lead_len[i];
+			memcpy(p, lead[i].text, lead[i].len);
+			p += lead[i].len;
 		} else {
 			p = sb_spool_lead(p, s->ts, d->times[i]);
 		}
@@ -369,7 +375,6 @@ int sb_spool_writer_close(sb_spool_writer **wp, int durable, sb_err *err)
 	free(w->ts);
 	free(w->keys);
 	free(w->lead);
-	free(w->lead_len);
 	free(w);
 	*wp = NULL;
 	return rc;
