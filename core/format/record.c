@@ -503,20 +503,23 @@ int sb_rec_check(const sb_rec_decl *d, sb_rec_val *v, char *why, size_t whysize)
 						  f->name, sb_rec_type_name(f->type));
 			continue;
 		}
+		/* the range's text only for a message: a record a probe run, each field checked */
 		char range[80] = "";
-		if (f->ranged)
-			sb_rec_range_text(f, range, sizeof(range));
 		switch (f->type) {
 		case SB_FIELD_INT:
-			if (f->ranged && ((double)x->i < f->min || (double)x->i > f->max))
+			if (f->ranged && ((double)x->i < f->min || (double)x->i > f->max)) {
+				sb_rec_range_text(f, range, sizeof(range));
 				return sb_rec_why(why, whysize,
 						  "%s: %" PRId64 ": expected an int%s", f->name,
 						  x->i, range);
+			}
 			break;
 		case SB_FIELD_NUMBER:
 			if (!isfinite(x->d) || (f->ranged && (x->d < f->min || x->d > f->max))) {
 				char got[32];
 				sb_rec_format_number(x->d, 0, got, sizeof(got));
+				if (f->ranged)
+					sb_rec_range_text(f, range, sizeof(range));
 				return sb_rec_why(why, whysize, "%s: %s: expected a number%s",
 						  f->name, got, range);
 			}
@@ -583,6 +586,8 @@ static void sb_rec_put(char **buf, size_t *len, size_t *cap, int tab, const char
 	size_t n = strlen(text);
 	if (*len + n + 2 > *cap) {
 		*cap = (*len + n + 2) * 2;
+		if (*cap < 256)
+			*cap = 256; /* a whole line of most records at once */
 		*buf = sb_xrealloc(*buf, *cap);
 	}
 	if (tab)
