@@ -414,7 +414,7 @@ static void sb_daemon_write_names(sb_daemon *d, const sb_mon_config *cfg, int fi
 		char *line = sb_rec_line(nd, now, v);
 		char *path = sb_trace_path(d->m.data_dir, SB_REC_NAMES, cfg->id, l->id, now);
 		sb_err e = {0};
-		if (sb_trace_append(path, line, strlen(line), &e) != SB_OK)
+		if (sb_trace_append_once(path, line, strlen(line), &e) != SB_OK)
 			sb_log(SB_LOG_ERROR, "monitor", "%s", e.msg);
 		free(path);
 		free(line);

@@ -371,6 +371,18 @@ static void test_trace_keep_open(void)
 	}
 	ok(all, "six more links' files written");
 	is_int((long)sb_trace_kept_open(), 4, "no more than 4 kept open");
+	/* a file written once in a while (a link's name) is not kept in a probe's file's place */
+	sb_trace_keep_open(4);
+	char *name = sb_trace_path(dir, "links", 1, 1, 1763633700);
+	is_int(sb_trace_append_once(name, "n", 1, &err), SB_OK, "a link's name written once");
+	is_int((long)sb_trace_kept_open(), 0, "and its file not kept open");
+	is_int(sb_trace_append(p, "g", 1, &err), SB_OK, "a probe's append after it");
+	is_int((long)sb_trace_kept_open(), 1, "keeps the probe's file open");
+	text = NULL;
+	ok(sb_fs_read(name, 1024, &text, &len, &err) == SB_OK && strcmp(text, "n\n") == 0,
+	   "the name's line is in its file");
+	free(text);
+	free(name);
 	sb_trace_keep_open(0);
 	is_int((long)sb_trace_kept_open(), 0, "keep_open(0) closes them");
 	is_int(sb_trace_append(p, "f", 1, &err), SB_OK, "appends go on without keeping");

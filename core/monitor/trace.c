@@ -250,7 +250,9 @@ static int sb_trace_write(int fd, const char *path, const char *line, size_t len
 	return SB_OK;
 }
 
-int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
+/* keep: the file may be kept open for the next append (when there is room) */
+static int sb_trace_append_keep(const char *path, const char *line, size_t len, int keep,
+				sb_err *err)
 {
 	uint64_t h = 0;
 	double now = 0;
@@ -285,7 +287,7 @@ int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 	if (fd < 0)
 		return fd;
 	int rc = sb_trace_write(fd, path, line, len, err);
-	if (rc == SB_OK && sb_trace_fds.n < sb_trace_fds.max) {
+	if (rc == SB_OK && keep && sb_trace_fds.n < sb_trace_fds.max) {
 		size_t plen = strlen(path);
 		sb_trace_kept *k = sb_xmalloc(sizeof(*k) + plen + 1);
 		memcpy(k->path, path, plen + 1);
@@ -302,6 +304,16 @@ int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 	}
 	close(fd);
 	return rc;
+}
+
+int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
+{
+	return sb_trace_append_keep(path, line, len, 1, err);
+}
+
+int sb_trace_append_once(const char *path, const char *line, size_t len, sb_err *err)
+{
+	return sb_trace_append_keep(path, line, len, 0, err);
 }
 
 /* ---- loading ---- */

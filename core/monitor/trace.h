@@ -36,6 +36,10 @@ char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int
  * Returns SB_OK or SB_EIO (err names the file). */
 int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err);
 
+/* The same for a file written once in a while (a link's name when it changes): it is closed
+ * after the write, not kept open (below) in the place of a file a probe writes every run. */
+int sb_trace_append_once(const char *path, const char *line, size_t len, sb_err *err);
+
 /* Keeps up to max trace files open between appends (0, the default: none; a new call closes
  * those kept). The protocol holds: an append to a kept file takes the lock and checks that the
  * file still has its name (the loader removes a file, or renames a new one over it, under the
