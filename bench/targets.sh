@@ -138,27 +138,26 @@ step collect-run "$here/collect.sh" 10000 --run --no-curl
 s=$(sed -n 's/.*took \([0-9.]*\) s end to end.*/\1/p' "$out/collect-run.out" | head -n 1)
 row "scanbackup run, 10000 interfaces" "<= 30 s" "${s:-none} s" "$(met le "$s" 30)"
 
-# --- the store's load (updater) at each size ---
-for n in $sizes; do
-    step "load-$n" "$here/load.sh" "$n"
-    v=$(sed -n 's/.* = \([0-9]*\) samples\/s.*/\1/p' "$out/load-$n.out")
-    if [ "$n" = 10000 ]; then
-        row "updater, $n interfaces" ">= 500000 samples/s" "${v:-none} samples/s" "$(met ge "$v" 500000)"
-    else
-        row "updater, $n interfaces" "(the curve)" "${v:-none} samples/s" ""
-    fi
-done
+# curve SCRIPT LABEL UNIT SED GOAL CMP LIMIT: SCRIPT.sh at each size, its figure (in UNIT) taken
+# out of its output by SED; the target (GOAL: met when CMP FIGURE LIMIT holds) at 10,000, the
+# other sizes the curve's points
+curve() {
+    for n in $sizes; do
+        step "$1-$n" "$here/$1.sh" "$n"
+        v=$(sed -n "$4" "$out/$1-$n.out")
+        if [ "$n" = 10000 ]; then
+            row "$(printf "$2" "$n")" "$5" "${v:-none} $3" "$(met "$6" "$v" "$7")"
+        else
+            row "$(printf "$2" "$n")" "(the curve)" "${v:-none} $3" ""
+        fi
+    done
+}
 
-# --- the monthly report at each size ---
-for n in $sizes; do
-    step "report-$n" "$here/report.sh" "$n"
-    v=$(sed -n 's/.*: best \([0-9.]*\) s.*/\1/p' "$out/report-$n.out")
-    if [ "$n" = 10000 ]; then
-        row "report mensual, $n interfaces x 30 days" "<= 2 s" "${v:-none} s" "$(met le "$v" 2)"
-    else
-        row "report mensual, $n interfaces x 30 days" "(the curve)" "${v:-none} s" ""
-    fi
-done
+# --- the store's load (updater) and the monthly report at each size ---
+curve load "updater, %s interfaces" "samples/s" 's/.* = \([0-9]*\) samples\/s.*/\1/p' \
+    ">= 500000 samples/s" ge 500000
+curve report "report mensual, %s interfaces x 30 days" "s" 's/.*: best \([0-9.]*\) s.*/\1/p' \
+    "<= 2 s" le 2
 
 # --- the monitor at 10,000 links ---
 step monitor "$here/monitor.sh" 10000 "$secs"
