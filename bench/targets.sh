@@ -38,6 +38,9 @@ if [ -z "${SCANBACKUP:-}" ]; then
     else die "no scanbackup binary found: set SCANBACKUP"
     fi
 fi
+# absolute: the benchmarks run it from their own folders
+SCANBACKUP=$(cd "$(dirname "$SCANBACKUP")" && pwd)/$(basename "$SCANBACKUP")
+[ -x "$SCANBACKUP" ] || die "$SCANBACKUP is not an executable"
 export SCANBACKUP
 bindir=$(dirname "$SCANBACKUP")
 [ -x "$bindir/tests/store_cli" ] || die "no $bindir/tests/store_cli (make tests/store_cli in the build)"
