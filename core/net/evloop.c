@@ -21,10 +21,10 @@ extern char **environ;
 
 #define SB_LOOP_EVENTS 64
 
-typedef struct sb_heap_slot sb_heap_slot;
-
 struct sb_timer {
-	size_t pos; /* index in the heap */
+	double due;
+	unsigned long seq; /* insertion order: equal times fire first in, first out */
+	size_t pos;        /* index in the heap */
 	sb_timer_fn fn;
 	void *arg;
 };
@@ -59,7 +59,7 @@ struct sb_loop {
 	sb_watch *sigw;
 	sb_signal_fn sig_fn;
 	void *sig_arg;
-	sb_heap_slot *heap;
+	sb_timer **heap;
 	size_t nheap, capheap;
 	unsigned long seq;
 	sb_watch *dead;
@@ -67,80 +67,72 @@ struct sb_loop {
 	int dispatching;
 };
 
-/* ---- timers: a binary min-heap on (due, seq) ----
- *
- * Each slot holds its timer's key beside the pointer, so that sifting compares within the array
- * and reads no timer: a run of ten thousand links keeps as many timers, and a timer's memory is
- * a cache miss. */
+/* ---- timers: a binary min-heap on (due, seq) ---- */
 
-struct sb_heap_slot {
-	double due;
-	unsigned long seq; /* insertion order: equal times fire first in, first out */
-	sb_timer *t;
-};
-
-static int sb_slot_before(const sb_heap_slot *a, const sb_heap_slot *b)
+static int sb_timer_before(const sb_timer *a, const sb_timer *b)
 {
 	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
 }
 
-static void sb_heap_set(sb_loop *l, size_t i, sb_heap_slot s)
+static void sb_heap_set(sb_loop *l, size_t i, sb_timer *t)
 {
-	l->heap[i] = s;
-	s.t->pos = i;
+	l->heap[i] = t;
+	t->pos = i;
 }
 
 static void sb_heap_up(sb_loop *l, size_t i)
 {
-	sb_heap_slot s = l->heap[i];
+	sb_timer *t = l->heap[i];
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!sb_slot_before(&s, &l->heap[p]))
+		if (!sb_timer_before(t, l->heap[p]))
 			break;
 		sb_heap_set(l, i, l->heap[p]);
 		i = p;
 	}
-	sb_heap_set(l, i, s);
+	sb_heap_set(l, i, t);
 }
 
 static void sb_heap_down(sb_loop *l, size_t i)
 {
-	sb_heap_slot s = l->heap[i];
+	sb_timer *t = l->heap[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= l->nheap)
 			break;
-		if (c + 1 < l->nheap && sb_slot_before(&l->heap[c + 1], &l->heap[c]))
+		if (c + 1 < l->nheap && sb_timer_before(l->heap[c + 1], l->heap[c]))
 			c++;
-		if (!sb_slot_before(&l->heap[c], &s))
+		if (!sb_timer_before(l->heap[c], t))
 			break;
 		sb_heap_set(l, i, l->heap[c]);
 		i = c;
 	}
-	sb_heap_set(l, i, s);
+	sb_heap_set(l, i, t);
 }
 
 static void sb_heap_remove(sb_loop *l, sb_timer *t)
 {
 	size_t i = t->pos;
-	sb_heap_slot last = l->heap[--l->nheap];
+	sb_timer *last = l->heap[--l->nheap];
 	if (i == l->nheap)
 		return;
 	sb_heap_set(l, i, last);
 	sb_heap_up(l, i);
-	sb_heap_down(l, last.t->pos);
+	sb_heap_down(l, last->pos);
 }
 
 sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg)
 {
 	sb_timer *t = sb_xcalloc(1, sizeof(*t));
+	t->due = due;
+	t->seq = l->seq++;
 	t->fn = fn;
 	t->arg = arg;
 	if (l->nheap == l->capheap) {
 		l->capheap = l->capheap ? l->capheap * 2 : 64;
 		l->heap = sb_xrealloc(l->heap, l->capheap * sizeof(*l->heap));
 	}
-	sb_heap_set(l, l->nheap++, (sb_heap_slot){due, l->seq++, t});
+	sb_heap_set(l, l->nheap++, t);
 	sb_heap_up(l, t->pos);
 	return t;
 }
@@ -487,7 +479,7 @@ void sb_loop_free(sb_loop **lp)
 		free(c);
 	}
 	for (size_t i = 0; i < l->nheap; i++)
-		free(l->heap[i].t);
+		free(l->heap[i]);
 	free(l->heap);
 	sb_loop_unwatch(l, l->sigw);
 	sb_loop_reap_dead(l);
@@ -502,8 +494,8 @@ int sb_loop_run_once(sb_loop *l, double max_wait)
 {
 	double now = sb_time_mono();
 	double wait = max_wait;
-	if (l->nheap > 0 && l->heap[0].due - now < wait)
-		wait = l->heap[0].due - now;
+	if (l->nheap > 0 && l->heap[0]->due - now < wait)
+		wait = l->heap[0]->due - now;
 	struct epoll_event evs[SB_LOOP_EVENTS];
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
 	/* nanosecond timeouts: timers fire on time, not up to a millisecond late */
@@ -526,8 +518,8 @@ int sb_loop_run_once(sb_loop *l, double max_wait)
 	}
 	sb_loop_reap_dead(l);
 	now = sb_time_mono();
-	while (l->nheap > 0 && l->heap[0].due <= now) {
-		sb_timer *t = l->heap[0].t;
+	while (l->nheap > 0 && l->heap[0]->due <= now) {
+		sb_timer *t = l->heap[0];
 		sb_heap_remove(l, t);
 		t->fn(t->arg);
 		free(t);
