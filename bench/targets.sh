@@ -77,15 +77,17 @@ step() {
 # The figures of a collect.sh output, from its "scanbackup N interfaces in" and "scanbackup is Rx"
 # lines. A ratio target is judged on the median of the pairs (each pair is printed): one pair of a
 # run of 0.2 s moves by the clock's hundredths.
-ratios() { # FILE LABEL: the ratios to curl -Z --parallel-max 32 of every pair, "a / b / c"
+pairs() { # FILE LABEL: the ratio to curl -Z --parallel-max 32 of each pair, one a line
     grep "collect: $2: scanbackup is .* --parallel-max 32 " "$1" |
-        sed 's/.* scanbackup is \([0-9.]*\)x.*/\1/' | paste -sd' ' - | sed 's| | / |g'
+        sed 's/.* scanbackup is \([0-9.]*\)x.*/\1/'
+}
+ratios() { # FILE LABEL: every pair's ratio, "a / b / c"
+    pairs "$1" "$2" | paste -sd' ' - | sed 's| | / |g'
 }
 median_ratio() { # FILE LABEL: the middle pair's ratio (the lower middle of an even count)
-    grep "collect: $2: scanbackup is .* --parallel-max 32 " "$1" |
-        sed 's/.* scanbackup is \([0-9.]*\)x.*/\1/' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+    pairs "$1" "$2" | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
-field_range() { # FILE LABEL AWK-REGEX-BEFORE-NUMBER: "min-max" of the number after the regex
+field_range() { # FILE LABEL TEXT-BEFORE-NUMBER: "min-max" of the number after the regex
     grep "collect: $2: scanbackup [0-9]* interfaces in" "$1" |
         sed -n "s/.*$3 \([0-9.]*\).*/\1/p" | sort -n | sed -n '1p;$p' | paste -sd'-' - |
         awk -F- '{ print ($1 == $2 || $2 == "") ? $1 : $0 }'
