@@ -61,6 +61,9 @@ while True:
         src, dst, icmp = socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20]), pkt[hl:]
         if icmp[0] == 8 and dst in peers:
             seen[dst] = seen.get(dst, 0) + 1
+            # atomic datagrams (RFC 6864): don't fragment, identification 0
+            if struct.unpack("!HH", pkt[4:8]) == (0, 0x4000):
+                seen["atomic"] = seen.get("atomic", 0) + 1
             delay, how = peers[dst]
             ident, seq = struct.unpack("!HH", icmp[4:8])
             if how == "wrong-seq":
@@ -102,6 +105,7 @@ CASES = ["500 loopback links from one socket: each 3 of 3, its own address and R
          "a reply answered twice counts once",
          "a reply with another sequence number is not the link's",
          "the socket is shared: the monitor holds one ICMP socket for every link",
+         "every echo leaves whole: don't fragment, identification 0",
          "the monitor stops cleanly"]
 
 why = sbtest.missing("ip", "nft")
@@ -264,6 +268,8 @@ t.ok(not bad and seen.get("198.18.1.5", 0) >= 6, CASES[8], (bad, seen))
 bad = check_all(["198.18.1.6"], lost)
 t.ok(not bad and seen.get("198.18.1.6", 0) >= 6, CASES[9], (bad, seen))
 t.ok(sockets == 1, CASES[10], fds)
+requests = sum(n for a, n in seen.items() if a in PEERS)
+t.ok(requests >= 30 and seen.get("atomic", 0) == requests, CASES[11], seen)
 t.ok(daemon.returncode == 0 and "stopped:" in sbtest.read(os.path.join(root, "data/logs/monitor.log")),
-     CASES[11], daemon.returncode)
+     CASES[12], daemon.returncode)
 t.done()
