@@ -284,7 +284,7 @@ void sb_probe_start(sb_probe *p)
 	double deadline = 2.0 * (double)p->test->interval;
 	if (deadline < SB_PROBE_MIN_DEADLINE)
 		deadline = SB_PROBE_MIN_DEADLINE;
-	p->deadline = sb_loop_timer(m->loop, p->start_mono + deadline, sb_probe_deadline, p);
+	p->deadline = sb_loop_timer_in(m->loop, deadline, sb_probe_deadline, p);
 	int rc = p->test->mod.def->probe(p);
 	if (rc != SB_OK && !p->ended)
 		sb_probe_fail(p, rc, "the probe hook failed to start (%d)", rc);
@@ -309,8 +309,7 @@ int sb_probe_timer(sb_probe *p, double seconds, sb_probe_timer_fn fn, void *arg)
 	if (p->ended || fn == NULL)
 		return SB_EINVAL;
 	sb_pres *r = sb_res_new(p, SB_RES_TIMER, (void (*)(void))fn, arg);
-	r->timer = sb_loop_timer(p->mon->loop, sb_time_mono() + (seconds > 0 ? seconds : 0),
-				 sb_probe_timer_fired, r);
+	r->timer = sb_loop_timer_in(p->mon->loop, seconds, sb_probe_timer_fired, r);
 	return SB_OK;
 }
 

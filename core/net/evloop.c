@@ -24,10 +24,25 @@ extern char **environ;
 struct sb_timer {
 	double due;
 	unsigned long seq; /* insertion order: equal times fire first in, first out */
-	size_t pos;        /* index in the heap */
+	size_t pos;        /* index in the heap; SB_TIMER_QUEUED: in its lane behind the head */
 	sb_timer_fn fn;
 	void *arg;
+	struct sb_lane *lane;  /* armed with a delay (sb_loop_timer_in) that has a lane, or NULL */
+	sb_timer *prev, *next; /* in the lane */
 };
+
+#define SB_TIMER_QUEUED ((size_t)-1)
+
+/* Timers armed with the same delay are due in the order they were armed (the monotonic clock
+ * does not go back): a lane holds them first in, first out, and only its head is in the heap.
+ * Ten thousand probes each waiting a second keep one entry in the heap, not ten thousand, and
+ * a timer behind the head is armed and cancelled without touching the heap. */
+#define SB_LOOP_LANES 8
+
+typedef struct sb_lane {
+	double delay;
+	sb_timer *head, *tail;
+} sb_lane;
 
 struct sb_watch {
 	int fd;
@@ -62,12 +77,14 @@ struct sb_loop {
 	sb_timer **heap;
 	size_t nheap, capheap;
 	unsigned long seq;
+	sb_lane lanes[SB_LOOP_LANES];
+	size_t nlanes;
 	sb_watch *dead;
 	sb_child *children;
 	int dispatching;
 };
 
-/* ---- timers: a binary min-heap on (due, seq) ---- */
+/* ---- timers: a binary min-heap on (due, seq), and lanes of timers armed with one delay ---- */
 
 static int sb_timer_before(const sb_timer *a, const sb_timer *b)
 {
@@ -121,6 +138,43 @@ static void sb_heap_remove(sb_loop *l, sb_timer *t)
 	sb_heap_down(l, last->pos);
 }
 
+static void sb_heap_push(sb_loop *l, sb_timer *t)
+{
+	if (l->nheap == l->capheap) {
+		l->capheap = l->capheap ? l->capheap * 2 : 64;
+		l->heap = sb_xrealloc(l->heap, l->capheap * sizeof(*l->heap));
+	}
+	sb_heap_set(l, l->nheap++, t);
+	sb_heap_up(l, t->pos);
+}
+
+/* Takes t out of the heap or its lane; the lane's next timer, when t was its head, takes t's
+ * place in the heap (it is due no earlier, so it only sinks). */
+static void sb_timer_unlink(sb_loop *l, sb_timer *t)
+{
+	sb_lane *lane = t->lane;
+	if (lane == NULL) {
+		sb_heap_remove(l, t);
+		return;
+	}
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		lane->head = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	else
+		lane->tail = t->prev;
+	if (t->pos == SB_TIMER_QUEUED)
+		return;
+	if (lane->head == NULL) {
+		sb_heap_remove(l, t);
+		return;
+	}
+	sb_heap_set(l, t->pos, lane->head);
+	sb_heap_down(l, lane->head->pos);
+}
+
 sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg)
 {
 	sb_timer *t = sb_xcalloc(1, sizeof(*t));
@@ -128,12 +182,51 @@ sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg)
 	t->seq = l->seq++;
 	t->fn = fn;
 	t->arg = arg;
-	if (l->nheap == l->capheap) {
-		l->capheap = l->capheap ? l->capheap * 2 : 64;
-		l->heap = sb_xrealloc(l->heap, l->capheap * sizeof(*l->heap));
+	sb_heap_push(l, t);
+	return t;
+}
+
+/* The lane of delay: its own, an empty one taken over, or NULL when every lane is busy with
+ * another delay. */
+static sb_lane *sb_lane_for(sb_loop *l, double delay)
+{
+	sb_lane *empty = NULL;
+	for (size_t i = 0; i < l->nlanes; i++) {
+		if (l->lanes[i].delay == delay)
+			return &l->lanes[i];
+		if (empty == NULL && l->lanes[i].head == NULL)
+			empty = &l->lanes[i];
 	}
-	sb_heap_set(l, l->nheap++, t);
-	sb_heap_up(l, t->pos);
+	if (empty == NULL && l->nlanes < SB_LOOP_LANES)
+		empty = &l->lanes[l->nlanes++];
+	if (empty != NULL)
+		empty->delay = delay;
+	return empty;
+}
+
+sb_timer *sb_loop_timer_in(sb_loop *l, double seconds, sb_timer_fn fn, void *arg)
+{
+	if (!(seconds > 0))
+		seconds = 0;
+	double due = sb_time_mono() + seconds;
+	sb_lane *lane = sb_lane_for(l, seconds);
+	if (lane == NULL || (lane->tail != NULL && due < lane->tail->due))
+		return sb_loop_timer(l, due, fn, arg);
+	sb_timer *t = sb_xcalloc(1, sizeof(*t));
+	t->due = due;
+	t->seq = l->seq++;
+	t->fn = fn;
+	t->arg = arg;
+	t->lane = lane;
+	t->prev = lane->tail;
+	if (lane->tail != NULL) {
+		lane->tail->next = t;
+		lane->tail = t;
+		t->pos = SB_TIMER_QUEUED;
+		return t;
+	}
+	lane->head = lane->tail = t;
+	sb_heap_push(l, t);
 	return t;
 }
 
@@ -141,7 +234,7 @@ void sb_loop_timer_cancel(sb_loop *l, sb_timer *t)
 {
 	if (t == NULL)
 		return;
-	sb_heap_remove(l, t);
+	sb_timer_unlink(l, t);
 	free(t);
 }
 
@@ -479,8 +572,15 @@ void sb_loop_free(sb_loop **lp)
 		free(c);
 	}
 	for (size_t i = 0; i < l->nheap; i++)
-		free(l->heap[i]);
+		if (l->heap[i]->lane == NULL)
+			free(l->heap[i]);
 	free(l->heap);
+	for (size_t i = 0; i < l->nlanes; i++)
+		while (l->lanes[i].head != NULL) {
+			sb_timer *t = l->lanes[i].head;
+			l->lanes[i].head = t->next;
+			free(t);
+		}
 	sb_loop_unwatch(l, l->sigw);
 	sb_loop_reap_dead(l);
 	if (l->sigfd >= 0)
@@ -520,7 +620,7 @@ int sb_loop_run_once(sb_loop *l, double max_wait)
 	now = sb_time_mono();
 	while (l->nheap > 0 && l->heap[0]->due <= now) {
 		sb_timer *t = l->heap[0];
-		sb_heap_remove(l, t);
+		sb_timer_unlink(l, t);
 		t->fn(t->arg);
 		free(t);
 		sb_loop_reap_dead(l);

@@ -30,6 +30,10 @@ void sb_loop_free(sb_loop **l);
 /* A one-shot timer at monotonic time due (sb_time_mono seconds). Returns the timer (never NULL).
  * A timer is gone once its callback ran: never cancel it after that. */
 sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg);
+/* A one-shot timer seconds from now (0 or less: at once), as sb_loop_timer(l, sb_time_mono() +
+ * seconds, ...). Timers armed with the same delay cost the heap nothing but the first of them:
+ * arm this way whatever many callers arm with a few delays (a probe's interval, its timeout). */
+sb_timer *sb_loop_timer_in(sb_loop *l, double seconds, sb_timer_fn fn, void *arg);
 /* Cancels a pending timer (NULL is a no-op). */
 void sb_loop_timer_cancel(sb_loop *l, sb_timer *t);
 
