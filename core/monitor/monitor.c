@@ -913,7 +913,7 @@ static void sb_daemon_free(sb_daemon *d)
 	free(d->refused_text);
 	sb_daemon_release_pid(d);
 	sb_rec_set_free(&d->decls);
-	sb_trace_keep_open(0);
+	sb_trace_keep_open(NULL, 0);
 }
 
 static void sb_daemon_module_warn(void *ctx, const char *path, int code, const char *msg)
@@ -948,7 +948,7 @@ int sb_monitor_run(const sb_monitor_opts *o, sb_err *err)
 		rlim_t room = rl.rlim_cur == RLIM_INFINITY ? 65536
 			      : rl.rlim_cur > need         ? rl.rlim_cur - need
 							   : 0;
-		sb_trace_keep_open(room > 65536 ? 65536 : (size_t)room);
+		sb_trace_keep_open(m->data_dir, room > 65536 ? 65536 : (size_t)room);
 	}
 	int rc = sb_daemon_take_pid(d, err);
 	if (rc == SB_OK)

@@ -1,9 +1,13 @@
 /* monitor_test.c - unit tests of monitor.json parsing, probe parameters, output parsers, trace files. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -322,6 +326,31 @@ static void test_trace(void)
 	ok(tap_rmtree(dir), "cleanup");
 }
 
+/* A sink that keeps nothing and says so: the loader removes what it read. On put, it may append
+ * a line to a trace file, as the monitor would between the loader's read and its removal. */
+typedef struct sink_ctx {
+	const char *append_to, *line;
+	int fd; /* when >= 0, each record's "<link> <ts>" is written here */
+} sink_ctx;
+
+static int sink_put(void *ctx, const sb_rec_decl *d, const sb_rec *recs, size_t n, sb_err *err)
+{
+	(void)d;
+	sink_ctx *c = ctx;
+	if (c->append_to != NULL)
+		sb_trace_append(c->append_to, c->line, strlen(c->line), err);
+	for (size_t i = 0; c->fd >= 0 && i < n; i++) {
+		char buf[64];
+		int len = snprintf(buf, sizeof(buf), "%lld %lld\n", (long long)recs[i].link,
+				   (long long)recs[i].ts);
+		if (write(c->fd, buf, (size_t)len) != len)
+			return SB_EIO;
+	}
+	return SB_OK;
+}
+
+static sb_rec_set *ping_set(void);
+
 /* The files kept open between appends: still the protocol (a file the loader removed or renamed
  * a new one over is never written into), and a bounded number of them. */
 static void test_trace_keep_open(void)
@@ -329,7 +358,8 @@ static void test_trace_keep_open(void)
 	char dir[256];
 	ok(tap_tempdir(dir, sizeof(dir), "monkeep"), "temp dir");
 	sb_err err = {0};
-	sb_trace_keep_open(4);
+	sb_rec_set *set = ping_set();
+	sb_trace_keep_open(dir, 4);
 	char *p = sb_trace_path(dir, "ping", 1, 1, 1763633700);
 	is_int(sb_trace_append(p, "a", 1, &err), SB_OK, "kept: the first append makes the file");
 	is_int((long)sb_trace_kept_open(), 1, "and keeps it open");
@@ -339,23 +369,44 @@ static void test_trace_keep_open(void)
 	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "a\nb\n") == 0,
 	   "both lines in the file, in order");
 	free(text);
-	/* the loader took everything: the file removed */
-	ok(unlink(p) == 0, "the loader removes the file");
+	/* while the loader took nothing, an append to a kept file takes no lock: it goes through
+	 * with the file locked elsewhere (were it to wait, the alarm would end the test) */
+	int other = open(p, O_RDONLY | O_CLOEXEC);
+	ok(other >= 0 && flock(other, LOCK_EX) == 0, "the file locked elsewhere");
+	alarm(10);
+	is_int(sb_trace_append(p, "b2", 2, &err), SB_OK, "an append to the kept file, unlocked");
+	alarm(0);
+	close(other);
+	/* the loader took everything (its lines rejected): the file removed */
+	sink_ctx none = {.fd = -1};
+	const sb_trace_sink sink = {.put = sink_put, .ctx = &none};
+	sb_trace_stats stats;
+	is_int(sb_trace_load(dir, set, &sink, 1, &stats, &err), SB_OK, "the loader takes the file");
+	ok(!sb_fs_is_file(p) && stats.rejected == 3, "and removes it (%zu lines rejected)",
+	   stats.rejected);
 	is_int(sb_trace_append(p, "c", 1, &err), SB_OK, "an append after the removal");
 	text = NULL;
 	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "c\n") == 0,
 	   "went into a new file under the name, not the removed one");
 	free(text);
-	/* the loader kept a tail: a new file renamed over the name */
-	char *tmp = sb_xasprintf("%s.tmp", p);
-	ok(sb_fs_write_atomic(tmp, "tail\n", 5, &err) == SB_OK && rename(tmp, p) == 0,
-	   "the loader renames a new file over the name");
-	is_int(sb_trace_append(p, "d", 1, &err), SB_OK, "an append after the rename");
+	/* a line appended between the loader's read and its removal: the loader keeps it in a new
+	 * file renamed over the name, and the next append goes there */
+	const char *l1 = "2025-11-20T10:15:00Z\tping\t127.0.0.1\t0.045\t0.0\t3\t3";
+	const char *l2 = "2025-11-20T10:16:00Z\tping\t127.0.0.1\t0.046\t0.0\t3\t3";
+	unlink(p);
+	sb_trace_keep_open(dir, 4);
+	is_int(sb_trace_append(p, l1, strlen(l1), &err), SB_OK, "a record in a kept file");
+	sink_ctx mid = {.append_to = p, .line = "tail", .fd = -1};
+	const sb_trace_sink sink2 = {.put = sink_put, .ctx = &mid};
+	is_int(sb_trace_load(dir, set, &sink2, 1, &stats, &err), SB_OK,
+	       "loaded, with a line appended meanwhile");
+	is_int(sb_trace_append(p, l2, strlen(l2), &err), SB_OK, "an append after the rename");
 	text = NULL;
-	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, "tail\nd\n") == 0,
-	   "went into the file the name now gives");
+	char *want = sb_xasprintf("tail\n%s\n", l2);
+	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, want) == 0,
+	   "went into the file the name now gives, after the kept line");
+	free(want);
 	free(text);
-	free(tmp);
 	/* the next hour: its file takes the place of the link's previous one */
 	char *next = sb_trace_path(dir, "ping", 1, 1, 1763633700 + 3600);
 	is_int(sb_trace_append(next, "n", 1, &err), SB_OK, "the next hour's file of the link");
@@ -372,7 +423,7 @@ static void test_trace_keep_open(void)
 	ok(all, "six more links' files written");
 	is_int((long)sb_trace_kept_open(), 4, "no more than 4 kept open");
 	/* a file written once in a while (a link's name) is not kept in a probe's file's place */
-	sb_trace_keep_open(4);
+	sb_trace_keep_open(dir, 4);
 	char *name = sb_trace_path(dir, "links", 1, 1, 1763633700);
 	is_int(sb_trace_append_once(name, "n", 1, &err), SB_OK, "a link's name written once");
 	is_int((long)sb_trace_kept_open(), 0, "and its file not kept open");
@@ -383,18 +434,111 @@ static void test_trace_keep_open(void)
 	   "the name's line is in its file");
 	free(text);
 	free(name);
-	sb_trace_keep_open(0);
+	sb_trace_keep_open(NULL, 0);
 	is_int((long)sb_trace_kept_open(), 0, "keep_open(0) closes them");
 	is_int(sb_trace_append(p, "f", 1, &err), SB_OK, "appends go on without keeping");
 	is_int((long)sb_trace_kept_open(), 0, "none kept");
 	free(p);
+	sb_rec_set_free(&set);
 	ok(tap_rmtree(dir), "cleanup");
+}
+
+/* A loader in another process takes files while the monitor appends to kept ones: every record
+ * appended is handed over, by one of its loads or the last one. */
+static void test_trace_race(void)
+{
+	char dir[256];
+	ok(tap_tempdir(dir, sizeof(dir), "monrace"), "temp dir");
+	sb_err err = {0};
+	sb_rec_set *set = ping_set();
+	char *got = sb_xasprintf("%s/got.txt", dir);
+	int out = open(got, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	ok(out >= 0, "the loaders' list of records");
+	char *stop = sb_xasprintf("%s/stop", dir);
+	pid_t child = fork();
+	if (child == 0) {
+		sink_ctx c = {.fd = out};
+		const sb_trace_sink sink = {.put = sink_put, .ctx = &c};
+		sb_trace_stats stats;
+		while (!sb_fs_is_file(stop)) {
+			if (sb_trace_load(dir, set, &sink, 1, &stats, &err) != SB_OK)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	sb_trace_keep_open(dir, 64);
+	enum { LINKS = 20, RECORDS = 4000 };
+	int all = 1;
+	for (int i = 0; i < RECORDS; i++) {
+		int64_t link = 1 + i % LINKS, ts = 1763633700 + i;
+		char *path = sb_trace_path(dir, "ping", 1, link, 1763633700);
+		char line[128];
+		char stamp[32];
+		time_t t = (time_t)ts;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(line, sizeof(line), "%s\tping\t127.0.0.1\t0.045\t0.0\t3\t3", stamp);
+		all &= sb_trace_append(path, line, strlen(line), &err) == SB_OK;
+		free(path);
+		if (i % 200 == 0)
+			usleep(2000);
+	}
+	ok(all, "%d records appended to %d kept files", RECORDS, LINKS);
+	ok(sb_fs_write_atomic(stop, "", 0, &err) == SB_OK, "the loader told to stop");
+	int status = -1;
+	waitpid(child, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the other process's loads went well");
+	sink_ctx c = {.fd = out};
+	const sb_trace_sink sink = {.put = sink_put, .ctx = &c};
+	sb_trace_stats stats;
+	is_int(sb_trace_load(dir, set, &sink, 1, &stats, &err), SB_OK, "the last load");
+	close(out);
+	char *text = NULL;
+	size_t len = 0;
+	ok(sb_fs_read(got, (size_t)64 << 20, &text, &len, &err) == SB_OK, "the list read back");
+	static char seen[RECORDS];
+	memset(seen, 0, sizeof(seen));
+	size_t handed = 0;
+	for (char *q = text; q != NULL && *q != '\0';) {
+		long long link = 0, ts = 0;
+		if (sscanf(q, "%lld %lld", &link, &ts) == 2 && ts >= 1763633700 &&
+		    ts < 1763633700 + RECORDS && 1 + (ts - 1763633700) % LINKS == link)
+			seen[ts - 1763633700] = 1;
+		handed++;
+		char *nl = strchr(q, '\n');
+		q = nl != NULL ? nl + 1 : NULL;
+	}
+	int lost = 0;
+	for (int i = 0; i < RECORDS; i++)
+		lost += !seen[i];
+	is_int(lost, 0, "no record lost (%zu handed over, some twice)", handed);
+	free(text);
+	sb_trace_keep_open(NULL, 0);
+	sb_rec_set_free(&set);
+	free(got);
+	free(stop);
+	ok(tap_rmtree(dir), "cleanup");
+}
+
+static sb_rec_set *ping_set(void)
+{
+	const sb_probe_record rec = {.fields = ping_fields, .up = "received", .loss = "loss"};
+	sb_rec_decl *d = NULL;
+	sb_err err = {0};
+	if (sb_rec_decl_new("ping", &rec, &d, &err) != SB_OK)
+		return NULL;
+	sb_rec_set *set = sb_rec_set_new();
+	sb_rec_set_add(set, d);
+	sb_rec_decl_unref(d);
+	return set;
 }
 
 int main(void)
 {
 	test_config();
 	test_trace_keep_open();
+	test_trace_race();
 	test_ping_parse();
 	test_traceroute_parse();
 	test_trace();

@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -159,22 +161,75 @@ static int sb_trace_open_fast(const char *path)
 	return -1;
 }
 
+/* ---- the loader's count ----
+ *
+ * <data>/PROBES/.consumed holds a count (8 bytes, shared by mapping the file) that the loader
+ * raises under a trace file's lock before it looks at the file's size to remove it or its head.
+ * So an append to a file kept open needs no lock while the count stays what it was when the
+ * file was last checked under the lock: it writes, then (a full fence between) reads the count;
+ * only when the count moved does it take the lock and check that the file still has its name,
+ * and when it has not, the line goes again by the path (it may have gone with the file; twice is
+ * harmless, both sinks upsert). Against the loader's "raise, then read the size": either the
+ * write is in the size the loader reads (and the line is kept with the file's tail), or the
+ * append sees the raised count. */
+
+typedef struct sb_trace_count {
+	char *root;              /* <data>/PROBES */
+	_Atomic uint64_t *count; /* mapped, or NULL */
+} sb_trace_count;
+
+static int sb_trace_count_map(sb_trace_count *c, const char *data_dir, sb_err *err)
+{
+	char *root = sb_fs_join(data_dir, "PROBES");
+	char *path = sb_fs_join(root, ".consumed");
+	int fd = -1;
+	struct stat st;
+	void *m = MAP_FAILED;
+	if (sb_fs_mkdirs_for(path) == SB_OK &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) >= 0 && fstat(fd, &st) == 0 &&
+	    (st.st_size >= (off_t)sizeof(uint64_t) || ftruncate(fd, sizeof(uint64_t)) == 0))
+		m = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int rc = m == MAP_FAILED ? sb_err_set(err, SB_EIO, "%s: %s", path, strerror(errno)) : SB_OK;
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	if (rc != SB_OK) {
+		free(root);
+		return rc;
+	}
+	c->root = root;
+	c->count = m;
+	return SB_OK;
+}
+
+static void sb_trace_count_unmap(sb_trace_count *c)
+{
+	if (c->count != NULL)
+		munmap((void *)c->count, sizeof(uint64_t));
+	free(c->root);
+	c->root = NULL;
+	c->count = NULL;
+}
+
 /* ---- the files kept open ----
  *
  * A daemon that appends to every link's file of the hour once a run keeps those files open
- * between appends (sb_trace_keep_open), so an append is a lock, a check, a write and an unlock
- * instead of two path walks, an open and a close; one file a link, its hour's (the next hour's
- * file takes its place). The check that keeps the protocol: under the
- * lock, a file the loader removed or replaced (renamed over) has no link left (st_nlink 0); the
- * append then goes the path's way, which makes the new file. A file not written for over an hour
- * (a link no longer probed) is closed. Used by the monitor's one thread. */
+ * between appends (sb_trace_keep_open), so an append is a write (and, after the loader took
+ * files, a lock, a check and an unlock) instead of two path walks, an open and a close; one file
+ * a link, its hour's (the next hour's file takes its place). The check that keeps the protocol:
+ * under the lock, a file the loader removed or replaced (renamed over) has no link left
+ * (st_nlink 0); the append then goes the path's way, which makes the new file. A file not
+ * written for over an hour (a link no longer probed) is closed. Used by the monitor's one
+ * thread. */
 
 typedef struct sb_trace_kept {
 	struct sb_trace_kept *next;
 	uint64_t hash; /* of the link's folder: one file kept per link, its hour's */
 	size_t dlen;   /* the folder's length in path */
 	int fd;
-	double used; /* monotonic seconds */
+	int counted;      /* under the count's folder: no lock while the count stays */
+	uint64_t checked; /* the count when the file was last seen with its name, under the lock */
+	double used;      /* monotonic seconds */
 	char path[];
 } sb_trace_kept;
 
@@ -183,6 +238,7 @@ static struct {
 	size_t n, nbuckets;
 	sb_trace_kept **buckets;
 	double swept;
+	sb_trace_count count; /* of the data folder given */
 } sb_trace_fds;
 
 #define SB_TRACE_KEEP_IDLE 3660.0
@@ -201,15 +257,22 @@ static void sb_trace_forget(sb_trace_kept **at)
 	sb_trace_fds.n--;
 }
 
-void sb_trace_keep_open(size_t max)
+void sb_trace_keep_open(const char *data_dir, size_t max)
 {
 	for (size_t b = 0; b < sb_trace_fds.nbuckets; b++)
 		while (sb_trace_fds.buckets[b] != NULL)
 			sb_trace_forget(&sb_trace_fds.buckets[b]);
 	free(sb_trace_fds.buckets);
+	sb_trace_count_unmap(&sb_trace_fds.count);
 	memset(&sb_trace_fds, 0, sizeof(sb_trace_fds));
 	if (max == 0)
 		return;
+	sb_err err = {0};
+	if (data_dir != NULL && sb_trace_count_map(&sb_trace_fds.count, data_dir, &err) != SB_OK)
+		sb_log(SB_LOG_WARNING, "monitor",
+		       "%s: every append takes the trace file's lock (the loader's count is not "
+		       "there)",
+		       err.msg);
 	sb_trace_fds.max = max;
 	sb_trace_fds.nbuckets = 64;
 	while (sb_trace_fds.nbuckets < max && sb_trace_fds.nbuckets < ((size_t)1 << 20))
@@ -270,15 +333,32 @@ static int sb_trace_append_keep(const char *path, const char *line, size_t len, 
 			sb_trace_forget(at); /* the link's file of an hour that is over */
 		} else if (*at != NULL) {
 			sb_trace_kept *k = *at;
-			struct stat st;
-			if (flock(k->fd, LOCK_EX) == 0 && fstat(k->fd, &st) == 0 &&
-			    st.st_nlink > 0) {
+			_Atomic uint64_t *count = sb_trace_fds.count.count;
+			int written = 0;
+			if (k->counted && atomic_load(count) == k->checked) {
 				int rc = sb_trace_write(k->fd, path, line, len, err);
-				flock(k->fd, LOCK_UN);
+				atomic_thread_fence(memory_order_seq_cst);
 				k->used = now;
-				return rc;
+				if (rc != SB_OK || atomic_load(count) == k->checked)
+					return rc;
+				written = 1; /* the loader took files meanwhile: check this one */
 			}
-			sb_trace_forget(at); /* removed or replaced by the loader: the path's way */
+			struct stat st;
+			if (flock(k->fd, LOCK_EX) == 0) {
+				uint64_t c = k->counted ? atomic_load(count) : 0;
+				if (fstat(k->fd, &st) == 0 && st.st_nlink > 0) {
+					int rc = written ? SB_OK
+							 : sb_trace_write(k->fd, path, line, len,
+									  err);
+					flock(k->fd, LOCK_UN);
+					k->checked = c;
+					k->used = now;
+					return rc;
+				}
+			}
+			/* removed or replaced by the loader: the path's way (with the line again
+			 * when it was written into the file that went) */
+			sb_trace_forget(at);
 		}
 	}
 	int fd = sb_trace_open_fast(path);
@@ -295,6 +375,11 @@ static int sb_trace_append_keep(const char *path, const char *line, size_t len, 
 		k->dlen = dlen;
 		k->fd = fd;
 		k->used = now;
+		/* under the lock the path's way took: the count the file was seen with */
+		const char *root = sb_trace_fds.count.root;
+		size_t rlen = root != NULL ? strlen(root) : 0;
+		k->counted = root != NULL && strncmp(path, root, rlen) == 0 && path[rlen] == '/';
+		k->checked = k->counted ? atomic_load(sb_trace_fds.count.count) : 0;
 		sb_trace_kept **b = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
 		k->next = *b;
 		*b = k;
@@ -341,11 +426,14 @@ typedef struct sb_trace_batch {
 	size_t nrows, caprows;
 	sb_trace_stats *stats;
 	sb_err *err;
+	sb_trace_count count; /* mapped at the first file taken */
 } sb_trace_batch;
 
 /* After the store confirmed: removes the stored head of the file, keeping what was appended. */
-static int sb_trace_consume(const sb_trace_file *f, sb_err *err)
+static int sb_trace_consume(sb_trace_batch *b, const sb_trace_file *f, sb_err *err)
 {
+	if (b->count.count == NULL && sb_trace_count_map(&b->count, b->data_dir, err) != SB_OK)
+		return SB_EIO; /* without the count, an append to a kept file would not see it */
 	if (f->rejected != NULL) {
 		char *rej = sb_xasprintf("%s.rejected", f->path);
 		FILE *out = fopen(rej, "ae");
@@ -366,6 +454,8 @@ static int sb_trace_consume(const sb_trace_file *f, sb_err *err)
 		return SB_OK;
 	if (fd < 0)
 		return fd;
+	/* raised before the size is read: an append after that read sees it (above) */
+	atomic_fetch_add(b->count.count, 1);
 	struct stat st;
 	int rc = SB_OK;
 	if (fstat(fd, &st) != 0) {
@@ -416,7 +506,7 @@ static int sb_trace_commit(sb_trace_batch *b)
 		sb_trace_file *f = &b->files[i];
 		if (rc == SB_OK) {
 			sb_err e = {0};
-			if (sb_trace_consume(f, &e) != SB_OK) {
+			if (sb_trace_consume(b, f, &e) != SB_OK) {
 				sb_log(SB_LOG_ERROR, "updater",
 				       "%s (handed over; will be handed over again next time)",
 				       e.msg);
@@ -665,5 +755,6 @@ int sb_trace_load(const char *data_dir, sb_rec_set *decls, const sb_trace_sink *
 	free(b.vals);
 	free(b.when);
 	free(b.files);
+	sb_trace_count_unmap(&b.count);
 	return rc;
 }

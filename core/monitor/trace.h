@@ -12,12 +12,17 @@
  * the files stay). The folder can be synced as it is to a central box that loads it.
  *
  * Concurrency: the monitor appends a line with open(O_APPEND), flock, a check that the path
- * still names the file it opened, write, close (or, for a file it keeps open, flock, a check that
+ * still names the file it opened, write, close (or, for a file it keeps open, a write while the
+ * loader's count below has not moved since the file was last checked; else flock, a check that
  * the file still has a name, write, unlock). The loader reads up to the last complete line
  * without a lock, hands the records to the sink, and only after the sink confirmed them takes the
- * lock and removes what it handed over: the file if nothing was added meanwhile, else the head
- * (the lines appended since are copied to a new file renamed over it). No line is lost or handed
- * over twice by design; twice would be harmless anyway (both sinks upsert). */
+ * lock, raises its count (<data>/PROBES/.consumed, shared by mapping), and removes what it handed
+ * over: the file if nothing was added meanwhile, else the head (the lines appended since are
+ * copied to a new file renamed over it). An append to a kept file reads the count after its
+ * write: when it moved, the file is checked under the lock and the line written again by the
+ * path if the file went. No line is lost by design; a line handed over twice is harmless (both
+ * sinks upsert). A trace file removed by hand while the monitor runs goes unseen until its hour
+ * is over: take files out of the spool with the loader. */
 #ifndef SB_MONITOR_TRACE_H
 #define SB_MONITOR_TRACE_H
 
@@ -41,11 +46,12 @@ int sb_trace_append(const char *path, const char *line, size_t len, sb_err *err)
 int sb_trace_append_once(const char *path, const char *line, size_t len, sb_err *err);
 
 /* Keeps up to max trace files open between appends (0, the default: none; a new call closes
- * those kept). The protocol holds: an append to a kept file takes the lock and checks that the
+ * those kept). The protocol holds: an append to a kept file under <data_dir>/PROBES takes no lock
+ * while the loader's count stays; once it moved, the append takes the lock and checks that the
  * file still has its name (the loader removes a file, or renames a new one over it, under the
  * same lock), and goes the path's way when it has not. Files not written for over an hour are
  * closed. For a daemon's one thread; max leaves room under RLIMIT_NOFILE for its sockets. */
-void sb_trace_keep_open(size_t max);
+void sb_trace_keep_open(const char *data_dir, size_t max);
 
 /* How many are open now. */
 size_t sb_trace_kept_open(void);
