@@ -175,13 +175,19 @@ static void sb_timer_unlink(sb_loop *l, sb_timer *t)
 	sb_heap_down(l, lane->head->pos);
 }
 
-sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg)
+static sb_timer *sb_timer_new(sb_loop *l, double due, sb_timer_fn fn, void *arg)
 {
 	sb_timer *t = sb_xcalloc(1, sizeof(*t));
 	t->due = due;
 	t->seq = l->seq++;
 	t->fn = fn;
 	t->arg = arg;
+	return t;
+}
+
+sb_timer *sb_loop_timer(sb_loop *l, double due, sb_timer_fn fn, void *arg)
+{
+	sb_timer *t = sb_timer_new(l, due, fn, arg);
 	sb_heap_push(l, t);
 	return t;
 }
@@ -212,11 +218,7 @@ sb_timer *sb_loop_timer_in(sb_loop *l, double seconds, sb_timer_fn fn, void *arg
 	sb_lane *lane = sb_lane_for(l, seconds);
 	if (lane == NULL || (lane->tail != NULL && due < lane->tail->due))
 		return sb_loop_timer(l, due, fn, arg);
-	sb_timer *t = sb_xcalloc(1, sizeof(*t));
-	t->due = due;
-	t->seq = l->seq++;
-	t->fn = fn;
-	t->arg = arg;
+	sb_timer *t = sb_timer_new(l, due, fn, arg);
 	t->lane = lane;
 	t->prev = lane->tail;
 	if (lane->tail != NULL) {
