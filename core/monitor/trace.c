@@ -171,7 +171,9 @@ static int sb_trace_open_fast(const char *path)
  * and when it has not, the line goes again by the path (it may have gone with the file; twice is
  * harmless, both sinks upsert). Against the loader's "raise, then read the size": either the
  * write is in the size the loader reads (and the line is kept with the file's tail), or the
- * append sees the raised count. */
+ * append sees the raised count. A write still under way when the size is read (a line across a
+ * page grows the size page by page) ends after the raise, so its append sees the count; the
+ * loader leaves the cut line out of the tail it keeps. */
 
 typedef struct sb_trace_count {
 	char *root;              /* <data>/PROBES */
@@ -460,22 +462,30 @@ static int sb_trace_consume(sb_trace_batch *b, const sb_trace_file *f, sb_err *e
 	int rc = SB_OK;
 	if (fstat(fd, &st) != 0) {
 		rc = sb_err_set(err, SB_EIO, "%s: %s", f->path, strerror(errno));
-	} else if (st.st_size <= f->stored) {
-		if (unlink(f->path) != 0)
-			rc = sb_err_set(err, SB_EIO, "%s: cannot remove: %s", f->path,
-					strerror(errno));
 	} else {
-		/* lines were appended while we stored: keep them in a new file */
-		size_t rest = (size_t)(st.st_size - f->stored);
-		char *buf = sb_xmalloc(rest);
-		ssize_t got = pread(fd, buf, rest, f->stored);
-		if (got != (ssize_t)rest) {
+		/* lines appended while we stored are kept in a new file; a line cut short at the
+		 * end is not: an unlocked append still writing it sees the count raised and
+		 * writes it again by the path (in front of its next line it would spoil both) */
+		size_t rest = st.st_size > f->stored ? (size_t)(st.st_size - f->stored) : 0;
+		char *buf = rest > 0 ? sb_xmalloc(rest) : NULL;
+		ssize_t got = rest > 0 ? pread(fd, buf, rest, f->stored) : 0;
+		const char *nl = got > 0 ? memrchr(buf, '\n', (size_t)got) : NULL;
+		size_t whole = nl != NULL ? (size_t)(nl - buf) + 1 : 0;
+		if (got != (ssize_t)rest)
 			rc = sb_err_set(err, SB_EIO, "%s: cannot read its tail", f->path);
-		} else {
+		else if (whole < rest)
+			sb_log(SB_LOG_INFO, "updater",
+			       "%s: %zu bytes of a line being written or cut short left out",
+			       f->path, rest - whole);
+		if (rc == SB_OK && whole == 0) {
+			if (unlink(f->path) != 0)
+				rc = sb_err_set(err, SB_EIO, "%s: cannot remove: %s", f->path,
+						strerror(errno));
+		} else if (rc == SB_OK) {
 			char *tmp = sb_xasprintf("%s.tmp.%ld", f->path, (long)getpid());
 			int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (out < 0 || write(out, buf, rest) != (ssize_t)rest || fsync(out) != 0 ||
-			    rename(tmp, f->path) != 0) {
+			if (out < 0 || write(out, buf, whole) != (ssize_t)whole ||
+			    fsync(out) != 0 || rename(tmp, f->path) != 0) {
 				rc = sb_err_set(err, SB_EIO, "%s: cannot rewrite its tail: %s",
 						f->path, strerror(errno));
 				unlink(tmp);
