@@ -428,6 +428,19 @@ static void test_trace_keep_open(void)
 	   "the half line left out of the kept tail");
 	free(want);
 	free(text);
+	/* a line cut short by a daemon killed while writing it: the daemon started again ends it
+	 * before its next line, so the loader rejects the cut one alone */
+	sb_trace_keep_open(dir, 4);
+	int raw = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ok(raw >= 0 && write(raw, "2025-11-20T10:1", 15) == 15, "a line cut short");
+	close(raw);
+	is_int(sb_trace_append(p, l1, strlen(l1), &err), SB_OK, "the first append after a restart");
+	text = NULL;
+	want = sb_xasprintf("tail2\n%s\n2025-11-20T10:1\n%s\n", l2, l1);
+	ok(sb_fs_read(p, 1024, &text, &len, &err) == SB_OK && strcmp(text, want) == 0,
+	   "the cut line ended before the next one");
+	free(want);
+	free(text);
 	/* the next hour: its file takes the place of the link's previous one */
 	char *next = sb_trace_path(dir, "ping", 1, 1, 1763633700 + 3600);
 	is_int(sb_trace_append(next, "n", 1, &err), SB_OK, "the next hour's file of the link");

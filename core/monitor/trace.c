@@ -145,7 +145,7 @@ static int sb_trace_open_fast(const char *path)
 		sb_trace_dirs[slot].fd = dfd;
 	}
 	int dfd = sb_trace_dirs[slot].fd;
-	int fd = openat(dfd, rel, O_WRONLY | O_APPEND | O_CLOEXEC);
+	int fd = openat(dfd, rel, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	/* the lock on the file the name gives, as in sb_trace_open_locked; a monitor's folder is
@@ -315,6 +315,19 @@ static int sb_trace_write(int fd, const char *path, const char *line, size_t len
 	return SB_OK;
 }
 
+/* A file whose last line was cut short (its writer killed while writing it) gets the newline
+ * it lacks, so the cut line stays one of its own (rejected by the loader, with its place) rather
+ * than the head of the next. Under the file's lock, where no other append is under way. */
+static void sb_trace_mend_end(int fd, const char *path)
+{
+	struct stat st;
+	char last = '\n';
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1)
+		sb_log(SB_LOG_WARNING, "monitor", "%s: cannot end its cut last line: %s", path,
+		       strerror(errno));
+}
+
 /* keep: the file may be kept open for the next append (when there is room) */
 static int sb_trace_append_keep(const char *path, const char *line, size_t len, int keep,
 				sb_err *err)
@@ -365,9 +378,10 @@ static int sb_trace_append_keep(const char *path, const char *line, size_t len, 
 	}
 	int fd = sb_trace_open_fast(path);
 	if (fd < 0)
-		fd = sb_trace_open_locked(path, O_WRONLY | O_APPEND | O_CREAT, err);
+		fd = sb_trace_open_locked(path, O_RDWR | O_APPEND | O_CREAT, err);
 	if (fd < 0)
 		return fd;
+	sb_trace_mend_end(fd, path);
 	int rc = sb_trace_write(fd, path, line, len, err);
 	if (rc == SB_OK && keep && sb_trace_fds.n < sb_trace_fds.max) {
 		size_t plen = strlen(path);

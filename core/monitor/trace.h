@@ -20,10 +20,11 @@
  * over: the file if nothing was added meanwhile, else the head (the whole lines appended since
  * are copied to a new file renamed over it; a line still being written, cut at the size read,
  * is not). An append to a kept file reads the count after its write: when it moved, the file is
- * checked under the lock and the line written again by the path if the file went. No line is
- * lost by design; a line handed over twice is harmless (both sinks upsert). A trace file removed
- * by hand while the monitor runs goes unseen until its hour is over: take files out of the spool
- * with the loader. */
+ * checked under the lock and the line written again by the path if the file went. A file opened
+ * by the path whose last line was cut short (the monitor killed while writing it) is given the
+ * newline first, so the cut line is rejected alone. No line is lost by design; a line handed over twice is harmless (both
+ * sinks upsert). A trace file removed by hand while the monitor runs goes unseen until its hour
+ * is over: take files out of the spool with the loader. */
 #ifndef SB_MONITOR_TRACE_H
 #define SB_MONITOR_TRACE_H
 
