@@ -245,6 +245,16 @@ static struct {
 
 #define SB_TRACE_KEEP_IDLE 3660.0
 
+/* Monotonic seconds to a few milliseconds, for idle times of an hour: the coarse clock, read
+ * without the time stamp counter. */
+static double sb_trace_clock(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+		return sb_time_mono();
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static uint64_t sb_trace_hash(const char *s, size_t n)
 {
 	return sb_fnv1a64(SB_FNV64_BASIS, s, n);
@@ -337,7 +347,7 @@ static int sb_trace_append_keep(const char *path, const char *line, size_t len, 
 	const char *slash = strrchr(path, '/');
 	size_t dlen = slash != NULL ? (size_t)(slash - path) : strlen(path);
 	if (sb_trace_fds.max > 0) {
-		now = sb_time_mono();
+		now = sb_trace_clock();
 		sb_trace_sweep(now);
 		h = sb_trace_hash(path, dlen);
 		sb_trace_kept **at = &sb_trace_fds.buckets[h & (sb_trace_fds.nbuckets - 1)];
