@@ -42,7 +42,12 @@ static sb_pres *sb_res_new(sb_probe *p, sb_res_kind kind, void (*fn)(void), void
 		p->owns = 1; /* until it ends: MONITOR_PARALLEL bounds such probes */
 		p->mon->owning++;
 	}
-	sb_pres *r = sb_xcalloc(1, sizeof(*r));
+	sb_pres *r = p->spare;
+	if (r != NULL)
+		memset(r, 0, sizeof(*r));
+	else
+		r = sb_xcalloc(1, sizeof(*r));
+	p->spare = NULL;
 	r->kind = kind;
 	r->p = p;
 	r->fd = -1;
@@ -245,7 +250,7 @@ void sb_probe_reap(sb_mon *m)
 		m->graveyard = p->next;
 		sb_paramset_unref(p->params);
 		sb_probe_rec_free(p);
-		free(p->link_name);
+		free(p->spare);
 		free(p);
 	}
 }
@@ -262,13 +267,17 @@ static void sb_probe_deadline(void *arg)
 
 sb_probe *sb_probe_new(sb_mon *m, sb_mtest *t, const sb_mon_link *l, int64_t ts)
 {
-	sb_probe *p = sb_xcalloc(1, sizeof(*p));
+	/* one allocation: the probe, its record's values and the link's name */
+	size_t nvals = t->mod.rec != NULL ? t->mod.rec->n : 0, nlen = strlen(l->name);
+	sb_probe *p = sb_xcalloc(1, sizeof(*p) + nvals * sizeof(sb_rec_val) + nlen + 1);
+	p->vals = nvals > 0 ? (sb_rec_val *)(p + 1) : NULL;
+	p->link_name = (char *)(p + 1) + nvals * sizeof(sb_rec_val);
+	memcpy(p->link_name, l->name, nlen + 1);
 	p->mon = m;
 	p->test = t;
 	p->params = sb_paramset_ref(t->params);
 	p->monitor = m->monitor_id;
 	p->link_id = l->id;
-	p->link_name = sb_xstrdup(l->name);
 	snprintf(p->ip, sizeof(p->ip), "%s", l->ip);
 	p->family = l->family;
 	p->ts = ts;
@@ -299,7 +308,12 @@ static void sb_probe_timer_fired(void *arg)
 	sb_res_unlink(p, r);
 	sb_probe_timer_fn fn = (sb_probe_timer_fn)r->fn;
 	void *a = r->arg;
-	free(r);
+	/* kept for the probe's next resource: a probe that sends one echo after another arms its
+	 * next timer from this one's callback */
+	if (p->spare == NULL && !p->ended)
+		p->spare = r;
+	else
+		free(r);
 	if (!p->ended)
 		fn(p, a);
 }
@@ -554,7 +568,6 @@ static void sb_probe_rec_free(sb_probe *p)
 	for (size_t i = 0; p->vals != NULL && d != NULL && i < d->n; i++)
 		if (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON)
 			free((char *)p->vals[i].s);
-	sb_free(p->vals);
 	sb_free(p->rec_bad);
 }
 
@@ -588,8 +601,6 @@ static sb_rec_val *sb_probe_slot(sb_probe *p, const char *field, sb_field_type t
 			free(bad);
 		return NULL;
 	}
-	if (p->vals == NULL)
-		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
 	sb_rec_val *v = &p->vals[i];
 	if (v->has && (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON))
 		free((char *)v->s);
@@ -681,8 +692,6 @@ int sb_probe_put(sb_probe *p)
 		free(why);
 		return rc;
 	}
-	if (p->vals == NULL)
-		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
 	char why[256];
 	if (sb_rec_check(d, p->vals, why, sizeof(why)) != SB_OK)
 		return sb_probe_refuse(p, why);
