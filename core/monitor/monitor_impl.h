@@ -57,7 +57,7 @@ struct sb_probe {
 	sb_mtest *test;
 	sb_paramset *params;
 	int64_t monitor, link_id, ts;
-	char *link_name; /* in the probe's allocation, after the values */
+	char *link_name; /* in the probe's allocation, after it */
 	char ip[INET6_ADDRSTRLEN];
 	int family;
 	double queued_mono; /* when the run made it */
@@ -69,8 +69,7 @@ struct sb_probe {
 	sb_pres *spare; /* a fired timer's, for the next resource, or NULL */
 	int started, ended, wrote, ok;
 	int owns; /* holds a descriptor, child or HTTP transfer of its own (MONITOR_PARALLEL) */
-	sb_rec_val *vals; /* the record being set (the test's declaration's n values, after the
-			   * probe in its allocation), or NULL when the test has no record */
+	sb_rec_val *vals; /* the record being set (the test's declaration's n values), or NULL */
 	char *rec_bad;    /* the first set that did not match the declaration, or NULL */
 	char summary[128];
 	sb_probe *next; /* run queue, then graveyard */

@@ -267,12 +267,9 @@ static void sb_probe_deadline(void *arg)
 
 sb_probe *sb_probe_new(sb_mon *m, sb_mtest *t, const sb_mon_link *l, int64_t ts)
 {
-	/* one allocation: the probe, its record's values and the link's name */
-	size_t nvals = t->mod.rec != NULL ? t->mod.rec->n : 0, nlen = strlen(l->name);
-	sb_probe *p = sb_xcalloc(1, sizeof(*p) + nvals * sizeof(sb_rec_val) + nlen + 1);
-	p->vals = nvals > 0 ? (sb_rec_val *)(p + 1) : NULL;
-	p->link_name = (char *)(p + 1) + nvals * sizeof(sb_rec_val);
-	memcpy(p->link_name, l->name, nlen + 1);
+	size_t nlen = strlen(l->name); /* the link's name after the probe, in its allocation */
+	sb_probe *p = sb_xcalloc(1, sizeof(*p) + nlen + 1);
+	p->link_name = memcpy(p + 1, l->name, nlen + 1);
 	p->mon = m;
 	p->test = t;
 	p->params = sb_paramset_ref(t->params);
@@ -568,6 +565,7 @@ static void sb_probe_rec_free(sb_probe *p)
 	for (size_t i = 0; p->vals != NULL && d != NULL && i < d->n; i++)
 		if (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON)
 			free((char *)p->vals[i].s);
+	sb_free(p->vals);
 	sb_free(p->rec_bad);
 }
 
@@ -601,6 +599,8 @@ static sb_rec_val *sb_probe_slot(sb_probe *p, const char *field, sb_field_type t
 			free(bad);
 		return NULL;
 	}
+	if (p->vals == NULL)
+		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
 	sb_rec_val *v = &p->vals[i];
 	if (v->has && (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON))
 		free((char *)v->s);
@@ -692,6 +692,8 @@ int sb_probe_put(sb_probe *p)
 		free(why);
 		return rc;
 	}
+	if (p->vals == NULL)
+		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
 	char why[256];
 	if (sb_rec_check(d, p->vals, why, sizeof(why)) != SB_OK)
 		return sb_probe_refuse(p, why);
