@@ -63,7 +63,8 @@ while [ $i -lt 100 ] && [ -z "$PID" ]; do
 done
 [ -n "$PID" ] || { echo "monitor.sh: the monitor did not start:" >&2; cat "$WORK/stderr.log" >&2; exit 1; }
 
-# CPU and RSS from /proc: utime+stime (and the children's) in clock ticks, VmRSS sampled every second;
+# CPU and RSS: the daemon's CPU from its process CPU clock (user and system, to the nanosecond), its
+# children's from /proc in clock ticks, VmRSS sampled every second;
 # the window starts 5 s before a minute (a run's grid time) and lasts whole minutes, so it holds
 # whole runs; its start and end (unix seconds) go to proc.txt to count the echoes of those runs, and
 # the CPU of each minute (one run) to its "run" lines. The daemon's first run makes every link's
@@ -83,8 +84,14 @@ hz = os.sysconf("SC_CLK_TCK")
 time.sleep((55 - time.time() % 60) % 60)
 w0 = time.time()
 def stat():
+    """(the daemon's CPU, its children's) in seconds: its own from the process's CPU clock, read
+    to the nanosecond as wait4 gives fping's, else (no such clock) /proc's clock ticks."""
     f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
-    return int(f[11]) + int(f[12]), int(f[13]) + int(f[14])
+    try:
+        own = time.clock_gettime(((~pid) << 3) | 2)  # CPUCLOCK_SCHED of the process pid
+    except OSError:
+        own = (int(f[11]) + int(f[12])) / hz
+    return own, (int(f[13]) + int(f[14])) / hz
 def rss():
     for l in open("/proc/%d/status" % pid):
         if l.startswith("VmRSS:"):
@@ -129,7 +136,7 @@ while time.monotonic() - t0 < secs:
         next_ping += 60
     if now - mark >= 60 - 0.5:
         c, _ = stat()
-        runs.append((int(w0 + (mark - t0)), (c - cm) / hz))
+        runs.append((int(w0 + (mark - t0)), c - cm))
         mark, cm = now, c
 if proc is not None:
     pings.append(fping_reap(proc, True))
@@ -138,12 +145,12 @@ hwm = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmHWM:")][0].sp
 wall = t1 - t0
 with open(out, "w") as f:
     f.write("cpu %.3f\nchildren %.3f\nrss_peak_kb %d\nhwm_kb %s\nwall %.1f\n" % (
-        100.0 * (c1 - c0) / hz / wall, 100.0 * (k1 - k0) / hz / wall, peak, hwm, wall))
-    f.write("cpu_s %.3f\nfrom %d\nto %d\n" % ((c1 - c0) / hz, int(w0), int(w0 + wall)))
+        100.0 * (c1 - c0) / wall, 100.0 * (k1 - k0) / wall, peak, hwm, wall))
+    f.write("cpu_s %.4f\nfrom %d\nto %d\n" % (c1 - c0, int(w0), int(w0 + wall)))
     for start, cpu in runs:
-        f.write("run %d %.3f\n" % (start, cpu))
+        f.write("run %d %.4f\n" % (start, cpu))
     for cpu, sent, got in pings:
-        f.write("fping %.3f %d %d\n" % (cpu, sent, got))
+        f.write("fping %.4f %d %d\n" % (cpu, sent, got))
 PYEOF
 
 $RUN env MODULES_DIR="$MODS" "$SB" --root "$WORK" monitor status >"$WORK/status.txt"
@@ -184,7 +191,7 @@ for start, cpu in runs:
     made = start <= first < start + 60 or (start + 5) % 3600 == 0
     what = ("first run: every link's folder and file made" if start <= first < start + 60 else
             "the hour's first run: every link's file of the hour made" if made else "appending")
-    print("run at %s: %d echoes, CPU %.3f s: %.2f us per echo (%s)" % (
+    print("run at %s: %d echoes, CPU %.4f s: %.2f us per echo (%s)" % (
         time.strftime("%H:%M:%S", time.gmtime(start + 5)), n, cpu, cpu * 1e6 / n if n else 0, what))
     if not made:
         steady_c += cpu
