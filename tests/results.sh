@@ -5,10 +5,11 @@
 # Usage: tests/results.sh BUILDDIR...
 #
 # Prints each skipped check with its reason (the "SKIP:" lines of the .log files), each failed
-# one likewise, and ends with exactly one line "N passed, N failed, N skipped". PASS counts as
-# passed; FAIL, ERROR, XPASS and XFAIL as failed (a check expected to fail is lost too); SKIP as
-# skipped. A build tree holding no .trs file at all counts as one failure (its suite never ran).
-# Exits 0 only when nothing failed and nothing was skipped.
+# one likewise with its test's diagnostics (the .log's "#" lines, at most 60), and ends with
+# exactly one line "N passed, N failed, N skipped". PASS counts as passed; FAIL, ERROR, XPASS and
+# XFAIL as failed (a check expected to fail is lost too); SKIP as skipped. A build tree holding
+# no .trs file at all counts as one failure (its suite never ran). Exits 0 only when nothing
+# failed and nothing was skipped.
 set -u
 if [ $# -lt 1 ]; then
 	echo "usage: $0 BUILDDIR..." >&2
@@ -35,6 +36,8 @@ for dir in "$@"; do
 		log=${trs%.trs}.log
 		if [ -f "$log" ]; then
 			grep -E '^(SKIP|FAIL|ERROR|XPASS|XFAIL): ' "$log" | sed "s|^|$dir: |"
+			# a failed test's diagnostics ("#" lines: what it got, a server's last words)
+			[ "$f" = 0 ] || grep '^#' "$log" | head -n 60 | sed "s|^|$dir: |"
 		else
 			echo "$dir: $trs: $s skipped, $f failed (no $log to say which)"
 		fi

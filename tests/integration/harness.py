@@ -134,6 +134,8 @@ r = subprocess.run(["sh", RESULTS, os.path.join(tmp, "build")], capture_output=T
 t.ok(r.returncode == 1 and r.stdout.splitlines()[-1] == "3 passed, 2 failed, 0 skipped" and
      "FAIL: selftest_fail 2 - arithmetic" in r.stdout and "ERROR: selftest_fail - exited with status 1" in r.stdout,
      "results.sh: a failed check and the failing exit status are counted and named", r.stdout)
+t.ok(any(ln.endswith(": #   got 4, want 5") for ln in r.stdout.splitlines()) and
+     r.stdout.count("#   got") == 1, "results.sh: and the failed test's diagnostics shown", r.stdout)
 os.remove(os.path.join(tmp, "build", "selftest_fail.trs"))
 r = subprocess.run(["sh", RESULTS, os.path.join(tmp, "build")], capture_output=True, text=True, timeout=60)
 t.ok(r.returncode == 0 and r.stdout == "2 passed, 0 failed, 0 skipped\n", "results.sh: all passed: exit 0",
