@@ -83,7 +83,12 @@ class Serve:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout)
+            rc = self.proc.wait(timeout)
+            if rc != 0:  # a crash at exit: its last words beside the check that will fail
+                print("# scanbackup serve exited with %d; its last lines:" % rc)
+                for line in self.output().splitlines()[-30:]:
+                    print("#   " + line)
+            return rc
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
