@@ -1256,9 +1256,13 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 	}
 	if (s->mhd != NULL) {
 		atomic_store(&s->stopping, 1);
+		/* no new connection from here on (refused: the socket is shut down), but the
+		 * socket is closed only after MHD_stop_daemon, as libmicrohttpd's manual says for
+		 * its own threads: closed now, its number could go to another socket meanwhile
+		 * (a store's connection) while MHD still knows it as its listening one */
 		MHD_socket ls = MHD_quiesce_daemon(s->mhd);
 		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
+			shutdown(ls, SHUT_RDWR);
 		double end = sb_time_mono() + o->stop_grace;
 		while (atomic_load(&s->inflight) > 0 && sb_time_mono() < end) {
 			struct timespec ts = {0, 20 * 1000 * 1000};
@@ -1268,6 +1272,8 @@ int sb_serve_run(const sb_serve_opts *o, sb_err *err)
 		int left = atomic_load(&s->inflight);
 		MHD_stop_daemon(s->mhd);
 		s->mhd = NULL;
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
 		sb_log(left > 0 ? SB_LOG_WARNING : SB_LOG_INFO, "serve", "stopped%s",
 		       left > 0 ? " (some requests were cut at the end of the grace time)" : "");
 	}
