@@ -66,8 +66,9 @@ char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int
 }
 
 /* Opens path for appending and locks it, making sure the lock is on the file the path names
- * (the loader may have replaced or removed it between our open and our lock). */
-static int sb_trace_open_locked(const char *path, int flags, sb_err *err)
+ * (the loader may have replaced or removed it between our open and our lock); *size (when not
+ * NULL) is then the file's size. */
+static int sb_trace_open_locked(const char *path, int flags, off_t *size, sb_err *err)
 {
 	for (int attempt = 0; attempt < 100; attempt++) {
 		int fd = open(path, flags | O_CLOEXEC, 0644);
@@ -88,8 +89,11 @@ static int sb_trace_open_locked(const char *path, int flags, sb_err *err)
 		}
 		struct stat a, b;
 		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
+		    a.st_dev == b.st_dev) {
+			if (size != NULL)
+				*size = a.st_size;
 			return fd;
+		}
 		close(fd);
 		if (!(flags & O_CREAT))
 			return sb_err_set(err, SB_ENOTFOUND, "%s: removed meanwhile", path);
@@ -111,7 +115,7 @@ static unsigned sb_trace_dir_next;
 /* An existing trace file opened for appending and locked through its monitor's folder: the fd,
  * or -1 when that way does not work (no such file yet, a folder replaced): the caller then goes
  * the whole path's way, which creates what is missing. */
-static int sb_trace_open_fast(const char *path)
+static int sb_trace_open_fast(const char *path, off_t *size)
 {
 	const char *last = strrchr(path, '/'); /* before <hour>.trace */
 	if (last == NULL || last == path)
@@ -152,8 +156,10 @@ static int sb_trace_open_fast(const char *path)
 	 * never renamed, and one removed was emptied first, so no file opens in it */
 	struct stat a, b;
 	if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0 && fstatat(dfd, rel, &b, 0) == 0 &&
-	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		*size = a.st_size;
 		return fd;
+	}
 	close(fd);
 	free(sb_trace_dirs[slot].path);
 	close(sb_trace_dirs[slot].fd);
@@ -325,15 +331,15 @@ static int sb_trace_write(int fd, const char *path, const char *line, size_t len
 	return SB_OK;
 }
 
-/* A file whose last line was cut short (its writer killed while writing it) gets the newline
- * it lacks, so the cut line stays one of its own (rejected by the loader, with its place) rather
- * than the head of the next. Under the file's lock, where no other append is under way. */
-static void sb_trace_mend_end(int fd, const char *path)
+/* A file (of size bytes) whose last line was cut short (its writer killed while writing it) gets
+ * the newline it lacks, so the cut line stays one of its own (rejected by the loader, with its
+ * place) rather than the head of the next. Under the file's lock, where no other append is under
+ * way. */
+static void sb_trace_mend_end(int fd, off_t size, const char *path)
 {
-	struct stat st;
 	char last = '\n';
-	if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
-	    last != '\n' && write(fd, "\n", 1) != 1)
+	if (size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n' &&
+	    write(fd, "\n", 1) != 1)
 		sb_log(SB_LOG_WARNING, "monitor", "%s: cannot end its cut last line: %s", path,
 		       strerror(errno));
 }
@@ -386,12 +392,13 @@ static int sb_trace_append_keep(const char *path, const char *line, size_t len, 
 			sb_trace_forget(at);
 		}
 	}
-	int fd = sb_trace_open_fast(path);
+	off_t size = 0;
+	int fd = sb_trace_open_fast(path, &size);
 	if (fd < 0)
-		fd = sb_trace_open_locked(path, O_RDWR | O_APPEND | O_CREAT, err);
+		fd = sb_trace_open_locked(path, O_RDWR | O_APPEND | O_CREAT, &size, err);
 	if (fd < 0)
 		return fd;
-	sb_trace_mend_end(fd, path);
+	sb_trace_mend_end(fd, size, path);
 	int rc = sb_trace_write(fd, path, line, len, err);
 	if (rc == SB_OK && keep && sb_trace_fds.n < sb_trace_fds.max) {
 		size_t plen = strlen(path);
@@ -475,7 +482,7 @@ static int sb_trace_consume(sb_trace_batch *b, const sb_trace_file *f, sb_err *e
 		}
 		free(rej);
 	}
-	int fd = sb_trace_open_locked(f->path, O_RDWR, err);
+	int fd = sb_trace_open_locked(f->path, O_RDWR, NULL, err);
 	if (fd == SB_ENOTFOUND)
 		return SB_OK;
 	if (fd < 0)
