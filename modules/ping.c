@@ -152,6 +152,8 @@ enum { SB_ECHO_UNSENT, SB_ECHO_WAITING, SB_ECHO_REPLIED, SB_ECHO_LOST };
 /* One run on one link. */
 struct sb_ping {
 	sb_probe *p;
+	struct sb_round *round; /* the round it sends with; NULL once it left it */
+	size_t at;              /* its place in the round */
 	int fd;
 	int count, sent, received, waiting;
 	double interval, timeout;
@@ -159,6 +161,25 @@ struct sb_ping {
 	socklen_t tolen;
 	sb_echo echo[]; /* count of them */
 };
+
+/* A round: the runs that started on one turn of the loop with the same count, interval and
+ * timeout. They send their echoes together, echo k of every run in one pass, from one timer:
+ * ten thousand runs cost three passes and a deadline, not forty thousand timers. The timer is a
+ * probe's (a module's timers are its probes'): the carrier's, one of the round's runs, and when
+ * that run ends first the next run still in the round carries it on. */
+typedef struct sb_round {
+	sb_ping **run;     /* run[lo..n): NULL once a run ended */
+	size_t n, cap, lo; /* run[0..lo) are all NULL */
+	size_t live;
+	int count, passes; /* echoes each run sends; passes made */
+	double interval, timeout;
+	double due;            /* monotonic seconds of the next pass, or of the deadline */
+	sb_probe *carrier;     /* whose timer is armed for due; NULL while none is */
+	int in_pass;           /* runs are ending under a pass: it re-arms when done */
+	struct sb_round *next; /* while forming: its first pass not made yet */
+} sb_round;
+
+static sb_round *sb_rounds_forming;
 
 static void sb_ping_finish(sb_ping *s)
 {
@@ -170,19 +191,18 @@ static void sb_ping_finish(sb_ping *s)
 	sb_ping_result(s->p, v, n, s->sent, s->received);
 }
 
-static void sb_ping_deadline(sb_probe *p, void *arg)
-{
-	(void)p;
-	sb_ping_finish(arg);
-}
+static void sb_round_arm(sb_round *r);
+static void sb_round_leave(sb_ping *s);
 
-/* The run's end, whichever way (sb_probe_set_data): its echoes no longer wait. */
+/* The run's end, whichever way (sb_probe_set_data): its echoes no longer wait, and it leaves its
+ * round. */
 static void sb_ping_free(void *arg)
 {
 	sb_ping *s = arg;
 	for (int i = 0; i < s->sent; i++)
 		if (s->echo[i].state == SB_ECHO_WAITING && sb_ping_wait[s->echo[i].seq] == s)
 			sb_ping_wait[s->echo[i].seq] = NULL;
+	sb_round_leave(s);
 	free(s);
 }
 
@@ -307,9 +327,9 @@ static int sb_ping_take_seq(sb_ping *s, double now)
 	return -1;
 }
 
-static void sb_ping_send(sb_probe *p, void *arg)
+/* Sends s's next echo. */
+static void sb_ping_send(sb_ping *s)
 {
-	sb_ping *s = arg;
 	sb_echo *e = &s->echo[s->sent];
 	struct timespec real;
 	clock_gettime(CLOCK_REALTIME, &real);
@@ -317,7 +337,7 @@ static void sb_ping_send(sb_probe *p, void *arg)
 	e->sent_at = sb_time_mono();
 	int seq = sb_ping_take_seq(s, e->sent_at);
 	if (seq < 0) {
-		sb_probe_log(p, SB_LOG_WARNING,
+		sb_probe_log(s->p, SB_LOG_WARNING,
 			     "%d echoes await replies: this one is not sent "
 			     "(counted as lost)",
 			     SB_PING_SEQS);
@@ -336,7 +356,7 @@ static void sb_ping_send(sb_probe *p, void *arg)
 		    0) {
 			if (errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ENOBUFS &&
 			    errno != EAGAIN)
-				sb_probe_log(p, SB_LOG_DEBUG, "send: %s (counted as lost)",
+				sb_probe_log(s->p, SB_LOG_DEBUG, "send: %s (counted as lost)",
 					     strerror(errno));
 			sb_ping_wait[seq] = NULL;
 			e->state = SB_ECHO_LOST;
@@ -344,18 +364,132 @@ static void sb_ping_send(sb_probe *p, void *arg)
 		}
 	}
 	s->sent++;
-	int rc = s->sent < s->count ? sb_probe_timer(p, s->interval, sb_ping_send, s)
-				    : sb_probe_timer(p, s->timeout, sb_ping_deadline, s);
-	if (rc != SB_OK) {
-		sb_probe_fail(p, rc, "cannot arm a timer");
-		return;
+}
+
+/* ---- rounds ---- */
+
+/* Takes r off the forming rounds, if it is there. */
+static void sb_round_formed(sb_round *r)
+{
+	for (sb_round **pr = &sb_rounds_forming; *pr != NULL; pr = &(*pr)->next) {
+		if (*pr == r) {
+			*pr = r->next;
+			break;
+		}
 	}
-	/* A run's links send in one burst, and the replies (on loopback, made within sendto) queue
-	 * in the socket's receive buffer, a few hundred at most: read them every so many sends, so
-	 * that none is dropped there. This may end any run, this one too: s is not used after. */
-	static unsigned burst;
-	if (++burst % SB_PING_BATCH == 0)
-		sb_ping_readable(s->fd, NULL);
+	r->next = NULL;
+}
+
+static void sb_round_free(sb_round *r)
+{
+	sb_round_formed(r);
+	free(r->run);
+	free(r);
+}
+
+/* s leaves its round; the round's timer goes on with another run when s carried it, and the
+ * round ends with its last run. */
+static void sb_round_leave(sb_ping *s)
+{
+	sb_round *r = s->round;
+	if (r == NULL)
+		return;
+	s->round = NULL;
+	r->run[s->at] = NULL;
+	r->live--;
+	if (r->carrier == s->p)
+		r->carrier = NULL; /* the core released its timer with it */
+	if (r->in_pass)
+		return; /* the pass re-arms or frees it */
+	if (r->live == 0)
+		sb_round_free(r);
+	else if (r->carrier == NULL)
+		sb_round_arm(r);
+}
+
+static void sb_round_fire(sb_probe *p, void *arg);
+
+/* Arms the round's timer for r->due on the first run still in it (r->live > 0). */
+static void sb_round_arm(sb_round *r)
+{
+	while (r->run[r->lo] == NULL)
+		r->lo++;
+	sb_ping *s = r->run[r->lo];
+	double in = r->due - sb_time_mono();
+	r->carrier = s->p;
+	int rc = sb_probe_timer(s->p, in > 0 ? in : 0, sb_round_fire, r);
+	if (rc != SB_OK) {
+		r->carrier = NULL;
+		sb_probe_fail(s->p, rc, "cannot arm a timer"); /* leaves: the next run carries on */
+	}
+}
+
+/* The round's timer: the next pass, or once every echo is out, the deadline: every run still
+ * waiting ends with what came back. Runs may end under it (their replies all in, read during a
+ * pass), the carrier too. */
+static void sb_round_fire(sb_probe *p, void *arg)
+{
+	(void)p;
+	sb_round *r = arg;
+	r->carrier = NULL;
+	r->in_pass = 1;
+	sb_round_formed(r); /* runs started from now on make a round of their own */
+	if (r->passes < r->count) {
+		double start = sb_time_mono();
+		/* A pass sends in one burst, and the replies (on loopback, made within sendto)
+		 * queue in the socket's receive buffer, a few hundred at most: read them every so
+		 * many sends, so that none is dropped there. */
+		unsigned burst = 0;
+		for (size_t i = r->lo; i < r->n; i++) {
+			sb_ping *s = r->run[i];
+			if (s == NULL)
+				continue;
+			sb_ping_send(s);
+			if (++burst % SB_PING_BATCH == 0)
+				sb_ping_readable(s->fd, NULL); /* may end any run, s too */
+		}
+		r->passes++;
+		r->due = r->passes < r->count ? start + r->interval : sb_time_mono() + r->timeout;
+	} else {
+		for (size_t i = r->lo; i < r->n; i++)
+			if (r->run[i] != NULL)
+				sb_ping_finish(r->run[i]); /* it leaves the round */
+	}
+	r->in_pass = 0;
+	if (r->live == 0)
+		sb_round_free(r);
+	else
+		sb_round_arm(r);
+}
+
+/* s joins the round forming for its count, interval and timeout, or starts one whose first
+ * pass is on the next turn of the loop: the run's other links join it first. */
+static void sb_round_join(sb_ping *s)
+{
+	sb_round *r = sb_rounds_forming;
+	while (r != NULL &&
+	       !(r->count == s->count && r->interval == s->interval && r->timeout == s->timeout))
+		r = r->next;
+	int fresh = r == NULL;
+	if (fresh) {
+		r = sb_xcalloc(1, sizeof(*r));
+		r->count = s->count;
+		r->interval = s->interval;
+		r->timeout = s->timeout;
+		r->due = sb_time_mono();
+		r->next = sb_rounds_forming;
+		sb_rounds_forming = r;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->run = sb_xrealloc(r->run, r->cap * sizeof(*r->run));
+	}
+	s->round = r;
+	s->at = r->n;
+	r->run[r->n++] = s;
+	r->live++;
+	if (fresh)
+		sb_round_arm(r);
 }
 
 /* Fills the link's address; 0, or -1 when it is not a numeric address of its family. */
@@ -472,10 +606,7 @@ static int sb_ping_probe(sb_probe *p)
 		return SB_OK;
 	}
 	sb_probe_set_data(p, s, sb_ping_free);
-	/* the first echo on the next turn of the loop: the run's other links start first */
-	int rc = sb_probe_timer(p, 0, sb_ping_send, s);
-	if (rc != SB_OK)
-		sb_probe_fail(p, rc, "cannot arm a timer");
+	sb_round_join(s);
 	return SB_OK;
 }
 
