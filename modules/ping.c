@@ -140,9 +140,8 @@ static unsigned sb_ping_seq;
 
 /* One echo of a run. */
 typedef struct sb_echo {
-	double sent_at;   /* monotonic seconds */
-	double sent_real; /* the same instant on the real-time clock, the kernel's receive stamps' */
-	double rtt;       /* ms, once replied */
+	double sent_at; /* monotonic seconds */
+	double rtt;     /* ms, once replied */
 	uint16_t seq;
 	char state; /* SB_ECHO_... */
 } sb_echo;
@@ -180,6 +179,11 @@ typedef struct sb_round {
 } sb_round;
 
 static sb_round *sb_rounds_forming;
+/* The largest array of runs a round ended with, for the next round: a run's round grows one as
+ * large again, and a burst of frees of large blocks makes the allocator sort all its small
+ * ones each time. */
+static sb_ping **sb_round_spare;
+static size_t sb_round_spare_cap;
 
 static void sb_ping_finish(sb_ping *s)
 {
@@ -219,10 +223,10 @@ static int sb_ping_from_link(const sb_ping *s, const struct sockaddr_storage *fr
 	       ((const struct sockaddr_in *)&s->to)->sin_addr.s_addr;
 }
 
-/* One datagram read from a shared socket at now (monotonic), stamped by the kernel when it
- * arrived at stamp (real time; 0 when not stamped). */
+/* One datagram read from a shared socket at now (monotonic), after it waited there for waited
+ * seconds since the kernel stamped its arrival (-1 when not stamped). */
 static void sb_ping_reply(const unsigned char *buf, size_t n, const struct sockaddr_storage *from,
-			  double now, double stamp)
+			  double now, double waited)
 {
 	if (n < 8 || (from->ss_family == AF_INET6 ? buf[0] != 129 : buf[0] != 0))
 		return; /* not an echo reply */
@@ -238,11 +242,11 @@ static void sb_ping_reply(const unsigned char *buf, size_t n, const struct socka
 	sb_echo *e = &s->echo[i];
 	sb_ping_wait[seq] = NULL;
 	s->waiting--;
-	/* the kernel's stamp, so that a busy loop makes no RTT longer, no echo late; the monotonic
-	 * clock when there is none or the real-time clock was stepped in between */
+	/* up to the kernel's stamp, so that a busy loop makes no RTT longer, no echo late; the
+	 * whole time when there is none or the real-time clock was stepped in between */
 	double rtt = now - e->sent_at;
-	if (stamp > 0 && stamp - e->sent_real >= 0 && stamp - e->sent_real <= rtt)
-		rtt = stamp - e->sent_real;
+	if (waited >= 0 && waited <= rtt)
+		rtt -= waited;
 	if (rtt > s->timeout) {
 		e->state = SB_ECHO_LOST; /* too late: lost */
 	} else {
@@ -283,19 +287,24 @@ static void sb_ping_readable(int fd, void *arg)
 		int n = recvmmsg(fd, msgs, SB_PING_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return; /* EAGAIN, or an ICMP error queued: the echo counts as lost */
+		/* the time a reply waited in the socket: the real-time clock now, less the
+		 * kernel's stamp (real time) */
 		double now = sb_time_mono();
+		struct timespec real;
+		clock_gettime(CLOCK_REALTIME, &real);
 		for (int i = 0; i < n; i++) {
-			double stamp = 0;
+			double waited = -1;
 			for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != NULL;
 			     c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
 				if (c->cmsg_level == SOL_SOCKET &&
 				    c->cmsg_type == SCM_TIMESTAMPNS) {
 					struct timespec ts;
 					memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-					stamp = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+					waited = (double)(real.tv_sec - ts.tv_sec) +
+						 (double)(real.tv_nsec - ts.tv_nsec) / 1e9;
 				}
 			}
-			sb_ping_reply(bufs[i], msgs[i].msg_len, &from[i], now, stamp);
+			sb_ping_reply(bufs[i], msgs[i].msg_len, &from[i], now, waited);
 		}
 		if (n < SB_PING_BATCH)
 			return;
@@ -331,9 +340,6 @@ static int sb_ping_take_seq(sb_ping *s, double now)
 static void sb_ping_send(sb_ping *s)
 {
 	sb_echo *e = &s->echo[s->sent];
-	struct timespec real;
-	clock_gettime(CLOCK_REALTIME, &real);
-	e->sent_real = (double)real.tv_sec + (double)real.tv_nsec / 1e9;
 	e->sent_at = sb_time_mono();
 	int seq = sb_ping_take_seq(s, e->sent_at);
 	if (seq < 0) {
@@ -383,7 +389,13 @@ static void sb_round_formed(sb_round *r)
 static void sb_round_free(sb_round *r)
 {
 	sb_round_formed(r);
-	free(r->run);
+	if (r->cap > sb_round_spare_cap) {
+		free(sb_round_spare);
+		sb_round_spare = r->run;
+		sb_round_spare_cap = r->cap;
+	} else {
+		free(r->run);
+	}
 	free(r);
 }
 
@@ -477,6 +489,10 @@ static void sb_round_join(sb_ping *s)
 		r->interval = s->interval;
 		r->timeout = s->timeout;
 		r->due = sb_time_mono();
+		r->run = sb_round_spare;
+		r->cap = sb_round_spare_cap;
+		sb_round_spare = NULL;
+		sb_round_spare_cap = 0;
 		r->next = sb_rounds_forming;
 		sb_rounds_forming = r;
 	}
@@ -614,6 +630,8 @@ static void sb_ping_fini(const sb_module_def *self)
 {
 	(void)self;
 	sb_free(sb_ping_wait);
+	sb_free(sb_round_spare);
+	sb_round_spare_cap = 0;
 }
 
 const sb_module_def sb_module = {
