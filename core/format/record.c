@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/numtext.h"
+#include "base/timeutil.h"
 
 /* The time stamps a trace line may carry. */
 #define SB_REC_MIN_TS INT64_C(946684800)  /* 2000-01-01 */
@@ -290,8 +291,8 @@ void sb_rec_decl_unref(sb_rec_decl *d)
 int sb_rec_field_index(const sb_rec_decl *d, const char *name)
 {
 	for (size_t i = 0; name != NULL && i < d->n; i++)
-		if (strcmp(d->f[i].name, name) == 0)
-			return (int)i;
+		if (d->f[i].name[0] == name[0] && strcmp(d->f[i].name, name) == 0)
+			return (int)i; /* a module sets every field of a record by name */
 	return -1;
 }
 
@@ -579,9 +580,9 @@ void sb_rec_format_number(double v, int decimals, char *buf, size_t size)
 	}
 }
 
-/* Appends a tab (the field separator), then text with its tabs and line breaks turned into
- * spaces, to the line being built. */
-static void sb_rec_put(char **buf, size_t *len, size_t *cap, int tab, const char *text)
+/* Appends a tab (the field separator) when tab, then text, to the line being built; a text that
+ * may hold tabs or line breaks (a string's: not plain) has them turned into spaces. */
+static void sb_rec_put(char **buf, size_t *len, size_t *cap, int tab, const char *text, int plain)
 {
 	size_t n = strlen(text);
 	if (*len + n + 2 > *cap) {
@@ -592,6 +593,11 @@ static void sb_rec_put(char **buf, size_t *len, size_t *cap, int tab, const char
 	}
 	if (tab)
 		(*buf)[(*len)++] = '\t';
+	if (plain) {
+		memcpy(*buf + *len, text, n + 1);
+		*len += n;
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char c = text[i];
 		(*buf)[(*len)++] = c == '\t' || c == '\n' || c == '\r' ? ' ' : c;
@@ -605,8 +611,8 @@ char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v)
 	size_t len = 0, cap = 0;
 	char stamp[32];
 	sb_rec_stamp(ts, stamp);
-	sb_rec_put(&buf, &len, &cap, 0, stamp);
-	sb_rec_put(&buf, &len, &cap, 1, d->tag);
+	sb_rec_put(&buf, &len, &cap, 0, stamp, 1);
+	sb_rec_put(&buf, &len, &cap, 1, d->tag, 1);
 	for (size_t i = 0; i < d->n; i++) {
 		const sb_rec_field *f = &d->f[i];
 		if (f->count_of >= 0)
@@ -623,7 +629,8 @@ char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v)
 			text = v[i].i ? "true" : "false";
 		else
 			text = v[i].s;
-		sb_rec_put(&buf, &len, &cap, 1, text);
+		sb_rec_put(&buf, &len, &cap, 1, text,
+			   !v[i].has || (f->type != SB_FIELD_STRING && f->type != SB_FIELD_JSON));
 	}
 	return buf;
 }
@@ -643,10 +650,7 @@ int sb_rec_line_tag(const char *line, char *buf, size_t size)
 
 void sb_rec_stamp(int64_t ts, char *buf)
 {
-	time_t t = (time_t)ts;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sb_time_utc_stamp(ts, buf);
 }
 
 int sb_rec_parse_stamp(const char *s, int64_t *ts)
@@ -837,6 +841,45 @@ void sb_rec_summary(const sb_rec_decl *d, const sb_rec_val *v, char *buf, size_t
 	}
 	if (len >= size && size > 4)
 		memcpy(buf + size - 4, "...", 4);
+}
+
+int sb_rec_brief_keep(const sb_rec_decl *d, const sb_rec_val *v, sb_rec_brief *b)
+{
+	memset(b, 0, sizeof(*b));
+	size_t k = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!sb_rec_numeric(d->f[i].type))
+			continue;
+		if (k == SB_REC_BRIEF_MAX)
+			return SB_EINVAL;
+		if (v[i].has) {
+			b->has |= (uint64_t)1 << k;
+			if (d->f[i].type == SB_FIELD_NUMBER)
+				b->v[k].d = v[i].d;
+			else
+				b->v[k].i = v[i].i;
+		}
+		k++;
+	}
+	return SB_OK;
+}
+
+void sb_rec_brief_summary(const sb_rec_decl *d, const sb_rec_brief *b, char *buf, size_t size)
+{
+	sb_rec_val *v = sb_xcalloc(d->n > 0 ? d->n : 1, sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < d->n && k < SB_REC_BRIEF_MAX; i++) {
+		if (!sb_rec_numeric(d->f[i].type))
+			continue;
+		v[i].has = (b->has >> k & 1) != 0;
+		if (d->f[i].type == SB_FIELD_NUMBER)
+			v[i].d = b->v[k].d;
+		else
+			v[i].i = b->v[k].i;
+		k++;
+	}
+	sb_rec_summary(d, v, buf, size);
+	free(v);
 }
 
 void sb_rec_avail(const sb_rec_decl *d, const sb_rec *r, sb_avail_rec *out)

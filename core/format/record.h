@@ -97,7 +97,7 @@ int sb_rec_check(const sb_rec_decl *d, sb_rec_val *v, char *why, size_t whysize)
  * sb_rec_check. */
 char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v);
 
-/* "2026-11-20T10:15:00Z" of a unix time (buf of at least 21 bytes), and back (SB_OK or
+/* "2026-11-20T10:15:00Z" of a unix time (buf of at least 32 bytes), and back (SB_OK or
  * SB_EINVAL). */
 void sb_rec_stamp(int64_t ts, char *buf);
 int sb_rec_parse_stamp(const char *s, int64_t *ts);
@@ -121,6 +121,23 @@ void sb_rec_format_number(double v, int decimals, char *buf, size_t size);
 /* One line for status and logs: "rtt 0.041 ms, loss 0.0 %, sent 3, ...", starting with "down: "
  * when the up field says so; cut to size. */
 void sb_rec_summary(const sb_rec_decl *d, const sb_rec_val *v, char *buf, size_t size);
+
+/* A record's numbers (its fields of a number type, in order) kept in the room of a summary, for
+ * one formatted only when asked for: a monitor keeps the last of every link's, and shows them
+ * far less often than it writes them. */
+#define SB_REC_BRIEF_MAX 15
+typedef struct sb_rec_brief {
+	uint64_t has; /* bit k: the k-th number field has a value */
+	union {
+		int64_t i;
+		double d;
+	} v[SB_REC_BRIEF_MAX];
+} sb_rec_brief;
+
+/* Keeps v's numbers in *b: SB_OK, or SB_EINVAL when d has more than SB_REC_BRIEF_MAX. */
+int sb_rec_brief_keep(const sb_rec_decl *d, const sb_rec_val *v, sb_rec_brief *b);
+/* sb_rec_summary of the record *b was kept from (with the same d). */
+void sb_rec_brief_summary(const sb_rec_decl *d, const sb_rec_brief *b, char *buf, size_t size);
 
 /* The record as the availability rule and the heat map of base/avail.h read it: up from the up
  * field (a record of a test without one counts as up: the heat map takes each of its values, and

@@ -289,6 +289,59 @@ static void test_names(void)
 	sb_rec_set_free(&set);
 }
 
+/* A record's numbers kept in a summary's room give the summary later, whatever their types. */
+static void test_brief(void)
+{
+	const sb_probe_field f[] =
+		{{.name = "ip", .type = SB_FIELD_STRING},
+		 {.name = "rtt", .type = SB_FIELD_NUMBER, .unit = "ms", .decimals = 3},
+		 {.name = "up", .type = SB_FIELD_BOOL},
+		 {.name = "body", .type = SB_FIELD_JSON, .optional = 1},
+		 {.name = "bytes", .type = SB_FIELD_INT, .optional = 1},
+		 {.name = "hops", .type = SB_FIELD_INT},
+		 {.name = NULL}};
+	sb_rec_decl *d = NULL;
+	sb_err err = {0};
+	is_int(sb_rec_decl_new("probe",
+			       &(sb_probe_record){.fields = f, .up = "up", .headline = "rtt"}, &d,
+			       &err),
+	       SB_OK, "a record of every type");
+	sb_rec_val v[SB_REC_MAX_FIELDS];
+	memset(v, 0, sizeof(v));
+	v[0] = (sb_rec_val){.has = 1, .s = "10.0.0.1"};
+	v[1] = (sb_rec_val){.has = 1, .d = 12.3456};
+	v[2] = (sb_rec_val){.has = 1, .i = 1};
+	v[3] = (sb_rec_val){.has = 1, .s = "[1]"};
+	v[5] = (sb_rec_val){.has = 1, .i = ((int64_t)1 << 60) + 1}; /* no double holds it */
+	char now[128], later[128];
+	sb_rec_summary(d, v, now, sizeof(now));
+	sb_rec_brief b;
+	is_int(sb_rec_brief_keep(d, v, &b), SB_OK, "its numbers are kept");
+	memset(v, 0, sizeof(v)); /* the values are gone when the summary is asked for */
+	sb_rec_brief_summary(d, &b, later, sizeof(later));
+	is_str(later, now, "and give the summary it had");
+	is_str(later, "rtt 12.346 ms, up yes, bytes -, hops 1152921504606846977",
+	       "a number, a flag, one without a value, an integer no double holds");
+	v[2] = (sb_rec_val){.has = 1, .i = 0};
+	sb_rec_brief_keep(d, v, &b);
+	sb_rec_brief_summary(d, &b, later, sizeof(later));
+	is_str(later, "down: rtt -, up no, bytes -, hops -", "a record that says down");
+	sb_rec_decl_unref(d);
+
+	sb_probe_field many[SB_REC_BRIEF_MAX + 2];
+	char names[SB_REC_BRIEF_MAX + 1][8];
+	for (int i = 0; i <= SB_REC_BRIEF_MAX; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%d", i);
+		many[i] = (sb_probe_field){.name = names[i], .type = SB_FIELD_INT};
+	}
+	many[SB_REC_BRIEF_MAX + 1] = (sb_probe_field){.name = NULL};
+	is_int(sb_rec_decl_new("wide", &(sb_probe_record){.fields = many}, &d, &err), SB_OK,
+	       "a record of more numbers than a brief holds");
+	memset(v, 0, sizeof(v));
+	is_int(sb_rec_brief_keep(d, v, &b), SB_EINVAL, "is not kept: its summary is made at once");
+	sb_rec_decl_unref(d);
+}
+
 int main(void)
 {
 	test_declarations();
@@ -296,5 +349,6 @@ int main(void)
 	test_json();
 	test_set();
 	test_names();
+	test_brief();
 	return tap_done();
 }

@@ -179,8 +179,16 @@ void sb_mon_probe_ended(sb_mon *m, sb_probe *p)
 		s->running = NULL;
 		s->last_ts = p->ts;
 		s->runs++;
-		_Static_assert(sizeof(s->last) == sizeof(p->summary), "a summary fits the status");
-		memcpy(s->last, p->summary, sizeof(s->last));
+		_Static_assert(sizeof(s->last.text) == sizeof(p->summary),
+			       "a summary fits the status");
+		const sb_rec_decl *rd = t->mod.rec;
+		s->last_brief = p->summary[0] == '\0' && p->wrote && p->vals != NULL &&
+				sb_rec_brief_keep(rd, p->vals, &s->last.brief) == SB_OK;
+		if (!s->last_brief) {
+			if (p->summary[0] == '\0' && p->wrote && p->vals != NULL)
+				sb_rec_summary(rd, p->vals, p->summary, sizeof(p->summary));
+			memcpy(s->last.text, p->summary, sizeof(s->last.text));
+		}
 	}
 }
 
@@ -715,15 +723,20 @@ static void sb_daemon_status(sb_daemon *d, int nonce)
 		for (size_t i = 0; i < t->nlinks; i++) {
 			const sb_mlink *s = &t->links[i];
 			const sb_mon_link *l = sb_mon_config_link(&d->cfg, s->link);
-			char last[24] = "-";
+			char last[24] = "-", result[sizeof(s->last.text)];
 			if (s->last_ts > 0)
 				sb_fmt_local((time_t)s->last_ts, last);
+			if (s->last_brief)
+				sb_rec_brief_summary(t->mod.rec, &s->last.brief, result,
+						     sizeof(result));
+			else
+				memcpy(result, s->last.text, sizeof(result));
 			fprintf(f, "%-12s %8lld  %-20.20s %-8s %-19s  %s\n", t->name,
 				(long long)s->link, l != NULL ? l->name : "?",
 				s->running != NULL          ? "running"
 				: (l != NULL && !l->status) ? "disabled"
 							    : "idle",
-				last, s->last_ts > 0 ? s->last : "-");
+				last, s->last_ts > 0 ? result : "-");
 		}
 	}
 	fprintf(f, "# request %d\n", nonce);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "format/monitor_config.h"
+#include "format/record.h"
 #include "net/evloop.h"
 #include "net/http.h"
 #include "plugin/module.h"
@@ -16,7 +17,11 @@ typedef struct sb_mlink {
 	int64_t link;
 	sb_probe *running; /* the probe in flight, or NULL */
 	int64_t last_ts;   /* grid time of the last run that ended, 0 none */
-	char last[128];    /* "rtt 0.041 ms, loss 0%", "failed: ..." */
+	int last_brief;    /* the last outcome is a record's numbers, not a text */
+	union {
+		char text[128];     /* "failed: ...", "cancelled: ..." */
+		sb_rec_brief brief; /* "rtt 0.041 ms, loss 0%" when status asks */
+	} last;
 	unsigned long runs, overruns;
 } sb_mlink;
 
@@ -69,10 +74,10 @@ struct sb_probe {
 	sb_pres *spare; /* a fired timer's, for the next resource, or NULL */
 	int started, ended, wrote, ok;
 	int owns; /* holds a descriptor, child or HTTP transfer of its own (MONITOR_PARALLEL) */
-	sb_rec_val *vals; /* the record being set (the test's declaration's n values), or NULL */
-	char *rec_bad;    /* the first set that did not match the declaration, or NULL */
-	char summary[128];
-	sb_probe *next; /* run queue, then graveyard */
+	sb_rec_val *vals;  /* the record being set (the test's declaration's n values), or NULL */
+	char *rec_bad;     /* the first set that did not match the declaration, or NULL */
+	char summary[128]; /* "failed: ...", or "" for the record's summary */
+	sb_probe *next;    /* run queue, then graveyard */
 };
 
 /* Start-time errors of the last probes, for status and the hourly log line. */

@@ -710,6 +710,5 @@ int sb_probe_put(sb_probe *p)
 	}
 	free(path);
 	free(line);
-	sb_rec_summary(d, p->vals, p->summary, sizeof(p->summary));
-	return rc;
+	return rc; /* its summary is made when status asks (sb_mon_probe_ended) */
 }

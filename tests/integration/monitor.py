@@ -127,6 +127,10 @@ r = mon("status")
 t.ok(r.returncode == 0 and ("pid %d" % pid) in r.stdout and "ping" in r.stdout and "every 1 s" in r.stdout
      and "rtt " in r.stdout and "links: 2 (2 enabled)" in r.stdout and "start error" in r.stdout,
      "status: pid, uptime, tests, links, last results", r.stdout + r.stderr)
+row = [l for l in r.stdout.splitlines() if l.split()[:2] == ["ping", "1"]]
+t.ok(len(row) == 1 and re.search(r"  rtt \d+\.\d{3} ms, loss 0\.0 %, sent 2, received 2, min \d+\.\d{3} ms, "
+                                 r"max \d+\.\d{3} ms, jitter \d+\.\d{3} ms$", row[0]),
+     "status: the link's last record, summed up when asked for", r.stdout)
 
 # ---- httping: 200, 500, a stall, a closed port, a 401 ----
 closed = sbtest.free_port()
