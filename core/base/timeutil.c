@@ -97,6 +97,35 @@ sb_date sb_date_of(int64_t ts)
 	return (sb_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 
+void sb_time_utc_stamp(int64_t ts, char *buf)
+{
+	int64_t days = ts / 86400, sec = ts % 86400;
+	if (sec < 0) {
+		sec += 86400;
+		days--;
+	}
+	sb_date d = days >= -3000000 && days <= 3000000 ? sb_civil_from_days((long)days)
+							: (sb_date){-1, 1, 1};
+	if (d.year < 0 || d.year > 9999) {
+		time_t t = (time_t)ts;
+		struct tm tm;
+		if (gmtime_r(&t, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			snprintf(buf, 32, "%lld", (long long)ts);
+		return;
+	}
+	const int part[] = {d.year / 100,      d.year % 100,         d.month,        d.day,
+			    (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60)};
+	static const char before[] = "\0\0--T::"; /* what goes before each two digits */
+	char *p = buf;
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		if (before[i] != '\0')
+			*p++ = before[i];
+		*p++ = (char)('0' + part[i] / 10);
+		*p++ = (char)('0' + part[i] % 10);
+	}
+	memcpy(p, "Z", 2);
+}
+
 sb_date sb_date_today(void)
 {
 	return sb_date_of((int64_t)time(NULL));

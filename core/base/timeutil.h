@@ -27,6 +27,11 @@ sb_date sb_date_today(void);
 /* The local date of a unix timestamp. */
 sb_date sb_date_of(int64_t ts);
 
+/* "2026-11-20T10:15:00Z": unix time ts in UTC, into buf (at least 32 bytes). The year in four
+ * digits from 0 to 9999 (ISO 8601), others as strftime's %Y writes them. Without the C library: no time-zone lock, one stamp a
+ * probe record. */
+void sb_time_utc_stamp(int64_t ts, char *buf);
+
 /* Unix times of local midnight starting d and of the next local midnight: [*start, *end).
  * A DST day is 23 or 25 hours long. */
 void sb_date_bounds(sb_date d, int64_t *start, int64_t *end);

@@ -1,12 +1,67 @@
 /* timeutil_test.c - dates, weekdays and local day boundaries across DST changes. */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "base/sb.h"
 #include "base/timeutil.h"
 #include "tap.h"
 
+/* sb_time_utc_stamp against the C library's gmtime_r and strftime: the epoch and the second
+ * before it, leap days, centuries, the last second four digits hold and past it, and a walk of
+ * uneven steps over 1900-2400; the years below 1000 the C library writes without zeros. */
+static void test_utc_stamp(void)
+{
+	static const int64_t at[] = {0,
+				     -1,
+				     86399,
+				     86400,
+				     951782400,
+				     951868799,
+				     4107542400,
+				     -2208988800,
+				     1763633700,
+				     253402300799,
+				     253402300800,
+				     -62135596800,
+				     -62135596801,
+				     32503680000,
+				     -86401};
+	char mine[32], libc[32], first[128] = "";
+	int bad = 0, n = 0;
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]) + 200000; k++) {
+		int64_t ts = k < sizeof(at) / sizeof(at[0])
+				     ? at[k]
+				     : -2208988800 +
+					       (int64_t)(k - sizeof(at) / sizeof(at[0])) * 63113 +
+					       (int64_t)k % 86400;
+		time_t t = (time_t)ts;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(libc, sizeof(libc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (tm.tm_year + 1900 < 1000)
+			continue; /* %Y writes no leading zeros */
+		sb_time_utc_stamp(ts, mine);
+		n++;
+		if (strcmp(mine, libc) != 0 && bad++ == 0)
+			snprintf(first, sizeof(first), "%lld: %s, the C library %s", (long long)ts,
+				 mine, libc);
+	}
+	ok(bad == 0 && n > 200000, "UTC stamps as the C library writes them (%d of %d differ) %s",
+	   bad, n, first);
+	sb_time_utc_stamp(1763633700, mine);
+	is_str(mine, "2025-11-20T10:15:00Z", "a record's stamp");
+	sb_time_utc_stamp(-62135596800, mine);
+	is_str(mine, "0001-01-01T00:00:00Z", "four digits of a year below 1000 (ISO 8601)");
+	sb_time_utc_stamp(253402300800, mine);
+	is_str(mine, "10000-01-01T00:00:00Z", "a year of five digits");
+}
+
 int main(void)
 {
+	test_utc_stamp();
 	sb_date d;
 	char buf[11];
 

@@ -31,9 +31,6 @@ char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int
 		    int64_t ts)
 {
 	/* written by hand, not with printf: one path a record */
-	time_t t = (time_t)ts;
-	struct tm tm;
-	gmtime_r(&t, &tm);
 	size_t ld = strlen(data_dir), lt = strlen(test);
 	char *path = sb_xmalloc(ld + lt + 2 * SB_TEXT_INT_MAX + 48);
 	char *p = path;
@@ -48,20 +45,12 @@ char *sb_trace_path(const char *data_dir, const char *test, int64_t monitor, int
 	*p++ = '/';
 	p = sb_text_int(p, link);
 	*p++ = '/';
-	int year = tm.tm_year + 1900;
-	if (year < 0 || year > 9999) { /* beyond what four digits hold: printf's way */
-		strftime(p, 32, "%Y-%m-%dT%H.trace", &tm);
-		return path;
-	}
-	const int part[] = {year / 100, year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour};
-	static const char before[] = "\0\0--T"; /* what goes before each two digits */
-	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
-		if (before[i] != '\0')
-			*p++ = before[i];
-		*p++ = (char)('0' + part[i] / 10);
-		*p++ = (char)('0' + part[i] % 10);
-	}
-	memcpy(p, ".trace", 7);
+	char stamp[32]; /* the record's stamp up to its hour */
+	sb_time_utc_stamp(ts, stamp);
+	const char *t = strchr(stamp, 'T');
+	size_t n = t != NULL ? (size_t)(t + 3 - stamp) : strlen(stamp);
+	memcpy(p, stamp, n);
+	memcpy(p + n, ".trace", 7);
 	return path;
 }
 
