@@ -161,6 +161,11 @@ static void test_config(void)
 		    "links.a.status: expected true or false");
 	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"tests\": {}, \"links\": {}}",
 		    "tests: the key appears twice");
+	check_error("{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
+		    "\"127.0.0.1\", \"id\": 1}, \"b\": {\"ip\": \"127.0.0.2\", \"id\": 2}, \"c\": "
+		    "{\"ip\": "
+		    "\"127.0.0.3\", \"id\": 3}, \"b\": {\"ip\": \"127.0.0.4\", \"id\": 4}}}",
+		    "monitor.json: links.b: the key appears twice");
 	check_error(
 		"{\"sleep_time\": 1, \"id\": 1, \"tests\": {}, \"links\": {\"a\": {\"ip\": "
 		"\"127.0.0.1\", \"id\": 1, \"lat\": 91, \"lon\": 0}}}",
