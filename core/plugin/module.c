@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <ltdl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -152,12 +153,43 @@ static int sb_module_open(const char *dir, const char *base, sb_loaded_module *m
 	return SB_OK;
 }
 
-/* Runs init; a failing init disables the module (it stays listed). */
+/* The modules started, by descriptor. A file loaded again while it is loaded (a test removed,
+ * its probes still running, and added back) is the same library, with the same state: init runs
+ * at its first load and fini after its last unload, once each, as the SDK says. */
+typedef struct sb_module_use {
+	const sb_module_def *def;
+	unsigned loads;
+} sb_module_use;
+
+static sb_module_use *sb_module_uses;
+static size_t sb_module_nuses;
+static pthread_mutex_t sb_module_uses_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static sb_module_use *sb_module_use_of(const sb_module_def *def)
+{
+	for (size_t i = 0; i < sb_module_nuses; i++)
+		if (sb_module_uses[i].def == def)
+			return &sb_module_uses[i];
+	return NULL;
+}
+
+/* Runs init at a module's first load; a failing init disables the module (it stays listed). */
 static int sb_module_start(sb_loaded_module *m, sb_err *err)
 {
-	if (m->def->init == NULL)
-		return SB_OK;
-	int rc = m->def->init(m->def);
+	pthread_mutex_lock(&sb_module_uses_lock);
+	sb_module_use *u = sb_module_use_of(m->def);
+	int rc = SB_OK;
+	if (u != NULL) {
+		u->loads++;
+	} else {
+		rc = m->def->init != NULL ? m->def->init(m->def) : SB_OK;
+		if (rc == SB_OK) {
+			sb_module_uses = sb_xrealloc(sb_module_uses, (sb_module_nuses +
+								      1) * sizeof(*sb_module_uses));
+			sb_module_uses[sb_module_nuses++] = (sb_module_use){m->def, 1};
+		}
+	}
+	pthread_mutex_unlock(&sb_module_uses_lock);
 	if (rc == SB_OK)
 		return SB_OK;
 	m->enabled = 0;
@@ -167,7 +199,19 @@ static int sb_module_start(sb_loaded_module *m, sb_err *err)
 
 void sb_module_unload(sb_loaded_module *m)
 {
-	if (m->def != NULL && m->enabled && m->def->fini != NULL)
+	int last = 0;
+	if (m->def != NULL && m->enabled) {
+		pthread_mutex_lock(&sb_module_uses_lock);
+		sb_module_use *u = sb_module_use_of(m->def);
+		if (u != NULL && --u->loads == 0) {
+			*u = sb_module_uses[--sb_module_nuses];
+			last = 1;
+		}
+		if (sb_module_nuses == 0)
+			sb_free(sb_module_uses);
+		pthread_mutex_unlock(&sb_module_uses_lock);
+	}
+	if (last && m->def->fini != NULL)
 		m->def->fini(m->def);
 	if (m->handle != NULL)
 		lt_dlclose(m->handle);

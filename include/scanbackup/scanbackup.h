@@ -17,8 +17,9 @@
  * against another ABI or other headers with a message naming the file and both values.
  *
  * Hooks, in the order they run for a layer module during `scanbackup scan`:
- *   init  (MAY)  once after loading; a non-zero return disables the module for this run (shown
- *                by `scanbackup modules`; the other modules run).
+ *   init  (MAY)  once after loading (a module loaded again while it is loaded shares its state
+ *                and is not initialised again); a non-zero return disables the module for this
+ *                run (shown by `scanbackup modules`; the other modules run).
  *   fetch (MAY)  once per interface, before anything is sent: describes the request with the
  *                sb_job_set_* / sb_job_add_header calls of layer.h (URL, header lines, a byte
  *                range, a POST body, whether the SCAN credentials go with it). NULL: a GET of the
@@ -32,7 +33,7 @@
  *                an SB_ error (the interface fails; nothing of it is spooled). A retried transfer
  *                starts over: the samples put so far are dropped and the job's data freed. NULL:
  *                the core MRTG parser (sb_job_mrtg_feed).
- *   fini  (MAY)  once before unloading.
+ *   fini  (MAY)  once before unloading, after the last load of the module ended.
  * The core runs every transfer, spools the samples, summarises and stores them in the table the
  * schema names: a layer has no store hook (ABI 1 had one, never called; ABI 2 removed it). Hooks
  * never block on the network. A layer module that sets no hook is a descriptor and nothing else
@@ -60,7 +61,10 @@
  *                 A probe still running at its deadline (2 x interval, at least 10 s) or at a
  *                 forced shutdown is cancelled: the core releases everything it handed out and
  *                 calls the data's free function (sb_probe_set_data); the module hears nothing else.
- *   init / fini (MAY) when the module is loaded / unloaded (a test added / removed). */
+ *   init / fini (MAY) when the module is loaded / unloaded (a test added / removed). A test
+ *                 removed and added back while its probes still run loads the module twice: the
+ *                 second load shares the first's state, init runs at the first, fini after
+ *                 the last. */
 #ifndef SCANBACKUP_SCANBACKUP_H
 #define SCANBACKUP_SCANBACKUP_H
 

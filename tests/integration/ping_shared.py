@@ -9,9 +9,11 @@ known time, sends one of them past the timeout, answers twice, or answers with a
 number. Addresses are 127.0.0.0/8 and 198.18.0.0/15 inside the test's own namespaces only."""
 
 import atexit
+import calendar
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -106,7 +108,10 @@ CASES = ["500 loopback links from one socket: each 3 of 3, its own address and R
          "a reply with another sequence number is not the link's",
          "the socket is shared: the monitor holds one ICMP socket for every link",
          "every echo leaves whole: don't fragment, identification 0",
-         "the monitor stops cleanly"]
+         "the monitor stops cleanly",
+         "ping removed while its run goes on, then added again: the run ends whole",
+         "the new ping's runs go on after the old one is unloaded",
+         "and the monitor stops cleanly"]
 
 why = sbtest.missing("ip", "nft")
 if why:
@@ -272,4 +277,61 @@ requests = sum(n for a, n in seen.items() if a in PEERS)
 t.ok(requests >= 30 and seen.get("atomic", 0) == requests, CASES[11], seen)
 t.ok(daemon.returncode == 0 and "stopped:" in sbtest.read(os.path.join(root, "data/logs/monitor.log")),
      CASES[12], daemon.returncode)
+# ---- the module loaded twice: ping removed from the config while a run of it goes on (6 echoes,
+# 1.1 s apart), added again at once with runs every second (3 echoes, 0.3 s apart); the old test
+# is unloaded when its run ends, half a second into the new one's run of that second, which has
+# an echo still to send. The module's shared state is both tests'. ----
+root2 = sbtest.tempdir("sbping2-")
+CONFIG2 = os.path.join(root2, "monitor.json")
+
+
+def config2(tests):
+    with open(CONFIG2 + ".tmp", "w") as f:
+        json.dump({"sleep_time": 60, "id": 6, "tests": tests,
+                   "links": {"lo": {"status": True, "ip": "127.0.0.1", "id": 1}}}, f)
+    os.replace(CONFIG2 + ".tmp", CONFIG2)
+
+
+def log2():
+    try:
+        return sbtest.read(os.path.join(root2, "data/logs/monitor.log"))
+    except FileNotFoundError:
+        return ""
+
+
+def records2():
+    return sbtest.trace_records(root2, "ping", 6, 1)
+
+
+config2({"ping": {"interval": 10, "count": 6, "probe_interval": 1.1, "timeout": 1, "method": "socket"}})
+errlog2 = open(os.path.join(root2, "stderr.log"), "w")
+daemon2 = subprocess.Popen(["ip", "netns", "exec", NS_MON, sbtest.SCANBACKUP, "--root", root2, "monitor", "run"],
+                           env=env, stdout=errlog2, stderr=subprocess.STDOUT)
+children.append(daemon2)
+sbtest.wait_until(lambda: "module" in log2(), 10)
+time.sleep(10 - time.time() % 10 + 0.5)  # the old run's first echoes are out
+config2({})
+daemon2.send_signal(signal.SIGHUP)
+sbtest.wait_until(lambda: "removed from the config" in log2(), 5)
+config2({"ping": {"interval": 1, "count": 3, "probe_interval": 0.3, "timeout": 0.4, "method": "socket"}})
+daemon2.send_signal(signal.SIGHUP)
+sbtest.wait_until(lambda: re.search(r"module \S+ unloaded", log2()), 10)
+unloaded = time.time()
+time.sleep(3)
+alive = daemon2.poll() is None
+daemon2.send_signal(signal.SIGTERM)
+try:
+    daemon2.wait(15)
+except subprocess.TimeoutExpired:
+    daemon2.kill()
+    daemon2.wait()
+recs = records2()
+old = [x for x in recs if x[5] == "6"]
+t.ok(len(old) == 1 and old[0][5:7] == ["6", "6"] and re.search(r"module \S+ unloaded\n(.*\n)*.*Terminated", log2()),
+     CASES[13],
+     (old, log2()[-1500:]))
+after = [x for x in recs if x[5] == "3" and calendar.timegm(time.strptime(x[0], "%Y-%m-%dT%H:%M:%SZ")) >= unloaded]
+t.ok(alive and len(after) >= 2 and all(x[5:7] == ["3", "3"] for x in after), CASES[14],
+     (alive, daemon2.returncode, after, sbtest.read(errlog2.name)[-1500:]))
+t.ok(daemon2.returncode == 0, CASES[15], (daemon2.returncode, sbtest.read(errlog2.name)[-1500:]))
 t.done()
