@@ -275,7 +275,9 @@ sb_probe *sb_probe_new(sb_mon *m, sb_mtest *t, const sb_mon_link *l, int64_t ts)
 	p->params = sb_paramset_ref(t->params);
 	p->monitor = m->monitor_id;
 	p->link_id = l->id;
-	snprintf(p->ip, sizeof(p->ip), "%s", l->ip);
+	size_t ilen = strnlen(l->ip, sizeof(p->ip) - 1); /* a numeric address: it fits */
+	memcpy(p->ip, l->ip, ilen);
+	p->ip[ilen] = '\0';
 	p->family = l->family;
 	p->ts = ts;
 	p->queued_mono = sb_time_mono();
