@@ -14,6 +14,7 @@ if [ -z "$SCANBACKUP" ]; then
 	done
 fi
 [ -x "${SCANBACKUP:-}" ] || { echo "load: set SCANBACKUP to the scanbackup binary" >&2; exit 2; }
+case $SCANBACKUP in /*) ;; *) SCANBACKUP=$PWD/$SCANBACKUP ;; esac # it runs from its root, below
 root="$here/work/load-$N"
 date=2026-11-20
 rm -rf "$root"
@@ -48,7 +49,8 @@ sync
 echo "load: $N interfaces x 288 samples spooled in $root"
 cd "$root"
 if [ -x /usr/bin/time ]; then
-	/usr/bin/time -v -o time.out "$SCANBACKUP" --root "$root" updater data --date "$date" > load.out 2>&1
+	/usr/bin/time -v -o time.out "$SCANBACKUP" --root "$root" updater data --date "$date" > load.out 2>&1 ||
+		{ echo "load: the updater failed ($SCANBACKUP):" >&2; cat load.out time.out >&2; exit 1; }
 	rss=$(awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}' time.out)
 	wall=$(awk '/Elapsed \(wall clock\)/ {print $NF}' time.out)
 else
