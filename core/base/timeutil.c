@@ -97,23 +97,7 @@ sb_date sb_date_of(int64_t ts)
 	return (sb_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
 }
 
-/* The stamp of one time, for another of the same: a monitor's run stamps each of its records,
- * and each record's file name, with its grid time. */
-static void sb_time_utc_stamp_of(int64_t ts, char *buf);
-
-void sb_time_utc_stamp(int64_t ts, char *buf)
-{
-	static _Thread_local int have;
-	static _Thread_local int64_t last_ts;
-	static _Thread_local char last[32];
-	if (!have || ts != last_ts) {
-		sb_time_utc_stamp_of(ts, last);
-		last_ts = ts;
-		have = 1;
-	}
-	memcpy(buf, last, sizeof(last));
-}
-
+/* sb_time_utc_stamp made afresh: by hand for the years four digits hold. */
 static void sb_time_utc_stamp_of(int64_t ts, char *buf)
 {
 	int64_t days = ts / 86400, sec = ts % 86400;
@@ -141,6 +125,21 @@ static void sb_time_utc_stamp_of(int64_t ts, char *buf)
 		*p++ = (char)('0' + part[i] % 10);
 	}
 	memcpy(p, "Z", 2);
+}
+
+/* The stamp of one time, for another of the same: a monitor's run stamps each of its records,
+ * and each record's file name, with its grid time. */
+void sb_time_utc_stamp(int64_t ts, char *buf)
+{
+	static _Thread_local int have;
+	static _Thread_local int64_t last_ts;
+	static _Thread_local char last[32];
+	if (!have || ts != last_ts) {
+		sb_time_utc_stamp_of(ts, last);
+		last_ts = ts;
+		have = 1;
+	}
+	memcpy(buf, last, sizeof(last));
 }
 
 sb_date sb_date_today(void)

@@ -28,8 +28,8 @@ sb_date sb_date_today(void);
 sb_date sb_date_of(int64_t ts);
 
 /* "2026-11-20T10:15:00Z": unix time ts in UTC, into buf (at least 32 bytes). The year in four
- * digits from 0 to 9999 (ISO 8601), others as strftime's %Y writes them. Without the C library: no time-zone lock, one stamp a
- * probe record. */
+ * digits from 0 to 9999 (ISO 8601), others as strftime's %Y writes them. Without the C library's
+ * time-zone lock: one stamp a probe record. */
 void sb_time_utc_stamp(int64_t ts, char *buf);
 
 /* Unix times of local midnight starting d and of the next local midnight: [*start, *end).

@@ -610,7 +610,7 @@ char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v)
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	char stamp[32];
-	sb_rec_stamp(ts, stamp);
+	sb_time_utc_stamp(ts, stamp);
 	sb_rec_put(&buf, &len, &cap, 0, stamp, 1);
 	sb_rec_put(&buf, &len, &cap, 1, d->tag, 1);
 	for (size_t i = 0; i < d->n; i++) {
@@ -646,11 +646,6 @@ int sb_rec_line_tag(const char *line, char *buf, size_t size)
 	memcpy(buf, tab + 1, n);
 	buf[n] = '\0';
 	return SB_OK;
-}
-
-void sb_rec_stamp(int64_t ts, char *buf)
-{
-	sb_time_utc_stamp(ts, buf);
 }
 
 int sb_rec_parse_stamp(const char *s, int64_t *ts)
@@ -866,7 +861,8 @@ int sb_rec_brief_keep(const sb_rec_decl *d, const sb_rec_val *v, sb_rec_brief *b
 
 void sb_rec_brief_summary(const sb_rec_decl *d, const sb_rec_brief *b, char *buf, size_t size)
 {
-	sb_rec_val *v = sb_xcalloc(d->n > 0 ? d->n : 1, sizeof(*v));
+	sb_rec_val v[SB_REC_MAX_FIELDS]; /* a declaration has at most so many */
+	memset(v, 0, sizeof(v));
 	size_t k = 0;
 	for (size_t i = 0; i < d->n && k < SB_REC_BRIEF_MAX; i++) {
 		if (!sb_rec_numeric(d->f[i].type))
@@ -879,7 +875,6 @@ void sb_rec_brief_summary(const sb_rec_decl *d, const sb_rec_brief *b, char *buf
 		k++;
 	}
 	sb_rec_summary(d, v, buf, size);
-	free(v);
 }
 
 void sb_rec_avail(const sb_rec_decl *d, const sb_rec *r, sb_avail_rec *out)

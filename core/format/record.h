@@ -97,9 +97,8 @@ int sb_rec_check(const sb_rec_decl *d, sb_rec_val *v, char *why, size_t whysize)
  * sb_rec_check. */
 char *sb_rec_line(const sb_rec_decl *d, int64_t ts, const sb_rec_val *v);
 
-/* "2026-11-20T10:15:00Z" of a unix time (buf of at least 32 bytes), and back (SB_OK or
- * SB_EINVAL). */
-void sb_rec_stamp(int64_t ts, char *buf);
+/* The unix time of a line's stamp, "2026-11-20T10:15:00Z" (written by sb_time_utc_stamp):
+ * SB_OK or SB_EINVAL. */
 int sb_rec_parse_stamp(const char *s, int64_t *ts);
 
 /* The tag of a trace line (its second field) into buf; SB_OK or SB_EPARSE. */

@@ -181,12 +181,13 @@ void sb_mon_probe_ended(sb_mon *m, sb_probe *p)
 		s->runs++;
 		_Static_assert(sizeof(s->last.text) == sizeof(p->summary),
 			       "a summary fits the status");
-		const sb_rec_decl *rd = t->mod.rec;
-		s->last_brief = p->summary[0] == '\0' && p->wrote && p->vals != NULL &&
-				sb_rec_brief_keep(rd, p->vals, &s->last.brief) == SB_OK;
+		/* a record written and no word since: its numbers, summed up when asked for */
+		int rec = p->summary[0] == '\0' && p->wrote;
+		s->last_brief =
+			rec && sb_rec_brief_keep(t->mod.rec, p->vals, &s->last.brief) == SB_OK;
 		if (!s->last_brief) {
-			if (p->summary[0] == '\0' && p->wrote && p->vals != NULL)
-				sb_rec_summary(rd, p->vals, p->summary, sizeof(p->summary));
+			if (rec)
+				sb_rec_summary(t->mod.rec, p->vals, p->summary, sizeof(p->summary));
 			memcpy(s->last.text, p->summary, sizeof(s->last.text));
 		}
 	}

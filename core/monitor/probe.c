@@ -571,6 +571,14 @@ static void sb_probe_rec_free(sb_probe *p)
 	sb_free(p->rec_bad);
 }
 
+/* The probe's record values, made at the first use. */
+static sb_rec_val *sb_probe_vals(sb_probe *p, const sb_rec_decl *d)
+{
+	if (p->vals == NULL)
+		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
+	return p->vals;
+}
+
 /* The slot of field for a set of type (an int may go into a NUMBER field): the value emptied,
  * and the field's declared type in *declared; or NULL with the first mismatch remembered. */
 static sb_rec_val *sb_probe_slot(sb_probe *p, const char *field, sb_field_type type,
@@ -601,9 +609,7 @@ static sb_rec_val *sb_probe_slot(sb_probe *p, const char *field, sb_field_type t
 			free(bad);
 		return NULL;
 	}
-	if (p->vals == NULL)
-		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
-	sb_rec_val *v = &p->vals[i];
+	sb_rec_val *v = &sb_probe_vals(p, d)[i];
 	if (v->has && (d->f[i].type == SB_FIELD_STRING || d->f[i].type == SB_FIELD_JSON))
 		free((char *)v->s);
 	memset(v, 0, sizeof(*v));
@@ -694,10 +700,8 @@ int sb_probe_put(sb_probe *p)
 		free(why);
 		return rc;
 	}
-	if (p->vals == NULL)
-		p->vals = sb_xcalloc(d->n, sizeof(*p->vals));
 	char why[256];
-	if (sb_rec_check(d, p->vals, why, sizeof(why)) != SB_OK)
+	if (sb_rec_check(d, sb_probe_vals(p, d), why, sizeof(why)) != SB_OK)
 		return sb_probe_refuse(p, why);
 	p->wrote = 1;
 	char *line = sb_rec_line(d, p->ts, p->vals);
