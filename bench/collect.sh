@@ -5,7 +5,7 @@
 #
 # Usage: bench/collect.sh [N] [--date YYYY-MM-DD] [--seed S] [--layer LAYER] [--jobs J] [--workers W]
 #                         [--run | --backfill] [--no-curl] [--wan] [--rtt-ms MS] [--rate-mbit R]
-#                         [--file] [--hash apr1|ssha] [--pipeline P] [--repeat K]
+#                         [--file] [--hash apr1|ssha] [--pipeline P] [--repeat K] [--warmup W]
 #
 #   N          interfaces (default 10000), spread over the six layers (BORDE 10 %, BRAS 40 %, CACHING 15 %,
 #              RAI 20 %, IXP 5 %, IPBRAS 10 %), or all in one layer with --layer
@@ -38,6 +38,14 @@
 #   --repeat   run each pair (scanbackup and curl -Z) K times on each link (default 1), the two in
 #              turn first (scanbackup in the odd pairs, curl -Z in the even ones): each pair
 #              prints its ratio, so a run on a shared machine shows its spread
+#   --warmup   before the pairs of each link, run each program W times more, not counted (default
+#              1; 0 for none): the first run after the server starts pays for what nobody has yet
+#              touched (the server's open files, the programs' own pages)
+#
+# Before every timed run the page cache's dirty pages are written (sync) and the logs read once
+# more: neither program pays for the writeback of the run before it, nor for logs the kernel's
+# reclaim took from the cache between two runs (DAMON's pageout takes pages untouched for a
+# minute on some machines, and a page read back costs whoever reads it first).
 #
 # Environment: SCANBACKUP  the binary (default: ./scanbackup of an in-tree build, else ../build/scanbackup
 #                          next to the repository); MODULES_DIR (or SB_MODULES_DIR) defaults to the
@@ -61,7 +69,7 @@ work=$here/work
 die() { echo "collect.sh: $*" >&2; exit 1; }
 note() { echo "collect: $*"; }
 
-n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" hash=apr1 repeat=1 pipeline=1
+n=10000 date=2026-11-20 seed=1 only="" jobs=2 workers=1 stage=scan curl_too=1 wan=0 file=0 rtt=30 rate="" hash=apr1 repeat=1 pipeline=1 warmup=1
 while [ $# -gt 0 ]; do
     case $1 in
         --date) date=$2; shift 2 ;;
@@ -78,6 +86,7 @@ while [ $# -gt 0 ]; do
         --rate-mbit) rate=$2; shift 2 ;;
         --hash) hash=$2; shift 2 ;;
         --repeat) repeat=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
         --pipeline) pipeline=$2; shift 2 ;;
         -h|--help) sed -n '3,/^set -eu$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
@@ -90,6 +99,7 @@ case $hash in apr1|ssha) ;; *) die "--hash is apr1 or ssha" ;; esac
 case $rate in *[!0-9]*|0) die "--rate-mbit wants a positive whole number of megabits a second" ;; esac
 case $repeat in *[!0-9]*|''|0) die "--repeat wants a positive whole number" ;; esac
 case $pipeline in *[!0-9]*|''|0) die "--pipeline wants a positive whole number" ;; esac
+case $warmup in *[!0-9]*|'') die "--warmup wants a whole number" ;; esac
 [ "$stage" != run ] || curl_too=0
 tz=${BENCH_TZ:-America/Caracas}
 export USERSCAN="${USERSCAN:-bench}"
@@ -131,8 +141,14 @@ else
     note "reusing the $n logs in $cache"
 fi
 log_bytes=$(find "$cache/mrtg" -name '*.log' -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }')
-# every log read once, so that no timed run pays for the disk and the first one does not pay alone
-find "$cache/mrtg" -name '*.log' -exec cat {} + >/dev/null
+
+# settle: before a timed run, the dirty pages written and every log read into the page cache, so
+# that no timed run pays for the disk, for the writeback of the run before it or for pages the
+# kernel took back since (the head of this file)
+settle() {
+    sync
+    find "$cache/mrtg" -name '*.log' -exec cat {} + >/dev/null
+}
 
 # --- the binary ---
 if [ -n "${SCANBACKUP:-}" ]; then
@@ -162,8 +178,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # timed CMD...: runs CMD with its output in $out, wall seconds in $wall, CPU seconds (user + sys)
-# in $cpu, peak RSS in kB in $rss_kb, exit status in $rc.
+# in $cpu, peak RSS in kB in $rss_kb, exit status in $rc; settles first.
 timed() {
+    settle
     tv=$out.time
     t0=$(date +%s.%N)
     set +e
@@ -322,8 +339,16 @@ status=0
 # compare ROOT LABEL TARGET CURL-CONFIG [STREAMS]: scanbackup and curl -Z, --repeat times, in
 # turn first (scanbackup first in the odd pairs, curl -Z in the even ones, so that whatever the
 # first run of a pair pays or leaves warm is shared); with STREAMS (the collector's transfers in
-# flight over HTTP/2), curl -Z --parallel-max STREAMS too.
+# flight over HTTP/2), curl -Z --parallel-max STREAMS too. The --warmup runs come first, each
+# program's under the label "warm-up, LABEL", which no pair's figures are read from.
 compare() {
+    k=0
+    while [ $k -lt "$warmup" ]; do
+        k=$((k + 1))
+        scan "$1" "warm-up, $2"
+        [ "$sb_rc" = 0 ] || status=$sb_rc
+        [ "$curl_too" = 0 ] || curl_z "$4" "warm-up, $2" ${5:-}
+    done
     k=0
     while [ $k -lt "$repeat" ]; do
         k=$((k + 1))
