@@ -7,7 +7,7 @@
 #   --repeat R  timed runs (default 3); the figure is the median run's
 #   --warmup W  runs before them, not counted (default 1): the first run after a pause pays for
 #               the program's pages and the spool's that nobody has touched since (the kernel's
-#               reclaim may have taken them: bench/README.md, "Why the collector's pairs swing")
+#               reclaim may have taken them: bench/README.md, "Why the pairs needed a warm-up")
 #   SCANBACKUP=/path/to/scanbackup bench/load.sh 10000
 set -eu
 N=10000 repeat=3 warmup=1
@@ -60,7 +60,6 @@ for i in range(n):
 for f in files.values():
     f.close()
 PY
-sync
 echo "load: $N interfaces x 288 samples spooled in $root/spool"
 [ -x /usr/bin/time ] || { echo "load: install the Debian package 'time' for the figures" >&2; exit 2; }
 cd "$root"
